@@ -1,0 +1,40 @@
+# Shared by run-tests and bench/run: installs what is missing, never what is there.
+# Debian packages through apt-get (root or sudo); nothing installed here survives a new machine, so every
+# entry point calls these functions.
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root (or sudo) to run: $*" >&2; return 1; fi
+}
+
+# ensure_apt PKG... : install the Debian packages that are not installed yet.
+ensure_apt() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "==> apt-get install ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  if ! as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/senderauth-apt.log 2>&1; then
+    as_root apt-get update -q >/tmp/senderauth-apt-update.log 2>&1 || true
+    as_root apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/senderauth-apt.log 2>&1 || {
+      tail -20 /tmp/senderauth-apt.log >&2; return 1; }
+  fi
+}
+
+# free_port : prints a TCP/UDP port on 127.0.0.1 that nothing listens on.
+free_port() {
+  /usr/bin/python3 - <<'PY'
+import socket
+for _ in range(50):
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port)); print(port); break
+    except OSError:
+        pass
+    finally:
+        u.close(); t.close()
+PY
+}

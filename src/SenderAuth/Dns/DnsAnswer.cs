@@ -1,0 +1,35 @@
+namespace SenderAuth.Dns;
+
+/// <summary>
+/// The answer to one query: status, the records of the asked type (CNAMEs already followed), and how long
+/// the answer may be cached (the smallest record TTL, or the negative-caching TTL of RFC 2308).
+/// </summary>
+public sealed record DnsAnswer(DnsStatus Status, IReadOnlyList<DnsRecord> Records, TimeSpan Ttl)
+{
+    public static DnsAnswer NxDomain(TimeSpan ttl) => new(DnsStatus.NxDomain, [], ttl);
+    public static DnsAnswer NoData(TimeSpan ttl) => new(DnsStatus.NoData, [], ttl);
+    public static readonly DnsAnswer ServFail = new(DnsStatus.ServFail, [], TimeSpan.Zero);
+    public static readonly DnsAnswer Timeout = new(DnsStatus.Timeout, [], TimeSpan.Zero);
+
+    /// <summary>True for SERVFAIL and timeout: the question was not answered, so nothing may be concluded.</summary>
+    public bool IsTemporaryFailure => Status is DnsStatus.ServFail or DnsStatus.Timeout;
+
+    /// <summary>NXDOMAIN or NODATA: the "void lookup" of RFC 7208 §4.6.4.</summary>
+    public bool IsEmpty => Status is DnsStatus.NxDomain or DnsStatus.NoData;
+
+    public IEnumerable<T> Of<T>() where T : DnsRecord => Records.OfType<T>();
+
+    public static DnsAnswer FromRecords(IReadOnlyList<DnsRecord> records, TimeSpan negativeTtl)
+    {
+        if (records.Count == 0)
+        {
+            return NoData(negativeTtl);
+        }
+        var min = uint.MaxValue;
+        foreach (var r in records)
+        {
+            min = Math.Min(min, r.Ttl);
+        }
+        return new DnsAnswer(DnsStatus.NoError, records, TimeSpan.FromSeconds(min));
+    }
+}

@@ -1,0 +1,51 @@
+using System.Net;
+
+namespace SenderAuth.Dns;
+
+/// <summary>One resource record. Names are absolute, lower-case, without the trailing dot.</summary>
+public abstract record DnsRecord(string Name, uint Ttl)
+{
+    public abstract DnsRecordType Type { get; }
+}
+
+/// <summary>A TXT (or type-99 SPF) record; <see cref="Strings"/> keeps the character-strings as published.</summary>
+public sealed record TxtRecord(string Name, uint Ttl, IReadOnlyList<string> Strings, DnsRecordType RecordType = DnsRecordType.Txt)
+    : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => RecordType;
+
+    /// <summary>The strings joined without separator, as RFC 7208 §3.3 and RFC 6376 §3.6.2.2 require.</summary>
+    public string Text => Strings.Count == 1 ? Strings[0] : string.Concat(Strings);
+}
+
+/// <summary>An A or AAAA record.</summary>
+public sealed record AddressRecord(string Name, uint Ttl, IPAddress Address) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type =>
+        Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? DnsRecordType.Aaaa : DnsRecordType.A;
+}
+
+public sealed record MxRecord(string Name, uint Ttl, ushort Preference, string Exchange) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => DnsRecordType.Mx;
+}
+
+public sealed record PtrRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => DnsRecordType.Ptr;
+}
+
+public sealed record CnameRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => DnsRecordType.Cname;
+}
+
+public sealed record NsRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => DnsRecordType.Ns;
+}
+
+public sealed record SoaRecord(string Name, uint Ttl, string PrimaryServer, string Mailbox, uint Serial, uint Minimum) : DnsRecord(Name, Ttl)
+{
+    public override DnsRecordType Type => DnsRecordType.Soa;
+}

@@ -1,0 +1,51 @@
+namespace SenderAuth.Dns;
+
+/// <summary>
+/// An in-memory set of records (one or several zones), filled from master-file text by
+/// <see cref="ZoneFileParser"/> or programmatically by test drivers. Not thread-safe while being filled;
+/// read-only use from <see cref="ZoneDnsResolver"/> is safe.
+/// </summary>
+public sealed class DnsZone
+{
+    private readonly Dictionary<string, List<DnsRecord>> _byName = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _servFails = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ancestors = new(StringComparer.Ordinal);
+
+    /// <summary>TTL reported for NXDOMAIN and NODATA answers (RFC 2308 negative caching).</summary>
+    public TimeSpan NegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
+
+    public int Count => _byName.Values.Sum(l => l.Count);
+
+    public IEnumerable<DnsRecord> Records => _byName.Values.SelectMany(l => l);
+
+    public void Add(DnsRecord record)
+    {
+        var name = DnsName.Normalize(record.Name);
+        if (!_byName.TryGetValue(name, out var list))
+        {
+            _byName[name] = list = [];
+            for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
+            {
+                _ancestors.Add(name[(dot + 1)..]);
+            }
+        }
+        list.Add(record with { Name = name });
+    }
+
+    /// <summary>Queries for <paramref name="name"/> time out, unless a record of the asked type exists
+    /// (the OpenSPF suite's TIMEOUT semantics).</summary>
+    public void AddTimeout(string name) => _timeouts.Add(DnsName.Normalize(name));
+
+    /// <summary>Every query for <paramref name="name"/> answers SERVFAIL.</summary>
+    public void AddServFail(string name) => _servFails.Add(DnsName.Normalize(name));
+
+    internal bool IsTimeout(string name) => _timeouts.Contains(name);
+
+    internal bool IsServFail(string name) => _servFails.Contains(name);
+
+    internal IReadOnlyList<DnsRecord>? Get(string name) => _byName.TryGetValue(name, out var l) ? l : null;
+
+    /// <summary>True when the name owns records or is an empty non-terminal (RFC 8020: NODATA, not NXDOMAIN).</summary>
+    internal bool NameExists(string name) => _byName.ContainsKey(name) || _ancestors.Contains(name);
+}
