@@ -1,0 +1,69 @@
+using System.Net;
+
+namespace SenderAuth.Spf;
+
+/// <summary>The mechanisms of RFC 7208 §5.</summary>
+public enum SpfMechanismKind
+{
+    All,
+    Include,
+    A,
+    Mx,
+    Ptr,
+    Ip4,
+    Ip6,
+    Exists,
+}
+
+/// <summary>
+/// One directive: qualifier, mechanism, its domain-spec (a, mx, ptr, include, exists) or network (ip4, ip6),
+/// and the CIDR lengths. <see cref="Position"/> is the 1-based column of the term in the record text.
+/// </summary>
+public sealed record SpfMechanism(
+    SpfQualifier Qualifier,
+    SpfMechanismKind Kind,
+    string Text,
+    int Position,
+    SpfMacroString? DomainSpec = null,
+    IPAddress? Network = null,
+    int Cidr4 = 32,
+    int Cidr6 = 128)
+{
+    /// <summary>True for the terms that count against the limit of 10 DNS-querying terms (RFC 7208 §4.6.4).</summary>
+    public bool QueriesDns => Kind is SpfMechanismKind.Include or SpfMechanismKind.A or SpfMechanismKind.Mx
+        or SpfMechanismKind.Ptr or SpfMechanismKind.Exists;
+
+    /// <summary>The RFC name of the mechanism, lower case.</summary>
+    public string Name => Kind switch
+    {
+        SpfMechanismKind.All => "all",
+        SpfMechanismKind.Include => "include",
+        SpfMechanismKind.A => "a",
+        SpfMechanismKind.Mx => "mx",
+        SpfMechanismKind.Ptr => "ptr",
+        SpfMechanismKind.Ip4 => "ip4",
+        SpfMechanismKind.Ip6 => "ip6",
+        _ => "exists",
+    };
+}
+
+/// <summary>A modifier (<c>name=macro-string</c>, RFC 7208 §6): redirect, exp, or an unknown one (ignored).</summary>
+public sealed record SpfModifier(string Name, SpfMacroString Value, string Text, int Position);
+
+/// <summary>A parsed <c>v=spf1</c> record. Parse with <see cref="SpfParser.Parse"/>.</summary>
+public sealed record SpfRecord(
+    string Text,
+    IReadOnlyList<SpfMechanism> Mechanisms,
+    SpfModifier? Redirect,
+    SpfModifier? Explanation,
+    IReadOnlyList<SpfModifier> OtherModifiers)
+{
+    /// <summary>DNS-querying terms in this record alone, not counting what includes add.</summary>
+    public int DnsQueryingTerms => Mechanisms.Count(m => m.QueriesDns) + (Redirect is null ? 0 : 1);
+}
+
+/// <summary>Why a record does not parse: the 1-based column in the record text and the reason.</summary>
+public sealed record SpfSyntaxError(int Position, string Reason)
+{
+    public override string ToString() => $"at column {Position}: {Reason}";
+}
