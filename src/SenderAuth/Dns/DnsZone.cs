@@ -11,6 +11,7 @@ public sealed class DnsZone
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private readonly HashSet<string> _servFails = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ancestors = new(StringComparer.Ordinal);
+    private readonly SortedSet<string> _skippedTypes = new(StringComparer.Ordinal);
 
     /// <summary>TTL reported for NXDOMAIN and NODATA answers (RFC 2308 negative caching).</summary>
     public TimeSpan NegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
@@ -18,6 +19,10 @@ public sealed class DnsZone
     public int Count => _byName.Values.Sum(l => l.Count);
 
     public IEnumerable<DnsRecord> Records => _byName.Values.SelectMany(l => l);
+
+    /// <summary>Upper-case type names (e.g. <c>DNSKEY</c>, <c>TYPE65534</c>) that <see cref="ZoneFileParser"/>
+    /// read but did not store, because the engine never queries them.</summary>
+    public IReadOnlyCollection<string> SkippedTypes => _skippedTypes;
 
     public void Add(DnsRecord record)
     {
@@ -39,6 +44,8 @@ public sealed class DnsZone
 
     /// <summary>Every query for <paramref name="name"/> answers SERVFAIL.</summary>
     public void AddServFail(string name) => _servFails.Add(DnsName.Normalize(name));
+
+    internal void AddSkippedType(string type) => _skippedTypes.Add(type);
 
     internal bool IsTimeout(string name) => _timeouts.Contains(name);
 
