@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SenderAuth.Cli.Commands;
 
 namespace SenderAuth.Cli;
 
@@ -6,7 +7,49 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var root = new RootCommand("SenderAuth: email authentication for senders (SPF, DKIM, DMARC).");
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        var root = new RootCommand("SenderAuth: email authentication for senders (SPF, DKIM, DMARC).\n" + ExitCodes.Help);
+        root.Subcommands.Add(SpfCommand.Create());
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                CliOutput.Error(error.Message);
+            }
+            Console.Error.WriteLine("Run 'senderauth --help' (or 'senderauth COMMAND --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        return await parse.InvokeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Runs a command body: expected failures become one line on stderr and an exit code, never a stack trace.</summary>
+    public static async Task<int> Guard(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            CliOutput.Error(e.Message);
+            return ExitCodes.Usage;
+        }
+        catch (OperationCanceledException)
+        {
+            CliOutput.Error("cancelled");
+            return ExitCodes.Internal;
+        }
+        catch (IOException e)
+        {
+            CliOutput.Error(e.Message);
+            return ExitCodes.Usage;
+        }
+#pragma warning disable CA1031 // The CLI's last line of defence: report, do not crash with a trace.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            CliOutput.Error($"internal error ({e.GetType().Name}): {e.Message}");
+            return ExitCodes.Internal;
+        }
     }
 }

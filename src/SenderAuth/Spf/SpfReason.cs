@@ -23,10 +23,6 @@ public enum SpfReason
     TooManyMxNames,
     /// <summary>An include or redirect target has no SPF record (§5.2, §6.1).</summary>
     IncludeOrRedirectWithoutRecord,
-    /// <summary>A macro could not be expanded (§7).</summary>
-    MacroError,
     /// <summary>A DNS query failed (SERVFAIL or timeout): temperror.</summary>
     DnsFailure,
-    /// <summary>The include/redirect chain returns to a domain already being evaluated.</summary>
-    Loop,
 }

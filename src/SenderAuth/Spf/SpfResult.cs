@@ -66,3 +66,23 @@ public static class SpfTokens
         _ => SpfResult.Neutral,
     };
 }
+
+/// <summary>Stable kebab-case codes for <see cref="SpfReason"/> (JSON, logs).</summary>
+public static class SpfReasonCodes
+{
+    public static string Code(this SpfReason reason) => reason switch
+    {
+        SpfReason.MechanismMatched => "mechanism-matched",
+        SpfReason.NoMatch => "no-match",
+        SpfReason.NoRecord => "no-record",
+        SpfReason.InvalidDomain => "invalid-domain",
+        SpfReason.MultipleRecords => "multiple-records",
+        SpfReason.SyntaxError => "syntax-error",
+        SpfReason.TooManyDnsLookups => "too-many-dns-lookups",
+        SpfReason.TooManyVoidLookups => "too-many-void-lookups",
+        SpfReason.TooManyMxNames => "too-many-mx-names",
+        SpfReason.IncludeOrRedirectWithoutRecord => "include-without-record",
+        SpfReason.DnsFailure => "dns-failure",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+}

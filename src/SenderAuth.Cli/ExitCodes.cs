@@ -1,0 +1,30 @@
+namespace SenderAuth.Cli;
+
+/// <summary>
+/// Exit codes shared by every command (also listed in each command's --help and in the README).
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>Success: the check passed, or nothing is an error.</summary>
+    public const int Ok = 0;
+
+    /// <summary>The answer is negative: not authorised, or an error was found.</summary>
+    public const int Negative = 1;
+
+    /// <summary>Bad usage or unreadable input (missing option, malformed argument or file).</summary>
+    public const int Usage = 2;
+
+    /// <summary>DNS could not answer (timeout, SERVFAIL): try again later.</summary>
+    public const int DnsFailure = 3;
+
+    /// <summary>The published policy itself is broken (SPF permerror).</summary>
+    public const int PolicyError = 4;
+
+    /// <summary>An internal error: a bug; the message says what failed.</summary>
+    public const int Internal = 70;
+
+    public const string Help = "Exit codes: 0 pass / no error, 1 not authorised / errors found, 2 bad usage, 3 DNS could not answer, 4 the policy is broken (permerror), 70 internal error.";
+}
+
+/// <summary>Thrown for bad usage; printed as one line, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);

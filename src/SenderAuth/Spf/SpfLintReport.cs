@@ -1,0 +1,34 @@
+namespace SenderAuth.Spf;
+
+/// <summary>How serious a finding is.</summary>
+public enum FindingSeverity
+{
+    Info,
+    Warning,
+    Error,
+}
+
+/// <summary>One problem or remark about a policy: stable code, severity, where (domain, column) and what to do.</summary>
+public sealed record SpfFinding(FindingSeverity Severity, string Code, string Message, string? Domain = null, int? Position = null);
+
+/// <summary>A term of the policy tree: an include or redirect carries the terms of its target.</summary>
+public sealed record SpfLintTerm(string Domain, string Text, int Position, int DnsLookups, int VoidLookups)
+{
+    /// <summary>The record of the include/redirect target, expanded; empty for other terms.</summary>
+    public IReadOnlyList<SpfLintTerm> Children { get; init; } = [];
+}
+
+/// <summary>What <see cref="SpfLinter"/> found about one record or domain.</summary>
+public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<SpfFinding> Findings)
+{
+    /// <summary>DNS-querying terms after expanding every include and redirect (limit 10, RFC 7208 §4.6.4).</summary>
+    public int TotalDnsLookups => Terms.Sum(t => t.DnsLookups);
+
+    /// <summary>Lookups of literal names that answered NXDOMAIN or NODATA (limit 2).</summary>
+    public int VoidLookups => Terms.Sum(t => t.VoidLookups);
+
+    public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error);
+
+    /// <summary>True when DNS could not answer a query the lint needed: the report is incomplete.</summary>
+    public bool DnsIncomplete => Findings.Any(f => f.Code == "dns-failure");
+}
