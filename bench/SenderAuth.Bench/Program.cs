@@ -1,0 +1,11 @@
+using BenchmarkDotNet.Running;
+using SenderAuth.Bench;
+
+// Two modes: plain throughput loops that bench/run compares with the peers in the same run, and the
+// BenchmarkDotNet suite (everything else on the command line goes to BenchmarkSwitcher).
+if (args.Length > 0 && args[0] is "--throughput" or "--write-policy")
+{
+    return await Throughput.MainAsync(args).ConfigureAwait(false);
+}
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
