@@ -16,7 +16,7 @@ internal static class SpfCommand
         var receiver = new Option<string>("--receiver")
         {
             Description = "This host's name, for Received-SPF and %{r}.",
-            DefaultValueFactory = _ => Dns.GetHostName(),
+            DefaultValueFactory = _ => System.Net.Dns.GetHostName(),
         };
         var batch = new Option<bool>("--batch") { Description = "Read JSON lines {\"ip\",\"mailFrom\",\"helo\"} from stdin, write one JSON result per line." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };

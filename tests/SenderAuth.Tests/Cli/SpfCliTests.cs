@@ -15,7 +15,7 @@ public class SpfCliTests
         Assert.Equal(string.Empty, stderr);
         Assert.Contains("SPF pass", stdout, StringComparison.Ordinal);
         Assert.Contains("include:spf.esp.example", stdout, StringComparison.Ordinal);
-        Assert.Contains("Received-SPF: pass (mx.receiver.example: domain of tickets@example.com designates 192.0.2.7 as permitted sender) client-ip=192.0.2.7; envelope-from=tickets@example.com; helo=mta.esp.example; receiver=mx.receiver.example; identity=mailfrom; mechanism=include:spf.esp.example;", stdout, StringComparison.Ordinal);
+        Assert.Contains("Received-SPF: pass (mx.receiver.example: domain of tickets@example.com designates 192.0.2.7 as permitted sender) client-ip=192.0.2.7; envelope-from=\"tickets@example.com\"; helo=mta.esp.example; receiver=mx.receiver.example; identity=mailfrom; mechanism=\"include:spf.esp.example\";", stdout, StringComparison.Ordinal);
         Assert.Contains("Authentication-Results: mx.receiver.example; spf=pass", stdout, StringComparison.Ordinal);
     }
 
@@ -28,7 +28,7 @@ public class SpfCliTests
         var root = doc.RootElement;
         Assert.Equal("softfail", root.GetProperty("result").GetString());
         Assert.Equal("mechanism-matched", root.GetProperty("reason").GetString());
-        Assert.Equal(1, root.GetProperty("dnsLookups").GetInt32());
+        Assert.Equal(2, root.GetProperty("dnsLookups").GetInt32());
         Assert.Equal(0, root.GetProperty("voidLookups").GetInt32());
         Assert.StartsWith("Received-SPF: softfail", root.GetProperty("receivedSpf").GetString(), StringComparison.Ordinal);
         Assert.True(root.TryGetProperty("explanation", out _) || root.GetProperty("result").GetString() != "fail");

@@ -1,0 +1,160 @@
+using System.Buffers;
+using System.Security.Cryptography;
+
+namespace SenderAuth.Dkim;
+
+/// <summary>
+/// Streaming body canonicalization and hash (RFC 6376 §3.4.3, §3.4.4, §3.7): feed the body in chunks of any
+/// size; the hash does not depend on where chunks split, and work is linear in the body length (no line is
+/// ever buffered whole). Empty lines at the end are held back until content follows, so trailing ones vanish.
+/// Bare LF is read as CRLF; a CR not followed by LF is data.
+/// </summary>
+public sealed class DkimBodyHasher : IDisposable
+{
+    private static readonly SearchValues<byte> SimpleSpecial = SearchValues.Create("\r\n"u8);
+    private static readonly SearchValues<byte> RelaxedSpecial = SearchValues.Create("\r\n \t"u8);
+
+    private readonly IncrementalHash _hash;
+    private readonly DkimCanonicalization _canonicalization;
+    private readonly long _limit;
+    private long _pendingEmptyLines;
+    private bool _pendingCr;
+    private bool _pendingSpace;
+    private bool _lineHasContent;
+    private bool _done;
+
+    /// <param name="limit">The l= tag: hash at most this many canonical bytes; -1 for the whole body.</param>
+    public DkimBodyHasher(DkimCanonicalization canonicalization, HashAlgorithmName hash, long limit = -1)
+    {
+        _canonicalization = canonicalization;
+        _hash = IncrementalHash.CreateHash(hash);
+        _limit = limit;
+    }
+
+    /// <summary>Canonical body bytes produced so far (including those beyond l=).</summary>
+    public long CanonicalLength { get; private set; }
+
+    /// <summary>Canonical bytes that went into the hash (at most l=).</summary>
+    public long HashedLength { get; private set; }
+
+    public void Append(ReadOnlySpan<byte> data)
+    {
+        var special = _canonicalization == DkimCanonicalization.Simple ? SimpleSpecial : RelaxedSpecial;
+        while (data.Length > 0)
+        {
+            if (_pendingCr)
+            {
+                _pendingCr = false;
+                if (data[0] == '\n')
+                {
+                    EndLine();
+                    data = data[1..];
+                    continue;
+                }
+                Content("\r"u8);
+            }
+            var i = data.IndexOfAny(special);
+            if (i < 0)
+            {
+                Content(data);
+                return;
+            }
+            if (i > 0)
+            {
+                Content(data[..i]);
+            }
+            switch (data[i])
+            {
+                case (byte)'\n':
+                    EndLine();
+                    break;
+                case (byte)'\r':
+                    _pendingCr = true;
+                    break;
+                default:
+                    _pendingSpace = true;
+                    break;
+            }
+            data = data[(i + 1)..];
+        }
+    }
+
+    /// <summary>Ends the body and returns the hash (the bh= value before base64).</summary>
+    public byte[] Complete()
+    {
+        if (!_done)
+        {
+            if (_pendingCr)
+            {
+                _pendingCr = false;
+                Content("\r"u8);
+            }
+            if (_lineHasContent)
+            {
+                EndLine();
+            }
+            if (CanonicalLength == 0 && _canonicalization == DkimCanonicalization.Simple)
+            {
+                // §3.4.3: an empty body is a single CRLF in simple canonicalization (none in relaxed).
+                Emit("\r\n"u8);
+            }
+            _done = true;
+        }
+        return _hash.GetHashAndReset();
+    }
+
+    private void Content(ReadOnlySpan<byte> bytes)
+    {
+        if (_pendingEmptyLines > 0)
+        {
+            for (; _pendingEmptyLines > 0; _pendingEmptyLines--)
+            {
+                Emit("\r\n"u8);
+            }
+        }
+        if (_pendingSpace)
+        {
+            // Relaxed: a WSP run inside a line, leading ones included, becomes one SP.
+            _pendingSpace = false;
+            Emit(" "u8);
+        }
+        _lineHasContent = true;
+        Emit(bytes);
+    }
+
+    private void EndLine()
+    {
+        // Relaxed drops whitespace at the end of a line; a line of whitespace only is an empty line.
+        _pendingSpace = false;
+        if (_lineHasContent)
+        {
+            Emit("\r\n"u8);
+            _lineHasContent = false;
+        }
+        else
+        {
+            _pendingEmptyLines++;
+        }
+    }
+
+    private void Emit(ReadOnlySpan<byte> bytes)
+    {
+        CanonicalLength += bytes.Length;
+        if (_limit >= 0)
+        {
+            var room = _limit - HashedLength;
+            if (room <= 0)
+            {
+                return;
+            }
+            if (bytes.Length > room)
+            {
+                bytes = bytes[..(int)room];
+            }
+        }
+        HashedLength += bytes.Length;
+        _hash.AppendData(bytes);
+    }
+
+    public void Dispose() => _hash.Dispose();
+}

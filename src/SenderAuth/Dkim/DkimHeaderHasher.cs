@@ -1,0 +1,88 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using SenderAuth.Mail;
+
+namespace SenderAuth.Dkim;
+
+/// <summary>
+/// The header half of RFC 6376 §3.7, shared by signer and verifier: the fields named in h= (each name takes
+/// the next instance from the bottom, a missing one contributes nothing, §5.4.2), then the DKIM-Signature
+/// field itself with the b= value emptied and without its final CRLF.
+/// </summary>
+internal static class DkimHeaderHasher
+{
+    public static byte[] Digest(MailMessage message, IReadOnlyList<string> signedHeaders, DkimCanonicalization c,
+        ReadOnlySpan<byte> signatureField, HashAlgorithmName hash)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        var used = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var headers = message.Headers;
+        foreach (var name in signedHeaders)
+        {
+            var skip = used.GetValueOrDefault(name);
+            used[name] = skip + 1;
+            for (var i = headers.Count - 1; i >= 0; i--)
+            {
+                if (!headers[i].Is(name))
+                {
+                    continue;
+                }
+                if (skip-- == 0)
+                {
+                    DkimHeaderCanonicalizer.Canonicalize(headers[i].Raw.Span, c, buffer);
+                    break;
+                }
+            }
+        }
+        var start = buffer.WrittenCount;
+        DkimHeaderCanonicalizer.Canonicalize(WithoutBValue(signatureField), c, buffer);
+        var length = buffer.WrittenCount;
+        if (length - start >= 2)
+        {
+            length -= 2;
+        }
+        return hash == HashAlgorithmName.SHA1
+            ? SHA1.HashData(buffer.WrittenSpan[..length])
+            : SHA256.HashData(buffer.WrittenSpan[..length]);
+    }
+
+    /// <summary>The field with the value of its "b" tag removed (its FWS included), per RFC 6376 §3.7.</summary>
+    internal static ReadOnlySpan<byte> WithoutBValue(ReadOnlySpan<byte> field)
+    {
+        var colon = field.IndexOf((byte)':');
+        var i = colon + 1;
+        while (i < field.Length)
+        {
+            while (i < field.Length && field[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                i++;
+            }
+            var nameStart = i;
+            while (i < field.Length && field[i] is not ((byte)'=' or (byte)';'))
+            {
+                i++;
+            }
+            var name = field[nameStart..i].TrimEnd(" \t\r\n"u8);
+            var semicolon = field[i..].IndexOf((byte)';');
+            var end = semicolon < 0 ? field.Length : i + semicolon;
+            if (i < field.Length && field[i] == '=' && name.SequenceEqual("b"u8))
+            {
+                // Keep what follows the value: the trailing line break of the field, or the rest of the tags.
+                var valueEnd = end;
+                if (semicolon < 0)
+                {
+                    while (valueEnd > i + 1 && field[valueEnd - 1] is (byte)'\r' or (byte)'\n')
+                    {
+                        valueEnd--;
+                    }
+                }
+                var result = new byte[field.Length - (valueEnd - (i + 1))];
+                field[..(i + 1)].CopyTo(result);
+                field[valueEnd..].CopyTo(result.AsSpan(i + 1));
+                return result;
+            }
+            i = end + 1;
+        }
+        return field;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace SenderAuth.Dkim;
+
+/// <summary>
+/// A parsed DKIM key record (RFC 6376 §3.6.1, RFC 8463 §4): v, k, p (empty = revoked), h, s, t=y, t=s.
+/// Unknown tags are ignored; a duplicate tag is an error. <see cref="Parse"/> caches by record text, so an RSA
+/// key is decoded once, not per message.
+/// </summary>
+public sealed record DkimKeyRecord
+{
+    private const int MaxCached = 10_000;
+    private static readonly ConcurrentDictionary<string, (DkimKeyRecord? Record, string? Error)> Cache = new(StringComparer.Ordinal);
+
+    public required DkimKeyType KeyType { get; init; }
+
+    /// <summary>Null when p= is empty: the key was revoked.</summary>
+    public DkimPublicKey? PublicKey { get; init; }
+
+    /// <summary>Allowed hash algorithms (h=); empty means all.</summary>
+    public IReadOnlyList<string> HashAlgorithms { get; init; } = [];
+
+    /// <summary>Service types (s=); default "*".</summary>
+    public IReadOnlyList<string> ServiceTypes { get; init; } = ["*"];
+
+    /// <summary>t=y: the domain is testing DKIM.</summary>
+    public bool Testing { get; init; }
+
+    /// <summary>t=s: i= must be exactly d=, not a subdomain.</summary>
+    public bool StrictIdentity { get; init; }
+
+    public bool IsRevoked => PublicKey is null;
+
+    /// <summary>Parses a key record (the TXT strings already joined); errors say what is wrong.</summary>
+    public static DkimKeyRecord? Parse(string text, out string? error)
+    {
+        if (Cache.TryGetValue(text, out var hit))
+        {
+            error = hit.Error;
+            return hit.Record;
+        }
+        var record = ParseUncached(text, out error);
+        if (Cache.Count >= MaxCached)
+        {
+            Cache.Clear();
+        }
+        Cache[text] = (record, error);
+        return record;
+    }
+
+    private static DkimKeyRecord? ParseUncached(string text, out string? error)
+    {
+        var tags = DkimTagList.Parse(text, out error);
+        if (tags is null)
+        {
+            return null;
+        }
+        if (tags["v"] is { } v && (v != "DKIM1" || tags.Order[0] != "v"))
+        {
+            error = v != "DKIM1" ? $"v={v}: only DKIM1 is defined" : "v= must be the first tag (RFC 6376 §3.6.1)";
+            return null;
+        }
+        var k = tags["k"] ?? "rsa";
+        DkimKeyType type;
+        switch (k)
+        {
+            case "rsa": type = DkimKeyType.Rsa; break;
+            case "ed25519": type = DkimKeyType.Ed25519; break;
+            default:
+                error = $"k={k}: unknown key type";
+                return null;
+        }
+        var p = tags["p"];
+        if (p is null)
+        {
+            error = "p= is missing";
+            return null;
+        }
+        p = DkimTagList.StripWhitespace(p);
+        DkimPublicKey? key = null;
+        if (p.Length > 0)
+        {
+            try
+            {
+                key = DkimPublicKey.FromPublished(type, Convert.FromBase64String(p));
+            }
+            catch (FormatException e)
+            {
+                error = $"p= is not a valid {k} public key: {e.Message}";
+                return null;
+            }
+        }
+        var flags = List(tags["t"]);
+        return new DkimKeyRecord
+        {
+            KeyType = type,
+            PublicKey = key,
+            HashAlgorithms = List(tags["h"]),
+            ServiceTypes = tags["s"] is null ? ["*"] : List(tags["s"]),
+            Testing = flags.Contains("y"),
+            StrictIdentity = flags.Contains("s"),
+        };
+    }
+
+    private static string[] List(string? value) =>
+        value is null ? [] : value.Split(':', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>The TXT value to publish: <c>v=DKIM1; k=…; p=…</c>.</summary>
+    public static string TxtValue(DkimPublicKey key, bool testing = false) =>
+        $"v=DKIM1; k={(key.KeyType == DkimKeyType.Rsa ? "rsa" : "ed25519")};{(testing ? " t=y;" : string.Empty)} p={Convert.ToBase64String(key.PublishedBytes)}";
+
+    /// <summary>The TXT value as character-strings of at most 255 bytes each (RFC 1035 §3.3).</summary>
+    public static IReadOnlyList<string> TxtStrings(string value)
+    {
+        var strings = new List<string>();
+        for (var i = 0; i < value.Length; i += 255)
+        {
+            strings.Add(value.Substring(i, Math.Min(255, value.Length - i)));
+        }
+        return strings;
+    }
+
+    /// <summary>A master-file line: <c>sel._domainkey.example.com. 3600 IN TXT ( "…" "…" )</c>.</summary>
+    public static string ZoneFileLine(string selector, string domain, DkimPublicKey key, uint ttl = 3600)
+    {
+        var sb = new StringBuilder().Append(selector).Append("._domainkey.").Append(domain.TrimEnd('.')).Append(". ").Append(ttl).Append(" IN TXT (");
+        foreach (var s in TxtStrings(TxtValue(key)))
+        {
+            sb.Append(" \"").Append(s).Append('"');
+        }
+        return sb.Append(" )").ToString();
+    }
+}

@@ -1,0 +1,142 @@
+namespace SenderAuth.Mail;
+
+/// <summary>Limits on what <see cref="MailMessage.Parse"/> accepts; defaults suit any real mail.</summary>
+public sealed record MessageLimits
+{
+    /// <summary>Largest header section in bytes; default 1 MiB (real ones are under 64 KiB).</summary>
+    public int MaxHeaderBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Most header fields; default 1000.</summary>
+    public int MaxHeaderFields { get; init; } = 1000;
+
+    public static readonly MessageLimits Default = new();
+}
+
+/// <summary>A message that cannot be read, with the byte offset where reading stopped.</summary>
+public sealed class MessageFormatException(string message, long offset) : FormatException($"{message} (at byte {offset})")
+{
+    public long Offset { get; } = offset;
+}
+
+/// <summary>
+/// An RFC 5322 message split into header fields and body, over the caller's bytes (nothing is copied).
+/// Lines may end in CRLF or bare LF; both are read as CRLF, as the message is on the wire.
+/// </summary>
+/// <remarks>
+/// Written by hand rather than with MimeKit: DKIM needs the exact bytes of every field, the smuggling rules
+/// below, and no allocation of a MIME tree on the signing hot path.
+/// </remarks>
+public sealed class MailMessage
+{
+    private MailMessage(ReadOnlyMemory<byte> raw, IReadOnlyList<MessageHeaderField> headers, int bodyOffset, bool bareLf)
+    {
+        Raw = raw;
+        Headers = headers;
+        BodyOffset = bodyOffset;
+        UsesBareLf = bareLf;
+    }
+
+    public ReadOnlyMemory<byte> Raw { get; }
+
+    public IReadOnlyList<MessageHeaderField> Headers { get; }
+
+    /// <summary>Offset of the first body byte (after the empty line), or the length when there is no body.</summary>
+    public int BodyOffset { get; }
+
+    public ReadOnlyMemory<byte> Body => Raw[BodyOffset..];
+
+    /// <summary>True when the header section ends its lines with LF alone (a file from disk, not the wire).</summary>
+    public bool UsesBareLf { get; }
+
+    public IEnumerable<MessageHeaderField> All(string name) => Headers.Where(h => h.Is(name));
+
+    public static MailMessage Parse(ReadOnlyMemory<byte> raw, MessageLimits? limits = null)
+    {
+        limits ??= MessageLimits.Default;
+        var span = raw.Span;
+        var headers = new List<MessageHeaderField>();
+        var pos = 0;
+        var fieldStart = -1;
+        var bareLf = false;
+        var bodyOffset = span.Length;
+        while (pos < span.Length)
+        {
+            if (pos > limits.MaxHeaderBytes)
+            {
+                throw new MessageFormatException($"header section larger than {limits.MaxHeaderBytes} bytes", pos);
+            }
+            var lf = span[pos..].IndexOf((byte)'\n');
+            var next = lf < 0 ? span.Length : pos + lf + 1;
+            var contentEnd = lf < 0 ? span.Length : pos + lf;
+            if (lf >= 0 && (contentEnd == pos || span[contentEnd - 1] != '\r'))
+            {
+                bareLf = true;
+            }
+            if (contentEnd > pos && span[contentEnd - 1] == '\r')
+            {
+                contentEnd--;
+            }
+            if (contentEnd == pos)
+            {
+                bodyOffset = next;
+                break;
+            }
+            if (span[pos] is (byte)' ' or (byte)'\t' && fieldStart >= 0)
+            {
+                pos = next;
+                continue;
+            }
+            if (fieldStart >= 0)
+            {
+                headers.Add(MakeField(raw, fieldStart, pos));
+                if (headers.Count >= limits.MaxHeaderFields)
+                {
+                    throw new MessageFormatException($"more than {limits.MaxHeaderFields} header fields", pos);
+                }
+            }
+            fieldStart = pos;
+            pos = next;
+        }
+        if (fieldStart >= 0)
+        {
+            headers.Add(MakeField(raw, fieldStart, pos));
+        }
+        return new MailMessage(raw, headers, bodyOffset, bareLf);
+    }
+
+    private static MessageHeaderField MakeField(ReadOnlyMemory<byte> raw, int start, int end)
+    {
+        var span = raw.Span[start..end];
+        var skip = SmuggledPrefixLength(span);
+        var colon = span.IndexOf((byte)':');
+        var nameSpan = colon < 0 ? span[skip..] : span[skip..colon];
+        var name = System.Text.Encoding.Latin1.GetString(nameSpan).TrimEnd(' ', '\t', '\r', '\n');
+        return new MessageHeaderField(name, raw[start..end], start, skip > 0, colon >= 0);
+    }
+
+    /// <summary>Bytes at the start of a line that hide a field from some parsers but not from others.</summary>
+    private static int SmuggledPrefixLength(ReadOnlySpan<byte> line)
+    {
+        var i = 0;
+        while (i < line.Length)
+        {
+            if (line[i] is 0x0B or 0x0C or 0xA0 || (line[i] == '\r' && (i + 1 >= line.Length || line[i + 1] != '\n')))
+            {
+                i++;
+            }
+            else if (line[i..].StartsWith("\u00A0"u8))
+            {
+                i += 2;
+            }
+            else if (line[i..].StartsWith("\u2028"u8))
+            {
+                i += 3;
+            }
+            else
+            {
+                break;
+            }
+        }
+        return i;
+    }
+}
