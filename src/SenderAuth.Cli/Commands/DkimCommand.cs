@@ -1,0 +1,91 @@
+using System.CommandLine;
+using SenderAuth.Dkim;
+
+namespace SenderAuth.Cli.Commands;
+
+/// <summary><c>senderauth dkim keygen | sign | verify</c>.</summary>
+internal static class DkimCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("dkim", "DKIM keys, signing and verification (RFC 6376, RFC 8463).");
+        command.Subcommands.Add(Keygen());
+        command.Subcommands.Add(DkimSignCommand.Create());
+        command.Subcommands.Add(DkimVerifyCommand.Create());
+        return command;
+    }
+
+    private static Command Keygen()
+    {
+        var algorithm = new Option<string>("--algorithm") { Description = "rsa or ed25519.", DefaultValueFactory = _ => "rsa" };
+        algorithm.AcceptOnlyFromAmong("rsa", "ed25519");
+        var bits = new Option<int>("--bits") { Description = "RSA modulus size, 1024 to 4096.", DefaultValueFactory = _ => 2048 };
+        var domain = new Option<string>("--domain") { Description = "The signing domain (d=).", Required = true };
+        var selector = new Option<string>("--selector") { Description = "The selector (s=).", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the private key (PEM, mode 0600).", Required = true };
+        var force = new Option<bool>("--force") { Description = "Overwrite an existing key file." };
+        var json = new Option<bool>("--json") { Description = "Print JSON." };
+        var command = new Command("keygen", "Generate a key pair, write the private key, print the TXT record to publish.\n"
+            + "Exit codes: 0 written, 2 bad usage (or the file exists without --force), 70 internal error.")
+        {
+            algorithm, bits, domain, selector, output, force, json,
+        };
+        command.SetAction((parse, _) => CliApp.Guard(() =>
+        {
+            var file = parse.GetValue(output)!;
+            if (file.Exists && !parse.GetValue(force))
+            {
+                throw new UsageException($"{file.FullName} exists; use --force to overwrite it");
+            }
+            var type = parse.GetValue(algorithm) == "ed25519" ? DkimKeyType.Ed25519 : DkimKeyType.Rsa;
+            var size = parse.GetValue(bits);
+            if (type == DkimKeyType.Rsa && (size is < 1024 or > 4096 || size % 8 != 0))
+            {
+                throw new UsageException("--bits must be 1024 to 4096, a multiple of 8");
+            }
+            var d = parse.GetValue(domain)!.TrimEnd('.').ToLowerInvariant();
+            var s = parse.GetValue(selector)!;
+            if (!Dns.DnsName.IsValid($"{s}._domainkey.{d}"))
+            {
+                throw new UsageException($"\"{s}._domainkey.{d}\" is not a valid DNS name");
+            }
+            using var key = DkimPrivateKey.Generate(type, size);
+            WritePrivate(file.FullName, key.ExportPem());
+            var txt = DkimKeyRecord.TxtValue(key.PublicKey);
+            var name = $"{s}._domainkey.{d}";
+            if (parse.GetValue(json))
+            {
+                CliOutput.WriteJson(new
+                {
+                    name,
+                    algorithm = type == DkimKeyType.Rsa ? "rsa" : "ed25519",
+                    bits = key.KeySize,
+                    txt,
+                    txtStrings = DkimKeyRecord.TxtStrings(txt),
+                    zoneLine = DkimKeyRecord.ZoneFileLine(s, d, key.PublicKey),
+                    privateKey = file.FullName,
+                });
+            }
+            else
+            {
+                Console.Error.WriteLine($"private key written to {file.FullName} ({(type == DkimKeyType.Rsa ? $"RSA-{key.KeySize}" : "Ed25519")}); publish this record:");
+                Console.Out.WriteLine(DkimKeyRecord.ZoneFileLine(s, d, key.PublicKey));
+            }
+            return Task.FromResult(ExitCodes.Ok);
+        }));
+        return command;
+    }
+
+    /// <summary>Creates the file readable by its owner only before any key byte is written.</summary>
+    private static void WritePrivate(string path, string pem)
+    {
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+        using var stream = new FileStream(path, options);
+        using var writer = new StreamWriter(stream);
+        writer.Write(pem);
+    }
+}
