@@ -52,7 +52,9 @@ public abstract class DkimPrivateKey : IDisposable
     {
         if (!PemEncoding.TryFind(pem, out var fields))
         {
-            throw new FormatException("no PEM block found (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)");
+            throw new FormatException(pem.Contains("-----BEGIN", StringComparison.Ordinal)
+                ? "the PEM block is malformed: its base64 is not valid or its BEGIN/END lines do not match"
+                : "no PEM block found (expected -----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)");
         }
         var label = pem[fields.Label];
         byte[] der;
