@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace SenderAuth.Tests.Cli;
+
+public sealed class DkimCliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sa-dkim-cli").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string PathOf(string name) => Path.Combine(_dir, name);
+
+    private async Task<string> KeygenAsync(string selector, string algorithm)
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", selector,
+            "--algorithm", algorithm, "--out", PathOf(selector + ".pem"));
+        Assert.Equal(0, exit);
+        Assert.Contains("private key written", stderr, StringComparison.Ordinal);
+        Assert.StartsWith($"{selector}._domainkey.example.com. 3600 IN TXT (", stdout, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf(selector + ".pem")));
+        }
+        return stdout;
+    }
+
+    [Fact]
+    public async Task KeygenSignVerify_PickupDirectoryAndStdin_EndToEnd()
+    {
+        var zone = await KeygenAsync("rsa1", "rsa") + await KeygenAsync("ed1", "ed25519");
+        await File.WriteAllTextAsync(PathOf("keys.zone"), zone);
+        var inbox = Directory.CreateDirectory(PathOf("in")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(inbox, "a.eml"), "From: A <a@example.com>\nTo: b@example.net\nSubject: one\n\nbody one\n");
+        await File.WriteAllTextAsync(Path.Combine(inbox, "b.eml"), "From: a@example.com\r\nSubject: two\r\n\r\nbody two\r\n");
+        await File.WriteAllTextAsync(Path.Combine(inbox, "bad.eml"), "Subject: no from\r\n\r\nbody\r\n");
+
+        var (exit, _, stderr) = await CliRunner.RunAsync(null, "dkim", "sign", "--key", PathOf("rsa1.pem"), "--domain", "example.com", "--selector", "rsa1",
+            "--second-key", PathOf("ed1.pem"), "--second-selector", "ed1", "--out-dir", PathOf("out"),
+            Path.Combine(inbox, "a.eml"), Path.Combine(inbox, "b.eml"), Path.Combine(inbox, "bad.eml"));
+        Assert.Equal(1, exit);
+        Assert.Contains("bad.eml: not signed: the message has no From header", stderr, StringComparison.Ordinal);
+        Assert.Contains("signed 2 of 3 messages", stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(PathOf("out/bad.eml")));
+
+        foreach (var name in new[] { "a.eml", "b.eml" })
+        {
+            var (vexit, vout, _) = await CliRunner.RunAsync(null, "dkim", "verify", "--zone", PathOf("keys.zone"), "--json", PathOf("out/" + name));
+            Assert.Equal(0, vexit);
+            var sigs = JsonDocument.Parse(vout).RootElement.GetProperty("signatures").EnumerateArray().ToList();
+            Assert.Equal(["pass", "pass"], sigs.Select(s => s.GetProperty("result").GetString()));
+            Assert.Equal(["rsa-sha256", "ed25519-sha256"], sigs.Select(s => s.GetProperty("algorithm").GetString()));
+        }
+
+        var (sexit, signed, _) = await CliRunner.RunAsync("From: a@example.com\nSubject: s\n\nhi\n", "dkim", "sign", "--key", PathOf("ed1.pem"),
+            "--domain", "example.com", "--selector", "ed1");
+        Assert.Equal(0, sexit);
+        Assert.EndsWith("From: a@example.com\nSubject: s\n\nhi\n", signed, StringComparison.Ordinal);
+        var tampered = signed.Replace("hi\n", "ho\n", StringComparison.Ordinal);
+        var (texit, tout, _) = await CliRunner.RunAsync(tampered, "dkim", "verify", "--zone", PathOf("keys.zone"), "--json");
+        Assert.Equal(1, texit);
+        Assert.Equal("body-hash-mismatch", JsonDocument.Parse(tout).RootElement.GetProperty("signatures")[0].GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task Keygen_ExistingFile_RefusedWithoutForce()
+    {
+        await File.WriteAllTextAsync(PathOf("k.pem"), "keep me");
+        var (exit, _, stderr) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "s", "--out", PathOf("k.pem"));
+        Assert.Equal(2, exit);
+        Assert.Contains("use --force", stderr, StringComparison.Ordinal);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(PathOf("k.pem")));
+    }
+
+    [Theory]
+    [InlineData("--bits", "512", "--bits must be")]
+    [InlineData("--algorithm", "dsa", "dsa")]
+    public async Task Keygen_BadOptions_Exit2(string option, string value, string message)
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "s", "--out", PathOf("x.pem"), option, value);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_MissingKeyFile_Exit2()
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync("From: a@example.com\n\nx\n", "dkim", "sign", "--key", PathOf("none.pem"), "--domain", "example.com", "--selector", "s");
+        Assert.Equal(2, exit);
+        Assert.Contains("key file not found", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_Unsigned_IsNoneExit1()
+    {
+        var (exit, stdout, _) = await CliRunner.RunAsync("From: a@example.com\n\nx\n", "dkim", "verify", "--zone", CliRunner.Zone("spf.zone"));
+        Assert.Equal(1, exit);
+        Assert.Contains("DKIM none", stdout, StringComparison.Ordinal);
+    }
+}
