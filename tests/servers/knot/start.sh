@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Starts a private Knot DNS server on a free loopback port, serving the fixture zones in zones/.
+# Usage: start.sh DIR. Prints SENDERAUTH_TEST_DNS=127.0.0.1:PORT on stdout; everything else goes to stderr.
+set -euo pipefail
+here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
+dir="$(readlink -f "${1:?usage: start.sh DIR}")"
+. "$here/../../../scripts/deps.sh"
+exec 3>&1 1>&2
+
+mkdir -p "$dir/zones" "$dir/db"
+cp "$here"/zones/*.zone "$dir/zones/"
+port="$(free_port)"
+[ -n "$port" ] || { echo "knot: no free port" >&2; exit 1; }
+# Unix socket paths are limited to ~100 characters.
+sock="$dir/k.sock"
+[ ${#sock} -lt 100 ] || { echo "knot: control socket path too long: $sock" >&2; exit 1; }
+
+zones=""
+for f in "$here"/zones/*.zone; do
+  zones+="  - domain: $(basename "$f" .zone)"$'\n'
+done
+
+cat >"$dir/knot.conf" <<CONF
+server:
+  rundir: "$dir"
+  pidfile: "$dir/knot.pid"
+  user: root:root
+  listen: 127.0.0.1@$port
+  # The default, spelled out: the truncation test relies on UDP answers above 1232 bytes being cut.
+  udp-max-payload: 1232
+control:
+  listen: "$sock"
+database:
+  storage: "$dir/db"
+log:
+  - target: "$dir/knot.log"
+    any: info
+template:
+  - id: default
+    storage: "$dir/zones"
+    file: "%s.zone"
+    # The fixtures are read-only inputs: never write them back.
+    zonefile-sync: -1
+    journal-content: none
+zone:
+$zones
+CONF
+
+# fd 3 is the caller's stdout pipe: the daemon must not hold it open, or the caller waits forever.
+knotd -c "$dir/knot.conf" -d 3>&-
+for _ in $(seq 1 100); do
+  if kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA resolver.test 2>/dev/null | grep -q hostmaster; then
+    echo "SENDERAUTH_TEST_DNS=127.0.0.1:$port" >&3
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "knot: server did not answer on port $port; log:" >&2
+cat "$dir/knot.log" >&2 || true
+"$here/stop.sh" "$dir" 3>&- || true
+exit 1
