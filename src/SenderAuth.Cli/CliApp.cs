@@ -7,6 +7,11 @@ internal static class CliApp
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        // Redirected output has no terminal width; tables then use COLUMNS, or a width that keeps rows on one line.
+        if (Console.IsOutputRedirected)
+        {
+            Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40 ? columns : 160;
+        }
         var root = new RootCommand("SenderAuth: email authentication for senders (SPF, DKIM, DMARC).\n" + ExitCodes.Help);
         root.Subcommands.Add(SpfCommand.Create());
         root.Subcommands.Add(DkimCommand.Create());

@@ -86,7 +86,7 @@ internal static class DkimVerifyCommand
         }
         foreach (var method in v.ToAuthResults())
         {
-            Console.Out.WriteLine("Authentication-Results: " + method);
+            Console.Out.WriteLine($"Authentication-Results: {System.Net.Dns.GetHostName()}; {method}");
         }
     }
 }

@@ -7,6 +7,8 @@ namespace SenderAuth.Cli.Commands;
 /// <summary><c>senderauth spf lint RECORD-OR-DOMAIN</c>: explain a policy and list its problems.</summary>
 internal static class SpfLintCommand
 {
+    private static readonly SpfOptions Limits = new();
+
     public static Command Create()
     {
         var target = new Argument<string>("RECORD-OR-DOMAIN") { Description = "A record text (\"v=spf1 …\") or a domain whose record is read from DNS." };
@@ -74,15 +76,17 @@ internal static class SpfLintCommand
             }
             AnsiConsole.Write(tree);
         }
-        var lookups = report.TotalDnsLookups > 10 ? "red" : "green";
-        var voids = report.VoidLookups > 2 ? "red" : "green";
-        AnsiConsole.MarkupLine($"DNS lookups after expansion: [{lookups}]{report.TotalDnsLookups}[/] of 10   void lookups: [{voids}]{report.VoidLookups}[/] of 2");
+        var lookups = report.TotalDnsLookups > Limits.MaxDnsLookups ? "red" : "green";
+        var voids = report.VoidLookups > Limits.MaxVoidLookups ? "red" : "green";
+        AnsiConsole.MarkupLine($"DNS lookups after expansion: [{lookups}]{report.TotalDnsLookups}[/] of {Limits.MaxDnsLookups}   void lookups: [{voids}]{report.VoidLookups}[/] of {Limits.MaxVoidLookups}");
         if (report.Findings.Count == 0)
         {
             AnsiConsole.MarkupLine("[green]no problems found[/]");
             return;
         }
-        var table = new Table().Border(TableBorder.Rounded).AddColumn("severity").AddColumn("code").AddColumn("where").AddColumn("finding");
+        var table = new Table().Border(TableBorder.Rounded)
+            .AddColumn(new TableColumn("severity").NoWrap()).AddColumn(new TableColumn("code").NoWrap())
+            .AddColumn(new TableColumn("where").NoWrap()).AddColumn("finding");
         foreach (var f in report.Findings)
         {
             var color = f.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
