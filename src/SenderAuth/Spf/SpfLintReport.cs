@@ -1,13 +1,5 @@
 namespace SenderAuth.Spf;
 
-/// <summary>How serious a finding is.</summary>
-public enum FindingSeverity
-{
-    Info,
-    Warning,
-    Error,
-}
-
 /// <summary>One problem or remark about a policy: stable code, severity, where (domain, column) and what to do.</summary>
 public sealed record SpfFinding(FindingSeverity Severity, string Code, string Message, string? Domain = null, int? Position = null);
 
