@@ -74,6 +74,6 @@ try {
     else if (cmd === 'verify') results = await verify(o);
     else results = [{ ok: false, error: `unknown command ${cmd}` }];
 } catch (e) {
-    results = [{ ok: false, error: `${e.code || e.name}: ${e.message}` }];
+    results = [{ ok: false, error: `${e.code || e.name}: ${e.message.split("\n")[0]}` }];  // first line: no require stack
 }
 for (const r of results) console.log(JSON.stringify(r));
