@@ -38,3 +38,25 @@ for _ in range(50):
         u.close(); t.close()
 PY
 }
+
+# ensure_peers : the DKIM interop peers that are not Debian packages, into the git-ignored .tools/ (run from
+# the repo root, after ensure_apt has installed gcc and libopendkim-dev; node and npm come with the machine).
+#   .tools/node          mailauth 7.1.0, from tests/peers/node/package.json (its undici override: see there)
+#   .tools/opendkim_tool the libopendkim harness, rebuilt when its source is newer
+ensure_peers() {
+  local want=7.1.0 have=""
+  have="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' .tools/node/node_modules/mailauth/package.json 2>/dev/null || true)"
+  if ! command -v npm >/dev/null; then
+    echo "warning: npm not found; the mailauth interop tests will be skipped" >&2
+  elif [ "$have" != "$want" ] || [ tests/peers/node/package.json -nt .tools/node/.installed ]; then
+    echo "==> npm install mailauth@$want into .tools/node" >&2
+    mkdir -p .tools/node
+    cp tests/peers/node/package.json .tools/node/package.json
+    npm install --prefix .tools/node --save-exact --no-audit --no-fund --loglevel=error "mailauth@$want" >&2
+    touch .tools/node/.installed
+  fi
+  if [ tests/peers/opendkim_tool.c -nt .tools/opendkim_tool ]; then
+    echo "==> gcc tests/peers/opendkim_tool.c" >&2
+    gcc -O2 -Wall -Werror -o .tools/opendkim_tool tests/peers/opendkim_tool.c -lopendkim
+  fi
+}
