@@ -1,0 +1,109 @@
+using SenderAuth.AuthenticationResults;
+
+namespace SenderAuth.Dmarc;
+
+/// <summary>DMARC method results (RFC 8601 §2.7.4, RFC 9989 §11).</summary>
+public enum DmarcResult
+{
+    None,
+    Pass,
+    Fail,
+    TempError,
+    PermError,
+}
+
+/// <summary>Why DMARC ended as it did.</summary>
+public enum DmarcReason
+{
+    /// <summary>SPF or DKIM passed for an aligned domain.</summary>
+    Aligned,
+    /// <summary>Neither passed aligned.</summary>
+    NotAligned,
+    /// <summary>No usable DMARC record for the author domain or above it.</summary>
+    NoPolicy,
+    /// <summary>The policy (or an organizational domain) could not be looked up.</summary>
+    DnsFailure,
+    /// <summary>No From field, or no address could be read from it: there is no author domain to check.</summary>
+    NoAuthorDomain,
+    /// <summary>From fields (or one From with several addresses) name more than one domain.</summary>
+    MultipleAuthorDomains,
+}
+
+public static class DmarcTokens
+{
+    public static string Token(this DmarcResult r) => r switch
+    {
+        DmarcResult.None => "none",
+        DmarcResult.Pass => "pass",
+        DmarcResult.Fail => "fail",
+        DmarcResult.TempError => "temperror",
+        DmarcResult.PermError => "permerror",
+        _ => throw new ArgumentOutOfRangeException(nameof(r)),
+    };
+
+    public static string Token(this DmarcPolicy p) => p switch
+    {
+        DmarcPolicy.None => "none",
+        DmarcPolicy.Quarantine => "quarantine",
+        DmarcPolicy.Reject => "reject",
+        _ => throw new ArgumentOutOfRangeException(nameof(p)),
+    };
+
+    public static string Code(this DmarcReason r) => r switch
+    {
+        DmarcReason.Aligned => "aligned",
+        DmarcReason.NotAligned => "not-aligned",
+        DmarcReason.NoPolicy => "no-policy",
+        DmarcReason.DnsFailure => "dns-failure",
+        DmarcReason.NoAuthorDomain => "no-author-domain",
+        DmarcReason.MultipleAuthorDomains => "multiple-author-domains",
+        _ => throw new ArgumentOutOfRangeException(nameof(r)),
+    };
+}
+
+/// <summary>
+/// The DMARC verdict for one message: the result, the policy the domain requested (p, sp or np as applicable),
+/// the policy to apply (after t=y / pct), and what aligned.
+/// </summary>
+public sealed record DmarcOutcome
+{
+    public required DmarcResult Result { get; init; }
+    public required DmarcReason Reason { get; init; }
+    public required string Detail { get; init; }
+    /// <summary>The RFC 5322.From domain(s); empty when none could be read.</summary>
+    public IReadOnlyList<string> AuthorDomains { get; init; } = [];
+    public string? AuthorDomain => AuthorDomains.Count == 1 ? AuthorDomains[0] : null;
+    /// <summary>Where the policy record was found (the author domain or an ancestor).</summary>
+    public string? PolicyDomain { get; init; }
+    public DmarcRecord? Record { get; init; }
+    /// <summary>Which tag supplied the policy: p, sp or np.</summary>
+    public string? PolicyTag { get; init; }
+    public DmarcPolicy RequestedPolicy { get; init; }
+    /// <summary>What the receiver should do: none on pass; the requested policy on fail, one step softer when testing.</summary>
+    public DmarcPolicy AppliedPolicy { get; init; }
+    public bool Testing { get; init; }
+    public bool SpfAligned { get; init; }
+    public string? SpfDomain { get; init; }
+    public bool DkimAligned { get; init; }
+    /// <summary>d= of the first passing, aligned DKIM signature.</summary>
+    public string? DkimDomain { get; init; }
+    public string? OrganizationalDomain { get; init; }
+    /// <summary>True when the author domain does not exist in DNS (np= applies).</summary>
+    public bool AuthorDomainNonExistent { get; init; }
+
+    /// <summary><c>dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=reject</c>.</summary>
+    public AuthResultsMethod ToAuthResults()
+    {
+        var comment = Record is null ? Detail : $"p={RequestedPolicy.Token()} dis={AppliedPolicy.Token()}{(Testing ? " t=y" : string.Empty)}; {Detail}";
+        var props = new List<(string, string, string)>();
+        if (AuthorDomains.Count > 0)
+        {
+            props.Add(("header", "from", string.Join(',', AuthorDomains)));
+        }
+        if (Record is not null)
+        {
+            props.Add(("policy", "dmarc", RequestedPolicy.Token()));
+        }
+        return new AuthResultsMethod("dmarc", Result.Token()) { Comment = comment, Properties = props };
+    }
+}

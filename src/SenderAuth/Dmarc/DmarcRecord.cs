@@ -1,0 +1,239 @@
+using System.Globalization;
+
+namespace SenderAuth.Dmarc;
+
+/// <summary>Requested handling of failing mail (RFC 9989 §4.7 p, sp, np).</summary>
+public enum DmarcPolicy
+{
+    None,
+    Quarantine,
+    Reject,
+}
+
+/// <summary>Alignment mode (adkim, aspf).</summary>
+public enum DmarcAlignmentMode
+{
+    Relaxed,
+    Strict,
+}
+
+/// <summary>One remark about a record, with the 1-based column of the tag it concerns.</summary>
+public sealed record DmarcRecordIssue(FindingSeverity Severity, string Code, string Message, int? Position = null);
+
+/// <summary>
+/// A parsed <c>v=DMARC1</c> record (RFC 9989 §4.7), read leniently the way receivers do: unknown tags and invalid
+/// values are issues (with positions), not failures; only a record without <c>v=DMARC1</c> first is not DMARC.
+/// RFC 7489's pct, rf and ri are accepted and reported as obsolete.
+/// </summary>
+public sealed record DmarcRecord
+{
+    public required string Text { get; init; }
+
+    /// <summary>p=; when absent or invalid the record still applies as p=none if rua is valid (RFC 9989 §4.7).</summary>
+    public DmarcPolicy Policy { get; init; }
+
+    public bool PolicyMissing { get; init; }
+
+    public DmarcPolicy? SubdomainPolicy { get; init; }
+
+    public DmarcPolicy? NonExistentPolicy { get; init; }
+
+    /// <summary>psd=y (a public suffix domain), psd=n (an organizational domain), or null (u / absent).</summary>
+    public bool? PublicSuffixDomain { get; init; }
+
+    /// <summary>t=y, or RFC 7489's pct below 100: apply one step less than requested.</summary>
+    public bool Testing { get; init; }
+
+    public DmarcAlignmentMode DkimAlignment { get; init; }
+
+    public DmarcAlignmentMode SpfAlignment { get; init; }
+
+    public IReadOnlyList<Uri> AggregateReportUris { get; init; } = [];
+
+    public IReadOnlyList<Uri> FailureReportUris { get; init; } = [];
+
+    public string FailureOptions { get; init; } = "0";
+
+    /// <summary>pct= as written in an RFC 7489 record; null when absent.</summary>
+    public int? Percent { get; init; }
+
+    public IReadOnlyList<DmarcRecordIssue> Issues { get; init; } = [];
+
+    public static bool IsDmarcRecord(string text)
+    {
+        var t = text.TrimStart();
+        if (!t.StartsWith("v", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var semicolon = t.IndexOf(';', StringComparison.Ordinal);
+        var first = (semicolon < 0 ? t : t[..semicolon]).Replace(" ", string.Empty, StringComparison.Ordinal).Replace("\t", string.Empty, StringComparison.Ordinal);
+        return first == "v=DMARC1";
+    }
+
+    /// <summary>Parses a record; null when it is not a DMARC record at all (v=DMARC1 must come first).</summary>
+    public static DmarcRecord? Parse(string text)
+    {
+        if (!IsDmarcRecord(text))
+        {
+            return null;
+        }
+        var issues = new List<DmarcRecordIssue>();
+        var tags = new Dictionary<string, (string Value, int Position)>(StringComparer.Ordinal);
+        var start = 0;
+        while (start < text.Length)
+        {
+            var end = text.IndexOf(';', start);
+            if (end < 0)
+            {
+                end = text.Length;
+            }
+            var spec = text[start..end];
+            var position = start + 1 + (spec.Length - spec.TrimStart().Length);
+            start = end + 1;
+            if (string.IsNullOrWhiteSpace(spec))
+            {
+                continue;
+            }
+            var eq = spec.IndexOf('=', StringComparison.Ordinal);
+            if (eq < 0)
+            {
+                issues.Add(new(FindingSeverity.Error, "malformed-tag", $"\"{spec.Trim()}\" is not tag=value", position));
+                continue;
+            }
+            var name = spec[..eq].Trim().ToLowerInvariant();
+            if (!tags.TryAdd(name, (spec[(eq + 1)..].Trim(), position)))
+            {
+                issues.Add(new(FindingSeverity.Error, "duplicate-tag", $"tag {name}= appears twice; the first is used", position));
+            }
+        }
+        var record = new DmarcRecord { Text = text };
+        DmarcPolicy? Policy(string tag)
+        {
+            if (!tags.TryGetValue(tag, out var v))
+            {
+                return null;
+            }
+            switch (v.Value.ToLowerInvariant())
+            {
+                case "none": return DmarcPolicy.None;
+                case "quarantine": return DmarcPolicy.Quarantine;
+                case "reject": return DmarcPolicy.Reject;
+                default:
+                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", v.Position));
+                    return null;
+            }
+        }
+        DmarcAlignmentMode Mode(string tag)
+        {
+            if (!tags.TryGetValue(tag, out var v))
+            {
+                return DmarcAlignmentMode.Relaxed;
+            }
+            switch (v.Value.ToLowerInvariant())
+            {
+                case "r": return DmarcAlignmentMode.Relaxed;
+                case "s": return DmarcAlignmentMode.Strict;
+                default:
+                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", v.Position));
+                    return DmarcAlignmentMode.Relaxed;
+            }
+        }
+
+        var p = Policy("p");
+        var rua = Uris("rua", tags, issues);
+        record = record with
+        {
+            Policy = p ?? DmarcPolicy.None,
+            PolicyMissing = p is null,
+            SubdomainPolicy = Policy("sp"),
+            NonExistentPolicy = Policy("np"),
+            DkimAlignment = Mode("adkim"),
+            SpfAlignment = Mode("aspf"),
+            AggregateReportUris = rua,
+            FailureReportUris = Uris("ruf", tags, issues),
+        };
+        if (p is null)
+        {
+            issues.Add(new(FindingSeverity.Error, "policy-missing", rua.Count > 0
+                ? "p= is missing or invalid; receivers apply p=none because rua= is valid (RFC 9989 §4.7)"
+                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", tags.GetValueOrDefault("p").Position is > 0 and var pos ? pos : null));
+        }
+        if (tags.TryGetValue("psd", out var psd))
+        {
+            record = record with { PublicSuffixDomain = psd.Value.ToLowerInvariant() switch { "y" => true, "n" => false, _ => null } };
+            if (psd.Value.ToLowerInvariant() is not ("y" or "n" or "u"))
+            {
+                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", psd.Position));
+            }
+        }
+        if (tags.TryGetValue("t", out var t))
+        {
+            record = record with { Testing = t.Value.Equals("y", StringComparison.OrdinalIgnoreCase) };
+            if (t.Value.ToLowerInvariant() is not ("y" or "n"))
+            {
+                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", t.Position));
+            }
+        }
+        if (tags.TryGetValue("fo", out var fo))
+        {
+            record = record with { FailureOptions = fo.Value };
+            if (fo.Value.Split(':').Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
+            {
+                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", fo.Position));
+            }
+        }
+        if (tags.TryGetValue("pct", out var pct))
+        {
+            if (int.TryParse(pct.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var percent) && percent <= 100)
+            {
+                // RFC 9989 replaced pct with t: anything under 100 meant "not fully enforced", which t=y now says.
+                record = record with { Percent = percent, Testing = record.Testing || percent < 100 };
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", pct.Position));
+            }
+            else
+            {
+                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", pct.Position));
+            }
+        }
+        foreach (var (name, (_, position)) in tags)
+        {
+            if (name is "rf" or "ri")
+            {
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"{name}= is an RFC 7489 tag that RFC 9989 removed; receivers ignore it", position));
+            }
+            else if (name is not ("v" or "p" or "sp" or "np" or "psd" or "t" or "adkim" or "aspf" or "rua" or "ruf" or "fo" or "pct"))
+            {
+                issues.Add(new(FindingSeverity.Warning, "unknown-tag", $"unknown tag {name}= is ignored (RFC 9989 §4.7)", position));
+            }
+        }
+        return record with { Issues = issues };
+    }
+
+    private static List<Uri> Uris(string tag, Dictionary<string, (string Value, int Position)> tags, List<DmarcRecordIssue> issues)
+    {
+        var list = new List<Uri>();
+        if (!tags.TryGetValue(tag, out var v))
+        {
+            return list;
+        }
+        foreach (var raw in v.Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            // RFC 7489 allowed a "!size" suffix; RFC 9989 dropped it. Accept it, and say so.
+            var text = raw;
+            var bang = raw.LastIndexOf('!');
+            if (bang > 0)
+            {
+                text = raw[..bang];
+                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", v.Position));
+            }
+            if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeMailto || !text.Contains('@', StringComparison.Ordinal))
+            {
+                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", v.Position));
+                continue;
+            }
+            list.Add(uri);
+        }
+        return list;
+    }
+}

@@ -1,0 +1,75 @@
+namespace SenderAuth.Dmarc;
+
+/// <summary>
+/// The Mozilla Public Suffix List (https://publicsuffix.org/list/), for RFC 7489's organizational domain:
+/// rules, wildcards (<c>*.ck</c>) and exceptions (<c>!www.ck</c>). Debian ships it as package publicsuffix
+/// (/usr/share/publicsuffix/public_suffix_list.dat).
+/// </summary>
+public sealed class PublicSuffixList
+{
+    private readonly HashSet<string> _rules = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _wildcards = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _exceptions = new(StringComparer.Ordinal);
+
+    public static PublicSuffixList Load(string path) => Parse(File.ReadLines(path));
+
+    public static PublicSuffixList Parse(IEnumerable<string> lines)
+    {
+        var list = new PublicSuffixList();
+        foreach (var raw in lines)
+        {
+            var line = raw.Trim();
+            var space = line.IndexOfAny([' ', '\t']);
+            if (space >= 0)
+            {
+                line = line[..space];
+            }
+            if (line.Length == 0 || line.StartsWith("//", StringComparison.Ordinal))
+            {
+                continue;
+            }
+            line = line.ToLowerInvariant();
+            if (line.StartsWith("!", StringComparison.Ordinal))
+            {
+                list._exceptions.Add(line[1..]);
+            }
+            else if (line.StartsWith("*.", StringComparison.Ordinal))
+            {
+                list._wildcards.Add(line[2..]);
+            }
+            else
+            {
+                list._rules.Add(line);
+            }
+        }
+        return list;
+    }
+
+    /// <summary>The public suffix plus one label (the registrable domain); the name itself when it is a suffix.</summary>
+    public string OrganizationalDomain(string domain)
+    {
+        var labels = domain.ToLowerInvariant().TrimEnd('.').Split('.');
+        // The longest matching rule wins; the implicit rule "*" makes the last label a suffix.
+        var suffixLabels = 1;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var candidate = string.Join('.', labels[i..]);
+            var count = labels.Length - i;
+            if (_exceptions.Contains(candidate))
+            {
+                suffixLabels = count - 1;
+                break;
+            }
+            if (_rules.Contains(candidate) && count > suffixLabels)
+            {
+                suffixLabels = count;
+            }
+            if (i + 1 < labels.Length && _wildcards.Contains(string.Join('.', labels[(i + 1)..])) && count > suffixLabels)
+            {
+                suffixLabels = count;
+            }
+        }
+        var take = Math.Min(labels.Length, suffixLabels + 1);
+        return string.Join('.', labels[^take..]);
+    }
+}
