@@ -9,7 +9,7 @@ namespace SenderAuth.Bench;
 /// <summary>
 /// Plain single-threaded loops reporting evaluations per second as JSON, the same measure the peer scripts
 /// print, so bench/run compares like for like in one run (BenchmarkDotNet gives per-call detail instead).
-/// Usage: --throughput spf --seconds S --policy FILE | --write-policy FILE
+/// Usage: --throughput spf --seconds S --policy FILE | --write-policy FILE; DKIM modes: see <see cref="DkimThroughput"/>.
 /// </summary>
 public static class Throughput
 {
@@ -19,6 +19,10 @@ public static class Throughput
     public static async Task<int> MainAsync(string[] args)
     {
         var options = ParseOptions(args);
+        if (options.ContainsKey("--write-dkim-keys") || options.GetValueOrDefault("--throughput", "spf") != "spf")
+        {
+            return await DkimThroughput.RunAsync(options).ConfigureAwait(false);
+        }
         if (options.TryGetValue("--write-policy", out var output))
         {
             EspPolicy.Create().WriteJson(output);

@@ -14,7 +14,13 @@ public sealed class DkimBodyHasher : IDisposable
     private static readonly SearchValues<byte> SimpleSpecial = SearchValues.Create("\r\n"u8);
     private static readonly SearchValues<byte> RelaxedSpecial = SearchValues.Create("\r\n \t"u8);
 
+    // Relaxed canonicalization emits a piece per word; each IncrementalHash.AppendData is a native call
+    // (OpenSSL on Linux), so pieces are gathered here and hashed in blocks.
+    private const int BufferSize = 4096;
+
     private readonly IncrementalHash _hash;
+    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private int _buffered;
     private readonly DkimCanonicalization _canonicalization;
     private readonly long _limit;
     private long _pendingEmptyLines;
@@ -22,6 +28,7 @@ public sealed class DkimBodyHasher : IDisposable
     private bool _pendingSpace;
     private bool _lineHasContent;
     private bool _done;
+    private bool _disposed;
 
     /// <param name="limit">The l= tag: hash at most this many canonical bytes; -1 for the whole body.</param>
     public DkimBodyHasher(DkimCanonicalization canonicalization, HashAlgorithmName hash, long limit = -1)
@@ -98,6 +105,7 @@ public sealed class DkimBodyHasher : IDisposable
                 // §3.4.3: an empty body is a single CRLF in simple canonicalization (none in relaxed).
                 Emit("\r\n"u8);
             }
+            Flush();
             _done = true;
         }
         return _hash.GetHashAndReset();
@@ -153,8 +161,37 @@ public sealed class DkimBodyHasher : IDisposable
             }
         }
         HashedLength += bytes.Length;
-        _hash.AppendData(bytes);
+        if (bytes.Length > BufferSize - _buffered)
+        {
+            Flush();
+            if (bytes.Length >= BufferSize)
+            {
+                _hash.AppendData(bytes);
+                return;
+            }
+        }
+        bytes.CopyTo(_buffer.AsSpan(_buffered));
+        _buffered += bytes.Length;
     }
 
-    public void Dispose() => _hash.Dispose();
+    private void Flush()
+    {
+        if (_buffered > 0)
+        {
+            _hash.AppendData(_buffer.AsSpan(0, _buffered));
+            _buffered = 0;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        // Returning the buffer twice would hand it to two renters at once.
+        _disposed = true;
+        _hash.Dispose();
+        ArrayPool<byte>.Shared.Return(_buffer);
+    }
 }
