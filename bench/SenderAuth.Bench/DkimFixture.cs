@@ -49,7 +49,20 @@ public static class DkimFixture
         new(new DkimSignerOptions { Keys = [new DkimSigningKey(Domain, Selector(key.KeyType), key)] });
 
     /// <summary>A verifier whose DNS answers the key record from memory (parsed once, then cached by text).</summary>
-    public static DkimVerifier Verifier(params DkimPublicKey[] keys)
+    public static DkimVerifier Verifier(params DkimPublicKey[] keys) => new(new ZoneDnsResolver(Zone(keys)));
+
+    /// <summary>A receiver for full verification: the keys, an ESP-style SPF policy and a p=reject DMARC record.</summary>
+    public static SenderAuth.AuthenticationResults.MessageVerifier MessageVerifier(params DkimPublicKey[] keys)
+    {
+        var zone = Zone(keys);
+        zone.Add(new TxtRecord(Domain, 300, ["v=spf1 include:spf.ticketing.example ~all"]));
+        zone.Add(new TxtRecord("spf.ticketing.example", 300, ["v=spf1 ip4:203.0.113.0/24 ip4:192.0.2.0/24 ip6:2001:db8:25::/48 -all"]));
+        zone.Add(new TxtRecord("_dmarc." + Domain, 300, ["v=DMARC1; p=reject; rua=mailto:dmarc@" + Domain]));
+        return new SenderAuth.AuthenticationResults.MessageVerifier(new ZoneDnsResolver(zone),
+            new SenderAuth.AuthenticationResults.MessageVerifierOptions { AuthServId = "mx.bench.example" });
+    }
+
+    private static DnsZone Zone(DkimPublicKey[] keys)
     {
         var zone = new DnsZone();
         foreach (var key in keys)
@@ -57,7 +70,7 @@ public static class DkimFixture
             var name = $"{Selector(key.KeyType)}._domainkey.{Domain}";
             zone.Add(new TxtRecord(name, 300, DkimKeyRecord.TxtStrings(DkimKeyRecord.TxtValue(key))));
         }
-        return new DkimVerifier(new ZoneDnsResolver(zone));
+        return zone;
     }
 
     /// <summary>Verifies once and throws unless every signature passes: a benchmark of a failure is worthless.</summary>

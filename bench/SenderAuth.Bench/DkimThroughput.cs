@@ -13,6 +13,7 @@ namespace SenderAuth.Bench;
 ///   --throughput dkim-sign    --key PEM --message FILE [--seconds S] [--out SIGNED]
 ///   --throughput dkim-verify  --key PEM --message SIGNED [--seconds S]
 ///   --throughput mimekit-sign --key PEM --message FILE [--seconds S]
+///   --throughput verify-full  --key PEM --message SIGNED [--seconds S]   (SPF + DKIM + DMARC, as a receiver)
 /// Message and key are read once. Every loop checks its output verifies before it is timed.
 /// </summary>
 public static class DkimThroughput
@@ -49,6 +50,16 @@ public static class DkimThroughput
             case "dkim-verify":
                 await DkimFixture.CheckPassAsync(verifier, message).ConfigureAwait(false);
                 rates = new() { ["verify"] = Measure(() => verifier.VerifyAsync(message).GetAwaiter().GetResult(), seconds) };
+                break;
+            case "verify-full":
+                var full = DkimFixture.MessageVerifier(key.PublicKey);
+                var ip = System.Net.IPAddress.Parse("192.0.2.25");
+                var first = await full.VerifyAsync(message, ip, "bounce@" + DkimFixture.Domain, "mta." + DkimFixture.Domain).ConfigureAwait(false);
+                if (first.Dmarc.Result != SenderAuth.Dmarc.DmarcResult.Pass || first.Spf.Result != SenderAuth.Spf.SpfResult.Pass)
+                {
+                    throw new InvalidOperationException($"full verification did not pass: {first.AuthenticationResults}");
+                }
+                rates = new() { ["verify"] = Measure(() => full.VerifyAsync(message, ip, "bounce@" + DkimFixture.Domain, "mta." + DkimFixture.Domain).GetAwaiter().GetResult(), seconds) };
                 break;
             case "mimekit-sign":
                 rates = await MimeKitAsync(options["--key"], key.KeyType, message, verifier, seconds).ConfigureAwait(false);
