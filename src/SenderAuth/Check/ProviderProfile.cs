@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SenderAuth.Check;
+
+/// <summary>One DKIM selector the provider asks institutions to delegate: the name in their zone and the target in ours.</summary>
+public sealed record ProviderSelector(string Name, string Target);
+
+/// <summary>
+/// What the sending platform expects of every institution's DNS (a JSON file; later the server's configuration).
+/// <c>{code}</c> in <see cref="ProviderSelector.Target"/>, <see cref="ReportAddress"/> and <see cref="MailFromDomain"/>
+/// is replaced by the institution code, <c>{domain}</c> by the institution's domain.
+/// </summary>
+public sealed record ProviderProfile
+{
+    /// <summary>The provider's DKIM zone, e.g. dkim.ticketing.example: selectors point at &lt;target&gt;._domainkey.&lt;dkimZone&gt;.</summary>
+    public required string DkimZone { get; init; }
+
+    /// <summary>The host institutions include in SPF, e.g. spf.ticketing.example.</summary>
+    public required string SpfInclude { get; init; }
+
+    /// <summary>The provider's sending networks (CIDR); each must pass check_host for the institution's domain.</summary>
+    public IReadOnlyList<string> SendingIps { get; init; } = [];
+
+    public required IReadOnlyList<ProviderSelector> Selectors { get; init; }
+
+    /// <summary>The rua= address the provider reads, e.g. mailto:{code}@rua.ticketing.example; null when none.</summary>
+    public string? ReportAddress { get; init; }
+
+    /// <summary>A custom MAIL FROM (Return-Path) domain such as bounce.{domain}; null when the provider's own is used.</summary>
+    public string? MailFromDomain { get; init; }
+
+    /// <summary>Reads and validates a profile; problems are a FormatException naming the field.</summary>
+    public static ProviderProfile Load(string path)
+    {
+        ProviderProfile? profile;
+        try
+        {
+            profile = JsonSerializer.Deserialize(File.ReadAllText(path), ProfileJsonContext.Default.ProviderProfile);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"{path}: {e.Message}", e);
+        }
+        if (profile is null)
+        {
+            throw new FormatException($"{path}: the profile is empty");
+        }
+        profile.Validate(path);
+        return profile;
+    }
+
+    public void Validate(string source = "profile")
+    {
+        if (!Dns.DnsName.IsValid(DkimZone) || !Dns.DnsName.IsValid(SpfInclude))
+        {
+            throw new FormatException($"{source}: dkimZone and spfInclude must be domain names");
+        }
+        if (Selectors.Count == 0 || Selectors.Any(s => string.IsNullOrWhiteSpace(s.Name) || string.IsNullOrWhiteSpace(s.Target)))
+        {
+            throw new FormatException($"{source}: selectors needs at least one {{\"name\", \"target\"}}");
+        }
+        foreach (var cidr in SendingIps)
+        {
+            if (!IPNetwork.TryParse(cidr, out _))
+            {
+                throw new FormatException($"{source}: sendingIps: \"{cidr}\" is not a CIDR network");
+            }
+        }
+        if (ReportAddress is not null && !ReportAddress.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FormatException($"{source}: reportAddress must be a mailto: URI");
+        }
+    }
+
+    public string Expand(string template, string code, string domain) =>
+        template.Replace("{code}", code, StringComparison.Ordinal).Replace("{domain}", domain, StringComparison.Ordinal);
+
+    /// <summary>The CNAME target a selector must point at: &lt;target&gt;._domainkey.&lt;dkimZone&gt;.</summary>
+    public string SelectorTarget(ProviderSelector s, string code, string domain) =>
+        $"{Expand(s.Target, code, domain)}._domainkey.{Dns.DnsName.Normalize(DkimZone)}";
+}
+
+/// <summary>Source-generated reader: the engine stays trimming- and AOT-safe.</summary>
+[JsonSourceGenerationOptions(PropertyNameCaseInsensitive = true, ReadCommentHandling = JsonCommentHandling.Skip,
+    AllowTrailingCommas = true, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSerializable(typeof(ProviderProfile))]
+internal sealed partial class ProfileJsonContext : JsonSerializerContext;
