@@ -15,6 +15,7 @@ internal static class CliApp
         var root = new RootCommand("SenderAuth: email authentication for senders (SPF, DKIM, DMARC).\n" + ExitCodes.Help);
         root.Subcommands.Add(SpfCommand.Create());
         root.Subcommands.Add(DkimCommand.Create());
+        root.Subcommands.Add(ReportCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

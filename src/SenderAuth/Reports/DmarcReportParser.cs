@@ -132,7 +132,7 @@ public sealed class DmarcReportParser
                     var counting = new CountingStream(whole, leaveOpen: false);
                     var gzip = new GZipStream(counting, CompressionMode.Decompress);
                     var limited = new LimitedStream(gzip, budget, source, () => counting.Count);
-                    await foreach (var r in ReadLayerAsync(limited, StripExtension(source, ".gz"), budget, depth + 1, false, ct).ConfigureAwait(false))
+                    await foreach (var r in ReadLayerAsync(limited, source, budget, depth + 1, false, ct).ConfigureAwait(false))
                     {
                         yield return r;
                     }
@@ -329,9 +329,6 @@ public sealed class DmarcReportParser
 
     private static DmarcReportException Corrupt(string source, InvalidDataException e) =>
         new(DmarcReportErrorKind.CorruptArchive, source, 0, 0, $"corrupt archive: {e.Message}", e);
-
-    private static string StripExtension(string source, string extension) =>
-        source.EndsWith(extension, StringComparison.OrdinalIgnoreCase) ? source[..^extension.Length] : source;
 
     /// <summary>Magic bytes: gzip 1F 8B, zip PK 03 04 (or PK 05 06, empty), XML a BOM or '&lt;' after whitespace,
     /// an email a header field name followed by ':'.</summary>

@@ -148,7 +148,7 @@ public sealed class DmarcReportReader : IDisposable
             var dtd = e.Message.Contains("DTD", StringComparison.Ordinal);
             var reason = dtd ? "DOCTYPE is not allowed (DTDs, and so entities, are refused)" : e.Message.Split(" Line ", 2)[0].TrimEnd();
             throw new DmarcReportException(dtd ? DmarcReportErrorKind.DtdProhibited : DmarcReportErrorKind.MalformedXml,
-                Source, e.LineNumber, e.LinePosition, reason, e);
+                Source, e.LineNumber > 0 ? e.LineNumber : _line.LineNumber, e.LineNumber > 0 ? e.LinePosition : _line.LinePosition, reason, e);
         }
         catch (DmarcReportException e) when (e.Line == 0 && e.Kind == DmarcReportErrorKind.LimitExceeded)
         {
