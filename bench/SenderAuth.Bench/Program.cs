@@ -3,7 +3,7 @@ using SenderAuth.Bench;
 
 // Two modes: plain throughput loops that bench/run compares with the peers in the same run, and the
 // BenchmarkDotNet suite (everything else on the command line goes to BenchmarkSwitcher).
-if (args.Length > 0 && args[0] is "--throughput" or "--write-policy" or "--write-dkim-keys")
+if (args.Length > 0 && args[0] is "--throughput" or "--write-policy" or "--write-dkim-keys" or "--write-report")
 {
     return await Throughput.MainAsync(args).ConfigureAwait(false);
 }

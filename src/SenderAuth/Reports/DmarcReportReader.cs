@@ -1,0 +1,773 @@
+using System.Globalization;
+using System.Net;
+using System.Xml;
+
+namespace SenderAuth.Reports;
+
+/// <summary>
+/// Streams one aggregate report XML document: <see cref="Header"/> is read on open, records one at a time after.
+/// Elements are matched by local name, so no namespace, RFC 7489's <c>http://dmarc.org/dmarc-xml/0.1</c>, RFC 9990's
+/// <c>urn:ietf:params:xml:ns:dmarc-2.0</c> and any prefix read alike; unknown elements (<c>extension</c>s) are skipped.
+/// </summary>
+/// <remarks>
+/// <para>Nothing half-imported: the record sequence ends normally only after the whole document was read and
+/// found well-formed and complete; any problem throws <see cref="DmarcReportException"/> with line and column
+/// instead, possibly after some records were yielded. Import records inside a transaction and commit when the
+/// sequence completes (<see cref="IsComplete"/>).</para>
+/// <para>Memory is bounded by one record and <see cref="DmarcReportLimits.MaxFieldChars"/>, whatever the report size.
+/// Reads from the stream synchronously (XmlReader's async mode is several times slower); give it a file or a
+/// buffered stream, not a slow network socket.</para>
+/// <para>Security: DTDs are prohibited (no entity expansion, no external entities) and no resolver is set.</para>
+/// </remarks>
+public sealed class DmarcReportReader : IDisposable
+{
+    private readonly XmlReader _xml;
+    private readonly IXmlLineInfo _line;
+    private readonly Names _n;
+    private readonly IDisposable? _owned;
+    private readonly DmarcReportLimits _limits;
+    private readonly char[] _text;
+    private readonly List<string> _warnings = [];
+    private int _textLength;
+    private bool _done;
+    private bool _failed;
+
+    private DmarcReportReader(Stream stream, string source, DmarcReportLimits limits, IDisposable? owned)
+    {
+        Source = source;
+        _limits = limits;
+        _owned = owned;
+        _text = new char[limits.MaxFieldChars + 1];
+        var nameTable = new NameTable();
+        _n = new Names(nameTable);
+        var settings = new XmlReaderSettings
+        {
+            DtdProcessing = DtdProcessing.Prohibit,
+            XmlResolver = null,
+            IgnoreComments = true,
+            IgnoreWhitespace = true,
+            IgnoreProcessingInstructions = true,
+            NameTable = nameTable,
+            CloseInput = true,
+            Async = false,
+        };
+        _xml = XmlReader.Create(stream, settings);
+        _line = (IXmlLineInfo)_xml;
+        Header = Guarded(ReadHeader);
+    }
+
+    /// <summary>Opens a report on XML bytes (no decompression, no sniffing) and reads its header.</summary>
+    /// <exception cref="DmarcReportException">The header is missing, malformed or hostile.</exception>
+    public static DmarcReportReader Open(Stream xml, string source, DmarcReportLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(xml);
+        limits ??= new DmarcReportLimits();
+        limits.Validate();
+        return new DmarcReportReader(new LimitedStream(xml, new ReadBudget(limits), source, null), source, limits, null);
+    }
+
+    internal static DmarcReportReader Open(Stream xml, string source, DmarcReportLimits limits, IDisposable? owned)
+    {
+        try
+        {
+            return new DmarcReportReader(xml, source, limits, owned);
+        }
+        catch
+        {
+            xml.Dispose();
+            owned?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The input's name, as in error messages (<c>reports.zip!google.xml</c>).</summary>
+    public string Source { get; }
+
+    /// <summary>Metadata and published policy, read on open.</summary>
+    public DmarcReportHeader Header { get; }
+
+    /// <summary>Records read so far.</summary>
+    public long RecordsRead { get; private set; }
+
+    /// <summary>True once the document was read to its end and found complete: the point to commit.</summary>
+    public bool IsComplete => _done && !_failed;
+
+    /// <summary>Unknown tokens and tolerated omissions, <c>line:column: text</c>, at most <see cref="DmarcReportLimits.MaxWarnings"/>.</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
+
+    /// <summary>Warnings including those not kept.</summary>
+    public int WarningCount { get; private set; }
+
+    /// <summary>The records, in document order. Throws <see cref="DmarcReportException"/> on the first problem.</summary>
+    public IEnumerable<DmarcReportRecord> ReadRecords(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var record = Guarded(NextRecord);
+            if (record is null)
+            {
+                yield break;
+            }
+            yield return record;
+        }
+    }
+
+    /// <summary>The records as an async sequence, for consumers whose per-record work is asynchronous (a database).</summary>
+    public IAsyncEnumerable<DmarcReportRecord> ReadRecordsAsync(CancellationToken cancellationToken = default) =>
+        ReadRecords(cancellationToken).ToAsyncEnumerable();
+
+    /// <summary>Reads the remaining records into <paramref name="sink"/> (or discards them) and returns when the report is complete.</summary>
+    public void ReadToEnd(Action<DmarcReportRecord>? sink = null, CancellationToken cancellationToken = default)
+    {
+        foreach (var r in ReadRecords(cancellationToken))
+        {
+            sink?.Invoke(r);
+        }
+    }
+
+    public void Dispose()
+    {
+        _xml.Dispose();
+        _owned?.Dispose();
+    }
+
+    private T Guarded<T>(Func<T> read)
+    {
+        if (_failed)
+        {
+            throw new InvalidOperationException("the report already failed");
+        }
+        try
+        {
+            return read();
+        }
+        catch (XmlException e)
+        {
+            _failed = true;
+            var dtd = e.Message.Contains("DTD", StringComparison.Ordinal);
+            var reason = dtd ? "DOCTYPE is not allowed (DTDs, and so entities, are refused)" : e.Message.Split(" Line ", 2)[0].TrimEnd();
+            throw new DmarcReportException(dtd ? DmarcReportErrorKind.DtdProhibited : DmarcReportErrorKind.MalformedXml,
+                Source, e.LineNumber > 0 ? e.LineNumber : _line.LineNumber, e.LineNumber > 0 ? e.LinePosition : _line.LinePosition, reason, e);
+        }
+        catch (DmarcReportException e) when (e.Line == 0 && e.Kind == DmarcReportErrorKind.LimitExceeded)
+        {
+            _failed = true;
+            throw new DmarcReportException(e.Kind, Source, _line.LineNumber, _line.LinePosition, e.Reason, e);
+        }
+        catch (InvalidDataException e)
+        {
+            _failed = true;
+            throw new DmarcReportException(DmarcReportErrorKind.CorruptArchive, Source, _line.LineNumber, _line.LinePosition,
+                $"corrupt compressed data: {e.Message}", e);
+        }
+        catch (DmarcReportException)
+        {
+            _failed = true;
+            throw;
+        }
+    }
+
+    // ---- structure ---------------------------------------------------------------------------------------------
+
+    private DmarcReportHeader ReadHeader()
+    {
+        if (_xml.MoveToContent() != XmlNodeType.Element)
+        {
+            throw Error(DmarcReportErrorKind.MalformedXml, "no root element");
+        }
+        if (!ReferenceEquals(_xml.LocalName, _n.Feedback))
+        {
+            throw Error(DmarcReportErrorKind.WrongRoot, $"root element is <{_xml.Name}>, not <feedback>: not a DMARC aggregate report");
+        }
+        var ns = _xml.NamespaceURI;
+        var (rootLine, rootColumn) = Position();
+        string? version = null;
+        DmarcReportMetadata? metadata = null;
+        DmarcPolicyPublished? policy = null;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(0))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Record))
+            {
+                _atRecord = true;
+                break;
+            }
+            if (ReferenceEquals(name, _n.Version))
+            {
+                version = OptionalString();
+            }
+            else if (ReferenceEquals(name, _n.ReportMetadata))
+            {
+                metadata = ReadMetadata();
+            }
+            else if (ReferenceEquals(name, _n.PolicyPublished))
+            {
+                policy = ReadPolicy();
+            }
+            else
+            {
+                SkipElement();
+            }
+        }
+        if (!_atRecord)
+        {
+            _done = true;
+            ReadToEof();
+        }
+        if (metadata is null || policy is null)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.MissingElement, Source, rootLine, rootColumn,
+                $"<{(metadata is null ? "report_metadata" : "policy_published")}> missing before the first <record>");
+        }
+        if (!_atRecord)
+        {
+            Warn(rootLine, rootColumn, "report has no <record>");
+        }
+        return new DmarcReportHeader(ns, version, metadata, policy);
+    }
+
+    private bool _atRecord;
+
+    private DmarcReportRecord? NextRecord()
+    {
+        if (_done)
+        {
+            return null;
+        }
+        while (_atRecord || NextChild(0))
+        {
+            _atRecord = false;
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Record))
+            {
+                var record = ReadRecord();
+                RecordsRead++;
+                return record;
+            }
+            if (ReferenceEquals(name, _n.ReportMetadata) || ReferenceEquals(name, _n.PolicyPublished))
+            {
+                throw Error(DmarcReportErrorKind.InvalidValue, $"<{_xml.LocalName}> after a <record>");
+            }
+            SkipElement();
+        }
+        _done = true;
+        ReadToEof();
+        return null;
+    }
+
+    private void ReadToEof()
+    {
+        // Past </feedback>: only comments, PIs and whitespace may follow; XmlReader throws on anything else.
+        while (_xml.Read())
+        {
+        }
+    }
+
+    private DmarcReportMetadata ReadMetadata()
+    {
+        var (line, column) = Position();
+        string? org = null, email = null, extra = null, id = null, generator = null;
+        DateTimeOffset? begin = null, end = null;
+        List<string>? errors = null;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.OrgName)) { org = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Email)) { email = OptionalString(); }
+            else if (ReferenceEquals(name, _n.ExtraContactInfo)) { extra = OptionalString(); }
+            else if (ReferenceEquals(name, _n.ReportId)) { id = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Generator)) { generator = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Error))
+            {
+                if (OptionalString() is { } e)
+                {
+                    (errors ??= []).Add(e);
+                }
+            }
+            else if (ReferenceEquals(name, _n.DateRange))
+            {
+                var dd = _xml.Depth;
+                var emptyRange = _xml.IsEmptyElement;
+                while (!emptyRange && NextChild(dd))
+                {
+                    if (ReferenceEquals(_xml.LocalName, _n.Begin)) { begin = Timestamp(); }
+                    else if (ReferenceEquals(_xml.LocalName, _n.End)) { end = Timestamp(); }
+                    else { SkipElement(); }
+                }
+            }
+            else
+            {
+                SkipElement();
+            }
+        }
+        string Required(string? value, string element) => value ?? throw new DmarcReportException(
+            DmarcReportErrorKind.MissingElement, Source, line, column, $"<report_metadata> has no <{element}>");
+        if (begin is null || end is null)
+        {
+            Required(null, begin is null ? "date_range/begin" : "date_range/end");
+        }
+        return new DmarcReportMetadata(Required(org, "org_name"), email, extra, Required(id, "report_id"), begin!.Value, end!.Value,
+            errors ?? (IReadOnlyList<string>)[], generator);
+    }
+
+    private DmarcPolicyPublished ReadPolicy()
+    {
+        var (line, column) = Position();
+        string? domain = null, fo = null, discovery = null;
+        DmarcDisposition? p = null, sp = null, np = null;
+        DmarcAlignmentMode? adkim = null, aspf = null;
+        int? pct = null;
+        bool? testing = null;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Domain)) { domain = OptionalString(); }
+            else if (ReferenceEquals(name, _n.P)) { p = OptionalDisposition("p"); }
+            else if (ReferenceEquals(name, _n.Sp)) { sp = OptionalDisposition("sp"); }
+            else if (ReferenceEquals(name, _n.Np)) { np = OptionalDisposition("np"); }
+            else if (ReferenceEquals(name, _n.Adkim)) { adkim = OptionalAlignmentMode("adkim"); }
+            else if (ReferenceEquals(name, _n.Aspf)) { aspf = OptionalAlignmentMode("aspf"); }
+            else if (ReferenceEquals(name, _n.Fo)) { fo = OptionalString(); }
+            else if (ReferenceEquals(name, _n.DiscoveryMethod)) { discovery = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Pct))
+            {
+                var (l, c) = Position();
+                var text = ReadText();
+                if (text.Length > 0)
+                {
+                    pct = int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= 100
+                        ? v : throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<pct> is not 0-100: '{text}'");
+                }
+            }
+            else if (ReferenceEquals(name, _n.Testing))
+            {
+                var (l, c) = Position();
+                var text = ReadText();
+                testing = text.Length == 0 ? null : text.Equals("y", StringComparison.OrdinalIgnoreCase) ? true
+                    : text.Equals("n", StringComparison.OrdinalIgnoreCase) ? false : WarnNull(l, c, $"unknown <testing> '{text}'");
+            }
+            else
+            {
+                SkipElement();
+            }
+        }
+        if (domain is null)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.MissingElement, Source, line, column, "<policy_published> has no <domain>");
+        }
+        return new DmarcPolicyPublished(domain, p, sp, np, adkim, aspf, pct, fo, testing, discovery);
+    }
+
+    private DmarcReportRecord ReadRecord()
+    {
+        var (line, column) = Position();
+        IPAddress? ip = null;
+        long? count = null;
+        var disposition = DmarcDisposition.Unknown;
+        var dispositionSeen = false;
+        DmarcAlignmentResult? dkim = null, spf = null;
+        List<DmarcPolicyOverrideReason>? reasons = null;
+        string? headerFrom = null, envelopeFrom = null, envelopeTo = null;
+        List<DmarcDkimAuthResult>? dkimResults = null;
+        List<DmarcSpfAuthResult>? spfResults = null;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Row))
+            {
+                var rd = _xml.Depth;
+                var emptyRow = _xml.IsEmptyElement;
+                while (!emptyRow && NextChild(rd))
+                {
+                    var rn = _xml.LocalName;
+                    if (ReferenceEquals(rn, _n.SourceIp)) { ip = Ip(); }
+                    else if (ReferenceEquals(rn, _n.Count)) { count = Count(); }
+                    else if (ReferenceEquals(rn, _n.PolicyEvaluated))
+                    {
+                        var pd = _xml.Depth;
+                        var emptyPe = _xml.IsEmptyElement;
+                        while (!emptyPe && NextChild(pd))
+                        {
+                            var pn = _xml.LocalName;
+                            if (ReferenceEquals(pn, _n.Disposition))
+                            {
+                                disposition = OptionalDisposition("disposition") ?? DmarcDisposition.Unknown;
+                                dispositionSeen = true;
+                            }
+                            else if (ReferenceEquals(pn, _n.Dkim)) { dkim = AlignmentResult("dkim"); }
+                            else if (ReferenceEquals(pn, _n.Spf)) { spf = AlignmentResult("spf"); }
+                            else if (ReferenceEquals(pn, _n.Reason)) { (reasons ??= []).Add(ReadReason()); }
+                            else { SkipElement(); }
+                        }
+                    }
+                    else { SkipElement(); }
+                }
+            }
+            else if (ReferenceEquals(name, _n.Identifiers))
+            {
+                var id = _xml.Depth;
+                var emptyIds = _xml.IsEmptyElement;
+                while (!emptyIds && NextChild(id))
+                {
+                    var inn = _xml.LocalName;
+                    if (ReferenceEquals(inn, _n.HeaderFrom)) { headerFrom = OptionalString(); }
+                    else if (ReferenceEquals(inn, _n.EnvelopeFrom)) { envelopeFrom = OptionalString(); }
+                    else if (ReferenceEquals(inn, _n.EnvelopeTo)) { envelopeTo = OptionalString(); }
+                    else { SkipElement(); }
+                }
+            }
+            else if (ReferenceEquals(name, _n.AuthResults))
+            {
+                var ad = _xml.Depth;
+                var emptyAuth = _xml.IsEmptyElement;
+                while (!emptyAuth && NextChild(ad))
+                {
+                    if (ReferenceEquals(_xml.LocalName, _n.Dkim)) { (dkimResults ??= []).Add(ReadDkimResult()); }
+                    else if (ReferenceEquals(_xml.LocalName, _n.Spf)) { (spfResults ??= []).Add(ReadSpfResult()); }
+                    else { SkipElement(); }
+                }
+            }
+            else
+            {
+                SkipElement();
+            }
+        }
+        if (ip is null || count is null)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.MissingElement, Source, line, column,
+                $"<record> has no <row>/<{(ip is null ? "source_ip" : "count")}>");
+        }
+        if (!dispositionSeen)
+        {
+            Warn(line, column, "<record> has no <policy_evaluated>/<disposition>");
+        }
+        if (dkim is null || spf is null)
+        {
+            Warn(line, column, $"<record> has no <policy_evaluated>/<{(dkim is null ? "dkim" : "spf")}>");
+        }
+        if (headerFrom is null)
+        {
+            Warn(line, column, "<record> has no <identifiers>/<header_from>");
+        }
+        return new DmarcReportRecord(ip, count.Value, disposition, dkim ?? DmarcAlignmentResult.Unknown, spf ?? DmarcAlignmentResult.Unknown,
+            reasons ?? (IReadOnlyList<DmarcPolicyOverrideReason>)[], headerFrom ?? "", envelopeFrom, envelopeTo,
+            dkimResults ?? (IReadOnlyList<DmarcDkimAuthResult>)[], spfResults ?? (IReadOnlyList<DmarcSpfAuthResult>)[]);
+    }
+
+    private DmarcPolicyOverrideReason ReadReason()
+    {
+        var type = DmarcPolicyOverride.Unknown;
+        string? comment = null;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            if (ReferenceEquals(_xml.LocalName, _n.Type))
+            {
+                var (l, c) = Position();
+                var text = ReadText();
+                type = DmarcReportTokens.ParsePolicyOverride(text);
+                if (type == DmarcPolicyOverride.Unknown)
+                {
+                    Warn(l, c, $"unknown override reason '{text}'");
+                }
+            }
+            else if (ReferenceEquals(_xml.LocalName, _n.Comment)) { comment = OptionalString(); }
+            else { SkipElement(); }
+        }
+        return new DmarcPolicyOverrideReason(type, comment);
+    }
+
+    private DmarcDkimAuthResult ReadDkimResult()
+    {
+        string? domain = null, selector = null, human = null;
+        var result = DmarcAuthResult.Unknown;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Domain)) { domain = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Selector)) { selector = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Result)) { result = AuthResult("dkim result"); }
+            else if (ReferenceEquals(name, _n.HumanResult)) { human = OptionalString(); }
+            else { SkipElement(); }
+        }
+        return new DmarcDkimAuthResult(domain ?? "", selector, result, human);
+    }
+
+    private DmarcSpfAuthResult ReadSpfResult()
+    {
+        string? domain = null, human = null;
+        DmarcSpfScope? scope = null;
+        var result = DmarcAuthResult.Unknown;
+        var d = _xml.Depth;
+        var empty = _xml.IsEmptyElement;
+        while (!empty && NextChild(d))
+        {
+            var name = _xml.LocalName;
+            if (ReferenceEquals(name, _n.Domain)) { domain = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Result)) { result = AuthResult("spf result"); }
+            else if (ReferenceEquals(name, _n.HumanResult)) { human = OptionalString(); }
+            else if (ReferenceEquals(name, _n.Scope))
+            {
+                var (l, c) = Position();
+                var text = ReadText();
+                if (text.Length > 0)
+                {
+                    scope = DmarcReportTokens.ParseSpfScope(text);
+                    if (scope == DmarcSpfScope.Unknown)
+                    {
+                        Warn(l, c, $"unknown SPF scope '{text}'");
+                    }
+                }
+            }
+            else { SkipElement(); }
+        }
+        return new DmarcSpfAuthResult(domain ?? "", scope, result, human);
+    }
+
+    // ---- values ------------------------------------------------------------------------------------------------
+
+    private IPAddress Ip()
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        // IPAddress.TryParse accepts "1", "0x1" and the like; a report IP must look like an IPv4 or IPv6 address.
+        if ((text.Contains('.') || text.Contains(':')) && IPAddress.TryParse(text, out var ip))
+        {
+            return ip;
+        }
+        throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<source_ip> is not an IP address: '{text}'");
+    }
+
+    private long Count()
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<count> is not a non-negative integer: '{text}'");
+    }
+
+    private DateTimeOffset Timestamp()
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        // Unix seconds; a few reporters write "1700000000.0".
+        if (text.EndsWith(".0", StringComparison.Ordinal))
+        {
+            text = text[..^2];
+        }
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s)
+            && s is >= -62135596800 and <= 253402300799)
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(s);
+        }
+        throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<{_lastElement}> is not a Unix timestamp: '{text}'");
+    }
+
+    private DmarcDisposition? OptionalDisposition(string element)
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        var v = DmarcReportTokens.ParseDisposition(text);
+        if (v == DmarcDisposition.Unknown)
+        {
+            Warn(l, c, $"unknown <{element}> '{text}'");
+        }
+        return v;
+    }
+
+    private DmarcAlignmentMode? OptionalAlignmentMode(string element)
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        if (text.Length == 0)
+        {
+            return null;
+        }
+        var v = DmarcReportTokens.ParseAlignmentMode(text);
+        if (v == DmarcAlignmentMode.Unknown)
+        {
+            Warn(l, c, $"unknown <{element}> '{text}'");
+        }
+        return v;
+    }
+
+    private DmarcAlignmentResult AlignmentResult(string element)
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        var v = DmarcReportTokens.ParseAlignmentResult(text);
+        if (v == DmarcAlignmentResult.Unknown)
+        {
+            Warn(l, c, $"unknown <policy_evaluated>/<{element}> '{text}'");
+        }
+        return v;
+    }
+
+    private DmarcAuthResult AuthResult(string what)
+    {
+        var (l, c) = Position();
+        var text = ReadText();
+        var v = DmarcReportTokens.ParseAuthResult(text);
+        if (v == DmarcAuthResult.Unknown)
+        {
+            Warn(l, c, $"unknown {what} '{text}'");
+        }
+        return v;
+    }
+
+    private string? OptionalString()
+    {
+        var text = ReadText();
+        return text.Length == 0 ? null : new string(text);
+    }
+
+    // ---- XmlReader plumbing --------------------------------------------------------------------------------
+
+    private string _lastElement = "";
+
+    /// <summary>
+    /// From a start element, the trimmed text content into a reused buffer; positioned on the end element after.
+    /// Child elements inside a text field are an error. Longer than MaxFieldChars: limit error, before allocating.
+    /// </summary>
+    private ReadOnlySpan<char> ReadText()
+    {
+        _lastElement = _xml.LocalName;
+        _textLength = 0;
+        if (_xml.IsEmptyElement)
+        {
+            return [];
+        }
+        var depth = _xml.Depth;
+        while (_xml.Read())
+        {
+            switch (_xml.NodeType)
+            {
+                case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace or XmlNodeType.Whitespace:
+                    AppendValue();
+                    break;
+                case XmlNodeType.EndElement when _xml.Depth == depth:
+                    return _text.AsSpan(0, _textLength).Trim();
+                case XmlNodeType.Element:
+                    throw Error(DmarcReportErrorKind.InvalidValue, $"unexpected element <{_xml.Name}> inside <{_lastElement}>");
+                default:
+                    break;
+            }
+        }
+        throw Error(DmarcReportErrorKind.MalformedXml, "unexpected end of document");
+    }
+
+    private void AppendValue()
+    {
+        if (_xml.CanReadValueChunk)
+        {
+            int n;
+            while ((n = _xml.ReadValueChunk(_text, _textLength, _text.Length - _textLength)) > 0)
+            {
+                _textLength += n;
+                if (_textLength == _text.Length)
+                {
+                    throw TooLong();
+                }
+            }
+            return;
+        }
+        var value = _xml.Value;
+        if (_textLength + value.Length >= _text.Length)
+        {
+            throw TooLong();
+        }
+        value.CopyTo(_text.AsSpan(_textLength));
+        _textLength += value.Length;
+    }
+
+    private DmarcReportException TooLong() =>
+        Error(DmarcReportErrorKind.LimitExceeded, $"<{_lastElement}> longer than {_limits.MaxFieldChars} characters (limit MaxFieldChars)");
+
+    /// <summary>Advances to the next child element of the element at <paramref name="parentDepth"/>; false at its end.</summary>
+    private bool NextChild(int parentDepth)
+    {
+        while (_xml.Read())
+        {
+            switch (_xml.NodeType)
+            {
+                case XmlNodeType.Element when _xml.Depth == parentDepth + 1:
+                    return true;
+                case XmlNodeType.EndElement when _xml.Depth == parentDepth:
+                    return false;
+                default:
+                    break; // Stray text between elements is ignored.
+            }
+        }
+        throw Error(DmarcReportErrorKind.MalformedXml, "unexpected end of document");
+    }
+
+    /// <summary>From a start element, to its end element (unknown elements, extensions).</summary>
+    private void SkipElement()
+    {
+        if (_xml.IsEmptyElement)
+        {
+            return;
+        }
+        var depth = _xml.Depth;
+        while (_xml.Read())
+        {
+            if (_xml.NodeType == XmlNodeType.EndElement && _xml.Depth == depth)
+            {
+                return;
+            }
+        }
+        throw Error(DmarcReportErrorKind.MalformedXml, "unexpected end of document");
+    }
+
+    private (int Line, int Column) Position() => (_line.LineNumber, _line.LinePosition);
+
+    private DmarcReportException Error(DmarcReportErrorKind kind, string reason) =>
+        new(kind, Source, _line.LineNumber, _line.LinePosition, reason);
+
+    private void Warn(int line, int column, string text)
+    {
+        WarningCount++;
+        if (_warnings.Count < _limits.MaxWarnings)
+        {
+            _warnings.Add($"{line}:{column}: {text}");
+        }
+    }
+
+    private bool? WarnNull(int line, int column, string text)
+    {
+        Warn(line, column, text);
+        return null;
+    }
+
+    /// <summary>Element names atomized in the reader's name table: matching is a reference comparison.</summary>
+    private sealed class Names(NameTable t)
+    {
+        public readonly string Feedback = t.Add("feedback"), Version = t.Add("version"), ReportMetadata = t.Add("report_metadata"),
+            PolicyPublished = t.Add("policy_published"), Record = t.Add("record"), OrgName = t.Add("org_name"), Email = t.Add("email"),
+            ExtraContactInfo = t.Add("extra_contact_info"), ReportId = t.Add("report_id"), DateRange = t.Add("date_range"),
+            Begin = t.Add("begin"), End = t.Add("end"), Error = t.Add("error"), Generator = t.Add("generator"), Domain = t.Add("domain"),
+            P = t.Add("p"), Sp = t.Add("sp"), Np = t.Add("np"), Adkim = t.Add("adkim"), Aspf = t.Add("aspf"), Pct = t.Add("pct"),
+            Fo = t.Add("fo"), Testing = t.Add("testing"), DiscoveryMethod = t.Add("discovery_method"), Row = t.Add("row"),
+            SourceIp = t.Add("source_ip"), Count = t.Add("count"), PolicyEvaluated = t.Add("policy_evaluated"),
+            Disposition = t.Add("disposition"), Dkim = t.Add("dkim"), Spf = t.Add("spf"), Reason = t.Add("reason"), Type = t.Add("type"),
+            Comment = t.Add("comment"), Identifiers = t.Add("identifiers"), HeaderFrom = t.Add("header_from"),
+            EnvelopeFrom = t.Add("envelope_from"), EnvelopeTo = t.Add("envelope_to"), AuthResults = t.Add("auth_results"),
+            Selector = t.Add("selector"), Result = t.Add("result"), HumanResult = t.Add("human_result"), Scope = t.Add("scope");
+    }
+}
