@@ -115,7 +115,7 @@ public sealed class DmarcEvaluator
         {
             return outcome with { Result = DmarcResult.TempError, Reason = DmarcReason.DnsFailure, Detail = "the organizational domain needed for relaxed alignment could not be looked up" };
         }
-        var applied = record.Testing ? Softer(requested) : requested;
+        var applied = record.Testing ? DmarcOutcome.Softer(requested) : requested;
         return outcome with
         {
             Result = DmarcResult.Fail,
@@ -179,10 +179,4 @@ public sealed class DmarcEvaluator
             AppliedPolicy = strictest,
         };
     }
-
-    private static DmarcPolicy Softer(DmarcPolicy p) => p switch
-    {
-        DmarcPolicy.Reject => DmarcPolicy.Quarantine,
-        _ => DmarcPolicy.None,
-    };
 }

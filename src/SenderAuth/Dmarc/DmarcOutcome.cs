@@ -91,7 +91,24 @@ public sealed record DmarcOutcome
     /// <summary>True when the author domain does not exist in DNS (np= applies).</summary>
     public bool AuthorDomainNonExistent { get; init; }
 
-    /// <summary><c>dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=reject</c>.</summary>
+    /// <summary>
+    /// The policy after the record's options are processed: p, sp or np as applicable, then one step softer when
+    /// t=y. This is what <c>policy.dmarc</c> reports ("evaluated DMARC policy … after policy options have been
+    /// processed", the property's registration), on pass and on fail alike.
+    /// </summary>
+    public DmarcPolicy EvaluatedPolicy => Testing ? Softer(RequestedPolicy) : RequestedPolicy;
+
+    /// <summary>t=y: one step below the requested policy (reject → quarantine → none).</summary>
+    internal static DmarcPolicy Softer(DmarcPolicy p) => p switch
+    {
+        DmarcPolicy.Reject => DmarcPolicy.Quarantine,
+        _ => DmarcPolicy.None,
+    };
+
+    /// <summary>
+    /// <c>dmarc=pass (p=reject dis=none) header.from=example.com policy.dmarc=reject</c>; with t=y the comment keeps
+    /// the published p= and policy.dmarc gives the evaluated one (<c>p=reject dis=quarantine t=y … policy.dmarc=quarantine</c>).
+    /// </summary>
     public AuthResultsMethod ToAuthResults()
     {
         var comment = Record is null ? Detail : $"p={RequestedPolicy.Token()} dis={AppliedPolicy.Token()}{(Testing ? " t=y" : string.Empty)}; {Detail}";
@@ -102,7 +119,7 @@ public sealed record DmarcOutcome
         }
         if (Record is not null)
         {
-            props.Add(("policy", "dmarc", RequestedPolicy.Token()));
+            props.Add(("policy", "dmarc", EvaluatedPolicy.Token()));
         }
         return new AuthResultsMethod("dmarc", Result.Token()) { Comment = comment, Properties = props };
     }

@@ -5,7 +5,17 @@ using System.Text.Json;
 namespace SenderAuth.Tests.Interop;
 
 /// <summary>One line of a peer driver's answer (tests/peers/*): sign gives Ok/Signature, verify gives Result/Reason.</summary>
-public sealed record PeerAnswer(bool Ok, string? Error, string? Signature, string? Result, string? Reason, string[]? Algorithms);
+public sealed record PeerAnswer(bool Ok, string? Error, string? Signature, string? Result, string? Reason, string[]? Algorithms, string[]? Commands = null);
+
+/// <summary>One DKIM signature as a peer's receiver-side check saw it.</summary>
+public sealed record PeerDkimResult(string Result, string? Domain, string? Selector, string? Reason);
+
+/// <summary>
+/// A peer's answer to <c>authenticate</c> (SPF, DKIM and DMARC as a receiving MTA would run them): the result
+/// tokens, DMARC's policy after its options (<c>DmarcPolicy</c>) and why DMARC was not evaluated, if it was not.
+/// </summary>
+public sealed record PeerAuthentication(bool Ok, string? Error, string? Spf, string? SpfDomain, PeerDkimResult[]? Dkim,
+    string? Dmarc, string? DmarcPolicy, string? DmarcPolicyProperty, string? DmarcSkipReason, string[]? Queries, string? Header);
 
 /// <summary>
 /// A DKIM implementation we compare against, run through its driver in tests/peers/ (installed by run-tests).
@@ -62,6 +72,32 @@ public sealed class PeerTool
         }
     }
 
+    /// <summary>Skips the running test, with the reason, when this peer is not installed or has no such command.</summary>
+    public async Task RequireCommandAsync(string command)
+    {
+        var (probe, why) = await Probes.GetOrAdd(Name, _ => new Lazy<Task<(PeerAnswer?, string?)>>(ProbeAsync)).Value;
+        if (probe is null)
+        {
+            Assert.Skip(why!);
+        }
+        if (probe.Commands?.Contains(command) != true)
+        {
+            Assert.Skip($"{Name}'s driver has no {command} command (its probe lists: {string.Join(", ", probe.Commands ?? [])})");
+        }
+    }
+
+    /// <summary>
+    /// Runs the peer's whole receiver-side check (mailauth's <c>authenticate</c>) on one message file, with DNS
+    /// answered from the JSON zone file (name → {TXT, A, MX, CNAME, …}).
+    /// </summary>
+    public async Task<PeerAuthentication> AuthenticateAsync(string message, string jsonDns, string ip, string helo, string sender)
+    {
+        var lines = await RunLinesAsync("authenticate", "--dns", jsonDns, "--ip", ip, "--helo", helo, "--sender", sender, message);
+        var a = JsonSerializer.Deserialize<PeerAuthentication>(Assert.Single(lines), Json)!;
+        Assert.True(a.Ok, $"{Name} could not authenticate {Path.GetFileName(message)}: {a.Error}");
+        return a;
+    }
+
     /// <summary>Null when this peer is installed and has the algorithm; otherwise why not.</summary>
     public async Task<string?> WhyNotAsync(string algorithm)
     {
@@ -105,7 +141,10 @@ public sealed class PeerTool
         return answers;
     }
 
-    private async Task<List<PeerAnswer>> RunAsync(params string[] args)
+    private async Task<List<PeerAnswer>> RunAsync(params string[] args) =>
+        [.. (await RunLinesAsync(args)).Select(l => JsonSerializer.Deserialize<PeerAnswer>(l, Json)!)];
+
+    private async Task<string[]> RunLinesAsync(params string[] args)
     {
         var start = new ProcessStartInfo(_file)
         {
@@ -128,7 +167,7 @@ public sealed class PeerTool
         {
             throw new InvalidOperationException($"{Path.GetFileName(_file)} exited {process.ExitCode} without an answer: {(await stderr).Trim()}");
         }
-        return [.. lines.Select(l => JsonSerializer.Deserialize<PeerAnswer>(l, Json)!)];
+        return lines;
     }
 
     private static string FindRepoRoot()
