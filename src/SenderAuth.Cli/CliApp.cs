@@ -17,6 +17,7 @@ internal static class CliApp
         root.Subcommands.Add(DkimCommand.Create());
         root.Subcommands.Add(DmarcCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,148 @@
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+
+namespace SenderAuth.Check;
+
+public sealed partial class DomainChecker
+{
+    private static async Task CheckDkimAsync(IDnsResolver dns, string domain, ProviderProfile profile, string code,
+        List<CheckFinding> findings, List<RecordToPublish> records, CancellationToken ct)
+    {
+        var targets = profile.Selectors.ToDictionary(s => s.Name, s => profile.SelectorTarget(s, code, domain), StringComparer.OrdinalIgnoreCase);
+        foreach (var selector in profile.Selectors)
+        {
+            var name = $"{selector.Name}._domainkey.{domain}";
+            var expected = targets[selector.Name];
+            var before = findings.Count;
+            await CheckSelectorAsync(dns, domain, selector.Name, name, expected, targets, findings, ct).ConfigureAwait(false);
+            if (findings.Skip(before).Any(f => f.Severity == FindingSeverity.Error && !f.Temporary))
+            {
+                records.Add(new RecordToPublish(name, "CNAME", expected + "."));
+            }
+        }
+    }
+
+    private static async Task CheckSelectorAsync(IDnsResolver dns, string domain, string selector, string name, string expected,
+        Dictionary<string, string> targets, List<CheckFinding> findings, CancellationToken ct)
+    {
+        var cname = await dns.QueryAsync(name, DnsRecordType.Cname, ct).ConfigureAwait(false);
+        if (cname.IsTemporaryFailure)
+        {
+            findings.Add(CouldNotCheck(CheckArea.Dkim, name, cname.Status));
+            return;
+        }
+        var published = await dns.QueryAsync(expected, DnsRecordType.Txt, ct).ConfigureAwait(false);
+        var ourKey = published.Of<TxtRecord>().FirstOrDefault()?.Text;
+        if (cname.Of<CnameRecord>().FirstOrDefault() is { } record)
+        {
+            var target = DnsName.Normalize(record.Target);
+            if (target == expected)
+            {
+                CheckKey(name, expected, ourKey, published, findings);
+                return;
+            }
+            var swapped = targets.FirstOrDefault(t => t.Value == target && !t.Key.Equals(selector, StringComparison.OrdinalIgnoreCase));
+            findings.Add(swapped.Key is not null
+                ? new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-selectors-swapped",
+                    $"{name} points at the target of selector {swapped.Key}: each selector must point at its own key, or rotation signs with a key DNS does not serve")
+                    { Name = name, Observed = target, Expected = expected }
+                : new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-wrong-target",
+                    $"{name} is a CNAME to {target}, not to our key: change its target to {expected}.")
+                    { Name = name, Observed = target, Expected = expected });
+            return;
+        }
+        var txt = await dns.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
+        if (txt.Of<TxtRecord>().FirstOrDefault() is { } copied)
+        {
+            if (Truncated(copied))
+            {
+                findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-key-truncated",
+                    $"{name} holds a key cut at 255 characters (the TXT value was not split into strings): replace it with the CNAME below")
+                    { Name = name, Observed = copied.Text, Expected = expected });
+                return;
+            }
+            var same = ourKey is not null && Normalize(copied.Text) == Normalize(ourKey);
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, same ? "dkim-cname-flattened" : "dkim-txt-instead-of-cname",
+                same
+                    ? $"{name} holds a copy of our key as TXT instead of the CNAME (the DNS host flattened it, or it was pasted): it verifies today, but our next key rotation will break it. Replace it with the CNAME"
+                    : $"{name} holds a TXT key that is not ours: replace it with a CNAME to {expected}.")
+                { Name = name, Observed = "TXT " + Shorten(copied.Text), Expected = "CNAME " + expected });
+            return;
+        }
+        var address = await dns.QueryAsync(name, DnsRecordType.A, ct).ConfigureAwait(false);
+        if (address.Status == DnsStatus.NoError)
+        {
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-flattened",
+                $"{name} answers with an address, not the CNAME: the DNS host flattened it. Turn flattening off for this name and publish the CNAME")
+                { Name = name, Observed = "A", Expected = "CNAME " + expected });
+            return;
+        }
+        findings.Add(await Misplaced(dns, domain, selector, name, expected, ct).ConfigureAwait(false)
+            ?? new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-missing", $"{name} does not exist: publish the CNAME below")
+                { Name = name, Expected = expected });
+    }
+
+    /// <summary>The usual places a CNAME lands by mistake: the zone name appended twice, a missing underscore.</summary>
+    private static async Task<CheckFinding?> Misplaced(IDnsResolver dns, string domain, string selector, string name, string expected, CancellationToken ct)
+    {
+        var candidates = new (string Name, string Code, string Advice)[]
+        {
+            ($"{name}.{domain}", "dkim-zone-appended-twice", $"the record was created as {name}.{domain}: the DNS host appends the zone name itself, so enter only \"{selector}._domainkey\" as the host name"),
+            ($"{selector}.domainkey.{domain}", "dkim-missing-underscore", $"the record was created without the underscore in \"_domainkey\": rename it to {name}"),
+            ($"{selector}_domainkey.{domain}", "dkim-missing-dot", $"the record was created as \"{selector}_domainkey\": rename it to {name}"),
+        };
+        foreach (var (candidate, code, advice) in candidates)
+        {
+            if (!DnsName.IsValid(candidate))
+            {
+                continue;
+            }
+            var answer = await dns.QueryAsync(candidate, DnsRecordType.Cname, ct).ConfigureAwait(false);
+            var any = answer.Status == DnsStatus.NoError || (await dns.QueryAsync(candidate, DnsRecordType.Txt, ct).ConfigureAwait(false)).Status == DnsStatus.NoError;
+            if (any)
+            {
+                return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, code, advice) { Name = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
+            }
+        }
+        return null;
+    }
+
+    private static void CheckKey(string name, string target, string? ourKey, DnsAnswer published, List<CheckFinding> findings)
+    {
+        if (published.IsTemporaryFailure)
+        {
+            findings.Add(CouldNotCheck(CheckArea.Dkim, target, published.Status));
+            return;
+        }
+        if (ourKey is null)
+        {
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-key-not-published",
+                $"{name} points at {target} correctly, but no key is published there yet: this is on the provider's side") { Name = target });
+            return;
+        }
+        var record = DkimKeyRecord.Parse(ourKey, out var error);
+        if (record is null || record.PublicKey is null)
+        {
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, record is null ? "dkim-key-invalid" : "dkim-key-revoked",
+                record is null ? $"the key at {target} is invalid: {error}" : $"the key at {target} is revoked (p= empty)") { Name = target, Observed = Shorten(ourKey) });
+            return;
+        }
+        var key = record.PublicKey;
+        var kind = key.KeyType == DkimKeyType.Rsa ? $"RSA-{key.KeySize}" : "Ed25519";
+        findings.Add(key.KeyType == DkimKeyType.Rsa && key.KeySize < 2048
+            ? new CheckFinding(CheckArea.Dkim, key.KeySize < 1024 ? FindingSeverity.Error : FindingSeverity.Warning, "dkim-key-short",
+                $"{name} delegates correctly, but the key is {kind}: receivers reject under 1024 bits and 2048 is the norm") { Name = target, Observed = kind, Expected = "RSA-2048" }
+            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, "dkim-ok", $"{name} delegates to our {kind} key") { Name = name, Observed = target });
+    }
+
+    private static bool Truncated(TxtRecord txt)
+    {
+        var parsed = DkimKeyRecord.Parse(txt.Text, out _);
+        return (parsed is null || parsed.PublicKey is null) && txt.Text.Contains("p=", StringComparison.Ordinal)
+            && txt.Strings.Any(s => s.Length == 255) && txt.Strings.Count == 1;
+    }
+
+    private static string Normalize(string txt) => string.Concat(txt.Where(c => !char.IsWhiteSpace(c)));
+
+    private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
+}

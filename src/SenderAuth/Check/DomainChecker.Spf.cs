@@ -1,0 +1,150 @@
+using System.Net;
+using SenderAuth.Dns;
+using SenderAuth.Spf;
+
+namespace SenderAuth.Check;
+
+public sealed partial class DomainChecker
+{
+    private static async Task CheckSpfAsync(IDnsResolver dns, string domain, ProviderProfile profile, string code,
+        List<CheckFinding> findings, List<RecordToPublish> records, CancellationToken ct)
+    {
+        var include = DnsName.Normalize(profile.SpfInclude);
+        var wanted = $"v=spf1 include:{include} ~all";
+        var answer = await dns.QueryAsync(domain, DnsRecordType.Txt, ct).ConfigureAwait(false);
+        if (answer.IsTemporaryFailure)
+        {
+            findings.Add(CouldNotCheck(CheckArea.Spf, domain, answer.Status));
+            return;
+        }
+        var spf = answer.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
+        if (spf.Count == 0)
+        {
+            var type99 = await dns.QueryAsync(domain, DnsRecordType.Spf, ct).ConfigureAwait(false);
+            var only99 = type99.Of<TxtRecord>().FirstOrDefault(t => SpfParser.IsSpfRecord(t.Text));
+            findings.Add(only99 is not null
+                ? new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-type99-only",
+                    $"the SPF policy is published only as a type-99 SPF record, which receivers no longer read (RFC 7208 §3.1): publish it as a TXT record at {domain}")
+                    { Name = domain, Observed = only99.Text, Expected = MergeInclude(only99.Text, include) }
+                : new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-missing", $"{domain} has no SPF record: publish the one below")
+                    { Name = domain, Expected = wanted });
+            records.Add(new RecordToPublish(domain, "TXT", only99 is not null ? MergeInclude(only99.Text, include) : wanted));
+            return;
+        }
+        if (spf.Count > 1)
+        {
+            var merged = spf.Aggregate(MergeRecords);
+            findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-multiple",
+                $"{domain} publishes {spf.Count} SPF records, so receivers return permerror and SPF never passes: replace them with one merged record")
+                { Name = domain, Observed = string.Join(" | ", spf), Expected = MergeInclude(merged, include) });
+            records.Add(new RecordToPublish(domain, "TXT", MergeInclude(merged, include)));
+            return;
+        }
+        var text = spf[0];
+        var lint = await new SpfLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
+        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Domain == domain);
+        if (syntax is not null)
+        {
+            findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-syntax", $"{syntax.Message}: fix the record")
+                { Name = domain, Observed = text, Expected = wanted });
+            return;
+        }
+        if (!IncludesHost(lint.Terms, include))
+        {
+            findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-include-missing",
+                $"the SPF record does not include {include}, so our servers are not authorized: add include:{include} before the \"all\"")
+                { Name = domain, Observed = text, Expected = MergeInclude(text, include) });
+            records.Add(new RecordToPublish(domain, "TXT", MergeInclude(text, include)));
+        }
+        foreach (var f in lint.Findings)
+        {
+            var mapped = f.Code switch
+            {
+                "too-many-lookups" => ("spf-too-many-lookups", FindingSeverity.Error),
+                "too-many-void-lookups" => ("spf-too-many-void-lookups", FindingSeverity.Error),
+                "plus-all" => ("spf-plus-all", FindingSeverity.Error),
+                "ptr" => ("spf-ptr", FindingSeverity.Warning),
+                "neutral-all" => ("spf-neutral-all", FindingSeverity.Warning),
+                "no-all" => ("spf-no-all", FindingSeverity.Warning),
+                "softfail-all" => ("spf-softfail-all", FindingSeverity.Info),
+                "include-without-record" => ("spf-include-broken", FindingSeverity.Error),
+                "include-loop" => ("spf-include-loop", FindingSeverity.Error),
+                "dns-failure" => ("dns-unreachable", FindingSeverity.Error),
+                _ => (null, FindingSeverity.Info),
+            };
+            if (mapped.Item1 is { } c)
+            {
+                findings.Add(new CheckFinding(CheckArea.Spf, mapped.Item2, c, f.Message)
+                {
+                    Name = f.Domain ?? domain,
+                    Observed = c == "spf-too-many-lookups" ? lint.TotalDnsLookups.ToString(System.Globalization.CultureInfo.InvariantCulture) : text,
+                    Expected = c == "spf-too-many-lookups" ? "10 or fewer" : null,
+                    Temporary = c == "dns-unreachable",
+                });
+            }
+        }
+        await CheckSendingIpsAsync(dns, domain, profile, findings, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Our sending networks must pass check_host for the domain (one address of each network is tried).</summary>
+    private static async Task CheckSendingIpsAsync(IDnsResolver dns, string domain, ProviderProfile profile, List<CheckFinding> findings, CancellationToken ct)
+    {
+        var evaluator = new SpfEvaluator(dns);
+        foreach (var cidr in profile.SendingIps)
+        {
+            var network = IPNetwork.Parse(cidr);
+            var bytes = network.BaseAddress.GetAddressBytes();
+            bytes[^1] |= 1;
+            var ip = new IPAddress(bytes);
+            var outcome = await evaluator.CheckHostAsync(ip, domain, "postmaster@" + domain, null, ct).ConfigureAwait(false);
+            if (outcome.Result == SpfResult.Pass)
+            {
+                continue;
+            }
+            findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-ip-not-authorized",
+                $"our sending network {cidr} gets SPF {outcome.Result.Token()} for {domain} ({outcome.Detail}): mail we send will not pass SPF")
+            {
+                Name = domain,
+                Observed = $"{outcome.Result.Token()} for {ip}",
+                Expected = "pass",
+                Temporary = outcome.Result == SpfResult.TempError,
+            });
+        }
+    }
+
+    private static bool IncludesHost(IEnumerable<SpfLintTerm> terms, string include) =>
+        terms.Any(t => t.Text.EndsWith(":" + include, StringComparison.OrdinalIgnoreCase) && (t.Text.StartsWith("include:", StringComparison.OrdinalIgnoreCase) || t.Text.StartsWith("+include:", StringComparison.OrdinalIgnoreCase))
+            || IncludesHost(t.Children, include));
+
+    /// <summary>The record with include:host added before the all/redirect term (never a second record).</summary>
+    public static string MergeInclude(string record, string include)
+    {
+        var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        if (terms.Any(t => t.Equals("include:" + include, StringComparison.OrdinalIgnoreCase)))
+        {
+            return string.Join(' ', terms);
+        }
+        var at = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase) || t.StartsWith("redirect=", StringComparison.OrdinalIgnoreCase));
+        terms.Insert(at < 0 ? terms.Count : at, "include:" + include);
+        if (at < 0 && !terms.Any(t => t.StartsWith("redirect=", StringComparison.OrdinalIgnoreCase)))
+        {
+            terms.Add("~all");
+        }
+        return string.Join(' ', terms);
+    }
+
+    private static string MergeRecords(string a, string b)
+    {
+        var terms = a.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var all = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase));
+        foreach (var t in b.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
+        {
+            if (t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase) || terms.Contains(t, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            terms.Insert(all < 0 ? terms.Count : all++, t);
+        }
+        return string.Join(' ', terms);
+    }
+}
