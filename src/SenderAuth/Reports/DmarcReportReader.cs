@@ -575,61 +575,40 @@ public sealed class DmarcReportReader : IDisposable
         throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<{_lastElement}> is not a Unix timestamp: '{text}'");
     }
 
-    private DmarcDisposition? OptionalDisposition(string element)
+    private delegate T TokenParser<T>(ReadOnlySpan<char> text);
+
+    /// <summary>
+    /// Reads an element holding a token. An unknown token is kept as the type's Unknown value and warned about, so
+    /// a reporter's new word never loses a report. With <paramref name="optional"/>, an empty element is null.
+    /// </summary>
+    private T? Token<T>(string what, TokenParser<T> parse, T unknown, bool optional)
+        where T : struct, Enum
     {
         var (l, c) = Position();
         var text = ReadText();
-        if (text.Length == 0)
+        if (optional && text.Length == 0)
         {
             return null;
         }
-        var v = DmarcReportTokens.ParseDisposition(text);
-        if (v == DmarcDisposition.Unknown)
-        {
-            Warn(l, c, $"unknown <{element}> '{text}'");
-        }
-        return v;
-    }
-
-    private DmarcAlignmentMode? OptionalAlignmentMode(string element)
-    {
-        var (l, c) = Position();
-        var text = ReadText();
-        if (text.Length == 0)
-        {
-            return null;
-        }
-        var v = DmarcReportTokens.ParseAlignmentMode(text);
-        if (v == DmarcAlignmentMode.Unknown)
-        {
-            Warn(l, c, $"unknown <{element}> '{text}'");
-        }
-        return v;
-    }
-
-    private DmarcAlignmentResult AlignmentResult(string element)
-    {
-        var (l, c) = Position();
-        var text = ReadText();
-        var v = DmarcReportTokens.ParseAlignmentResult(text);
-        if (v == DmarcAlignmentResult.Unknown)
-        {
-            Warn(l, c, $"unknown <policy_evaluated>/<{element}> '{text}'");
-        }
-        return v;
-    }
-
-    private DmarcAuthResult AuthResult(string what)
-    {
-        var (l, c) = Position();
-        var text = ReadText();
-        var v = DmarcReportTokens.ParseAuthResult(text);
-        if (v == DmarcAuthResult.Unknown)
+        var v = parse(text);
+        if (EqualityComparer<T>.Default.Equals(v, unknown))
         {
             Warn(l, c, $"unknown {what} '{text}'");
         }
         return v;
     }
+
+    private DmarcDisposition? OptionalDisposition(string element) =>
+        Token($"<{element}>", DmarcReportTokens.ParseDisposition, DmarcDisposition.Unknown, optional: true);
+
+    private DmarcAlignmentMode? OptionalAlignmentMode(string element) =>
+        Token($"<{element}>", DmarcReportTokens.ParseAlignmentMode, DmarcAlignmentMode.Unknown, optional: true);
+
+    private DmarcAlignmentResult AlignmentResult(string element) =>
+        Token($"<policy_evaluated>/<{element}>", DmarcReportTokens.ParseAlignmentResult, DmarcAlignmentResult.Unknown, optional: false)!.Value;
+
+    private DmarcAuthResult AuthResult(string what) =>
+        Token(what, DmarcReportTokens.ParseAuthResult, DmarcAuthResult.Unknown, optional: false)!.Value;
 
     private string? OptionalString()
     {
