@@ -23,7 +23,7 @@ internal sealed class ReadBudget(DmarcReportLimits limits)
 /// checks the ratio against the compressed bytes consumed so far. Throws as soon as a limit is crossed, so a
 /// bomb costs at most one buffer beyond the limit.
 /// </summary>
-internal sealed class LimitedStream(Stream inner, ReadBudget budget, string source, Func<long>? compressedBytes) : Stream
+internal sealed class LimitedStream(Stream inner, ReadBudget budget, string source, Func<long>? compressedBytes) : ReadOnlyStream
 {
     private long _produced;
 
@@ -65,15 +65,7 @@ internal sealed class LimitedStream(Stream inner, ReadBudget budget, string sour
         }
     }
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => _produced; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -86,7 +78,7 @@ internal sealed class LimitedStream(Stream inner, ReadBudget budget, string sour
 }
 
 /// <summary>Counts the compressed bytes a decompressor has pulled from its source.</summary>
-internal sealed class CountingStream(Stream inner, bool leaveOpen) : Stream
+internal sealed class CountingStream(Stream inner, bool leaveOpen) : ReadOnlyStream
 {
     public long Count { get; private set; }
 
@@ -109,15 +101,7 @@ internal sealed class CountingStream(Stream inner, bool leaveOpen) : Stream
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => Count; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -130,7 +114,7 @@ internal sealed class CountingStream(Stream inner, bool leaveOpen) : Stream
 }
 
 /// <summary>A stream whose first bytes were already read for sniffing: replays them, then the rest.</summary>
-internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : Stream
+internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inner) : ReadOnlyStream
 {
     private int _offset;
 
@@ -154,15 +138,6 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
@@ -172,4 +147,18 @@ internal sealed class PrefixedStream(byte[] prefix, int prefixLength, Stream inn
         }
         base.Dispose(disposing);
     }
+}
+
+/// <summary>What every read-only, forward-only wrapper here says about itself.</summary>
+internal abstract class ReadOnlyStream : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }
