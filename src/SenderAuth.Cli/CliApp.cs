@@ -22,11 +22,7 @@ internal static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors)
-            {
-                CliOutput.Error(error.Message);
-            }
-            Console.Error.WriteLine("Run 'senderauth --help' (or 'senderauth COMMAND --help') for usage.");
+            CliOutput.Error(string.Join("; ", parse.Errors.Select(e => e.Message)) + " (see --help)");
             return ExitCodes.Usage;
         }
         return await parse.InvokeAsync().ConfigureAwait(false);

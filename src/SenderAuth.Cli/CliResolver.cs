@@ -13,7 +13,7 @@ internal sealed class CliResolver
 
     public Option<string?> Resolver { get; } = new("--resolver")
     {
-        Description = "DNS server to ask, HOST[:PORT] (default: the system's resolvers).",
+        Description = "DNS server to ask, IP[:PORT] or [IPv6]:PORT (default: the system's resolvers).",
     };
 
     public Option<double> Timeout { get; } = new("--dns-timeout")

@@ -1,7 +1,7 @@
 namespace SenderAuth.Cli;
 
 /// <summary>
-/// Exit codes shared by every command (also listed in each command's --help and in the README).
+/// Exit codes shared by every command; each command's --help lists the ones it uses, the README all of them.
 /// </summary>
 internal static class ExitCodes
 {

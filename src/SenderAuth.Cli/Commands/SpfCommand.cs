@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Text.Json.Serialization;
 using SenderAuth.Spf;
 using Spectre.Console;
 
@@ -76,10 +77,16 @@ internal static class SpfCommand
 }
 
 /// <summary>The stable JSON shape of one SPF result (field names are a public contract).</summary>
+/// <remarks>Every field is always written, null included, so scripts can rely on the set of names.</remarks>
 internal sealed record SpfView(
-    string Result, string Reason, string Detail, string? Explanation, int DnsLookups, int VoidLookups, string ReceivedSpf,
-    string AuthenticationResults, string Domain, string? Mechanism, string ClientIp, string Sender, string? Helo, string Identity,
-    int? ErrorPosition)
+    string Result, string Reason, string Detail,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Explanation,
+    int DnsLookups, int VoidLookups, string ReceivedSpf, string AuthenticationResults, string Domain,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Mechanism,
+    string ClientIp, string Sender,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Helo,
+    string Identity,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? ErrorPosition)
 {
     public static SpfView From(SpfOutcome o, string receiver) => new(
         o.Result.Token(), o.Reason.Code(), o.Detail, o.Explanation, o.DnsLookups, o.VoidLookups,

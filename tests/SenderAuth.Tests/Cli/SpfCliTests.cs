@@ -31,7 +31,11 @@ public class SpfCliTests
         Assert.Equal(2, root.GetProperty("dnsLookups").GetInt32());
         Assert.Equal(0, root.GetProperty("voidLookups").GetInt32());
         Assert.StartsWith("Received-SPF: softfail", root.GetProperty("receivedSpf").GetString(), StringComparison.Ordinal);
-        Assert.True(root.TryGetProperty("explanation", out _) || root.GetProperty("result").GetString() != "fail");
+        foreach (var field in new[] { "result", "reason", "detail", "explanation", "dnsLookups", "voidLookups", "receivedSpf", "authenticationResults", "domain", "mechanism", "clientIp", "sender", "helo", "identity", "errorPosition" })
+        {
+            Assert.True(root.TryGetProperty(field, out _), $"field {field} is missing");
+        }
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("explanation").ValueKind);
     }
 
     [Theory]

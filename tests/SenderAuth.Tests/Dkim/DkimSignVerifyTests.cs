@@ -101,6 +101,20 @@ public class DkimSignVerifyTests
     }
 
     [Fact]
+    public async Task Verify_SmuggledFromAfterLatin1Nbsp_NeverPasses()
+    {
+        // A single 0xA0 byte (Latin-1 NBSP), not its UTF-8 form: the bytes are built by hand.
+        var signed = DkimTestKeys.Signer().Sign(Crlf(Message));
+        var marker = Encoding.ASCII.GetBytes("From: Mosa");
+        var at = signed.AsSpan().IndexOf(marker);
+        byte[] forged = [.. signed[..at], 0xA0, .. Encoding.ASCII.GetBytes("From: Mallory <ceo@example.com>\r\n"), .. signed[at..]];
+        var verification = await DkimTestKeys.Verifier().VerifyAsync(forged, TestContext.Current.CancellationToken);
+        Assert.Equal(2, verification.FromHeaderCount);
+        Assert.True(verification.SmuggledHeaders);
+        Assert.NotEqual(DkimResult.Pass, verification.Signatures[0].Result);
+    }
+
+    [Fact]
     public async Task Verify_SecondFromWithoutOverSigning_IsPolicyNotPass()
     {
         var signer = new DkimSigner(new DkimSignerOptions { Keys = [new("example.com", "rsa", DkimTestKeys.Rsa)], OverSigned = [] });
