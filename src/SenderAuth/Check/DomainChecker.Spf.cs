@@ -17,7 +17,8 @@ public sealed partial class DomainChecker
             findings.Add(CouldNotCheck(CheckArea.Spf, domain, answer.Status));
             return;
         }
-        var spf = answer.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
+        // Sorted: the order of records in an RRset is unspecified, and the merged record must not depend on it.
+        var spf = answer.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).Order(StringComparer.Ordinal).ToList();
         if (spf.Count == 0)
         {
             var type99 = await dns.QueryAsync(domain, DnsRecordType.Spf, ct).ConfigureAwait(false);

@@ -43,7 +43,7 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "check-timeout",
-                $"the check did not finish within {_options.Timeout.TotalSeconds:0} s: the domain's name servers are too slow or unreachable") { Temporary = true });
+                $"the check did not finish within {_options.Timeout.TotalSeconds:0} s: the domain's name servers are too slow or unreachable") { Name = domain, Temporary = true });
         }
         return new DomainCheckReport(domain, code, findings, records);
     }

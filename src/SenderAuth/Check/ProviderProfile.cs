@@ -47,23 +47,26 @@ public sealed record ProviderProfile
         {
             throw new FormatException($"{path}: the profile is empty");
         }
+        // The source-generated reader sets init-only properties that are absent from the JSON to null, not to
+        // their initializers: an optional "sendingIps" left out must mean none, not a crash.
+        profile = profile with { SendingIps = profile.SendingIps ?? [] };
         profile.Validate(path);
         return profile;
     }
 
     public void Validate(string source = "profile")
     {
-        if (!Dns.DnsName.IsValid(DkimZone) || !Dns.DnsName.IsValid(SpfInclude))
+        if (DkimZone is null || SpfInclude is null || !Dns.DnsName.IsValid(DkimZone) || !Dns.DnsName.IsValid(SpfInclude))
         {
             throw new FormatException($"{source}: dkimZone and spfInclude must be domain names");
         }
-        if (Selectors.Count == 0 || Selectors.Any(s => string.IsNullOrWhiteSpace(s.Name) || string.IsNullOrWhiteSpace(s.Target)))
+        if (Selectors is not { Count: > 0 } || Selectors.Any(s => s is null || string.IsNullOrWhiteSpace(s.Name) || string.IsNullOrWhiteSpace(s.Target)))
         {
             throw new FormatException($"{source}: selectors needs at least one {{\"name\", \"target\"}}");
         }
-        foreach (var cidr in SendingIps)
+        foreach (var cidr in SendingIps ?? [])
         {
-            if (!IPNetwork.TryParse(cidr, out _))
+            if (cidr is null || !IPNetwork.TryParse(cidr, out _))
             {
                 throw new FormatException($"{source}: sendingIps: \"{cidr}\" is not a CIDR network");
             }
