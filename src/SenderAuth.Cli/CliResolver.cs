@@ -53,6 +53,18 @@ internal sealed class CliResolver
                 throw new UsageException(e.Message);
             }
         }
+        return new CachingDnsResolver(new NetworkDnsResolver(NetworkOptions(parse, server)));
+    }
+
+    /// <summary>
+    /// The DNSSEC probe for the same resolver (which must validate for DNSSEC findings to mean anything); null with
+    /// --zone: a zone file says nothing about validation.
+    /// </summary>
+    public IDnssecProbe? CreateDnssecProbe(ParseResult parse) =>
+        parse.GetValue(Zone) is not null ? null : new NetworkDnssecProbe(NetworkOptions(parse, parse.GetValue(Resolver)));
+
+    private NetworkDnsResolverOptions NetworkOptions(ParseResult parse, string? server)
+    {
         var timeout = parse.GetValue(Timeout);
         if (timeout is <= 0 or > 60)
         {
@@ -70,7 +82,6 @@ internal sealed class CliResolver
                 throw new UsageException($"--resolver {server}: {e.Message}");
             }
         }
-        var options = new NetworkDnsResolverOptions { Timeout = TimeSpan.FromSeconds(timeout), Servers = servers };
-        return new CachingDnsResolver(new NetworkDnsResolver(options));
+        return new NetworkDnsResolverOptions { Timeout = TimeSpan.FromSeconds(timeout), Servers = servers };
     }
 }

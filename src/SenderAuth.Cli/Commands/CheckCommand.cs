@@ -16,7 +16,7 @@ internal static class CheckCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Bulk mode: domains checked at once.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of the report." };
         var resolver = new CliResolver();
-        var command = new Command("check", "Check a sender domain's SPF, DKIM delegation, DMARC and MAIL FROM as receivers see them.\n"
+        var command = new Command("check", "Check a sender domain's SPF, DKIM delegation, DMARC, MAIL FROM and (through a validating resolver, not with --zone) DNSSEC as receivers see them.\n"
             + "Exit codes: 0 nothing is an error, 1 something is, 2 bad usage, 3 DNS could not answer, 70 internal error.")
         {
             domain, profile, code, domains, concurrency, json,
@@ -38,7 +38,7 @@ internal static class CheckCommand
             {
                 throw new UsageException(e.Message);
             }
-            var checker = new DomainChecker(resolver.Create(parse));
+            var checker = new DomainChecker(resolver.Create(parse)) { Dnssec = resolver.CreateDnssecProbe(parse) };
             if (parse.GetValue(domains) is { } list)
             {
                 return await CheckBulk.RunAsync(checker, p, list, parse.GetValue(code), parse.GetValue(concurrency), ct).ConfigureAwait(false);
@@ -84,7 +84,7 @@ internal static class CheckCommand
     {
         domain = r.Domain,
         code = r.Code,
-        verdict = Enum.GetValues<CheckArea>().Where(a => a != CheckArea.Dnssec).ToDictionary(a => a.ToString().ToLowerInvariant(), r.Verdict),
+        verdict = Areas(r).ToDictionary(a => a.ToString().ToLowerInvariant(), r.Verdict),
         findings = r.Findings.Select(f => new
         {
             area = f.Area.ToString().ToLowerInvariant(),
@@ -99,10 +99,14 @@ internal static class CheckCommand
         records = r.Records.Select(x => new { name = x.Name, type = x.Type, value = x.Value, zoneLine = x.ZoneLine }),
     };
 
+    /// <summary>The areas with a verdict: DNSSEC only when it was checked (a resolver was asked; not with --zone).</summary>
+    private static IEnumerable<CheckArea> Areas(DomainCheckReport r) =>
+        Enum.GetValues<CheckArea>().Where(a => a != CheckArea.Dnssec || r.Findings.Any(f => f.Area == CheckArea.Dnssec));
+
     private static void Print(DomainCheckReport r)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(r.Domain)}[/]{(r.Code.Length > 0 ? $"  (institution {Markup.Escape(r.Code)})" : string.Empty)}");
-        foreach (var area in new[] { CheckArea.Spf, CheckArea.Dkim, CheckArea.Dmarc, CheckArea.MailFrom })
+        foreach (var area in Areas(r))
         {
             var verdict = r.Verdict(area);
             var color = verdict switch { "ok" => "green", "warning" => "yellow", "unknown" => "grey", _ => "red" };

@@ -39,6 +39,7 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
             await CheckDkimAsync(dns, domain, profile, code, findings, records, timeout.Token).ConfigureAwait(false);
             await CheckDmarcAsync(dns, domain, profile, code, findings, records, timeout.Token).ConfigureAwait(false);
             await CheckMailFromAsync(dns, domain, profile, code, findings, records, timeout.Token).ConfigureAwait(false);
+            await CheckDnssecAsync(domain, profile, code, findings, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -77,7 +77,7 @@ public sealed class NetworkDnsResolver : IDnsResolver
         _ => ex.InnerException is { } inner && IsTimeout(inner),
     };
 
-    private static IPEndPoint[] SystemServers(int port)
+    internal static IPEndPoint[] SystemServers(int port)
     {
         var found = NameServer.ResolveNameServers(skipIPv6SiteLocal: true, fallbackToGooglePublicDns: false);
         if (found.Count == 0)
