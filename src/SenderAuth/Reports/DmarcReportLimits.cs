@@ -16,9 +16,9 @@ public sealed record DmarcReportLimits
     /// counts too. Default 4 GiB: far above any real report, and it bounds the time one input can take.</summary>
     public long MaxDecompressedBytes { get; init; } = 4L << 30;
 
-    /// <summary>Largest ratio of decompressed to compressed bytes, per gzip stream or zip entry; default 250
-    /// (large, repetitive real reports reach 30 to 60:1; bombs reach 1000:1 and more).</summary>
-    public int MaxCompressionRatio { get; init; } = 250;
+    /// <summary>Largest ratio of decompressed to compressed bytes, per gzip stream or zip entry; default 100
+    /// (real reports compress 20 to 60:1; deflate bombs reach 1000:1).</summary>
+    public int MaxCompressionRatio { get; init; } = 100;
 
     /// <summary>Bytes decompressed before <see cref="MaxCompressionRatio"/> applies (tiny reports compress well);
     /// default 1 MiB.</summary>
