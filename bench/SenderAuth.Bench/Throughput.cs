@@ -19,7 +19,8 @@ public static class Throughput
     public static async Task<int> MainAsync(string[] args)
     {
         var options = ParseOptions(args);
-        if (options.ContainsKey("--write-dkim-keys") || options.GetValueOrDefault("--throughput", "spf") != "spf")
+        var mode = options.GetValueOrDefault("--throughput", "spf");
+        if (options.ContainsKey("--write-dkim-keys") || mode is "dkim-sign" or "dkim-verify" or "mimekit-sign" or "verify-full")
         {
             return await DkimThroughput.RunAsync(options).ConfigureAwait(false);
         }
