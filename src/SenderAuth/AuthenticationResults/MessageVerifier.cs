@@ -46,7 +46,7 @@ public sealed class MessageVerifier
 
     public async Task<MessageVerification> VerifyAsync(ReadOnlyMemory<byte> message, IPAddress clientIp, string? mailFrom, string? helo, CancellationToken cancellationToken = default)
     {
-        var dns = new CachingDnsResolver(_resolver, _time);
+        var dns = new DnsMemo(_resolver);
         var spfTask = new SpfEvaluator(dns, _options.Spf with { ReceiverName = _options.AuthServId }, _time)
             .CheckMailFromAsync(clientIp, mailFrom, helo, cancellationToken).AsTask();
         MailMessage? parsed = null;

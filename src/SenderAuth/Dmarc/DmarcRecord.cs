@@ -71,8 +71,29 @@ public sealed record DmarcRecord
         return first == "v=DMARC1";
     }
 
-    /// <summary>Parses a record; null when it is not a DMARC record at all (v=DMARC1 must come first).</summary>
+    private const int MaxCached = 10_000;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DmarcRecord?> Cache = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Parses a record; null when it is not a DMARC record at all (v=DMARC1 must come first). Results are cached by
+    /// text (records are immutable): every message from a domain meets the same record.
+    /// </summary>
     public static DmarcRecord? Parse(string text)
+    {
+        if (Cache.TryGetValue(text, out var cached))
+        {
+            return cached;
+        }
+        var record = ParseUncached(text);
+        if (Cache.Count >= MaxCached)
+        {
+            Cache.Clear();
+        }
+        Cache[text] = record;
+        return record;
+    }
+
+    private static DmarcRecord? ParseUncached(string text)
     {
         if (!IsDmarcRecord(text))
         {
