@@ -14,24 +14,28 @@ internal static class DkimHeaderHasher
     public static byte[] Digest(MailMessage message, IReadOnlyList<string> signedHeaders, DkimCanonicalization c,
         ReadOnlySpan<byte> signatureField, HashAlgorithmName hash)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        var used = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        // One pass over the fields, bottom up, instead of one scan per h= name: h= often names 20 fields.
+        var byName = new Dictionary<string, Stack<int>>(StringComparer.OrdinalIgnoreCase);
         var headers = message.Headers;
+        for (var i = 0; i < headers.Count; i++)
+        {
+            var h = headers[i];
+            if (!h.HasColon)
+            {
+                continue;
+            }
+            if (!byName.TryGetValue(h.Name, out var instances))
+            {
+                byName[h.Name] = instances = new Stack<int>(2);
+            }
+            instances.Push(i);
+        }
         foreach (var name in signedHeaders)
         {
-            var skip = used.GetValueOrDefault(name);
-            used[name] = skip + 1;
-            for (var i = headers.Count - 1; i >= 0; i--)
+            if (byName.TryGetValue(name, out var instances) && instances.Count > 0)
             {
-                if (!headers[i].Is(name))
-                {
-                    continue;
-                }
-                if (skip-- == 0)
-                {
-                    DkimHeaderCanonicalizer.Canonicalize(headers[i].Raw.Span, c, buffer);
-                    break;
-                }
+                DkimHeaderCanonicalizer.Canonicalize(headers[instances.Pop()].Raw.Span, c, buffer);
             }
         }
         var start = buffer.WrittenCount;

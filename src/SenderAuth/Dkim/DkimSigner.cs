@@ -101,12 +101,19 @@ public sealed class DkimSigner
     /// <summary>Every present instance of each configured header, plus one more of each over-signed name.</summary>
     private List<string> HeaderList(MailMessage message)
     {
-        var list = new List<string>();
+        var counts = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        foreach (var h in message.Headers)
+        {
+            if (h.HasColon)
+            {
+                counts[h.Name] = counts.GetValueOrDefault(h.Name) + 1;
+            }
+        }
+        var list = new List<string>(_options.Headers.Count + _options.OverSigned.Count);
         foreach (var name in _options.Headers)
         {
-            var count = message.Headers.Count(h => h.Is(name));
             var over = _options.OverSigned.Contains(name, StringComparer.OrdinalIgnoreCase) ? 1 : 0;
-            for (var i = 0; i < count + over; i++)
+            for (var i = counts.GetValueOrDefault(name) + over; i > 0; i--)
             {
                 list.Add(name);
             }
