@@ -370,7 +370,7 @@ public sealed class DmarcReportParser
     }
 
     /// <summary>Keeps the caller's stream open when our layers are disposed.</summary>
-    private sealed class NonClosingStream(Stream inner) : Stream
+    private sealed class NonClosingStream(Stream inner) : ReadOnlyStream
     {
         public Stream Inner => inner;
 
@@ -378,14 +378,5 @@ public sealed class DmarcReportParser
         public override int Read(Span<byte> buffer) => inner.Read(buffer);
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
