@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using SenderAuth.Dns;
 using SenderAuth.Mail;
 
@@ -215,7 +214,4 @@ public sealed class DkimVerifier
 
     private static DkimSignatureOutcome Outcome(DkimResult result, DkimReason reason, string detail) =>
         new() { Result = result, Reason = reason, Detail = detail };
-
-    internal static string Describe(DkimSignatureOutcome o) =>
-        new StringBuilder().Append(o.Result.Token()).Append(" (").Append(o.Reason.Code()).Append("): ").Append(o.Detail).ToString();
 }
