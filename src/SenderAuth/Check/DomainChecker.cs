@@ -27,8 +27,9 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
             throw new ArgumentException($"\"{domain}\" is not a valid domain name", nameof(domain));
         }
         domain = DnsName.Normalize(domain);
-        // One cache per check: SPF, DKIM and DMARC look at overlapping names.
-        var dns = new CachingDnsResolver(resolver);
+        // One answer per question for the whole check: SPF, DKIM and DMARC look at overlapping names, and a name
+        // that timed out is not waited for twice.
+        var dns = new DnsMemo(resolver);
         var findings = new List<CheckFinding>();
         var records = new List<RecordToPublish>();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
