@@ -1,0 +1,1 @@
+return await SenderAuth.Server.ServerApp.RunAsync(args).ConfigureAwait(false);
