@@ -19,6 +19,11 @@ internal static class CliApp
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
+        root.Subcommands.Add(ServeCommand.Create());
+        if (ServeCommand.Handles(args))
+        {
+            return await ServeCommand.RunAsync(args).ConfigureAwait(false);
+        }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

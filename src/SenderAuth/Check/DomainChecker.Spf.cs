@@ -134,7 +134,8 @@ public sealed partial class DomainChecker
         return string.Join(' ', terms);
     }
 
-    private static string MergeRecords(string a, string b)
+    /// <summary>Two SPF records as one: the terms of <paramref name="b"/> not already in <paramref name="a"/>, before a's all.</summary>
+    public static string MergeRecords(string a, string b)
     {
         var terms = a.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var all = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase));

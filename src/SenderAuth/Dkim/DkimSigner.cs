@@ -42,6 +42,17 @@ public sealed class DkimSigner
         return result;
     }
 
+    /// <summary>Signs a message already parsed (its From looked at first, e.g. to choose the key).</summary>
+    public byte[] Sign(MailMessage parsed)
+    {
+        ArgumentNullException.ThrowIfNull(parsed);
+        var headers = SignatureFields(parsed);
+        var result = new byte[headers.Length + parsed.Raw.Length];
+        headers.CopyTo(result, 0);
+        parsed.Raw.Span.CopyTo(result.AsSpan(headers.Length));
+        return result;
+    }
+
     /// <summary>Only the DKIM-Signature field(s) to prepend, with their line ends (for streams and milters).</summary>
     public byte[] SignatureFields(ReadOnlyMemory<byte> message)
     {
@@ -54,6 +65,11 @@ public sealed class DkimSigner
         {
             throw new DkimSignException($"cannot read the message: {e.Message}");
         }
+        return SignatureFields(parsed);
+    }
+
+    private byte[] SignatureFields(MailMessage parsed)
+    {
         CheckFrom(parsed);
         using var body = new DkimBodyHasher(_options.BodyCanonicalization, HashAlgorithmName.SHA256);
         body.Append(parsed.Body.Span);
@@ -80,7 +96,15 @@ public sealed class DkimSigner
         return Encoding.ASCII.GetBytes(output.ToString());
     }
 
-    private static void CheckFrom(MailMessage message)
+    /// <summary>The domain of the one address in the one From field (lower case); what d= must align with.</summary>
+    /// <exception cref="DkimSignException">No From, several, or several addresses in it.</exception>
+    public static string FromDomain(MailMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return CheckFrom(message).ToLowerInvariant().TrimEnd('.');
+    }
+
+    private static string CheckFrom(MailMessage message)
     {
         var from = message.All("From").ToList();
         if (from.Count != 1)
@@ -96,6 +120,7 @@ public sealed class DkimSigner
                 ? $"the From header cannot be read: {error}"
                 : $"the From header holds {mailboxes.Count} addresses; exactly one is required to sign (DMARC, RFC 9989)");
         }
+        return mailboxes[0].Domain;
     }
 
     /// <summary>Every present instance of each configured header, plus one more of each over-signed name.</summary>

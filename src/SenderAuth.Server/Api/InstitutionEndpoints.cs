@@ -1,0 +1,155 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Auth;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+using SenderAuth.Server.Publishing;
+using SenderAuth.Server.Signing;
+
+namespace SenderAuth.Server.Api;
+
+public static class InstitutionEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/institutions").WithTags("Institutions");
+        g.MapGet("/", ListAsync).WithSummary("Institutions the key may see, paged");
+        g.MapPost("/", CreateAsync).Accepts<CreateInstitutionRequest>("application/json").Produces<InstitutionDto>(201).WithSummary("Register an institution (operator)");
+        g.MapGet("/{code}", GetAsync).Produces<InstitutionDto>();
+        g.MapPatch("/{code}", UpdateAsync).Accepts<UpdateInstitutionRequest>("application/json").Produces<InstitutionDto>()
+            .WithSummary("Change name or unsigned-mail policy; If-Match with the ETag guards against lost updates");
+        g.MapDelete("/{code}", DeleteAsync).Produces(204).WithSummary("Delete an institution: its keys leave the provider zone (operator)");
+        g.MapPost("/{code}/api-keys", CreateKeyAsync).Accepts<CreateApiKeyRequest>("application/json").Produces<ApiKeyCreated>(201)
+            .WithSummary("Issue an API key for the institution; shown once (operator)");
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        var caller = Caller.From(http.User);
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var query = db.Institutions.AsNoTracking();
+        if (caller.InstitutionId is { } own)
+        {
+            query = query.Where(i => i.Id == own);
+        }
+        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await query.OrderBy(i => i.Code).Skip((p - 1) * size).Take(size)
+            .Select(i => new { Institution = i, Domains = db.Domains.Count(d => d.InstitutionId == i.Id) })
+            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new PagedList<InstitutionDto>(rows.Select(r => InstitutionDto.From(r.Institution, r.Domains)).ToList(), p, size, total));
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
+    {
+        var caller = Caller.From(http.User);
+        Scope.RequireOperator(caller);
+        var body = await RequestBody.ReadAsync<CreateInstitutionRequest>(http.Request).ConfigureAwait(false);
+        if (!NameRules.TryCode(body.Code, out var code, out var error))
+        {
+            throw new ApiException(400, error, "code");
+        }
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200)
+        {
+            throw new ApiException(400, "name is required (1 to 200 characters)", "name");
+        }
+        if (await db.Institutions.AnyAsync(i => i.Code == code, http.RequestAborted).ConfigureAwait(false))
+        {
+            throw new ApiException(409, $"institution \"{code}\" exists", "code");
+        }
+        var institution = new Institution
+        {
+            Code = code,
+            Name = body.Name.Trim(),
+            UnsignedPolicy = body.UnsignedPolicy ?? UnsignedMailPolicy.Reject,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        db.Institutions.Add(institution);
+        db.Record(time, caller, null, "institution.create", code, $"policy {institution.UnsignedPolicy}");
+        try
+        {
+            await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            throw new ApiException(409, $"institution \"{code}\" exists", "code");
+        }
+        Scope.SetETag(http.Response, institution.Version);
+        return Results.Created($"/api/v1/institutions/{code}", InstitutionDto.From(institution, 0));
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, string code)
+    {
+        var institution = await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false);
+        var domains = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false);
+        Scope.SetETag(http.Response, institution.Version);
+        return Results.Ok(InstitutionDto.From(institution, domains));
+    }
+
+    private static async Task<IResult> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, SigningService signing, string code)
+    {
+        var caller = Caller.From(http.User);
+        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
+        Scope.CheckIfMatch(http.Request, institution.Version);
+        var body = await RequestBody.ReadAsync<UpdateInstitutionRequest>(http.Request).ConfigureAwait(false);
+        var changes = new List<string>();
+        if (body.Name is { } name)
+        {
+            Scope.RequireOperator(caller);
+            if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
+            {
+                throw new ApiException(400, "name must be 1 to 200 characters", "name");
+            }
+            changes.Add($"name \"{institution.Name}\" -> \"{name.Trim()}\"");
+            institution.Name = name.Trim();
+        }
+        if (body.UnsignedPolicy is { } policy && policy != institution.UnsignedPolicy)
+        {
+            changes.Add($"policy {institution.UnsignedPolicy} -> {policy}");
+            institution.UnsignedPolicy = policy;
+        }
+        if (changes.Count > 0)
+        {
+            db.Record(time, caller, institution.Id, "institution.update", code, string.Join("; ", changes));
+            await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+            signing.Invalidate();
+        }
+        var domains = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false);
+        Scope.SetETag(http.Response, institution.Version);
+        return Results.Ok(InstitutionDto.From(institution, domains));
+    }
+
+    private static async Task<IResult> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing, SigningService signing, string code)
+    {
+        var caller = Caller.From(http.User);
+        Scope.RequireOperator(caller);
+        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
+        Scope.CheckIfMatch(http.Request, institution.Version);
+        var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).Select(d => d.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        await db.ApiKeys.Where(k => k.InstitutionId == institution.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, time.GetUtcNow().UtcDateTime), http.RequestAborted).ConfigureAwait(false);
+        db.Institutions.Remove(institution);
+        db.Record(time, caller, null, "institution.delete", code, domains.Count == 0 ? null : $"with domains {string.Join(", ", domains)}; keys unpublished");
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        signing.Invalidate();
+        await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.NoContent();
+    }
+
+    private static async Task<IResult> CreateKeyAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
+    {
+        var caller = Caller.From(http.User);
+        Scope.RequireOperator(caller);
+        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
+        var body = await RequestBody.ReadAsync<CreateApiKeyRequest>(http.Request).ConfigureAwait(false);
+        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
+        {
+            throw new ApiException(400, "name is required (1 to 100 characters)", "name");
+        }
+        var key = ApiKeyFormat.Generate();
+        db.ApiKeys.Add(new ApiKey { Name = body.Name.Trim(), Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution.Id, CreatedAt = time.GetUtcNow().UtcDateTime });
+        db.Record(time, caller, institution.Id, "apikey.create", code, body.Name.Trim());
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Created($"/api/v1/institutions/{code}", new ApiKeyCreated(body.Name.Trim(), key, code, "store this key now: it is not shown again"));
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+using SenderAuth.Server.Publishing;
+
+namespace SenderAuth.Server.Api;
+
+/// <summary>The provider zone and the audit log.</summary>
+public static class OperatorEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        api.MapGet("/provider-zone", ZoneAsync).WithTags("Provider zone").Produces(200, contentType: "text/dns")
+            .WithSummary("The provider zone as a master file, as published (operator)");
+        api.MapPost("/provider-zone/publish", PublishAsync).WithTags("Provider zone").WithSummary("Publish the provider zone again now (operator)");
+        api.MapGet("/audit", AuditAsync).WithTags("Audit").WithSummary("The audit log, newest first; institution keys see their institution's entries");
+    }
+
+    private static async Task<IResult> ZoneAsync(HttpContext http, ZonePublishingService publishing, IOptions<ServerOptions> options)
+    {
+        Scope.RequireOperator(Caller.From(http.User));
+        var zone = publishing.Current ?? await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Text(ZoneFilePublisher.Render(zone), "text/dns; charset=utf-8");
+    }
+
+    private static async Task<IResult> PublishAsync(HttpContext http, ZonePublishingService publishing)
+    {
+        Scope.RequireOperator(Caller.From(http.User));
+        var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
+    }
+
+    private static async Task<IResult> AuditAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        var caller = Caller.From(http.User);
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var query = db.Audit.AsNoTracking();
+        if (caller.InstitutionId is { } own)
+        {
+            query = query.Where(a => a.InstitutionId == own);
+        }
+        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var items = await query.OrderByDescending(a => a.Id).Skip((p - 1) * size).Take(size)
+            .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Detail }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { items, page = p, pageSize = size, total });
+    }
+}

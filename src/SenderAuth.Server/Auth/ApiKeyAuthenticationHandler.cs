@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+
+namespace SenderAuth.Server.Auth;
+
+/// <summary>
+/// Authenticates "Authorization: Bearer sa_…" against the hashed keys. Lookups are cached for a few seconds
+/// (signing runs thousands of requests a second per key); a revoked key stops working within that time.
+/// </summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    IServiceScopeFactory scopes, IMemoryCache cache) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var header = Request.Headers.Authorization.ToString();
+        if (header.Length == 0)
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.Fail("use Authorization: Bearer <API key>");
+        }
+        var key = header[7..].Trim();
+        var hash = Convert.ToHexString(ApiKeyFormat.Hash(key));
+        if (!cache.TryGetValue(hash, out Caller? caller))
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var bytes = Convert.FromHexString(hash);
+            var row = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == bytes && k.RevokedAt == null)
+                .Select(k => new { k.Id, k.Name, k.InstitutionId, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
+                .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
+            caller = row is null ? null : new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
+            cache.Set(hash, caller, CacheFor);
+        }
+        if (caller is null)
+        {
+            return AuthenticateResult.Fail("unknown or revoked API key");
+        }
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.Name, caller.Actor),
+            new(Caller.KeyIdClaim, caller.KeyId.ToString(CultureInfo.InvariantCulture)),
+        };
+        if (caller.InstitutionId is { } id)
+        {
+            claims.Add(new Claim(Caller.InstitutionClaim, id.ToString(CultureInfo.InvariantCulture)));
+        }
+        else
+        {
+            claims.Add(new Claim(ClaimTypes.Role, "operator"));
+        }
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "a valid API key is required: Authorization: Bearer <key>").ExecuteAsync(Context);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Results.Problem(statusCode: 403, title: "Forbidden", detail: "this needs an operator key").ExecuteAsync(Context);
+}

@@ -1,0 +1,95 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace SenderAuth.Server.Data;
+
+/// <summary>
+/// The server's database. One model, two providers: <see cref="SqliteSenderAuthDb"/> (embedded default) and
+/// <see cref="PostgresSenderAuthDb"/> (several instances sharing one database), each with its own migrations
+/// because the generated SQL differs.
+/// </summary>
+public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Institution> Institutions => Set<Institution>();
+    public DbSet<SenderDomain> Domains => Set<SenderDomain>();
+    public DbSet<DkimKey> Keys => Set<DkimKey>();
+    public DbSet<CheckRun> CheckRuns => Set<CheckRun>();
+    public DbSet<AuditEntry> Audit => Set<AuditEntry>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ServerSetting> Settings => Set<ServerSetting>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<Institution>(e =>
+        {
+            e.HasIndex(i => i.Code).IsUnique();
+            e.Property(i => i.Code).HasMaxLength(32);
+            e.Property(i => i.Name).HasMaxLength(200);
+            e.Property(i => i.UnsignedPolicy).HasConversion<string>().HasMaxLength(32);
+            e.Property(i => i.Version).IsConcurrencyToken();
+            e.HasMany(i => i.Domains).WithOne(d => d.Institution).HasForeignKey(d => d.InstitutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SenderDomain>(e =>
+        {
+            e.ToTable("Domains");
+            // A domain belongs to one institution: two institutions claiming it is a conflict, not two rows.
+            e.HasIndex(d => d.Name).IsUnique();
+            e.Property(d => d.Name).HasMaxLength(253);
+            e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(d => d.Version).IsConcurrencyToken();
+        });
+        modelBuilder.Entity<DkimKey>(e =>
+        {
+            e.HasIndex(k => new { k.TargetName, k.State });
+            e.HasIndex(k => k.InstitutionId);
+            e.Property(k => k.Selector).HasMaxLength(63);
+            e.Property(k => k.TargetName).HasMaxLength(253);
+            e.Property(k => k.Algorithm).HasMaxLength(16);
+            e.Property(k => k.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(k => k.Version).IsConcurrencyToken();
+            e.HasOne<Institution>().WithMany().HasForeignKey(k => k.InstitutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<CheckRun>(e =>
+        {
+            e.HasIndex(c => new { c.DomainId, c.At });
+            e.HasOne<SenderDomain>().WithMany().HasForeignKey(c => c.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<AuditEntry>(e =>
+        {
+            e.ToTable("Audit");
+            e.HasIndex(a => new { a.InstitutionId, a.Id });
+            e.Property(a => a.Actor).HasMaxLength(200);
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.Subject).HasMaxLength(300);
+        });
+        modelBuilder.Entity<ApiKey>(e =>
+        {
+            e.HasIndex(k => k.Hash).IsUnique();
+            e.Property(k => k.Name).HasMaxLength(100);
+            e.Property(k => k.Prefix).HasMaxLength(16);
+            e.Property(k => k.Hash).HasMaxLength(32);
+        });
+        modelBuilder.Entity<ServerSetting>(e =>
+        {
+            e.HasKey(s => s.Key);
+            e.Property(s => s.Key).HasMaxLength(64);
+        });
+    }
+
+    /// <summary>Bumps the version of every modified row, so a stale writer fails instead of overwriting.</summary>
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version++;
+            }
+        }
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+}
+
+public sealed class SqliteSenderAuthDb(DbContextOptions<SqliteSenderAuthDb> options) : SenderAuthDb(options);
+
+public sealed class PostgresSenderAuthDb(DbContextOptions<PostgresSenderAuthDb> options) : SenderAuthDb(options);

@@ -1,0 +1,39 @@
+using System.Diagnostics.Metrics;
+
+namespace SenderAuth.Server.Hosting;
+
+/// <summary>The server's counters (meter "SenderAuth.Server"), exported through OpenTelemetry when configured.</summary>
+public sealed class ServerMetrics
+{
+    public const string MeterName = "SenderAuth.Server";
+    private readonly Counter<long> _signatures;
+    private readonly Counter<long> _signFailures;
+    private readonly Counter<long> _unsigned;
+    private readonly Counter<long> _checks;
+    private readonly Counter<long> _publishes;
+    private readonly Counter<long> _publishFailures;
+
+    public ServerMetrics(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        var meter = meters.Create(MeterName);
+        _signatures = meter.CreateCounter<long>("senderauth.signatures", "{signature}", "DKIM signatures made");
+        _signFailures = meter.CreateCounter<long>("senderauth.sign.failures", "{message}", "Messages that could not be signed, by reason");
+        _unsigned = meter.CreateCounter<long>("senderauth.sign.unsigned", "{message}", "Messages passed unsigned by policy");
+        _checks = meter.CreateCounter<long>("senderauth.checks", "{check}", "Domain checks run, by outcome");
+        _publishes = meter.CreateCounter<long>("senderauth.zone.publishes", "{publish}", "Provider zone publishes");
+        _publishFailures = meter.CreateCounter<long>("senderauth.zone.publish.failures", "{publish}", "Provider zone publishes that failed");
+    }
+
+    public void Signed(int signatures) => _signatures.Add(signatures);
+
+    public void SignFailed(string reason) => _signFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void PassedUnsigned() => _unsigned.Add(1);
+
+    public void Checked(string outcome) => _checks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void Published() => _publishes.Add(1);
+
+    public void PublishFailed() => _publishFailures.Add(1);
+}

@@ -1,0 +1,122 @@
+using SenderAuth.Check;
+
+namespace SenderAuth.Server.Hosting;
+
+/// <summary>The "SenderAuth" configuration section; validated at start (<see cref="ServerOptionsValidator"/>).</summary>
+public sealed class ServerOptions
+{
+    public const string Section = "SenderAuth";
+
+    /// <summary>The data folder: the SQLite database, the generated master key and the zone file live here.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string Database { get; set; } = "sqlite";
+
+    /// <summary>The PostgreSQL connection string when <see cref="Database"/> is postgres.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Base64 of 32 random bytes sealing private keys. Unset: generated once into DataDirectory/master.key.</summary>
+    public string? MasterKey { get; set; }
+
+    /// <summary>An operator API key to accept (SENDERAUTH_OPERATOR_KEY). Unset: one is generated on first run and printed once.</summary>
+    public string? OperatorKey { get; set; }
+
+    public ProviderOptions Provider { get; set; } = new();
+
+    public PublishingSettings Publishing { get; set; } = new();
+
+    public ResolverOptions Resolver { get; set; } = new();
+
+    public SigningOptions Signing { get; set; } = new();
+
+    public ApiLimits Limits { get; set; } = new();
+}
+
+/// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>
+public sealed class ProviderOptions
+{
+    /// <summary>The provider's zone, served by the built-in DNS server or updated by RFC 2136.</summary>
+    public string Zone { get; set; } = "ticketing.example";
+    public string DkimZone { get; set; } = "dkim.ticketing.example";
+    public string SpfInclude { get; set; } = "spf.ticketing.example";
+    /// <summary>The provider's sending networks (CIDR). Default, when none are configured: the documentation networks.</summary>
+    public List<string> SendingIps { get; set; } = [];
+    /// <summary>The two selectors keys rotate between. Default, when none are configured: stxsel1 → sel1-{code}, stxsel2 → sel2-{code}.</summary>
+    public List<ProviderSelector> Selectors { get; set; } = [];
+    public string? ReportAddress { get; set; } = "mailto:{code}@rua.ticketing.example";
+    /// <summary>The custom MAIL FROM domain offered to domains that enable it, e.g. bounce.{domain}.</summary>
+    public string MailFromDomain { get; set; } = "bounce.{domain}";
+    /// <summary>The MX host of the custom MAIL FROM domain (where bounces go).</summary>
+    public string MailFromMx { get; set; } = "feedback.ticketing.example";
+    public int RsaBits { get; set; } = 2048;
+    public int KeyTtl { get; set; } = 3600;
+    /// <summary>Selector of the provider's own key, used by the SignWithProviderDomain policy (d= the provider zone).</summary>
+    public string OwnSelector { get; set; } = "stxprovider";
+
+    /// <summary>
+    /// Fills the lists left empty. Defaults cannot sit in the initializers: the configuration binder appends to a
+    /// list it finds filled, so configured networks would come on top of the defaults.
+    /// </summary>
+    public void ApplyDefaults()
+    {
+        if (SendingIps.Count == 0)
+        {
+            SendingIps.AddRange(["203.0.113.0/24", "2001:db8:25::/48"]);
+        }
+        if (Selectors.Count == 0)
+        {
+            Selectors.AddRange([new("stxsel1", "sel1-{code}"), new("stxsel2", "sel2-{code}")]);
+        }
+    }
+
+    public ProviderProfile Profile(bool customMailFrom) => new()
+    {
+        DkimZone = DkimZone,
+        SpfInclude = SpfInclude,
+        SendingIps = SendingIps,
+        Selectors = Selectors,
+        ReportAddress = ReportAddress,
+        MailFromDomain = customMailFrom ? MailFromDomain : null,
+    };
+}
+
+/// <summary>How the provider zone is published: "builtin" (default), "rfc2136" or "zonefile".</summary>
+public sealed class PublishingSettings
+{
+    public string Mode { get; set; } = "builtin";
+    /// <summary>The built-in DNS server's address (--dns); port 0 picks a free one.</summary>
+    public string Dns { get; set; } = "127.0.0.1:5353";
+    public string? Rfc2136Server { get; set; }
+    public string? TsigKeyName { get; set; }
+    public string TsigAlgorithm { get; set; } = "hmac-sha256";
+    public string? TsigSecret { get; set; }
+    /// <summary>The zone file (mode zonefile; also written in the other modes for download). Default: DataDirectory/provider.zone.</summary>
+    public string? ZoneFile { get; set; }
+}
+
+/// <summary>The DNS the domain check reads institutions' zones through.</summary>
+public sealed class ResolverOptions
+{
+    /// <summary>Recursive resolvers (IP[:PORT]); empty: the system's.</summary>
+    public List<string> Servers { get; set; } = [];
+    /// <summary>Zones answered by a given server instead (zone → IP[:PORT]), like unbound's forward-zone.</summary>
+    public Dictionary<string, string> Forward { get; set; } = [];
+    public double TimeoutSeconds { get; set; } = 3;
+}
+
+public sealed class SigningOptions
+{
+    /// <summary>How long a cached signing configuration may be stale (other instances' changes).</summary>
+    public double CacheSeconds { get; set; } = 5;
+}
+
+public sealed class ApiLimits
+{
+    /// <summary>Largest message accepted by messages/sign (bytes); default 25 MB.</summary>
+    public long MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
+    /// <summary>Requests per second per API key (token bucket).</summary>
+    public int RequestsPerSecond { get; set; } = 5000;
+    public int Burst { get; set; } = 10000;
+    public int MaxPageSize { get; set; } = 200;
+}

@@ -1,0 +1,72 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+using SenderAuth.Server.Auth;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Keys;
+using SenderAuth.Server.Publishing;
+
+namespace SenderAuth.Server.Hosting;
+
+/// <summary>What runs once before the server takes requests: migrations, the operator key, the provider key, a first publish.</summary>
+public static partial class StartupTasks
+{
+    /// <summary>Returns the operator key when one was generated now (to be printed once), else null.</summary>
+    public static async Task<string?> RunAsync(IServiceProvider services, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        using var scope = services.CreateScope();
+        var sp = scope.ServiceProvider;
+        var db = sp.GetRequiredService<SenderAuthDb>();
+        var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+        var time = sp.GetRequiredService<TimeProvider>();
+        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+        if (db.Database.IsSqlite())
+        {
+            // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
+        }
+        var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
+        await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
+        await sp.GetRequiredService<ZonePublishingService>().PublishAsync(ct).ConfigureAwait(false);
+        return generated;
+    }
+
+    private static async Task<string?> EnsureOperatorKeyAsync(SenderAuthDb db, ServerOptions options, TimeProvider time, CancellationToken ct)
+    {
+        if (options.OperatorKey is { } configured)
+        {
+            var hash = ApiKeyFormat.Hash(configured);
+            if (!await db.ApiKeys.AnyAsync(k => k.Hash == hash, ct).ConfigureAwait(false))
+            {
+                db.ApiKeys.Add(new ApiKey { Name = "configured", Prefix = ApiKeyFormat.Visible(configured), Hash = hash, CreatedAt = time.GetUtcNow().UtcDateTime });
+                db.Record(time, "system", null, "apikey.create", "operator:configured", "from SENDERAUTH_OPERATOR_KEY");
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            return null;
+        }
+        if (await db.ApiKeys.AnyAsync(k => k.InstitutionId == null && k.RevokedAt == null, ct).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var key = ApiKeyFormat.Generate();
+        db.ApiKeys.Add(new ApiKey { Name = "first-run", Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), CreatedAt = time.GetUtcNow().UtcDateTime });
+        db.Record(time, "system", null, "apikey.create", "operator:first-run", "generated on first start, printed once");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>The provider's own key, for institutions whose policy signs unknown domains with the provider domain.</summary>
+    private static async Task EnsureProviderKeyAsync(SenderAuthDb db, KeyStore keys, ProviderOptions provider, TimeProvider time, CancellationToken ct)
+    {
+        if (await db.Keys.AnyAsync(k => k.InstitutionId == null && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false))
+        {
+            return;
+        }
+        var target = $"{provider.OwnSelector}._domainkey.{DnsName.Normalize(provider.Zone)}";
+        db.Keys.Add(keys.Generate(null, provider.OwnSelector, target, DkimKeyType.Rsa, provider.RsaBits));
+        db.Record(time, "system", null, "key.generate", target, "the provider's own key");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,76 @@
+using SenderAuth.Dkim;
+using SenderAuth.Server.Data;
+
+namespace SenderAuth.Server.Keys;
+
+/// <summary>Creates and opens DKIM key rows; the private half exists in clear only in memory, inside this service.</summary>
+public sealed class KeyStore(KeyProtector protector, TimeProvider time)
+{
+    public DkimKey Generate(long? institutionId, string selector, string targetName, DkimKeyType type, int rsaBits)
+    {
+        using var key = DkimPrivateKey.Generate(type, rsaBits);
+        return Row(institutionId, selector, targetName, key, imported: false);
+    }
+
+    /// <summary>Bring-your-own key: a PEM private key, RSA of at least 1024 bits (RFC 8301) or Ed25519.</summary>
+    /// <exception cref="FormatException">Not a usable key; the message says why.</exception>
+    public DkimKey Import(long institutionId, string selector, string targetName, string pem)
+    {
+        using var key = DkimPrivateKey.FromPem(pem);
+        if (key.KeyType == DkimKeyType.Rsa && key.KeySize < 1024)
+        {
+            throw new FormatException($"the RSA key has {key.KeySize} bits; RFC 8301 requires at least 1024");
+        }
+        return Row(institutionId, selector, targetName, key, imported: true);
+    }
+
+    public DkimPrivateKey Open(DkimKey row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var pkcs8 = protector.Open(row.SealedPrivateKey, row.TargetName);
+        try
+        {
+            return DkimPrivateKey.FromPem(PemText(pkcs8));
+        }
+        finally
+        {
+            Array.Clear(pkcs8);
+        }
+    }
+
+    /// <summary>The TXT value served for a key row: its public key, or an empty p= once revoked (RFC 6376 §3.6.1).</summary>
+    public static string TxtValue(DkimKey row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        return row.State == DkimKeyState.Revoked ? $"v=DKIM1; k={row.Algorithm}; p=" : $"v=DKIM1; k={row.Algorithm}; p={row.PublicKey}";
+    }
+
+    private DkimKey Row(long? institutionId, string selector, string targetName, DkimPrivateKey key, bool imported)
+    {
+        // The engine speaks PEM; the sealed form is the PKCS#8 DER inside it.
+        var pem = key.ExportPem();
+        var der = Convert.FromBase64String(pem[System.Security.Cryptography.PemEncoding.Find(pem).Base64Data]);
+        try
+        {
+            return new DkimKey
+            {
+                InstitutionId = institutionId,
+                Selector = selector,
+                TargetName = targetName,
+                Algorithm = key.KeyType == DkimKeyType.Rsa ? "rsa" : "ed25519",
+                Bits = key.KeySize,
+                PublicKey = Convert.ToBase64String(key.PublicKey.PublishedBytes),
+                SealedPrivateKey = protector.Seal(der, targetName),
+                State = DkimKeyState.Created,
+                Imported = imported,
+                CreatedAt = time.GetUtcNow().UtcDateTime,
+            };
+        }
+        finally
+        {
+            Array.Clear(der);
+        }
+    }
+
+    private static string PemText(byte[] pkcs8) => new(System.Security.Cryptography.PemEncoding.Write("PRIVATE KEY", pkcs8));
+}

@@ -1,0 +1,249 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Check;
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Keys;
+using SenderAuth.Server.Publishing;
+using SenderAuth.Server.Signing;
+using SenderAuth.Server.Api;
+
+namespace SenderAuth.Server.Onboarding;
+
+/// <summary>A request the server refuses, with the HTTP status and the field it is about.</summary>
+public sealed class ApiException(int status, string message, string? field = null) : Exception(message)
+{
+    public int Status { get; } = status;
+    public string? Field { get; } = field;
+}
+
+/// <summary>
+/// The operations on sender domains: create (records, keys, publish), check, enable or disable signing, import a
+/// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
+/// </summary>
+public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
+    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics)
+{
+    private readonly ProviderOptions _provider = options.Value.Provider;
+
+    public async Task<(SenderDomain Domain, DomainRecords Records)> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        if (!NameRules.TryDomain(input, out var name, out var error))
+        {
+            throw new ApiException(400, error, "name");
+        }
+        if (DnsName.IsSubdomainOf(name, _provider.Zone))
+        {
+            throw new ApiException(400, $"{name} is inside the provider zone {_provider.Zone}: institutions send from their own domains", "name");
+        }
+        if (await db.Domains.AnyAsync(d => d.Name == name, ct).ConfigureAwait(false))
+        {
+            throw new ApiException(409, $"{name} is already registered", "name");
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending };
+        db.Domains.Add(domain);
+        foreach (var selector in _provider.Selectors)
+        {
+            var target = Target(selector, institution.Code, name);
+            var hasKey = db.Keys.Local.Any(k => k.TargetName == target && k.State != DkimKeyState.Revoked)
+                || await db.Keys.AnyAsync(k => k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false);
+            if (!hasKey)
+            {
+                db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Rsa, _provider.RsaBits));
+                db.Record(time, caller, institution.Id, "key.generate", target, $"rsa-{_provider.RsaBits} for selector {selector.Name}");
+            }
+        }
+        db.Record(time, caller, institution.Id, "domain.create", name, customMailFrom ? "custom MAIL FROM" : null);
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateException)
+        {
+            throw new ApiException(409, $"{name} is already registered", "name");
+        }
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+        var records = await RecordsAsync(institution, domain, ct).ConfigureAwait(false);
+        return (domain, records);
+    }
+
+    public Task<DomainRecords> RecordsAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        return new RecordsCalculator(dns).ComputeAsync(domain.Name, institution.Code, domain.CustomMailFrom, _provider, ct);
+    }
+
+    /// <summary>Runs the engine's domain check now, stores it, moves the domain's state, and confirms served keys.</summary>
+    public async Task<(CheckRun Run, DomainCheckReport Report)> CheckAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        var report = await new DomainChecker(dns).CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
+        var dkimOk = report.Verdict(CheckArea.Dkim) is "ok" or "warning";
+        var run = new CheckRun
+        {
+            DomainId = domain.Id,
+            At = time.GetUtcNow().UtcDateTime,
+            Passed = !report.HasErrors && !report.DnsIncomplete,
+            DkimDelegated = dkimOk,
+            Incomplete = report.DnsIncomplete,
+            FindingsJson = JsonSerializer.Serialize(report.Findings, ApiJson.Options),
+        };
+        db.CheckRuns.Add(run);
+        domain.LastCheckedAt = run.At;
+        var state = NextState(domain.State, run);
+        if (state != domain.State)
+        {
+            db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {state}");
+            domain.State = state;
+        }
+        if (dkimOk)
+        {
+            await ConfirmKeysThroughCnameAsync(institution, domain, ct).ConfigureAwait(false);
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        metrics.Checked(run.Passed ? "passed" : run.Incomplete ? "incomplete" : "failed");
+        return (run, report);
+    }
+
+    private static DomainState NextState(DomainState current, CheckRun run) => run switch
+    {
+        { Incomplete: true } => current,
+        { Passed: true } => DomainState.Verified,
+        _ => current == DomainState.Verified ? DomainState.Degraded : current,
+    };
+
+    /// <summary>
+    /// The check read each key through the institution's CNAME; a key DNS serves there is Published even when the
+    /// publisher has no server of its own to ask (zone-file mode).
+    /// </summary>
+    private async Task ConfirmKeysThroughCnameAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        foreach (var selector in _provider.Selectors)
+        {
+            var target = Target(selector, institution.Code, domain.Name);
+            var key = await db.Keys.FirstOrDefaultAsync(k => k.TargetName == target && k.State == DkimKeyState.Created, ct).ConfigureAwait(false);
+            if (key is not null && await ZonePublishingService.ServedAsync(dns, key, ct).ConfigureAwait(false))
+            {
+                key.State = DkimKeyState.Published;
+                key.PublishedAt = time.GetUtcNow().UtcDateTime;
+                db.Record(time, "system", institution.Id, "key.published", target, $"served through {selector.Name}._domainkey.{domain.Name}");
+            }
+        }
+    }
+
+    /// <summary>Enabling needs a check, now, that finds the DKIM delegation correct; it then answers with the failing findings.</summary>
+    public async Task<(bool Enabled, IReadOnlyList<CheckFinding> Blocking)> SetSigningAsync(Institution institution, SenderDomain domain, Caller caller, bool enable, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        if (!enable)
+        {
+            if (domain.SigningEnabled)
+            {
+                domain.SigningEnabled = false;
+                domain.SigningChangedAt = time.GetUtcNow().UtcDateTime;
+                db.Record(time, caller, institution.Id, "signing.disable", domain.Name);
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                signing.Invalidate();
+            }
+            return (false, []);
+        }
+        var (_, report) = await CheckAsync(institution, domain, ct).ConfigureAwait(false);
+        var blocking = report.Findings.Where(f => f.Area == CheckArea.Dkim && f.Severity == FindingSeverity.Error).ToList();
+        if (blocking.Count > 0)
+        {
+            return (false, blocking);
+        }
+        var targets = _provider.Selectors.Select(s => Target(s, institution.Code, domain.Name)).ToList();
+        var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
+        if (!live.Any(k => k.State == DkimKeyState.Active))
+        {
+            // The first selector signs first; the second waits, published, for the first rotation.
+            var first = live.Where(k => k.State == DkimKeyState.Published).OrderBy(k => targets.IndexOf(k.TargetName)).FirstOrDefault()
+                ?? throw new ApiException(409, "no key of this domain is confirmed served by DNS yet; publish and check again");
+            first.State = DkimKeyState.Active;
+            first.ActivatedAt = time.GetUtcNow().UtcDateTime;
+            db.Record(time, caller, institution.Id, "key.activate", first.TargetName, $"selector {first.Selector}");
+        }
+        if (!domain.SigningEnabled)
+        {
+            domain.SigningEnabled = true;
+            domain.SigningChangedAt = time.GetUtcNow().UtcDateTime;
+            db.Record(time, caller, institution.Id, "signing.enable", domain.Name);
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        signing.Invalidate();
+        return (true, []);
+    }
+
+    /// <summary>Bring-your-own key for a selector that is not signing; it replaces the key there once served.</summary>
+    public async Task<DkimKey> ImportKeyAsync(Institution institution, SenderDomain domain, Caller caller, string selectorName, string pem, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        var selector = _provider.Selectors.FirstOrDefault(s => s.Name.Equals(selectorName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ApiException(400, $"unknown selector \"{selectorName}\": use {string.Join(" or ", _provider.Selectors.Select(s => s.Name))}", "selector");
+        var target = Target(selector, institution.Code, domain.Name);
+        var current = await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
+        if (current.Any(k => k.State == DkimKeyState.Active))
+        {
+            throw new ApiException(409, $"selector {selector.Name} is signing: import into the other selector, then rotate", "selector");
+        }
+        DkimKey key;
+        try
+        {
+            key = keys.Import(institution.Id, selector.Name, target, pem);
+        }
+        catch (FormatException e)
+        {
+            throw new ApiException(400, e.Message, "pem");
+        }
+        foreach (var old in current)
+        {
+            old.State = DkimKeyState.Revoked;
+            old.RevokedAt = time.GetUtcNow().UtcDateTime;
+        }
+        db.Keys.Add(key);
+        db.Record(time, caller, institution.Id, "key.import", target, $"{key.Algorithm}-{key.Bits} for selector {selector.Name}; replaces {current.Count} key(s)");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+        return key;
+    }
+
+    /// <summary>Deletes the domain; keys no other domain of the institution uses are revoked (empty p= published).</summary>
+    public async Task DeleteAsync(Institution institution, SenderDomain domain, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
+        var stillUsed = others.SelectMany(o => _provider.Selectors.Select(s => Target(s, institution.Code, o))).ToHashSet();
+        foreach (var selector in _provider.Selectors)
+        {
+            var target = Target(selector, institution.Code, domain.Name);
+            if (stillUsed.Contains(target))
+            {
+                continue;
+            }
+            foreach (var key in await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
+            {
+                key.State = DkimKeyState.Revoked;
+                key.RevokedAt = time.GetUtcNow().UtcDateTime;
+                db.Record(time, caller, institution.Id, "key.revoke", target, $"domain {domain.Name} deleted");
+            }
+        }
+        db.Domains.Remove(domain);
+        db.Record(time, caller, institution.Id, "domain.delete", domain.Name);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        signing.Invalidate();
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+    }
+
+    private string Target(ProviderSelector selector, string code, string domain) => _provider.Profile(false).SelectorTarget(selector, code, domain);
+}

@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+using SenderAuth.Mail;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Keys;
+
+namespace SenderAuth.Server.Signing;
+
+/// <summary>How a message left the signing API; also written to the SenderAuth-Signing response header.</summary>
+public enum SignDisposition
+{
+    Signed,
+    SignedWithProviderDomain,
+    PassedUnsigned,
+    Rejected,
+}
+
+public sealed record SignOutcome(SignDisposition Disposition, byte[]? Message, string Detail, string? Domain = null, string? Selector = null)
+{
+    public string HeaderValue => Disposition switch
+    {
+        SignDisposition.Signed => $"signed; d={Domain}; s={Selector}",
+        SignDisposition.SignedWithProviderDomain => $"provider-domain; d={Domain}; s={Selector}; reason=\"{Detail}\"",
+        SignDisposition.PassedUnsigned => $"unsigned; reason=\"{Detail}\"",
+        _ => $"rejected; reason=\"{Detail}\"",
+    };
+}
+
+/// <summary>
+/// Signs messages with the key of their From domain. What it needs per domain (enabled?, policy, the opened
+/// key) is cached for <see cref="SigningOptions.CacheSeconds"/>: the hot path touches neither the database nor
+/// the master key. Changes made through this instance invalidate the cache at once; other instances' changes
+/// are seen within the cache time.
+/// </summary>
+public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ServerOptions> options,
+    TimeProvider time, ServerMetrics metrics)
+{
+    private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
+    private readonly ServerOptions _options = options.Value;
+    private volatile CacheEntry? _provider;
+
+    public void Invalidate() => _cache.Clear();
+
+    public async Task<SignOutcome> SignAsync(ReadOnlyMemory<byte> raw, Caller caller, string? institutionCode, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        MailMessage message;
+        string fromDomain;
+        try
+        {
+            message = MailMessage.Parse(raw);
+            fromDomain = DkimSigner.FromDomain(message);
+        }
+        catch (Exception e) when (e is MessageFormatException or DkimSignException)
+        {
+            metrics.SignFailed("malformed");
+            throw new MessageRejectedException(e.Message);
+        }
+        var domain = await LookupAsync(fromDomain, ct).ConfigureAwait(false);
+        if (domain is not null && caller.CanSee(domain.InstitutionId))
+        {
+            if (domain.Signer is not null)
+            {
+                var signed = domain.Signer.Sign(message);
+                metrics.Signed(1);
+                return new SignOutcome(SignDisposition.Signed, signed, "", fromDomain, domain.Selector);
+            }
+            return await ApplyPolicyAsync(message, domain.Policy, domain.Reason, ct).ConfigureAwait(false);
+        }
+        var policy = await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false);
+        var reason = $"{fromDomain} is not a sender domain of {(caller.IsOperator ? "any institution" : "your institution")}";
+        return policy is null
+            ? Rejected(reason + (caller.IsOperator ? " (name an institution to apply its policy)" : ""))
+            : await ApplyPolicyAsync(message, policy.Value, reason, ct).ConfigureAwait(false);
+    }
+
+    private async Task<SignOutcome> ApplyPolicyAsync(MailMessage message, UnsignedMailPolicy policy, string reason, CancellationToken ct)
+    {
+        switch (policy)
+        {
+            case UnsignedMailPolicy.PassUnsigned:
+                metrics.PassedUnsigned();
+                return new SignOutcome(SignDisposition.PassedUnsigned, message.Raw.ToArray(), reason);
+            case UnsignedMailPolicy.SignWithProviderDomain:
+                var provider = await ProviderSignerAsync(ct).ConfigureAwait(false);
+                if (provider.Signer is null)
+                {
+                    return Rejected($"{reason}; the provider's own key is not served yet");
+                }
+                metrics.Signed(1);
+                return new SignOutcome(SignDisposition.SignedWithProviderDomain, provider.Signer.Sign(message), reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector);
+            default:
+                return Rejected(reason);
+        }
+    }
+
+    private SignOutcome Rejected(string reason)
+    {
+        metrics.SignFailed("policy");
+        return new SignOutcome(SignDisposition.Rejected, null, reason);
+    }
+
+    private async Task<UnsignedMailPolicy?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+        var query = db.Institutions.AsNoTracking();
+        query = caller.InstitutionId is { } id ? query.Where(i => i.Id == id) : code is null ? query.Where(_ => false) : query.Where(i => i.Code == code);
+        var found = await query.Select(i => new { i.UnsignedPolicy }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return found?.UnsignedPolicy;
+    }
+
+    private async Task<CacheEntry?> LookupAsync(string domain, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_cache.TryGetValue(domain, out var entry) && entry.Expires > now)
+        {
+            return entry.Found ? entry : null;
+        }
+        entry = await LoadAsync(domain, now, ct).ConfigureAwait(false);
+        _cache[domain] = entry;
+        return entry.Found ? entry : null;
+    }
+
+    private async Task<CacheEntry> LoadAsync(string name, DateTimeOffset now, CancellationToken ct)
+    {
+        var expires = now.AddSeconds(_options.Signing.CacheSeconds);
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+        var domain = await db.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false);
+        if (domain?.Institution is not { } institution)
+        {
+            return new CacheEntry(expires, false, 0, UnsignedMailPolicy.Reject, null, null, "");
+        }
+        if (!domain.SigningEnabled)
+        {
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}");
+        }
+        var targets = _options.Provider.Profile(domain.CustomMailFrom).Selectors
+            .Select(s => _options.Provider.Profile(false).SelectorTarget(s, institution.Code, name)).ToList();
+        var key = await db.Keys.AsNoTracking()
+            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
+            .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (key is null)
+        {
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key");
+        }
+        var signer = new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))] }, time);
+        return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, signer, key.Selector, "");
+    }
+
+    private async Task<CacheEntry> ProviderSignerAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        if (_provider is { } cached && cached.Expires > now)
+        {
+            return cached;
+        }
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+        var key = await db.Keys.AsNoTracking()
+            .Where(k => k.InstitutionId == null && (k.State == DkimKeyState.Published || k.State == DkimKeyState.Active))
+            .OrderByDescending(k => k.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var signer = key is null ? null
+            : new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(DnsName.Normalize(_options.Provider.Zone), key.Selector, keyStore.Open(key))] }, time);
+        return _provider = new CacheEntry(now.AddSeconds(_options.Signing.CacheSeconds), key is not null, 0, UnsignedMailPolicy.Reject, signer, key?.Selector, "");
+    }
+
+    private sealed record CacheEntry(DateTimeOffset Expires, bool Found, long InstitutionId, UnsignedMailPolicy Policy, DkimSigner? Signer, string? Selector, string Reason);
+}
+
+/// <summary>A message the API cannot sign because of its content (400 with the reason).</summary>
+public sealed class MessageRejectedException(string message) : Exception(message);
