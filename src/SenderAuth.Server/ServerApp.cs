@@ -1,6 +1,9 @@
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -33,53 +36,32 @@ public static partial class ServerApp
     public static async Task<int> RunAsync(string[] args, TextWriter? console = null)
     {
         console ??= Console.Out;
-        WebApplication app;
-        try
-        {
-            app = Build(args);
-        }
-        catch (OptionsValidationException e)
-        {
-            await Console.Error.WriteLineAsync("senderauth serve: the configuration is not valid:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
-            return 2;
-        }
+        var app = Build(args);
         await using (app.ConfigureAwait(false))
         {
-            string? operatorKey;
             try
             {
-                operatorKey = await StartAsync(app, CancellationToken.None).ConfigureAwait(false);
+                // Validate before the host starts, so a bad setting is one clear message, not a logged stack trace.
+                _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                await app.StartAsync().ConfigureAwait(false);
             }
             catch (OptionsValidationException e)
             {
                 await Console.Error.WriteLineAsync("senderauth serve: the configuration is not valid:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
                 return 2;
             }
-            await app.StartAsync().ConfigureAwait(false);
-            PrintBanner(app, operatorKey, console);
+            PrintBanner(app, console);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
         return 0;
     }
 
-    /// <summary>Validates options, migrates, publishes: everything before the first request.</summary>
-    public static async Task<string?> StartAsync(WebApplication app, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        if (app.Services.GetService<BuiltInDnsServer>() is { } dns)
-        {
-            await dns.StartAsync(ct).ConfigureAwait(false);
-        }
-        return await StartupTasks.RunAsync(app.Services, ct).ConfigureAwait(false);
-    }
-
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    public static WebApplication Build(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(FromEnvironment());
         builder.Configuration.AddCommandLine(args, Switches);
-        if (builder.Configuration["urls"] is null && builder.Configuration["ASPNETCORE_URLS"] is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
+        if (builder.Configuration["urls"] is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
         {
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
         }
@@ -87,8 +69,7 @@ public static partial class ServerApp
         {
             builder.Logging.ClearProviders().AddJsonConsole();
         }
-        configure?.Invoke(builder);
-        AddServices(builder);
+        AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
         MapEndpoints(app);
         return app;
@@ -109,37 +90,43 @@ public static partial class ServerApp
         return values;
     }
 
-    private static void AddServices(WebApplicationBuilder builder)
+    /// <summary>
+    /// Registers everything from <see cref="ServerOptions"/> read at resolve time, never while building: the
+    /// configuration is complete only then (tests and hosts add to it after Program runs), and it is validated
+    /// at start (ValidateOnStart) so a bad setting stops the server with every problem listed.
+    /// </summary>
+    private static void AddServices(IServiceCollection services, IConfiguration configuration)
     {
-        var services = builder.Services;
-        services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
-        var options = builder.Configuration.GetSection(ServerOptions.Section).Get<ServerOptions>() ?? new ServerOptions();
-        options.Provider.ApplyDefaults();
-        var validation = new ServerOptionsValidator().Validate(null, options);
-        if (validation.Failed)
-        {
-            throw new OptionsValidationException(ServerOptions.Section, typeof(ServerOptions), validation.Failures);
-        }
-        var data = Path.GetFullPath(options.DataDirectory, Environment.CurrentDirectory);
         services.PostConfigure<ServerOptions>(o =>
         {
-            o.DataDirectory = data;
+            o.DataDirectory = Path.GetFullPath(o.DataDirectory, Environment.CurrentDirectory);
             o.Provider.ApplyDefaults();
         });
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
+        services.AddDataProtection();
         // ASP.NET's own key ring (used by the framework, never for DKIM keys) stays in the data folder, not in $HOME.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(data, "aspnet-keys")));
-        AddDatabase(services, options, data);
-        services.AddSingleton(sp => new KeyProtector(MasterKeySource.Load(options.MasterKey, data, sp.GetRequiredService<ILoggerFactory>().CreateLogger("SenderAuth.MasterKey"))));
+        services.AddOptions<KeyManagementOptions>().Configure(k =>
+            k.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{ServerOptions.Section}:DataDirectory"] ?? "data", Environment.CurrentDirectory), "aspnet-keys")),
+                NullLoggerFactory.Instance));
+        AddDatabase(services);
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            return new KeyProtector(MasterKeySource.Load(o.MasterKey, o.DataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger("SenderAuth.MasterKey")));
+        });
         services.AddSingleton<KeyStore>();
         services.AddSingleton<ServerMetrics>();
-        PublisherSetup.Add(services, options, data);
+        PublisherSetup.Add(services);
         services.AddSingleton<ZonePublishingService>();
         services.AddSingleton<SigningService>();
-        services.AddSingleton(sp => ResolverSetup.Create(options, sp.GetRequiredService<IZonePublisher>()));
+        services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
         services.AddScoped<DomainService>();
+        services.AddSingleton<StartupTasks>();
+        services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -147,20 +134,24 @@ public static partial class ServerApp
         services.AddRateLimiter(r =>
         {
             r.RejectionStatusCode = 429;
-            r.AddPolicy("per-key", http => RateLimitPartition.GetTokenBucketLimiter(
-                http.User.FindFirst(Caller.KeyIdClaim)?.Value ?? "anonymous:" + http.Connection.RemoteIpAddress,
-                _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = options.Limits.Burst,
-                    TokensPerPeriod = options.Limits.RequestsPerSecond,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                }));
+            r.AddPolicy("per-key", http =>
+            {
+                var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
+                return RateLimitPartition.GetTokenBucketLimiter(
+                    http.User.FindFirst(Caller.KeyIdClaim)?.Value ?? "anonymous:" + http.Connection.RemoteIpAddress,
+                    _ => new TokenBucketRateLimiterOptions
+                    {
+                        TokenLimit = limits.Burst,
+                        TokensPerPeriod = limits.RequestsPerSecond,
+                        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                        AutoReplenishment = true,
+                    });
+            });
             r.OnRejected = async (ctx, ct) =>
             {
                 ctx.HttpContext.Response.Headers.RetryAfter = "1";
-                await Results.Problem(statusCode: 429, title: "Too many requests", detail: $"this API key is limited to {options.Limits.RequestsPerSecond} requests per second")
+                await Results.Problem(statusCode: 429, title: "Too many requests", detail: "this API key sent more requests per second than SenderAuth:Limits:RequestsPerSecond allows")
                     .ExecuteAsync(ctx.HttpContext).ConfigureAwait(false);
             };
         });
@@ -173,29 +164,30 @@ public static partial class ServerApp
             doc.Info.Description = "Institutions, sender domains, the records they publish, DKIM keys and signing. Authenticate with Authorization: Bearer <API key>.";
             return Task.CompletedTask;
         }));
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Limits.MaxMessageBytes + 64 * 1024);
+        // Read from configuration, not IOptions: Kestrel resolves its options while the app is built, before validation.
+        services.AddOptions<KestrelServerOptions>().Configure(k => k.Limits.MaxRequestBodySize =
+            (configuration.GetValue<long?>($"{ServerOptions.Section}:Limits:MaxMessageBytes") ?? new ApiLimits().MaxMessageBytes) + 64 * 1024);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
         var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
-        if (builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not null)
+        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not null)
         {
             metrics.WithMetrics(m => m.AddOtlpExporter());
         }
     }
 
-    private static void AddDatabase(IServiceCollection services, ServerOptions options, string data)
+    /// <summary>Both contexts are registered; <see cref="SenderAuthDb"/> resolves to the configured one.</summary>
+    private static void AddDatabase(IServiceCollection services)
     {
-        if (options.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase))
+        services.AddDbContextPool<PostgresSenderAuthDb>((sp, o) => o.UseNpgsql(sp.GetRequiredService<IOptions<ServerOptions>>().Value.ConnectionString));
+        services.AddDbContextPool<SqliteSenderAuthDb>((sp, o) =>
         {
-            services.AddDbContextPool<PostgresSenderAuthDb>(o => o.UseNpgsql(options.ConnectionString));
-            services.AddScoped<SenderAuthDb>(sp => sp.GetRequiredService<PostgresSenderAuthDb>());
-        }
-        else
-        {
+            var data = sp.GetRequiredService<IOptions<ServerOptions>>().Value.DataDirectory;
             Directory.CreateDirectory(data);
-            var file = Path.Combine(data, "senderauth.db");
-            services.AddDbContextPool<SqliteSenderAuthDb>(o => o.UseSqlite($"Data Source={file};Pooling=True;Default Timeout=30"));
-            services.AddScoped<SenderAuthDb>(sp => sp.GetRequiredService<SqliteSenderAuthDb>());
-        }
+            o.UseSqlite($"Data Source={Path.Combine(data, "senderauth.db")};Pooling=True;Default Timeout=30");
+        });
+        services.AddScoped<SenderAuthDb>(sp => sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase)
+            ? sp.GetRequiredService<PostgresSenderAuthDb>()
+            : sp.GetRequiredService<SqliteSenderAuthDb>());
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -215,8 +207,9 @@ public static partial class ServerApp
         OperatorEndpoints.Map(api);
     }
 
-    private static void PrintBanner(WebApplication app, string? operatorKey, TextWriter console)
+    private static void PrintBanner(WebApplication app, TextWriter console)
     {
+        var operatorKey = app.Services.GetRequiredService<StartupTasks>().GeneratedOperatorKey;
         var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var publisher = app.Services.GetRequiredService<IZonePublisher>();
         console.WriteLine("SenderAuth server");

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
 using SenderAuth.Server.Publishing;
 
@@ -6,33 +7,34 @@ namespace SenderAuth.Server.Hosting;
 /// <summary>Chooses the provider-zone publisher from SenderAuth:Publishing:Mode.</summary>
 public static class PublisherSetup
 {
-    public static void Add(IServiceCollection services, ServerOptions options, string dataDirectory)
+    public static void Add(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(options);
-        var p = options.Publishing;
-        switch (p.Mode.ToLowerInvariant())
+        services.AddSingleton(sp =>
         {
-            case "rfc2136":
-                services.AddSingleton<IZonePublisher>(_ => new Rfc2136ZonePublisher(new Rfc2136Options
+            var dns = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Publishing.Dns;
+            return new BuiltInDnsServer(
+                new BuiltInDnsOptions { Listen = ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns) },
+                sp.GetRequiredService<ILogger<BuiltInDnsServer>>());
+        });
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
+            var p = options.Publishing;
+            return p.Mode.ToLowerInvariant() switch
+            {
+                "rfc2136" => new Rfc2136ZonePublisher(new Rfc2136Options
                 {
                     Server = NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!),
                     Zone = DnsName.Normalize(options.Provider.Zone),
                     TsigKeyName = p.TsigKeyName!,
                     TsigAlgorithm = p.TsigAlgorithm,
                     TsigSecret = p.TsigSecret!,
-                }));
-                break;
-            case "zonefile":
-                services.AddSingleton<IZonePublisher>(_ => new ZoneFilePublisher(ZoneFile(options, dataDirectory)));
-                break;
-            default:
-                services.AddSingleton(sp => new BuiltInDnsServer(
-                    new BuiltInDnsOptions { Listen = ServerOptionsValidator.TryListen(p.Dns, out var listen) ? listen : throw new FormatException(p.Dns) },
-                    sp.GetRequiredService<ILogger<BuiltInDnsServer>>()));
-                services.AddSingleton<IZonePublisher>(sp => sp.GetRequiredService<BuiltInDnsServer>());
-                break;
-        }
+                }),
+                "zonefile" => new ZoneFilePublisher(ZoneFile(options, options.DataDirectory)),
+                _ => (IZonePublisher)sp.GetRequiredService<BuiltInDnsServer>(),
+            };
+        });
     }
 
     /// <summary>The zone file's settings; also what the download endpoint renders with.</summary>

@@ -9,17 +9,38 @@ using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Server.Hosting;
 
-/// <summary>What runs once before the server takes requests: migrations, the operator key, the provider key, a first publish.</summary>
-public static partial class StartupTasks
+/// <summary>
+/// What runs once before the server takes requests (hosted services start before Kestrel listens): the built-in
+/// DNS server, migrations, the operator key, the provider key, a first publish.
+/// </summary>
+public sealed class StartupTasks(IServiceProvider services) : IHostedService
 {
-    /// <summary>Returns the operator key when one was generated now (to be printed once), else null.</summary>
-    public static async Task<string?> RunAsync(IServiceProvider services, CancellationToken ct)
+    /// <summary>The operator key generated on this start (printed once by the banner), or null.</summary>
+    public string? GeneratedOperatorKey { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(services);
+        var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        if (services.GetRequiredService<IZonePublisher>() is BuiltInDnsServer dns)
+        {
+            await dns.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        GeneratedOperatorKey = await RunAsync(options, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (services.GetRequiredService<IZonePublisher>() is BuiltInDnsServer dns)
+        {
+            await dns.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<string?> RunAsync(ServerOptions options, CancellationToken ct)
+    {
         using var scope = services.CreateScope();
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<SenderAuthDb>();
-        var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
         var time = sp.GetRequiredService<TimeProvider>();
         await db.Database.MigrateAsync(ct).ConfigureAwait(false);
         if (db.Database.IsSqlite())
