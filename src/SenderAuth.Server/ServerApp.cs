@@ -19,9 +19,16 @@ using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server;
 
-/// <summary>Builds and runs the server; the CLI's <c>serve</c> command and the tests start it from here.</summary>
-public static partial class ServerApp
+/// <summary>
+/// Builds and runs the server; the CLI's <c>serve</c> command starts it from here. Not static only so that tests
+/// can name this assembly's entry point as WebApplicationFactory&lt;ServerApp&gt;.
+/// </summary>
+public sealed partial class ServerApp
 {
+    private ServerApp()
+    {
+    }
+
     /// <summary>Short command-line switches (the rest take the configuration path, e.g. --SenderAuth:Database=postgres).</summary>
     public static readonly Dictionary<string, string> Switches = new(StringComparer.Ordinal)
     {

@@ -1,0 +1,58 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>Small helpers over HttpClient: JSON in, JSON out, and the status asserted with the body shown on failure.</summary>
+public static class ApiClient
+{
+    public static async Task<JsonNode> Json(this HttpResponseMessage response, HttpStatusCode expected)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == expected, $"expected {(int)expected}, got {(int)response.StatusCode}: {text}");
+        return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
+    }
+
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body);
+
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public static Task<HttpResponseMessage> PatchJson(this HttpClient client, string url, object body, string? ifMatch = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, url) { Content = JsonContent.Create(body) };
+        if (ifMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        }
+        return client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> Sign(this HttpClient client, string message, string? query = null) =>
+        client.PostAsync("/api/v1/messages/sign" + query, new ByteArrayContent(Encoding.UTF8.GetBytes(message)) { Headers = { { "Content-Type", "message/rfc822" } } });
+
+    public static async Task CreateInstitution(this HttpClient client, string code, string? policy = null)
+    {
+        var body = policy is null ? (object)new { code, name = $"Institution {code}" } : new { code, name = $"Institution {code}", unsignedPolicy = policy };
+        await (await client.PostJson("/api/v1/institutions", body)).Json(HttpStatusCode.Created);
+    }
+
+    public static async Task<string> CreateInstitutionKey(this HttpClient client, string code)
+    {
+        var created = await (await client.PostJson($"/api/v1/institutions/{code}/api-keys", new { name = "admin" })).Json(HttpStatusCode.Created);
+        return created["key"]!.GetValue<string>();
+    }
+
+    public static async Task<JsonNode> CreateDomain(this HttpClient client, string code, string domain) =>
+        await (await client.PostJson($"/api/v1/institutions/{code}/domains", new { name = domain })).Json(HttpStatusCode.Created);
+
+    public static string Message(string from, string subject = "Your ticket") =>
+        $"From: Tickets <{from}>\r\nTo: visitor@example.net\r\nSubject: {subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{Guid.NewGuid():N}@example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nSee you at the museum.\r\n";
+
+    public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web);
+}

@@ -1,0 +1,266 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>Every endpoint's contract, run against SQLite and PostgreSQL alike.</summary>
+public abstract class ApiTests(ServerFixture fixture)
+{
+    protected ServerHost Host
+    {
+        get
+        {
+            if (fixture.SkipReason is { } reason)
+            {
+                Assert.Skip(reason);
+            }
+            return fixture.Host;
+        }
+    }
+
+    [Fact]
+    public async Task Health_ready_and_openapi_answer_without_a_key()
+    {
+        var client = Host.Client(null);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
+        var ready = await client.GetAsync("/ready");
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        var doc = await (await client.GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
+        var paths = doc["paths"]!.AsObject().Select(p => p.Key).ToList();
+        foreach (var route in new[] { "/api/v1/institutions", "/api/v1/institutions/{code}/domains", "/api/v1/institutions/{code}/domains/{domain}/records",
+            "/api/v1/institutions/{code}/domains/{domain}/check", "/api/v1/institutions/{code}/domains/{domain}/signing", "/api/v1/messages/sign" })
+        {
+            Assert.Contains(route, paths);
+        }
+    }
+
+    [Fact]
+    public async Task Api_without_a_valid_key_is_401_problem_details()
+    {
+        var none = await Host.Client(null).GetAsync("/api/v1/institutions");
+        var problem = await none.Json(HttpStatusCode.Unauthorized);
+        Assert.Equal(401, problem["status"]!.GetValue<int>());
+        Assert.Equal("Bearer", none.Headers.WwwAuthenticate.ToString());
+        await (await Host.Client("sa_not-a-key").GetAsync("/api/v1/institutions")).Json(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Institutions_create_read_list_update_delete()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("inst");
+        var created = await client.PostJson("/api/v1/institutions", new { code, name = "Mosa Museum", unsignedPolicy = "passUnsigned" });
+        var body = await created.Json(HttpStatusCode.Created);
+        Assert.Equal($"/api/v1/institutions/{code}", created.Headers.Location!.ToString());
+        Assert.Equal("passUnsigned", body["unsignedPolicy"]!.GetValue<string>());
+        await (await client.PostJson("/api/v1/institutions", new { code, name = "again" })).Json(HttpStatusCode.Conflict);
+
+        var get = await client.GetAsync($"/api/v1/institutions/{code}");
+        var etag = get.Headers.ETag!.Tag;
+        Assert.Equal("Mosa Museum", (await get.Json(HttpStatusCode.OK))["name"]!.GetValue<string>());
+
+        var list = await (await client.GetAsync("/api/v1/institutions?page=1&pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.Contains(list["items"]!.AsArray(), i => i!["code"]!.GetValue<string>() == code);
+        await (await client.GetAsync("/api/v1/institutions?pageSize=100000")).Json(HttpStatusCode.BadRequest);
+
+        var updated = await (await client.PatchJson($"/api/v1/institutions/{code}", new { name = "Mosa", unsignedPolicy = "reject" }, etag)).Json(HttpStatusCode.OK);
+        Assert.Equal("Mosa", updated["name"]!.GetValue<string>());
+        // The first ETag is stale now: a second writer holding it must not overwrite.
+        var stale = await (await client.PatchJson($"/api/v1/institutions/{code}", new { name = "Lost update" }, etag)).Json(HttpStatusCode.PreconditionFailed);
+        Assert.Contains("changed since you read it", stale["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/institutions/{code}")).StatusCode);
+        await (await client.GetAsync($"/api/v1/institutions/{code}")).Json(HttpStatusCode.NotFound);
+        var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
+        var actions = audit["items"]!.AsArray().Where(a => a!["subject"]!.GetValue<string>() == code).Select(a => a!["action"]!.GetValue<string>()).ToList();
+        Assert.Equal(["institution.delete", "institution.update", "institution.create"], actions);
+        Assert.All(audit["items"]!.AsArray(), a => Assert.StartsWith("operator:", a!["actor"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("{\"code\":\"MOSA\",\"name\":\"x\"}", "code", "not an institution code")]
+    [InlineData("{\"code\":\"ok1\"}", "name", "name is required")]
+    [InlineData("{\"code\":\"ok2\",\"name\":\"x\",\"colour\":\"red\"}", "colour", "malformed JSON at $.colour")]
+    [InlineData("{\"code\": \"ok3\", \"name\": ", "", "malformed JSON")]
+    [InlineData("{\"code\":\"ok4\",\"name\":\"x\",\"unsignedPolicy\":\"maybe\"}", "unsignedPolicy", "malformed JSON at $.unsignedPolicy")]
+    public async Task Malformed_institution_requests_are_400_naming_the_field(string json, string field, string reason)
+    {
+        var problem = await (await Host.Client().PostRaw("/api/v1/institutions", json)).Json(HttpStatusCode.BadRequest);
+        Assert.Contains(reason, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        if (field.Length > 0)
+        {
+            Assert.Equal(field, problem["field"]!.GetValue<string>());
+        }
+    }
+
+    [Fact]
+    public async Task Creating_a_domain_answers_with_the_records_to_publish_and_publishes_its_keys()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("dom");
+        await client.CreateInstitution(code);
+        var created = await client.CreateDomain(code, $"Shop.{code}.Example.");
+        var domain = $"shop.{code}.example";
+        Assert.Equal(domain, created["domain"]!["name"]!.GetValue<string>());
+        Assert.Equal("pending", created["domain"]!["state"]!.GetValue<string>());
+        var records = created["records"]!["records"]!.AsArray();
+        Assert.Equal($"sel1-{code}._domainkey.dkim.ticketing.example.", records.Single(r => r!["name"]!.GetValue<string>() == $"stxsel1._domainkey.{domain}")!["value"]!.GetValue<string>());
+        Assert.Equal($"sel2-{code}._domainkey.dkim.ticketing.example.", records.Single(r => r!["name"]!.GetValue<string>() == $"stxsel2._domainkey.{domain}")!["value"]!.GetValue<string>());
+        Assert.Equal($"v=DMARC1; p=none; rua=mailto:{code}@rua.ticketing.example", records.Single(r => r!["purpose"]!.GetValue<string>() == "dmarc")!["value"]!.GetValue<string>());
+        Assert.Equal("v=spf1 include:spf.ticketing.example ~all", records.Single(r => r!["purpose"]!.GetValue<string>() == "spf")!["value"]!.GetValue<string>());
+
+        var zone = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/records?format=zone")).Content.ReadAsStringAsync();
+        Assert.Contains($"stxsel1._domainkey.{domain}. 3600 IN CNAME sel1-{code}._domainkey.dkim.ticketing.example.", zone, StringComparison.Ordinal);
+        Assert.Contains($"_dmarc.{domain}. 3600 IN TXT \"v=DMARC1; p=none; rua=mailto:{code}@rua.ticketing.example\"", zone, StringComparison.Ordinal);
+
+        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        Assert.Equal(2, keys.AsArray().Count);
+        Assert.All(keys.AsArray(), k => Assert.Equal("published", k!["state"]!.GetValue<string>()));
+        var text = keys.ToJsonString();
+        Assert.DoesNotContain("PRIVATE", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("sealed", text, StringComparison.OrdinalIgnoreCase);
+
+        var providerZone = await (await client.GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
+        Assert.Contains($"sel1-{code}._domainkey.dkim", providerZone, StringComparison.Ordinal);
+        Assert.Contains($"{domain}._report._dmarc.rua", providerZone, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mosa..example", "empty label at position 2")]
+    [InlineData("localhost", "single label")]
+    [InlineData("tickets@mosa.example", "not a domain name")]
+    [InlineData("192.0.2.1", "numeric label")]
+    [InlineData("ticketing.example", "inside the provider zone")]
+    public async Task Bad_domain_names_are_400_with_the_rule(string name, string reason)
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("bad");
+        await client.CreateInstitution(code);
+        var problem = await (await client.PostJson($"/api/v1/institutions/{code}/domains", new { name })).Json(HttpStatusCode.BadRequest);
+        Assert.Contains(reason, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("name", problem["field"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Unicode_domains_are_stored_as_a_labels_and_duplicates_conflict()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("idn");
+        await client.CreateInstitution(code);
+        var created = await client.CreateDomain(code, $"müseum-{code}.example");
+        Assert.Equal($"xn--mseum-{code}-", created["domain"]!["name"]!.GetValue<string>()[..(13 + code.Length)]);
+        Assert.Equal($"müseum-{code}.example", created["domain"]!["unicodeName"]!.GetValue<string>());
+        var other = ServerFixture.NewCode("idn");
+        await client.CreateInstitution(other);
+        var conflict = await (await client.PostJson($"/api/v1/institutions/{other}/domains", new { name = $"MÜSEUM-{code}.example" })).Json(HttpStatusCode.Conflict);
+        Assert.Contains("already registered", conflict["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Enabling_signing_without_the_delegation_is_refused_with_the_findings()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("sig");
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, $"{code}.invalid-test");
+        var problem = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{code}.invalid-test/signing", new { enabled = true })).Json(HttpStatusCode.Conflict);
+        Assert.Contains("signing stays off", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEmpty(problem["findings"]!.AsArray());
+        var domain = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test")).Json(HttpStatusCode.OK);
+        Assert.False(domain["signingEnabled"]!.GetValue<bool>());
+        var checks = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test/checks")).Json(HttpStatusCode.OK);
+        Assert.Equal(1, checks["total"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Unsigned_mail_follows_the_institution_policy()
+    {
+        var client = Host.Client();
+        var reject = ServerFixture.NewCode("rej");
+        var pass = ServerFixture.NewCode("pass");
+        var provider = ServerFixture.NewCode("prov");
+        await client.CreateInstitution(reject);
+        await client.CreateInstitution(pass, "passUnsigned");
+        await client.CreateInstitution(provider, "signWithProviderDomain");
+        var message = ApiClient.Message("tickets@unknown.example");
+
+        var rejected = await Host.Client(await client.CreateInstitutionKey(reject)).Sign(message);
+        var problem = await rejected.Json(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("unknown.example is not a sender domain of your institution", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.StartsWith("rejected;", rejected.Headers.GetValues("SenderAuth-Signing").Single(), StringComparison.Ordinal);
+
+        var passed = await Host.Client(await client.CreateInstitutionKey(pass)).Sign(message);
+        Assert.Equal(HttpStatusCode.OK, passed.StatusCode);
+        Assert.Equal(message, await passed.Content.ReadAsStringAsync());
+        Assert.StartsWith("unsigned; reason=", passed.Headers.GetValues("SenderAuth-Signing").Single(), StringComparison.Ordinal);
+
+        var signed = await Host.Client(await client.CreateInstitutionKey(provider)).Sign(message);
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.StartsWith("provider-domain; d=ticketing.example; s=stxprovider", signed.Headers.GetValues("SenderAuth-Signing").Single(), StringComparison.Ordinal);
+        var output = await signed.Content.ReadAsStringAsync();
+        Assert.StartsWith("DKIM-Signature: v=1; a=rsa-sha256;", output, StringComparison.Ordinal);
+        Assert.EndsWith(message, output, StringComparison.Ordinal);
+
+        // An operator key names the institution whose policy applies; without one the message is refused.
+        await (await client.Sign(message)).Json(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(HttpStatusCode.OK, (await client.Sign(message, $"?institution={pass}")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("", "the body is empty")]
+    [InlineData("Subject: no from\r\n\r\nbody\r\n", "no From header")]
+    [InlineData("From: a@x.example\r\nFrom: b@y.example\r\n\r\nbody\r\n", "2 From headers")]
+    [InlineData("From: a@x.example, b@y.example\r\n\r\nbody\r\n", "2 addresses")]
+    public async Task Malformed_messages_are_400_with_the_reason(string message, string reason)
+    {
+        var problem = await (await Host.Client().Sign(message)).Json(HttpStatusCode.BadRequest);
+        Assert.Contains(reason, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Bring_your_own_key_is_checked_and_audited()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("byo");
+        await client.CreateInstitution(code);
+        var domain = $"{code}.example";
+        await client.CreateDomain(code, domain);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var url = $"/api/v1/institutions/{code}/domains/{domain}/keys/stxsel2";
+        var imported = await (await client.PutAsJsonAsync(url, new { pem = rsa.ExportPkcs8PrivateKeyPem() })).Json(HttpStatusCode.Created);
+        Assert.True(imported["imported"]!.GetValue<bool>());
+        Assert.Equal(2048, imported["bits"]!.GetValue<int>());
+        Assert.Equal(Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo()), imported["publicKey"]!.GetValue<string>());
+
+        using var weak = System.Security.Cryptography.RSA.Create(512);
+        var tooSmall = await (await client.PutAsJsonAsync(url, new { pem = weak.ExportPkcs8PrivateKeyPem() })).Json(HttpStatusCode.BadRequest);
+        Assert.Contains("at least 1024", tooSmall["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        var garbage = await (await client.PutAsJsonAsync(url, new { pem = "hello" })).Json(HttpStatusCode.BadRequest);
+        Assert.Contains("no PEM block", garbage["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await (await client.PutAsJsonAsync($"/api/v1/institutions/{code}/domains/{domain}/keys/nosuch", new { pem = rsa.ExportPkcs8PrivateKeyPem() })).Json(HttpStatusCode.BadRequest);
+
+        var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.Contains(audit["items"]!.AsArray(), a => a!["action"]!.GetValue<string>() == "key.import" && a["subject"]!.GetValue<string>() == $"sel2-{code}._domainkey.dkim.ticketing.example");
+        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        Assert.Equal(["published", "revoked", "published"], keys.AsArray().Select(k => k!["state"]!.GetValue<string>()).ToArray());
+    }
+
+    [Fact]
+    public async Task Deleting_a_domain_revokes_its_keys_in_the_provider_zone()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("del");
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, $"{code}.example");
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/institutions/{code}/domains/{code}.example")).StatusCode);
+        var zone = await (await client.GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
+        var line = zone.Split('\n').Single(l => l.StartsWith($"sel1-{code}._domainkey.dkim", StringComparison.Ordinal));
+        Assert.EndsWith("\"v=DKIM1; k=rsa; p=\"", line.TrimEnd(), StringComparison.Ordinal);
+        Assert.DoesNotContain($"{code}.example._report", zone, StringComparison.Ordinal);
+    }
+}
+
+public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;
+
+public sealed class PostgresApiTests(PostgresServerFixture fixture) : ApiTests(fixture), IClassFixture<PostgresServerFixture>;

@@ -1,0 +1,111 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>
+/// One server under test (WebApplicationFactory over the real Program), on SQLite in a temp folder or on a fresh
+/// database of the PostgreSQL that run-tests starts. The built-in DNS server listens on a free loopback port.
+/// </summary>
+public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerApp>
+{
+    public const string OperatorKey = "sa_test-operator-key-0123456789abcdef";
+    public static readonly string MasterKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
+
+    private readonly Dictionary<string, string?> _settings;
+    private readonly string? _postgresDatabase;
+
+    public string DataDirectory { get; }
+
+    public string Database { get; }
+
+    private ServerHost(string database, Dictionary<string, string?> settings, string? postgresDatabase)
+    {
+        Database = database;
+        DataDirectory = Directory.CreateTempSubdirectory("sa-server-").FullName;
+        _postgresDatabase = postgresDatabase;
+        _settings = new Dictionary<string, string?>
+        {
+            ["SenderAuth:DataDirectory"] = DataDirectory,
+            ["SenderAuth:OperatorKey"] = OperatorKey,
+            ["SenderAuth:MasterKey"] = MasterKey,
+            ["SenderAuth:Publishing:Dns"] = "127.0.0.1:0",
+            // Institutions' zones come from the test Knot when it runs; otherwise a closed port answers at once.
+            ["SenderAuth:Resolver:Servers:0"] = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
+            ["SenderAuth:Resolver:TimeoutSeconds"] = "2",
+            ["SenderAuth:Provider:RsaBits"] = "1024",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (k, v) in settings)
+        {
+            _settings[k] = v;
+        }
+    }
+
+    public static bool PostgresAvailable => Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES") is not null;
+
+    /// <summary>A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".</summary>
+    public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null)
+    {
+        settings ??= [];
+        string? pgName = null;
+        if (database == "postgres")
+        {
+            var admin = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("PostgreSQL is not running (SENDERAUTH_TEST_POSTGRES)");
+            pgName = "sa_" + Guid.NewGuid().ToString("N")[..12];
+            await using (var connection = new NpgsqlConnection(admin))
+            {
+                await connection.OpenAsync();
+                await using var create = new NpgsqlCommand($"CREATE DATABASE {pgName}", connection);
+                await create.ExecuteNonQueryAsync();
+            }
+            settings["SenderAuth:Database"] = "postgres";
+            settings["SenderAuth:ConnectionString"] = new NpgsqlConnectionStringBuilder(admin) { Database = pgName }.ConnectionString;
+        }
+        var host = new ServerHost(database, settings, pgName);
+        _ = host.Server; // starts it: migrations, first publish
+        return host;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        foreach (var (k, v) in _settings)
+        {
+            builder.UseSetting(k, v);
+        }
+    }
+
+    public HttpClient Client(string? key = OperatorKey)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+        return client;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (_postgresDatabase is not null)
+        {
+            await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES"));
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
