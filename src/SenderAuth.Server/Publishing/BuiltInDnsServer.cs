@@ -22,7 +22,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lock _lifecycle = new();
     private ZoneSnapshot? _snapshot;
-    private DnsServer? _server;
+    private Listener? _listener;
     private IPEndPoint? _localEndpoint;
 
     public BuiltInDnsServer(BuiltInDnsOptions options, ILogger<BuiltInDnsServer>? logger = null)
@@ -76,11 +76,12 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
     {
         lock (_lifecycle)
         {
-            if (_server is not null)
+            if (_listener is not null)
             {
                 throw new InvalidOperationException("the built-in DNS server is already started");
             }
-            (_server, _localEndpoint) = Bind(_options.Listen);
+            _listener = Bind(_options.Listen);
+            _localEndpoint = _listener.Endpoint;
         }
     }
 
@@ -96,14 +97,24 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
     {
         lock (_lifecycle)
         {
-            var server = _server;
-            _server = null;
+            var listener = _listener;
+            _listener = null;
             _localEndpoint = null;
-            if (server is not null)
+            if (listener is not null)
             {
-                server.QueryReceived -= OnQueryReceived;
-                server.ExceptionThrown -= OnExceptionThrown;
-                server.Stop();
+                listener.Server.QueryReceived -= OnQueryReceived;
+                listener.Server.ExceptionThrown -= OnExceptionThrown;
+                try
+                {
+                    listener.Server.Stop();
+                }
+                catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+                {
+                    // ARSoft starts its accept loops with the stop token: stopping before one ran reports it as
+                    // cancelled, and skips closing the sockets, which the lines below do.
+                }
+                listener.Udp.Dispose();
+                listener.Tcp.Dispose();
             }
         }
     }
@@ -120,7 +131,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private (DnsServer Server, IPEndPoint Endpoint) Bind(IPEndPoint requested)
+    private Listener Bind(IPEndPoint requested)
     {
         // ARSoft's transports create their sockets privately and do not report the port they got, so port 0 is
         // resolved here to a port free on both protocols; a race with another process is retried on a new port.
@@ -136,7 +147,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
             {
                 server.Start();
                 LogListening(_logger, endpoint);
-                return (server, endpoint);
+                return new Listener(server, udp, tcp, endpoint);
             }
             catch (SocketException ex) when (requested.Port == 0 && attempt < 5 && ex.SocketErrorCode == SocketError.AddressAlreadyInUse)
             {
@@ -186,6 +197,8 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
         LogTransportError(_logger, e.Exception);
         return Task.CompletedTask;
     }
+
+    private sealed record Listener(DnsServer Server, UdpServerTransport Udp, TcpServerTransport Tcp, IPEndPoint Endpoint);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built-in DNS server listening on {Endpoint} (UDP and TCP)")]
     private static partial void LogListening(ILogger logger, IPEndPoint endpoint);
