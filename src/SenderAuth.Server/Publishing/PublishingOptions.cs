@@ -134,7 +134,8 @@ internal static class PublishingValidation
 
     public static void Mailbox(string setting, string? mailbox)
     {
-        if (mailbox is not null && !DnsName.IsValid(ZoneApex.MailboxToDomainName(mailbox)))
+        var at = mailbox?.LastIndexOf('@') ?? -1;
+        if (mailbox is not null && (at == 0 || at == mailbox.Length - 1 || !DnsName.IsValid(ZoneApex.MailboxToDomainName(mailbox))))
         {
             throw new ArgumentException($"{setting}: '{mailbox}' is neither a mailbox nor a domain name");
         }
