@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
 # Starts a private Knot DNS server on a free loopback port, serving the fixture zones in zones/.
-# Usage: start.sh DIR. Prints SENDERAUTH_TEST_DNS=127.0.0.1:PORT on stdout; everything else goes to stderr.
+# The zone dkim.provider.test is the exception: it accepts RFC 2136 UPDATE and AXFR signed with a TSIG key made afresh for
+# each run, and keeps its changes in a journal.
+# Usage: start.sh DIR. Prints on stdout (everything else goes to stderr):
+#   SENDERAUTH_TEST_DNS=127.0.0.1:PORT
+#   SENDERAUTH_TEST_TSIG=hmac-sha256:KEYNAME:BASE64SECRET
+#   SENDERAUTH_TEST_DYNZONE=dkim.provider.test
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 dir="$(readlink -f "${1:?usage: start.sh DIR}")"
 . "$here/../../../scripts/deps.sh"
 exec 3>&1 1>&2
+# kzonecheck (the zone-file publisher test validates its output with it) is not in Debian's knot package.
+ensure_apt knot-dnssecutils
+dynzone="dkim.provider.test"
+keyname="senderauth-test"
 
 mkdir -p "$dir/zones" "$dir/db"
 cp "$here"/zones/*.zone "$dir/zones/"
@@ -17,8 +26,15 @@ sock="$dir/k.sock"
 
 zones=""
 for f in "$here"/zones/*.zone; do
-  zones+="  - domain: $(basename "$f" .zone)"$'\n'
+  z="$(basename "$f" .zone)"
+  [ "$z" = "$dynzone" ] && continue
+  zones+="  - domain: $z"$'\n'
 done
+
+# A new secret each run, so none is ever committed; the first line keymgr prints is "# ALG:NAME:SECRET".
+tsig="$(keymgr -t "$keyname" hmac-sha256 | sed -n '1s/^# //p')"
+secret="${tsig##*:}"
+[ -n "$secret" ] || { echo "knot: keymgr made no TSIG key" >&2; exit 1; }
 
 cat >"$dir/knot.conf" <<CONF
 server:
@@ -35,6 +51,15 @@ database:
 log:
   - target: "$dir/knot.log"
     any: info
+key:
+  - id: $keyname
+    algorithm: hmac-sha256
+    secret: $secret
+acl:
+  # No address: the key alone decides, for updates and for transfers.
+  - id: senderauth_update
+    key: $keyname
+    action: [update, transfer]
 template:
   - id: default
     storage: "$dir/zones"
@@ -42,15 +67,26 @@ template:
     # The fixtures are read-only inputs: never write them back.
     zonefile-sync: -1
     journal-content: none
+  - id: dynamic
+    storage: "$dir/zones"
+    file: "%s.zone"
+    # Updates land in the journal and are written back to the run folder's copy at once.
+    journal-content: changes
+    zonefile-sync: 0
+    acl: senderauth_update
 zone:
-$zones
+$zones  - domain: $dynzone
+    template: dynamic
 CONF
 
 # fd 3 is the caller's stdout pipe: the daemon must not hold it open, or the caller waits forever.
 knotd -c "$dir/knot.conf" -d 3>&-
 for _ in $(seq 1 100); do
-  if kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA resolver.test 2>/dev/null | grep -q hostmaster; then
+  if kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA resolver.test 2>/dev/null | grep -q hostmaster \
+    && kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA "$dynzone" 2>/dev/null | grep -q hostmaster; then
     echo "SENDERAUTH_TEST_DNS=127.0.0.1:$port" >&3
+    echo "SENDERAUTH_TEST_TSIG=$tsig" >&3
+    echo "SENDERAUTH_TEST_DYNZONE=$dynzone" >&3
     exit 0
   fi
   sleep 0.1
