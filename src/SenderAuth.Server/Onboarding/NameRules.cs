@@ -47,7 +47,9 @@ public static partial class NameRules
         string ascii;
         try
         {
-            ascii = Idn.GetAscii(text).ToLowerInvariant();
+            // Lower-case first: IdnMapping leaves upper-case non-ASCII letters alone, and "MÜSEUM" and "müseum"
+            // must be one domain (UTS #46 maps case).
+            ascii = Idn.GetAscii(text.ToLowerInvariant());
         }
         catch (ArgumentException e)
         {

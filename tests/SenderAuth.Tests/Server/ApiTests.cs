@@ -73,9 +73,9 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/institutions/{code}")).StatusCode);
         await (await client.GetAsync($"/api/v1/institutions/{code}")).Json(HttpStatusCode.NotFound);
         var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
-        var actions = audit["items"]!.AsArray().Where(a => a!["subject"]!.GetValue<string>() == code).Select(a => a!["action"]!.GetValue<string>()).ToList();
-        Assert.Equal(["institution.delete", "institution.update", "institution.create"], actions);
-        Assert.All(audit["items"]!.AsArray(), a => Assert.StartsWith("operator:", a!["actor"]!.GetValue<string>(), StringComparison.Ordinal));
+        var mine = audit["items"]!.AsArray().Where(a => a!["subject"]!.GetValue<string>() == code).ToList();
+        Assert.Equal(["institution.delete", "institution.update", "institution.create"], mine.Select(a => a!["action"]!.GetValue<string>()));
+        Assert.All(mine, a => Assert.Equal("operator:configured", a!["actor"]!.GetValue<string>()));
     }
 
     [Theory]
@@ -149,7 +149,8 @@ public abstract class ApiTests(ServerFixture fixture)
         var code = ServerFixture.NewCode("idn");
         await client.CreateInstitution(code);
         var created = await client.CreateDomain(code, $"müseum-{code}.example");
-        Assert.Equal($"xn--mseum-{code}-", created["domain"]!["name"]!.GetValue<string>()[..(13 + code.Length)]);
+        Assert.Equal(new System.Globalization.IdnMapping().GetAscii($"müseum-{code}.example"), created["domain"]!["name"]!.GetValue<string>());
+        Assert.StartsWith("xn--", created["domain"]!["name"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal($"müseum-{code}.example", created["domain"]!["unicodeName"]!.GetValue<string>());
         var other = ServerFixture.NewCode("idn");
         await client.CreateInstitution(other);

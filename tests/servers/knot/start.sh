@@ -11,8 +11,6 @@ here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 dir="$(readlink -f "${1:?usage: start.sh DIR}")"
 . "$here/../../../scripts/deps.sh"
 exec 3>&1 1>&2
-# kzonecheck (the zone-file publisher test validates its output with it) is not in Debian's knot package.
-ensure_apt knot-dnssecutils
 dynzone="dkim.provider.test"
 keyname="senderauth-test"
 
