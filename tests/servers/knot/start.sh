@@ -12,6 +12,10 @@ dir="$(readlink -f "${1:?usage: start.sh DIR}")"
 . "$here/../../../scripts/deps.sh"
 exec 3>&1 1>&2
 dynzone="dkim.provider.test"
+# An institution's zone the server onboarding tests publish the records SenderAuth asks for into, by UPDATE.
+instzone="onboard.test"
+# The provider zone of a server under test that publishes by RFC 2136 (its own zone: the publisher owns every name).
+serverzone="ticketing.test"
 keyname="senderauth-test"
 
 mkdir -p "$dir/zones" "$dir/db"
@@ -25,7 +29,7 @@ sock="$dir/k.sock"
 zones=""
 for f in "$here"/zones/*.zone; do
   z="$(basename "$f" .zone)"
-  [ "$z" = "$dynzone" ] && continue
+  [ "$z" = "$dynzone" ] || [ "$z" = "$instzone" ] || [ "$z" = "$serverzone" ] && continue
   zones+="  - domain: $z"$'\n'
 done
 
@@ -75,16 +79,24 @@ template:
 zone:
 $zones  - domain: $dynzone
     template: dynamic
+  - domain: $instzone
+    template: dynamic
+  - domain: $serverzone
+    template: dynamic
 CONF
 
 # fd 3 is the caller's stdout pipe: the daemon must not hold it open, or the caller waits forever.
 knotd -c "$dir/knot.conf" -d 3>&-
 for _ in $(seq 1 100); do
   if kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA resolver.test 2>/dev/null | grep -q hostmaster \
-    && kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA "$dynzone" 2>/dev/null | grep -q hostmaster; then
+    && kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA "$dynzone" 2>/dev/null | grep -q hostmaster \
+    && kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA "$instzone" 2>/dev/null | grep -q hostmaster \
+    && kdig @127.0.0.1 -p "$port" +short +timeout=1 +retry=0 SOA "$serverzone" 2>/dev/null | grep -q hostmaster; then
     echo "SENDERAUTH_TEST_DNS=127.0.0.1:$port" >&3
     echo "SENDERAUTH_TEST_TSIG=$tsig" >&3
     echo "SENDERAUTH_TEST_DYNZONE=$dynzone" >&3
+    echo "SENDERAUTH_TEST_INSTITUTION_ZONE=$instzone" >&3
+    echo "SENDERAUTH_TEST_SERVER_ZONE=$serverzone" >&3
     exit 0
   fi
   sleep 0.1
