@@ -260,6 +260,89 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.EndsWith("\"v=DKIM1; k=rsa; p=\"", line.TrimEnd(), StringComparison.Ordinal);
         Assert.DoesNotContain($"{code}.example._report", zone, StringComparison.Ordinal);
     }
+
+    /// <summary>Every institution-scoped endpoint, called with the other institution's key: 404 (or 403 for operator-only), never data.</summary>
+    [Fact]
+    public async Task An_institution_key_never_reaches_another_institution()
+    {
+        var op = Host.Client();
+        var a = ServerFixture.NewCode("authza");
+        var b = ServerFixture.NewCode("authzb");
+        await op.CreateInstitution(a);
+        await op.CreateInstitution(b);
+        await op.CreateDomain(a, $"{a}.example");
+        await op.CreateDomain(b, $"{b}.example");
+        var keyA = Host.Client(await op.CreateInstitutionKey(a));
+        var keyB = Host.Client(await op.CreateInstitutionKey(b));
+        using var rsa = System.Security.Cryptography.RSA.Create(1024);
+        var pem = rsa.ExportPkcs8PrivateKeyPem();
+
+        foreach (var (client, own, other) in new[] { (keyA, a, b), (keyB, b, a) })
+        {
+            var d = $"{other}.example";
+            var calls = new (string Name, Func<Task<HttpResponseMessage>> Call)[]
+            {
+                ("get institution", () => client.GetAsync($"/api/v1/institutions/{other}")),
+                ("patch institution", () => client.PatchJson($"/api/v1/institutions/{other}", new { unsignedPolicy = "passUnsigned" })),
+                ("list domains", () => client.GetAsync($"/api/v1/institutions/{other}/domains")),
+                ("create domain", () => client.PostJson($"/api/v1/institutions/{other}/domains", new { name = $"x.{other}.example" })),
+                ("get domain", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}")),
+                ("patch domain", () => client.PatchJson($"/api/v1/institutions/{other}/domains/{d}", new { customMailFrom = true })),
+                ("records", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/records")),
+                ("check", () => client.PostAsync($"/api/v1/institutions/{other}/domains/{d}/check", null)),
+                ("checks", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/checks")),
+                ("signing", () => client.PostJson($"/api/v1/institutions/{other}/domains/{d}/signing", new { enabled = false })),
+                ("keys", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/keys")),
+                ("import key", () => client.PutAsJsonAsync($"/api/v1/institutions/{other}/domains/{d}/keys/stxsel2", new { pem })),
+                ("delete domain", () => client.DeleteAsync($"/api/v1/institutions/{other}/domains/{d}")),
+                // The other institution's own domain through our own code is not found either.
+                ("own code, other domain", () => client.GetAsync($"/api/v1/institutions/{own}/domains/{d}")),
+            };
+            foreach (var (name, call) in calls)
+            {
+                var response = await call();
+                Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{own} → {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+            foreach (var (name, call) in new (string, Func<Task<HttpResponseMessage>>)[]
+            {
+                ("create institution", () => client.PostJson("/api/v1/institutions", new { code = own + "x", name = "x" })),
+                ("delete institution", () => client.DeleteAsync($"/api/v1/institutions/{own}")),
+                ("issue api key", () => client.PostJson($"/api/v1/institutions/{own}/api-keys", new { name = "more" })),
+                ("provider zone", () => client.GetAsync("/api/v1/provider-zone")),
+                ("publish", () => client.PostAsync("/api/v1/provider-zone/publish", null)),
+            })
+            {
+                var response = await call();
+                Assert.True(response.StatusCode == HttpStatusCode.Forbidden, $"{own} → {name}: {(int)response.StatusCode}");
+            }
+            var list = await (await client.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.OK);
+            Assert.Equal([own], list["items"]!.AsArray().Select(i => i!["code"]!.GetValue<string>()));
+            var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
+            Assert.DoesNotContain(audit["items"]!.AsArray(), e => e!["subject"]!.GetValue<string>().Contains(other, StringComparison.Ordinal));
+            // Signing for the other institution's domain: not ours, so our policy (reject) applies.
+            await (await client.Sign(ApiClient.Message($"tickets@{d}"))).Json(HttpStatusCode.UnprocessableEntity);
+        }
+        // Nothing was changed by the refused calls.
+        var domain = await (await op.GetAsync($"/api/v1/institutions/{b}/domains/{b}.example")).Json(HttpStatusCode.OK);
+        Assert.False(domain["customMailFrom"]!.GetValue<bool>());
+        Assert.Equal("reject", (await (await op.GetAsync($"/api/v1/institutions/{b}")).Json(HttpStatusCode.OK))["unsignedPolicy"]!.GetValue<string>());
+        // The institution key does work on its own institution.
+        await (await keyA.GetAsync($"/api/v1/institutions/{a}/domains/{a}.example/records")).Json(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Concurrent_updates_with_the_same_version_let_exactly_one_win()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("race");
+        await client.CreateInstitution(code);
+        var etag = (await client.GetAsync($"/api/v1/institutions/{code}")).Headers.ETag!.Tag;
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            client.PatchJson($"/api/v1/institutions/{code}", new { name = $"writer {i}" }, etag)));
+        var codes = responses.Select(r => (int)r.StatusCode).ToList();
+        Assert.Equal(1, codes.Count(c => c == 200));
+        Assert.All(codes.Where(c => c != 200), c => Assert.True(c is 409 or 412, $"loser got {c}"));
+    }
 }
 
 public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;

@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Keys;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>Keys at rest, limits and rate limits: each needs its own server settings.</summary>
+public sealed class SecurityTests
+{
+    [Fact]
+    public async Task The_database_file_holds_no_private_key_in_clear()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var client = host.Client();
+        await client.CreateInstitution("vault");
+        await client.CreateDomain("vault", "vault.example");
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        await (await client.PutAsJsonAsync("/api/v1/institutions/vault/domains/vault.example/keys/stxsel2", new { pem = rsa.ExportPkcs8PrivateKeyPem() })).Json(HttpStatusCode.Created);
+
+        // The private parts (d, p, q, dp, dq, qinv) of every key, imported or generated; the modulus is public.
+        var secrets = new List<byte[]>();
+        void AddPrivateParts(System.Security.Cryptography.RSAParameters p) => secrets.AddRange([p.D!, p.P!, p.Q!, p.DP!, p.DQ!, p.InverseQ!]);
+        AddPrivateParts(rsa.ExportParameters(true));
+        using (var scope = host.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var store = scope.ServiceProvider.GetRequiredService<KeyStore>();
+            var rows = await db.Keys.ToListAsync(TestContext.Current.CancellationToken);
+            Assert.True(rows.Count >= 4, $"{rows.Count} keys");
+            foreach (var row in rows)
+            {
+                using var key = store.Open(row);
+                using var opened = System.Security.Cryptography.RSA.Create();
+                opened.ImportFromPem(key.ExportPem());
+                AddPrivateParts(opened.ExportParameters(true));
+            }
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var bytes = Directory.GetFiles(host.DataDirectory, "senderauth.db*").SelectMany(File.ReadAllBytes).ToArray();
+        var text = Encoding.ASCII.GetString(bytes);
+        foreach (var part in secrets)
+        {
+            var window = part.AsSpan(part.Length / 4, 32).ToArray();
+            Assert.True(bytes.AsSpan().IndexOf(window) < 0, "private key material is stored in clear");
+            // In base64 too, whatever its alignment: three shifted encodings of the window.
+            for (var shift = 0; shift < 3; shift++)
+            {
+                var encoded = Convert.ToBase64String(part.AsSpan(part.Length / 4 + shift, 30));
+                Assert.DoesNotContain(encoded[4..36], text, StringComparison.Ordinal);
+            }
+        }
+        Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_sealed_key_does_not_open_under_another_master_key_or_in_another_row()
+    {
+        using var a = new KeyProtector(Enumerable.Repeat((byte)1, 32).ToArray());
+        using var b = new KeyProtector(Enumerable.Repeat((byte)2, 32).ToArray());
+        var sealedKey = a.Seal("secret"u8, "sel1-mosa._domainkey.dkim.ticketing.example");
+        Assert.Equal("secret"u8.ToArray(), a.Open(sealedKey, "sel1-mosa._domainkey.dkim.ticketing.example"));
+        var wrongMaster = Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => b.Open(sealedKey, "sel1-mosa._domainkey.dkim.ticketing.example"));
+        Assert.Contains("another master key", wrongMaster.Message, StringComparison.Ordinal);
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => a.Open(sealedKey, "sel2-mosa._domainkey.dkim.ticketing.example"));
+        sealedKey[^1] ^= 1;
+        Assert.ThrowsAny<System.Security.Cryptography.CryptographicException>(() => a.Open(sealedKey, "sel1-mosa._domainkey.dkim.ticketing.example"));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task An_oversized_message_is_413()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Limits:MaxMessageBytes"] = "4096" });
+        var big = ApiClient.Message("tickets@x.example") + new string('a', 5000) + "\r\n";
+        var problem = await (await host.Client().Sign(big)).Json(HttpStatusCode.RequestEntityTooLarge);
+        Assert.Contains("limit", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        // Without a Content-Length the limit holds while reading.
+        var chunked = new StreamContent(new MemoryStream(Encoding.ASCII.GetBytes(big)));
+        chunked.Headers.ContentType = new("message/rfc822");
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages/sign") { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await host.Client().SendAsync(request)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Each_key_has_its_own_rate_limit()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", new()
+        {
+            ["SenderAuth:Limits:RequestsPerSecond"] = "1",
+            ["SenderAuth:Limits:Burst"] = "3",
+        });
+        var op = host.Client();
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            statuses.Add((await op.GetAsync("/api/v1/institutions")).StatusCode);
+        }
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        var limited = await op.GetAsync("/api/v1/institutions");
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal("1", limited.Headers.RetryAfter!.ToString());
+        // Health stays reachable: the limit is per API key, on the API.
+        Assert.Equal(HttpStatusCode.OK, (await host.Client(null).GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Invalid_settings_stop_the_server_with_every_problem_named()
+    {
+        var options = new SenderAuth.Server.Hosting.ServerOptions
+        {
+            MasterKey = "c2hvcnQ=",
+            Database = "postgres",
+            Provider = { RsaBits = 512, SpfInclude = "spf.elsewhere.example" },
+            Publishing = { Mode = "carrier-pigeon" },
+        };
+        options.Provider.ApplyDefaults();
+        var result = new SenderAuth.Server.Hosting.ServerOptionsValidator().Validate(null, options);
+        var failures = string.Join("\n", result.Failures ?? []);
+        foreach (var expected in new[] { "MasterKey", "ConnectionString is required", "RsaBits", "carrier-pigeon", "must be inside the provider zone" })
+        {
+            Assert.Contains(expected, failures, StringComparison.Ordinal);
+        }
+        // The serve command exits 2 on them, before opening anything.
+        Assert.Equal(2, await SenderAuth.Server.ServerApp.RunAsync(["--SenderAuth:Publishing:Mode=carrier-pigeon", "--urls", "http://127.0.0.1:0"], TextWriter.Null));
+    }
+}
