@@ -112,7 +112,8 @@ public sealed partial class ServerApp
             o.Provider.ApplyDefaults();
         });
         services.AddSingleton(TimeProvider.System);
-        services.AddMemoryCache();
+        // Bounded: entries (authenticated API keys) have Size 1.
+        services.AddMemoryCache(c => c.SizeLimit = 100_000);
         services.AddDataProtection();
         // ASP.NET's own key ring (used by the framework, never for DKIM keys) stays in the data folder, not in $HOME.
         services.AddOptions<KeyManagementOptions>().Configure(k =>

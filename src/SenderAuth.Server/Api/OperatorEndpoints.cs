@@ -19,7 +19,7 @@ public static class OperatorEndpoints
         api.MapGet("/audit", AuditAsync).WithTags("Audit").WithSummary("The audit log, newest first; institution keys see their institution's entries");
     }
 
-    private static async Task<IResult> ZoneAsync(HttpContext http, ZonePublishingService publishing, IOptions<ServerOptions> options)
+    private static async Task<IResult> ZoneAsync(HttpContext http, ZonePublishingService publishing)
     {
         Scope.RequireOperator(Caller.From(http.User));
         var zone = publishing.Current ?? await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);

@@ -34,7 +34,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         var key = header[7..].Trim();
         var hash = Convert.ToHexString(ApiKeyFormat.Hash(key));
-        if (!cache.TryGetValue(hash, out Caller? caller))
+        if (!cache.TryGetValue(hash, out Caller? caller) || caller is null)
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
@@ -42,12 +42,13 @@ public sealed class ApiKeyAuthenticationHandler(
             var row = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == bytes && k.RevokedAt == null)
                 .Select(k => new { k.Id, k.Name, k.InstitutionId, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
                 .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
-            caller = row is null ? null : new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
-            cache.Set(hash, caller, CacheFor);
-        }
-        if (caller is null)
-        {
-            return AuthenticateResult.Fail("unknown or revoked API key");
+            if (row is null)
+            {
+                // Misses are not cached: random keys must not fill the cache.
+                return AuthenticateResult.Fail("unknown or revoked API key");
+            }
+            caller = new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
+            cache.Set(hash, caller, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
         }
         var claims = new List<Claim>
         {

@@ -86,7 +86,7 @@ public sealed class PublishingSettings
 {
     public string Mode { get; set; } = "builtin";
     /// <summary>The built-in DNS server's address (--dns); port 0 picks a free one.</summary>
-    public string Dns { get; set; } = "127.0.0.1:5353";
+    public string Dns { get; set; } = "127.0.0.1:8053";
     public string? Rfc2136Server { get; set; }
     public string? TsigKeyName { get; set; }
     public string TsigAlgorithm { get; set; } = "hmac-sha256";

@@ -120,8 +120,8 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     };
 
     /// <summary>
-    /// The check read each key through the institution's CNAME; a key DNS serves there is Published even when the
-    /// publisher has no server of its own to ask (zone-file mode).
+    /// After a check that found the delegation right, a key that DNS (the server's resolvers) serves at its target
+    /// is Published, even when the publisher has no server of its own to ask (zone-file mode).
     /// </summary>
     private async Task ConfirmKeysThroughCnameAsync(Institution institution, SenderDomain domain, CancellationToken ct)
     {

@@ -140,8 +140,8 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}");
         }
-        var targets = _options.Provider.Profile(domain.CustomMailFrom).Selectors
-            .Select(s => _options.Provider.Profile(false).SelectorTarget(s, institution.Code, name)).ToList();
+        var profile = _options.Provider.Profile(domain.CustomMailFrom);
+        var targets = profile.Selectors.Select(s => profile.SelectorTarget(s, institution.Code, name)).ToList();
         var key = await db.Keys.AsNoTracking()
             .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);

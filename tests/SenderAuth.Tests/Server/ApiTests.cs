@@ -343,6 +343,53 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.Equal(1, codes.Count(c => c == 200));
         Assert.All(codes.Where(c => c != 200), c => Assert.True(c is 409 or 412, $"loser got {c}"));
     }
+
+    /// <summary>SPF is merged into what the domain publishes today (read from the test Knot), never a second record.</summary>
+    [Fact]
+    public async Task Records_merge_the_spf_record_the_domain_already_has()
+    {
+        if (Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") is null)
+        {
+            Assert.Skip("real DNS server not started: run ./run-tests");
+        }
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("spf");
+        await client.CreateInstitution(code);
+        static JsonNode Spf(JsonNode created) => created["records"]!["records"]!.AsArray().Single(r => r!["purpose"]!.GetValue<string>() == "spf")!;
+
+        var merged = await client.CreateDomain(code, "noinclude.example");
+        Assert.Equal("v=spf1 ip4:198.51.100.0/24 include:spf.ticketing.example -all", Spf(merged)["value"]!.GetValue<string>());
+        Assert.Equal("replace", Spf(merged)["action"]!.GetValue<string>());
+        Assert.Equal("v=spf1 ip4:198.51.100.0/24 -all", Spf(merged)["current"]!.GetValue<string>());
+        Assert.Equal(1, Spf(merged)["dnsLookups"]!.GetValue<int>());
+
+        var kept = await client.CreateDomain(code, "good.example");
+        Assert.Equal("keep", Spf(kept)["action"]!.GetValue<string>());
+
+        var tooMany = await client.CreateDomain(code, "toomany.example");
+        Assert.Equal(11, Spf(tooMany)["dnsLookups"]!.GetValue<int>());
+        Assert.Contains(tooMany["records"]!["warnings"]!.AsArray(), w => w!.GetValue<string>().Contains("11 DNS lookups", StringComparison.Ordinal));
+
+        var two = await client.CreateDomain(code, "twospf.example");
+        Assert.Contains(two["records"]!["warnings"]!.AsArray(), w => w!.GetValue<string>().Contains("2 SPF records", StringComparison.Ordinal));
+        Assert.Single(two["records"]!["records"]!.AsArray(), r => r!["purpose"]!.GetValue<string>() == "spf");
+    }
+
+    [Fact]
+    public async Task A_custom_mail_from_adds_its_mx_and_spf_records()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("mf");
+        await client.CreateInstitution(code);
+        var created = await (await client.PostJson($"/api/v1/institutions/{code}/domains", new { name = $"{code}.example", customMailFrom = true })).Json(HttpStatusCode.Created);
+        var mailFrom = created["records"]!["records"]!.AsArray().Where(r => r!["purpose"]!.GetValue<string>() == "mail-from").ToList();
+        Assert.Equal([$"bounce.{code}.example. 3600 IN MX 10 feedback.ticketing.example.", $"bounce.{code}.example. 3600 IN TXT \"v=spf1 include:spf.ticketing.example -all\""],
+            mailFrom.Select(r => r!["zoneLine"]!.GetValue<string>()));
+        var off = await (await client.PatchJson($"/api/v1/institutions/{code}/domains/{code}.example", new { customMailFrom = false })).Json(HttpStatusCode.OK);
+        Assert.False(off["customMailFrom"]!.GetValue<bool>());
+        var records = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/records")).Json(HttpStatusCode.OK);
+        Assert.DoesNotContain(records["records"]!.AsArray(), r => r!["purpose"]!.GetValue<string>() == "mail-from");
+    }
 }
 
 public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;

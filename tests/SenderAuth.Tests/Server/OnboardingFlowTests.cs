@@ -65,8 +65,20 @@ public sealed class OnboardingFlowTests
         var enabled = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
         Assert.True(enabled["signingEnabled"]!.GetValue<bool>());
 
+        var signatures = 0L;
+        using var meters = new System.Diagnostics.Metrics.MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "SenderAuth.Server" && instrument.Name == "senderauth.signatures")
+            {
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        meters.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref signatures, value));
+        meters.Start();
         var message = ApiClient.Message($"tickets@{domain}");
         var response = await client.Sign(message);
+        Assert.True(Interlocked.Read(ref signatures) >= 1, "the signature was not counted in the metrics");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"signed; d={domain}; s=stxsel1", response.Headers.GetValues("SenderAuth-Signing").Single());
         var signed = await response.Content.ReadAsByteArrayAsync();

@@ -125,7 +125,20 @@ public sealed class SecurityTests
         {
             Assert.Contains(expected, failures, StringComparison.Ordinal);
         }
-        // The serve command exits 2 on them, before opening anything.
-        Assert.Equal(2, await SenderAuth.Server.ServerApp.RunAsync(["--SenderAuth:Publishing:Mode=carrier-pigeon", "--urls", "http://127.0.0.1:0"], TextWriter.Null));
+        // `serve` exits 2 on them with one line per problem, before opening anything. A child process: building a
+        // second host in this process would race WebApplicationFactory's host interception in parallel tests.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Path.GetTempPath() };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"), "serve", "--SenderAuth:Publishing:Mode=carrier-pigeon", "--SenderAuth:Provider:RsaBits=512" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("the configuration is not valid", stderr, StringComparison.Ordinal);
+        Assert.Contains("carrier-pigeon", stderr, StringComparison.Ordinal);
+        Assert.Contains("RsaBits must be between 1024 and 4096", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
     }
 }
