@@ -213,6 +213,7 @@ public sealed partial class ServerApp
         DomainEndpoints.Map(api);
         MessageEndpoints.Map(api);
         OperatorEndpoints.Map(api);
+        ApiKeyEndpoints.Map(api);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)

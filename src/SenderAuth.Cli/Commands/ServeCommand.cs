@@ -28,5 +28,6 @@ internal static class ServeCommand
     /// <summary>serve without --help bypasses the parser: its arguments are configuration, not options.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && args[0] == "serve" && !args.Any(a => a is "--help" or "-h" or "-?");
 
-    public static Task<int> RunAsync(string[] args) => ServerApp.RunAsync(args[1..]);
+    /// <summary>Runs through the CLI's guard: a busy port or an unreachable database is one line and exit 70, not a stack trace.</summary>
+    public static Task<int> RunAsync(string[] args) => CliApp.Guard(() => ServerApp.RunAsync(args[1..]));
 }

@@ -19,7 +19,7 @@ public static class InstitutionEndpoints
         g.MapPost("/", CreateAsync).Accepts<CreateInstitutionRequest>("application/json").Produces<InstitutionDto>(201).WithSummary("Register an institution (operator)");
         g.MapGet("/{code}", GetAsync).Produces<InstitutionDto>();
         g.MapPatch("/{code}", UpdateAsync).Accepts<UpdateInstitutionRequest>("application/json").Produces<InstitutionDto>()
-            .WithSummary("Change name or unsigned-mail policy; If-Match with the ETag guards against lost updates");
+            .WithSummary("Change name or unsigned-mail policy (operator); If-Match with the ETag guards against lost updates");
         g.MapDelete("/{code}", DeleteAsync).Produces(204).WithSummary("Delete an institution: its keys leave the provider zone (operator)");
         g.MapPost("/{code}/api-keys", CreateKeyAsync).Accepts<CreateApiKeyRequest>("application/json").Produces<ApiKeyCreated>(201)
             .WithSummary("Issue an API key for the institution; shown once (operator)");
@@ -106,6 +106,8 @@ public static class InstitutionEndpoints
         }
         if (body.UnsignedPolicy is { } policy && policy != institution.UnsignedPolicy)
         {
+            // Operator only: signWithProviderDomain puts the provider's d= on whatever the institution sends.
+            Scope.RequireOperator(caller);
             changes.Add($"policy {institution.UnsignedPolicy} -> {policy}");
             institution.UnsignedPolicy = policy;
         }
@@ -127,7 +129,16 @@ public static class InstitutionEndpoints
         var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
         Scope.CheckIfMatch(http.Request, institution.Version);
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).Select(d => d.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        await db.ApiKeys.Where(k => k.InstitutionId == institution.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.RevokedAt, time.GetUtcNow().UtcDateTime), http.RequestAborted).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
+        // One unit of work: the keys' revocation, the key rows leaving the zone and the audit commit together.
+        foreach (var apiKey in await db.ApiKeys.Where(k => k.InstitutionId == institution.Id && k.RevokedAt == null).ToListAsync(http.RequestAborted).ConfigureAwait(false))
+        {
+            apiKey.RevokedAt = now;
+        }
+        foreach (var target in await db.Keys.Where(k => k.InstitutionId == institution.Id).Select(k => k.TargetName).Distinct().ToListAsync(http.RequestAborted).ConfigureAwait(false))
+        {
+            db.Record(time, caller, null, "key.unpublish", target, $"institution {code} deleted");
+        }
         db.Institutions.Remove(institution);
         db.Record(time, caller, null, "institution.delete", code, domains.Count == 0 ? null : $"with domains {string.Join(", ", domains)}; keys unpublished");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);

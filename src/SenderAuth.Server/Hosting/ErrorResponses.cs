@@ -15,7 +15,8 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         {
             ApiException e => (e.Status, Title(e.Status), e.Message, e.Field),
             DbUpdateConcurrencyException => (409, "Conflict", "the resource was changed by another request at the same time: read it again and retry", null),
-            ZonePublishException e => (502, "Publishing failed", $"the provider zone could not be published: {e.Message}", null),
+            ZonePublishException e => (502, "Publishing failed",
+                $"the change is saved, but the provider zone could not be published: {e.Message}. It is published again on the next change, or now with POST /api/v1/provider-zone/publish", null),
             BadHttpRequestException e => (e.StatusCode, Title(e.StatusCode), e.Message, null),
             OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", "the client went away", null),
             _ => (500, "Internal error", "an internal error occurred; it is logged with the request id", (string?)null),

@@ -16,7 +16,7 @@ public sealed class ServerOptions
     /// <summary>The PostgreSQL connection string when <see cref="Database"/> is postgres.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary>Base64 of 32 random bytes sealing private keys. Unset: generated once into DataDirectory/master.key.</summary>
+    /// <summary>Base64 of 32 random bytes sealing private keys. Unset (SQLite only): generated once into DataDirectory/master.key.</summary>
     public string? MasterKey { get; set; }
 
     /// <summary>An operator API key to accept (SENDERAUTH_OPERATOR_KEY). Unset: one is generated on first run and printed once.</summary>
@@ -91,7 +91,7 @@ public sealed class PublishingSettings
     public string? TsigKeyName { get; set; }
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
     public string? TsigSecret { get; set; }
-    /// <summary>The zone file (mode zonefile; also written in the other modes for download). Default: DataDirectory/provider.zone.</summary>
+    /// <summary>The zone file of mode zonefile. Default: DataDirectory/provider.zone. (Every mode serves the zone at GET /api/v1/provider-zone.)</summary>
     public string? ZoneFile { get; set; }
 }
 

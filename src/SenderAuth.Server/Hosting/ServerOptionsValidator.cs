@@ -20,6 +20,10 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add("SenderAuth:ConnectionString is required with Database=postgres (Npgsql form: Host=…;Database=…;Username=…;Password=…)");
         }
+        if (db == "postgres" && options.MasterKey is null)
+        {
+            errors.Add("SenderAuth:MasterKey (SENDERAUTH_MASTER_KEY) is required with Database=postgres: every instance sharing the database must seal and open keys with the same master key");
+        }
         if (options.MasterKey is { } mk && !IsKey(mk))
         {
             errors.Add("SenderAuth:MasterKey (SENDERAUTH_MASTER_KEY) must be base64 of exactly 32 bytes (e.g. `openssl rand -base64 32`)");

@@ -155,19 +155,32 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             }
             return (false, []);
         }
-        var (_, report) = await CheckAsync(institution, domain, ct).ConfigureAwait(false);
+        var (run, report) = await CheckAsync(institution, domain, ct).ConfigureAwait(false);
         var blocking = report.Findings.Where(f => f.Area == CheckArea.Dkim && f.Severity == FindingSeverity.Error).ToList();
-        if (blocking.Count > 0)
+        if (!run.DkimDelegated)
         {
-            return (false, blocking);
+            // "Could not check" (a timeout anywhere in the check) blocks too: the delegation was not seen.
+            return (false, blocking.Count > 0 ? blocking : report.Findings.Where(f => f.Temporary).ToList());
         }
         var targets = _provider.Selectors.Select(s => Target(s, institution.Code, domain.Name)).ToList();
         var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
         if (!live.Any(k => k.State == DkimKeyState.Active))
         {
-            // The first selector signs first; the second waits, published, for the first rotation.
-            var first = live.Where(k => k.State == DkimKeyState.Published).OrderBy(k => targets.IndexOf(k.TargetName)).FirstOrDefault()
-                ?? throw new ApiException(409, "no key of this domain is confirmed served by DNS yet; publish and check again");
+            // The first selector signs first, the second waits for the first rotation. The key activated is the
+            // one DNS serves at its target now, compared value for value: never one merely marked Published.
+            DkimKey? first = null;
+            foreach (var key in live.Where(k => k.State == DkimKeyState.Published).OrderBy(k => targets.IndexOf(k.TargetName)).ThenByDescending(k => k.Id))
+            {
+                if (await ZonePublishingService.ServedAsync(dns, key, ct).ConfigureAwait(false))
+                {
+                    first = key;
+                    break;
+                }
+            }
+            if (first is null)
+            {
+                throw new ApiException(409, "no key of this domain is served by DNS at its target yet; publish the provider zone and check again");
+            }
             first.State = DkimKeyState.Active;
             first.ActivatedAt = time.GetUtcNow().UtcDateTime;
             db.Record(time, caller, institution.Id, "key.activate", first.TargetName, $"selector {first.Selector}");

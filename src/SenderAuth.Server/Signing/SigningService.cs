@@ -39,6 +39,7 @@ public sealed record SignOutcome(SignDisposition Disposition, byte[]? Message, s
 public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ServerOptions> options,
     TimeProvider time, ServerMetrics metrics)
 {
+    private const int MaxCachedDomains = 50_000;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly ServerOptions _options = options.Value;
     private volatile CacheEntry? _provider;
@@ -122,6 +123,11 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             return entry.Found ? entry : null;
         }
         entry = await LoadAsync(domain, now, ct).ConfigureAwait(false);
+        if (_cache.Count >= MaxCachedDomains)
+        {
+            // Bounded: From domains are caller input. Dropping everything is rare and costs one lookup each.
+            _cache.Clear();
+        }
         _cache[domain] = entry;
         return entry.Found ? entry : null;
     }

@@ -390,6 +390,43 @@ public abstract class ApiTests(ServerFixture fixture)
         var records = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/records")).Json(HttpStatusCode.OK);
         Assert.DoesNotContain(records["records"]!.AsArray(), r => r!["purpose"]!.GetValue<string>() == "mail-from");
     }
+
+    [Fact]
+    public async Task Operator_keys_are_issued_listed_and_revoked()
+    {
+        var op = Host.Client();
+        var created = await (await op.PostJson("/api/v1/api-keys", new { name = ServerFixture.NewCode("ops") })).Json(HttpStatusCode.Created);
+        var second = Host.Client(created["key"]!.GetValue<string>());
+        await (await second.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.OK);
+        var list = await (await op.GetAsync("/api/v1/api-keys")).Json(HttpStatusCode.OK);
+        var row = list.AsArray().Single(k => k!["name"]!.GetValue<string>() == created["name"]!.GetValue<string>())!;
+        Assert.Equal(created["key"]!.GetValue<string>()[..10], row["prefix"]!.GetValue<string>());
+        Assert.DoesNotContain(created["key"]!.GetValue<string>(), list.ToJsonString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await op.DeleteAsync($"/api/v1/api-keys/{row["id"]}")).StatusCode);
+        await (await second.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.Unauthorized);
+        var audit = await (await op.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.Contains(audit["items"]!.AsArray(), a => a!["action"]!.GetValue<string>() == "apikey.revoke");
+
+        var code = ServerFixture.NewCode("keys");
+        await op.CreateInstitution(code);
+        var institution = Host.Client(await op.CreateInstitutionKey(code));
+        await (await institution.GetAsync("/api/v1/api-keys")).Json(HttpStatusCode.Forbidden);
+        await (await institution.PostJson("/api/v1/api-keys", new { name = "escalate" })).Json(HttpStatusCode.Forbidden);
+        // An institution key cannot widen what its mail gets signed with either.
+        await (await institution.PatchJson($"/api/v1/institutions/{code}", new { unsignedPolicy = "signWithProviderDomain" })).Json(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task The_operator_can_publish_the_provider_zone_on_demand()
+    {
+        var published = await (await Host.Client().PostAsync("/api/v1/provider-zone/publish", null)).Json(HttpStatusCode.OK);
+        Assert.Equal("builtin", published["publisher"]!.GetValue<string>());
+        Assert.True(published["serial"]!.GetValue<uint>() > 0);
+        var zone = await (await Host.Client().GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
+        Assert.Contains($" {published["serial"]} ", zone, StringComparison.Ordinal);
+        Assert.Contains("spf\t3600\tIN\tTXT\t\"v=spf1 ip4:203.0.113.0/24 ip6:2001:db8:25::/48 -all\"", zone, StringComparison.Ordinal);
+    }
 }
 
 public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;

@@ -90,6 +90,14 @@ public sealed class OnboardingFlowTests
         Assert.True(signature.Result == DkimResult.Pass, $"{signature.Result} {signature.Reason} {signature.Detail}");
         Assert.Equal(domain, signature.Domain);
 
+        // Disabled again: the next message follows the institution's policy (reject), at once on this instance.
+        await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/signing", new { enabled = false })).Json(HttpStatusCode.OK);
+        var after = await client.Sign(message);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, after.StatusCode);
+        Assert.Contains($"signing is not enabled for {domain}", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        Assert.Equal(["active", "published"], keys.AsArray().Select(k => k!["state"]!.GetValue<string>()).ToArray());
+
         var keyName = $"stxsel1._domainkey.{domain}";
         var txt = (await resolver.QueryAsync(keyName, DnsRecordType.Txt, TestContext.Current.CancellationToken)).Of<TxtRecord>().Single().Text;
         var dkimpy = PeerTool.Get("dkimpy");

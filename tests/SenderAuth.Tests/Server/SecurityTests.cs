@@ -113,7 +113,6 @@ public sealed class SecurityTests
     {
         var options = new SenderAuth.Server.Hosting.ServerOptions
         {
-            MasterKey = "c2hvcnQ=",
             Database = "postgres",
             Provider = { RsaBits = 512, SpfInclude = "spf.elsewhere.example" },
             Publishing = { Mode = "carrier-pigeon" },
@@ -121,7 +120,9 @@ public sealed class SecurityTests
         options.Provider.ApplyDefaults();
         var result = new SenderAuth.Server.Hosting.ServerOptionsValidator().Validate(null, options);
         var failures = string.Join("\n", result.Failures ?? []);
-        foreach (var expected in new[] { "MasterKey", "ConnectionString is required", "RsaBits", "carrier-pigeon", "must be inside the provider zone" })
+        options.MasterKey = "c2hvcnQ=";
+        Assert.Contains("must be base64 of exactly 32 bytes", string.Join("\n", new SenderAuth.Server.Hosting.ServerOptionsValidator().Validate(null, options).Failures ?? []), StringComparison.Ordinal);
+        foreach (var expected in new[] { "MasterKey (SENDERAUTH_MASTER_KEY) is required with Database=postgres", "ConnectionString is required", "RsaBits", "carrier-pigeon", "must be inside the provider zone" })
         {
             Assert.Contains(expected, failures, StringComparison.Ordinal);
         }
