@@ -61,6 +61,11 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             metrics.SignFailed("malformed");
             throw new MessageRejectedException(e.Message);
         }
+        // Domains are stored as A-labels; an SMTPUTF8 From (müseum.example) must find its row too.
+        if (Onboarding.NameRules.TryDomain(fromDomain, out var ascii, out _))
+        {
+            fromDomain = ascii;
+        }
         var domain = await LookupAsync(fromDomain, ct).ConfigureAwait(false);
         if (domain is not null && caller.CanSee(domain.InstitutionId))
         {

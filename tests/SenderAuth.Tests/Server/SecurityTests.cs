@@ -92,9 +92,10 @@ public sealed class SecurityTests
         await using var host = await ServerHost.StartAsync("sqlite", new()
         {
             ["SenderAuth:Limits:RequestsPerSecond"] = "1",
-            ["SenderAuth:Limits:Burst"] = "3",
+            ["SenderAuth:Limits:Burst"] = "4",
         });
         var op = host.Client();
+        var other = host.Client((await (await op.PostJson("/api/v1/api-keys", new { name = "other" })).Json(HttpStatusCode.Created))["key"]!.GetValue<string>());
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 5; i++)
         {
@@ -104,6 +105,8 @@ public sealed class SecurityTests
         var limited = await op.GetAsync("/api/v1/institutions");
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal("1", limited.Headers.RetryAfter!.ToString());
+        // Another key has its own bucket.
+        Assert.Equal(HttpStatusCode.OK, (await other.GetAsync("/api/v1/institutions")).StatusCode);
         // Health stays reachable: the limit is per API key, on the API.
         Assert.Equal(HttpStatusCode.OK, (await host.Client(null).GetAsync("/health")).StatusCode);
     }
