@@ -31,9 +31,13 @@ public sealed class Institution : IVersioned
 /// <summary>Where a domain's verification stands; the continuous check drives it.</summary>
 public enum DomainState
 {
+    /// <summary>Just created: checked often until verified, failed after the pending window.</summary>
     Pending,
+    /// <summary>The last complete check passed.</summary>
     Verified,
+    /// <summary>Was verified, now a check fails: the grace period runs, then signing is suspended.</summary>
     Degraded,
+    /// <summary>Never verified within the pending window, or degraded past the grace period.</summary>
     Failed,
 }
 
@@ -50,7 +54,108 @@ public sealed class SenderDomain : IVersioned
     public DateTime CreatedAt { get; set; }
     public DateTime? SigningChangedAt { get; set; }
     public DateTime? LastCheckedAt { get; set; }
+    /// <summary>When the scheduler checks this domain next.</summary>
+    public DateTime? NextCheckAt { get; set; }
+    /// <summary>Since when the domain is Degraded (the grace period runs from here).</summary>
+    public DateTime? DegradedSince { get; set; }
+    /// <summary>Signing stopped by the monitor after the grace period; the institution's policy applies meanwhile.</summary>
+    public bool SigningSuspended { get; set; }
+    /// <summary>Checks in a row that could not finish (timeouts, SERVFAIL): shown as "could not check", never a failure on their own.</summary>
+    public int IncompleteChecks { get; set; }
+    /// <summary>Why the domain is in its state, in one sentence.</summary>
+    public string? StateReason { get; set; }
+    /// <summary>When the last "still degraded" notification went out (they repeat during the grace period).</summary>
+    public DateTime? LastReminderAt { get; set; }
+    /// <summary>The instance working on this domain now, and until when (a lease: it expires if that instance dies).</summary>
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
     public long Version { get; set; }
+}
+
+/// <summary>One change of a domain's state, with the findings that caused it: the domain's history.</summary>
+public sealed class DomainTransition
+{
+    public long Id { get; set; }
+    public long DomainId { get; set; }
+    public DateTime At { get; set; }
+    public DomainState From { get; set; }
+    public DomainState To { get; set; }
+    public required string Reason { get; set; }
+    public string? FindingsJson { get; set; }
+}
+
+/// <summary>Where a key rotation stands (RFC 6376 §3.6.1 revocation at the end).</summary>
+public enum RotationStep
+{
+    /// <summary>Nothing in progress; the next scheduled rotation is at NextRotationAt.</summary>
+    Idle,
+    /// <summary>The next key exists for the idle selector; publish it.</summary>
+    Generated,
+    /// <summary>Published in the provider zone; wait until DNS serves it through every domain's CNAME, then its TTL.</summary>
+    Publishing,
+    /// <summary>Signing switched to the new key; the old one stays published until the retention ends.</summary>
+    Retaining,
+    /// <summary>Stopped: a canary failed or a step cannot proceed; BlockedReason says why.</summary>
+    Blocked,
+}
+
+/// <summary>
+/// The rotation state of one pair of key targets (an institution's two selectors; with a {domain} target template,
+/// one domain's). Durable: every step is a row update, so a restart continues where it stopped.
+/// </summary>
+public sealed class KeyRotation : IVersioned
+{
+    public long Id { get; set; }
+    public long InstitutionId { get; set; }
+    /// <summary>The first selector's target: names the pair.</summary>
+    public required string GroupTarget { get; set; }
+    public RotationStep Step { get; set; }
+    public bool Emergency { get; set; }
+    /// <summary>Requested by an operator (manual or emergency), to start at the next tick.</summary>
+    public bool Requested { get; set; }
+    public long? NewKeyId { get; set; }
+    public long? OldKeyId { get; set; }
+    /// <summary>When the current step may proceed (TTL wait, retention end).</summary>
+    public DateTime? StepDueAt { get; set; }
+    /// <summary>When DNS was first seen serving the new key through every CNAME.</summary>
+    public DateTime? ServedAt { get; set; }
+    public DateTime? NextRotationAt { get; set; }
+    public DateTime? LastRotatedAt { get; set; }
+    public string? BlockedReason { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
+    public long Version { get; set; }
+}
+
+/// <summary>A webhook receiving state changes and rotation steps (all institutions when InstitutionId is null).</summary>
+public sealed class Webhook
+{
+    public long Id { get; set; }
+    public long? InstitutionId { get; set; }
+    public required string Url { get; set; }
+    /// <summary>The HMAC-SHA256 secret, sealed like private keys.</summary>
+    public required byte[] SealedSecret { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public bool Enabled { get; set; } = true;
+}
+
+/// <summary>One event to one webhook: retried with backoff until delivered or given up; the delivery log.</summary>
+public sealed class WebhookDelivery
+{
+    public long Id { get; set; }
+    public long WebhookId { get; set; }
+    /// <summary>e.g. domain.verified, domain.degraded, domain.failed, domain.recovered, rotation.switched.</summary>
+    public required string Event { get; set; }
+    public required string PayloadJson { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? NextAttemptAt { get; set; }
+    public DateTime? DeliveredAt { get; set; }
+    public bool GaveUp { get; set; }
+    public int? LastStatus { get; set; }
+    public string? LastError { get; set; }
+    public string? LeaseOwner { get; set; }
+    public DateTime? LeaseUntil { get; set; }
 }
 
 public enum DkimKeyState

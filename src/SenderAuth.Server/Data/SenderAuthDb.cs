@@ -16,6 +16,10 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ServerSetting> Settings => Set<ServerSetting>();
+    public DbSet<DomainTransition> Transitions => Set<DomainTransition>();
+    public DbSet<KeyRotation> Rotations => Set<KeyRotation>();
+    public DbSet<Webhook> Webhooks => Set<Webhook>();
+    public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -37,6 +41,41 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(d => d.Name).HasMaxLength(253);
             e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
             e.Property(d => d.Version).IsConcurrencyToken();
+            e.Property(d => d.LeaseOwner).HasMaxLength(100);
+            e.Property(d => d.StateReason).HasMaxLength(1000);
+            e.HasIndex(d => d.NextCheckAt);
+        });
+        modelBuilder.Entity<DomainTransition>(e =>
+        {
+            e.HasIndex(t => new { t.DomainId, t.Id });
+            e.Property(t => t.From).HasConversion<string>().HasMaxLength(16);
+            e.Property(t => t.To).HasConversion<string>().HasMaxLength(16);
+            e.Property(t => t.Reason).HasMaxLength(1000);
+            e.HasOne<SenderDomain>().WithMany().HasForeignKey(t => t.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<KeyRotation>(e =>
+        {
+            e.HasIndex(r => r.GroupTarget).IsUnique();
+            e.HasIndex(r => r.NextRotationAt);
+            e.Property(r => r.GroupTarget).HasMaxLength(253);
+            e.Property(r => r.Step).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.LeaseOwner).HasMaxLength(100);
+            e.Property(r => r.BlockedReason).HasMaxLength(1000);
+            e.Property(r => r.Version).IsConcurrencyToken();
+            e.HasOne<Institution>().WithMany().HasForeignKey(r => r.InstitutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<Webhook>(e =>
+        {
+            e.Property(w => w.Url).HasMaxLength(2000);
+            e.HasOne<Institution>().WithMany().HasForeignKey(w => w.InstitutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<WebhookDelivery>(e =>
+        {
+            e.HasIndex(d => new { d.DeliveredAt, d.NextAttemptAt });
+            e.Property(d => d.Event).HasMaxLength(64);
+            e.Property(d => d.LeaseOwner).HasMaxLength(100);
+            e.Property(d => d.LastError).HasMaxLength(1000);
+            e.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<DkimKey>(e =>
         {

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+
+namespace SenderAuth.Server.Monitoring;
+
+/// <summary>An event about a domain or a rotation, as webhooks receive it.</summary>
+public sealed record ServerEvent(string Event, string Institution, string? Domain, DateTime At, string Reason, object? Details = null);
+
+/// <summary>
+/// The outbox: events become delivery rows in the same unit of work as the change that caused them, so a
+/// committed state change always gets its notifications and a rolled-back one never does. WebhookSender delivers.
+/// </summary>
+public static class WebhookOutbox
+{
+    public static async Task EnqueueAsync(SenderAuthDb db, long institutionId, ServerEvent e, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(e);
+        var hooks = await db.Webhooks.AsNoTracking()
+            .Where(w => w.Enabled && (w.InstitutionId == null || w.InstitutionId == institutionId))
+            .Select(w => w.Id).ToListAsync(ct).ConfigureAwait(false);
+        var payload = JsonSerializer.Serialize(e, ApiJson.Options);
+        foreach (var id in hooks)
+        {
+            db.WebhookDeliveries.Add(new WebhookDelivery { WebhookId = id, Event = e.Event, PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At });
+        }
+    }
+}
