@@ -133,6 +133,10 @@ public sealed partial class ServerApp
         services.AddSingleton<SigningService>();
         services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
         services.AddScoped<DomainService>();
+        services.AddScoped<SenderAuth.Server.Monitoring.KeyRotator>();
+        services.AddScoped<SenderAuth.Server.Monitoring.Canary>();
+        services.AddSingleton<SenderAuth.Server.Monitoring.MonitorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
         services.AddSingleton<StartupTasks>();
         services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
 
@@ -214,6 +218,7 @@ public sealed partial class ServerApp
         MessageEndpoints.Map(api);
         OperatorEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
+        RotationEndpoints.Map(api);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)

@@ -10,6 +10,7 @@ using SenderAuth.Server.Keys;
 using SenderAuth.Server.Publishing;
 using SenderAuth.Server.Signing;
 using SenderAuth.Server.Api;
+using SenderAuth.Server.Monitoring;
 
 namespace SenderAuth.Server.Onboarding;
 
@@ -25,9 +26,10 @@ public sealed class ApiException(int status, string message, string? field = nul
 /// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
 /// </summary>
 public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics)
+    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator)
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
+    private readonly MonitorOptions _monitor = options.Value.Monitoring;
 
     public async Task<(SenderDomain Domain, DomainRecords Records)> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
     {
@@ -45,7 +47,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             throw new ApiException(409, $"{name} is already registered", "name");
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending };
+        var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending, NextCheckAt = now };
         db.Domains.Add(domain);
         foreach (var selector in _provider.Selectors)
         {
@@ -79,45 +81,104 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         return new RecordsCalculator(dns).ComputeAsync(domain.Name, institution.Code, domain.CustomMailFrom, _provider, ct);
     }
 
-    /// <summary>Runs the engine's domain check now, stores it, moves the domain's state, and confirms served keys.</summary>
+    /// <summary>
+    /// Runs the engine's domain check now, stores it, and applies the state machine: the state, the transition
+    /// with its findings, the events for webhooks and the next check time commit together.
+    /// </summary>
     public async Task<(CheckRun Run, DomainCheckReport Report)> CheckAsync(Institution institution, SenderDomain domain, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
         var report = await new DomainChecker(dns).CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
+        report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
         var dkimOk = report.Verdict(CheckArea.Dkim) is "ok" or "warning";
+        var findingsJson = JsonSerializer.Serialize(report.Findings, ApiJson.Options);
         var run = new CheckRun
         {
             DomainId = domain.Id,
-            At = time.GetUtcNow().UtcDateTime,
+            At = now,
             Passed = !report.HasErrors && !report.DnsIncomplete,
             DkimDelegated = dkimOk,
             Incomplete = report.DnsIncomplete,
-            FindingsJson = JsonSerializer.Serialize(report.Findings, ApiJson.Options),
+            FindingsJson = findingsJson,
         };
         db.CheckRuns.Add(run);
-        domain.LastCheckedAt = run.At;
-        var state = NextState(domain.State, run);
-        if (state != domain.State)
-        {
-            db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {state}");
-            domain.State = state;
-        }
+        domain.LastCheckedAt = now;
+        var firstError = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error && f.Temporary == run.Incomplete)?.Advice;
+        var verdict = new DomainStateMachine(_monitor).Next(domain, run.Passed, run.Incomplete, firstError, now);
+        await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
         if (dkimOk)
         {
             await ConfirmKeysThroughCnameAsync(institution, domain, ct).ConfigureAwait(false);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        if (verdict.SuspendSigning || verdict.RestoreSigning)
+        {
+            signing.Invalidate();
+        }
         metrics.Checked(run.Passed ? "passed" : run.Incomplete ? "incomplete" : "failed");
         return (run, report);
     }
 
-    private static DomainState NextState(DomainState current, CheckRun run) => run switch
+    /// <summary>
+    /// Between rotations the idle selector serves the revoked old key (empty p=) by design; the engine's check,
+    /// which does not know which selector is idle, calls that an error. Here it is information, as long as the
+    /// other selector signs with a live key.
+    /// </summary>
+    private async Task<DomainCheckReport> ExpectIdleRevocationAsync(Institution institution, SenderDomain domain, DomainCheckReport report, CancellationToken ct)
     {
-        { Incomplete: true } => current,
-        { Passed: true } => DomainState.Verified,
-        _ => current == DomainState.Verified ? DomainState.Degraded : current,
-    };
+        if (!report.Findings.Any(f => f.Code == "dkim-key-revoked"))
+        {
+            return report;
+        }
+        var targets = _provider.Selectors.Select(s => Target(s, institution.Code, domain.Name)).ToList();
+        var keys = await db.Keys.AsNoTracking().Where(k => targets.Contains(k.TargetName)).ToListAsync(ct).ConfigureAwait(false);
+        var revokedIdle = keys.GroupBy(k => k.TargetName)
+            .Where(g => g.OrderByDescending(k => k.Id).First().State == DkimKeyState.Revoked)
+            .Select(g => g.Key).ToHashSet();
+        if (!keys.Any(k => k.State == DkimKeyState.Active))
+        {
+            return report;
+        }
+        var findings = report.Findings.Select(f => f.Code == "dkim-key-revoked" && f.Name is { } n && revokedIdle.Contains(n)
+            ? f with { Severity = FindingSeverity.Info, Code = "dkim-idle-key-revoked", Advice = $"{f.Name}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
+            : f).ToList();
+        return report with { Findings = findings };
+    }
+
+    private async Task ApplyAsync(Institution institution, SenderDomain domain, CheckVerdict verdict, string findingsJson, DateTime now, CancellationToken ct)
+    {
+        domain.IncompleteChecks = verdict.State == domain.State && verdict.Reason.StartsWith("could not check", StringComparison.Ordinal) ? domain.IncompleteChecks + 1 : 0;
+        domain.StateReason = verdict.Reason;
+        domain.NextCheckAt = now + verdict.NextCheckIn;
+        if (verdict.State != domain.State)
+        {
+            db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = verdict.State, Reason = verdict.Reason, FindingsJson = findingsJson });
+            db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {verdict.State}: {verdict.Reason}");
+            domain.DegradedSince = verdict.State == DomainState.Degraded ? now : verdict.State == DomainState.Failed ? domain.DegradedSince : null;
+            domain.State = verdict.State;
+        }
+        if (verdict.SuspendSigning && !domain.SigningSuspended)
+        {
+            domain.SigningSuspended = true;
+            db.Record(time, "system", institution.Id, "signing.suspend", domain.Name, verdict.Reason);
+        }
+        if (verdict.RestoreSigning)
+        {
+            domain.SigningSuspended = false;
+            db.Record(time, "system", institution.Id, "signing.restore", domain.Name, "the domain verifies again");
+        }
+        if (verdict.Event is { } evt)
+        {
+            if (evt.StartsWith("domain.degraded", StringComparison.Ordinal))
+            {
+                domain.LastReminderAt = now;
+            }
+            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(evt, institution.Code, domain.Name, now, verdict.Reason,
+                new { state = domain.State, signingEnabled = domain.SigningEnabled, signingSuspended = domain.SigningSuspended }), ct).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>
     /// After a check that found the delegation right, a key that DNS (the server's resolvers) serves at its target
@@ -185,6 +246,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             first.ActivatedAt = time.GetUtcNow().UtcDateTime;
             db.Record(time, caller, institution.Id, "key.activate", first.TargetName, $"selector {first.Selector}");
         }
+        await rotator.EnsureAsync(institution, domain, ct).ConfigureAwait(false);
         if (!domain.SigningEnabled)
         {
             domain.SigningEnabled = true;

@@ -46,6 +46,23 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
 
     public void Invalidate() => _cache.Clear();
 
+    /// <summary>
+    /// Signs a canary message for the domain with what signing uses right now (read fresh, not from the cache);
+    /// null when the domain does not sign.
+    /// </summary>
+    public async Task<byte[]?> CanaryAsync(string domain, CancellationToken ct)
+    {
+        var entry = await LoadAsync(domain, time.GetUtcNow(), ct).ConfigureAwait(false);
+        if (entry.Signer is null)
+        {
+            return null;
+        }
+        var message = System.Text.Encoding.ASCII.GetBytes(
+            $"From: SenderAuth canary <canary@{domain}>\r\nTo: canary@{DnsName.Normalize(_options.Provider.Zone)}\r\nSubject: canary\r\n"
+            + $"Date: {time.GetUtcNow():R}\r\nMessage-ID: <{Guid.NewGuid():N}@{domain}>\r\n\r\nA canary: signed with the active key and verified over DNS.\r\n");
+        return entry.Signer.Sign(MailMessage.Parse(message));
+    }
+
     public async Task<SignOutcome> SignAsync(ReadOnlyMemory<byte> raw, Caller caller, string? institutionCode, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -146,6 +163,10 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         if (domain?.Institution is not { } institution)
         {
             return new CacheEntry(expires, false, 0, UnsignedMailPolicy.Reject, null, null, "");
+        }
+        if (domain.SigningEnabled && domain.SigningSuspended)
+        {
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is suspended for {name}: {domain.StateReason}");
         }
         if (!domain.SigningEnabled)
         {

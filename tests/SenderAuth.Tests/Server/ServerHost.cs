@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace SenderAuth.Tests.Server;
@@ -15,16 +16,18 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
     public static readonly string MasterKey = Convert.ToBase64String(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray());
 
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
     private readonly string? _postgresDatabase;
 
     public string DataDirectory { get; }
 
     public string Database { get; }
 
-    private ServerHost(string database, Dictionary<string, string?> settings, string? postgresDatabase)
+    private ServerHost(string database, Dictionary<string, string?> settings, string? postgresDatabase, Action<IServiceCollection>? services, string? dataDirectory)
     {
+        _services = services;
         Database = database;
-        DataDirectory = Directory.CreateTempSubdirectory("sa-server-").FullName;
+        DataDirectory = dataDirectory ?? Directory.CreateTempSubdirectory("sa-server-").FullName;
         _postgresDatabase = postgresDatabase;
         _settings = new Dictionary<string, string?>
         {
@@ -37,6 +40,8 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             ["SenderAuth:Resolver:TimeoutSeconds"] = "2",
             ["SenderAuth:Provider:RsaBits"] = "1024",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests drive the scheduler themselves (MonitorService.RunOnceAsync), on their own clock.
+            ["SenderAuth:Monitoring:Enabled"] = "false",
         };
         foreach (var (k, v) in settings)
         {
@@ -47,11 +52,17 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
     public static bool PostgresAvailable => Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES") is not null;
 
     /// <summary>A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".</summary>
-    public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null)
+    public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null, string? dataDirectory = null, bool keepDatabase = false)
     {
         settings ??= [];
         string? pgName = null;
-        if (database == "postgres")
+        if (database == "postgres" && settings.ContainsKey("SenderAuth:ConnectionString"))
+        {
+            // A restart on the same PostgreSQL database: the caller owns (and drops) it.
+            settings["SenderAuth:Database"] = "postgres";
+        }
+        else if (database == "postgres")
         {
             var admin = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES")
                 ?? throw new InvalidOperationException("PostgreSQL is not running (SENDERAUTH_TEST_POSTGRES)");
@@ -65,10 +76,15 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             settings["SenderAuth:Database"] = "postgres";
             settings["SenderAuth:ConnectionString"] = new NpgsqlConnectionStringBuilder(admin) { Database = pgName }.ConnectionString;
         }
-        var host = new ServerHost(database, settings, pgName);
+        var host = new ServerHost(database, settings, keepDatabase ? null : pgName, services, dataDirectory) { KeepData = dataDirectory is not null || keepDatabase };
         _ = host.Server; // starts it: migrations, first publish
         return host;
     }
+
+    /// <summary>Leave the data folder (and database) in place on dispose: another host restarts on it.</summary>
+    public bool KeepData { get; private init; }
+
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -76,6 +92,10 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+        if (_services is not null)
+        {
+            builder.ConfigureServices(_services);
         }
     }
 
@@ -100,6 +120,10 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             await drop.ExecuteNonQueryAsync();
         }
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        if (KeepData)
+        {
+            return;
+        }
         try
         {
             Directory.Delete(DataDirectory, recursive: true);

@@ -1,0 +1,128 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Monitoring;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Api;
+
+/// <summary>Where a domain's key rotation stands, manual and emergency rotation, and the domain's state history.</summary>
+public static class RotationEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/institutions/{code}/domains/{domain}").WithTags("Rotation and history");
+        g.MapGet("/rotation", GetAsync).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
+        g.MapPost("/rotation", RequestAsync).Accepts<RotationRequest>("application/json")
+            .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
+        g.MapGet("/history", HistoryAsync).WithSummary("State transitions with the findings that caused them, newest first");
+    }
+
+    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    {
+        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
+    {
+        var caller = Caller.From(http.User);
+        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
+        var body = http.Request.ContentLength is null or 0 ? new RotationRequest(false) : await RequestBody.ReadAsync<RotationRequest>(http.Request).ConfigureAwait(false);
+        var group = Group(options.Value.Provider, institution.Code, row.Name);
+        var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false)
+            ?? throw new ApiException(409, $"{row.Name} does not sign yet: enable signing first");
+        var now = time.GetUtcNow().UtcDateTime;
+        var emergency = body.Emergency ?? false;
+        if (rotation.Step is not (RotationStep.Idle or RotationStep.Blocked))
+        {
+            if (!emergency || rotation.Step != RotationStep.Retaining)
+            {
+                throw new ApiException(409, $"a rotation is in progress (step {rotation.Step.ToString().ToLowerInvariant()}); {(emergency ? "an emergency can only cut the retention short" : "wait for it to finish")}");
+            }
+            // Compromised old key: revoke it at the next tick instead of after the retention.
+            rotation.StepDueAt = now;
+            rotation.Emergency = true;
+        }
+        else
+        {
+            var min = options.Value.Monitoring.MinRotationInterval;
+            if (!emergency && rotation.LastRotatedAt is { } last && now - last < min)
+            {
+                throw new ApiException(409, $"the last rotation finished {last:u}; rotations are at least {min.TotalDays:0.#} days apart unless it is an emergency");
+            }
+            rotation.Step = RotationStep.Idle;
+            rotation.Requested = true;
+            rotation.Emergency = emergency;
+            rotation.BlockedReason = null;
+        }
+        db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static async Task<IResult> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    {
+        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
+        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var items = await query.OrderByDescending(t => t.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new
+        {
+            state = row.State,
+            reason = row.StateReason,
+            couldNotCheck = row.IncompleteChecks > 0,
+            nextCheckAt = row.NextCheckAt,
+            signingSuspended = row.SigningSuspended,
+            items = items.Select(t => new { t.At, t.From, t.To, t.Reason, findings = t.FindingsJson is null ? null : (object)System.Text.Json.JsonDocument.Parse(t.FindingsJson).RootElement }),
+            page = p,
+            pageSize = size,
+            total,
+        });
+    }
+
+    private static string Group(ProviderOptions provider, string code, string domain)
+    {
+        var profile = provider.Profile(false);
+        return profile.SelectorTarget(profile.Selectors[0], code, domain);
+    }
+
+    private static async Task<object> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        var group = Group(provider, institution.Code, domain.Name);
+        var rotation = await db.Rotations.AsNoTracking().FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
+        var profile = provider.Profile(false);
+        var targets = profile.Selectors.Select(s => profile.SelectorTarget(s, institution.Code, domain.Name)).ToList();
+        var active = await db.Keys.AsNoTracking().FirstOrDefaultAsync(k => targets.Contains(k.TargetName) && k.State == DkimKeyState.Active, ct).ConfigureAwait(false);
+        var next = rotation switch
+        {
+            null => "enable signing to start rotating",
+            { Step: RotationStep.Idle, Requested: true } => "start the requested rotation at the next tick",
+            { Step: RotationStep.Idle } => $"scheduled rotation at {rotation.NextRotationAt:u}",
+            { Step: RotationStep.Generated } => "publish the new key",
+            { Step: RotationStep.Publishing, ServedAt: null } => "wait until DNS serves the new key through every CNAME",
+            { Step: RotationStep.Publishing } => $"switch signing at {rotation.StepDueAt:u} (the record's TTL after it was first served)",
+            { Step: RotationStep.Retaining } => $"revoke the old key at {rotation.StepDueAt:u}",
+            _ => $"stopped: {rotation.BlockedReason}; request a rotation to start again",
+        };
+        return new
+        {
+            domain = domain.Name,
+            step = rotation?.Step ?? RotationStep.Idle,
+            signingSelector = active?.Selector,
+            signingKeyCreatedAt = active?.CreatedAt,
+            next,
+            stepDueAt = rotation?.StepDueAt,
+            servedAt = rotation?.ServedAt,
+            nextRotationAt = rotation?.NextRotationAt,
+            lastRotatedAt = rotation?.LastRotatedAt,
+            emergency = rotation?.Emergency ?? false,
+            reason = rotation?.BlockedReason,
+        };
+    }
+}
+
+public sealed record RotationRequest(bool? Emergency);

@@ -1,0 +1,27 @@
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+using SenderAuth.Server.Signing;
+
+namespace SenderAuth.Server.Monitoring;
+
+/// <summary>
+/// Signs a message with the domain's active key and verifies it as a receiver would: over DNS, through the
+/// institution's CNAME. Run after every rotation step and state change, so a broken key shows here first.
+/// </summary>
+public sealed class Canary(SigningService signing, IDnsResolver dns, TimeProvider time)
+{
+    /// <summary>Null when the canary passes (or the domain does not sign); otherwise why it failed.</summary>
+    public async Task<string?> FailureAsync(string domain, CancellationToken ct)
+    {
+        var signed = await signing.CanaryAsync(domain, ct).ConfigureAwait(false);
+        if (signed is null)
+        {
+            return null;
+        }
+        var outcome = await new DkimVerifier(dns, timeProvider: time).VerifyAsync(signed, ct).ConfigureAwait(false);
+        var signature = outcome.Signatures.FirstOrDefault();
+        return signature?.Result == DkimResult.Pass
+            ? null
+            : $"canary for {domain}: DKIM {signature?.Result.ToString().ToLowerInvariant() ?? "none"} ({signature?.Detail ?? "no signature"})";
+    }
+}

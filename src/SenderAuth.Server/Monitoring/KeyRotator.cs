@@ -1,0 +1,235 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Check;
+using SenderAuth.Dkim;
+using SenderAuth.Dns;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Keys;
+using SenderAuth.Server.Publishing;
+using SenderAuth.Server.Signing;
+
+namespace SenderAuth.Server.Monitoring;
+
+/// <summary>
+/// Rotates between the two selectors without a failed signature: generate the next key on the idle selector →
+/// publish → wait until DNS serves it through every domain's CNAME and the record's TTL has passed → switch
+/// signing → keep the old key published for the retention → revoke it (empty p=) → idle. Each step is a row
+/// update and may run again after a crash without harm; every step is audited and sent to webhooks.
+/// </summary>
+public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
+    Canary canary, IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ILogger<KeyRotator> logger)
+{
+    private readonly ProviderOptions _provider = options.Value.Provider;
+    private readonly MonitorOptions _monitor = options.Value.Monitoring;
+
+    /// <summary>The rotation row for the domain's key pair, created when the domain first signs.</summary>
+    public async Task<KeyRotation> EnsureAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        var group = Targets(institution.Code, domain.Name)[0].Target;
+        var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
+        if (rotation is null)
+        {
+            rotation = new KeyRotation { InstitutionId = institution.Id, GroupTarget = group, Step = RotationStep.Idle, NextRotationAt = time.GetUtcNow().UtcDateTime + _monitor.RotationInterval };
+            db.Rotations.Add(rotation);
+        }
+        return rotation;
+    }
+
+    /// <summary>Takes every step that is due now; returns whether the rotation moved.</summary>
+    public async Task<bool> AdvanceAsync(KeyRotation rotation, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(rotation);
+        var institution = await db.Institutions.FirstAsync(i => i.Id == rotation.InstitutionId, ct).ConfigureAwait(false);
+        var members = await MembersAsync(institution, rotation, ct).ConfigureAwait(false);
+        if (members.Count == 0)
+        {
+            return false;
+        }
+        var targets = Targets(institution.Code, members[0].Name);
+        var moved = false;
+        for (var steps = 0; steps < _monitor.MaxStepsPerPass; steps++)
+        {
+            var before = rotation.Step;
+            switch (rotation.Step)
+            {
+                case RotationStep.Idle:
+                    await StartAsync(institution, rotation, targets, ct).ConfigureAwait(false);
+                    break;
+                case RotationStep.Generated:
+                    await publishing.PublishAsync(ct).ConfigureAwait(false);
+                    await StepAsync(institution, rotation, RotationStep.Publishing, "published in the provider zone", ct).ConfigureAwait(false);
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    break;
+                case RotationStep.Publishing:
+                    await SwitchWhenServedAsync(institution, rotation, targets, members, ct).ConfigureAwait(false);
+                    break;
+                case RotationStep.Retaining:
+                    await RevokeOldAsync(institution, rotation, ct).ConfigureAwait(false);
+                    break;
+            }
+            if (rotation.Step == before)
+            {
+                break;
+            }
+            moved = true;
+        }
+        return moved;
+    }
+
+    private async Task StartAsync(Institution institution, KeyRotation rotation, (ProviderSelector Selector, string Target)[] targets, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (!rotation.Requested && rotation.NextRotationAt > now)
+        {
+            return;
+        }
+        var names = targets.Select(t => t.Target).ToList();
+        var active = await db.Keys.FirstOrDefaultAsync(k => names.Contains(k.TargetName) && k.State == DkimKeyState.Active, ct).ConfigureAwait(false);
+        if (active is null)
+        {
+            rotation.Requested = false;
+            rotation.NextRotationAt = now + _monitor.RotationInterval;
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var idle = targets.First(t => t.Target != active.TargetName);
+        foreach (var standby in await db.Keys.Where(k => k.TargetName == idle.Target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
+        {
+            standby.State = DkimKeyState.Revoked;
+            standby.RevokedAt = now;
+        }
+        var next = keys.Generate(institution.Id, idle.Selector.Name, idle.Target, DkimKeyType.Rsa, _provider.RsaBits);
+        db.Keys.Add(next);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        rotation.OldKeyId = active.Id;
+        rotation.NewKeyId = next.Id;
+        rotation.Requested = false;
+        rotation.ServedAt = null;
+        rotation.StepDueAt = null;
+        rotation.BlockedReason = null;
+        await StepAsync(institution, rotation, RotationStep.Generated, $"{(rotation.Emergency ? "emergency " : "")}rotation from {active.Selector} to {idle.Selector.Name}: rsa-{next.Bits} generated", ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task SwitchWhenServedAsync(Institution institution, KeyRotation rotation, (ProviderSelector Selector, string Target)[] targets,
+        List<SenderDomain> members, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var next = await db.Keys.FirstAsync(k => k.Id == rotation.NewKeyId, ct).ConfigureAwait(false);
+        var old = await db.Keys.FirstAsync(k => k.Id == rotation.OldKeyId, ct).ConfigureAwait(false);
+        var selector = targets.First(t => t.Target == next.TargetName).Selector;
+        var expected = KeyStore.TxtValue(next);
+        foreach (var domain in members)
+        {
+            // As a receiver asks: the institution's selector name, answered through its CNAME.
+            var answer = await dns.QueryAsync($"{selector.Name}._domainkey.{domain.Name}", DnsRecordType.Txt, ct).ConfigureAwait(false);
+            if (!answer.Of<TxtRecord>().Any(t => t.Text == expected))
+            {
+                rotation.ServedAt = null;
+                rotation.StepDueAt = null;
+                rotation.BlockedReason = $"waiting: {selector.Name}._domainkey.{domain.Name} does not serve the new key yet ({answer.Status})";
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                return;
+            }
+        }
+        if (rotation.ServedAt is null)
+        {
+            rotation.ServedAt = now;
+            // Resolvers may still hold the record that was at this name before (the revoked standby) for its TTL.
+            rotation.StepDueAt = now + (rotation.Emergency ? TimeSpan.Zero : TimeSpan.FromSeconds(_provider.KeyTtl));
+            rotation.BlockedReason = null;
+            db.Record(time, "system", institution.Id, "rotation.served", next.TargetName, $"served through {members.Count} CNAME(s); switch at {rotation.StepDueAt:u}");
+        }
+        if (now < rotation.StepDueAt)
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        next.State = DkimKeyState.Active;
+        next.PublishedAt ??= rotation.ServedAt;
+        next.ActivatedAt = now;
+        old.State = DkimKeyState.Retiring;
+        // The interval runs from switch to switch: a slow rotation (DNS not serving yet) does not push all later ones.
+        rotation.NextRotationAt = now + _monitor.RotationInterval;
+        rotation.StepDueAt = now + (rotation.Emergency ? _monitor.EmergencyRetention : _monitor.Retention);
+        await StepAsync(institution, rotation, RotationStep.Retaining, $"signing switched to {next.Selector}; {old.Selector} stays published until {rotation.StepDueAt:u}", ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        signing.Invalidate();
+        await CanaryAsync(institution, rotation, members, old, next, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A failed canary after the switch: back to the old key (still published), rotation stopped, domain degraded.</summary>
+    private async Task CanaryAsync(Institution institution, KeyRotation rotation, List<SenderDomain> members, DkimKey old, DkimKey next, CancellationToken ct)
+    {
+        foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
+        {
+            if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not { } failure)
+            {
+                continue;
+            }
+            var now = time.GetUtcNow().UtcDateTime;
+            next.State = DkimKeyState.Published;
+            old.State = DkimKeyState.Active;
+            rotation.BlockedReason = failure;
+            await StepAsync(institution, rotation, RotationStep.Blocked, $"stopped, signing back on {old.Selector}: {failure}", ct).ConfigureAwait(false);
+            if (domain.State == DomainState.Verified)
+            {
+                db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = DomainState.Degraded, Reason = failure });
+                domain.State = DomainState.Degraded;
+                domain.DegradedSince = now;
+                domain.StateReason = failure;
+            }
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            signing.Invalidate();
+            LogCanaryFailed(logger, domain.Name, failure);
+            return;
+        }
+    }
+
+    private async Task RevokeOldAsync(Institution institution, KeyRotation rotation, CancellationToken ct)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        if (now < rotation.StepDueAt)
+        {
+            return;
+        }
+        var old = await db.Keys.FirstAsync(k => k.Id == rotation.OldKeyId, ct).ConfigureAwait(false);
+        old.State = DkimKeyState.Revoked;
+        old.RevokedAt = now;
+        rotation.LastRotatedAt = now;
+        rotation.Emergency = false;
+        rotation.StepDueAt = null;
+        await StepAsync(institution, rotation, RotationStep.Idle, $"{old.Selector} revoked (empty p=); next rotation {rotation.NextRotationAt:u}", ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Moves to a step: the audit entry and the webhook event join the step's unit of work.</summary>
+    private async Task StepAsync(Institution institution, KeyRotation rotation, RotationStep step, string detail, CancellationToken ct)
+    {
+        rotation.Step = step;
+        var name = $"rotation.{step.ToString().ToLowerInvariant()}";
+        db.Record(time, "system", institution.Id, name, rotation.GroupTarget, detail);
+        await WebhookOutbox.EnqueueAsync(db, institution.Id,
+            new ServerEvent(name, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new { group = rotation.GroupTarget }), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The domains whose selectors point at this pair of targets.</summary>
+    private async Task<List<SenderDomain>> MembersAsync(Institution institution, KeyRotation rotation, CancellationToken ct)
+    {
+        var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).ToListAsync(ct).ConfigureAwait(false);
+        return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget).ToList();
+    }
+
+    private (ProviderSelector Selector, string Target)[] Targets(string code, string domain)
+    {
+        var profile = _provider.Profile(false);
+        return profile.Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToArray();
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
+    private static partial void LogCanaryFailed(ILogger logger, string domain, string failure);
+}
