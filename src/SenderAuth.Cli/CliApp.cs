@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
         if (ServeCommand.Handles(args))
         {
             return await ServeCommand.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,117 @@
+using System.CommandLine;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Spectre.Console;
+
+namespace SenderAuth.Cli.Commands;
+
+/// <summary>
+/// <c>senderauth status</c>: every domain a key may see on a running server, with its state, why, and where its
+/// key rotation stands and what happens next. A client of the HTTP API (the same data as the dashboard).
+/// </summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var server = new Option<string>("--server") { Description = "The server's URL (default: $SENDERAUTH_SERVER, else http://127.0.0.1:8080)." };
+        var key = new Option<string>("--key") { Description = "An API key (default: $SENDERAUTH_KEY)." };
+        var institution = new Option<string>("--institution") { Description = "Only this institution's domains." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
+        var command = new Command("status", "Domains on a running server: state, reason, signing, rotation step and the next step with its time.\n"
+            + "Exit codes: 0 every domain verified, 1 some domain is pending, degraded or failed, 2 bad usage or the server refused the key, 3 the server could not be reached, 70 internal error.");
+        command.Options.Add(server);
+        command.Options.Add(key);
+        command.Options.Add(institution);
+        command.Options.Add(json);
+        command.SetAction((parse, ct) => CliApp.Guard(async () =>
+        {
+            var url = parse.GetValue(server) ?? Environment.GetEnvironmentVariable("SENDERAUTH_SERVER") ?? "http://127.0.0.1:8080";
+            var apiKey = parse.GetValue(key) ?? Environment.GetEnvironmentVariable("SENDERAUTH_KEY")
+                ?? throw new UsageException("an API key is needed: --key or $SENDERAUTH_KEY");
+            using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+            List<JsonObject> rows;
+            try
+            {
+                rows = await CollectAsync(http, parse.GetValue(institution), ct).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.StatusCode is null)
+            {
+                CliOutput.Error($"cannot reach {url}: {e.Message}");
+                return ExitCodes.DnsFailure;
+            }
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(new JsonArray([.. rows]).ToJsonString(CliOutput.Indented));
+            }
+            else
+            {
+                Print(rows);
+            }
+            return rows.All(r => (string?)r["state"] == "verified") ? ExitCodes.Ok : ExitCodes.Negative;
+        }));
+        return command;
+    }
+
+    private static async Task<List<JsonObject>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
+    {
+        var codes = only is not null ? [only] : (await GetAsync(http, "api/v1/institutions?pageSize=200", ct).ConfigureAwait(false))["items"]!.AsArray().Select(i => (string)i!["code"]!).ToList();
+        var rows = new List<JsonObject>();
+        foreach (var code in codes)
+        {
+            var domains = await GetAsync(http, $"api/v1/institutions/{code}/domains?pageSize=200", ct).ConfigureAwait(false);
+            foreach (var d in domains["items"]!.AsArray())
+            {
+                var name = (string)d!["name"]!;
+                var history = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/history?pageSize=1", ct).ConfigureAwait(false);
+                var rotation = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/rotation", ct).ConfigureAwait(false);
+                rows.Add(new JsonObject
+                {
+                    ["institution"] = code,
+                    ["domain"] = name,
+                    ["state"] = d["state"]?.DeepClone(),
+                    ["reason"] = history["reason"]?.DeepClone(),
+                    ["couldNotCheck"] = history["couldNotCheck"]?.DeepClone(),
+                    ["signing"] = (bool)d["signingEnabled"]! ? ((bool)history["signingSuspended"]! ? "suspended" : "on") : "off",
+                    ["rotationStep"] = rotation["step"]?.DeepClone(),
+                    ["signingSelector"] = rotation["signingSelector"]?.DeepClone(),
+                    ["next"] = rotation["next"]?.DeepClone(),
+                });
+            }
+        }
+        return rows;
+    }
+
+    private static async Task<JsonNode> GetAsync(HttpClient http, string path, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(path, ct).ConfigureAwait(false);
+        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
+        {
+            var detail = JsonNode.Parse(text)?["detail"]?.ToString() ?? text;
+            throw new UsageException($"{path}: {(int)response.StatusCode} {detail}");
+        }
+        return JsonNode.Parse(text)!;
+    }
+
+    private static void Print(List<JsonObject> rows)
+    {
+        var table = new Table().RoundedBorder();
+        foreach (var column in new[] { "institution", "domain", "state", "signing", "rotation", "selector", "next", "reason" })
+        {
+            table.AddColumn(column);
+        }
+        foreach (var r in rows)
+        {
+            var state = (string?)r["state"] ?? "";
+            var colour = state switch { "verified" => "green", "pending" => "yellow", "degraded" => "darkorange", _ => "red" };
+            var reason = (string?)r["reason"] ?? "";
+            table.AddRow(
+                Markup.Escape((string?)r["institution"] ?? ""), Markup.Escape((string?)r["domain"] ?? ""),
+                $"[{colour}]{Markup.Escape(state)}{((bool?)r["couldNotCheck"] == true ? " (could not check)" : "")}[/]",
+                Markup.Escape((string?)r["signing"] ?? ""), Markup.Escape((string?)r["rotationStep"] ?? ""),
+                Markup.Escape((string?)r["signingSelector"] ?? "-"), Markup.Escape((string?)r["next"] ?? ""), Markup.Escape(reason));
+        }
+        AnsiConsole.Write(table);
+    }
+}
