@@ -31,6 +31,8 @@ public sealed class ServerOptions
     public SigningOptions Signing { get; set; } = new();
 
     public ApiLimits Limits { get; set; } = new();
+
+    public Monitoring.NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

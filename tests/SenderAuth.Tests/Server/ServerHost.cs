@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace SenderAuth.Tests.Server;
@@ -16,13 +18,15 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
 
     private readonly Dictionary<string, string?> _settings;
     private readonly string? _postgresDatabase;
+    private readonly Action<IServiceCollection>? _services;
 
     public string DataDirectory { get; }
 
     public string Database { get; }
 
-    private ServerHost(string database, Dictionary<string, string?> settings, string? postgresDatabase)
+    private ServerHost(string database, Dictionary<string, string?> settings, string? postgresDatabase, Action<IServiceCollection>? services)
     {
+        _services = services;
         Database = database;
         DataDirectory = Directory.CreateTempSubdirectory("sa-server-").FullName;
         _postgresDatabase = postgresDatabase;
@@ -46,8 +50,11 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
 
     public static bool PostgresAvailable => Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES") is not null;
 
-    /// <summary>A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".</summary>
-    public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null)
+    /// <summary>
+    /// A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".
+    /// <paramref name="services"/> replaces registrations after the server's own (e.g. a FakeTimeProvider).
+    /// </summary>
+    public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         settings ??= [];
         string? pgName = null;
@@ -65,7 +72,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             settings["SenderAuth:Database"] = "postgres";
             settings["SenderAuth:ConnectionString"] = new NpgsqlConnectionStringBuilder(admin) { Database = pgName }.ConnectionString;
         }
-        var host = new ServerHost(database, settings, pgName);
+        var host = new ServerHost(database, settings, pgName, services);
         _ = host.Server; // starts it: migrations, first publish
         return host;
     }
@@ -76,6 +83,10 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         foreach (var (k, v) in _settings)
         {
             builder.UseSetting(k, v);
+        }
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
         }
     }
 
