@@ -13,6 +13,7 @@ using SenderAuth.Server.Auth;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
+using SenderAuth.Server.Monitoring;
 using SenderAuth.Server.Onboarding;
 using SenderAuth.Server.Publishing;
 using SenderAuth.Server.Signing;
@@ -110,6 +111,7 @@ public sealed partial class ServerApp
         {
             o.DataDirectory = Path.GetFullPath(o.DataDirectory, Environment.CurrentDirectory);
             o.Provider.ApplyDefaults();
+            o.Notifications.ApplyDefaults();
         });
         services.AddSingleton(TimeProvider.System);
         // Bounded: entries (authenticated API keys) have Size 1.
@@ -135,10 +137,12 @@ public sealed partial class ServerApp
         services.AddScoped<DomainService>();
         services.AddScoped<SenderAuth.Server.Monitoring.KeyRotator>();
         services.AddScoped<SenderAuth.Server.Monitoring.Canary>();
-        services.AddSingleton<SenderAuth.Server.Monitoring.MonitorService>();
-        services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
+        // Hosted services start in order: the start-up work (migrations, first publish) before the scheduler.
         services.AddSingleton<StartupTasks>();
         services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
+        services.AddSingleton<SenderAuth.Server.Monitoring.MonitorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
+        AddWebhooks(services);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -187,6 +191,18 @@ public sealed partial class ServerApp
         }
     }
 
+    /// <summary>The sender runs after StartupTasks (hosted services start in order), so it finds the database migrated.</summary>
+    private static void AddWebhooks(IServiceCollection services)
+    {
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications.TimeoutSeconds))
+            // Redirects are not followed: they would lead to a URL the webhook's owner did not register, and a 3xx
+            // recorded as a failure shows the owner what to fix.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+    }
+
     /// <summary>Both contexts are registered; <see cref="SenderAuthDb"/> resolves to the configured one.</summary>
     private static void AddDatabase(IServiceCollection services)
     {
@@ -219,6 +235,7 @@ public sealed partial class ServerApp
         OperatorEndpoints.Map(api);
         ApiKeyEndpoints.Map(api);
         RotationEndpoints.Map(api);
+        WebhookEndpoints.Map(api);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)

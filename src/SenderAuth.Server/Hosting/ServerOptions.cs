@@ -33,6 +33,8 @@ public sealed class ServerOptions
     public ApiLimits Limits { get; set; } = new();
 
     public Monitoring.MonitorOptions Monitoring { get; set; } = new();
+
+    public Monitoring.NotificationOptions Notifications { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

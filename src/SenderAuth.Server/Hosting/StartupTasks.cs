@@ -18,21 +18,26 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
     /// <summary>The operator key generated on this start (printed once by the banner), or null.</summary>
     public string? GeneratedOperatorKey { get; private set; }
 
+    // Held from the start, not resolved when stopping: the container may be disposed by then (a test host's entry
+    // point disposes it while the factory is still stopping the services behind a hosted service that awaits).
+    private BuiltInDnsServer? _dns;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var options = services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        if (services.GetRequiredService<IZonePublisher>() is BuiltInDnsServer dns)
+        _dns = services.GetRequiredService<IZonePublisher>() as BuiltInDnsServer;
+        if (_dns is not null)
         {
-            await dns.StartAsync(cancellationToken).ConfigureAwait(false);
+            await _dns.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         GeneratedOperatorKey = await RunAsync(options, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (services.GetRequiredService<IZonePublisher>() is BuiltInDnsServer dns)
+        if (_dns is not null)
         {
-            await dns.StopAsync().ConfigureAwait(false);
+            await _dns.StopAsync().ConfigureAwait(false);
         }
     }
 

@@ -13,6 +13,9 @@ public sealed class KeyProtector : IDisposable
     private const byte FormatVersion = 1;
     private const int HeaderLength = 1 + 4 + 12 + 16;
     private readonly AesGcm _aes;
+    // AesGcm is not safe for concurrent use, and this one instance serves every request and the webhook sender:
+    // calls in parallel fail the tag check at random. Sealing and opening are microseconds, so one lock is enough.
+    private readonly Lock _lock = new();
     private readonly byte[] _keyId;
 
     public KeyProtector(ReadOnlySpan<byte> masterKey)
@@ -34,7 +37,10 @@ public sealed class KeyProtector : IDisposable
         _keyId.CopyTo(sealedKey, 1);
         var nonce = sealedKey.AsSpan(5, 12);
         RandomNumberGenerator.Fill(nonce);
-        _aes.Encrypt(nonce, plaintext, sealedKey.AsSpan(HeaderLength), sealedKey.AsSpan(17, 16), Encoding.UTF8.GetBytes(boundTo));
+        lock (_lock)
+        {
+            _aes.Encrypt(nonce, plaintext, sealedKey.AsSpan(HeaderLength), sealedKey.AsSpan(17, 16), Encoding.UTF8.GetBytes(boundTo));
+        }
         return sealedKey;
     }
 
@@ -50,7 +56,10 @@ public sealed class KeyProtector : IDisposable
             throw new CryptographicException("the key was sealed with another master key: SenderAuth:MasterKey does not match the one this database was created with");
         }
         var plaintext = new byte[sealedKey.Length - HeaderLength];
-        _aes.Decrypt(sealedKey.Slice(5, 12), sealedKey[HeaderLength..], sealedKey.Slice(17, 16), plaintext, Encoding.UTF8.GetBytes(boundTo));
+        lock (_lock)
+        {
+            _aes.Decrypt(sealedKey.Slice(5, 12), sealedKey[HeaderLength..], sealedKey.Slice(17, 16), plaintext, Encoding.UTF8.GetBytes(boundTo));
+        }
         return plaintext;
     }
 

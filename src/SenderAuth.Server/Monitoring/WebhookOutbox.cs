@@ -14,6 +14,7 @@ public sealed record ServerEvent(string Event, string Institution, string? Domai
 /// </summary>
 public static class WebhookOutbox
 {
+    /// <summary>Adds a delivery of the event to every enabled webhook of the institution and to those of all institutions.</summary>
     public static async Task EnqueueAsync(SenderAuthDb db, long institutionId, ServerEvent e, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -21,10 +22,25 @@ public static class WebhookOutbox
         var hooks = await db.Webhooks.AsNoTracking()
             .Where(w => w.Enabled && (w.InstitutionId == null || w.InstitutionId == institutionId))
             .Select(w => w.Id).ToListAsync(ct).ConfigureAwait(false);
-        var payload = JsonSerializer.Serialize(e, ApiJson.Options);
+        var payload = Payload(e);
         foreach (var id in hooks)
         {
-            db.WebhookDeliveries.Add(new WebhookDelivery { WebhookId = id, Event = e.Event, PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At });
+            db.WebhookDeliveries.Add(NewDelivery(id, e, payload));
         }
     }
+
+    /// <summary>Adds a delivery of the event to one webhook only (the test event: other webhooks did not ask for it).</summary>
+    public static WebhookDelivery EnqueueTo(SenderAuthDb db, long webhookId, ServerEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(e);
+        var delivery = NewDelivery(webhookId, e, Payload(e));
+        db.WebhookDeliveries.Add(delivery);
+        return delivery;
+    }
+
+    private static string Payload(ServerEvent e) => JsonSerializer.Serialize(e, ApiJson.Options);
+
+    private static WebhookDelivery NewDelivery(long webhookId, ServerEvent e, string payload) =>
+        new() { WebhookId = webhookId, Event = e.Event, PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At };
 }

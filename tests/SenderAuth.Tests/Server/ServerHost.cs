@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -95,7 +96,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         }
         if (_services is not null)
         {
-            builder.ConfigureServices(_services);
+            builder.ConfigureTestServices(_services);
         }
     }
 
