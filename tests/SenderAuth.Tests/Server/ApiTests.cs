@@ -294,6 +294,9 @@ public abstract class ApiTests(ServerFixture fixture)
                 ("signing", () => client.PostJson($"/api/v1/institutions/{other}/domains/{d}/signing", new { enabled = false })),
                 ("keys", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/keys")),
                 ("import key", () => client.PutAsJsonAsync($"/api/v1/institutions/{other}/domains/{d}/keys/stxsel2", new { pem })),
+                ("rotation", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/rotation")),
+                ("request rotation", () => client.PostJson($"/api/v1/institutions/{other}/domains/{d}/rotation", new { emergency = true })),
+                ("history", () => client.GetAsync($"/api/v1/institutions/{other}/domains/{d}/history")),
                 ("delete domain", () => client.DeleteAsync($"/api/v1/institutions/{other}/domains/{d}")),
                 // The other institution's own domain through our own code is not found either.
                 ("own code, other domain", () => client.GetAsync($"/api/v1/institutions/{own}/domains/{d}")),
@@ -426,6 +429,27 @@ public abstract class ApiTests(ServerFixture fixture)
         var zone = await (await Host.Client().GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
         Assert.Contains($" {published["serial"]} ", zone, StringComparison.Ordinal);
         Assert.Contains("spf\t3600\tIN\tTXT\t\"v=spf1 ip4:203.0.113.0/24 ip6:2001:db8:25::/48 -all\"", zone, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rotation_and_history_answer_before_signing_and_refuse_what_cannot_be_done()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("rot");
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, $"{code}.example");
+        var rotation = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/rotation")).Json(HttpStatusCode.OK);
+        Assert.Equal("idle", rotation["step"]!.GetValue<string>());
+        Assert.Equal("enable signing to start rotating", rotation["next"]!.GetValue<string>());
+        var refused = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{code}.example/rotation", new { emergency = true })).Json(HttpStatusCode.Conflict);
+        Assert.Contains("does not sign yet", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        await client.PostAsync($"/api/v1/institutions/{code}/domains/{code}.example/check", null);
+        var history = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/history")).Json(HttpStatusCode.OK);
+        Assert.Equal("pending", history["state"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(history["reason"]!.GetValue<string>()));
+        Assert.NotNull(history["nextCheckAt"]);
+        Assert.Empty(history["items"]!.AsArray());
     }
 }
 
