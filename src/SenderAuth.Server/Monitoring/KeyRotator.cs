@@ -28,7 +28,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var group = Targets(institution.Code, domain.Name)[0].Target;
+        var group = GroupTarget(institution.Code, domain.Name);
         var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
         if (rotation is null)
         {
@@ -37,6 +37,9 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         }
         return rotation;
     }
+
+    /// <summary>The first selector's target of the domain's key pair: names its rotation.</summary>
+    public string GroupTarget(string code, string domain) => Targets(code, domain)[0].Target;
 
     /// <summary>Takes every step that is due now; returns whether the rotation moved.</summary>
     public async Task<bool> AdvanceAsync(KeyRotation rotation, CancellationToken ct)
@@ -122,7 +125,9 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         var old = await db.Keys.FirstAsync(k => k.Id == rotation.OldKeyId, ct).ConfigureAwait(false);
         var selector = targets.First(t => t.Target == next.TargetName).Selector;
         var expected = KeyStore.TxtValue(next);
-        foreach (var domain in members)
+        // Domains that sign must see the new key before the switch; a domain that does not sign now (suspended,
+        // disabled) cannot fail a signature, and its check confirms the CNAME again before it signs.
+        foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
         {
             // As a receiver asks: the institution's selector name, answered through its CNAME.
             var answer = await dns.QueryAsync($"{selector.Name}._domainkey.{domain.Name}", DnsRecordType.Txt, ct).ConfigureAwait(false);
@@ -141,7 +146,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             // Resolvers may still hold the record that was at this name before (the revoked standby) for its TTL.
             rotation.StepDueAt = now + (rotation.Emergency ? TimeSpan.Zero : TimeSpan.FromSeconds(_provider.KeyTtl));
             rotation.BlockedReason = null;
-            db.Record(time, "system", institution.Id, "rotation.served", next.TargetName, $"served through {members.Count} CNAME(s); switch at {rotation.StepDueAt:u}");
+            db.Record(time, "system", institution.Id, "rotation.served", next.TargetName, $"served through the CNAMEs of the signing domains; switch at {rotation.StepDueAt:u}");
         }
         if (now < rotation.StepDueAt)
         {

@@ -194,9 +194,13 @@ public sealed class YearOfOperationTests
                 Assert.Contains(expected, events);
             }
             Assert.Contains(await db.Audit.Select(a => a.Action).ToListAsync(ct), a => a == "signing.suspend");
-            // The rotation that fell in the deletion waited for DNS: no switch while the CNAMEs were gone.
+            // The rotation that fell in the deletion waited for DNS while the domain still signed (its grace period):
+            // no switch between the deletion and the suspension.
+            var suspended = await db.Audit.Where(a => a.Action == "signing.suspend").Select(a => a.At).SingleAsync(ct);
             var y2Switches = await db.Audit.Where(a => a.Action == "rotation.retaining" && EF.Functions.Like(a.Subject, "sel1-yrb%")).Select(a => a.At).ToListAsync(ct);
-            Assert.DoesNotContain(y2Switches, at => at >= Start.UtcDateTime.AddDays(DeleteDay) && at < Start.UtcDateTime.AddDays(RestoreDay));
+            Assert.DoesNotContain(y2Switches, at => at >= Start.UtcDateTime.AddDays(DeleteDay) && at < suspended);
+            Assert.True(await db.Audit.AnyAsync(a => a.Action == "rotation.publishing" && EF.Functions.Like(a.Subject, "sel1-yrb%") && a.At >= Start.UtcDateTime.AddDays(DeleteDay) && a.At < suspended, ct),
+                "a rotation of y2's keys was due while its CNAMEs were deleted");
         }
         finally
         {
