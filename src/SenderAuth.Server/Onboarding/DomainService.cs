@@ -26,7 +26,7 @@ public sealed class ApiException(int status, string message, string? field = nul
 /// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
 /// </summary>
 public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator)
+    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator, Canary canary)
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
@@ -107,6 +107,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         domain.LastCheckedAt = now;
         var firstError = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error && f.Temporary == run.Incomplete)?.Advice;
         var verdict = new DomainStateMachine(_monitor).Next(domain, run.Passed, run.Incomplete, firstError, now);
+        var stateChanged = verdict.State != domain.State;
         await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
         if (dkimOk)
         {
@@ -116,6 +117,10 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         if (verdict.SuspendSigning || verdict.RestoreSigning)
         {
             signing.Invalidate();
+        }
+        if (stateChanged && domain.State == DomainState.Verified && domain.SigningEnabled && !domain.SigningSuspended)
+        {
+            await CanaryAsync(institution, domain, findingsJson, ct).ConfigureAwait(false);
         }
         metrics.Checked(run.Passed ? "passed" : run.Incomplete ? "incomplete" : "failed");
         return (run, report);
@@ -145,6 +150,19 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             ? f with { Severity = FindingSeverity.Info, Code = "dkim-idle-key-revoked", Advice = $"{f.Name}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
             : f).ToList();
         return report with { Findings = findings };
+    }
+
+    /// <summary>A domain that (re)became verified signs a canary verified over DNS; if that fails, it is degraded with the reason.</summary>
+    private async Task CanaryAsync(Institution institution, SenderDomain domain, string findingsJson, CancellationToken ct)
+    {
+        if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not { } failure)
+        {
+            return;
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var verdict = new CheckVerdict(DomainState.Degraded, "domain.degraded", failure, false, false, _monitor.Jittered(_monitor.DegradedInterval));
+        await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
     private async Task ApplyAsync(Institution institution, SenderDomain domain, CheckVerdict verdict, string findingsJson, DateTime now, CancellationToken ct)
