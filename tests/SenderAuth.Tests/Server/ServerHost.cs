@@ -54,7 +54,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
 
     /// <summary>A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".</summary>
     public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null, string? dataDirectory = null, bool keepDatabase = false)
+        Action<IServiceCollection>? services = null, string? dataDirectory = null, bool keepDatabase = false, bool kestrel = false)
     {
         settings ??= [];
         string? pgName = null;
@@ -78,7 +78,16 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             settings["SenderAuth:ConnectionString"] = new NpgsqlConnectionStringBuilder(admin) { Database = pgName }.ConnectionString;
         }
         var host = new ServerHost(database, settings, keepDatabase ? null : pgName, services, dataDirectory) { KeepData = dataDirectory is not null || keepDatabase };
-        _ = host.Server; // starts it: migrations, first publish
+        if (kestrel)
+        {
+            // A real loopback socket, for clients outside this process's HttpClient (the CLI).
+            host.UseKestrel(0);
+            host.StartServer();
+        }
+        else
+        {
+            _ = host.Server; // starts it: migrations, first publish
+        }
         return host;
     }
 
@@ -86,6 +95,10 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
     public bool KeepData { get; private init; }
 
     public IReadOnlyDictionary<string, string?> Settings => _settings;
+
+    /// <summary>The Kestrel address when started with kestrel: true.</summary>
+    public string ServerAddress => Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+        .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {

@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text.Json;
+using SenderAuth.Tests.Cli;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>`senderauth status` against a server listening on a real loopback port (WebApplicationFactory with Kestrel).</summary>
+public sealed class StatusCliTests
+{
+    [Fact]
+    public async Task Status_lists_domains_with_state_and_rotation_and_exits_by_health()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
+        var client = host.Client();
+        await client.CreateInstitution("stat");
+        await client.CreateDomain("stat", "stat.example");
+        await (await client.PostAsync("/api/v1/institutions/stat/domains/stat.example/check", null)).Json(HttpStatusCode.OK);
+        var url = host.ServerAddress;
+
+        var (exit, output, error) = await CliRunner.RunAsync(null, "status", "--server", url, "--key", ServerHost.OperatorKey, "--json");
+        Assert.True(exit == 1, $"exit {exit}: {error}");
+        var rows = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
+        var row = Assert.Single(rows, r => r.GetProperty("domain").GetString() == "stat.example");
+        Assert.Equal("pending", row.GetProperty("state").GetString());
+        Assert.Equal("off", row.GetProperty("signing").GetString());
+        Assert.Equal("idle", row.GetProperty("rotationStep").GetString());
+        Assert.Equal("enable signing to start rotating", row.GetProperty("next").GetString());
+        Assert.False(string.IsNullOrEmpty(row.GetProperty("reason").GetString()));
+
+        var (tableExit, table, _) = await CliRunner.RunAsync(null, "status", "--server", url, "--key", ServerHost.OperatorKey, "--institution", "stat");
+        Assert.Equal(1, tableExit);
+        Assert.Contains("stat.example", table, StringComparison.Ordinal);
+        Assert.Contains("pending", table, StringComparison.Ordinal);
+
+        var (badKey, _, keyError) = await CliRunner.RunAsync(null, "status", "--server", url, "--key", "sa_wrong");
+        Assert.Equal(2, badKey);
+        Assert.Contains("401", keyError, StringComparison.Ordinal);
+        var (down, _, downError) = await CliRunner.RunAsync(null, "status", "--server", "http://127.0.0.1:9", "--key", "x");
+        Assert.Equal(3, down);
+        Assert.Contains("cannot reach", downError, StringComparison.Ordinal);
+    }
+}
