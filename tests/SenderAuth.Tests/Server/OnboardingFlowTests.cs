@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -55,7 +54,7 @@ public sealed class OnboardingFlowTests
         await client.CreateDomain(code, domain);
 
         var fragment = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/records?format=zone")).Content.ReadAsStringAsync();
-        await NsUpdateAsync(dns, tsig, institutionZone, fragment);
+        await KnotUpdate.AddAsync(dns, tsig, institutionZone, fragment);
 
         var check = await (await client.PostAsync($"/api/v1/institutions/{code}/domains/{domain}/check", null)).Json(HttpStatusCode.OK);
         Assert.True(check["dkimDelegated"]!.GetValue<bool>(), check.ToJsonString());
@@ -126,27 +125,5 @@ public sealed class OnboardingFlowTests
     {
         Assert.Skip(reason);
         return new InvalidOperationException(reason);
-    }
-
-    /// <summary>Publishes master-file lines into the zone with knsupdate (Knot's nsupdate), signed with the test TSIG key.</summary>
-    private static async Task NsUpdateAsync(string server, string[] tsig, string zone, string fragment)
-    {
-        var endpoint = NetworkDnsResolverOptions.ParseEndpoint(server);
-        var script = new System.Text.StringBuilder()
-            .AppendLine($"server {endpoint.Address} {endpoint.Port}")
-            .AppendLine($"zone {zone}.")
-            .AppendLine($"key {tsig[0]}:{tsig[1]} {tsig[2]}");
-        foreach (var line in fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-        {
-            script.AppendLine($"update add {line}");
-        }
-        script.AppendLine("send").AppendLine("quit");
-        var start = new ProcessStartInfo("knsupdate") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(start)!;
-        await process.StandardInput.WriteAsync(script.ToString());
-        process.StandardInput.Close();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"knsupdate failed: {error}\n{script}");
     }
 }

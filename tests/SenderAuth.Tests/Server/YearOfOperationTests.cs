@@ -83,7 +83,7 @@ public sealed class YearOfOperationTests
             {
                 await client.CreateDomain(code, domain);
                 var fragment = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/records?format=zone", ct)).Content.ReadAsStringAsync(ct);
-                await NsUpdateAsync(dns, tsig, zone, fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => "update add " + l));
+                await KnotUpdate.AddAsync(dns, tsig, zone, fragment);
                 await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
             }
             await AddWebhookAsync(host, "yrb");
@@ -107,11 +107,11 @@ public sealed class YearOfOperationTests
                 outage.Down = day == OutageDay && hour % 24 < 6;
                 if (hour == DeleteDay * 24)
                 {
-                    await NsUpdateAsync(dns, tsig, zone, cnames.Select(l => "update delete " + l));
+                    await KnotUpdate.SendAsync(dns, tsig, zone, cnames.Select(l => "update delete " + l));
                 }
                 if (hour == RestoreDay * 24)
                 {
-                    await NsUpdateAsync(dns, tsig, zone, cnames.Select(l => "update add " + l));
+                    await KnotUpdate.SendAsync(dns, tsig, zone, cnames.Select(l => "update add " + l));
                 }
                 var sw = Stopwatch.StartNew();
                 var pass = await host.Services.GetRequiredService<MonitorService>().RunOnceAsync(ct);
@@ -252,24 +252,6 @@ public sealed class YearOfOperationTests
             Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");
         }
         return value;
-    }
-
-    private static async Task NsUpdateAsync(string server, string[] tsig, string zone, IEnumerable<string> updates)
-    {
-        var endpoint = NetworkDnsResolverOptions.ParseEndpoint(server);
-        var script = new System.Text.StringBuilder()
-            .AppendLine($"server {endpoint.Address} {endpoint.Port}").AppendLine($"zone {zone}.").AppendLine($"key {tsig[0]}:{tsig[1]} {tsig[2]}");
-        foreach (var u in updates)
-        {
-            script.AppendLine(u);
-        }
-        script.AppendLine("send").AppendLine("quit");
-        using var process = Process.Start(new ProcessStartInfo("knsupdate") { RedirectStandardInput = true, RedirectStandardError = true })!;
-        await process.StandardInput.WriteAsync(script.ToString());
-        process.StandardInput.Close();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"knsupdate: {error}");
     }
 
     private sealed class OutageSwitch
