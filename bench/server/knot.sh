@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# A private Knot DNS server for the signing-API bench (row_server in bench/run), serving the zones in this folder
+# A private Knot DNS server for the bench rows row_server and row_monitor (bench/run), serving the zones in this folder
 # (*.zone) on a free loopback port. The same approach as tests/servers/knot/start.sh, with the bench's own zones.
-#   knot.sh start DIR   starts it; prints 127.0.0.1:PORT on stdout (everything else on stderr)
-#   knot.sh stop DIR    stops the one started in DIR (by its pidfile)
+#   knot.sh start DIR [ZONEDIR]  starts it; prints 127.0.0.1:PORT on stdout (everything else on stderr). With
+#                                ZONEDIR it serves ZONEDIR/*.zone instead (row_monitor's generated zones) and
+#                                counts queries (mod-stats: `knotc -s DIR/k.sock stats mod-stats`)
+#   knot.sh stop DIR             stops the one started in DIR (by its pidfile)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 cmd="${1:?usage: knot.sh start|stop DIR}"
@@ -23,16 +25,26 @@ case "$cmd" in
   *) echo "usage: knot.sh start|stop DIR" >&2; exit 2 ;;
 esac
 
+zonedir="$here"
+stats=""
+statsmod=""
+if [ -n "${3:-}" ]; then
+  zonedir="$(readlink -f "$3")"
+  # Only for generated zones: the other rows keep the exact configuration they were measured with.
+  stats=$'mod-stats:\n  - id: default\n    request-protocol: on\n    query-type: on\n'
+  statsmod=$'\n    global-module: mod-stats/default'
+fi
+
 exec 3>&1 1>&2
 mkdir -p "$dir/zones" "$dir/db"
-cp "$here"/*.zone "$dir/zones/"
+cp "$zonedir"/*.zone "$dir/zones/"
 port="$(free_port)"
 [ -n "$port" ] || { echo "knot: no free port" >&2; exit 1; }
 sock="$dir/k.sock"
 [ ${#sock} -lt 100 ] || { echo "knot: control socket path too long: $sock" >&2; exit 1; }
 zones=""
 first=""
-for f in "$here"/*.zone; do
+for f in "$zonedir"/*.zone; do
   z="$(basename "$f" .zone)"
   first="${first:-$z}"
   zones+="  - domain: $z"$'\n'
@@ -51,9 +63,9 @@ database:
 log:
   - target: "$dir/knot.log"
     any: info
-template:
+${stats}template:
   - id: default
-    storage: "$dir/zones"
+    storage: "$dir/zones"${statsmod}
     file: "%s.zone"
     zonefile-sync: -1
     journal-content: none
