@@ -30,7 +30,8 @@ public static class RotationEndpoints
     {
         var caller = Caller.From(http.User);
         var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
-        var body = http.Request.ContentLength is null or 0 ? new RotationRequest(false) : await RequestBody.ReadAsync<RotationRequest>(http.Request).ConfigureAwait(false);
+        // An empty body is a plain request; a JSON body is read whatever its framing (chunked bodies have no length).
+        var body = http.Request.HasJsonContentType() ? await RequestBody.ReadAsync<RotationRequest>(http.Request).ConfigureAwait(false) : new RotationRequest(false);
         var group = Group(options.Value.Provider, institution.Code, row.Name);
         var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false)
             ?? throw new ApiException(409, $"{row.Name} does not sign yet: enable signing first");

@@ -36,8 +36,11 @@ public sealed class MonitorOptions
     public TimeSpan MinRotationInterval { get; set; } = TimeSpan.FromDays(5);
     /// <summary>The old key stays published this long after the switch, for mail in flight and retries.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
-    /// <summary>After a compromise the old key is revoked this soon after the switch.</summary>
-    public TimeSpan EmergencyRetention { get; set; } = TimeSpan.Zero;
+    /// <summary>
+    /// After a compromise the old key is revoked this soon after the switch: a minute, longer than other instances
+    /// keep their signing cache (Signing:CacheSeconds), so none signs with a key already revoked.
+    /// </summary>
+    public TimeSpan EmergencyRetention { get; set; } = TimeSpan.FromMinutes(1);
 
     public IEnumerable<string> Validate()
     {

@@ -35,6 +35,14 @@ public sealed partial class ZonePublishingService(
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            // Several instances on one PostgreSQL: one publish at a time across all of them, or an instance that
+            // read the zone just before another saved a key could publish after it and take the key out again.
+            // The transaction-scoped advisory lock is released on commit, or by the server if the instance dies.
+            await using var exclusive = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
+            if (exclusive is not null)
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7208637601)", ct).ConfigureAwait(false);
+            }
             var records = await ProviderZoneBuilder.BuildRecordsAsync(db, _provider, ct).ConfigureAwait(false);
             var serial = await NextSerialAsync(db, records, ct).ConfigureAwait(false);
             var zone = new ProviderZone(DnsName.Normalize(_provider.Zone), serial, records);
@@ -51,6 +59,10 @@ public sealed partial class ZonePublishingService(
             Current = zone;
             metrics.Published();
             await ConfirmServedAsync(db, ct).ConfigureAwait(false);
+            if (exclusive is not null)
+            {
+                await exclusive.CommitAsync(ct).ConfigureAwait(false);
+            }
             return zone;
         }
         finally
