@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Npgsql;
@@ -81,7 +80,7 @@ public sealed class CrashSafetyTests
         var ackedInstitutions = new ConcurrentBag<string>();
         var inFlight = 0;
 
-        await using (var server = await ServerProcess.StartAsync(data, database, ct))
+        await using (var server = await StartAsync(data, database, ct))
         {
             using var http = server.Client();
             using var stop = new CancellationTokenSource();
@@ -129,7 +128,7 @@ public sealed class CrashSafetyTests
         }
 
         // Restart on the same data: it must start (migrations, a first publish) and be ready.
-        await using var again = await ServerProcess.StartAsync(data, database, ct);
+        await using var again = await StartAsync(data, database, ct);
         using var api = again.Client();
 
         var audit = await AuditAsync(api, ct);
@@ -199,135 +198,13 @@ public sealed class CrashSafetyTests
         }
     }
 
-    /// <summary>The server as a child process: <c>dotnet SenderAuth.Cli.dll serve</c> from the test's output folder.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
+    private static Task<ServerProcess> StartAsync(string data, string[] database, CancellationToken ct)
     {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private ServerProcess(Process process, Uri url)
+        string[] args = ["serve", "--data", data, "--dns", "127.0.0.1:0", .. database, "--SenderAuth:Resolver:TimeoutSeconds=1"];
+        if (Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") is { Length: > 0 } dns)
         {
-            _process = process;
-            Url = url;
+            args = [.. args, "--resolver", dns];
         }
-
-        public Uri Url { get; }
-
-        public static async Task<ServerProcess> StartAsync(string data, string[] database, CancellationToken ct)
-        {
-            var port = FreePort();
-            var psi = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
-            string[] args = ["serve", "--data", data, "--urls", $"http://127.0.0.1:{port}", "--dns", "127.0.0.1:0", .. database];
-            foreach (var a in args)
-            {
-                psi.ArgumentList.Add(a);
-            }
-            if (Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") is { Length: > 0 } dns)
-            {
-                psi.ArgumentList.Add("--resolver");
-                psi.ArgumentList.Add(dns);
-            }
-            psi.ArgumentList.Add("--SenderAuth:Resolver:TimeoutSeconds=1");
-            psi.Environment["SENDERAUTH_OPERATOR_KEY"] = OperatorKey;
-            psi.Environment["SENDERAUTH_MASTER_KEY"] = MasterKey;
-            psi.Environment["NO_COLOR"] = "1";
-            var process = Process.Start(psi)!;
-            var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
-            process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            await server.WaitReadyAsync(ct);
-            return server;
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.AppendLine(line);
-                }
-            }
-        }
-
-        public string Log
-        {
-            get
-            {
-                lock (_log)
-                {
-                    return _log.ToString();
-                }
-            }
-        }
-
-        public HttpClient Client()
-        {
-            var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
-            return client;
-        }
-
-        /// <summary>Polls /ready until it says Healthy: the database opened (and migrated) and the zone was published.</summary>
-        private async Task WaitReadyAsync(CancellationToken ct)
-        {
-            using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-            var clock = Stopwatch.StartNew();
-            var last = "";
-            while (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                if (_process.HasExited)
-                {
-                    Assert.Fail($"the server exited with {_process.ExitCode} before it was ready:\n{Log}");
-                }
-                try
-                {
-                    using var r = await http.GetAsync("/ready", ct);
-                    last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}";
-                    if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal))
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException e)
-                {
-                    last = e.Message;
-                }
-                await Task.Delay(100, ct);
-            }
-            Assert.Fail($"the server was not ready within 30 s (last /ready: {last}):\n{Log}");
-        }
-
-        /// <summary>SIGKILL (Process.Kill on Unix): no shutdown, no flush, as a crash.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: false);
-            _process.WaitForExit(10_000);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
-            _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
+        return ServerProcess.StartAsync(args, OperatorKey, MasterKey, ct);
     }
 }

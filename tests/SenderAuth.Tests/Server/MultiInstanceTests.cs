@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -104,8 +103,8 @@ public sealed class MultiInstanceTests
                 "--SenderAuth:Monitoring:EmergencyRetention=00:00:03",
             ];
             // The first instance migrates the fresh database alone; the others find it migrated.
-            servers.Add(await ServerProcess.StartAsync(Args(0), ct));
-            servers.AddRange(await Task.WhenAll(ServerProcess.StartAsync(Args(1), ct), ServerProcess.StartAsync(Args(2), ct)));
+            servers.Add(await ServerProcess.StartAsync(Args(0), OperatorKey, MasterKey, ct));
+            servers.AddRange(await Task.WhenAll(ServerProcess.StartAsync(Args(1), OperatorKey, MasterKey, ct), ServerProcess.StartAsync(Args(2), OperatorKey, MasterKey, ct)));
             Phase("started");
 
             // Onboarding, each group through another instance.
@@ -117,7 +116,7 @@ public sealed class MultiInstanceTests
                 await api.CreateDomain(code, domain);
                 var fragment = await (await api.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/records?format=zone", ct)).Content.ReadAsStringAsync(ct);
                 var lines = fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith(';')).ToList();
-                await NsUpdateAsync(dns, tsig, zone, lines.Select(l => "update add " + l));
+                await KnotUpdate.SendAsync(dns, tsig, zone, lines.Select(l => "update add " + l));
                 published.AddRange(lines);
                 await EnableSigningAsync(api, code, domain, ct);
             }
@@ -273,7 +272,7 @@ public sealed class MultiInstanceTests
             }
             if (published.Count > 0)
             {
-                await NsUpdateAsync(dns, tsig, zone, published.Select(l => "update delete " + l));
+                await KnotUpdate.SendAsync(dns, tsig, zone, published.Select(l => "update delete " + l));
             }
             data.Delete(recursive: true);
             NpgsqlConnection.ClearAllPools();
@@ -395,151 +394,5 @@ public sealed class MultiInstanceTests
             Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");
         }
         return value;
-    }
-
-    private static async Task NsUpdateAsync(string server, string[] tsig, string zone, IEnumerable<string> updates)
-    {
-        var endpoint = NetworkDnsResolverOptions.ParseEndpoint(server);
-        var script = new StringBuilder().AppendLine($"server {endpoint.Address} {endpoint.Port}").AppendLine($"zone {zone}.").AppendLine($"key {tsig[0]}:{tsig[1]} {tsig[2]}");
-        foreach (var u in updates)
-        {
-            script.AppendLine(u);
-        }
-        script.AppendLine("send").AppendLine("quit");
-        using var process = Process.Start(new ProcessStartInfo("knsupdate") { RedirectStandardInput = true, RedirectStandardError = true })!;
-        await process.StandardInput.WriteAsync(script.ToString());
-        process.StandardInput.Close();
-        var error = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"knsupdate: {error}\n{script}");
-    }
-
-    /// <summary>One server instance as a child process: <c>dotnet SenderAuth.Cli.dll serve</c> from the test's output folder.</summary>
-    private sealed class ServerProcess : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly StringBuilder _log = new();
-
-        private ServerProcess(Process process, Uri url)
-        {
-            _process = process;
-            Url = url;
-        }
-
-        public Uri Url { get; }
-
-        /// <summary>The id the server puts in its lease owner name (dotnet runs the app in its own process).</summary>
-        public int Pid => _process.Id;
-
-        public bool Killed { get; private set; }
-
-        public static async Task<ServerProcess> StartAsync(string[] args, CancellationToken ct)
-        {
-            var port = FreePort();
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
-            foreach (var a in args.Append("--urls").Append($"http://127.0.0.1:{port}"))
-            {
-                psi.ArgumentList.Add(a);
-            }
-            psi.Environment["SENDERAUTH_OPERATOR_KEY"] = OperatorKey;
-            psi.Environment["SENDERAUTH_MASTER_KEY"] = MasterKey;
-            psi.Environment["NO_COLOR"] = "1";
-            var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{port}"));
-            server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
-            server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
-            server._process.BeginOutputReadLine();
-            server._process.BeginErrorReadLine();
-            await server.WaitReadyAsync(ct);
-            return server;
-        }
-
-        private void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (_log)
-                {
-                    _log.AppendLine(line);
-                }
-            }
-        }
-
-        public string LogTail(int lines)
-        {
-            lock (_log)
-            {
-                var all = _log.ToString().Split('\n');
-                return string.Join('\n', all[Math.Max(0, all.Length - lines)..]);
-            }
-        }
-
-        public HttpClient Client()
-        {
-            var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
-            return client;
-        }
-
-        /// <summary>Polls /ready until Healthy: the database opened (migrated) and the zone was published.</summary>
-        private async Task WaitReadyAsync(CancellationToken ct)
-        {
-            using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
-            var clock = Stopwatch.StartNew();
-            var last = "";
-            while (clock.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                if (_process.HasExited)
-                {
-                    lock (_log)
-                    {
-                        Assert.Fail($"the server exited with {_process.ExitCode} before it was ready:\n{_log}");
-                    }
-                }
-                try
-                {
-                    using var r = await http.GetAsync("/ready", ct);
-                    last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}";
-                    if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal))
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException e)
-                {
-                    last = e.Message;
-                }
-                await Task.Delay(100, ct);
-            }
-            lock (_log)
-            {
-                Assert.Fail($"the server was not ready within 30 s (last /ready: {last}):\n{_log}");
-            }
-        }
-
-        /// <summary>SIGKILL (Process.Kill on Unix): no shutdown, no lease released, as a crash.</summary>
-        public void Kill()
-        {
-            _process.Kill(entireProcessTree: false);
-            _process.WaitForExit(10_000);
-            Killed = true;
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
-            _process.Dispose();
-        }
-
-        private static int FreePort()
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            return ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
     }
 }

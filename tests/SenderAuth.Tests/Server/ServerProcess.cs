@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SenderAuth.Tests.Server;
+
+/// <summary>
+/// The server as a child process (<c>dotnet SenderAuth.Cli.dll serve …</c> from the test's output folder), for
+/// what an in-process host cannot show: kill -9, restarts on the same data, several instances on one database.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly string _operatorKey;
+
+    private ServerProcess(Process process, Uri url, string operatorKey)
+    {
+        _process = process;
+        Url = url;
+        _operatorKey = operatorKey;
+    }
+
+    public Uri Url { get; }
+
+    /// <summary>The id the server puts in its lease owner name.</summary>
+    public int Pid => _process.Id;
+
+    public bool Killed { get; private set; }
+
+    /// <param name="args">From "serve" on; --urls on a free loopback port is added.</param>
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string operatorKey, string masterKey, CancellationToken ct)
+    {
+        var port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
+        foreach (var a in args.Append("--urls").Append($"http://127.0.0.1:{port}"))
+        {
+            psi.ArgumentList.Add(a);
+        }
+        psi.Environment["SENDERAUTH_OPERATOR_KEY"] = operatorKey;
+        psi.Environment["SENDERAUTH_MASTER_KEY"] = masterKey;
+        psi.Environment["NO_COLOR"] = "1";
+        var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{port}"), operatorKey);
+        server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
+        server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
+        server._process.BeginOutputReadLine();
+        server._process.BeginErrorReadLine();
+        await server.WaitReadyAsync(ct);
+        return server;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_log)
+            {
+                _log.AppendLine(line);
+            }
+        }
+    }
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public string LogTail(int lines)
+    {
+        var all = Log.Split('\n');
+        return string.Join('\n', all[Math.Max(0, all.Length - lines)..]);
+    }
+
+    public HttpClient Client()
+    {
+        var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _operatorKey);
+        return client;
+    }
+
+    /// <summary>Polls /ready until it says Healthy: the database opened (and migrated) and the zone was published.</summary>
+    private async Task WaitReadyAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        var last = "";
+        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            if (_process.HasExited)
+            {
+                Assert.Fail($"the server exited with {_process.ExitCode} before it was ready:\n{Log}");
+            }
+            try
+            {
+                using var r = await http.GetAsync("/ready", ct);
+                last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}";
+                if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException e)
+            {
+                last = e.Message;
+            }
+            await Task.Delay(100, ct);
+        }
+        Assert.Fail($"the server was not ready within 30 s (last /ready: {last}):\n{Log}");
+    }
+
+    /// <summary>SIGKILL (Process.Kill on Unix): no shutdown, no flush, no lease released, as a crash.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit(10_000);
+        Killed = true;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
