@@ -54,6 +54,8 @@ public sealed class SenderDomain : IVersioned
     public DateTime CreatedAt { get; set; }
     public DateTime? SigningChangedAt { get; set; }
     public DateTime? LastCheckedAt { get; set; }
+    /// <summary>The records the institution must publish, as last computed (JSON of Onboarding.DomainRecords).</summary>
+    public string? ExpectedRecordsJson { get; set; }
     /// <summary>When the scheduler checks this domain next.</summary>
     public DateTime? NextCheckAt { get; set; }
     /// <summary>Since when the domain is Degraded (the grace period runs from here).</summary>

@@ -74,11 +74,26 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         return (domain, records);
     }
 
-    public Task<DomainRecords> RecordsAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    /// <summary>Computes the records to publish (the SPF merge reads DNS) and stores them with the domain when they changed.</summary>
+    public async Task<DomainRecords> RecordsAsync(Institution institution, SenderDomain domain, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        return new RecordsCalculator(dns).ComputeAsync(domain.Name, institution.Code, domain.CustomMailFrom, _provider, ct);
+        var records = await new RecordsCalculator(dns).ComputeAsync(domain.Name, institution.Code, domain.CustomMailFrom, _provider, ct).ConfigureAwait(false);
+        var json = JsonSerializer.Serialize(records.Records, ApiJson.Options);
+        if (json != domain.ExpectedRecordsJson)
+        {
+            domain.ExpectedRecordsJson = json;
+            try
+            {
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // The scheduler changed the row meanwhile; the records are stored on the next read.
+            }
+        }
+        return records;
     }
 
     /// <summary>

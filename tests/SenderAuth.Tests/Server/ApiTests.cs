@@ -123,6 +123,15 @@ public abstract class ApiTests(ServerFixture fixture)
 
         var providerZone = await (await client.GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
         Assert.Contains($"sel1-{code}._domainkey.dkim", providerZone, StringComparison.Ordinal);
+
+        // The expected records are stored with the domain, as computed.
+        using (var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(Host.Services))
+        {
+            var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SenderAuth.Server.Data.SenderAuthDb>(scope.ServiceProvider);
+            var stored = db.Domains.Single(d => d.Name == domain).ExpectedRecordsJson!;
+            Assert.Contains($"stxsel1._domainkey.{domain}", stored, StringComparison.Ordinal);
+            Assert.Contains("v=DMARC1; p=none", stored, StringComparison.Ordinal);
+        }
         Assert.Contains($"{domain}._report._dmarc.rua", providerZone, StringComparison.Ordinal);
     }
 

@@ -371,6 +371,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("DegradedSince")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("ExpectedRecordsJson")
+                        .HasColumnType("text");
+
                     b.Property<int>("IncompleteChecks")
                         .HasColumnType("integer");
 

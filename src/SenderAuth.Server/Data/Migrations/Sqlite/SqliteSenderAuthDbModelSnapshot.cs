@@ -350,6 +350,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("DegradedSince")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ExpectedRecordsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("IncompleteChecks")
                         .HasColumnType("INTEGER");
 
