@@ -72,12 +72,20 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
                 case RotationStep.Retaining:
                     await RevokeOldAsync(institution, rotation, ct).ConfigureAwait(false);
                     break;
+                case RotationStep.Blocked:
+                    await ResumeWhenCanaryPassesAsync(institution, rotation, members, ct).ConfigureAwait(false);
+                    break;
             }
             if (rotation.Step == before)
             {
                 break;
             }
             moved = true;
+            // After every step; the switch checks itself (a failure there goes back to the old key).
+            if (before != RotationStep.Publishing && rotation.Step != RotationStep.Blocked)
+            {
+                await CanaryAsync(institution, rotation, members, null, null, ct).ConfigureAwait(false);
+            }
         }
         return moved;
     }
@@ -166,8 +174,34 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         await CanaryAsync(institution, rotation, members, old, next, ct).ConfigureAwait(false);
     }
 
-    /// <summary>A failed canary after the switch: back to the old key (still published), rotation stopped, domain degraded.</summary>
-    private async Task CanaryAsync(Institution institution, KeyRotation rotation, List<SenderDomain> members, DkimKey old, DkimKey next, CancellationToken ct)
+    /// <summary>
+    /// A rotation stopped by a canary starts again (from the beginning, which is safe at any step) once every signing
+    /// domain's canary passes: e.g. the institution fixed its CNAME, or the domain stopped signing.
+    /// </summary>
+    private async Task ResumeWhenCanaryPassesAsync(Institution institution, KeyRotation rotation, List<SenderDomain> members, CancellationToken ct)
+    {
+        if (rotation.BlockedReason is not { } reason || !reason.StartsWith("canary", StringComparison.Ordinal))
+        {
+            return;
+        }
+        foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
+        {
+            if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not null)
+            {
+                return;
+            }
+        }
+        rotation.Requested = true;
+        rotation.BlockedReason = null;
+        await StepAsync(institution, rotation, RotationStep.Idle, $"resumed: the canary passes again (it had stopped: {reason})", ct).ConfigureAwait(false);
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A failed canary stops the rotation and degrades the domain; right after the switch (old and next given) it
+    /// also goes back to the old key, which is still published.
+    /// </summary>
+    private async Task CanaryAsync(Institution institution, KeyRotation rotation, List<SenderDomain> members, DkimKey? old, DkimKey? next, CancellationToken ct)
     {
         foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
         {
@@ -176,10 +210,14 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
                 continue;
             }
             var now = time.GetUtcNow().UtcDateTime;
-            next.State = DkimKeyState.Published;
-            old.State = DkimKeyState.Active;
+            if (old is not null && next is not null)
+            {
+                next.State = DkimKeyState.Published;
+                old.State = DkimKeyState.Active;
+            }
             rotation.BlockedReason = failure;
-            await StepAsync(institution, rotation, RotationStep.Blocked, $"stopped, signing back on {old.Selector}: {failure}", ct).ConfigureAwait(false);
+            await StepAsync(institution, rotation, RotationStep.Blocked,
+                old is null ? $"stopped: {failure}" : $"stopped, signing back on {old.Selector}: {failure}", ct).ConfigureAwait(false);
             if (domain.State == DomainState.Verified)
             {
                 db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = DomainState.Degraded, Reason = failure });

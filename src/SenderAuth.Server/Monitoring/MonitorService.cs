@@ -76,7 +76,8 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
             rotations = await db.Rotations.AsNoTracking()
                 .Where(r => (r.Step == RotationStep.Idle && (r.Requested || r.NextRotationAt <= now))
                     || r.Step == RotationStep.Generated || r.Step == RotationStep.Publishing
-                    || (r.Step == RotationStep.Retaining && r.StepDueAt <= now))
+                    || (r.Step == RotationStep.Retaining && r.StepDueAt <= now)
+                    || r.Step == RotationStep.Blocked)
                 .Where(r => r.LeaseUntil == null || r.LeaseUntil < now)
                 .Select(r => r.Id).ToListAsync(ct).ConfigureAwait(false);
         }

@@ -133,7 +133,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             signing.Invalidate();
         }
-        if (stateChanged && domain.State == DomainState.Verified && domain.SigningEnabled && !domain.SigningSuspended)
+        if (stateChanged && domain.SigningEnabled && !domain.SigningSuspended)
         {
             await CanaryAsync(institution, domain, findingsJson, ct).ConfigureAwait(false);
         }
@@ -167,7 +167,11 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         return report with { Findings = findings };
     }
 
-    /// <summary>A domain that (re)became verified signs a canary verified over DNS; if that fails, it is degraded with the reason.</summary>
+    /// <summary>
+    /// After a state change of a signing domain, a canary verified over DNS. A failure raises the state (a verified
+    /// domain is degraded with the reason) and stops a rotation of its keys that has not switched yet; the rotator
+    /// resumes it once the canaries pass again.
+    /// </summary>
     private async Task CanaryAsync(Institution institution, SenderDomain domain, string findingsJson, CancellationToken ct)
     {
         if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not { } failure)
@@ -175,8 +179,19 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             return;
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var verdict = new CheckVerdict(DomainState.Degraded, "domain.degraded", failure, false, false, _monitor.Jittered(_monitor.DegradedInterval));
-        await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
+        if (domain.State == DomainState.Verified)
+        {
+            var verdict = new CheckVerdict(DomainState.Degraded, "domain.degraded", failure, false, false, _monitor.Jittered(_monitor.DegradedInterval));
+            await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
+        }
+        var group = rotator.GroupTarget(institution.Code, domain.Name);
+        if (await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false) is { Step: RotationStep.Generated or RotationStep.Publishing } rotation)
+        {
+            rotation.Step = RotationStep.Blocked;
+            rotation.BlockedReason = failure;
+            db.Record(time, "system", institution.Id, "rotation.blocked", group, $"stopped: {failure}");
+            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent("rotation.blocked", institution.Code, domain.Name, now, failure, new { group }), ct).ConfigureAwait(false);
+        }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 

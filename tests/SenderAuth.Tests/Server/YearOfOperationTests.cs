@@ -199,8 +199,11 @@ public sealed class YearOfOperationTests
             var suspended = await db.Audit.Where(a => a.Action == "signing.suspend").Select(a => a.At).SingleAsync(ct);
             var y2Switches = await db.Audit.Where(a => a.Action == "rotation.retaining" && EF.Functions.Like(a.Subject, "sel1-yrb%")).Select(a => a.At).ToListAsync(ct);
             Assert.DoesNotContain(y2Switches, at => at >= Start.UtcDateTime.AddDays(DeleteDay) && at < suspended);
-            Assert.True(await db.Audit.AnyAsync(a => a.Action == "rotation.publishing" && EF.Functions.Like(a.Subject, "sel1-yrb%") && a.At >= Start.UtcDateTime.AddDays(DeleteDay) && a.At < suspended, ct),
-                "a rotation of y2's keys was due while its CNAMEs were deleted");
+            // It was due then: its canary failed (the CNAMEs were gone), it stopped, and it resumed once y2 no longer signed.
+            Assert.True(await db.Audit.AnyAsync(a => a.Action == "rotation.blocked" && EF.Functions.Like(a.Subject, "sel1-yrb%") && a.At >= Start.UtcDateTime.AddDays(DeleteDay) && a.At < suspended, ct),
+                "a rotation of y2's keys was due while its CNAMEs were deleted, and its canary stopped it");
+            Assert.True(await db.Audit.AnyAsync(a => a.Action == "rotation.idle" && a.Detail!.StartsWith("resumed") && EF.Functions.Like(a.Subject, "sel1-yrb%"), ct),
+                "the stopped rotation resumed");
         }
         finally
         {
