@@ -40,16 +40,23 @@ public static class ApiKeyEndpoints
     {
         var caller = Caller.From(http.User);
         Scope.RequireOperator(caller);
+        return Results.Created("/api/v1/api-keys", await IssueAsync(http, db, time, caller, null).ConfigureAwait(false));
+    }
+
+    /// <summary>Issues a key (for the institution, or an operator key when null); only its hash is stored, the key is shown once.</summary>
+    internal static async Task<ApiKeyCreated> IssueAsync(HttpContext http, SenderAuthDb db, TimeProvider time, Caller caller, Institution? institution)
+    {
         var body = await RequestBody.ReadAsync<CreateApiKeyRequest>(http.Request).ConfigureAwait(false);
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
         {
             throw new ApiException(400, "name is required (1 to 100 characters)", "name");
         }
+        var name = body.Name.Trim();
         var key = ApiKeyFormat.Generate();
-        db.ApiKeys.Add(new ApiKey { Name = body.Name.Trim(), Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), CreatedAt = time.GetUtcNow().UtcDateTime });
-        db.Record(time, caller, null, "apikey.create", $"operator:{body.Name.Trim()}");
+        db.ApiKeys.Add(new ApiKey { Name = name, Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution?.Id, CreatedAt = time.GetUtcNow().UtcDateTime });
+        db.Record(time, caller, institution?.Id, "apikey.create", institution?.Code ?? $"operator:{name}", institution is null ? null : name);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Created("/api/v1/api-keys", new ApiKeyCreated(body.Name.Trim(), key, null, "store this key now: it is not shown again"));
+        return new ApiKeyCreated(name, key, institution?.Code, "store this key now: it is not shown again");
     }
 
     private static async Task<IResult> RevokeAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IMemoryCache cache, long id)

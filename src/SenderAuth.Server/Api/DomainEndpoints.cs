@@ -134,7 +134,7 @@ public static class DomainEndpoints
     {
         var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
         var provider = options.Value.Provider;
-        var targets = provider.Selectors.Select(s => provider.Profile(false).SelectorTarget(s, institution.Code, row.Name)).ToList();
+        var targets = provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return Results.Ok(keys.Select(KeyDto.From).ToList());

@@ -152,15 +152,6 @@ public static class InstitutionEndpoints
         var caller = Caller.From(http.User);
         Scope.RequireOperator(caller);
         var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        var body = await RequestBody.ReadAsync<CreateApiKeyRequest>(http.Request).ConfigureAwait(false);
-        if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
-        {
-            throw new ApiException(400, "name is required (1 to 100 characters)", "name");
-        }
-        var key = ApiKeyFormat.Generate();
-        db.ApiKeys.Add(new ApiKey { Name = body.Name.Trim(), Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution.Id, CreatedAt = time.GetUtcNow().UtcDateTime });
-        db.Record(time, caller, institution.Id, "apikey.create", code, body.Name.Trim());
-        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/api/v1/institutions/{code}", new ApiKeyCreated(body.Name.Trim(), key, code, "store this key now: it is not shown again"));
+        return Results.Created($"/api/v1/institutions/{code}", await ApiKeyEndpoints.IssueAsync(http, db, time, caller, institution).ConfigureAwait(false));
     }
 }

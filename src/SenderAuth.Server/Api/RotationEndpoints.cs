@@ -85,18 +85,13 @@ public static class RotationEndpoints
         });
     }
 
-    private static string Group(ProviderOptions provider, string code, string domain)
-    {
-        var profile = provider.Profile(false);
-        return profile.SelectorTarget(profile.Selectors[0], code, domain);
-    }
+    private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;
 
     private static async Task<object> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
     {
         var group = Group(provider, institution.Code, domain.Name);
         var rotation = await db.Rotations.AsNoTracking().FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
-        var profile = provider.Profile(false);
-        var targets = profile.Selectors.Select(s => profile.SelectorTarget(s, institution.Code, domain.Name)).ToList();
+        var targets = provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var active = await db.Keys.AsNoTracking().FirstOrDefaultAsync(k => targets.Contains(k.TargetName) && k.State == DkimKeyState.Active, ct).ConfigureAwait(false);
         var next = rotation switch
         {

@@ -74,6 +74,17 @@ public sealed class ProviderOptions
         }
     }
 
+    /// <summary>
+    /// Where each selector's key lives in the provider zone for a domain (sel1-mosa._domainkey.dkim.…), in selector
+    /// order; the first names the pair's rotation. Targets hold the institution code, so an institution's domains
+    /// share them unless the template holds {domain}.
+    /// </summary>
+    public IReadOnlyList<(ProviderSelector Selector, string Target)> KeyTargets(string code, string domain)
+    {
+        var profile = Profile(false);
+        return profile.Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToList();
+    }
+
     public ProviderProfile Profile(bool customMailFrom) => new()
     {
         DkimZone = DkimZone,

@@ -90,7 +90,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         return moved;
     }
 
-    private async Task StartAsync(Institution institution, KeyRotation rotation, (ProviderSelector Selector, string Target)[] targets, CancellationToken ct)
+    private async Task StartAsync(Institution institution, KeyRotation rotation, IReadOnlyList<(ProviderSelector Selector, string Target)> targets, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         if (!rotation.Requested && rotation.NextRotationAt > now)
@@ -125,7 +125,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task SwitchWhenServedAsync(Institution institution, KeyRotation rotation, (ProviderSelector Selector, string Target)[] targets,
+    private async Task SwitchWhenServedAsync(Institution institution, KeyRotation rotation, IReadOnlyList<(ProviderSelector Selector, string Target)> targets,
         List<SenderDomain> members, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -267,11 +267,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget).ToList();
     }
 
-    private (ProviderSelector Selector, string Target)[] Targets(string code, string domain)
-    {
-        var profile = _provider.Profile(false);
-        return profile.Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToArray();
-    }
+    private IReadOnlyList<(ProviderSelector Selector, string Target)> Targets(string code, string domain) => _provider.KeyTargets(code, domain);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
     private static partial void LogCanaryFailed(ILogger logger, string domain, string failure);

@@ -152,7 +152,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return report;
         }
-        var targets = _provider.Selectors.Select(s => Target(s, institution.Code, domain.Name)).ToList();
+        var targets = _provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => targets.Contains(k.TargetName)).ToListAsync(ct).ConfigureAwait(false);
         var revokedIdle = keys.GroupBy(k => k.TargetName)
             .Where(g => g.OrderByDescending(k => k.Id).First().State == DkimKeyState.Revoked)
@@ -271,7 +271,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             // "Could not check" (a timeout anywhere in the check) blocks too: the delegation was not seen.
             return (false, blocking.Count > 0 ? blocking : report.Findings.Where(f => f.Temporary).ToList());
         }
-        var targets = _provider.Selectors.Select(s => Target(s, institution.Code, domain.Name)).ToList();
+        var targets = _provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
         if (!live.Any(k => k.State == DkimKeyState.Active))
         {
@@ -346,7 +346,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
         var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
-        var stillUsed = others.SelectMany(o => _provider.Selectors.Select(s => Target(s, institution.Code, o))).ToHashSet();
+        var stillUsed = others.SelectMany(o => _provider.KeyTargets(institution.Code, o).Select(t => t.Target)).ToHashSet();
         foreach (var selector in _provider.Selectors)
         {
             var target = Target(selector, institution.Code, domain.Name);
@@ -368,5 +368,5 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         await publishing.PublishAsync(ct).ConfigureAwait(false);
     }
 
-    private string Target(ProviderSelector selector, string code, string domain) => _provider.Profile(false).SelectorTarget(selector, code, domain);
+    private string Target(ProviderSelector selector, string code, string domain) => _provider.KeyTargets(code, domain).First(t => t.Selector == selector).Target;
 }

@@ -172,8 +172,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}");
         }
-        var profile = _options.Provider.Profile(domain.CustomMailFrom);
-        var targets = profile.Selectors.Select(s => profile.SelectorTarget(s, institution.Code, name)).ToList();
+        var targets = _options.Provider.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
             .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);

@@ -90,6 +90,15 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     SigningChangedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     LastCheckedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ExpectedRecordsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    NextCheckAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DegradedSince = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    SigningSuspended = table.Column<bool>(type: "INTEGER", nullable: false),
+                    IncompleteChecks = table.Column<int>(type: "INTEGER", nullable: false),
+                    StateReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    LastReminderAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
                     Version = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -136,6 +145,62 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "Rotations",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    InstitutionId = table.Column<long>(type: "INTEGER", nullable: false),
+                    GroupTarget = table.Column<string>(type: "TEXT", maxLength: 253, nullable: false),
+                    Step = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Emergency = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Requested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    NewKeyId = table.Column<long>(type: "INTEGER", nullable: true),
+                    OldKeyId = table.Column<long>(type: "INTEGER", nullable: true),
+                    StepDueAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    ServedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    NextRotationAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    LastRotatedAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    BlockedReason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    Version = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Rotations", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Rotations_Institutions_InstitutionId",
+                        column: x => x.InstitutionId,
+                        principalTable: "Institutions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Webhooks",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    InstitutionId = table.Column<long>(type: "INTEGER", nullable: true),
+                    Url = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    SealedSecret = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Webhooks", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Webhooks_Institutions_InstitutionId",
+                        column: x => x.InstitutionId,
+                        principalTable: "Institutions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "CheckRuns",
                 columns: table => new
                 {
@@ -155,6 +220,60 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         name: "FK_CheckRuns_Domains_DomainId",
                         column: x => x.DomainId,
                         principalTable: "Domains",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Transitions",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    DomainId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    From = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    To = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: false),
+                    FindingsJson = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Transitions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_Transitions_Domains_DomainId",
+                        column: x => x.DomainId,
+                        principalTable: "Domains",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "WebhookDeliveries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    WebhookId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Event = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    PayloadJson = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    DeliveredAt = table.Column<DateTime>(type: "TEXT", nullable: true),
+                    GaveUp = table.Column<bool>(type: "INTEGER", nullable: false),
+                    LastStatus = table.Column<int>(type: "INTEGER", nullable: true),
+                    LastError = table.Column<string>(type: "TEXT", maxLength: 1000, nullable: true),
+                    LeaseOwner = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseUntil = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_WebhookDeliveries", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_WebhookDeliveries_Webhooks_WebhookId",
+                        column: x => x.WebhookId,
+                        principalTable: "Webhooks",
                         principalColumn: "Id",
                         onDelete: ReferentialAction.Cascade);
                 });
@@ -187,6 +306,11 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Domains_NextCheckAt",
+                table: "Domains",
+                column: "NextCheckAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Institutions_Code",
                 table: "Institutions",
                 column: "Code",
@@ -201,6 +325,42 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                 name: "IX_Keys_TargetName_State",
                 table: "Keys",
                 columns: new[] { "TargetName", "State" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rotations_GroupTarget",
+                table: "Rotations",
+                column: "GroupTarget",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rotations_InstitutionId",
+                table: "Rotations",
+                column: "InstitutionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Rotations_NextRotationAt",
+                table: "Rotations",
+                column: "NextRotationAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Transitions_DomainId_Id",
+                table: "Transitions",
+                columns: new[] { "DomainId", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_DeliveredAt_NextAttemptAt",
+                table: "WebhookDeliveries",
+                columns: new[] { "DeliveredAt", "NextAttemptAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookDeliveries_WebhookId",
+                table: "WebhookDeliveries",
+                column: "WebhookId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Webhooks_InstitutionId",
+                table: "Webhooks",
+                column: "InstitutionId");
         }
 
         /// <inheritdoc />
@@ -219,10 +379,22 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                 name: "Keys");
 
             migrationBuilder.DropTable(
+                name: "Rotations");
+
+            migrationBuilder.DropTable(
                 name: "Settings");
 
             migrationBuilder.DropTable(
+                name: "Transitions");
+
+            migrationBuilder.DropTable(
+                name: "WebhookDeliveries");
+
+            migrationBuilder.DropTable(
                 name: "Domains");
+
+            migrationBuilder.DropTable(
+                name: "Webhooks");
 
             migrationBuilder.DropTable(
                 name: "Institutions");
