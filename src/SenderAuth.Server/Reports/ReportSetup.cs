@@ -1,0 +1,12 @@
+namespace SenderAuth.Server.Reports;
+
+/// <summary>The report services: import, the signed-message counter, and the background sources.</summary>
+public static class ReportSetup
+{
+    public static void Add(IServiceCollection services)
+    {
+        services.AddScoped<ReportImporter>();
+        services.AddSingleton<SignedMessageCounter>();
+        services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
+    }
+}
