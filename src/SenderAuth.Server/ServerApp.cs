@@ -238,6 +238,8 @@ public sealed partial class ServerApp
         RotationEndpoints.Map(api);
         WebhookEndpoints.Map(api);
         Reports.ReportUploadEndpoints.Map(api);
+        Reports.ReportAnalysisEndpoints.Map(api);
+        Reports.KnownSenderEndpoints.Map(api);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)

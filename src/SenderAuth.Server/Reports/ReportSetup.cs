@@ -6,6 +6,7 @@ public static class ReportSetup
     public static void Add(IServiceCollection services)
     {
         services.AddScoped<ReportImporter>();
+        services.AddScoped<Analysis.ReportAnalysis>();
         services.AddSingleton<SignedMessageCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
     }
