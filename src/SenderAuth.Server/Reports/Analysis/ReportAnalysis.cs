@@ -194,23 +194,29 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         var sources = await SourcesAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var findings = await FindingsAsync(institution, domain, from, to, sources, ct).ConfigureAwait(false);
         var days = await db.ReportRecords.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false);
-        var dmarc = await TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct).ConfigureAwait(false);
-        var spf = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        var (dmarc, dmarcFailed) = await TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct).ConfigureAwait(false);
+        var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        if (dmarc is null && dmarcFailed)
+        {
+            // DNS did not answer: the policy the newest report saw is the best knowledge of the present.
+            var seen = await db.Reports.AsNoTracking().Where(r => r.DomainId == domain.Id).OrderByDescending(r => r.End).Select(r => r.PublishedPolicy).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            dmarc = seen is null ? null : "v=DMARC1; " + seen;
+        }
         var starting = $"v=DMARC1; p=none{(_options.Provider.ReportAddress is { } rua ? "; rua=" + rua.Replace("{code}", institution.Code, StringComparison.Ordinal) : "")}";
         return PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, null, _options.Reports.Advisor);
     }
 
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
-    private async Task<string?> TxtAsync(string name, string prefix, CancellationToken ct)
+    private async Task<(string? Text, bool Failed)> TxtAsync(string name, string prefix, CancellationToken ct)
     {
         try
         {
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
-            return answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase));
+            return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)), answer.IsTemporaryFailure);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return null;
+            return (null, true);
         }
     }
 

@@ -129,6 +129,34 @@ public abstract class ReportUploadTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Every_analysis_endpoint_answers_on_this_database_with_the_uploaded_figures()
+    {
+        var (code, domain) = await InstitutionWithDomain();
+        var client = Host.Client();
+        for (var d = 0; d < 3; d++)
+        {
+            var xml = ReportXml.Build("google.com", $"an-{code}-{d}", domain, Day.AddDays(d),
+                [new("203.0.113.5", 10 + d, true, false, domain, "stxsel1", true, "bounce.ticketing.example", true), new("198.18.0.9", 2, false, false)]);
+            await (await Upload(client, $"d{d}.xml", Encoding.UTF8.GetBytes(xml))).Json(HttpStatusCode.OK);
+        }
+        var baseUrl = $"/api/v1/institutions/{code}/domains/{domain}/reports";
+        var summary = await (await client.GetAsync(baseUrl + "/summary?period=week")).Json(HttpStatusCode.OK);
+        Assert.Equal(39, summary["total"]!["messages"]!.GetValue<long>());
+        Assert.Equal(33, summary["total"]!["dmarcPass"]!.GetValue<long>());
+        Assert.Equal(3, summary["daysWithData"]!.GetValue<int>());
+        var sources = await (await client.GetAsync(baseUrl + "/sources")).Json(HttpStatusCode.OK);
+        Assert.Equal(["platform", "unknown"], sources["items"]!.AsArray().Select(i => i!["category"]!.GetValue<string>()));
+        var findings = await (await client.GetAsync(baseUrl + "/findings")).Json(HttpStatusCode.OK);
+        Assert.Equal("spoofing", findings["findings"]![0]!["code"]!.GetValue<string>());
+        var advice = await (await client.GetAsync(baseUrl + "/advice")).Json(HttpStatusCode.OK);
+        Assert.Equal(3, advice["daysOfData"]!.GetValue<int>());
+        Assert.Equal(33, advice["legitimateMessages"]!.GetValue<long>());
+        await (await client.GetAsync(baseUrl + "/reconciliation")).Json(HttpStatusCode.OK);
+        var timeline = await (await client.GetAsync(baseUrl + "/timeline?from=2020-01-01&to=2030-01-01")).Json(HttpStatusCode.OK);
+        Assert.Contains(timeline["events"]!.AsArray(), e => e!["what"]!.GetValue<string>().StartsWith("domain.create", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Upload_without_a_name_is_refused_and_multipart_form_files_are_read()
     {
         var client = Host.Client();
