@@ -33,6 +33,11 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
 {
     private const int BatchSize = 2000;
 
+    /// <summary>Fewer failing messages than this in one report is noise (a test message), not an outage.</summary>
+    private const long OwnFailureAlertMin = 10;
+
+    private Analysis.SourceAttribution? _platform;
+
     /// <param name="path">The file; it is not moved or deleted (the caller owns it).</param>
     /// <param name="fileName">The name to report and keep (an upload's or attachment's name).</param>
     /// <param name="origin">Where it came from: <c>upload:&lt;actor&gt;</c>, <c>imap:&lt;mailbox&gt;</c>, <c>directory</c>, <c>cli</c>.</param>
@@ -137,12 +142,18 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         var day = ReportDay(meta);
         int records = 0;
-        long messages = 0;
+        long messages = 0, ours = 0, oursFailing = 0;
+        var platform = _platform ??= new Analysis.SourceAttribution(options.Value.Provider.SendingIps, []);
         foreach (var record in reader.ReadRecords(ct))
         {
             db.ReportRecords.Add(ReportRecordMapper.Map(record, report.Id, domain.Id, day));
             records++;
             messages += record.Count;
+            if (platform.IsPlatform(record.SourceIp.ToString()))
+            {
+                ours += record.Count;
+                oursFailing += record.DmarcPass ? 0 : record.Count;
+            }
             if (records % BatchSize == 0)
             {
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -153,6 +164,15 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         db.ChangeTracker.Clear();
         await db.Reports.Where(r => r.Id == report.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages), ct).ConfigureAwait(false);
+        if (oursFailing >= OwnFailureAlertMin && oursFailing > ours * (1 - options.Value.Reports.Advisor.MinAlignedShare))
+        {
+            // The one finding that cannot wait for someone to open the dashboard: our signing or their DNS broke.
+            var code = await db.Institutions.Where(i => i.Id == domain.InstitutionId).Select(i => i.Code).FirstAsync(ct).ConfigureAwait(false);
+            await Monitoring.WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new Monitoring.ServerEvent("reports.own-mail-failing", code, domain.Name, now,
+                $"{org} reports {oursFailing} of {ours} messages from our networks failing DMARC on {day:yyyy-MM-dd}", new { reporter = org, reportId = id, day, failing = oursFailing, total = ours }), ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+        }
         return new ImportedReport(org, id, policyDomain, "imported", records, messages);
     }
 

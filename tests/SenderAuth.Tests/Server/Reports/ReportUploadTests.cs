@@ -157,6 +157,22 @@ public abstract class ReportUploadTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Our_own_mail_failing_in_a_report_raises_a_webhook_event_at_import()
+    {
+        var (code, domain) = await InstitutionWithDomain();
+        var key = await Host.Client().CreateInstitutionKey(code);
+        var inst = Host.Client(key);
+        var hook = (await (await inst.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hook" })).Json(HttpStatusCode.Created))["id"]!.GetValue<long>();
+        var ok = ReportXml.Build("google.com", $"ok-{code}", domain, Day, [new("203.0.113.5", 500, true, false), new("203.0.113.6", 4, false, false)]);
+        await (await Upload(inst, "ok.xml", Encoding.UTF8.GetBytes(ok))).Json(HttpStatusCode.OK);
+        var broken = ReportXml.Build("google.com", $"broken-{code}", domain, Day.AddDays(1), [new("203.0.113.5", 480, false, false), new("198.51.100.1", 30, false, false)]);
+        await (await Upload(inst, "broken.xml", Encoding.UTF8.GetBytes(broken))).Json(HttpStatusCode.OK);
+        var deliveries = (await (await inst.GetAsync($"/api/v1/webhooks/{hook}/deliveries")).Json(HttpStatusCode.OK))["items"]!.AsArray();
+        // One alert: the first report's 4 failing messages are below the noise floor, the second's 480 of 480 are not.
+        Assert.Single(deliveries, d => d!["event"]!.GetValue<string>() == "reports.own-mail-failing");
+    }
+
+    [Fact]
     public async Task Upload_without_a_name_is_refused_and_multipart_form_files_are_read()
     {
         var client = Host.Client();
