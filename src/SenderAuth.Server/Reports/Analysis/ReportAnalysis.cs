@@ -16,6 +16,9 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
 {
     private readonly ServerOptions _options = options.Value;
 
+    /// <summary>How long a page of reverse names, or a record the advisor reads, may take.</summary>
+    private static readonly TimeSpan LookupBound = TimeSpan.FromSeconds(2);
+
     /// <summary>The window asked for, or the last <see cref="AdvisorOptions.MinDays"/> days up to the newest report day.</summary>
     public async Task<(DateTime From, DateTime To)> WindowAsync(SenderDomain domain, DateTime? from, DateTime? to, CancellationToken ct)
     {
@@ -91,7 +94,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(page);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(LookupBound);
         var names = await Task.WhenAll(page.Select(async s =>
         {
             if (!IPAddress.TryParse(s.Source.Ip, out var address))
@@ -180,8 +183,9 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         var sources = await SourcesAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var findings = await FindingsAsync(institution, domain, from, to, sources, ct).ConfigureAwait(false);
         var days = await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
-        var (dmarc, dmarcFailed) = await TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct).ConfigureAwait(false);
+        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct);
         var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        var (dmarc, dmarcFailed) = await dmarcLookup.ConfigureAwait(false);
         if (dmarc is null && dmarcFailed)
         {
             // DNS did not answer: the policy the newest report saw is the best knowledge of the present.
@@ -195,9 +199,12 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
     private async Task<(string? Text, bool Failed)> TxtAsync(string name, string prefix, CancellationToken ct)
     {
+        // Bounded: advice must not hang on a slow name server; the fallback is the newest report's policy.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(LookupBound);
         try
         {
-            var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
+            var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, bound.Token).ConfigureAwait(false);
             return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)), answer.IsTemporaryFailure);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
