@@ -8,5 +8,7 @@ public static class ReportSetup
         services.AddScoped<ReportImporter>();
         services.AddSingleton<SignedMessageCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
+        services.AddSingleton<ImapReportPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImapReportPoller>());
     }
 }
