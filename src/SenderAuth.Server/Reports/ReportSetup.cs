@@ -10,5 +10,7 @@ public static class ReportSetup
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
         services.AddSingleton<ImapReportPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<ImapReportPoller>());
+        services.AddSingleton<DirectoryReportWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReportWatcher>());
     }
 }
