@@ -22,13 +22,13 @@ if [ "$(id -u)" -eq 0 ]; then
   getent passwd dovecot >/dev/null && getent passwd dovenull >/dev/null \
     || { echo "dovecot: running as root but the dovecot/dovenull users are missing" >&2; exit 1; }
   base="$(mktemp -d /tmp/sa-imap.XXXXXX)"
-  mail_user=dovecot login_user=dovenull internal_user=dovecot
+  mail_user=dovecot login_user=dovenull internal_user=dovecot internal_group=dovecot
 else
   base="$dir/imap"
   # Unix socket paths (base_dir) are limited to ~100 characters.
   [ ${#base} -lt 60 ] || base="$(mktemp -d /tmp/sa-imap.XXXXXX)"
   mkdir -p "$base"
-  mail_user="$(id -un)" login_user="$(id -un)" internal_user="$(id -un)"
+  mail_user="$(id -un)" login_user="$(id -un)" internal_user="$(id -un)" internal_group="$(id -gn)"
 fi
 echo "$base" >"$dir/imap.base"
 mail_uid="$(id -u "$mail_user")"
@@ -69,6 +69,7 @@ disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = $login_user
 default_internal_user = $internal_user
+default_internal_group = $internal_group
 first_valid_uid = $mail_uid
 last_valid_uid = $mail_uid
 first_valid_gid = $mail_gid
