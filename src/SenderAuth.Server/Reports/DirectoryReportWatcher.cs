@@ -115,6 +115,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
         }
     }
 
+    /// <summary>Symbolic links are not followed: a link dropped in would make the server read any file it can.</summary>
     private static bool Eligible(FileInfo f, DateTime now) =>
         !f.Name.StartsWith('.')
         && !f.Name.EndsWith(".tmp", StringComparison.OrdinalIgnoreCase)
@@ -161,7 +162,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
             // Given back as abandoned and taken by another instance meanwhile: that one files it.
             log.LogWarning("watched report file {File}: moved away while it was being imported", name);
         }
-        var status = outcome.Imported > 0 ? "imported" : outcome.Duplicates > 0 ? "duplicate" : outcome.Foreign > 0 ? "foreign" : outcome.Status;
+        var status = outcome.Summary();
         if (!ok)
         {
             log.LogWarning("watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);

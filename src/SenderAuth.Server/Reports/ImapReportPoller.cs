@@ -58,7 +58,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         }
     }
 
-    /// <summary>Polls every configured mailbox once, one after the other (tests, and the operator's "poll now").</summary>
+    /// <summary>Polls every configured mailbox once, one after the other (the tests drive ingestion with it).</summary>
     public async Task<IReadOnlyList<ImapPollResult>> PollOnceAsync(CancellationToken ct)
     {
         var results = new List<ImapPollResult>();
@@ -184,7 +184,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             if (outcome.Status == "imported")
             {
                 await inbox.MoveToAsync(uid, archive, ct).ConfigureAwait(false);
-                return new ImapMessageOutcome(uid.Id, subject, ImportStatus(outcome), mailbox.ArchiveFolder);
+                return new ImapMessageOutcome(uid.Id, subject, outcome.Summary(), mailbox.ArchiveFolder);
             }
             var why = outcome.Reason ?? outcome.Status;
             var original = File.OpenRead(path);
@@ -202,10 +202,6 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             File.Delete(path);
         }
     }
-
-    /// <summary>The file's one status: imported when any report was new, else duplicate, else foreign.</summary>
-    private static string ImportStatus(FileImportOutcome outcome) =>
-        outcome.Imported > 0 ? "imported" : outcome.Duplicates > 0 ? "duplicate" : outcome.Foreign > 0 ? "foreign" : outcome.Status;
 
     /// <summary>Copies the raw message to the spool; false (and stops reading) past the limit: the server's SIZE may be wrong.</summary>
     private static async Task<bool> SpoolAsync(IMailFolder inbox, UniqueId uid, string path, long limit, CancellationToken ct)
