@@ -29,6 +29,7 @@ internal static class ReportCommand
         command.Options.Add(data);
         command.Options.Add(database);
         command.Options.Add(connectionString);
+        command.Subcommands.Add(ReportSummary.Create());
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
             var target = new ReportImport.Target(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString));

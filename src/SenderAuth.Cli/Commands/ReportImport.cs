@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -21,30 +22,46 @@ internal static class ReportImport
     /// <summary>The server's configuration switches this command passes on (the names <c>serve</c> takes).</summary>
     public sealed record Target(string? Data, string? Database, string? ConnectionString);
 
+    /// <summary>
+    /// The server's services on the configured database, migrated, without starting anything; or the exit code
+    /// and message when the configuration is invalid (usage) or the database cannot be opened.
+    /// </summary>
+    public static async Task<(WebApplication? App, int Exit)> OpenAsync(Target target, CancellationToken ct)
+    {
+        var app = ServerApp.Build(Arguments(target));
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
+        }
+        try
+        {
+            using var scope = app.Services.CreateScope();
+            await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
+            return (app, ExitCodes.Ok);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            CliOutput.Error($"cannot open the database: {e.Message}");
+            await app.DisposeAsync().ConfigureAwait(false);
+            return (null, ExitCodes.DnsFailure);
+        }
+    }
+
     public static async Task<int> RunAsync(IReadOnlyList<FileSystemInfo> inputs, Target target, bool json, CancellationToken ct)
     {
         var files = Expand(inputs);
-        var app = ServerApp.Build(Arguments(target));
+        var (app, exit) = await OpenAsync(target, ct).ConfigureAwait(false);
+        if (app is null)
+        {
+            return exit;
+        }
         await using (app.ConfigureAwait(false))
         {
-            try
-            {
-                _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-            }
-            catch (OptionsValidationException e)
-            {
-                throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
-            }
-            try
-            {
-                using var scope = app.Services.CreateScope();
-                await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
-            {
-                CliOutput.Error($"cannot open the database: {e.Message}");
-                return ExitCodes.DnsFailure;
-            }
             var clock = Stopwatch.StartNew();
             var outcomes = new List<FileImportOutcome>(files.Count);
             async Task ImportAll(Action? step)

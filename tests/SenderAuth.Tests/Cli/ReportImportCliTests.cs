@@ -54,6 +54,25 @@ public sealed class ReportImportCliTests
             Assert.Contains("a-google.xml.gz", table, StringComparison.Ordinal);
             Assert.Contains("2 file(s): 0 report(s) imported, 2 duplicate, 0 foreign, 0 file(s) quarantined", table, StringComparison.Ordinal);
 
+            // What the database now holds for the domain, as the summary prints it.
+            var (sumExit, sumJson, sumErr) = await CliRunner.RunAsync(null, "report", "summary", domain, "--db", "--data", data, "--period", "day", "--json");
+            Assert.True(sumExit == 0, $"exit {sumExit}: {sumErr}");
+            var summary = JsonDocument.Parse(sumJson).RootElement;
+            Assert.Equal(34, summary.GetProperty("summary").GetProperty("total").GetProperty("messages").GetInt64());
+            Assert.Equal(30, summary.GetProperty("summary").GetProperty("total").GetProperty("dmarcPass").GetInt64());
+            Assert.Equal(["platform", "unknown"], summary.GetProperty("sources").EnumerateArray().Select(x => x.GetProperty("category").GetString()));
+            Assert.Equal("spoofing", summary.GetProperty("findings")[0].GetProperty("code").GetString());
+            var (sumTableExit, sumTable, _) = await CliRunner.RunAsync(null, "report", "summary", domain, "--db", "--data", data);
+            Assert.Equal(0, sumTableExit);
+            Assert.Contains("34 messages on 1 day(s), DMARC pass 88.2%", sumTable, StringComparison.Ordinal);
+            Assert.Contains("spoofing", sumTable, StringComparison.Ordinal);
+            var (unknown, _, unknownErr) = await CliRunner.RunAsync(null, "report", "summary", "not-ours.example", "--db", "--data", data);
+            Assert.Equal(2, unknown);
+            Assert.Contains("not a sender domain", unknownErr, StringComparison.Ordinal);
+            var (noDb, _, noDbErr) = await CliRunner.RunAsync(null, "report", "summary", domain);
+            Assert.Equal(2, noDb);
+            Assert.Contains("--db", noDbErr, StringComparison.Ordinal);
+
             await using var db = new SqliteSenderAuthDb(new DbContextOptionsBuilder<SqliteSenderAuthDb>().UseSqlite($"Data Source={Path.Combine(data, "senderauth.db")};Pooling=False").Options);
             var report = Assert.Single(await db.Reports.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken));
             Assert.Equal("cli", report.Origin);
