@@ -4,7 +4,7 @@
 #   submission port (SENDERAUTH_TEST_POSTFIX_SMTP): smtpd with the milter; a rejection or tempfail is the client's
 #   queue port (SENDERAUTH_TEST_POSTFIX_QUEUE): smtpd without milter that queues and relays to the submission port,
 #       so a milter that is down (milter_default_action = tempfail) only delays mail: the queue retries every second
-#   the milter it calls: $2 when given (inet:ADDR:PORT), else a free loopback port (SENDERAUTH_TEST_MILTER)
+#   the milter it calls: $2 when given (inet:ADDR:PORT, or none), else a free loopback port (SENDERAUTH_TEST_MILTER)
 #   delivered mail: one file per message in SENDERAUTH_TEST_POSTFIX_SINK (smtp-sink -d)
 # Needs root (Postfix's master and smtp-sink switch to the postfix user). Prints KEY=VALUE lines.
 set -euo pipefail
@@ -24,6 +24,8 @@ queue_port="$(free_port)"; smtp_port="$(free_port)"; sink_port="$(free_port)"
 while [ "$smtp_port" = "$queue_port" ]; do smtp_port="$(free_port)"; done
 while [ "$sink_port" = "$queue_port" ] || [ "$sink_port" = "$smtp_port" ]; do sink_port="$(free_port)"; done
 milter="${2:-inet:127.0.0.1:$(free_port)}"
+# "none": no milter at all (the bench's ceiling: what Postfix alone delivers).
+[ "$milter" = none ] && milter=""
 
 cat >"$dir/etc/main.cf" <<CF
 compatibility_level = 3.6
