@@ -29,22 +29,28 @@ public sealed class MilterClient : IAsyncDisposable
     public const MilterActions PostfixActions = (MilterActions)0x1FF;
     public const MilterSteps PostfixSteps = (MilterSteps)0x1FFFFF;
 
-    private readonly TcpClient _tcp;
+    private readonly Socket _socket;
     private readonly NetworkStream _stream;
 
-    private MilterClient(TcpClient tcp)
+    private MilterClient(Socket socket)
     {
-        _tcp = tcp;
-        _stream = tcp.GetStream();
+        _socket = socket;
+        _stream = new NetworkStream(socket, ownsSocket: false);
     }
 
     public MilterSteps AgreedSteps { get; private set; }
 
+    /// <param name="address">inet:127.0.0.1:PORT or unix:/path, as the listener prints it.</param>
     public static async Task<MilterClient> ConnectAsync(string address)
     {
-        // inet:127.0.0.1:PORT
+        if (address.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await unix.ConnectAsync(new UnixDomainSocketEndPoint(address[5..]));
+            return new MilterClient(unix);
+        }
         var parts = address.Split(':');
-        var tcp = new TcpClient { NoDelay = true };
+        var tcp = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await tcp.ConnectAsync(parts[1], int.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture));
         return new MilterClient(tcp);
     }
@@ -251,6 +257,6 @@ public sealed class MilterClient : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stream.DisposeAsync();
-        _tcp.Dispose();
+        _socket.Dispose();
     }
 }
