@@ -115,4 +115,42 @@ public sealed class PostfixMilterTests
         await dkimpy.RequireAsync("rsa-sha256");
         Assert.All(await dkimpy.VerifyAsync(json, keyFile, files), answer => Assert.True(answer.Result == "pass", $"dkimpy: {answer.Result} {answer.Reason}"));
     }
+
+    [Fact]
+    public async Task Postfix_VerifyMode_AddsAuthenticationResultsAndDropsForgedOnes()
+    {
+        await using var world = await PostfixWorld.StartAsync(Ct, "--SenderAuth:Milter:Mode=verify", "--SenderAuth:Milter:AuthServId=mx.senderauth.test");
+        var domain = await world.OnboardAsync(Code("pfv"), enableSigning: true);
+        // Signed by the same server's HTTP API, then received through Postfix as inbound mail.
+        var id = Guid.NewGuid().ToString("N");
+        var message = "Authentication-Results: mx.senderauth.test; dkim=pass header.d=bank.example\r\n"
+            + "Authentication-Results: upstream.example; spf=pass smtp.mailfrom=a@upstream.example\r\n"
+            + $"From: Tickets <tickets@{domain}>\r\nTo: visitor@example.org\r\nSubject: Inbound\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
+            + $"Message-ID: <{id}@senderauth.test>\r\n\r\nHello from outside.\r\n";
+        using var api = world.Server.Client();
+        using var signedResponse = await api.Sign(message);
+        Assert.Equal(System.Net.HttpStatusCode.OK, signedResponse.StatusCode);
+        var file = Path.Combine(Path.GetTempPath(), $"sa-inbound-{id}.eml");
+        await File.WriteAllBytesAsync(file, await signedResponse.Content.ReadAsByteArrayAsync(Ct), Ct);
+        try
+        {
+            var (code, transcript) = await PostfixWorld.SwaksDataAsync(world.Smtp, $"bounce@{domain}", file);
+            Assert.True(code == 0, transcript);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+        var delivered = await world.DeliveredAsync(id);
+        Assert.NotNull(delivered);
+        var fields = SenderAuth.Mail.MailMessage.Parse(delivered).All("Authentication-Results").Select(h => h.Value).ToList();
+        Assert.Equal(2, fields.Count);
+        var ours = Assert.Single(fields, f => f.StartsWith("mx.senderauth.test;", StringComparison.Ordinal));
+        Assert.Contains($"dkim=pass", ours, StringComparison.Ordinal);
+        Assert.Contains($"header.d={domain}", ours, StringComparison.Ordinal);
+        Assert.Contains("spf=", ours, StringComparison.Ordinal);
+        Assert.Contains("dmarc=", ours, StringComparison.Ordinal);
+        Assert.DoesNotContain("bank.example", ours, StringComparison.Ordinal);
+        Assert.Single(fields, f => f.StartsWith("upstream.example;", StringComparison.Ordinal));
+    }
 }

@@ -17,8 +17,11 @@ public sealed partial class PostfixWorld : IAsyncDisposable
     private readonly DirectoryInfo _data = Directory.CreateTempSubdirectory("sa-postfix-");
     private readonly Dictionary<string, string> _keys = [];
 
-    private PostfixWorld()
+    private readonly string[] _extra;
+
+    private PostfixWorld(string[] extra)
     {
+        _extra = extra;
     }
 
     public ServerProcess Server { get; private set; } = null!;
@@ -34,9 +37,10 @@ public sealed partial class PostfixWorld : IAsyncDisposable
     /// <summary>name → TXT of every key published for the institutions made here (what receivers find in DNS).</summary>
     public IReadOnlyDictionary<string, string> Keys => _keys;
 
-    public static async Task<PostfixWorld> StartAsync(CancellationToken ct)
+    /// <param name="extra">More server settings (e.g. verify mode).</param>
+    public static async Task<PostfixWorld> StartAsync(CancellationToken ct, params string[] extra)
     {
-        var world = new PostfixWorld();
+        var world = new PostfixWorld(extra);
         await world.StartServerAsync(ct);
         return world;
     }
@@ -47,7 +51,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
         [
             "serve", "--data", _data.FullName, "--dns", "127.0.0.1:0", "--resolver", Env("SENDERAUTH_TEST_DNS"), "--milter", Milter,
             "--SenderAuth:Resolver:TimeoutSeconds=2", "--SenderAuth:Provider:RsaBits=1024", "--SenderAuth:Monitoring:Enabled=false",
-            "--SenderAuth:Milter:UnknownDomainPolicy=Reject",
+            "--SenderAuth:Milter:UnknownDomainPolicy=Reject", .. _extra,
         ];
         Server = await ServerProcess.StartAsync(args, OperatorKey, ServerHost.MasterKey, ct);
     }
@@ -86,6 +90,21 @@ public sealed partial class PostfixWorld : IAsyncDisposable
             "--header", $"From: Tickets <{from}>", "--header", $"Subject: {subject}", "--header", $"Message-Id: <{id}@senderauth.test>",
             "--body", $"Ticket {id}\nSee you at the museum.\n", "--timeout", "30",
         })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await output + await error);
+    }
+
+    /// <summary>Sends a whole message file as DATA with swaks (headers and body as they are).</summary>
+    public static async Task<(int Code, string Transcript)> SwaksDataAsync(string server, string mailFrom, string file)
+    {
+        var psi = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--server", server, "--from", mailFrom, "--to", "visitor@example.org", "--helo", "mx-out.sender.example", "--data", file, "--timeout", "30" })
         {
             psi.ArgumentList.Add(a);
         }
