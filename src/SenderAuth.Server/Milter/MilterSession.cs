@@ -201,7 +201,7 @@ internal sealed class MilterSession(MilterOptions options, SigningService signin
         }
         else if (_body is { } body && !_oversize)
         {
-            if (body.WrittenCount + chunk.Length > options.MaxVerifyMessageBytes)
+            if ((long)(_headerSection?.Raw.Length ?? 0) + body.WrittenCount + chunk.Length > options.MaxVerifyMessageBytes)
             {
                 // Bounded: past the limit nothing more is held; the message gets no DKIM verdict.
                 _oversize = true;

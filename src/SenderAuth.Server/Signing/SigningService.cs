@@ -119,7 +119,10 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             }
             return await ApplyPolicyAsync(domain.Policy, domain.Reason, domain.InstitutionId, ct).ConfigureAwait(false);
         }
-        var policy = await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false) ?? (institutionCode is null ? unknownDomainPolicy : null);
+        // An operator (or the MTA) naming no institution has no institution policy: no database read for that, which
+        // matters for the milter, where mail of unknown domains (bounces, system mail) is routine.
+        var policy = (caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false))
+            ?? (institutionCode is null ? unknownDomainPolicy : null);
         var reason = $"{fromDomain} is not a sender domain of {(caller.IsOperator ? "any institution" : "your institution")}";
         return policy is null
             ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""))
