@@ -50,7 +50,16 @@ public sealed class ServerProcess : IAsyncDisposable
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
-        await server.WaitReadyAsync(ct);
+        try
+        {
+            await server.WaitReadyAsync(ct);
+        }
+        catch
+        {
+            // A server that never became ready would otherwise outlive the test (nobody holds it to dispose).
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 
