@@ -37,8 +37,14 @@ public sealed record DnssecResult(string Name, DnssecStatus Status)
     /// <summary>The parent publishes a DS record for the zone apex.</summary>
     public bool ParentHasDs { get; init; }
 
-    /// <summary>Why the status is <see cref="DnssecStatus.Indeterminate"/>, in a few words.</summary>
+    /// <summary>Why the status is not secure, in a few words (for the resolver probe: only when indeterminate).</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The reason token from our own validation (<c>signature-expired</c>, <c>ds-mismatch</c>, <c>no-ds</c>…, see
+    /// <see cref="SenderAuth.Dns.DnsSec.DnssecReason"/>); null from a validating resolver, which does not say why.
+    /// </summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>Asks a validating resolver whether a name's answers are DNSSEC-secure. Failures are data, not exceptions.</summary>
