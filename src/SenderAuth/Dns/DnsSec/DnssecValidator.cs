@@ -188,7 +188,8 @@ public sealed class DnssecValidator
         var keys = await KeysAsync(apex, ct).ConfigureAwait(false);
         return keys.Outcome.Status == DnssecStatus.Secure
             ? new Step(DnssecStatus.Bogus, DnssecReason.MissingRrsig, $"{what} came without an RRSIG, but the zone {apex} has a secure chain of trust", apex, true)
-            : keys.Outcome with { Signed = false };
+            // The unsigned zone itself decided it (no DS): unsigned. A zone higher up that decided it keeps its own flag.
+            : keys.Outcome with { Signed = keys.Outcome.Zone is { } z && !z.Equals(apex) && keys.Outcome.Signed };
     }
 
     /// <summary>The apex of the zone holding a name: the owner of the SOA that comes back for it; for an alias, its parent's.</summary>
