@@ -14,7 +14,7 @@
 #   dkim-unsigned.dnssec.test.  unsigned, no DS                           -> insecure (an unsigned provider zone)
 #   bogus.dnssec.test.          DS in the parent, served pre-signed by ldns-signzone (NSEC3) with signatures
 #                               that expired in 2020                      -> bogus
-#   future.dnssec.test.         DS in the parent, pre-signed by ldns-signzone with signatures valid from 2099
+#   future.dnssec.test.         DS in the parent, pre-signed by ldns-signzone with signatures valid from 2037
 #                                                                         -> bogus (not yet valid)
 #   wrongds.dnssec.test.        signed by Knot; the parent's DS is of another key (made by ldns-keygen)
 #                                                                         -> bogus (DS mismatch)
@@ -134,9 +134,9 @@ keymgr -c "$dir/knot.conf" dnssec.test ds | grep ' DS [0-9]* 13 2 ' >"$dir/ancho
     "$dir/zones/bogus.dnssec.test.zone" "$k"
   mv "$dir/zones/bogus.dnssec.test.zone.signed" "$dir/zones/bogus.dnssec.test.zone"
   ldns-key2ds -n -2 "$k.key" >>"$dir/zones/dnssec.test.zone"
-  # Not yet valid: signatures from 2099-01-01 to 2099-02-01.
+  # Not yet valid: signatures from 2037-01-01 to 2037-02-01 (ldns prints dates past 2038 wrapped, and Knot rejects those).
   k="$(ldns-keygen -a ECDSAP256SHA256 -k future.dnssec.test)"
-  ldns-signzone -o future.dnssec.test -i 20990101000000 -e 20990201000000 -f "$dir/zones/future.dnssec.test.zone.signed" \
+  ldns-signzone -o future.dnssec.test -i 20370101000000 -e 20370201000000 -f "$dir/zones/future.dnssec.test.zone.signed" \
     "$dir/zones/future.dnssec.test.zone" "$k"
   mv "$dir/zones/future.dnssec.test.zone.signed" "$dir/zones/future.dnssec.test.zone"
   ldns-key2ds -n -2 "$k.key" >>"$dir/zones/dnssec.test.zone"
@@ -152,6 +152,10 @@ for _ in $(seq 1 100); do
   ready=1
   for zp in "${signed[@]}"; do
     kdig @127.0.0.1 -p "$kport" +dnssec +timeout=1 +retry=0 DNSKEY "${zp%%:*}" 2>/dev/null | grep -q RRSIG || { ready=""; break; }
+  done
+  # The pre-signed and unsigned zones too: a zone file Knot rejects would otherwise go unnoticed.
+  for z in "${plain[@]}"; do
+    [ -z "$ready" ] || kdig @127.0.0.1 -p "$kport" +short +timeout=1 +retry=0 SOA "$z" 2>/dev/null | grep -q hostmaster || { ready=""; break; }
   done
   if [ -n "$ready" ] && kdig @127.0.0.1 -p "$kport" +short +timeout=1 +retry=0 DS secure.dnssec.test 2>/dev/null | grep -q .; then
     break
