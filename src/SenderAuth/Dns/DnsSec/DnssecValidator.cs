@@ -145,7 +145,7 @@ public sealed class DnssecValidator
         if (signer is null)
         {
             return sigs.Count == 0
-                ? await UnsignedAsync(parentSide ? owner.Parent() : owner, what, ct).ConfigureAwait(false)
+                ? await UnsignedAsync(parentSide ? owner.Parent() : owner, what, ct, parentSide ? owner : null).ConfigureAwait(false)
                 : new Step(DnssecStatus.Bogus, DnssecReason.NoMatchingKey, $"the RRSIGs of {what} name a signer that is not a zone above it", null, true);
         }
         var keys = await KeysAsync(signer, ct).ConfigureAwait(false);
@@ -178,9 +178,15 @@ public sealed class DnssecValidator
 
     /// <summary>Records that came without any RRSIG: fine when the zone holding them is provably insecure, bogus when
     /// that zone's chain of trust is secure (the signatures were stripped or never made).</summary>
-    private async Task<Step> UnsignedAsync(WireName name, string what, CancellationToken ct)
+    /// <param name="below">When set, the zone found must be strictly above it: the walk only ever goes up, so a server
+    /// naming a lower zone cannot make the validator wait for its own result.</param>
+    private async Task<Step> UnsignedAsync(WireName name, string what, CancellationToken ct, WireName? below = null)
     {
         var apex = await ApexAsync(name, ct).ConfigureAwait(false);
+        if (apex is not null && below is not null && (!below.IsAtOrBelow(apex) || apex.Equals(below)))
+        {
+            return new Step(DnssecStatus.Indeterminate, DnssecReason.NoAnswer, $"{what} is unsigned and the server names {apex}, not a zone above {below}, as its zone", null);
+        }
         if (apex is null)
         {
             return new Step(DnssecStatus.Indeterminate, DnssecReason.NoAnswer, $"{what} is unsigned and the zone holding it (SOA) was not found", null);
@@ -217,7 +223,13 @@ public sealed class DnssecValidator
         var lazy = _keys.GetOrAdd(zone, z => new Lazy<Task<Keys>>(() => KeysCoreAsync(z, ct)));
         try
         {
-            return await lazy.Value.ConfigureAwait(false);
+            var keys = await lazy.Value.ConfigureAwait(false);
+            if (keys.Outcome.Status == DnssecStatus.Indeterminate)
+            {
+                // A timeout is not kept: the next name under this zone asks again.
+                _keys.TryRemove(new KeyValuePair<WireName, Lazy<Task<Keys>>>(zone, lazy));
+            }
+            return keys;
         }
         catch (OperationCanceledException)
         {
@@ -272,7 +284,7 @@ public sealed class DnssecValidator
         {
             var soa = msg.Authority.FirstOrDefault(r => r.Type == DnssecTypes.Soa)?.Owner;
             var parent = soa is not null && zone.IsAtOrBelow(soa) && !soa.Equals(zone) ? soa : await ApexAsync(zone.Parent(), ct).ConfigureAwait(false);
-            if (parent is null)
+            if (parent is null || !zone.IsAtOrBelow(parent) || parent.Equals(zone))
             {
                 return new Step(DnssecStatus.Indeterminate, DnssecReason.NoAnswer, $"the zone above {zone} was not found", zone);
             }

@@ -347,4 +347,31 @@ public sealed class DnssecValidatorTests : IDisposable
         Assert.Equal(1, _dns.Queries.Count(q => q == "DNSKEY child.example"));
         Assert.Equal(1, _dns.Queries.Count(q => q == "DS child.example"));
     }
+
+    [Fact]
+    public async Task ValidateAsync_ServerNamesTheZoneAsItsOwnParent_IndeterminateNotHang()
+    {
+        var (parent, child) = Tree();
+        Signed("www.child.example", DnssecTypes.Txt, child, Rr.Txt("www.child.example", "x"));
+        _dns.Add("child.example", DnssecTypes.Ds, [], [Rr.Soa("child.example")]);
+        _dns.Add("example", DnssecTypes.Soa, [Rr.Soa("child.example")]);
+        var v = await Validator(AnchorDs(parent)).ValidateAsync("www.child.example", DnssecTypes.Txt, TestContext.Current.CancellationToken)
+            .AsTask().WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal((DnssecStatus.Indeterminate, "the zone above child.example was not found"), (v.Status, v.Detail));
+    }
+
+    [Fact]
+    public async Task ValidateAsync_TimeoutForZoneKeys_NotKept()
+    {
+        var (parent, _) = Tree();
+        var validator = Validator(AnchorDs(parent));
+        var other = Key("other.example", 13);
+        Signed("other.example", DnssecTypes.Dnskey, other, other.Record);
+        Signed("other.example", DnssecTypes.Txt, other, Rr.Txt("other.example", "x"));
+        // No answer for the DS yet (a timeout), then one.
+        var first = await validator.ValidateAsync("other.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
+        Signed("other.example", DnssecTypes.Ds, parent, other.Ds());
+        var second = await validator.ValidateAsync("other.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
+        Assert.Equal((DnssecStatus.Indeterminate, "no answer for DS other.example", DnssecStatus.Secure), (first.Status, first.Detail, second.Status));
+    }
 }
