@@ -28,42 +28,9 @@ public static class DnssecAlgorithms
     public static bool Verify(byte algorithm, byte[] publicKey, byte[] data, byte[] signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        try
-        {
-            switch (algorithm)
-            {
-                case 8 or 10:
-                    using (var rsa = RSA.Create())
-                    {
-                        rsa.ImportParameters(RsaParameters(publicKey));
-                        return rsa.VerifyData(data, signature, algorithm == 8 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1);
-                    }
-                case 13 or 14:
-                    var size = algorithm == 13 ? 32 : 48;
-                    if (publicKey.Length != 2 * size || signature.Length != 2 * size)
-                    {
-                        return false;
-                    }
-                    using (var ecdsa = ECDsa.Create(new ECParameters
-                    {
-                        Curve = algorithm == 13 ? ECCurve.NamedCurves.nistP256 : ECCurve.NamedCurves.nistP384,
-                        Q = new ECPoint { X = publicKey[..size], Y = publicKey[size..] },
-                    }))
-                    {
-                        // RFC 6605 §4: the signature is r | s, the IEEE P1363 form .NET verifies by default.
-                        return ecdsa.VerifyData(data, signature, algorithm == 13 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384);
-                    }
-                case 15:
-                    return PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out var key)
-                        && key is not null && SignatureAlgorithm.Ed25519.Verify(key, data, signature);
-                default:
-                    return false;
-            }
-        }
-        catch (CryptographicException)
-        {
-            return false;
-        }
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(signature);
+        return IsSupported(algorithm) && new DnssecPublicKey(algorithm, publicKey).Verify(data, signature);
     }
 
     /// <summary>RFC 3110 §2: exponent length (one octet, or zero and two more), exponent, modulus.</summary>
@@ -93,5 +60,72 @@ public static class DnssecAlgorithms
         var mod = p.Modulus ?? throw new ArgumentException("no modulus", nameof(p));
         byte[] head = exp.Length < 256 ? [(byte)exp.Length] : [0, (byte)(exp.Length >> 8), (byte)exp.Length];
         return [.. head, .. exp, .. mod];
+    }
+}
+
+/// <summary>
+/// A DNSKEY's public key parsed once (RSA, ECDSA or Ed25519 handle), so verifying many signatures with a zone's
+/// cached keys does not import the key each time. Verification is serialised per key: the OpenSSL-backed .NET key
+/// objects are not documented as safe for concurrent use, and the bulk check shares a validator between tasks.
+/// </summary>
+internal sealed class DnssecPublicKey(byte algorithm, byte[] publicKey)
+{
+    private readonly Lock _gate = new();
+    private object? _handle;
+    private bool _failed;
+
+    public bool Verify(byte[] data, byte[] signature)
+    {
+        lock (_gate)
+        {
+            if (_failed)
+            {
+                return false;
+            }
+            try
+            {
+                _handle ??= Import();
+                return _handle switch
+                {
+                    RSA rsa => rsa.VerifyData(data, signature, algorithm == 8 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA512, RSASignaturePadding.Pkcs1),
+                    ECDsa ecdsa => signature.Length == (algorithm == 13 ? 64 : 96)
+                        && ecdsa.VerifyData(data, signature, algorithm == 13 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384),
+                    PublicKey ed => SignatureAlgorithm.Ed25519.Verify(ed, data, signature),
+                    _ => false,
+                };
+            }
+            catch (CryptographicException)
+            {
+                _failed = _handle is null;
+                return false;
+            }
+        }
+    }
+
+    private object Import()
+    {
+        switch (algorithm)
+        {
+            case 8 or 10:
+                var rsa = RSA.Create();
+                rsa.ImportParameters(DnssecAlgorithms.RsaParameters(publicKey));
+                return rsa;
+            case 13 or 14:
+                var size = algorithm == 13 ? 32 : 48;
+                if (publicKey.Length != 2 * size)
+                {
+                    throw new CryptographicException("ECDSA key of the wrong length");
+                }
+                return ECDsa.Create(new ECParameters
+                {
+                    Curve = algorithm == 13 ? ECCurve.NamedCurves.nistP256 : ECCurve.NamedCurves.nistP384,
+                    Q = new ECPoint { X = publicKey[..size], Y = publicKey[size..] },
+                });
+            case 15:
+                return PublicKey.TryImport(SignatureAlgorithm.Ed25519, publicKey, KeyBlobFormat.RawPublicKey, out var key) && key is not null
+                    ? key : throw new CryptographicException("Ed25519 key malformed");
+            default:
+                throw new CryptographicException("unsupported algorithm");
+        }
     }
 }

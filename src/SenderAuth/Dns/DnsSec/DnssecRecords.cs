@@ -35,6 +35,11 @@ public sealed record DnskeyData(WireName Owner, ushort Flags, byte Protocol, byt
 
     public ushort KeyTag { get; } = ComputeKeyTag(Rdata);
 
+    /// <summary>The key parsed once for verification (the zone's keys are cached by the validator, so is this).</summary>
+    internal DnssecPublicKey Verifier => _verifier ??= new DnssecPublicKey(Algorithm, PublicKey);
+
+    private DnssecPublicKey? _verifier;
+
     public static DnskeyData Read(WireName owner, byte[] rdata)
     {
         if (rdata.Length < 5)

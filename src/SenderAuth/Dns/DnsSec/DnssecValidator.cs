@@ -547,7 +547,7 @@ public sealed class DnssecValidator
                 continue;
             }
             var data = DnssecCanonical.SignedData(sig, rrset);
-            if (candidates.Any(k => DnssecAlgorithms.Verify(sig.Algorithm, k.PublicKey, data, sig.Signature)))
+            if (candidates.Any(k => k.Verifier.Verify(data, sig.Signature)))
             {
                 return new Verdict(DnssecReason.None, null, sig.Labels < owner.LabelCount ? sig.Labels : null);
             }

@@ -113,4 +113,29 @@ public class DnssecCanonicalTests
         Assert.Equal("0p9mhaveqvm6t7vbl5lop2u3t2rp3tom", Base32Hex.Encode(hash));
         Assert.Equal(hash, Base32Hex.TryDecode("0P9MHAVEQVM6T7VBL5LOP2U3T2RP3TOM"u8));
     }
+
+    [Theory]
+    [InlineData((byte)8, new byte[] { 1 })]
+    [InlineData((byte)8, new byte[] { 0, 0, 0, 5 })]
+    [InlineData((byte)13, new byte[] { 1, 2, 3 })]
+    [InlineData((byte)14, new byte[] { 1, 2, 3 })]
+    [InlineData((byte)15, new byte[] { 1, 2, 3 })]
+    [InlineData((byte)5, new byte[] { 1, 1, 1, 1 })]
+    public void Verify_MalformedKeyOrUnsupportedAlgorithm_FalseNoThrow(byte algorithm, byte[] key) =>
+        Assert.False(DnssecAlgorithms.Verify(algorithm, key, [1, 2, 3], new byte[64]));
+
+    [Theory]
+    [InlineData((byte)8)]
+    [InlineData((byte)13)]
+    [InlineData((byte)15)]
+    public void Verify_TruncatedSignature_False(byte algorithm)
+    {
+        using var key = new TestKey("example", algorithm);
+        var rrset = new[] { Rr.Txt("example", "x") };
+        var rrsig = key.Sign(rrset, DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddYears(100));
+        var sig = RrsigData.Read(rrsig.Owner, rrsig.Data);
+        var data = DnssecCanonical.SignedData(sig, rrset);
+        Assert.True(DnssecAlgorithms.Verify(algorithm, key.Dnskey.PublicKey, data, sig.Signature));
+        Assert.False(DnssecAlgorithms.Verify(algorithm, key.Dnskey.PublicKey, data, sig.Signature[..^1]));
+    }
 }
