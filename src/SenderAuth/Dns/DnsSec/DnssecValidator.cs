@@ -220,21 +220,28 @@ public sealed class DnssecValidator
     /// <summary>The trusted DNSKEYs of a zone, once per validator (concurrent callers share the work).</summary>
     private async Task<Keys> KeysAsync(WireName zone, CancellationToken ct)
     {
-        var lazy = _keys.GetOrAdd(zone, z => new Lazy<Task<Keys>>(() => KeysCoreAsync(z, ct)));
-        try
+        while (true)
         {
-            var keys = await lazy.Value.ConfigureAwait(false);
-            if (keys.Outcome.Status == DnssecStatus.Indeterminate)
+            var lazy = _keys.GetOrAdd(zone, z => new Lazy<Task<Keys>>(() => KeysCoreAsync(z, ct)));
+            try
             {
-                // A timeout is not kept: the next name under this zone asks again.
-                _keys.TryRemove(new KeyValuePair<WireName, Lazy<Task<Keys>>>(zone, lazy));
+                var keys = await lazy.Value.ConfigureAwait(false);
+                if (keys.Outcome.Status == DnssecStatus.Indeterminate)
+                {
+                    // A timeout is not kept: the next name under this zone asks again.
+                    _keys.TryRemove(new KeyValuePair<WireName, Lazy<Task<Keys>>>(zone, lazy));
+                }
+                return keys;
             }
-            return keys;
-        }
-        catch (OperationCanceledException)
-        {
-            _keys.TryRemove(new KeyValuePair<WireName, Lazy<Task<Keys>>>(zone, lazy));
-            throw;
+            catch (OperationCanceledException)
+            {
+                _keys.TryRemove(new KeyValuePair<WireName, Lazy<Task<Keys>>>(zone, lazy));
+                if (ct.IsCancellationRequested)
+                {
+                    throw;
+                }
+                // Another caller started the lookup and was cancelled: this one is not, so it asks itself.
+            }
         }
     }
 
