@@ -203,6 +203,30 @@ public class DnssecValidationTests
     }
 
     [Fact]
+    public async Task Cli_CheckBulk_TrustAnchor_OneValidatorForAllDomains()
+    {
+        var list = Path.Combine(Path.GetTempPath(), $"sa-dnssec-domains-{Guid.NewGuid():N}.txt");
+        await File.WriteAllTextAsync(list, "secure.dnssec.test\nunsigned.dnssec.test\nbogus.dnssec.test\nwrongds.dnssec.test\nisland.dnssec.test\nalg15.dnssec.test\n",
+            TestContext.Current.CancellationToken);
+        var profile = await ProfileAsync();
+        try
+        {
+            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "check", "--domains", list, "--profile", profile,
+                "--resolver", Env("SENDERAUTH_TEST_VALIDATOR"), "--trust-anchor", Anchor(), "--concurrency", "4");
+            Assert.True(exit == 1, stderr);
+            var verdicts = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+                .Select(e => $"{e.GetProperty("domain").GetString()} {e.GetProperty("verdict").GetProperty("dnssec").GetString()}");
+            Assert.Equal(["secure.dnssec.test ok", "unsigned.dnssec.test warning", "bogus.dnssec.test error", "wrongds.dnssec.test error",
+                "island.dnssec.test warning", "alg15.dnssec.test ok"], verdicts);
+        }
+        finally
+        {
+            File.Delete(list);
+            File.Delete(profile);
+        }
+    }
+
+    [Fact]
     public async Task Cli_Check_DefaultRootAnchors_UnknownNotSecure()
     {
         var (exit, json, _) = await CliCheckAsync("secure.dnssec.test", "--resolver", Env("SENDERAUTH_TEST_DNSSEC_AUTH"), "--dns-timeout", "1");
