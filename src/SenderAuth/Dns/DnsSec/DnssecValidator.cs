@@ -250,7 +250,7 @@ public sealed class DnssecValidator
         var (anchorDs, anchorKeys) = _anchors.For(zone);
         if (anchorDs.Count + anchorKeys.Count > 0)
         {
-            return await DnskeyAsync(zone, anchorDs, anchorKeys, "the trust anchor", ct).ConfigureAwait(false);
+            return await DnskeyAsync(zone, anchorDs, anchorKeys, "the trust anchor", ct, anchored: true).ConfigureAwait(false);
         }
         if (_anchors.Closest(zone) is null)
         {
@@ -461,7 +461,7 @@ public sealed class DnssecValidator
     }
 
     /// <summary>The DNSKEY RRset of a zone, trusted when a key that the DS (or anchor) names signs it.</summary>
-    private async Task<Keys> DnskeyAsync(WireName zone, IReadOnlyList<DsData> ds, IReadOnlyList<DnskeyData> anchorKeys, string source, CancellationToken ct)
+    private async Task<Keys> DnskeyAsync(WireName zone, IReadOnlyList<DsData> ds, IReadOnlyList<DnskeyData> anchorKeys, string source, CancellationToken ct, bool anchored = false)
     {
         var msg = await _transport.QueryAsync(zone, DnssecTypes.Dnskey, ct).ConfigureAwait(false);
         if (msg is null)
@@ -502,6 +502,13 @@ public sealed class DnssecValidator
             var present = string.Join(", ", keys.Select(k => k.KeyTag));
             return new Keys(new Step(DnssecStatus.Bogus, DnssecReason.DsMismatch,
                 $"no DNSKEY of {zone} (key tags {present}) matches {source} (key tags {named})", zone, true), []);
+        }
+        if (anchored && !msg.Answers.Any(r => r.Type == DnssecTypes.Rrsig))
+        {
+            // The anchor zone is signed by definition: no RRSIG at all means the server in between drops them (it
+            // ignores DO), which says nothing about the zones: indeterminate, not bogus.
+            return new Keys(new Step(DnssecStatus.Indeterminate, DnssecReason.NoAnswer,
+                $"DNSKEY {zone} came without any RRSIG: the resolver does not pass DNSSEC records; ask one that does (--resolver)", zone), []);
         }
         var v = Verify(rrset, Signatures(msg.Answers, zone, DnssecTypes.Dnskey).Where(s => s.Signer.Equals(zone)).ToList(), entry);
         if (v.Reason != DnssecReason.None)

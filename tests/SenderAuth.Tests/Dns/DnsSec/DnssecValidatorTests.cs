@@ -374,4 +374,19 @@ public sealed class DnssecValidatorTests : IDisposable
         var second = await validator.ValidateAsync("other.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
         Assert.Equal((DnssecStatus.Indeterminate, "no answer for DS other.example", DnssecStatus.Secure), (first.Status, first.Detail, second.Status));
     }
+
+    [Fact]
+    public async Task ValidateAsync_ResolverStripsRrsigs_IndeterminateNotBogus()
+    {
+        var (parent, _) = Tree();
+        // A resolver that ignores DO: no RRSIG anywhere, not even on the anchor zone's keys.
+        _dns.Add("example", DnssecTypes.Dnskey, [parent.Record]);
+        _dns.Add("child.example", DnssecTypes.Txt, [Rr.Txt("child.example", "v=spf1 -all")]);
+        _dns.Add("child.example", DnssecTypes.Soa, [Rr.Soa("child.example")]);
+        _dns.Add("child.example", DnssecTypes.Ds, [parent.Ds()]);
+        _dns.Add("example", DnssecTypes.Soa, [Rr.Soa("example")]);
+        var v = await Validator(AnchorDs(parent)).ValidateAsync("child.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
+        Assert.Equal((DnssecStatus.Indeterminate, "DNSKEY example came without any RRSIG: the resolver does not pass DNSSEC records; ask one that does (--resolver)"),
+            (v.Status, v.Detail));
+    }
 }
