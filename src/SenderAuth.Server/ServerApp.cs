@@ -143,6 +143,7 @@ public sealed partial class ServerApp
         services.AddSingleton<SenderAuth.Server.Monitoring.MonitorService>();
         services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
         AddWebhooks(services);
+        Reports.ReportSetup.Add(services);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -236,6 +237,9 @@ public sealed partial class ServerApp
         ApiKeyEndpoints.Map(api);
         RotationEndpoints.Map(api);
         WebhookEndpoints.Map(api);
+        Reports.ReportUploadEndpoints.Map(api);
+        Reports.ReportAnalysisEndpoints.Map(api);
+        Reports.KnownSenderEndpoints.Map(api);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)
