@@ -18,7 +18,10 @@ public sealed class DkimBodyHasher : IDisposable
     // (OpenSSL on Linux), so pieces are gathered here and hashed in blocks.
     private const int BufferSize = 4096;
 
-    private readonly IncrementalHash _hash;
+    // Created on the first flush: a body whose canonical form fits the buffer (most transactional mail) is hashed
+    // in one call at the end, without an incremental context (a native allocation and algorithm fetch per message).
+    private IncrementalHash? _hash;
+    private readonly HashAlgorithmName _hashName;
     private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _buffered;
     private readonly DkimCanonicalization _canonicalization;
@@ -34,7 +37,7 @@ public sealed class DkimBodyHasher : IDisposable
     public DkimBodyHasher(DkimCanonicalization canonicalization, HashAlgorithmName hash, long limit = -1)
     {
         _canonicalization = canonicalization;
-        _hash = IncrementalHash.CreateHash(hash);
+        _hashName = hash;
         _limit = limit;
     }
 
@@ -154,9 +157,15 @@ public sealed class DkimBodyHasher : IDisposable
                 // §3.4.3: an empty body is a single CRLF in simple canonicalization (none in relaxed).
                 Emit("\r\n"u8);
             }
-            Flush();
             _done = true;
         }
+        if (_hash is null)
+        {
+            var oneShot = CryptographicOperations.HashData(_hashName, _buffer.AsSpan(0, _buffered));
+            _buffered = 0;
+            return oneShot;
+        }
+        Flush();
         return _hash.GetHashAndReset();
     }
 
@@ -215,7 +224,7 @@ public sealed class DkimBodyHasher : IDisposable
             Flush();
             if (bytes.Length >= BufferSize)
             {
-                _hash.AppendData(bytes);
+                (_hash ??= IncrementalHash.CreateHash(_hashName)).AppendData(bytes);
                 return;
             }
         }
@@ -227,7 +236,7 @@ public sealed class DkimBodyHasher : IDisposable
     {
         if (_buffered > 0)
         {
-            _hash.AppendData(_buffer.AsSpan(0, _buffered));
+            (_hash ??= IncrementalHash.CreateHash(_hashName)).AppendData(_buffer.AsSpan(0, _buffered));
             _buffered = 0;
         }
     }
@@ -240,7 +249,7 @@ public sealed class DkimBodyHasher : IDisposable
         }
         // Returning the buffer twice would hand it to two renters at once.
         _disposed = true;
-        _hash.Dispose();
+        _hash?.Dispose();
         ArrayPool<byte>.Shared.Return(_buffer);
     }
 }
