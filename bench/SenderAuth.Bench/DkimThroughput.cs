@@ -139,6 +139,7 @@ public static class DkimThroughput
         ["calls"] = w.Calls,
         ["seconds"] = Math.Round(w.Seconds, 4),
         ["cpu_seconds"] = Math.Round(w.CpuSeconds, 4),
+        ["user_cpu_seconds"] = Math.Round(w.UserCpuSeconds, 4),
         ["bytes_per_call"] = Math.Round(w.BytesPerCall),
         ["gen0_per_1000_calls"] = Math.Round(w.Gen0Collections * 1000.0 / w.Calls, 2),
     };
