@@ -10,6 +10,11 @@ if (args.Length > 0 && args[0] == "--check-latency")
     return await CheckLatency.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);
 }
 
+if (args.Length > 0 && args[0] == "--stages")
+{
+    return await VerifyStages.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);
+}
+
 // Two modes: plain throughput loops that bench/run compares with the peers in the same run, and the
 // BenchmarkDotNet suite (everything else on the command line goes to BenchmarkSwitcher).
 if (args.Length > 0 && args[0] is "--throughput" or "--write-policy" or "--write-dkim-keys" or "--write-report")

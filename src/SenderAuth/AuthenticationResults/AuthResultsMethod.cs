@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace SenderAuth.AuthenticationResults;
@@ -14,30 +15,72 @@ public sealed record AuthResultsMethod(string Method, string Result)
     /// <summary>Properties in order, e.g. ("smtp", "mailfrom", "example.com").</summary>
     public IReadOnlyList<(string Type, string Property, string Value)> Properties { get; init; } = [];
 
-    public override string ToString()
+    public override string ToString() => AppendTo(new StringBuilder()).ToString();
+
+    /// <summary>Writes this method result to <paramref name="sb"/> (the header writer joins several in one builder).</summary>
+    internal StringBuilder AppendTo(StringBuilder sb)
     {
-        var sb = new StringBuilder(Method).Append('=').Append(Result);
+        sb.Append(Method).Append('=').Append(Result);
         if (!string.IsNullOrEmpty(Comment))
         {
-            sb.Append(" (").Append(EscapeComment(Comment)).Append(')');
+            sb.Append(" (");
+            AppendEscapedComment(sb, Comment);
+            sb.Append(')');
         }
         foreach (var (type, property, value) in Properties)
         {
-            sb.Append(' ').Append(type).Append('.').Append(property).Append('=').Append(Value(value));
+            sb.Append(' ').Append(type).Append('.').Append(property).Append('=');
+            AppendValue(sb, value);
         }
-        return sb.ToString();
+        return sb;
     }
+
+    // What a pvalue may hold and still pass unquoted (RFC 8601 §2.2): printable ASCII except the tspecials.
+    private static readonly SearchValues<char> Plain = SearchValues.Create(
+        Enumerable.Range(33, 127 - 33).Select(c => (char)c).Where(c => "()<>,;:\\\"[]".IndexOf(c) < 0).ToArray());
+
+    private static readonly SearchValues<char> CommentSpecials = SearchValues.Create("\\()\r\n");
 
     /// <summary>
     /// A pvalue (RFC 8601 §2.2): a token, a domain, or an address passes as is; anything else is quoted.
     /// </summary>
-    internal static string Value(string value)
+    internal static string Value(string value) => AppendValue(new StringBuilder(), value).ToString();
+
+    private static StringBuilder AppendValue(StringBuilder sb, string value)
     {
-        var plain = value.Length > 0 && value.All(c => c > ' ' && c < 127 && "()<>,;:\\\"[]".IndexOf(c) < 0);
-        return plain ? value : "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+        if (value.Length > 0 && !value.AsSpan().ContainsAnyExcept(Plain))
+        {
+            return sb.Append(value);
+        }
+        sb.Append('"');
+        foreach (var c in value)
+        {
+            if (c is '\\' or '"')
+            {
+                sb.Append('\\');
+            }
+            sb.Append(c);
+        }
+        return sb.Append('"');
     }
 
-    private static string EscapeComment(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("(", "\\(", StringComparison.Ordinal).Replace(")", "\\)", StringComparison.Ordinal)
-            .Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+    private static void AppendEscapedComment(StringBuilder sb, string text)
+    {
+        if (!text.AsSpan().ContainsAny(CommentSpecials))
+        {
+            sb.Append(text);
+            return;
+        }
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\\' => sb.Append("\\\\"),
+                '(' => sb.Append("\\("),
+                ')' => sb.Append("\\)"),
+                '\r' or '\n' => sb.Append(' '),
+                _ => sb.Append(c),
+            };
+        }
+    }
 }

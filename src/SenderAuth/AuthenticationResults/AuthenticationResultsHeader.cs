@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace SenderAuth.AuthenticationResults;
 
 /// <summary>Writes the Authentication-Results header field (RFC 8601 §2.2), one method result per folded line.</summary>
@@ -7,9 +9,15 @@ public static class AuthenticationResultsHeader
     public static string Format(string authservId, IEnumerable<AuthResultsMethod> methods, string newline = "\r\n")
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(authservId);
-        var parts = methods.Select(m => m.ToString()).ToList();
-        return parts.Count == 0
-            ? $"Authentication-Results: {authservId}; none"
-            : $"Authentication-Results: {authservId};{newline}\t" + string.Join($";{newline}\t", parts);
+        // One builder for the whole field (this runs once per received message).
+        var sb = new StringBuilder(512).Append("Authentication-Results: ").Append(authservId).Append(';');
+        var any = false;
+        foreach (var m in methods)
+        {
+            sb.Append(any ? ";" : string.Empty).Append(newline).Append('\t');
+            m.AppendTo(sb);
+            any = true;
+        }
+        return any ? sb.ToString() : $"Authentication-Results: {authservId}; none";
     }
 }

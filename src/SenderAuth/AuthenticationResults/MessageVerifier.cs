@@ -33,6 +33,7 @@ public sealed class MessageVerifier
     private readonly IDnsResolver _resolver;
     private readonly MessageVerifierOptions _options;
     private readonly TimeProvider _time;
+    private readonly SpfOptions _spf;
 
     public MessageVerifier(IDnsResolver resolver, MessageVerifierOptions? options = null, TimeProvider? timeProvider = null)
     {
@@ -42,12 +43,13 @@ public sealed class MessageVerifier
         _options.Dkim.Validate();
         _options.Dmarc.Validate();
         _time = timeProvider ?? TimeProvider.System;
+        _spf = _options.Spf with { ReceiverName = _options.AuthServId };
     }
 
     public async Task<MessageVerification> VerifyAsync(ReadOnlyMemory<byte> message, IPAddress clientIp, string? mailFrom, string? helo, CancellationToken cancellationToken = default)
     {
         var dns = new DnsMemo(_resolver);
-        var spfTask = new SpfEvaluator(dns, _options.Spf with { ReceiverName = _options.AuthServId }, _time)
+        var spfTask = new SpfEvaluator(dns, _spf, _time)
             .CheckMailFromAsync(clientIp, mailFrom, helo, cancellationToken).AsTask();
         MailMessage? parsed = null;
         string? unreadable = null;

@@ -63,6 +63,35 @@ public sealed class DkimTagList
     }
 
     /// <summary>Removes all folding whitespace (for base64 values such as b=, bh=, p=).</summary>
-    public static string StripWhitespace(string value) =>
-        value.AsSpan().IndexOfAny(" \t\r\n") < 0 ? value : string.Concat(value.Where(c => c is not (' ' or '\t' or '\r' or '\n')));
+    public static string StripWhitespace(string value)
+    {
+        var span = value.AsSpan();
+        var first = span.IndexOfAny(FoldingWhitespace);
+        if (first < 0)
+        {
+            return value;
+        }
+        // Counted first so the result is written once into a string of the right length (b= runs to 700 characters).
+        var length = first;
+        for (var i = first; i < span.Length; i++)
+        {
+            if (!FoldingWhitespace.Contains(span[i]))
+            {
+                length++;
+            }
+        }
+        return string.Create(length, value, static (dest, source) =>
+        {
+            var n = 0;
+            foreach (var c in source)
+            {
+                if (!FoldingWhitespace.Contains(c))
+                {
+                    dest[n++] = c;
+                }
+            }
+        });
+    }
+
+    private static readonly System.Buffers.SearchValues<char> FoldingWhitespace = System.Buffers.SearchValues.Create(" \t\r\n");
 }

@@ -110,7 +110,7 @@ public sealed class MailMessage
         var skip = SmuggledPrefixLength(span);
         var colon = span.IndexOf((byte)':');
         var nameSpan = colon < 0 ? span[skip..] : span[skip..colon];
-        var name = System.Text.Encoding.Latin1.GetString(nameSpan).TrimEnd(' ', '\t', '\r', '\n');
+        var name = HeaderNames.Get(nameSpan.TrimEnd(" \t\r\n"u8));
         return new MessageHeaderField(name, raw[start..end], start, skip > 0, colon >= 0);
     }
 

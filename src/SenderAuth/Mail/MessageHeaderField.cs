@@ -22,16 +22,41 @@ public sealed class MessageHeaderField(string name, ReadOnlyMemory<byte> raw, in
 
     public bool Is(string name) => HasColon && string.Equals(Name, name, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The unfolded value after the colon, trimmed, decoded as UTF-8 (RFC 6532).</summary>
-    public string Value
+    private string? _value;
+
+    /// <summary>The unfolded value after the colon, trimmed, decoded as UTF-8 (RFC 6532). Computed once per field.</summary>
+    public string Value => _value ??= Unfold(Raw.Span);
+
+    private static string Unfold(ReadOnlySpan<byte> field)
     {
-        get
+        var value = field[(field.IndexOf((byte)':') + 1)..];
+        if (!System.Text.Ascii.IsValid(value))
         {
-            var span = Raw.Span;
-            var colon = span.IndexOf((byte)':');
-            var text = System.Text.Encoding.UTF8.GetString(span[(colon + 1)..]);
+            // Decoded first, then unfolded: with invalid UTF-8 next to a line break, removing the break first could
+            // join bytes into a character that decoding the field as received does not produce.
+            var text = System.Text.Encoding.UTF8.GetString(value);
             return text.Replace("\r\n", string.Empty, StringComparison.Ordinal).Replace("\n", string.Empty, StringComparison.Ordinal).Trim(' ', '\t');
         }
+        // ASCII (nearly every field): drop CRLF and bare LF while copying, one string instead of three. Every
+        // signature and From field is read this way on the verify and sign paths.
+        if (value.IndexOf((byte)'\n') < 0)
+        {
+            return System.Text.Encoding.ASCII.GetString(value.Trim(" \t"u8));
+        }
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(value.Length);
+        var n = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var b = value[i];
+            if (b == '\n' || (b == '\r' && i + 1 < value.Length && value[i + 1] == '\n'))
+            {
+                continue;
+            }
+            rented[n++] = b;
+        }
+        var unfolded = System.Text.Encoding.ASCII.GetString(rented.AsSpan(0, n).Trim(" \t"u8));
+        System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        return unfolded;
     }
 
     public override string ToString() => $"{Name}: {Value}";

@@ -58,6 +58,44 @@ public class DkimCanonicalizationTests
     }
 
     [Fact]
+    public void Body_Relaxed_MatchesTheRfcRulesAppliedLineByLine()
+    {
+        // Long lines of words, most of them plain (the whole-line path), some with runs of WSP, tabs, lone CRs,
+        // trailing WSP or nothing at all; CRLF and bare LF line ends; whole body at once and in small chunks.
+        var random = new Random(7);
+        var pieces = new[] { "word", "x", " ", " ", " ", "  ", "\t", "\r", "é", "=", "<td>" };
+        for (var round = 0; round < 300; round++)
+        {
+            var lines = Enumerable.Range(0, random.Next(0, 12)).Select(_ =>
+                string.Concat(Enumerable.Range(0, random.Next(0, 30)).Select(_ => pieces[random.Next(random.Next(2) == 0 ? 2 : pieces.Length)])));
+            var body = string.Concat(lines.Select(l => l + (random.Next(3) == 0 ? "\n" : "\r\n")));
+            if (random.Next(4) == 0)
+            {
+                body += "tail without line end ";
+            }
+            var expected = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(RelaxedReference(body))));
+            Assert.Equal(expected, Hash(body, DkimCanonicalization.Relaxed, int.MaxValue));
+            Assert.Equal(expected, Hash(body, DkimCanonicalization.Relaxed, random.Next(1, 40)));
+        }
+    }
+
+    /// <summary>RFC 6376 §3.4.4 written plainly: per line, WSP runs to one SP and none at the end; trailing empty lines go.</summary>
+    private static string RelaxedReference(string body)
+    {
+        var lines = body.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n').ToList();
+        if (lines[^1].Length == 0)
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+        var canonical = lines.Select(l => System.Text.RegularExpressions.Regex.Replace(l, "[ \t]+", " ").TrimEnd(' ')).ToList();
+        while (canonical.Count > 0 && canonical[^1].Length == 0)
+        {
+            canonical.RemoveAt(canonical.Count - 1);
+        }
+        return string.Concat(canonical.Select(l => l + "\r\n"));
+    }
+
+    [Fact]
     public void Body_LengthLimit_HashesOnlyThePrefixButCountsAll()
     {
         using var h = new DkimBodyHasher(DkimCanonicalization.Simple, HashAlgorithmName.SHA256, 5);

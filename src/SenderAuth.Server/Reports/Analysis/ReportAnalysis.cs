@@ -192,8 +192,42 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
             var seen = await db.Reports.AsNoTracking().Where(r => r.DomainId == domain.Id).OrderByDescending(r => r.End).Select(r => r.PublishedPolicy).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             dmarc = seen is null ? null : "v=DMARC1; " + seen;
         }
+        var keyBits = await ThirdPartyKeyBitsAsync(domain, from, to, sources, ct).ConfigureAwait(false);
         var starting = $"v=DMARC1; p=none{(_options.Provider.ReportAddress is { } rua ? "; rua=" + rua.Replace("{code}", institution.Code, StringComparison.Ordinal) : "")}";
-        return PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, null, _options.Reports.Advisor);
+        return PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor);
+    }
+
+    /// <summary>
+    /// RSA key sizes of the DKIM keys third parties sign with (selector and d= from the reports, key from DNS), so
+    /// the advice can say a key is too short. At most 20 keys, looked up together within the lookup bound.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, int>> ThirdPartyKeyBitsAsync(SenderDomain domain, DateTime from, DateTime to,
+        IReadOnlyList<AttributedSource> sources, CancellationToken ct)
+    {
+        var ips = sources.Where(s => s.Category is SourceCategories.Declared or SourceCategories.ThirdParty).Select(s => s.Source.Ip).Take(200).ToList();
+        if (ips.Count == 0)
+        {
+            return new Dictionary<string, int>();
+        }
+        var keys = await db.ReportRecords.AsNoTracking()
+            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && ips.Contains(r.SourceIp) && r.DkimSelector != null && r.DkimDomain != null && r.DkimDomain != domain.Name)
+            .Select(r => r.DkimSelector + "._domainkey." + r.DkimDomain).Distinct().Take(20).ToListAsync(ct).ConfigureAwait(false);
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(LookupBound);
+        var found = await Task.WhenAll(keys.Select(async name =>
+        {
+            try
+            {
+                var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, bound.Token).ConfigureAwait(false);
+                var record = answer.Of<TxtRecord>().Select(t => SenderAuth.Dkim.DkimKeyRecord.Parse(t.Text, out _)).FirstOrDefault(r => r?.PublicKey is not null);
+                return record?.PublicKey is { KeyType: SenderAuth.Dkim.DkimKeyType.Rsa } key ? (name, key.KeySize) : (name, 0);
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                return (name, 0);
+            }
+        })).ConfigureAwait(false);
+        return found.Where(f => f.Item2 > 0).ToDictionary(f => f.name, f => f.Item2);
     }
 
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
