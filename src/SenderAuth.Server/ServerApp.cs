@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Auth;
+using SenderAuth.Server.Dashboard;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
@@ -147,6 +148,7 @@ public sealed partial class ServerApp
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        DashboardSetup.AddDashboard(services);
         services.AddRateLimiter(r =>
         {
             r.RejectionStatusCode = 429;
@@ -222,6 +224,7 @@ public sealed partial class ServerApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        DashboardSetup.UseDashboard(app);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -236,6 +239,7 @@ public sealed partial class ServerApp
         ApiKeyEndpoints.Map(api);
         RotationEndpoints.Map(api);
         WebhookEndpoints.Map(api);
+        DashboardSetup.MapDashboard(app);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)

@@ -35,6 +35,8 @@ public sealed class ServerOptions
     public Monitoring.MonitorOptions Monitoring { get; set; } = new();
 
     public Monitoring.NotificationOptions Notifications { get; set; } = new();
+
+    public Dashboard.DashboardOptions Dashboard { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

@@ -11,6 +11,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        errors.AddRange(options.Dashboard.Validate());
         var db = options.Database.ToLowerInvariant();
         if (db is not ("sqlite" or "postgres"))
         {
