@@ -225,6 +225,8 @@ public sealed partial class ServerApp
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         DashboardSetup.UseDashboard(app);
+        // Routing after the status-code pages, so that a dashboard error re-executed as /dashboard/status/{code} is routed anew.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

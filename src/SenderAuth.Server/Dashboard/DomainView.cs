@@ -54,7 +54,7 @@ public sealed class DomainView
                 "dnssec-secure" => "secure",
                 "dnssec-no-ds" or "dnssec-unsigned" => "insecure",
                 "dnssec-bogus" => "bogus",
-                null => "not reported",
+                null => "not checked",
                 _ => "unknown",
             };
         }

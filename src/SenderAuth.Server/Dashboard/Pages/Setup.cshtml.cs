@@ -9,9 +9,9 @@ namespace SenderAuth.Server.Dashboard.Pages;
 public sealed class SetupModel(SenderAuthDb db, DomainService domains, IOptions<ServerOptions> options, TimeProvider time)
     : DomainPageBase(db, domains, options.Value, time)
 {
-    /// <summary>1 register (done), 2 publish, 3 check until verified, 4 enable signing, 5 done.</summary>
+    /// <summary>1 register (done), 2 publish (until a check finds no record missing), 3 check until the delegation is right, 4 enable signing, 5 done.</summary>
     public int Step => View.Domain.SigningEnabled ? 5
         : View.CanEnableSigning ? 4
-        : View.Latest is null ? 2
-        : 3;
+        : View.Latest is not null && View.Records.All(r => r.Status != "wrong") ? 3
+        : 2;
 }
