@@ -89,8 +89,16 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         foreach (var (url, name) in new[] { ("/dashboard", "phone-overview"), ($"/dashboard/institutions/{code}/domains/{domain}", "phone-domain") })
         {
             await page.GotoAsync(url);
-            var wide = await page.EvaluateAsync<string[]>(
-                "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap')).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 40))");
+            // What sticks out, for the failure message: elements and text runs past the right edge.
+            var wide = await page.EvaluateAsync<string[]>(@"() => {
+                const out = [document.documentElement.scrollWidth + ' > ' + window.innerWidth];
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                for (let n = walker.nextNode(); n && out.length < 6; n = walker.nextNode()) {
+                    const r = document.createRange(); r.selectNodeContents(n);
+                    const box = r.getBoundingClientRect();
+                    if (box.width > 0 && box.right > window.innerWidth + 1) out.push(n.parentElement.tagName + '.' + n.parentElement.className + ' ' + Math.round(box.right) + ' ' + n.textContent.trim().slice(0, 50));
+                }
+                return out; }");
             Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), $"{url} scrolls sideways at 360 px: {string.Join(" | ", wide)}");
             await Chromium.CheckPageAsync(page, name);
         }
