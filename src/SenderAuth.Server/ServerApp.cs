@@ -144,6 +144,7 @@ public sealed partial class ServerApp
         services.AddSingleton<SenderAuth.Server.Monitoring.MonitorService>();
         services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
         AddWebhooks(services);
+        Reports.ReportSetup.Add(services);
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -241,6 +242,9 @@ public sealed partial class ServerApp
         ApiKeyEndpoints.Map(api);
         RotationEndpoints.Map(api);
         WebhookEndpoints.Map(api);
+        Reports.ReportUploadEndpoints.Map(api);
+        Reports.ReportAnalysisEndpoints.Map(api);
+        Reports.KnownSenderEndpoints.Map(api);
         DashboardSetup.MapDashboard(app);
     }
 

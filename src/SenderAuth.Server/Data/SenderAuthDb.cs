@@ -20,6 +20,12 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
     public DbSet<KeyRotation> Rotations => Set<KeyRotation>();
     public DbSet<Webhook> Webhooks => Set<Webhook>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<StoredReport> Reports => Set<StoredReport>();
+    public DbSet<StoredReportRecord> ReportRecords => Set<StoredReportRecord>();
+    public DbSet<ForeignReport> ForeignReports => Set<ForeignReport>();
+    public DbSet<QuarantinedReport> QuarantinedReports => Set<QuarantinedReport>();
+    public DbSet<KnownSender> KnownSenders => Set<KnownSender>();
+    public DbSet<SignedCount> SignedCounts => Set<SignedCount>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -112,6 +118,69 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
         {
             e.HasKey(s => s.Key);
             e.Property(s => s.Key).HasMaxLength(64);
+        });
+        ConfigureReports(modelBuilder);
+    }
+
+    private static void ConfigureReports(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<StoredReport>(e =>
+        {
+            e.ToTable("Reports");
+            // The deduplication key: a unique index, so two instances importing the same report cannot both win.
+            e.HasIndex(r => new { r.ReporterOrg, r.ReportId }).IsUnique();
+            e.HasIndex(r => new { r.DomainId, r.Begin });
+            e.Property(r => r.ReporterOrg).HasMaxLength(300);
+            e.Property(r => r.ReportId).HasMaxLength(300);
+            e.Property(r => r.PolicyDomain).HasMaxLength(253);
+            e.Property(r => r.PublishedPolicy).HasMaxLength(300);
+            e.Property(r => r.Origin).HasMaxLength(300);
+            e.HasOne<SenderDomain>().WithMany().HasForeignKey(r => r.DomainId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<StoredReportRecord>(e =>
+        {
+            e.ToTable("ReportRecords");
+            e.HasIndex(r => new { r.DomainId, r.Day });
+            e.HasIndex(r => r.ReportId);
+            e.Property(r => r.SourceIp).HasMaxLength(45);
+            e.Property(r => r.Disposition).HasMaxLength(16);
+            e.Property(r => r.HeaderFrom).HasMaxLength(253);
+            e.Property(r => r.EnvelopeFrom).HasMaxLength(253);
+            e.Property(r => r.DkimDomain).HasMaxLength(253);
+            e.Property(r => r.DkimSelector).HasMaxLength(63);
+            e.Property(r => r.SpfDomain).HasMaxLength(253);
+            e.Property(r => r.Reasons).HasMaxLength(200);
+            e.HasOne<StoredReport>().WithMany().HasForeignKey(r => r.ReportId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ForeignReport>(e =>
+        {
+            e.HasIndex(r => new { r.ReporterOrg, r.ReportId }).IsUnique();
+            e.Property(r => r.ReporterOrg).HasMaxLength(300);
+            e.Property(r => r.ReportId).HasMaxLength(300);
+            e.Property(r => r.PolicyDomain).HasMaxLength(253);
+            e.Property(r => r.Origin).HasMaxLength(300);
+        });
+        modelBuilder.Entity<QuarantinedReport>(e =>
+        {
+            e.Property(r => r.FileName).HasMaxLength(300);
+            e.Property(r => r.StoredAs).HasMaxLength(500);
+            e.Property(r => r.Reason).HasMaxLength(2000);
+            e.Property(r => r.Origin).HasMaxLength(300);
+            e.Property(r => r.Sha256).HasMaxLength(64);
+        });
+        modelBuilder.Entity<KnownSender>(e =>
+        {
+            e.HasIndex(k => new { k.InstitutionId, k.Name }).IsUnique();
+            e.Property(k => k.Name).HasMaxLength(100);
+            e.Property(k => k.Networks).HasMaxLength(2000);
+            e.Property(k => k.DkimDomains).HasMaxLength(2000);
+            e.HasOne<Institution>().WithMany().HasForeignKey(k => k.InstitutionId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<SignedCount>(e =>
+        {
+            e.HasKey(c => new { c.Domain, c.Selector, c.Day });
+            e.Property(c => c.Domain).HasMaxLength(253);
+            e.Property(c => c.Selector).HasMaxLength(63);
         });
     }
 

@@ -12,6 +12,7 @@ public sealed class ServerMetrics
     private readonly Counter<long> _checks;
     private readonly Counter<long> _publishes;
     private readonly Counter<long> _publishFailures;
+    private readonly Counter<long> _reports;
 
     public ServerMetrics(IMeterFactory meters)
     {
@@ -23,6 +24,7 @@ public sealed class ServerMetrics
         _checks = meter.CreateCounter<long>("senderauth.checks", "{check}", "Domain checks run, by outcome");
         _publishes = meter.CreateCounter<long>("senderauth.zone.publishes", "{publish}", "Provider zone publishes");
         _publishFailures = meter.CreateCounter<long>("senderauth.zone.publish.failures", "{publish}", "Provider zone publishes that failed");
+        _reports = meter.CreateCounter<long>("senderauth.reports", "{report}", "DMARC report files and reports read, by outcome (imported, duplicate, foreign, quarantined, rejected)");
     }
 
     public void Signed(int signatures) => _signatures.Add(signatures);
@@ -36,4 +38,6 @@ public sealed class ServerMetrics
     public void Published() => _publishes.Add(1);
 
     public void PublishFailed() => _publishFailures.Add(1);
+
+    public void ReportFile(string outcome) => _reports.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 }

@@ -36,6 +36,8 @@ public sealed class ServerOptions
 
     public Monitoring.NotificationOptions Notifications { get; set; } = new();
 
+    public Reports.ReportOptions Reports { get; set; } = new();
+
     public Dashboard.DashboardOptions Dashboard { get; set; } = new();
 }
 

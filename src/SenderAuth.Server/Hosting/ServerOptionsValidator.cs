@@ -60,6 +60,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
         errors.AddRange(options.Monitoring.Validate());
         options.Notifications.Validate(errors);
+        errors.AddRange(options.Reports.Problems());
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -37,7 +37,7 @@ public sealed record SignOutcome(SignDisposition Disposition, byte[]? Message, s
 /// are seen within the cache time.
 /// </summary>
 public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ServerOptions> options,
-    TimeProvider time, ServerMetrics metrics)
+    TimeProvider time, ServerMetrics metrics, Reports.SignedMessageCounter counter)
 {
     private const int MaxCachedDomains = 50_000;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
@@ -90,6 +90,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             {
                 var signed = domain.Signer.Sign(message);
                 metrics.Signed(1);
+                counter.Add(fromDomain, domain.Selector!);
                 return new SignOutcome(SignDisposition.Signed, signed, "", fromDomain, domain.Selector);
             }
             return await ApplyPolicyAsync(message, domain.Policy, domain.Reason, ct).ConfigureAwait(false);

@@ -1,0 +1,175 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+using SenderAuth.Server.Reports.Analysis;
+
+namespace SenderAuth.Server.Reports;
+
+/// <summary>
+/// Per domain and window (?from=YYYY-MM-DD&amp;to=YYYY-MM-DD, default: the advisor's window up to the newest report):
+/// summary by period, sources with their attribution, findings, reconciliation, the timeline and the advice.
+/// Summary and sources also come as CSV (?format=csv).
+/// </summary>
+public static class ReportAnalysisEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/institutions/{code}/domains/{domain}/reports").WithTags("DMARC reports");
+        g.MapGet("/summary", SummaryAsync).WithSummary("Volume, DMARC pass rate, SPF/DKIM pass and alignment rates and dispositions per day, week or month (?period=), with the timeline's events");
+        g.MapGet("/sources", SourcesAsync).WithSummary("Sources with their attribution (?category=platform|declared|forwarder|third-party|unknown), reverse names and reporters; paged");
+        g.MapGet("/findings", FindingsAsync).WithSummary("What the reports show: our own mail failing, new senders, forwarding, spoofing, retired selectors, more reported than sent");
+        g.MapGet("/reconciliation", ReconciliationAsync).WithSummary("Report volume from our networks against the messages we signed, per reporter");
+        g.MapGet("/timeline", TimelineAsync).WithSummary("Key rotations, DNS changes seen by the checks, configuration changes");
+        g.MapGet("/advice", AdviceAsync).WithSummary("The next safe policy step for DMARC and SPF with its evidence and the exact record, and how each third-party sender should be set up");
+    }
+
+    private sealed record Context(Institution Institution, SenderDomain Domain, DateTime From, DateTime To);
+
+    private static async Task<Context> ContextAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    {
+        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
+        var (f, t) = await analysis.WindowAsync(row, Day(from, "from"), Day(to, "to"), http.RequestAborted).ConfigureAwait(false);
+        if (t < f)
+        {
+            throw new ApiException(400, $"to ({t:yyyy-MM-dd}) is before from ({f:yyyy-MM-dd})", "to");
+        }
+        if ((t - f).TotalDays > 3660)
+        {
+            throw new ApiException(400, "a window is at most ten years", "from");
+        }
+        return new Context(institution, row, f, t);
+    }
+
+    private static DateTime? Day(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        return DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
+            ? DateTime.SpecifyKind(d, DateTimeKind.Utc)
+            : throw new ApiException(400, $"{field} must be a date as YYYY-MM-DD, not \"{value}\"", field);
+    }
+
+    private static async Task<IResult> SummaryAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain,
+        string? from, string? to, string? period, string? format)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        period ??= "day";
+        if (!ReportPeriods.Names.Contains(period))
+        {
+            throw new ApiException(400, "period must be day, week or month", "period");
+        }
+        var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, period, http.RequestAborted).ConfigureAwait(false);
+        if (IsCsv(format))
+        {
+            var csv = new StringBuilder("period,start,messages,dmarc_pass,dmarc_pass_rate,dkim_aligned,spf_aligned,dkim_pass,spf_pass,none,quarantine,reject\n");
+            foreach (var b in summary.Buckets)
+            {
+                var s = b.Stats;
+                csv.Append(CultureInfo.InvariantCulture, $"{b.Label},{b.Start:yyyy-MM-dd},{s.Messages},{s.DmarcPass},{s.DmarcPassRate},{s.DkimAligned},{s.SpfAligned},{s.DkimPass},{s.SpfPass},{s.DispositionNone},{s.DispositionQuarantine},{s.DispositionReject}\n");
+            }
+            return Csv(csv, $"{c.Domain.Name}-summary-{period}.csv");
+        }
+        return Results.Ok(summary);
+    }
+
+    private static async Task<IResult> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
+        string? from, string? to, string? category, int? page, int? pageSize, string? format)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        if (category is not null && !SourceCategories.All.Contains(category))
+        {
+            throw new ApiException(400, $"category must be one of {string.Join(", ", SourceCategories.All)}", "category");
+        }
+        var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
+        var filtered = all.Where(s => category is null || s.Category == category).ToList();
+        if (IsCsv(format))
+        {
+            var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
+            foreach (var s in filtered)
+            {
+                var a = s.Source;
+                csv.Append(CultureInfo.InvariantCulture, $"{a.Ip},{s.Category},{Field(s.Name)},{a.Messages},{a.DmarcPass},{a.DkimAligned},{a.SpfAligned},{a.DkimAuthPass},{a.SpfAuthPass},{a.FirstDay:yyyy-MM-dd},{a.LastDay:yyyy-MM-dd},{Field(string.Join(' ', a.Reporters))},{Field(string.Join(' ', a.DkimDomains))}\n");
+            }
+            return Csv(csv, $"{c.Domain.Name}-sources.csv");
+        }
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var items = await analysis.WithReverseNamesAsync(filtered.Skip((p - 1) * size).Take(size).ToList(), http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new
+        {
+            from = c.From,
+            to = c.To,
+            total = filtered.Count,
+            page = p,
+            pageSize = size,
+            categories = SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
+            items = items.Select(s => new
+            {
+                ip = s.Source.Ip, category = s.Category, name = s.Name, reverseName = s.ReverseName, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass,
+                passRate = Math.Round(s.PassRate, 6), dkimAligned = s.Source.DkimAligned, spfAligned = s.Source.SpfAligned, dkimPass = s.Source.DkimAuthPass,
+                spfPass = s.Source.SpfAuthPass, forwarded = s.Source.Forwarded, firstDay = s.Source.FirstDay, lastDay = s.Source.LastDay,
+                reporters = s.Source.Reporters, dkimDomains = s.Source.DkimDomains, spfDomains = s.Source.SpfDomains,
+            }),
+        });
+    }
+
+    private static async Task<IResult> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { from = c.From, to = c.To, findings });
+    }
+
+    private static async Task<IResult> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        var r = await analysis.ReconcileAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { from = c.From, to = c.To, signed = r.Signed, reportedFromPlatform = r.ReportedFromPlatform, reporters = r.Reporters, excess = r.Excess,
+            retiredSelectors = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false) });
+    }
+
+    private static async Task<IResult> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        return Results.Ok(new { from = c.From, to = c.To, events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false) });
+    }
+
+    private static async Task<IResult> AdviceAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    {
+        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        return Results.Ok(await analysis.AdviceAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false));
+    }
+
+    private static bool IsCsv(string? format) => format switch
+    {
+        null or "json" => false,
+        "csv" => true,
+        _ => throw new ApiException(400, "format must be json or csv", "format"),
+    };
+
+    private static IResult Csv(StringBuilder csv, string name) =>
+        Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
+
+    /// <summary>
+    /// RFC 4180 quoting for fields that may hold commas or quotes; names come from reports (anyone can write
+    /// them), so a leading = + - @ is neutralised before a spreadsheet takes it for a formula.
+    /// </summary>
+    private static string Field(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "";
+        }
+        if (value[0] is '=' or '+' or '-' or '@')
+        {
+            value = "'" + value;
+        }
+        return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+}

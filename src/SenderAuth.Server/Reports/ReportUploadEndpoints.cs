@@ -1,0 +1,163 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Reports;
+
+/// <summary>
+/// Report upload (operators: any domain, foreign ones kept apart; institutions: their own domains only), and the
+/// lists of what was imported, kept apart and quarantined.
+/// </summary>
+public static class ReportUploadEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/reports").WithTags("DMARC reports");
+        g.MapPost("", UploadAsync).DisableAntiforgery()
+            .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml): a raw body with ?name=FILE, or multipart/form-data with one or more files")
+            .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
+                + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored).");
+        g.MapGet("/quarantine", QuarantineAsync).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
+        g.MapGet("/foreign", ForeignAsync).WithSummary("Reports about domains that are not ours (operators)");
+        api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).WithTags("DMARC reports")
+            .WithSummary("The reports imported for a domain, newest first");
+    }
+
+    private static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IOptions<ServerOptions> options, string? name)
+    {
+        var caller = Caller.From(http.User);
+        var o = options.Value;
+        var limit = o.Reports.MaxUploadBytes;
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit + (1 << 20);
+        }
+        var spool = Path.Combine(o.DataDirectory, "reports", "incoming");
+        Directory.CreateDirectory(spool);
+        var files = new List<(string Path, string Name)>();
+        try
+        {
+            if (http.Request.HasFormContentType)
+            {
+                var form = await http.Request.ReadFormAsync(http.RequestAborted).ConfigureAwait(false);
+                foreach (var f in form.Files)
+                {
+                    var stream = f.OpenReadStream();
+                    await using (stream.ConfigureAwait(false))
+                    {
+                        files.Add((await SpoolAsync(stream, spool, limit, http.RequestAborted).ConfigureAwait(false), f.FileName));
+                    }
+                }
+            }
+            else
+            {
+                if (string.IsNullOrWhiteSpace(name))
+                {
+                    throw new ApiException(400, "name the file: ?name=report.xml.gz (the name is kept with the report and shown in errors)", "name");
+                }
+                files.Add((await SpoolAsync(http.Request.Body, spool, limit, http.RequestAborted).ConfigureAwait(false), name));
+            }
+            if (files.Count == 0)
+            {
+                throw new ApiException(400, "no file in the request", "file");
+            }
+            var outcomes = new List<FileImportOutcome>();
+            foreach (var (path, fileName) in files)
+            {
+                outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
+            }
+            var status = outcomes.Any(x => x.Status == "rejected") ? 403 : outcomes.Any(x => x.Status == "quarantined") ? 422 : 200;
+            return Results.Json(new { files = outcomes.Select(Dto) }, ApiJson.Options, statusCode: status);
+        }
+        finally
+        {
+            foreach (var (path, _) in files)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    private static object Dto(FileImportOutcome o) => new
+    {
+        file = o.File,
+        status = o.Status,
+        reason = o.Reason,
+        imported = o.Imported,
+        duplicates = o.Duplicates,
+        foreign = o.Foreign,
+        reports = o.Reports.Select(r => new { org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages }),
+    };
+
+    /// <summary>Copies the body to a spool file, stopping at the limit without reading the rest.</summary>
+    private static async Task<string> SpoolAsync(Stream body, string folder, long limit, CancellationToken ct)
+    {
+        var path = Path.Combine(folder, Guid.NewGuid().ToString("N"));
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
+        await using (file.ConfigureAwait(false))
+        {
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                if (total > limit)
+                {
+                    await file.DisposeAsync().ConfigureAwait(false);
+                    File.Delete(path);
+                    throw new ApiException(413, $"the file is larger than {limit} bytes (SenderAuth:Reports:MaxUploadBytes)");
+                }
+                await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
+            }
+            if (total == 0)
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+                File.Delete(path);
+                throw new ApiException(400, "the file is empty", "file");
+            }
+        }
+        return path;
+    }
+
+    private static async Task<IResult> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        var caller = Caller.From(http.User);
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var q = db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId);
+        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var items = await q.OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+            .Select(r => new { r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, storedAs = caller.IsOperator ? r.StoredAs : null })
+            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { total, page = p, pageSize = size, items });
+    }
+
+    private static async Task<IResult> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        Scope.RequireOperator(Caller.From(http.User));
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
+        var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt })
+            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { total, messages, page = p, pageSize = size, items });
+    }
+
+    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    {
+        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
+        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        var q = db.Reports.AsNoTracking().Where(r => r.DomainId == row.Id);
+        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount, r.Origin, r.ImportedAt })
+            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return Results.Ok(new { total, page = p, pageSize = size, items });
+    }
+}
