@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Playwright;
 using SenderAuth.Tests.Server;
+using SenderAuth.Tests.Server.Reports;
 using static Microsoft.Playwright.Assertions;
 
 namespace SenderAuth.Tests.Dashboard;
@@ -105,6 +106,52 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
     }
 
     [Fact]
+    public async Task Reports_page_charts_volume_and_pass_rate_and_lists_sources_findings_and_the_next_step()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
+        var code = $"dash{Interlocked.Increment(ref _counter)}r";
+        var domain = $"{code}.example";
+        var client = host.Client();
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, domain);
+        // Three days of reports: our platform (the default sending network 203.0.113.0/24) passing, a stranger failing.
+        for (var day = 3; day >= 1; day--)
+        {
+            var xml = ReportXml.Build("google.com", $"{code}-{day}", domain, DateTime.UtcNow.Date.AddDays(-day),
+                [new("203.0.113.5", 40, true, true, domain, "stxsel1", true, domain, true), new("198.51.100.7", 5, false, false, SpfDomain: "spoofer.example")]);
+            await (await ReportUploadTests.Upload(client, $"google-{day}.xml", System.Text.Encoding.UTF8.GetBytes(xml))).Json(HttpStatusCode.OK);
+        }
+        var page = await chromium.NewPageAsync(host.ServerAddress);
+        await SignInAsync(page, ServerHost.OperatorKey, null);
+        await page.GotoAsync($"/dashboard/institutions/{code}/domains/{domain}");
+        await page.GetByRole(AriaRole.Link, new() { Name = "DMARC reports: volume, pass rate, sources and the next policy step" }).ClickAsync();
+
+        await Expect(page.Locator("#report-total")).ToContainTextAsync("135 messages reported over 3 day(s), 88.9 % passing DMARC");
+        await page.WaitForFunctionAsync("() => window.Chart && Chart.getChart('volume-chart') && Chart.getChart('rate-chart')");
+        Assert.Equal(new[] { 40, 40, 40 }, await page.EvaluateAsync<int[]>("() => Chart.getChart('volume-chart').data.datasets[0].data"));
+        Assert.Equal(new[] { 5, 5, 5 }, await page.EvaluateAsync<int[]>("() => Chart.getChart('volume-chart').data.datasets[1].data"));
+        Assert.Equal(new[] { 88.89, 88.89, 88.89 }, await page.EvaluateAsync<double[]>("() => Chart.getChart('rate-chart').data.datasets[0].data"));
+        await Expect(page.Locator("#summary-table tbody tr")).ToHaveCountAsync(3);
+        var platform = page.Locator("#sources-table tbody tr", new() { HasText = "203.0.113.5" });
+        await Expect(platform).ToContainTextAsync("our platform");
+        await Expect(page.Locator("#sources-table tbody tr", new() { HasText = "198.51.100.7" })).ToContainTextAsync("unknown");
+        await Expect(page.Locator("#report-findings li").First).ToBeVisibleAsync();
+        await Expect(page.Locator("#advice")).ToContainTextAsync("DMARC policy");
+        await Expect(page.Locator("#advice code.value").First).ToContainTextAsync("v=DMARC1");
+        await Chromium.CheckPageAsync(page, "reports");
+
+        // Per week, then at phone width.
+        await page.GetByLabel("Per", new() { Exact = true }).SelectOptionAsync("week");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("period=week"));
+        await page.SetViewportSizeAsync(360, 740);
+        await page.ReloadAsync();
+        await page.WaitForFunctionAsync("() => window.Chart && Chart.getChart('volume-chart')");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the reports page scrolls sideways at 360 px");
+        await Chromium.CheckPageAsync(page, "phone-reports");
+    }
+
+    [Fact]
     public async Task Institution_admin_sees_only_its_institution_and_another_institutions_pages_are_404()
     {
         await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
@@ -130,7 +177,8 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = $"{own}.example", Exact = true })).ToBeVisibleAsync();
 
         foreach (var url in new[] { $"/dashboard/institutions/{other}/domains/{other}.example", $"/dashboard/institutions/{other}",
-                     $"/dashboard/institutions/{other}/domains/{other}.example/setup", $"/dashboard/institutions/{own}/domains/{other}.example" })
+                     $"/dashboard/institutions/{other}/domains/{other}.example/setup", $"/dashboard/institutions/{other}/domains/{other}.example/reports",
+                     $"/dashboard/institutions/{own}/domains/{other}.example" })
         {
             var response = await page.GotoAsync(url);
             Assert.True(response!.Status == 404, $"{url}: {response.Status}");
