@@ -255,6 +255,10 @@ public sealed partial class ServerApp
         var publisher = app.Services.GetRequiredService<IZonePublisher>();
         console.WriteLine("SenderAuth server");
         console.WriteLine($"  API        {string.Join(", ", app.Urls)}/api/v1   (OpenAPI: /openapi/v1.json, health: /health, /ready)");
+        if (options.Dashboard.Enabled)
+        {
+            console.WriteLine($"  dashboard  {string.Join(", ", app.Urls.Select(u => u.TrimEnd('/') + "/dashboard"))}   (sign in with an API key)");
+        }
         console.WriteLine($"  database   {(options.Database == "postgres" ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
