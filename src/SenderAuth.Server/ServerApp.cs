@@ -135,6 +135,7 @@ public sealed partial class ServerApp
         services.AddSingleton<ZonePublishingService>();
         services.AddSingleton<SigningService>();
         services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
+        services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         services.AddScoped<DomainService>();
         services.AddScoped<SenderAuth.Server.Monitoring.KeyRotator>();
         services.AddScoped<SenderAuth.Server.Monitoring.Canary>();

@@ -152,6 +152,28 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
     }
 
     [Fact]
+    public async Task Domain_page_shows_the_DNSSEC_status_the_check_reads_from_a_validating_resolver()
+    {
+        // unbound in front of the signing Knot (tests/servers/unbound): secure.dnssec.test validates, bogus.dnssec.test does not.
+        var validator = Env("SENDERAUTH_TEST_VALIDATOR");
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Resolver:Servers:0"] = validator, ["SenderAuth:Resolver:Dnssec"] = validator }, kestrel: true);
+        var code = $"dash{Interlocked.Increment(ref _counter)}d";
+        await host.Client().CreateInstitution(code);
+        var page = await chromium.NewPageAsync(host.ServerAddress);
+        await SignInAsync(page, ServerHost.OperatorKey, null);
+        foreach (var (domain, status) in new[] { ("secure.dnssec.test", "secure"), ("bogus.dnssec.test", "bogus") })
+        {
+            await host.Client().CreateDomain(code, domain);
+            await page.GotoAsync($"/dashboard/institutions/{code}/domains/{domain}");
+            await Expect(page.Locator("#dnssec-status")).ToHaveTextAsync("not checked yet");
+            await page.GetByRole(AriaRole.Button, new() { Name = "Check now" }).ClickAsync();
+            await Expect(page.Locator("#dnssec-status")).ToHaveTextAsync(status);
+            await Expect(page.Locator("#dnssec-h ~ ul")).ToContainTextAsync(domain);
+            await Chromium.CheckPageAsync(page, $"domain-dnssec-{status}");
+        }
+    }
+
+    [Fact]
     public async Task Institution_admin_sees_only_its_institution_and_another_institutions_pages_are_404()
     {
         await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
