@@ -20,6 +20,10 @@ public static class Throughput
     {
         var options = ParseOptions(args);
         var mode = options.GetValueOrDefault("--throughput", "spf");
+        if (mode == "milter")
+        {
+            return await MilterThroughput.RunAsync(options).ConfigureAwait(false);
+        }
         if (options.ContainsKey("--write-dkim-keys") || mode is "dkim-sign" or "dkim-verify" or "mimekit-sign" or "verify-full")
         {
             return await DkimThroughput.RunAsync(options).ConfigureAwait(false);

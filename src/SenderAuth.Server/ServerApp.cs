@@ -40,6 +40,7 @@ public sealed partial class ServerApp
         ["--connection-string"] = "SenderAuth:ConnectionString",
         ["--publish"] = "SenderAuth:Publishing:Mode",
         ["--resolver"] = "SenderAuth:Resolver:Servers:0",
+        ["--milter"] = "SenderAuth:Milter:Listen",
     };
 
     public static async Task<int> RunAsync(string[] args, TextWriter? console = null)
@@ -146,6 +147,8 @@ public sealed partial class ServerApp
         services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Monitoring.MonitorService>());
         AddWebhooks(services);
         Reports.ReportSetup.Add(services);
+        services.AddSingleton<SenderAuth.Server.Milter.MilterListener>();
+        services.AddHostedService(sp => sp.GetRequiredService<SenderAuth.Server.Milter.MilterListener>());
 
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
@@ -263,6 +266,7 @@ public sealed partial class ServerApp
         console.WriteLine($"  database   {(options.Database == "postgres" ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
+        console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({options.Milter.Mode}, on error {options.Milter.OnError})" : "")}");
         if (operatorKey is not null)
         {
             console.WriteLine();

@@ -10,14 +10,37 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var files = new Argument<FileInfo[]>("FILE") { Description = "Aggregate reports: .xml, .xml.gz, .zip or an .eml carrying them.", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<FileSystemInfo[]>("FILE")
+        {
+            Description = "Aggregate reports: .xml, .xml.gz, .zip or an .eml carrying them (with --db also a folder: its files).", Arity = ArgumentArity.OneOrMore,
+        };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
-        var command = new Command("report", "Summarize DMARC aggregate reports (RFC 9990, RFC 7489): messages by disposition, DMARC pass rate, sources.\n"
-            + "Exit codes: 0 every file parsed, 2 a file was unreadable or refused (one line per file on stderr; the others are still summarized), 70 internal error.");
+        var db = new Option<bool>("--db") { Description = "Import the files into the server's database (deduplicated; foreign reports kept apart; broken files quarantined in the data folder) instead of summarizing them." };
+        var data = new Option<string>("--data") { Description = "With --db: the server's data folder (SQLite database, quarantine). Default: ./data" };
+        var database = new Option<string>("--database") { Description = "With --db: sqlite (default) or postgres" };
+        var connectionString = new Option<string>("--connection-string") { Description = "With --db: the PostgreSQL connection string (Npgsql form); the server's other settings come from the environment as for serve (SenderAuth__…, SENDERAUTH_MASTER_KEY)" };
+        var command = new Command("report", "Summarize DMARC aggregate reports (RFC 9990, RFC 7489): messages by disposition, DMARC pass rate, sources; or import them into the server's database (--db).\n"
+            + "Exit codes: 0 every file parsed, 2 a file was unreadable or refused (one line per file on stderr; the others are still summarized), 70 internal error.\n"
+            + "With --db: 0 every file imported (duplicates and foreign reports included), 1 a file was quarantined or refused (the others are imported), "
+            + "2 bad usage, a missing file or an invalid server configuration (nothing imported), 3 the database cannot be reached, 70 internal error.");
         command.Arguments.Add(files);
         command.Options.Add(json);
+        command.Options.Add(db);
+        command.Options.Add(data);
+        command.Options.Add(database);
+        command.Options.Add(connectionString);
+        command.Subcommands.Add(ReportSummary.Create());
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
+            var target = new ReportImport.Target(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString));
+            if (parse.GetValue(db))
+            {
+                return await ReportImport.RunAsync(parse.GetValue(files)!, target, parse.GetValue(json), ct).ConfigureAwait(false);
+            }
+            if (target != new ReportImport.Target(null, null, null))
+            {
+                throw new UsageException("--data, --database and --connection-string choose the database of --db: add --db to import");
+            }
             var parser = new DmarcReportParser();
             var summaries = new List<DmarcReportSummary>();
             var errors = new List<ReportErrorView>();

@@ -11,7 +11,7 @@ internal static class ServeCommand
 {
     public static Command Create()
     {
-        var command = new Command("serve", "Run the SenderAuth server: API on http://127.0.0.1:8080, SQLite in ./data, the provider zone on the built-in DNS server (127.0.0.1:8053).\n"
+        var command = new Command("serve", "Run the SenderAuth server: API on http://127.0.0.1:8080, SQLite in ./data, the provider zone on the built-in DNS server (127.0.0.1:8053), a DKIM-signing milter for Postfix (127.0.0.1:8891).\n"
             + "Any setting of appsettings.json can also be given as --SenderAuth:Section:Key=value or as an environment variable (SenderAuth__Section__Key).\n"
             + "Secrets: SENDERAUTH_OPERATOR_KEY (an operator API key to accept), SENDERAUTH_MASTER_KEY (base64 of 32 bytes sealing private keys).\n"
             + "Exit codes: 0 stopped normally, 2 invalid configuration, 70 internal error.");
@@ -21,6 +21,7 @@ internal static class ServeCommand
         command.Options.Add(new Option<string>("--database") { Description = "sqlite (default) or postgres" });
         command.Options.Add(new Option<string>("--connection-string") { Description = "PostgreSQL connection string (Npgsql form) with --database postgres" });
         command.Options.Add(new Option<string>("--publish") { Description = "How the provider zone is published: builtin (default), rfc2136, zonefile" });
+        command.Options.Add(new Option<string>("--milter") { Description = "Where the milter for Postfix/sendmail listens: inet:ADDR:PORT, unix:/path or none. Default: inet:127.0.0.1:8891" });
         command.Options.Add(new Option<string>("--resolver") { Description = "Recursive resolver for checks, IP[:PORT]. Default: the system's" });
         return command;
     }

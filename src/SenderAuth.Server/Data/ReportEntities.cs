@@ -57,6 +57,25 @@ public sealed class StoredReportRecord
     public string? Reasons { get; set; }
 }
 
+/// <summary>
+/// The day totals of a domain, added to by every report imported for that day (same transaction): summaries read
+/// at most a row per day, whatever the number of records behind them.
+/// </summary>
+public sealed class ReportDay
+{
+    public long DomainId { get; set; }
+    public DateTime Day { get; set; }
+    public int Reports { get; set; }
+    public long Messages { get; set; }
+    public long DmarcPass { get; set; }
+    public long DkimAligned { get; set; }
+    public long SpfAligned { get; set; }
+    public long DkimPass { get; set; }
+    public long SpfPass { get; set; }
+    public long Quarantine { get; set; }
+    public long Reject { get; set; }
+}
+
 /// <summary>A report about a domain that is not one of our sender domains: counted, kept apart, never mixed in.</summary>
 public sealed class ForeignReport
 {

@@ -22,6 +22,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<StoredReport> Reports => Set<StoredReport>();
     public DbSet<StoredReportRecord> ReportRecords => Set<StoredReportRecord>();
+    public DbSet<ReportDay> ReportDays => Set<ReportDay>();
     public DbSet<ForeignReport> ForeignReports => Set<ForeignReport>();
     public DbSet<QuarantinedReport> QuarantinedReports => Set<QuarantinedReport>();
     public DbSet<KnownSender> KnownSenders => Set<KnownSender>();
@@ -151,6 +152,11 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(r => r.SpfDomain).HasMaxLength(253);
             e.Property(r => r.Reasons).HasMaxLength(200);
             e.HasOne<StoredReport>().WithMany().HasForeignKey(r => r.ReportId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<ReportDay>(e =>
+        {
+            e.HasKey(d => new { d.DomainId, d.Day });
+            e.HasOne<SenderDomain>().WithMany().HasForeignKey(d => d.DomainId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<ForeignReport>(e =>
         {

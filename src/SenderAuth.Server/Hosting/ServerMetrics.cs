@@ -13,6 +13,9 @@ public sealed class ServerMetrics
     private readonly Counter<long> _publishes;
     private readonly Counter<long> _publishFailures;
     private readonly Counter<long> _reports;
+    private readonly Counter<long> _milterConnections;
+    private readonly Counter<long> _milterMessages;
+    private readonly Counter<long> _milterErrors;
 
     public ServerMetrics(IMeterFactory meters)
     {
@@ -25,9 +28,12 @@ public sealed class ServerMetrics
         _publishes = meter.CreateCounter<long>("senderauth.zone.publishes", "{publish}", "Provider zone publishes");
         _publishFailures = meter.CreateCounter<long>("senderauth.zone.publish.failures", "{publish}", "Provider zone publishes that failed");
         _reports = meter.CreateCounter<long>("senderauth.reports", "{report}", "DMARC report files and reports read, by outcome (imported, duplicate, foreign, quarantined, rejected)");
+        _milterConnections = meter.CreateCounter<long>("senderauth.milter.connections", "{connection}", "Milter connections, by outcome (accepted, refused)");
+        _milterMessages = meter.CreateCounter<long>("senderauth.milter.messages", "{message}", "Messages through the milter, by outcome (signed, unsigned, rejected, tempfail, verified, aborted)");
+        _milterErrors = meter.CreateCounter<long>("senderauth.milter.errors", "{error}", "Milter errors, by reason (internal, malformed, oversize, truncated, timeout, limit, version)");
     }
 
-    public void Signed(int signatures) => _signatures.Add(signatures);
+    public void Signed(int signatures, string channel) => _signatures.Add(signatures, new KeyValuePair<string, object?>("channel", channel));
 
     public void SignFailed(string reason) => _signFailures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
@@ -36,6 +42,12 @@ public sealed class ServerMetrics
     public void Checked(string outcome) => _checks.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Published() => _publishes.Add(1);
+
+    public void MilterConnection(string outcome) => _milterConnections.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void MilterMessage(string outcome) => _milterMessages.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void MilterError(string reason) => _milterErrors.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void PublishFailed() => _publishFailures.Add(1);
 

@@ -32,6 +32,8 @@ public sealed class ServerOptions
 
     public ApiLimits Limits { get; set; } = new();
 
+    public Milter.MilterOptions Milter { get; set; } = new();
+
     public Monitoring.MonitorOptions Monitoring { get; set; } = new();
 
     public Monitoring.NotificationOptions Notifications { get; set; } = new();

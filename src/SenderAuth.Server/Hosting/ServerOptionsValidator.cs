@@ -58,6 +58,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         {
             errors.Add("SenderAuth:Limits: RequestsPerSecond, Burst and MaxPageSize must be positive");
         }
+        options.Milter.Validate(errors);
         errors.AddRange(options.Monitoring.Validate());
         options.Notifications.Validate(errors);
         errors.AddRange(options.Reports.Problems());

@@ -47,16 +47,23 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<SenderAuthDb>();
         var time = sp.GetRequiredService<TimeProvider>();
+        await MigrateAsync(db, ct).ConfigureAwait(false);
+        var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
+        await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
+        await sp.GetRequiredService<ZonePublishingService>().PublishAsync(ct).ConfigureAwait(false);
+        return generated;
+    }
+
+    /// <summary>Brings the schema up to date: the server at start, and <c>senderauth report --db</c> before it imports.</summary>
+    public static async Task MigrateAsync(SenderAuthDb db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         await db.Database.MigrateAsync(ct).ConfigureAwait(false);
         if (db.Database.IsSqlite())
         {
             // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
         }
-        var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
-        await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
-        await sp.GetRequiredService<ZonePublishingService>().PublishAsync(ct).ConfigureAwait(false);
-        return generated;
     }
 
     private static async Task<string?> EnsureOperatorKeyAsync(SenderAuthDb db, ServerOptions options, TimeProvider time, CancellationToken ct)

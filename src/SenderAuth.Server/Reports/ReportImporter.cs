@@ -144,11 +144,14 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         int records = 0;
         long messages = 0, ours = 0, oursFailing = 0;
         var platform = _platform ??= new Analysis.SourceAttribution(options.Value.Provider.SendingIps, []);
+        var totals = new ReportDay { DomainId = domain.Id, Day = day, Reports = 1 };
         foreach (var record in reader.ReadRecords(ct))
         {
-            db.ReportRecords.Add(ReportRecordMapper.Map(record, report.Id, domain.Id, day));
+            var row = ReportRecordMapper.Map(record, report.Id, domain.Id, day);
+            db.ReportRecords.Add(row);
             records++;
             messages += record.Count;
+            ReportRecordMapper.AddTo(totals, row);
             if (platform.IsPlatform(record.SourceIp.ToString()))
             {
                 ours += record.Count;
@@ -164,6 +167,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         db.ChangeTracker.Clear();
         await db.Reports.Where(r => r.Id == report.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages), ct).ConfigureAwait(false);
+        await AddToDayAsync(totals, ct).ConfigureAwait(false);
         if (oursFailing >= OwnFailureAlertMin && oursFailing > ours * (1 - options.Value.Reports.Advisor.MinAlignedShare))
         {
             // The one finding that cannot wait for someone to open the dashboard: our signing or their DNS broke.
@@ -174,6 +178,31 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             db.ChangeTracker.Clear();
         }
         return new ImportedReport(org, id, policyDomain, "imported", records, messages);
+    }
+
+    /// <summary>
+    /// Adds a report's totals to its day. An instance adding the first report of the same day at the same moment
+    /// makes this insert fail on the key; the file's transaction is then read again (see ImportFileAsync) and
+    /// the update finds the row.
+    /// </summary>
+    private async Task AddToDayAsync(ReportDay t, CancellationToken ct)
+    {
+        var updated = await db.ReportDays.Where(d => d.DomainId == t.DomainId && d.Day == t.Day).ExecuteUpdateAsync(s => s
+            .SetProperty(d => d.Reports, d => d.Reports + 1)
+            .SetProperty(d => d.Messages, d => d.Messages + t.Messages)
+            .SetProperty(d => d.DmarcPass, d => d.DmarcPass + t.DmarcPass)
+            .SetProperty(d => d.DkimAligned, d => d.DkimAligned + t.DkimAligned)
+            .SetProperty(d => d.SpfAligned, d => d.SpfAligned + t.SpfAligned)
+            .SetProperty(d => d.DkimPass, d => d.DkimPass + t.DkimPass)
+            .SetProperty(d => d.SpfPass, d => d.SpfPass + t.SpfPass)
+            .SetProperty(d => d.Quarantine, d => d.Quarantine + t.Quarantine)
+            .SetProperty(d => d.Reject, d => d.Reject + t.Reject), ct).ConfigureAwait(false);
+        if (updated == 0)
+        {
+            db.ReportDays.Add(t);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+        }
     }
 
     /// <summary>The sender domain a report is about: the policy domain itself or the nearest registered parent.</summary>

@@ -14,6 +14,12 @@ public sealed class ReportOptions
     /// <summary>Largest decompressed/compressed ratio before a file counts as a bomb.</summary>
     public int MaxCompressionRatio { get; set; } = 100;
 
+    /// <summary>
+    /// Poll the IMAP mailboxes and the watched directory in the background (default true). Off: only on demand
+    /// (<see cref="ImapReportPoller.PollOnceAsync"/>, <see cref="DirectoryReportWatcher.ScanOnceAsync"/>), as the tests do.
+    /// </summary>
+    public bool BackgroundIngestion { get; set; } = true;
+
     /// <summary>A folder polled for report files (batch imports); null: off.</summary>
     public string? WatchDirectory { get; set; }
 

@@ -54,5 +54,17 @@ internal static class ReportRecordMapper
         };
     }
 
+    public static void AddTo(ReportDay day, StoredReportRecord r)
+    {
+        day.Messages += r.Count;
+        day.DmarcPass += r.DmarcPass ? r.Count : 0;
+        day.DkimAligned += r.DkimAligned ? r.Count : 0;
+        day.SpfAligned += r.SpfAligned ? r.Count : 0;
+        day.DkimPass += r.DkimAuthPass ? r.Count : 0;
+        day.SpfPass += r.SpfAuthPass ? r.Count : 0;
+        day.Quarantine += r.Disposition == "quarantine" ? r.Count : 0;
+        day.Reject += r.Disposition == "reject" ? r.Count : 0;
+    }
+
     private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];
 }

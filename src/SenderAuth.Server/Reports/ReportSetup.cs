@@ -9,5 +9,9 @@ public static class ReportSetup
         services.AddScoped<Analysis.ReportAnalysis>();
         services.AddSingleton<SignedMessageCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
+        services.AddSingleton<ImapReportPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<ImapReportPoller>());
+        services.AddSingleton<DirectoryReportWatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryReportWatcher>());
     }
 }

@@ -78,6 +78,33 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             metrics.SignFailed("malformed");
             throw new MessageRejectedException(e.Message);
         }
+        var choice = await ChooseAsync(fromDomain, caller, institutionCode, null, ct).ConfigureAwait(false);
+        switch (choice.Disposition)
+        {
+            case SignDisposition.Signed or SignDisposition.SignedWithProviderDomain:
+                var signed = choice.Signer!.Sign(message);
+                AfterSigning(choice, SigningChannel.Api);
+                return new SignOutcome(choice.Disposition, signed, choice.Detail, choice.Domain, choice.Selector);
+            case SignDisposition.PassedUnsigned:
+                return new SignOutcome(SignDisposition.PassedUnsigned, message.Raw.ToArray(), choice.Detail);
+            default:
+                return new SignOutcome(SignDisposition.Rejected, null, choice.Detail);
+        }
+    }
+
+    /// <summary>
+    /// THE decision for one message, shared by every signing interface (HTTP API, milter): the signer of the From
+    /// domain when it signs, otherwise what the owning institution's unsigned-mail policy says. Counts the
+    /// unsigned and rejected outcomes; signing itself is counted by <see cref="AfterSigning"/>.
+    /// </summary>
+    /// <param name="fromDomain">The RFC 5322 From domain (U-labels are turned into A-labels here).</param>
+    /// <param name="caller">Who asks: an institution key sees only its institution's domains; the MTA is an operator.</param>
+    /// <param name="institutionCode">Whose policy applies to a domain the caller does not own (operators only).</param>
+    /// <param name="unknownDomainPolicy">The policy for a domain of no institution when no institution is named (the milter's setting); null: rejected.</param>
+    public async Task<SigningChoice> ChooseAsync(string fromDomain, Caller caller, string? institutionCode, UnsignedMailPolicy? unknownDomainPolicy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(fromDomain);
+        ArgumentNullException.ThrowIfNull(caller);
         // Domains are stored as A-labels; an SMTPUTF8 From (müseum.example) must find its row too.
         if (Onboarding.NameRules.TryDomain(fromDomain, out var ascii, out _))
         {
@@ -88,44 +115,59 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             if (domain.Signer is not null)
             {
-                var signed = domain.Signer.Sign(message);
-                metrics.Signed(1);
-                counter.Add(fromDomain, domain.Selector!);
-                return new SignOutcome(SignDisposition.Signed, signed, "", fromDomain, domain.Selector);
+                return new SigningChoice(SignDisposition.Signed, domain.Signer, "", fromDomain, domain.Selector, domain.InstitutionId);
             }
-            return await ApplyPolicyAsync(message, domain.Policy, domain.Reason, ct).ConfigureAwait(false);
+            return await ApplyPolicyAsync(domain.Policy, domain.Reason, domain.InstitutionId, ct).ConfigureAwait(false);
         }
-        var policy = await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false);
+        // An operator (or the MTA) naming no institution has no institution policy: no database read for that, which
+        // matters for the milter, where mail of unknown domains (bounces, system mail) is routine.
+        var policy = (caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false))
+            ?? (institutionCode is null ? unknownDomainPolicy : null);
         var reason = $"{fromDomain} is not a sender domain of {(caller.IsOperator ? "any institution" : "your institution")}";
         return policy is null
-            ? Rejected(reason + (caller.IsOperator ? " (name an institution to apply its policy)" : ""))
-            : await ApplyPolicyAsync(message, policy.Value, reason, ct).ConfigureAwait(false);
+            ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""))
+            : await ApplyPolicyAsync(policy.Value, reason, null, ct).ConfigureAwait(false);
     }
 
-    private async Task<SignOutcome> ApplyPolicyAsync(MailMessage message, UnsignedMailPolicy policy, string reason, CancellationToken ct)
+    /// <summary>
+    /// Called once after each message signed, by every interface: the one place signing is counted (metrics, and
+    /// the per-domain, per-selector, per-day counts reports are reconciled with). <paramref name="channel"/> says
+    /// which interface signed.
+    /// </summary>
+    public void AfterSigning(SigningChoice choice, SigningChannel channel)
+    {
+        ArgumentNullException.ThrowIfNull(choice);
+        metrics.Signed(choice.Signatures, channel == SigningChannel.Milter ? "milter" : "api");
+        // Only signatures aligned with the From domain: provider-domain signatures are not in the domain's reports' DKIM alignment.
+        if (choice.Disposition == SignDisposition.Signed && choice.Domain is { } domain && choice.Selector is { } selector)
+        {
+            counter.Add(domain, selector);
+        }
+    }
+
+    private async Task<SigningChoice> ApplyPolicyAsync(UnsignedMailPolicy policy, string reason, long? institutionId, CancellationToken ct)
     {
         switch (policy)
         {
             case UnsignedMailPolicy.PassUnsigned:
                 metrics.PassedUnsigned();
-                return new SignOutcome(SignDisposition.PassedUnsigned, message.Raw.ToArray(), reason);
+                return new SigningChoice(SignDisposition.PassedUnsigned, null, reason, null, null, institutionId);
             case UnsignedMailPolicy.SignWithProviderDomain:
                 var provider = await ProviderSignerAsync(ct).ConfigureAwait(false);
                 if (provider.Signer is null)
                 {
                     return Rejected($"{reason}; the provider's own key is not served yet");
                 }
-                metrics.Signed(1);
-                return new SignOutcome(SignDisposition.SignedWithProviderDomain, provider.Signer.Sign(message), reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector);
+                return new SigningChoice(SignDisposition.SignedWithProviderDomain, provider.Signer, reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector, institutionId);
             default:
                 return Rejected(reason);
         }
     }
 
-    private SignOutcome Rejected(string reason)
+    private SigningChoice Rejected(string reason)
     {
         metrics.SignFailed("policy");
-        return new SignOutcome(SignDisposition.Rejected, null, reason);
+        return new SigningChoice(SignDisposition.Rejected, null, reason, null, null, null);
     }
 
     private async Task<UnsignedMailPolicy?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
@@ -203,6 +245,23 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
     }
 
     private sealed record CacheEntry(DateTimeOffset Expires, bool Found, long InstitutionId, UnsignedMailPolicy Policy, DkimSigner? Signer, string? Selector, string Reason);
+}
+
+/// <summary>Which interface signed a message (a tag on the signature counter).</summary>
+public enum SigningChannel
+{
+    Api,
+    Milter,
+}
+
+/// <summary>
+/// What to do with a message of one From domain: sign with <see cref="Signer"/> (d= <see cref="Domain"/>,
+/// s= <see cref="Selector"/>), pass it unsigned, or reject it; <see cref="Detail"/> says why when not signed normally.
+/// </summary>
+public sealed record SigningChoice(SignDisposition Disposition, DkimSigner? Signer, string Detail, string? Domain, string? Selector, long? InstitutionId)
+{
+    /// <summary>Signatures a signed message gets (one per key of the signer).</summary>
+    public int Signatures => Signer?.KeyCount ?? 0;
 }
 
 /// <summary>A message the API cannot sign because of its content (400 with the reason).</summary>

@@ -31,6 +31,9 @@ public sealed class DkimSigner
         _canonicalization = $"{Name(options.HeaderCanonicalization)}/{Name(options.BodyCanonicalization)}";
     }
 
+    /// <summary>Signatures each message gets (one per key).</summary>
+    public int KeyCount => _options.Keys.Count;
+
     /// <summary>Signs one message; returns the new message (signature fields first, then the input unchanged).</summary>
     /// <exception cref="DkimSignException">The message has no From, several, or several addresses in one.</exception>
     public byte[] Sign(ReadOnlyMemory<byte> message)
@@ -77,24 +80,37 @@ public sealed class DkimSigner
     }
 
     /// <summary>Signs when the body hash is already known (streamed elsewhere, e.g. by a milter).</summary>
-    internal byte[] SignatureFields(MailMessage parsed, byte[] bodyHash)
+    internal byte[] SignatureFields(MailMessage parsed, byte[] bodyHash) =>
+        Encoding.ASCII.GetBytes(string.Concat(SignatureFieldList(parsed, bodyHash)));
+
+    /// <summary>One DKIM-Signature field per key, each with its final line break.</summary>
+    internal List<string> SignatureFieldList(MailMessage parsed, byte[] bodyHash)
     {
         var newline = parsed.UsesBareLf ? "\n" : "\r\n";
         var signedHeaders = HeaderList(parsed);
         var timestamp = _time.GetUtcNow().ToUnixTimeSeconds();
-        var output = new StringBuilder();
+        var fields = new List<string>(_options.Keys.Count);
         foreach (var key in _options.Keys)
         {
             var unsigned = Unsigned(key, signedHeaders, timestamp, Convert.ToBase64String(bodyHash), newline);
             var bytes = Encoding.ASCII.GetBytes(unsigned);
             var digest = DkimHeaderHasher.Digest(parsed, signedHeaders, _options.HeaderCanonicalization, bytes, HashAlgorithmName.SHA256);
             var signature = Convert.ToBase64String(key.Key.SignDigest(digest));
-            output.Append(unsigned);
+            var output = new StringBuilder(unsigned, unsigned.Length + signature.Length + 16);
             AppendFolded(output, signature, unsigned.Length - unsigned.LastIndexOf('\n') - 1, newline);
             output.Append(newline);
+            fields.Add(output.ToString());
         }
-        return Encoding.ASCII.GetBytes(output.ToString());
+        return fields;
     }
+
+    /// <summary>
+    /// Starts signing a message that arrives in pieces (an MTA's milter, a pipe): the header section is given at
+    /// the end, the body is fed as it comes and hashed at once, never held. Same canonicalization and signature
+    /// as <see cref="Sign(ReadOnlyMemory{byte})"/>, whatever the chunk boundaries.
+    /// </summary>
+    public DkimStreamingSignature BeginStreaming() =>
+        new(this, new DkimBodyHasher(_options.BodyCanonicalization, HashAlgorithmName.SHA256));
 
     /// <summary>The domain of the one address in the one From field (lower case); what d= must align with.</summary>
     /// <exception cref="DkimSignException">No From, several, or several addresses in it.</exception>

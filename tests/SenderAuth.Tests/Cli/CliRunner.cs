@@ -7,7 +7,10 @@ internal static class CliRunner
 {
     public static string Zone(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "zones", name);
 
-    public static async Task<(int Exit, string Out, string Err)> RunAsync(string? stdin, params string[] args)
+    public static Task<(int Exit, string Out, string Err)> RunAsync(string? stdin, params string[] args) => RunAsync(stdin, null, args);
+
+    /// <summary>With extra environment variables (the server's secrets, for commands that open its database).</summary>
+    public static async Task<(int Exit, string Out, string Err)> RunAsync(string? stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -23,6 +26,10 @@ internal static class CliRunner
         }
         psi.Environment["NO_COLOR"] = "1";
         psi.Environment["COLUMNS"] = "200";
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[k] = v;
+        }
         using var process = Process.Start(psi)!;
         if (stdin is not null)
         {

@@ -43,6 +43,8 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             ["Logging:LogLevel:Default"] = "Warning",
             // Tests drive the scheduler themselves (MonitorService.RunOnceAsync), on their own clock.
             ["SenderAuth:Monitoring:Enabled"] = "false",
+            // Many hosts run at once: each milter on a free port (the default 8891 would be taken by the first).
+            ["SenderAuth:Milter:Listen"] = "inet:127.0.0.1:0",
         };
         foreach (var (k, v) in settings)
         {

@@ -36,7 +36,9 @@ public sealed class ServerProcess : IAsyncDisposable
         var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
-        foreach (var a in args.Append("--urls").Append($"http://127.0.0.1:{port}"))
+        // Several servers run at once: each milter on a free port unless the test chose one.
+        var milter = args.Any(a => a.StartsWith("--milter", StringComparison.Ordinal) || a.Contains("Milter:Listen", StringComparison.Ordinal)) ? [] : new[] { "--milter", "inet:127.0.0.1:0" };
+        foreach (var a in args.Concat(milter).Append("--urls").Append($"http://127.0.0.1:{port}"))
         {
             psi.ArgumentList.Add(a);
         }
@@ -48,7 +50,16 @@ public sealed class ServerProcess : IAsyncDisposable
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         server._process.BeginOutputReadLine();
         server._process.BeginErrorReadLine();
-        await server.WaitReadyAsync(ct);
+        try
+        {
+            await server.WaitReadyAsync(ct);
+        }
+        catch
+        {
+            // A server that never became ready would otherwise outlive the test (nobody holds it to dispose).
+            await server.DisposeAsync();
+            throw;
+        }
         return server;
     }
 

@@ -16,11 +16,14 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
 {
     private readonly ServerOptions _options = options.Value;
 
+    /// <summary>How long a page of reverse names, or a record the advisor reads, may take.</summary>
+    private static readonly TimeSpan LookupBound = TimeSpan.FromSeconds(2);
+
     /// <summary>The window asked for, or the last <see cref="AdvisorOptions.MinDays"/> days up to the newest report day.</summary>
     public async Task<(DateTime From, DateTime To)> WindowAsync(SenderDomain domain, DateTime? from, DateTime? to, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(domain);
-        var end = to?.Date ?? await db.ReportRecords.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false)
+        var end = to?.Date ?? await db.ReportDays.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false)
             ?? time.GetUtcNow().UtcDateTime.Date;
         var start = from?.Date ?? end.AddDays(-(_options.Reports.Advisor.MinDays - 1));
         return (DateTime.SpecifyKind(start, DateTimeKind.Utc), DateTime.SpecifyKind(end, DateTimeKind.Utc));
@@ -41,23 +44,9 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
 
     private async Task<List<(DateTime Day, ReportStats Stats)>> DailyAsync(long domainId, DateTime from, DateTime to, CancellationToken ct)
     {
-        var rows = await db.ReportRecords.AsNoTracking()
-            .Where(r => r.DomainId == domainId && r.Day >= from && r.Day <= to)
-            .GroupBy(r => r.Day)
-            .Select(g => new
-            {
-                Day = g.Key,
-                Messages = g.Sum(r => r.Count),
-                DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0),
-                DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
-                SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0),
-                DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
-                SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0),
-                Quarantine = g.Sum(r => r.Disposition == "quarantine" ? r.Count : 0),
-                Reject = g.Sum(r => r.Disposition == "reject" ? r.Count : 0),
-            })
-            .ToListAsync(ct).ConfigureAwait(false);
-        return rows.OrderBy(r => r.Day).Select(r => (DateTime.SpecifyKind(r.Day, DateTimeKind.Utc),
+        var rows = await db.ReportDays.AsNoTracking().Where(d => d.DomainId == domainId && d.Day >= from && d.Day <= to)
+            .OrderBy(d => d.Day).ToListAsync(ct).ConfigureAwait(false);
+        return rows.Select(r => (DateTime.SpecifyKind(r.Day, DateTimeKind.Utc),
             new ReportStats(r.Messages, r.DmarcPass, r.DkimAligned, r.SpfAligned, r.DkimPass, r.SpfPass, r.Messages - r.Quarantine - r.Reject, r.Quarantine, r.Reject))).ToList();
     }
 
@@ -105,7 +94,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(page);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(3));
+        timeout.CancelAfter(LookupBound);
         var names = await Task.WhenAll(page.Select(async s =>
         {
             if (!IPAddress.TryParse(s.Source.Ip, out var address))
@@ -193,9 +182,10 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         ArgumentNullException.ThrowIfNull(domain);
         var sources = await SourcesAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var findings = await FindingsAsync(institution, domain, from, to, sources, ct).ConfigureAwait(false);
-        var days = await db.ReportRecords.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false);
-        var (dmarc, dmarcFailed) = await TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct).ConfigureAwait(false);
+        var days = await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
+        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct);
         var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        var (dmarc, dmarcFailed) = await dmarcLookup.ConfigureAwait(false);
         if (dmarc is null && dmarcFailed)
         {
             // DNS did not answer: the policy the newest report saw is the best knowledge of the present.
@@ -209,9 +199,12 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
     private async Task<(string? Text, bool Failed)> TxtAsync(string name, string prefix, CancellationToken ct)
     {
+        // Bounded: advice must not hang on a slow name server; the fallback is the newest report's policy.
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        bound.CancelAfter(LookupBound);
         try
         {
-            var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
+            var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, bound.Token).ConfigureAwait(false);
             return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)), answer.IsTemporaryFailure);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -24,4 +24,14 @@ public sealed record ReportBucket(string Label, DateTime Start, ReportStats Stat
 public sealed record TimelineEvent(DateTime At, string Kind, string What);
 
 public sealed record DomainSummary(string Domain, string Period, DateTime From, DateTime To, int DaysWithData, ReportStats Total,
-    IReadOnlyList<ReportBucket> Buckets, IReadOnlyList<TimelineEvent> Events);
+    IReadOnlyList<ReportBucket> Buckets, IReadOnlyList<TimelineEvent> Events)
+{
+    /// <summary>The trend: the last bucket against the one before (messages as a ratio, pass rate in points); null with fewer than two.</summary>
+    public object? Trend => Buckets.Count < 2 ? null : new
+    {
+        from = Buckets[^2].Label,
+        to = Buckets[^1].Label,
+        messages = Buckets[^2].Stats.Messages == 0 ? (double?)null : Math.Round((double)Buckets[^1].Stats.Messages / Buckets[^2].Stats.Messages - 1, 4),
+        dmarcPassRate = Buckets[^1].Stats.DmarcPassRate - Buckets[^2].Stats.DmarcPassRate is { } d ? Math.Round(d, 6) : (double?)null,
+    };
+}

@@ -120,6 +120,8 @@ public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<Y
         Assert.Equal("2025-11", month["buckets"]![0]!["label"]!.GetValue<string>());
         Assert.Equal(1.0, month["total"]!["dmarcPassRate"]!.GetValue<double>());
         Assert.Equal(0.0, month["total"]!["spfAlignedRate"]!.GetValue<double>());
+        Assert.Equal("2026-09", month["trend"]!["from"]!.GetValue<string>());
+        Assert.Equal(0.0, month["trend"]!["dmarcPassRate"]!.GetValue<double>());
     }
 
     [Fact]

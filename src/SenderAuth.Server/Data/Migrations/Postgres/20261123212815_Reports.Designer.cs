@@ -12,7 +12,7 @@ using SenderAuth.Server.Data;
 namespace SenderAuth.Server.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresSenderAuthDb))]
-    [Migration("20261123203854_Reports")]
+    [Migration("20261123212815_Reports")]
     partial class Reports
     {
         /// <inheritdoc />
@@ -492,6 +492,46 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("QuarantinedReports");
                 });
 
+            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("DkimAligned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DkimPass")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DmarcPass")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Quarantine")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Reject")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Reports")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("SpfAligned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SpfPass")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DomainId", "Day");
+
+                    b.ToTable("ReportDays");
+                });
+
             modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
@@ -886,6 +926,15 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.HasOne("SenderAuth.Server.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+                {
+                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -77,6 +77,33 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReportDays",
+                columns: table => new
+                {
+                    DomainId = table.Column<long>(type: "bigint", nullable: false),
+                    Day = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    Reports = table.Column<int>(type: "integer", nullable: false),
+                    Messages = table.Column<long>(type: "bigint", nullable: false),
+                    DmarcPass = table.Column<long>(type: "bigint", nullable: false),
+                    DkimAligned = table.Column<long>(type: "bigint", nullable: false),
+                    SpfAligned = table.Column<long>(type: "bigint", nullable: false),
+                    DkimPass = table.Column<long>(type: "bigint", nullable: false),
+                    SpfPass = table.Column<long>(type: "bigint", nullable: false),
+                    Quarantine = table.Column<long>(type: "bigint", nullable: false),
+                    Reject = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportDays", x => new { x.DomainId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_ReportDays_Domains_DomainId",
+                        column: x => x.DomainId,
+                        principalTable: "Domains",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Reports",
                 columns: table => new
                 {
@@ -201,6 +228,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "QuarantinedReports");
+
+            migrationBuilder.DropTable(
+                name: "ReportDays");
 
             migrationBuilder.DropTable(
                 name: "ReportRecords");

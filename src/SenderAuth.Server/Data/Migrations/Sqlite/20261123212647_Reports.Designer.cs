@@ -11,7 +11,7 @@ using SenderAuth.Server.Data;
 namespace SenderAuth.Server.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteSenderAuthDb))]
-    [Migration("20261123203838_Reports")]
+    [Migration("20261123212647_Reports")]
     partial class Reports
     {
         /// <inheritdoc />
@@ -467,6 +467,46 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("QuarantinedReports");
                 });
 
+            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DkimAligned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DkimPass")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DmarcPass")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Quarantine")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reject")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Reports")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SpfAligned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SpfPass")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DomainId", "Day");
+
+                    b.ToTable("ReportDays");
+                });
+
             modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
@@ -851,6 +891,15 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.HasOne("SenderAuth.Server.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+                {
+                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -76,6 +76,33 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "ReportDays",
+                columns: table => new
+                {
+                    DomainId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Day = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    Reports = table.Column<int>(type: "INTEGER", nullable: false),
+                    Messages = table.Column<long>(type: "INTEGER", nullable: false),
+                    DmarcPass = table.Column<long>(type: "INTEGER", nullable: false),
+                    DkimAligned = table.Column<long>(type: "INTEGER", nullable: false),
+                    SpfAligned = table.Column<long>(type: "INTEGER", nullable: false),
+                    DkimPass = table.Column<long>(type: "INTEGER", nullable: false),
+                    SpfPass = table.Column<long>(type: "INTEGER", nullable: false),
+                    Quarantine = table.Column<long>(type: "INTEGER", nullable: false),
+                    Reject = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ReportDays", x => new { x.DomainId, x.Day });
+                    table.ForeignKey(
+                        name: "FK_ReportDays_Domains_DomainId",
+                        column: x => x.DomainId,
+                        principalTable: "Domains",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Reports",
                 columns: table => new
                 {
@@ -200,6 +227,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "QuarantinedReports");
+
+            migrationBuilder.DropTable(
+                name: "ReportDays");
 
             migrationBuilder.DropTable(
                 name: "ReportRecords");

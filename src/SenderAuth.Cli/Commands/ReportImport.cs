@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Reports;
+using Spectre.Console;
+
+namespace SenderAuth.Cli.Commands;
+
+/// <summary>
+/// <c>senderauth report --db FILE…</c>: imports report files into the server's database, with the server's own
+/// importer (one transaction per file, deduplicated by the unique key, foreign reports kept apart, broken files
+/// quarantined in the data folder). The server's service provider is built from the same switches as
+/// <c>serve</c>, without starting it: no API, no DNS server, no background work.
+/// </summary>
+internal static class ReportImport
+{
+    /// <summary>The server's configuration switches this command passes on (the names <c>serve</c> takes).</summary>
+    public sealed record Target(string? Data, string? Database, string? ConnectionString);
+
+    /// <summary>
+    /// The server's services on the configured database, migrated, without starting anything; or the exit code
+    /// and message when the configuration is invalid (usage) or the database cannot be opened.
+    /// </summary>
+    public static async Task<(WebApplication? App, int Exit)> OpenAsync(Target target, CancellationToken ct)
+    {
+        var app = ServerApp.Build(Arguments(target));
+        try
+        {
+            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
+        }
+        try
+        {
+            using var scope = app.Services.CreateScope();
+            await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
+            return (app, ExitCodes.Ok);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            CliOutput.Error($"cannot open the database: {e.Message}");
+            await app.DisposeAsync().ConfigureAwait(false);
+            return (null, ExitCodes.DnsFailure);
+        }
+    }
+
+    public static async Task<int> RunAsync(IReadOnlyList<FileSystemInfo> inputs, Target target, bool json, CancellationToken ct)
+    {
+        var files = Expand(inputs);
+        var (app, exit) = await OpenAsync(target, ct).ConfigureAwait(false);
+        if (app is null)
+        {
+            return exit;
+        }
+        await using (app.ConfigureAwait(false))
+        {
+            var clock = Stopwatch.StartNew();
+            var outcomes = new List<FileImportOutcome>(files.Count);
+            async Task ImportAll(Action? step)
+            {
+                foreach (var file in files)
+                {
+                    using var scope = app.Services.CreateScope();
+                    var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
+                    outcomes.Add(await importer.ImportFileAsync(file.FullName, file.Name, "cli", null, ct).ConfigureAwait(false));
+                    step?.Invoke();
+                }
+            }
+            if (!json && files.Count > 1 && AnsiConsole.Profile.Capabilities.Interactive)
+            {
+                await AnsiConsole.Progress().AutoClear(true).Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                    .StartAsync(async ctx =>
+                    {
+                        var task = ctx.AddTask("importing", maxValue: files.Count);
+                        await ImportAll(() => task.Increment(1)).ConfigureAwait(false);
+                    }).ConfigureAwait(false);
+            }
+            else
+            {
+                await ImportAll(null).ConfigureAwait(false);
+            }
+            var totals = ImportTotals.From(outcomes, clock.Elapsed);
+            if (json)
+            {
+                CliOutput.WriteJson(new ImportOutputView([.. outcomes.Select(ImportFileView.From)], totals));
+            }
+            else
+            {
+                Print(outcomes, totals);
+            }
+            return outcomes.Any(o => o.Status != "imported") ? ExitCodes.Negative : ExitCodes.Ok;
+        }
+    }
+
+    private static string[] Arguments(Target t)
+    {
+        var args = new List<string>
+        {
+            // The CLI's own output is the table or the JSON: the server's logs go to stderr, and only when they matter.
+            "--Logging:Console:LogToStandardErrorThreshold=Trace",
+            "--Logging:LogLevel:Default=Warning",
+            "--Logging:LogLevel:SenderAuth.Server.Reports=Error",
+            "--Logging:LogLevel:Microsoft.EntityFrameworkCore=None",
+        };
+        if (t.Data is not null) { args.AddRange(["--data", t.Data]); }
+        if (t.Database is not null) { args.AddRange(["--database", t.Database]); }
+        if (t.ConnectionString is not null) { args.AddRange(["--connection-string", t.ConnectionString]); }
+        return [.. args];
+    }
+
+    /// <summary>Files as given; a folder stands for the regular files in it (not hidden), by name.</summary>
+    private static List<FileInfo> Expand(IReadOnlyList<FileSystemInfo> inputs)
+    {
+        var files = new List<FileInfo>();
+        foreach (var input in inputs)
+        {
+            if (input is DirectoryInfo { Exists: true } dir)
+            {
+                files.AddRange(dir.EnumerateFiles().Where(f => !f.Name.StartsWith('.')).OrderBy(f => f.Name, StringComparer.Ordinal));
+            }
+            else if (File.Exists(input.FullName))
+            {
+                files.Add(new FileInfo(input.FullName));
+            }
+            else
+            {
+                throw new UsageException($"{input.FullName}: no such file or folder (nothing was imported)");
+            }
+        }
+        if (files.Count == 0)
+        {
+            throw new UsageException("no report files to import");
+        }
+        return files;
+    }
+
+    private static void Print(List<FileImportOutcome> outcomes, ImportTotals totals)
+    {
+        // Every file when there are few; otherwise the ones that need a look (the totals say the rest).
+        var shown = outcomes.Count <= 50 ? outcomes : outcomes.Where(o => o.Status != "imported").ToList();
+        if (shown.Count > 0)
+        {
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("status")
+                .AddColumn(new TableColumn("new").RightAligned()).AddColumn(new TableColumn("duplicate").RightAligned())
+                .AddColumn(new TableColumn("foreign").RightAligned()).AddColumn(new TableColumn("records").RightAligned()).AddColumn("reason");
+            foreach (var o in shown)
+            {
+                var status = o.Status == "imported" ? "[green]imported[/]" : $"[red]{o.Status}[/]";
+                table.AddRow(Markup.Escape(o.File), status, $"{o.Imported}", $"{o.Duplicates}", $"{o.Foreign}",
+                    $"{o.Reports.Sum(r => (long)r.Records):N0}", Markup.Escape(o.Reason ?? ""));
+            }
+            AnsiConsole.Write(table);
+        }
+        AnsiConsole.MarkupLine($"{totals.Files:N0} file(s): {totals.Imported:N0} report(s) imported, {totals.Duplicates:N0} duplicate, {totals.Foreign:N0} foreign, "
+            + $"{totals.Quarantined:N0} file(s) quarantined, {totals.Rejected:N0} refused; {totals.Records:N0} records in {totals.Seconds:0.00} s "
+            + $"({totals.ReportsPerSecond:N0} reports/s, {totals.RecordsPerSecond:N0} records/s)");
+    }
+}
+
+/// <summary>The JSON of <c>senderauth report --db --json</c> (field names are a public contract).</summary>
+internal sealed record ImportOutputView(IReadOnlyList<ImportFileView> Files, ImportTotals Totals);
+
+internal sealed record ImportReportView(string Org, string ReportId, string Domain, string Status, int Records, long Messages);
+
+internal sealed record ImportFileView(string File, string Status, string? Reason, int Imported, int Duplicates, int Foreign, IReadOnlyList<ImportReportView> Reports)
+{
+    public static ImportFileView From(FileImportOutcome o) => new(o.File, o.Status, o.Reason, o.Imported, o.Duplicates, o.Foreign,
+        [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages))]);
+}
+
+internal sealed record ImportTotals(int Files, int Imported, int Duplicates, int Foreign, int Quarantined, int Rejected, long Records, long Messages,
+    double Seconds, double ReportsPerSecond, double RecordsPerSecond)
+{
+    /// <summary>Records and messages count what was read (new, duplicate and foreign reports alike); the rates are per second of import.</summary>
+    public static ImportTotals From(List<FileImportOutcome> outcomes, TimeSpan elapsed)
+    {
+        var reports = outcomes.SelectMany(o => o.Reports).ToList();
+        var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
+        var records = reports.Sum(r => (long)r.Records);
+        return new ImportTotals(outcomes.Count, outcomes.Sum(o => o.Imported), outcomes.Sum(o => o.Duplicates), outcomes.Sum(o => o.Foreign),
+            outcomes.Count(o => o.Status == "quarantined"), outcomes.Count(o => o.Status == "rejected"), records, reports.Sum(r => r.Messages),
+            Math.Round(elapsed.TotalSeconds, 3), Math.Round(reports.Count / seconds, 1), Math.Round(records / seconds, 1));
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using SenderAuth.AuthenticationResults;
+using SenderAuth.Dns;
+using SenderAuth.Milter;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Signing;
+
+namespace SenderAuth.Server.Milter;
+
+/// <summary>
+/// The milter's socket (Milter:Listen, TCP or Unix), hosted by <c>serve</c>. Bound in <see cref="StartAsync"/>, so a
+/// busy address stops the server at start. Every connection runs as its own task: a slow or stalled MTA
+/// connection holds only itself (and is cut by the idle and packet timeouts); beyond MaxConnections new ones
+/// are closed at once and counted.
+/// </summary>
+public sealed class MilterListener(IOptions<ServerOptions> options, SigningService signing, IServiceProvider services, TimeProvider time,
+    ServerMetrics metrics, ILogger<MilterListener> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly MilterOptions _options = options.Value.Milter;
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _socket;
+    private Task? _acceptLoop;
+    private int _active;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Task> _connections = new();
+    private int _nextId;
+    private readonly Lazy<MessageVerifier> _verifier = new(() => new MessageVerifier(
+        // Resolved on first use, not when the listener is built: the resolver reads where the built-in DNS server
+        // listens, known only once StartupTasks has started it.
+        services.GetRequiredService<IDnsResolver>(),
+        new MessageVerifierOptions { AuthServId = options.Value.Milter.AuthServId ?? DnsName.Normalize(options.Value.Provider.Zone) }, time));
+
+    /// <summary>Where the milter listens (the real port when Listen asked for port 0); null when disabled.</summary>
+    public string? Address { get; private set; }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Enabled)
+        {
+            return Task.CompletedTask;
+        }
+        if (_options.VerifyMode)
+        {
+            _options.AuthServId ??= DnsName.Normalize(options.Value.Provider.Zone);
+        }
+        MilterOptions.TryEndpoint(_options.Listen, out var tcp, out var unixPath);
+        if (unixPath is not null)
+        {
+            if (File.Exists(unixPath))
+            {
+                // A socket left by a previous run (a crash leaves it): binding would fail on it.
+                File.Delete(unixPath);
+            }
+            _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _socket.Bind(new UnixDomainSocketEndPoint(unixPath));
+            // Owner and group: put the MTA's user (postfix) in the server's group; others cannot get mail signed.
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(unixPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+            }
+            Address = "unix:" + unixPath;
+        }
+        else
+        {
+            _socket = new Socket(tcp!.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            _socket.Bind(tcp);
+            var bound = (IPEndPoint)_socket.LocalEndPoint!;
+            Address = $"inet:{(bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}";
+        }
+        _socket.Listen(512);
+        logger.LogInformation("milter listening on {Address} (mode {Mode})", Address, _options.Mode);
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task AcceptLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _socket!.AcceptAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.OperationAborted or SocketError.Interrupted)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // e.g. out of file descriptors: logged, and the loop goes on rather than silently ending the milter.
+                logger.LogError(e, "milter accept failed");
+                await Task.Delay(100, ct).ConfigureAwait(false);
+                continue;
+            }
+            if (Interlocked.Increment(ref _active) > _options.MaxConnections)
+            {
+                Interlocked.Decrement(ref _active);
+                metrics.MilterConnection("refused");
+                logger.LogWarning("milter: {Max} connections already (Milter:MaxConnections); a new one is closed", _options.MaxConnections);
+                client.Dispose();
+                continue;
+            }
+            metrics.MilterConnection("accepted");
+            var id = Interlocked.Increment(ref _nextId);
+            _connections[id] = Task.Run(() => ServeAsync(id, client, ct), CancellationToken.None);
+        }
+    }
+
+    private async Task ServeAsync(int id, Socket client, CancellationToken ct)
+    {
+        try
+        {
+            if (client.AddressFamily != AddressFamily.Unix)
+            {
+                client.NoDelay = true;
+            }
+            await using var stream = new NetworkStream(client, ownsSocket: true);
+            var session = new MilterSession(_options, signing, () => _verifier.Value, metrics, logger);
+            await session.RunAsync(stream, ct).ConfigureAwait(false);
+        }
+        catch (MilterProtocolException e)
+        {
+            metrics.MilterError(e.Reason);
+            logger.LogWarning("milter connection closed: {Reason}: {Message}", e.Reason, e.Message);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (IOException e)
+        {
+            metrics.MilterError("truncated");
+            logger.LogWarning("milter connection failed: {Message}", e.Message);
+        }
+        catch (Exception e)
+        {
+            metrics.MilterError("internal");
+            logger.LogError(e, "milter connection failed");
+        }
+        finally
+        {
+            client.Dispose();
+            Interlocked.Decrement(ref _active);
+            _connections.TryRemove(id, out _);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_socket is null)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _socket.Dispose();
+        if (_acceptLoop is not null)
+        {
+            await _acceptLoop.ConfigureAwait(false);
+        }
+        await Task.WhenAll(_connections.Values).WaitAsync(cancellationToken).ConfigureAwait(false);
+        if (Address?.StartsWith("unix:", StringComparison.Ordinal) == true)
+        {
+            File.Delete(Address[5..]);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _socket?.Dispose();
+        _stopping.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using SenderAuth.Milter;
+using SenderAuth.Server.Data;
+
+namespace SenderAuth.Server.Milter;
+
+/// <summary>The "SenderAuth:Milter" section: the milter <c>serve</c> runs for Postfix or sendmail (docs/server.md).</summary>
+public sealed class MilterOptions
+{
+    /// <summary>
+    /// Where the milter listens (--milter): <c>inet:ADDR:PORT</c> (port 0: a free one), <c>unix:/path</c> (mode 0660),
+    /// or <c>none</c>. Default <c>inet:127.0.0.1:8891</c>, loopback only (OpenDKIM's usual port).
+    /// </summary>
+    public string Listen { get; set; } = "inet:127.0.0.1:8891";
+
+    /// <summary><c>sign</c> (default): DKIM-sign outgoing mail. <c>verify</c>: inbound mail gets Authentication-Results.</summary>
+    public string Mode { get; set; } = "sign";
+
+    /// <summary>On an internal error (database down, a key that does not open): <c>tempfail</c> (default, the MTA retries) or <c>accept</c> (delivered unsigned).</summary>
+    public string OnError { get; set; } = "tempfail";
+
+    /// <summary>
+    /// What happens to mail whose From domain belongs to no institution (an institution's own domains follow its
+    /// policy). Default PassUnsigned: an MTA also carries bounces and system mail.
+    /// </summary>
+    public UnsignedMailPolicy UnknownDomainPolicy { get; set; } = UnsignedMailPolicy.PassUnsigned;
+
+    /// <summary>Connections served at once; more are closed at once (the MTA applies milter_default_action). Default 1000.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Largest milter packet; default 1 MiB.</summary>
+    public int MaxPacketBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Most header fields per message; default 1000.</summary>
+    public int MaxHeaderFields { get; set; } = 1000;
+
+    /// <summary>Largest header section per message; default 1 MiB.</summary>
+    public int MaxHeaderBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Verify mode holds the message to verify its body hash; larger messages get no DKIM/DMARC verdict. Default 25 MiB.</summary>
+    public int MaxVerifyMessageBytes { get; set; } = 25 * 1024 * 1024;
+
+    /// <summary>Silence allowed between packets; default 600 s.</summary>
+    public double IdleTimeoutSeconds { get; set; } = 600;
+
+    /// <summary>Time a started packet has to arrive whole; default 30 s.</summary>
+    public double PacketTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>The authserv-id of verify mode's Authentication-Results; default the provider zone.</summary>
+    public string? AuthServId { get; set; }
+
+    public bool Enabled => !Listen.Equals("none", StringComparison.OrdinalIgnoreCase);
+
+    public bool VerifyMode => Mode.Equals("verify", StringComparison.OrdinalIgnoreCase);
+
+    public bool TempFailOnError => OnError.Equals("tempfail", StringComparison.OrdinalIgnoreCase);
+
+    public MilterLimits Limits => new()
+    {
+        MaxPacketBytes = MaxPacketBytes,
+        IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),
+        PacketTimeout = TimeSpan.FromSeconds(PacketTimeoutSeconds),
+    };
+
+    public void Validate(List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (Enabled && TryEndpoint(Listen, out _, out _) is { } why)
+        {
+            errors.Add($"SenderAuth:Milter:Listen (--milter) \"{Listen}\": {why}");
+        }
+        if (Mode.ToLowerInvariant() is not ("sign" or "verify"))
+        {
+            errors.Add($"SenderAuth:Milter:Mode is \"{Mode}\": use sign or verify");
+        }
+        if (OnError.ToLowerInvariant() is not ("tempfail" or "accept"))
+        {
+            errors.Add($"SenderAuth:Milter:OnError is \"{OnError}\": use tempfail or accept");
+        }
+        if (MaxConnections is < 1 or > 100_000)
+        {
+            errors.Add("SenderAuth:Milter:MaxConnections must be between 1 and 100000");
+        }
+        if (MaxHeaderFields is < 10 or > 100_000 || MaxHeaderBytes is < 1024 or > 64 * 1024 * 1024)
+        {
+            errors.Add("SenderAuth:Milter: MaxHeaderFields must be between 10 and 100000, MaxHeaderBytes between 1 KiB and 64 MiB");
+        }
+        if (MaxVerifyMessageBytes is < 1024 or > 1024 * 1024 * 1024)
+        {
+            errors.Add("SenderAuth:Milter:MaxVerifyMessageBytes must be between 1 KiB and 1 GiB");
+        }
+        if (IdleTimeoutSeconds is <= 0 or > 86400 || PacketTimeoutSeconds is <= 0 or > 3600)
+        {
+            errors.Add("SenderAuth:Milter: IdleTimeoutSeconds must be in (0, 86400], PacketTimeoutSeconds in (0, 3600]");
+        }
+        errors.AddRange(Limits.Validate().Select(e => "SenderAuth:Milter: " + e));
+        if (AuthServId is { } id && !Dns.DnsName.IsValid(id))
+        {
+            errors.Add($"SenderAuth:Milter:AuthServId \"{id}\" is not a host name");
+        }
+    }
+
+    /// <summary>Parses Listen: a TCP endpoint or a Unix socket path; the reason it is not valid, or null.</summary>
+    public static string? TryEndpoint(string listen, out IPEndPoint? tcp, out string? unixPath)
+    {
+        ArgumentNullException.ThrowIfNull(listen);
+        tcp = null;
+        unixPath = null;
+        if (listen.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            unixPath = listen[5..];
+            return unixPath.Length == 0 || !Path.IsPathFullyQualified(unixPath) ? "a Unix socket needs an absolute path (unix:/run/senderauth/milter.sock)"
+                : System.Text.Encoding.UTF8.GetByteCount(unixPath) > 100 ? "a Unix socket path is limited to about 100 bytes"
+                : null;
+        }
+        if (!listen.StartsWith("inet:", StringComparison.Ordinal) && !listen.StartsWith("inet6:", StringComparison.Ordinal))
+        {
+            return "use inet:ADDR:PORT, unix:/path or none";
+        }
+        var rest = listen[(listen.IndexOf(':', StringComparison.Ordinal) + 1)..];
+        if (!Hosting.ServerOptionsValidator.TryListen(rest, out var endpoint) || !rest.Contains(':', StringComparison.Ordinal))
+        {
+            return "the address must be IP:PORT (e.g. inet:127.0.0.1:8891; port 0 picks a free one)";
+        }
+        tcp = endpoint;
+        return null;
+    }
+}

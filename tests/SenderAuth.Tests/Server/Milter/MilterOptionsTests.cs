@@ -1,0 +1,55 @@
+using Microsoft.Extensions.DependencyInjection;
+using SenderAuth.Milter;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Milter;
+
+namespace SenderAuth.Tests.Server.Milter;
+
+/// <summary>The milter's settings are checked at start with the setting named; a Unix socket works like TCP.</summary>
+public sealed class MilterOptionsTests
+{
+    [Theory]
+    [InlineData("Listen", "127.0.0.1:8891", "use inet:ADDR:PORT, unix:/path or none")]
+    [InlineData("Listen", "inet:localhost:8891", "the address must be IP:PORT")]
+    [InlineData("Listen", "unix:relative.sock", "a Unix socket needs an absolute path")]
+    [InlineData("Mode", "both", "SenderAuth:Milter:Mode is \"both\": use sign or verify")]
+    [InlineData("OnError", "ignore", "SenderAuth:Milter:OnError is \"ignore\": use tempfail or accept")]
+    [InlineData("MaxPacketBytes", "1000", "MaxPacketBytes must be between 70 KiB")]
+    [InlineData("PacketTimeoutSeconds", "0", "PacketTimeoutSeconds in (0, 3600]")]
+    [InlineData("MaxConnections", "0", "MaxConnections must be between 1 and 100000")]
+    public void Validate_BadSetting_NamesIt(string key, string value, string expected)
+    {
+        var options = new ServerOptions();
+        options.Provider.ApplyDefaults();
+        typeof(MilterOptions).GetProperty(key)!.SetValue(options.Milter, Convert.ChangeType(value, typeof(MilterOptions).GetProperty(key)!.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
+        var result = new ServerOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_Defaults_Pass()
+    {
+        var options = new ServerOptions();
+        options.Provider.ApplyDefaults();
+        Assert.True(new ServerOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal("inet:127.0.0.1:8891", options.Milter.Listen);
+    }
+
+    [Fact]
+    public async Task Listen_UnixSocket_Negotiates()
+    {
+        var path = Path.Combine("/tmp", $"sa-milter-{Guid.NewGuid():N}"[..20] + ".sock");
+        await using (var host = await ServerHost.StartAsync("sqlite", new Dictionary<string, string?> { ["SenderAuth:Milter:Listen"] = "unix:" + path }))
+        {
+            var address = host.Services.GetRequiredService<MilterListener>().Address;
+            Assert.Equal("unix:" + path, address);
+            Assert.True(File.Exists(path));
+            await using var client = await MilterClient.ConnectAsync(address!);
+            var (version, actions, _) = await client.NegotiateAsync();
+            Assert.Equal(6u, version);
+            Assert.Equal(MilterActions.AddHeaders, actions);
+        }
+        Assert.False(File.Exists(path), "the socket file outlived the server");
+    }
+}
