@@ -1,6 +1,10 @@
 using BenchmarkDotNet.Running;
 using SenderAuth.Bench;
 
+if (args.Length > 0 && args[0] == "--dnssec-latency")
+{
+    return await DnssecLatency.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);
+}
 if (args.Length > 0 && args[0] == "--check-latency")
 {
     return await CheckLatency.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);

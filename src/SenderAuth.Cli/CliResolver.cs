@@ -56,12 +56,8 @@ internal sealed class CliResolver
         return new CachingDnsResolver(new NetworkDnsResolver(NetworkOptions(parse, server)));
     }
 
-    /// <summary>
-    /// The DNSSEC probe for the same resolver (which must validate for DNSSEC findings to mean anything); null with
-    /// --zone: a zone file says nothing about validation.
-    /// </summary>
-    public IDnssecProbe? CreateDnssecProbe(ParseResult parse) =>
-        parse.GetValue(Zone) is not null ? null : new NetworkDnssecProbe(NetworkOptions(parse, parse.GetValue(Resolver)));
+    /// <summary>The network settings of --resolver and --dns-timeout (for the DNSSEC probes too).</summary>
+    public NetworkDnsResolverOptions NetworkOptions(ParseResult parse) => NetworkOptions(parse, parse.GetValue(Resolver));
 
     private NetworkDnsResolverOptions NetworkOptions(ParseResult parse, string? server)
     {

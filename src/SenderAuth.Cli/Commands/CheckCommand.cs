@@ -16,12 +16,14 @@ internal static class CheckCommand
         var concurrency = new Option<int>("--concurrency") { Description = "Bulk mode: domains checked at once.", DefaultValueFactory = _ => 32 };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of the report." };
         var resolver = new CliResolver();
-        var command = new Command("check", "Check a sender domain's SPF, DKIM delegation, DMARC, MAIL FROM and (through a validating resolver, not with --zone) DNSSEC as receivers see them.\n"
+        var dnssec = new CliDnssec();
+        var command = new Command("check", "Check a sender domain's SPF, DKIM delegation, DMARC, MAIL FROM and (not with --zone) DNSSEC as receivers see them.\n"
             + "Exit codes: 0 nothing is an error, 1 something is, 2 bad usage, 3 DNS could not answer, 70 internal error.")
         {
             domain, profile, code, domains, concurrency, json,
         };
         resolver.AddTo(command);
+        dnssec.AddTo(command);
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
             var file = parse.GetValue(profile)!;
@@ -38,7 +40,7 @@ internal static class CheckCommand
             {
                 throw new UsageException(e.Message);
             }
-            var checker = new DomainChecker(resolver.Create(parse)) { Dnssec = resolver.CreateDnssecProbe(parse) };
+            var checker = new DomainChecker(resolver.Create(parse)) { Dnssec = dnssec.Create(parse, resolver) };
             if (parse.GetValue(domains) is { } list)
             {
                 return await CheckBulk.RunAsync(checker, p, list, parse.GetValue(code), parse.GetValue(concurrency), ct).ConfigureAwait(false);

@@ -5,8 +5,9 @@ namespace SenderAuth.Check;
 public sealed partial class DomainChecker
 {
     /// <summary>
-    /// Asks a validating resolver about DNSSEC (<see cref="NetworkDnssecProbe"/>); null, the default, skips the
-    /// DNSSEC area (e.g. when answering from zone files, which say nothing about validation).
+    /// Tells DNSSEC status: our own validation from a trust anchor (<see cref="SenderAuth.Dns.DnsSec.ValidatingDnssecProbe"/>) or a
+    /// validating resolver's verdict (<see cref="NetworkDnssecProbe"/>); null, the default, skips the DNSSEC area
+    /// (e.g. when answering from zone files, which say nothing about validation).
     /// </summary>
     public IDnssecProbe? Dnssec { get; init; }
 
@@ -35,7 +36,7 @@ public sealed partial class DomainChecker
                 $"the zone {zone} is not signed: receivers cannot tell forged SPF, DKIM and DMARC answers from real ones. Enable DNSSEC: with the registrar's name servers it is one setting at the registrar; with other name servers, enable signing there and submit the DNSSEC key data (DS) at the registrar")
                 { Name = domain, Observed = Observed(own), Expected = "secure" },
             DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-bogus",
-                $"validation fails for {domain} (zone {zone}): receivers treat the records as unavailable, so SPF, DKIM and DMARC fail. Fix the signatures at your DNS host (expired or made with a key the DS does not match), or remove the DS at the registrar")
+                $"validation fails for {domain} (zone {zone}){Why(own)}: receivers treat the records as unavailable, so SPF, DKIM and DMARC fail. Fix the signatures at your DNS host (expired or made with a key the DS does not match), or remove the DS at the registrar")
                 { Name = domain, Observed = Observed(own), Expected = "secure" },
             _ => Unknown(domain, own),
         });
@@ -53,16 +54,20 @@ public sealed partial class DomainChecker
                     $"the DKIM key at {target} is in a zone that does not validate ({provider}, {(r.ZoneSigned ? "signed without a DS in its parent" : "unsigned")}): the chain is not secure end to end. This is on the provider's side")
                     { Name = target, Observed = Observed(r), Expected = "secure" },
                 DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-provider-zone-bogus",
-                    $"validation fails for the DKIM key at {target} (zone {provider}): receivers cannot fetch the key, so DKIM fails. This is on the provider's side")
+                    $"validation fails for the DKIM key at {target} (zone {provider}){Why(r)}: receivers cannot fetch the key, so DKIM fails. This is on the provider's side")
                     { Name = target, Observed = Observed(r), Expected = "secure" },
                 _ => Unknown(target, r),
             });
         }
     }
 
+    /// <summary>The validator's own words for a bogus answer (none from a validating resolver).</summary>
+    private static string Why(DnssecResult r) => r.Detail is { } d && r.Status == DnssecStatus.Bogus ? $": {d}" : string.Empty;
+
     private static string Observed(DnssecResult r) =>
         r.Status.ToString().ToLowerInvariant()
-        + (r.ZoneApex is null ? string.Empty : $" (zone {r.ZoneApex}{(r.Status == DnssecStatus.Insecure ? r.ZoneSigned ? ", signed, no DS" : ", unsigned" : string.Empty)})");
+        + (r.Reason is { } reason && r.Status == DnssecStatus.Bogus ? $" {reason}" : string.Empty)
+        + (r.ZoneApex is null ? string.Empty : $" (zone {r.ZoneApex}{(r.Status == DnssecStatus.Insecure ? r.Reason == "unsupported-algorithm" ? ", signed with an algorithm not validated" : r.ZoneSigned ? ", signed, no DS" : ", unsigned" : string.Empty)})");
 
     private static CheckFinding Unknown(string name, DnssecResult r) =>
         new(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-unknown",

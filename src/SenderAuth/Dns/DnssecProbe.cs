@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using DnsClient;
 using DnsClient.Protocol;
 
@@ -37,8 +33,14 @@ public sealed record DnssecResult(string Name, DnssecStatus Status)
     /// <summary>The parent publishes a DS record for the zone apex.</summary>
     public bool ParentHasDs { get; init; }
 
-    /// <summary>Why the status is <see cref="DnssecStatus.Indeterminate"/>, in a few words.</summary>
+    /// <summary>Why the status is not secure, in a few words (for the resolver probe: only when indeterminate).</summary>
     public string? Detail { get; init; }
+
+    /// <summary>
+    /// The reason token from our own validation (<c>signature-expired</c>, <c>ds-mismatch</c>, <c>no-ds</c>…, see
+    /// <see cref="SenderAuth.Dns.DnsSec.DnssecReason"/>); null from a validating resolver, which does not say why.
+    /// </summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>Asks a validating resolver whether a name's answers are DNSSEC-secure. Failures are data, not exceptions.</summary>
@@ -55,7 +57,7 @@ public interface IDnssecProbe
 /// into an answer when asked again with CD (checking disabled) means bogus; an answer without AD means insecure,
 /// and the zone's DNSKEY and its parent's DS tell "unsigned" from "signed, but the chain is not set up". This class
 /// does no cryptography: the trust anchor is the resolver's (unbound's <c>trust-anchor-file</c>, the root by
-/// default). DnsClient cannot set CD, so those re-asks are sent as small hand-built queries.
+/// default). DnsClient cannot set CD, so those re-asks go through <see cref="DnsSec.NetworkDnssecTransport"/>.
 /// </summary>
 public sealed class NetworkDnssecProbe : IDnssecProbe
 {
@@ -63,15 +65,14 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
     private const ushort DnskeyType = 48;
     private const ushort CnameType = 5;
     private readonly LookupClient _client;
-    private readonly IPEndPoint[] _servers;
-    private readonly TimeSpan _timeout;
+    private readonly DnsSec.NetworkDnssecTransport _checkingDisabled;
 
     public NetworkDnssecProbe(NetworkDnsResolverOptions? options = null)
     {
         options ??= new NetworkDnsResolverOptions();
-        _servers = options.Servers.Count > 0 ? options.Servers.ToArray() : NetworkDnsResolver.SystemServers(options.Port);
-        _timeout = options.Timeout;
-        _client = new LookupClient(new LookupClientOptions(_servers)
+        var servers = options.Servers.Count > 0 ? options.Servers.ToArray() : NetworkDnsResolver.SystemServers(options.Port);
+        _checkingDisabled = new DnsSec.NetworkDnssecTransport(new NetworkDnsResolverOptions { Servers = servers, Timeout = options.Timeout, Retries = 0 });
+        _client = new LookupClient(new LookupClientOptions(servers)
         {
             Timeout = options.Timeout,
             Retries = options.Retries,
@@ -229,169 +230,18 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
 
     private sealed record RawAnswer(int RCode, int Answers, string? SoaOwner, bool AliasAtName);
 
-    /// <summary>The same question with the CD bit (RFC 4035 §3.2.2), which DnsClient cannot set; UDP, then TCP when truncated.</summary>
+    /// <summary>The same question with the CD bit (RFC 4035 §3.2.2), which DnsClient cannot set: sent by the DNSSEC
+    /// validator's transport (UDP, TCP when truncated). Null when no server answered NOERROR or NXDOMAIN.</summary>
     private async Task<RawAnswer?> AskCheckingDisabledAsync(string name, ushort type, CancellationToken ct)
     {
-        var query = BuildQuery(name, type, out var id);
-        foreach (var server in _servers)
+        var qname = DnsSec.WireName.Parse(name);
+        var m = await _checkingDisabled.QueryAsync(qname, type, ct).ConfigureAwait(false);
+        if (m is null)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(_timeout);
-            try
-            {
-                var reply = await UdpAsync(server, query, id, timeout.Token).ConfigureAwait(false);
-                if ((reply[2] & 0x02) != 0)
-                {
-                    reply = await TcpAsync(server, query, timeout.Token).ConfigureAwait(false);
-                }
-                return Parse(reply, id, name);
-            }
-            catch (Exception ex) when (ct.IsCancellationRequested)
-            {
-                throw new OperationCanceledException("DNS query cancelled", ex, ct);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or FormatException)
-            {
-                // Next server.
-            }
+            return null;
         }
-        return null;
-    }
-
-    private static byte[] BuildQuery(string name, ushort type, out ushort id)
-    {
-        id = (ushort)Random.Shared.Next(ushort.MaxValue + 1);
-        var buffer = new List<byte>(64);
-        Span<byte> header = stackalloc byte[12];
-        BinaryPrimitives.WriteUInt16BigEndian(header, id);
-        header[2] = 0x01; // RD
-        header[3] = 0x10; // CD
-        BinaryPrimitives.WriteUInt16BigEndian(header[4..], 1); // QDCOUNT
-        BinaryPrimitives.WriteUInt16BigEndian(header[10..], 1); // ARCOUNT: OPT
-        buffer.AddRange(header.ToArray());
-        foreach (var label in name.Split('.', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var bytes = Encoding.ASCII.GetBytes(label);
-            buffer.Add((byte)bytes.Length);
-            buffer.AddRange(bytes);
-        }
-        buffer.Add(0);
-        buffer.AddRange([(byte)(type >> 8), (byte)type, 0, 1]);
-        // OPT: root owner, type 41, UDP size 4096, extended RCODE 0, version 0, DO bit, no options.
-        buffer.AddRange([0, 0, 41, 0x10, 0x00, 0, 0, 0x80, 0x00, 0, 0]);
-        return [.. buffer];
-    }
-
-    private static async Task<byte[]> UdpAsync(IPEndPoint server, byte[] query, ushort id, CancellationToken ct)
-    {
-        using var udp = new UdpClient(server.AddressFamily);
-        udp.Connect(server);
-        await udp.SendAsync(query, ct).ConfigureAwait(false);
-        while (true)
-        {
-            var result = await udp.ReceiveAsync(ct).ConfigureAwait(false);
-            if (result.Buffer.Length >= 12 && BinaryPrimitives.ReadUInt16BigEndian(result.Buffer) == id)
-            {
-                return result.Buffer;
-            }
-        }
-    }
-
-    private static async Task<byte[]> TcpAsync(IPEndPoint server, byte[] query, CancellationToken ct)
-    {
-        using var tcp = new TcpClient(server.AddressFamily);
-        await tcp.ConnectAsync(server, ct).ConfigureAwait(false);
-        var stream = tcp.GetStream();
-        var framed = new byte[query.Length + 2];
-        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
-        query.CopyTo(framed, 2);
-        await stream.WriteAsync(framed, ct).ConfigureAwait(false);
-        var length = new byte[2];
-        await stream.ReadExactlyAsync(length, ct).ConfigureAwait(false);
-        var reply = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
-        await stream.ReadExactlyAsync(reply, ct).ConfigureAwait(false);
-        return reply;
-    }
-
-    /// <summary>RCODE, answer count, the owner of the first SOA in the answer or authority section, and whether the name is an alias.</summary>
-    private static RawAnswer Parse(byte[] m, ushort id, string name)
-    {
-        if (m.Length < 12 || BinaryPrimitives.ReadUInt16BigEndian(m) != id)
-        {
-            throw new FormatException("not the answer to our query");
-        }
-        var rcode = m[3] & 0x0F;
-        var qd = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(4));
-        var an = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(6));
-        var ns = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(8));
-        var pos = 12;
-        for (var i = 0; i < qd; i++)
-        {
-            ReadName(m, ref pos);
-            pos += 4;
-        }
-        string? soa = null;
-        var alias = false;
-        for (var i = 0; i < an + ns && soa is null; i++)
-        {
-            var owner = ReadName(m, ref pos);
-            if (pos + 10 > m.Length)
-            {
-                throw new FormatException("truncated record");
-            }
-            var type = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(pos));
-            var rdLength = BinaryPrimitives.ReadUInt16BigEndian(m.AsSpan(pos + 8));
-            pos += 10 + rdLength;
-            if (type == SoaType)
-            {
-                soa = owner;
-            }
-            alias |= i < an && type == CnameType && owner == name;
-        }
-        return new RawAnswer(rcode, an, soa, alias);
-    }
-
-    private static string ReadName(byte[] m, ref int pos)
-    {
-        var labels = new List<string>();
-        var p = pos;
-        var jumped = false;
-        for (var hops = 0; hops < 128; hops++)
-        {
-            if (p >= m.Length)
-            {
-                throw new FormatException("name runs past the message");
-            }
-            var len = m[p];
-            if ((len & 0xC0) == 0xC0)
-            {
-                if (p + 1 >= m.Length)
-                {
-                    throw new FormatException("truncated pointer");
-                }
-                if (!jumped)
-                {
-                    pos = p + 2;
-                    jumped = true;
-                }
-                p = ((len & 0x3F) << 8) | m[p + 1];
-                continue;
-            }
-            if (len == 0)
-            {
-                if (!jumped)
-                {
-                    pos = p + 1;
-                }
-                return labels.Count == 0 ? "." : DnsName.Normalize(string.Join('.', labels));
-            }
-            if (p + 1 + len > m.Length)
-            {
-                throw new FormatException("label runs past the message");
-            }
-            labels.Add(Encoding.ASCII.GetString(m, p + 1, len));
-            p += 1 + len;
-        }
-        throw new FormatException("compression loop");
+        var soa = m.Answers.Concat(m.Authority).FirstOrDefault(r => r.Type == SoaType)?.Owner.Text;
+        return new RawAnswer(m.RCode, m.Answers.Count, soa is null ? null : DnsName.Normalize(soa),
+            m.Answers.Any(r => r.Type == CnameType && r.Owner.Equals(qname)));
     }
 }

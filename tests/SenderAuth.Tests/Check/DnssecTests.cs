@@ -160,7 +160,7 @@ public class DnssecTests
             TestContext.Current.CancellationToken);
         try
         {
-            var (_, stdout, stderr) = await CliRunner.RunAsync(null, "check", domain, "--profile", profile, "--resolver", Validator(), "--json");
+            var (_, stdout, stderr) = await CliRunner.RunAsync(null, "check", domain, "--profile", profile, "--resolver", Validator(), "--dnssec", "resolver", "--json");
             using var json = JsonDocument.Parse(stdout);
             Assert.True(json.RootElement.GetProperty("verdict").TryGetProperty("dnssec", out var v), stdout + stderr);
             Assert.Equal(verdict, v.GetString());
