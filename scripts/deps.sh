@@ -43,6 +43,7 @@ PY
 # the repo root, after ensure_apt has installed gcc and libopendkim-dev; node and npm come with the machine).
 #   .tools/node          mailauth 7.1.0, from tests/peers/node/package.json (its undici override: see there)
 #   .tools/opendkim_tool the libopendkim harness, rebuilt when its source is newer
+#   .tools/axe           axe-core, which the dashboard's browser tests inject into every page
 ensure_peers() {
   local want=7.1.0 have=""
   have="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' .tools/node/node_modules/mailauth/package.json 2>/dev/null || true)"
@@ -54,6 +55,15 @@ ensure_peers() {
     cp tests/peers/node/package.json .tools/node/package.json
     npm install --prefix .tools/node --save-exact --no-audit --no-fund --loglevel=error "mailauth@$want" >&2
     touch .tools/node/.installed
+  fi
+  local axe_want=4.14.1 axe_have=""
+  axe_have="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' .tools/axe/node_modules/axe-core/package.json 2>/dev/null || true)"
+  if ! command -v npm >/dev/null; then
+    echo "warning: npm not found; the dashboard's browser tests will be skipped" >&2
+  elif [ "$axe_have" != "$axe_want" ]; then
+    echo "==> npm install axe-core@$axe_want into .tools/axe" >&2
+    mkdir -p .tools/axe
+    npm install --prefix .tools/axe --save-exact --no-audit --no-fund --loglevel=error "axe-core@$axe_want" >&2
   fi
   if [ tests/peers/opendkim_tool.c -nt .tools/opendkim_tool ]; then
     echo "==> gcc tests/peers/opendkim_tool.c" >&2

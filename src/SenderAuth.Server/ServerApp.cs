@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Auth;
+using SenderAuth.Server.Dashboard;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
@@ -135,6 +136,7 @@ public sealed partial class ServerApp
         services.AddSingleton<ZonePublishingService>();
         services.AddSingleton<SigningService>();
         services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
+        services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         services.AddScoped<DomainService>();
         services.AddScoped<SenderAuth.Server.Monitoring.KeyRotator>();
         services.AddScoped<SenderAuth.Server.Monitoring.Canary>();
@@ -151,6 +153,7 @@ public sealed partial class ServerApp
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
+        DashboardSetup.AddDashboard(services);
         services.AddRateLimiter(r =>
         {
             r.RejectionStatusCode = 429;
@@ -226,6 +229,9 @@ public sealed partial class ServerApp
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        DashboardSetup.UseDashboard(app);
+        // Routing after the status-code pages, so that a dashboard error re-executed as /dashboard/status/{code} is routed anew.
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
@@ -243,6 +249,7 @@ public sealed partial class ServerApp
         Reports.ReportUploadEndpoints.Map(api);
         Reports.ReportAnalysisEndpoints.Map(api);
         Reports.KnownSenderEndpoints.Map(api);
+        DashboardSetup.MapDashboard(app);
     }
 
     private static void PrintBanner(WebApplication app, TextWriter console)
@@ -252,6 +259,10 @@ public sealed partial class ServerApp
         var publisher = app.Services.GetRequiredService<IZonePublisher>();
         console.WriteLine("SenderAuth server");
         console.WriteLine($"  API        {string.Join(", ", app.Urls)}/api/v1   (OpenAPI: /openapi/v1.json, health: /health, /ready)");
+        if (options.Dashboard.Enabled)
+        {
+            console.WriteLine($"  dashboard  {string.Join(", ", app.Urls.Select(u => u.TrimEnd('/') + "/dashboard"))}   (sign in with an API key)");
+        }
         console.WriteLine($"  database   {(options.Database == "postgres" ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");

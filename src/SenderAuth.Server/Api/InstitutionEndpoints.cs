@@ -46,6 +46,15 @@ public static class InstitutionEndpoints
         var caller = Caller.From(http.User);
         Scope.RequireOperator(caller);
         var body = await RequestBody.ReadAsync<CreateInstitutionRequest>(http.Request).ConfigureAwait(false);
+        var institution = await CreateInstitutionAsync(db, time, caller, body, http.RequestAborted).ConfigureAwait(false);
+        Scope.SetETag(http.Response, institution.Version);
+        return Results.Created($"/api/v1/institutions/{institution.Code}", InstitutionDto.From(institution, 0));
+    }
+
+    /// <summary>Registers an institution (operator only) with its audit entry; the API and the dashboard both create through here.</summary>
+    internal static async Task<Institution> CreateInstitutionAsync(SenderAuthDb db, TimeProvider time, Caller caller, CreateInstitutionRequest body, CancellationToken ct)
+    {
+        Scope.RequireOperator(caller);
         if (!NameRules.TryCode(body.Code, out var code, out var error))
         {
             throw new ApiException(400, error, "code");
@@ -54,7 +63,7 @@ public static class InstitutionEndpoints
         {
             throw new ApiException(400, "name is required (1 to 200 characters)", "name");
         }
-        if (await db.Institutions.AnyAsync(i => i.Code == code, http.RequestAborted).ConfigureAwait(false))
+        if (await db.Institutions.AnyAsync(i => i.Code == code, ct).ConfigureAwait(false))
         {
             throw new ApiException(409, $"institution \"{code}\" exists", "code");
         }
@@ -69,14 +78,13 @@ public static class InstitutionEndpoints
         db.Record(time, caller, null, "institution.create", code, $"policy {institution.UnsignedPolicy}");
         try
         {
-            await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         catch (DbUpdateException)
         {
             throw new ApiException(409, $"institution \"{code}\" exists", "code");
         }
-        Scope.SetETag(http.Response, institution.Version);
-        return Results.Created($"/api/v1/institutions/{code}", InstitutionDto.From(institution, 0));
+        return institution;
     }
 
     private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, string code)

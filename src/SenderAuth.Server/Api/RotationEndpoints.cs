@@ -87,7 +87,7 @@ public static class RotationEndpoints
 
     private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;
 
-    private static async Task<object> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
+    internal static async Task<RotationStatus> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
     {
         var group = Group(provider, institution.Code, domain.Name);
         var rotation = await db.Rotations.AsNoTracking().FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
@@ -104,21 +104,13 @@ public static class RotationEndpoints
             { Step: RotationStep.Retaining } => $"revoke the old key at {rotation.StepDueAt:u}",
             _ => $"stopped: {rotation.BlockedReason}; request a rotation to start again",
         };
-        return new
-        {
-            domain = domain.Name,
-            step = rotation?.Step ?? RotationStep.Idle,
-            signingSelector = active?.Selector,
-            signingKeyCreatedAt = active?.CreatedAt,
-            next,
-            stepDueAt = rotation?.StepDueAt,
-            servedAt = rotation?.ServedAt,
-            nextRotationAt = rotation?.NextRotationAt,
-            lastRotatedAt = rotation?.LastRotatedAt,
-            emergency = rotation?.Emergency ?? false,
-            reason = rotation?.BlockedReason,
-        };
+        return new RotationStatus(domain.Name, rotation?.Step ?? RotationStep.Idle, active?.Selector, active?.CreatedAt, next, rotation?.StepDueAt,
+            rotation?.ServedAt, rotation?.NextRotationAt, rotation?.LastRotatedAt, rotation?.Emergency ?? false, rotation?.BlockedReason);
     }
 }
 
 public sealed record RotationRequest(bool? Emergency);
+
+/// <summary>Where a domain's rotation stands: GET …/rotation answers it, the dashboard's timeline shows it.</summary>
+public sealed record RotationStatus(string Domain, RotationStep Step, string? SigningSelector, DateTime? SigningKeyCreatedAt, string Next,
+    DateTime? StepDueAt, DateTime? ServedAt, DateTime? NextRotationAt, DateTime? LastRotatedAt, bool Emergency, string? Reason);

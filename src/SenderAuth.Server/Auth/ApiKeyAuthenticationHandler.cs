@@ -37,19 +37,30 @@ public sealed class ApiKeyAuthenticationHandler(
         if (!cache.TryGetValue(hash, out Caller? caller) || caller is null)
         {
             using var scope = scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-            var bytes = Convert.FromHexString(hash);
-            var row = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == bytes && k.RevokedAt == null)
-                .Select(k => new { k.Id, k.Name, k.InstitutionId, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
-                .FirstOrDefaultAsync(Context.RequestAborted).ConfigureAwait(false);
-            if (row is null)
+            caller = await FindAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), key, Context.RequestAborted).ConfigureAwait(false);
+            if (caller is null)
             {
                 // Misses are not cached: random keys must not fill the cache.
                 return AuthenticateResult.Fail("unknown or revoked API key");
             }
-            caller = new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
             cache.Set(hash, caller, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
         }
+        return AuthenticateResult.Success(new AuthenticationTicket(Principal(caller, SchemeName), SchemeName));
+    }
+
+    /// <summary>The caller an API key stands for, or null when it is unknown or revoked (the dashboard's sign-in uses this too).</summary>
+    internal static async Task<Caller?> FindAsync(SenderAuthDb db, string key, CancellationToken ct)
+    {
+        var bytes = ApiKeyFormat.Hash(key);
+        var row = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == bytes && k.RevokedAt == null)
+            .Select(k => new { k.Id, k.Name, k.InstitutionId, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return row is null ? null : new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
+    }
+
+    /// <summary>The claims <see cref="Caller.From"/> reads back: the same for an API request and a dashboard session.</summary>
+    internal static ClaimsPrincipal Principal(Caller caller, string scheme)
+    {
         var claims = new List<Claim>
         {
             new(ClaimTypes.Name, caller.Actor),
@@ -63,7 +74,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             claims.Add(new Claim(ClaimTypes.Role, "operator"));
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName)), SchemeName));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

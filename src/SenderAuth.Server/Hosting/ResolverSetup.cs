@@ -27,4 +27,20 @@ public static class ResolverSetup
         }
         return new ForwardingDnsResolver(Network(options.Resolver.Servers), zones);
     }
+
+    /// <summary>The DNSSEC probe of the domain checks: through <c>Resolver:Dnssec</c>, or none (the checks skip DNSSEC).</summary>
+    public static DnssecSetting Dnssec(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return new DnssecSetting(options.Resolver.Dnssec is { } server
+            ? new NetworkDnssecProbe(new NetworkDnsResolverOptions
+            {
+                Servers = [NetworkDnsResolverOptions.ParseEndpoint(server)],
+                Timeout = TimeSpan.FromSeconds(options.Resolver.TimeoutSeconds),
+            })
+            : null);
+    }
 }
+
+/// <summary>One probe for the process (it holds a DNS client); null when no validating resolver is configured.</summary>
+public sealed record DnssecSetting(IDnssecProbe? Probe);

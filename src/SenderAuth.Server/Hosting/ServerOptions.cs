@@ -39,6 +39,8 @@ public sealed class ServerOptions
     public Monitoring.NotificationOptions Notifications { get; set; } = new();
 
     public Reports.ReportOptions Reports { get; set; } = new();
+
+    public Dashboard.DashboardOptions Dashboard { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>
@@ -122,6 +124,11 @@ public sealed class ResolverOptions
     /// <summary>Zones answered by a given server instead (zone → IP[:PORT]), like unbound's forward-zone.</summary>
     public Dictionary<string, string> Forward { get; set; } = [];
     public double TimeoutSeconds { get; set; } = 3;
+    /// <summary>
+    /// A validating resolver (IP[:PORT]) the domain checks ask about DNSSEC (the AD bit, SERVFAIL for bogus); unset,
+    /// the default, the checks skip DNSSEC: a non-validating resolver cannot tell secure from insecure.
+    /// </summary>
+    public string? Dnssec { get; set; }
 }
 
 public sealed class SigningOptions

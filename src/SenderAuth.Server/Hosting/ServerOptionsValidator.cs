@@ -11,6 +11,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
+        errors.AddRange(options.Dashboard.Validate());
         var db = options.Database.ToLowerInvariant();
         if (db is not ("sqlite" or "postgres"))
         {
@@ -34,7 +35,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
         }
         ValidateProvider(options.Provider, errors);
         ValidatePublishing(options.Publishing, errors);
-        foreach (var server in options.Resolver.Servers.Concat(options.Resolver.Forward.Values))
+        foreach (var server in options.Resolver.Servers.Concat(options.Resolver.Forward.Values).Concat(options.Resolver.Dnssec is { } v ? [v] : []))
         {
             if (!TryEndpoint(server, 53, out _))
             {

@@ -26,7 +26,7 @@ public sealed class ApiException(int status, string message, string? field = nul
 /// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
 /// </summary>
 public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator, Canary canary)
+    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator, Canary canary, DnssecSetting dnssec)
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
@@ -104,7 +104,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var report = await new DomainChecker(dns).CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
+        var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         var dkimOk = report.Verdict(CheckArea.Dkim) is "ok" or "warning";

@@ -1,0 +1,88 @@
+using System.Globalization;
+using SenderAuth.Check;
+using SenderAuth.Server.Data;
+
+namespace SenderAuth.Server.Dashboard;
+
+/// <summary>How the pages write states and times: one mapping for each token, never Enum.ToString().</summary>
+public static class DashboardFormat
+{
+    public static string Token(DomainState state) => state switch
+    {
+        DomainState.Pending => "pending",
+        DomainState.Verified => "verified",
+        DomainState.Degraded => "degraded",
+        DomainState.Failed => "failed",
+        _ => "unknown",
+    };
+
+    public static string Token(RotationStep step) => step switch
+    {
+        RotationStep.Idle => "idle",
+        RotationStep.Generated => "generated",
+        RotationStep.Publishing => "publishing",
+        RotationStep.Retaining => "retaining",
+        RotationStep.Blocked => "blocked",
+        _ => "unknown",
+    };
+
+    public static string Token(DkimKeyState state) => state switch
+    {
+        DkimKeyState.Created => "created",
+        DkimKeyState.Published => "published",
+        DkimKeyState.Active => "signing",
+        DkimKeyState.Retiring => "retiring",
+        DkimKeyState.Revoked => "revoked",
+        _ => "unknown",
+    };
+
+    public static string Token(FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Info => "info",
+        FindingSeverity.Warning => "warning",
+        FindingSeverity.Error => "error",
+        _ => "unknown",
+    };
+
+    public static string Area(CheckArea area) => area switch
+    {
+        CheckArea.Spf => "SPF",
+        CheckArea.Dkim => "DKIM",
+        CheckArea.Dmarc => "DMARC",
+        CheckArea.MailFrom => "MAIL FROM",
+        CheckArea.Dnssec => "DNSSEC",
+        _ => "other",
+    };
+
+    /// <summary>What a state means for the people reading the overview.</summary>
+    public static string Meaning(DomainState state) => state switch
+    {
+        DomainState.Pending => "waiting for the records to appear in DNS",
+        DomainState.Verified => "every record is right",
+        DomainState.Degraded => "was right, now a check fails: fix it before the grace period ends",
+        DomainState.Failed => "not right for too long: signing is suspended if it was on",
+        _ => "",
+    };
+
+    public static string When(DateTime? at) =>
+        at is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "—";
+
+    /// <summary>For the datetime attribute of &lt;time&gt;.</summary>
+    public static string Iso(DateTime at) => DateTime.SpecifyKind(at, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+
+    /// <summary>"in 3 h", "5 min ago": next to the absolute time, so nobody has to subtract.</summary>
+    public static string Relative(DateTime? at, DateTime now)
+    {
+        if (at is not { } t)
+        {
+            return "";
+        }
+        var d = t - now;
+        var abs = d.Duration();
+        var text = abs.TotalMinutes < 1 ? "less than a minute"
+            : abs.TotalHours < 1 ? $"{(int)abs.TotalMinutes} min"
+            : abs.TotalDays < 2 ? $"{(int)abs.TotalHours} h"
+            : $"{(int)abs.TotalDays} days";
+        return d >= TimeSpan.Zero ? $"in {text}" : $"{text} ago";
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using SenderAuth.Server.Hosting;
+
+namespace SenderAuth.Server.Dashboard;
+
+/// <summary>What every signed-in page has: the caller, read from the session's claims exactly as the API reads a key's.</summary>
+public abstract class DashboardPage : PageModel
+{
+    public Caller Caller => Caller.From(User);
+
+    /// <summary>A short confirmation after a redirect (?notice=…), from a fixed list so no text comes from the URL.</summary>
+    public string? Notice => Request.Query["notice"].ToString() switch
+    {
+        "created" => "The domain is registered and its DKIM keys are published on our side. Publish the records below at your DNS host.",
+        "checked" => "Checked just now.",
+        "signing-on" => "Signing is on: mail from this domain is signed with its own DKIM key.",
+        "signing-off" => "Signing is off.",
+        "rotation" => "Rotation requested: it starts at the next scheduler tick.",
+        _ => null,
+    };
+}

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+
+namespace SenderAuth.Server.Dashboard;
+
+/// <summary>
+/// The web dashboard: Razor Pages under /dashboard over the same services and the same <see cref="Caller"/> scoping
+/// as the API. Sign-in is by API key into a cookie session; the API itself still authenticates only by the
+/// Authorization header, so a browser's cookie never authorizes an API call (no CSRF there), and every dashboard
+/// POST carries an antiforgery token (Razor Pages validate it by default).
+/// </summary>
+public static class DashboardSetup
+{
+    public const string Scheme = "DashboardSession";
+    public const string Policy = "dashboard";
+    public const string SignInLimit = "dashboard-signin";
+    public const string CookieName = "senderauth_session";
+    private static readonly TimeSpan RevocationCacheFor = TimeSpan.FromSeconds(10);
+
+    public static void AddDashboard(IServiceCollection services)
+    {
+        services.AddRazorPages(o =>
+        {
+            o.RootDirectory = "/Dashboard/Pages";
+            o.Conventions.AuthorizeFolder("/", Policy);
+            o.Conventions.AllowAnonymousToPage("/SignIn");
+            o.Conventions.AllowAnonymousToPage("/Status");
+            o.Conventions.AddPageApplicationModelConvention("/SignIn", m => m.EndpointMetadata.Add(new EnableRateLimitingAttribute(SignInLimit)));
+        });
+        services.AddAntiforgery(a =>
+        {
+            a.Cookie.Name = "senderauth_csrf";
+            a.Cookie.SameSite = SameSiteMode.Strict;
+            a.Cookie.HttpOnly = true;
+            a.FormFieldName = "__csrf";
+        });
+        services.AddOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>().Configure<IOptions<ServerOptions>>((a, o) =>
+            a.Cookie.SecurePolicy = o.Value.Dashboard.AlwaysSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        services.AddAuthentication().AddCookie(Scheme);
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<ServerOptions>>((c, o) =>
+        {
+            var dashboard = o.Value.Dashboard;
+            c.Cookie.Name = CookieName;
+            c.Cookie.HttpOnly = true;
+            c.Cookie.SameSite = SameSiteMode.Strict;
+            c.Cookie.SecurePolicy = dashboard.AlwaysSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
+            c.Cookie.Path = "/dashboard";
+            c.ExpireTimeSpan = TimeSpan.FromMinutes(dashboard.SessionMinutes);
+            c.SlidingExpiration = true;
+            c.LoginPath = "/dashboard/signin";
+            c.LogoutPath = "/dashboard/signout";
+            c.AccessDeniedPath = "/dashboard/signin";
+            c.Events.OnValidatePrincipal = EndIfRevokedAsync;
+        });
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        services.AddOptions<RateLimiterOptions>().Configure(r => r.AddPolicy(SignInLimit, http =>
+            // API keys have 256 bits, so guessing is hopeless anyway; the limit keeps a script from using sign-in to load the database.
+            RateLimitPartition.GetFixedWindowLimiter("signin:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = 30,
+                Window = TimeSpan.FromMinutes(1),
+                QueueLimit = 0,
+            })));
+    }
+
+    /// <summary>
+    /// A session lasts only as long as the API key it was opened with: a revoked key (or a deleted institution)
+    /// ends it within <see cref="RevocationCacheFor"/>, like the API's own key cache.
+    /// </summary>
+    private static async Task EndIfRevokedAsync(CookieValidatePrincipalContext context)
+    {
+        if (context.Principal is not { } principal)
+        {
+            return;
+        }
+        var keyId = long.Parse(principal.FindFirst(Caller.KeyIdClaim)?.Value ?? "0", CultureInfo.InvariantCulture);
+        var cache = context.HttpContext.RequestServices.GetRequiredService<IMemoryCache>();
+        var cacheKey = "dashboard-session:" + keyId.ToString(CultureInfo.InvariantCulture);
+        if (cache.TryGetValue(cacheKey, out bool live) && live)
+        {
+            return;
+        }
+        var db = context.HttpContext.RequestServices.GetRequiredService<SenderAuthDb>();
+        live = await db.ApiKeys.AsNoTracking().AnyAsync(k => k.Id == keyId && k.RevokedAt == null, context.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (!live)
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(Scheme).ConfigureAwait(false);
+            return;
+        }
+        cache.Set(cacheKey, true, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = RevocationCacheFor, Size = 1 });
+    }
+
+    /// <summary>Static files (CSS, JS, the chart library) are embedded in the assembly, so every way of running the server serves them.</summary>
+    public static void UseDashboard(WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.Path.StartsWithSegments("/dashboard"))
+            {
+                if (!http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Dashboard.Enabled)
+                {
+                    http.Response.StatusCode = 404;
+                    return;
+                }
+                var headers = http.Response.Headers;
+                // Scripts and styles only from our own files (no inline code), no framing, forms post only to us.
+                headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+                headers.XContentTypeOptions = "nosniff";
+                headers["Referrer-Policy"] = "no-referrer";
+                headers.XFrameOptions = "DENY";
+            }
+            await next(http).ConfigureAwait(false);
+        });
+        // The dashboard's errors (404 for what the caller may not see, 400 for a stale form) as pages, not ProblemDetails.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/dashboard"), b => b.UseStatusCodePagesWithReExecute("/dashboard/status/{0}"));
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            FileProvider = new EmbeddedFileProvider(typeof(DashboardSetup).Assembly, "SenderAuth.Server.Dashboard.assets"),
+            RequestPath = "/dashboard/assets",
+        });
+    }
+
+    /// <summary>After authentication: the pages, the status pages for dashboard errors, and / leading to the dashboard.</summary>
+    public static void MapDashboard(WebApplication app)
+    {
+        app.MapRazorPages();
+        app.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();
+    }
+}

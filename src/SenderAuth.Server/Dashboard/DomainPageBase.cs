@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Mvc;
+using SenderAuth.Check;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Dashboard;
+
+/// <summary>
+/// The domain page and the onboarding steps: load a domain through the API's scoping (another institution's domain
+/// is 404), run the check, switch signing, all through <see cref="DomainService"/> like the API's endpoints.
+/// </summary>
+public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, ServerOptions options, TimeProvider time) : DashboardPage
+{
+    public DomainView View { get; private set; } = null!;
+
+    /// <summary>Why signing stayed off after "turn signing on" (the API's 409 findings).</summary>
+    public IReadOnlyList<CheckFinding> Blocking { get; private set; } = [];
+
+    public Task<IActionResult> OnGetAsync(string code, string domain) => LoadAsync(code, domain);
+
+    public async Task<IActionResult> OnPostCheckAsync(string code, string domain)
+    {
+        if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
+        {
+            return NotFound();
+        }
+        await domains.CheckAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        // The check reads what DNS serves now; the records (e.g. the SPF merge) are recomputed from the same answers.
+        await domains.RecordsAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        return Redirect($"{Request.Path}?notice=checked#status");
+    }
+
+    public async Task<IActionResult> OnPostSigningAsync(string code, string domain, bool enabled)
+    {
+        if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
+        {
+            return NotFound();
+        }
+        var (on, blocking) = await domains.SetSigningAsync(institution, row, Caller, enabled, HttpContext.RequestAborted).ConfigureAwait(false);
+        if (enabled && !on)
+        {
+            Blocking = blocking;
+            Response.StatusCode = 409;
+            return await LoadAsync(code, domain).ConfigureAwait(false);
+        }
+        return Redirect($"/dashboard/institutions/{institution.Code}/domains/{row.Name}?notice={(on ? "signing-on" : "signing-off")}");
+    }
+
+    private async Task<IActionResult> LoadAsync(string code, string domain)
+    {
+        if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
+        {
+            return NotFound();
+        }
+        View = await DomainView.LoadAsync(db, domains, options.Provider, time, institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        return Page();
+    }
+
+    /// <summary>The API's scoping: another institution's domain, or a malformed name, is "not found".</summary>
+    private async Task<(Institution, SenderDomain)?> ScopeAsync(string code, string domain)
+    {
+        try
+        {
+            return await Scope.DomainAsync(db, Caller, code, domain, HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status is 404 or 400)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>One domain: records with their live status, check now, DNSSEC, the signing switch, rotation and history.</summary>
+public sealed class DomainModel(SenderAuthDb db, DomainService domains, IOptions<ServerOptions> options, TimeProvider time)
+    : DomainPageBase(db, domains, options.Value, time);

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>One institution and its domains; another institution's page is 404, as in the API (Scope).</summary>
+public sealed class InstitutionModel(SenderAuthDb db, IOptions<ServerOptions> options) : DashboardPage
+{
+    public Institution Institution { get; private set; } = null!;
+
+    public DomainTableModel Table { get; private set; } = null!;
+
+    public string? Q { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(string code, string? q, int? page)
+    {
+        try
+        {
+            Institution = await Scope.InstitutionAsync(db, Caller, code, HttpContext.RequestAborted).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status == 404)
+        {
+            return NotFound();
+        }
+        Q = q;
+        var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, Math.Max(1, page ?? 1), options.Value.Dashboard.PageSize, HttpContext.RequestAborted).ConfigureAwait(false);
+        Table = new DomainTableModel(rows, q, ShowInstitution: false);
+        return Page();
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using SenderAuth.Server.Api;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Onboarding;
+using SenderAuth.Server.Reports.Analysis;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>
+/// A domain's DMARC reports: volume and pass rate over time, sources with their attribution, findings and the
+/// advisor's next step, from the same <see cref="ReportAnalysis"/> as the report API, with the same scoping.
+/// </summary>
+public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : DashboardPage
+{
+    /// <summary>Sources shown (most messages first); the API and its CSV have them all.</summary>
+    public const int SourceRows = 50;
+
+    /// <summary>Reverse DNS names are looked up for the first rows only: each costs a DNS query (bounded at 3 s).</summary>
+    private const int ReverseNames = 20;
+
+    public Institution Institution { get; private set; } = null!;
+    public SenderDomain Domain { get; private set; } = null!;
+    public string Period { get; private set; } = "day";
+    public DomainSummary Summary { get; private set; } = null!;
+    public IReadOnlyList<AttributedSource> Sources { get; private set; } = [];
+    public int SourceCount { get; private set; }
+    public IReadOnlyList<ReportFinding> Findings { get; private set; } = [];
+    public PolicyAdvice Advice { get; private set; } = null!;
+    public string? Error { get; private set; }
+
+    /// <summary>The chart data, read by reports.js from a JSON data block (no inline script: the CSP allows none).</summary>
+    public string ChartJson => JsonSerializer.Serialize(new
+    {
+        labels = Summary.Buckets.Select(b => b.Label),
+        messages = Summary.Buckets.Select(b => b.Stats.Messages),
+        pass = Summary.Buckets.Select(b => b.Stats.DmarcPass),
+        passRate = Summary.Buckets.Select(b => b.Stats.DmarcPassRate is { } r ? Math.Round(r * 100, 2) : (double?)null),
+    });
+
+    public static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %" : "—";
+
+    public static string Day(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    public async Task<IActionResult> OnGetAsync(string code, string domain, string? period, string? from, string? to)
+    {
+        var ct = HttpContext.RequestAborted;
+        try
+        {
+            (Institution, Domain) = await Scope.DomainAsync(db, Caller, code, domain, ct).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Status is 404 or 400)
+        {
+            return NotFound();
+        }
+        Period = period is "week" or "month" ? period : "day";
+        var (start, end) = await analysis.WindowAsync(Domain, Parse(from), Parse(to), ct).ConfigureAwait(false);
+        if (end < start || (end - start).TotalDays > 3660)
+        {
+            Error = "The window must start before it ends and span at most ten years; showing the default window.";
+            (start, end) = await analysis.WindowAsync(Domain, null, null, ct).ConfigureAwait(false);
+        }
+        Summary = await analysis.SummaryAsync(Institution, Domain, start, end, Period, ct).ConfigureAwait(false);
+        var sources = await analysis.SourcesAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
+        SourceCount = sources.Count;
+        var shown = sources.OrderByDescending(s => s.Source.Messages).Take(SourceRows).ToList();
+        var named = await analysis.WithReverseNamesAsync(shown.Take(ReverseNames).ToList(), ct).ConfigureAwait(false);
+        Sources = [.. named, .. shown.Skip(ReverseNames)];
+        Findings = await analysis.FindingsAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
+        Advice = await analysis.AdviceAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
+        return Page();
+    }
+
+    /// <summary>A malformed date is ignored (the default window), not an error page: the form below offers the right format.</summary>
+    private static DateTime? Parse(string? value) =>
+        DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
+            ? DateTime.SpecifyKind(d, DateTimeKind.Utc)
+            : null;
+}

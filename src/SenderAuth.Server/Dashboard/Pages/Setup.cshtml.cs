@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Onboarding;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>The onboarding wizard after the domain exists: publish the records, check, enable signing.</summary>
+public sealed class SetupModel(SenderAuthDb db, DomainService domains, IOptions<ServerOptions> options, TimeProvider time)
+    : DomainPageBase(db, domains, options.Value, time)
+{
+    /// <summary>1 register (done), 2 publish (until a check finds no record missing), 3 check until the delegation is right, 4 enable signing, 5 done.</summary>
+    public int Step => View.Domain.SigningEnabled ? 5
+        : View.CanEnableSigning ? 4
+        : View.Latest is not null && View.Records.All(r => r.Status != "wrong") ? 3
+        : 2;
+}

@@ -1,0 +1,18 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>Ends the session; a POST with the antiforgery token, so another site cannot sign a user out.</summary>
+public sealed class SignOutModel : DashboardPage
+{
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        await HttpContext.SignOutAsync(DashboardSetup.Scheme).ConfigureAwait(false);
+        return Redirect("/dashboard/signin");
+    }
+}

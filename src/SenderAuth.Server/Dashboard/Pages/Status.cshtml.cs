@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace SenderAuth.Server.Dashboard.Pages;
+
+/// <summary>The dashboard's error pages (re-executed by the status-code middleware, keeping the status).</summary>
+[Microsoft.AspNetCore.Mvc.IgnoreAntiforgeryToken]
+public sealed class StatusModel : PageModel
+{
+    public string Title { get; private set; } = "Error";
+
+    public string Text { get; private set; } = "";
+
+    public void OnGet(int status) => (Title, Text) = status switch
+    {
+        // The same answer for what does not exist and what this account may not see: codes do not leak.
+        404 => ("Not found", "There is no such page, or it belongs to an institution this account cannot see."),
+        400 => ("The form expired", "The form was stale or did not come from this dashboard. Go back, reload the page and try again."),
+        403 => ("Not allowed", "This needs an operator account."),
+        429 => ("Too many attempts", "Too many sign-in attempts from this address; wait a minute."),
+        _ => ("Something went wrong", $"The server answered {status}. The error is logged."),
+    };
+
+    public void OnPost(int status) => OnGet(status);
+}

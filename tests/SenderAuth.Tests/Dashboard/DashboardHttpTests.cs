@@ -1,0 +1,110 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Tests.Server;
+
+namespace SenderAuth.Tests.Dashboard;
+
+/// <summary>The dashboard's HTTP surface without a browser: redirects, headers, sign-in rules, the switch and its options.</summary>
+public sealed partial class DashboardHttpTests
+{
+    [Fact]
+    public async Task Signed_out_pages_lead_to_sign_in_and_every_response_carries_the_security_headers()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var root = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, root.StatusCode);
+        Assert.Equal("/dashboard", root.Headers.Location!.OriginalString);
+        var overview = await client.GetAsync("/dashboard");
+        Assert.Equal(HttpStatusCode.Redirect, overview.StatusCode);
+        Assert.Equal("/dashboard/signin?ReturnUrl=%2Fdashboard", overview.Headers.Location!.PathAndQuery);
+
+        var signIn = await client.GetAsync("/dashboard/signin");
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+        var csp = signIn.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("DENY", signIn.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", signIn.Headers.GetValues("X-Content-Type-Options").Single());
+
+        foreach (var (asset, type) in new[] { ("dashboard.css", "text/css"), ("dashboard.js", "text/javascript"), ("reports.js", "text/javascript"), ("chart.umd.min.js", "text/javascript") })
+        {
+            var response = await client.GetAsync($"/dashboard/assets/{asset}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{asset}: {response.StatusCode}");
+            Assert.Equal(type, response.Content.Headers.ContentType!.MediaType);
+        }
+        var missing = await client.GetAsync("/dashboard/no-such-page");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("<h1>Not found</h1>", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sign_in_refuses_an_unknown_key_and_never_redirects_off_the_dashboard()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        var refused = await PostSignInAsync(client, "sa_unknown-key-0123456789abcdef", "/dashboard");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("That key is not valid", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var offsite = await PostSignInAsync(client, ServerHost.OperatorKey, "https://attacker.example/dashboard");
+        Assert.Equal(HttpStatusCode.Redirect, offsite.StatusCode);
+        Assert.Equal("/dashboard", offsite.Headers.Location!.OriginalString);
+        var cookie = offsite.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("senderauth_session=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/dashboard", cookie, StringComparison.OrdinalIgnoreCase);
+
+        var back = await PostSignInAsync(client, ServerHost.OperatorKey, "/dashboard/onboard");
+        Assert.Equal("/dashboard/onboard", back.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task Switched_off_the_dashboard_is_404_and_the_API_is_unchanged()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Dashboard:Enabled"] = "false" });
+        using var anonymous = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/dashboard")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync("/dashboard/signin")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Client().GetAsync("/api/v1/institutions")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("SessionMinutes", 1)]
+    [InlineData("PageSize", 1000)]
+    public void Dashboard_options_out_of_range_are_refused_with_the_setting_named(string setting, int value)
+    {
+        var options = new ServerOptions();
+        if (setting == "SessionMinutes")
+        {
+            options.Dashboard.SessionMinutes = value;
+        }
+        else
+        {
+            options.Dashboard.PageSize = value;
+        }
+        var result = new ServerOptionsValidator().Validate(null, options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith($"SenderAuth:Dashboard:{setting} is {value}", StringComparison.Ordinal));
+        Assert.False(new ServerOptionsValidator().Validate(null, new ServerOptions()).Failures?.Any(f => f.Contains("Dashboard", StringComparison.Ordinal)) ?? false);
+    }
+
+    private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string key, string returnUrl)
+    {
+        var form = await client.GetStringAsync("/dashboard/signin");
+        var token = CsrfField().Match(form).Groups[1].Value;
+        return await client.PostAsync("/dashboard/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__csrf"] = token,
+            ["key"] = key,
+            ["returnUrl"] = returnUrl,
+        }));
+    }
+
+    [GeneratedRegex("name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
+}
