@@ -104,7 +104,42 @@ public sealed partial class DomainChecker
                 return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, code, advice) { Name = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
             }
         }
+        // DNS cannot be listed, so a mistyped selector is found by asking for the likely typos (one letter left out,
+        // doubled, or two swapped), and only a CNAME at one of them pointing exactly at this selector's key counts.
+        foreach (var typo in SelectorTypos(selector))
+        {
+            var candidate = $"{typo}._domainkey.{domain}";
+            if (!DnsName.IsValid(candidate))
+            {
+                continue;
+            }
+            var answer = await dns.QueryAsync(candidate, DnsRecordType.Cname, ct).ConfigureAwait(false);
+            if (answer.Of<CnameRecord>().Any(c => DnsName.Normalize(c.Target) == expected))
+            {
+                return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-selector-typo",
+                    $"the record was created for selector \"{typo}\" instead of \"{selector}\": rename it to {name}") { Name = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
+            }
+        }
         return null;
+    }
+
+    /// <summary>One letter left out, doubled, or two neighbours swapped: about 3 names per letter, each asked once.</summary>
+    internal static IEnumerable<string> SelectorTypos(string selector)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { selector };
+        for (var i = 0; i < selector.Length; i++)
+        {
+            var dropped = selector.Remove(i, 1);
+            var doubled = selector.Insert(i, selector[i].ToString());
+            var swapped = i + 1 < selector.Length ? string.Concat(selector.AsSpan(0, i), selector.AsSpan(i + 1, 1), selector.AsSpan(i, 1), selector.AsSpan(i + 2)) : null;
+            foreach (var v in new[] { dropped, doubled, swapped })
+            {
+                if (v is { Length: > 0 } && seen.Add(v))
+                {
+                    yield return v;
+                }
+            }
+        }
     }
 
     private static void CheckKey(string name, string target, string? ourKey, DnsAnswer published, List<CheckFinding> findings)

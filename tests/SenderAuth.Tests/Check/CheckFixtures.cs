@@ -27,6 +27,7 @@ internal static class CheckFixtures
         { "flattxt.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-cname-flattened", DkimOk, PolicyNone, ByDesign] },
         { "flata.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-cname-flattened", DkimOk, PolicyNone, ByDesign] },
         { "nounderscore.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-missing-underscore", DkimOk, PolicyNone, ByDesign] },
+        { "seltypo.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-selector-typo", DkimOk, PolicyNone, ByDesign] },
         { "wrongtarget.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-cname-wrong-target", DkimOk, PolicyNone, ByDesign] },
         { "swapped.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-selectors-swapped", "Dkim Error dkim-selectors-swapped", PolicyNone, ByDesign] },
         { "truncated.example", "mosa", Profile, [SoftfailAll, "Dkim Error dkim-key-truncated", DkimOk, PolicyNone, ByDesign] },
