@@ -118,14 +118,21 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(domain);
         var attribution = await AttributionAsync(institution.Id, ct).ConfigureAwait(false);
-        var perIp = await db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to)
-            .Join(db.Reports, r => r.ReportId, p => p.Id, (r, p) => new { p.ReporterOrg, r.Day, r.SourceIp, r.Count })
-            .GroupBy(x => new { x.ReporterOrg, x.Day, x.SourceIp })
-            .Select(g => new { g.Key.ReporterOrg, g.Key.Day, g.Key.SourceIp, Messages = g.Sum(x => x.Count) })
-            .ToListAsync(ct).ConfigureAwait(false);
-        var reported = perIp.Where(x => attribution.IsPlatform(x.SourceIp))
-            .GroupBy(x => (x.ReporterOrg, x.Day))
-            .Select(g => new ReportedDay(g.Key.ReporterOrg, DateTime.SpecifyKind(g.Key.Day, DateTimeKind.Utc), g.Sum(x => x.Messages))).ToList();
+        var inWindow = db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        // Our networks are CIDRs, which SQL cannot match portably: the distinct IPs (a few thousand at most) are
+        // matched here, and only our IPs' rows are summed per reporter and day, so memory does not grow with records.
+        var ips = await inWindow.Select(r => r.SourceIp).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        var ours = ips.Where(attribution.IsPlatform).ToList();
+        var reported = new List<ReportedDay>();
+        if (ours.Count > 0)
+        {
+            var perDay = await inWindow.Where(r => ours.Contains(r.SourceIp))
+                .Join(db.Reports, r => r.ReportId, p => p.Id, (r, p) => new { p.ReporterOrg, r.Day, r.Count })
+                .GroupBy(x => new { x.ReporterOrg, x.Day })
+                .Select(g => new { g.Key.ReporterOrg, g.Key.Day, Messages = g.Sum(x => x.Count) })
+                .ToListAsync(ct).ConfigureAwait(false);
+            reported.AddRange(perDay.Select(x => new ReportedDay(x.ReporterOrg, DateTime.SpecifyKind(x.Day, DateTimeKind.Utc), x.Messages)));
+        }
         var signed = await db.SignedCounts.AsNoTracking().Where(c => c.Domain == domain.Name && c.Day >= from && c.Day <= to)
             .Select(c => new { c.Selector, c.Day, c.Count }).ToListAsync(ct).ConfigureAwait(false);
         return Reconciliation.Compute(reported, signed.Select(s => new SelectorDay(s.Selector, DateTime.SpecifyKind(s.Day, DateTimeKind.Utc), s.Count)).ToList(),
