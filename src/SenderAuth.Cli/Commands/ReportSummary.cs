@@ -64,9 +64,7 @@ internal static class ReportSummary
                 var analysis = scope.ServiceProvider.GetRequiredService<ReportAnalysis>();
                 var (f, t) = await analysis.WindowAsync(row, window.From, window.To, ct).ConfigureAwait(false);
                 var summary = await analysis.SummaryAsync(row.Institution!, row, f, t, p, ct).ConfigureAwait(false);
-                var sources = await analysis.SourcesAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
-                var findings = await analysis.FindingsAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
-                var advice = await analysis.AdviceAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
+                var (sources, findings, advice) = await analysis.ReviewAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
                     CliOutput.WriteJson(new

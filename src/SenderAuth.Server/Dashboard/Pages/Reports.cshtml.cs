@@ -62,13 +62,13 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
             (start, end) = await analysis.WindowAsync(Domain, null, null, ct).ConfigureAwait(false);
         }
         Summary = await analysis.SummaryAsync(Institution, Domain, start, end, Period, ct).ConfigureAwait(false);
-        var sources = await analysis.SourcesAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
+        var (sources, findings, advice) = await analysis.ReviewAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
         SourceCount = sources.Count;
         var shown = sources.OrderByDescending(s => s.Source.Messages).Take(SourceRows).ToList();
         var named = await analysis.WithReverseNamesAsync(shown.Take(ReverseNames).ToList(), ct).ConfigureAwait(false);
         Sources = [.. named, .. shown.Skip(ReverseNames)];
-        Findings = await analysis.FindingsAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
-        Advice = await analysis.AdviceAsync(Institution, Domain, start, end, ct).ConfigureAwait(false);
+        Findings = findings;
+        Advice = advice;
         return Page();
     }
 

@@ -9,8 +9,7 @@ public sealed record ReporterCoverage(string Reporter, int Days, long Reported, 
 /// <summary>A day on which a reporter claims more mail from our networks than we signed for the domain at all.</summary>
 public sealed record ExcessDay(string Reporter, DateTime Day, long Reported, long Signed);
 
-public sealed record ReconciliationResult(long Signed, long ReportedFromPlatform, IReadOnlyList<ReporterCoverage> Reporters, IReadOnlyList<ExcessDay> Excess,
-    IReadOnlyList<SelectorDay> SignedBySelector);
+public sealed record ReconciliationResult(long Signed, long ReportedFromPlatform, IReadOnlyList<ReporterCoverage> Reporters, IReadOnlyList<ExcessDay> Excess);
 
 /// <summary>Messages we signed with one selector on one day.</summary>
 public sealed record SelectorDay(string Selector, DateTime Day, long Messages);
@@ -37,13 +36,13 @@ public static class Reconciliation
         // or the window predates it), so there is nothing to reconcile against.
         if (signed.Count == 0)
         {
-            return new ReconciliationResult(0, reported.Sum(r => r.Messages), reporters, [], signed);
+            return new ReconciliationResult(0, reported.Sum(r => r.Messages), reporters, []);
         }
         // A small absolute slack: reports and our counters cut days at slightly different moments.
         var excess = reported.GroupBy(r => (r.Reporter, r.Day))
             .Select(g => new ExcessDay(g.Key.Reporter, g.Key.Day, g.Sum(r => r.Messages), signedByDay.GetValueOrDefault(g.Key.Day)))
             .Where(e => e.Reported > (e.Signed * (1 + tolerance)) + 10)
             .OrderBy(e => e.Day).ThenBy(e => e.Reporter, StringComparer.Ordinal).ToList();
-        return new ReconciliationResult(signed.Sum(s => s.Messages), reported.Sum(r => r.Messages), reporters, excess, signed);
+        return new ReconciliationResult(signed.Sum(s => s.Messages), reported.Sum(r => r.Messages), reporters, excess);
     }
 }

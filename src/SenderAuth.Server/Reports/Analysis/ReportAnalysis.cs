@@ -183,7 +183,15 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         return ReportFindings.Build(sources, reconciliation, retired, _options.Reports.Advisor);
     }
 
-    public async Task<PolicyAdvice> AdviceAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
+    public async Task<PolicyAdvice> AdviceAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct) =>
+        (await ReviewAsync(institution, domain, from, to, ct).ConfigureAwait(false)).Advice;
+
+    /// <summary>
+    /// Sources, findings and advice of one window, each computed once (findings and advice are built on the
+    /// sources, the costliest query): for pages and commands that show all three.
+    /// </summary>
+    public async Task<(IReadOnlyList<AttributedSource> Sources, IReadOnlyList<ReportFinding> Findings, PolicyAdvice Advice)> ReviewAsync(
+        Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
@@ -201,7 +209,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         }
         var keyBits = await ThirdPartyKeyBitsAsync(domain, from, to, sources, ct).ConfigureAwait(false);
         var starting = $"v=DMARC1; p=none{(_options.Provider.ReportAddress is { } rua ? "; rua=" + rua.Replace("{code}", institution.Code, StringComparison.Ordinal) : "")}";
-        return PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor);
+        return (sources, findings, PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor));
     }
 
     /// <summary>
