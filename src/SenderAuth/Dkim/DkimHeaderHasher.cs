@@ -135,6 +135,10 @@ internal static class DkimHeaderHasher
                         valueEnd--;
                     }
                 }
+                if (valueEnd == i + 1)
+                {
+                    return field; // already empty: a field being signed
+                }
                 var result = new byte[field.Length - (valueEnd - (i + 1))];
                 field[..(i + 1)].CopyTo(result);
                 field[valueEnd..].CopyTo(result.AsSpan(i + 1));
