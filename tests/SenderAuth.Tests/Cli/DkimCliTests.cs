@@ -62,6 +62,16 @@ public sealed class DkimCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Keygen_Defaults_AreRsa2048()
+    {
+        var (exit, stdout, _) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "d", "--out", PathOf("d.pem"));
+        Assert.Equal(0, exit);
+        Assert.Contains("k=rsa", stdout, StringComparison.Ordinal);
+        using var key = SenderAuth.Dkim.DkimPrivateKey.FromPem(await File.ReadAllTextAsync(PathOf("d.pem")));
+        Assert.Equal((SenderAuth.Dkim.DkimKeyType.Rsa, 2048), (key.KeyType, key.KeySize));
+    }
+
+    [Fact]
     public async Task Keygen_ExistingFile_RefusedWithoutForce()
     {
         await File.WriteAllTextAsync(PathOf("k.pem"), "keep me");

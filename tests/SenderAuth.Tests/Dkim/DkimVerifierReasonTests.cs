@@ -70,6 +70,32 @@ public class DkimVerifierReasonTests
     }
 
     [Fact]
+    public async Task Verify_512BitKey_UnderDefaults_IsPolicyKeyTooShort()
+    {
+        // Our signer refuses keys under 1024 bits, so a 512-bit signer is made by hand: what an old sender still sends.
+        using var weak = new ClaimsLongerKey(new RsaPrivateKey(System.Security.Cryptography.RSA.Create(512)));
+        var signer = new DkimSigner(new DkimSignerOptions { Keys = [new("example.com", "rsa", weak)] });
+        var o = await VerifyWith(DkimKeyRecord.TxtValue(weak.PublicKey), signer.Sign(Message));
+        Assert.Equal((DkimResult.Policy, DkimReason.KeyTooShort), (o.Result, o.Reason));
+    }
+
+    /// <summary>A key that tells the signer's option check it has 1024 bits, whatever it really has.</summary>
+    private sealed class ClaimsLongerKey(DkimPrivateKey inner) : DkimPrivateKey
+    {
+        public override DkimKeyType KeyType => inner.KeyType;
+
+        public override int KeySize => 1024;
+
+        public override DkimPublicKey PublicKey => inner.PublicKey;
+
+        public override byte[] SignDigest(ReadOnlySpan<byte> sha256Digest) => inner.SignDigest(sha256Digest);
+
+        public override string ExportPem(bool pkcs1 = false) => inner.ExportPem(pkcs1);
+
+        protected override void Dispose(bool disposing) => inner.Dispose();
+    }
+
+    [Fact]
     public async Task Verify_Expiry_AndFutureTimestamp()
     {
         var t0 = new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero);

@@ -66,6 +66,28 @@ public class RealDnsTests
     }
 
     [Fact]
+    public async Task Cli_DkimSignWithHeadersAndExpiry_VerifiesWithResolverOption()
+    {
+        var server = Server();
+        var key = Path.Combine(Directory.CreateTempSubdirectory("sa-dkim-resolver").FullName, "brisbane.pem");
+        await File.WriteAllTextAsync(key, RfcVectors.Rfc8463Ed25519PrivateKey, TestContext.Current.CancellationToken);
+        var (exit, signed, err) = await CliRunner.RunAsync("From: Joe <joe@auth.test>\r\nTo: a@example.net\r\nSubject: hi\r\n\r\nbody\r\n",
+            "dkim", "sign", "--key", key, "--domain", "auth.test", "--selector", "brisbane", "--headers", "From:Subject", "--expire", "3600");
+        Assert.True(exit == 0, err);
+        var field = DkimSignature.Parse(signed[..signed.IndexOf("\r\nFrom:", StringComparison.Ordinal)]["DKIM-Signature:".Length..], out _, out var error);
+        Assert.True(field is not null, error);
+        // Only the named headers, each over-signed once (To is not named, so not signed).
+        Assert.Equal(["From", "From", "Subject", "Subject"], field.SignedHeaders);
+        Assert.Equal(field.Timestamp + 3600, field.Expiration);
+
+        var (vexit, verdict, _) = await CliRunner.RunAsync(signed, "dkim", "verify", "--resolver", server, "--json");
+        Assert.Equal(0, vexit);
+        var sig = System.Text.Json.JsonDocument.Parse(verdict).RootElement.GetProperty("signatures")[0];
+        Assert.Equal(("pass", "brisbane"), (sig.GetProperty("result").GetString(), sig.GetProperty("selector").GetString()));
+        File.Delete(key);
+    }
+
+    [Fact]
     public async Task Cli_Spf_UnreachableResolver_TempErrorExit3()
     {
         var (exit, stdout, _) = await CliRunner.RunAsync(null, "spf", "--ip", "192.0.2.44", "--mail-from", "a@auth.test", "--resolver", "127.0.0.1:9", "--dns-timeout", "0.3", "--json");
