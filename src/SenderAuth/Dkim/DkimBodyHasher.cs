@@ -110,33 +110,61 @@ public sealed class DkimBodyHasher : IDisposable
     private int PlainLines(ReadOnlySpan<byte> data)
     {
         var consumed = 0;
+        // Lines already canonical as they stand (plain, non-empty, ending in CRLF) are gathered and emitted with
+        // one copy: the usual case of CRLF mail, where per-line calls were a third of the body's cost.
+        var run = 0;
         while (true)
         {
             var rest = data[consumed..];
-            var lf = rest.IndexOf((byte)'\n');
-            if (lf < 0)
+            // One scan finds the line's end and any tab or stray CR in it.
+            var end = rest.IndexOfAny(TabCrLf);
+            if (end < 0 || rest[end] == '\t')
             {
-                return consumed;
+                break;
             }
-            var line = rest[..lf];
-            if (line.Length > 0 && line[^1] == '\r')
+            var crlf = rest[end] == '\r';
+            var lf = crlf ? end + 1 : end;
+            if (lf >= rest.Length || rest[lf] != '\n')
             {
-                line = line[..^1];
+                break; // a CR not followed by LF, or a CR at the end of this chunk: the general path decides
             }
+            var line = rest[..end];
+            if (line.Length > 0 && (line[^1] == ' ' || line.IndexOf("  "u8) >= 0))
+            {
+                break;
+            }
+            if (line.Length > 0 && crlf)
+            {
+                run += lf + 1;
+                consumed += lf + 1;
+                continue;
+            }
+            EmitLines(data.Slice(consumed - run, run));
+            run = 0;
             if (line.Length > 0)
             {
-                if (line[^1] == ' ' || line.IndexOfAny(TabOrCr) >= 0 || line.IndexOf("  "u8) >= 0)
-                {
-                    return consumed;
-                }
                 Content(line);
             }
             EndLine();
             consumed += lf + 1;
         }
+        EmitLines(data.Slice(consumed - run, run));
+        return consumed;
     }
 
-    private static readonly SearchValues<byte> TabOrCr = SearchValues.Create("\t\r"u8);
+    /// <summary>Whole canonical lines (each non-empty, CRLF-terminated), at the start of a line.</summary>
+    private void EmitLines(ReadOnlySpan<byte> lines)
+    {
+        if (lines.Length == 0)
+        {
+            return;
+        }
+        Content(lines[..^2]);
+        _lineHasContent = false;
+        Emit("\r\n"u8);
+    }
+
+    private static readonly SearchValues<byte> TabCrLf = SearchValues.Create("\t\r\n"u8);
 
     /// <summary>Ends the body and returns the hash (the bh= value before base64).</summary>
     public byte[] Complete()
