@@ -20,6 +20,10 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
 {
     private readonly MilterOptions _options = options.Value.Milter;
     private readonly CancellationTokenSource _stopping = new();
+
+    // The host may stop and dispose this service from two paths at once (the test host's StopAsync racing the app's
+    // own disposal when its run ends): whichever comes first cancels, and a later StopAsync finds nothing to do.
+    private int _stopped;
     private Socket? _socket;
     private Task? _acceptLoop;
     private int _active;
@@ -157,7 +161,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_socket is null)
+        if (_socket is null || Interlocked.Exchange(ref _stopped, 1) == 1)
         {
             return;
         }
@@ -174,10 +178,13 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
         _socket?.Dispose();
         _stopping.Dispose();
-        return ValueTask.CompletedTask;
     }
 }

@@ -85,13 +85,15 @@ internal sealed class DkimHeaderShapes
                 counts[slot]++;
             }
         }
-        var last = _last;
+        var last = Volatile.Read(ref _last);
         if (last is not null && counts.SequenceEqual(last.Counts))
         {
             return last;
         }
         // Replaced whole, never mutated: a thread that read the previous shape still holds a consistent one.
-        return _last = DkimHeaderShape.Create(counts, _headers, _slots, _overSigned);
+        var shape = DkimHeaderShape.Create(counts, _headers, _slots, _overSigned);
+        Volatile.Write(ref _last, shape);
+        return shape;
     }
 }
 

@@ -49,6 +49,36 @@ public class DkimSignVerifyTests
     }
 
     [Fact]
+    public async Task Sign_ManyThreadsDifferentHeaderShapes_EachSignatureListsItsOwnHeaders()
+    {
+        // One signer keeps the h= list of the last header combination it saw; threads signing messages of
+        // different shapes at once must each get their own message's list.
+        var signer = DkimTestKeys.Signer();
+        var shapes = new[]
+        {
+            "From: a@example.com\r\nSubject: s\r\n\r\nx\r\n",
+            "From: a@example.com\r\nTo: b@example.net\r\nCc: c@example.net\r\n\r\nx\r\n",
+            "From: a@example.com\r\nTo: b@example.net\r\nTo: d@example.net\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n\r\nx\r\n",
+            "From: a@example.com\r\nMessage-ID: <1@example.com>\r\nReply-To: r@example.com\r\n\r\nx\r\n",
+        };
+        var expected = new[]
+        {
+            "From:From:To:Subject:Subject:Date",
+            "From:From:To:To:Cc:Subject:Date",
+            "From:From:To:To:To:Subject:Date:Date",
+            "From:From:To:Subject:Date:Message-ID:Reply-To",
+        };
+        var signed = new byte[400][];
+        Parallel.For(0, signed.Length, i => signed[i] = signer.Sign(Encoding.ASCII.GetBytes(shapes[i % shapes.Length])));
+        for (var i = 0; i < signed.Length; i++)
+        {
+            var text = Encoding.ASCII.GetString(signed[i]).Replace("\r\n\t", string.Empty, StringComparison.Ordinal);
+            Assert.Contains($"h={expected[i % shapes.Length]};", text, StringComparison.Ordinal);
+            Assert.Equal(DkimResult.Pass, (await Verify(signed[i]))[0].Result);
+        }
+    }
+
+    [Fact]
     public async Task Sign_BareLfInput_KeepsLfAndVerifies()
     {
         var input = Encoding.UTF8.GetBytes(Message.Replace("\r\n", "\n", StringComparison.Ordinal));
