@@ -36,6 +36,10 @@ public sealed class DnssecValidatorTests : IDisposable
     private void Signed(string name, ushort type, TestKey? signer, params WireRecord[] rrset) =>
         _dns.Add(name, type, signer is null ? rrset : [.. rrset, signer.Sign(rrset, From, Until)]);
 
+    /// <summary>Serves an empty answer whose authority section is the zone's SOA and the given proofs, each signed.</summary>
+    private void Denied(string name, ushort type, TestKey zone, int rcode = 0, params WireRecord[] proofs) =>
+        _dns.Add(name, type, [], [.. new[] { Rr.Soa(zone.Dnskey.Owner.Text) }.Concat(proofs).SelectMany(r => new[] { r, zone.Sign([r], From, Until) })], rcode);
+
     private DnssecValidator Validator(TrustAnchors anchors) => new(_dns, anchors, new FakeTimeProvider(Now));
 
     private static TrustAnchors AnchorDs(TestKey key) => TrustAnchors.Parse(
@@ -51,9 +55,7 @@ public sealed class DnssecValidatorTests : IDisposable
         Signed("child.example", DnssecTypes.Ds, parent, child.Ds());
         Signed("child.example", DnssecTypes.Dnskey, child, child.Record);
         Signed("child.example", DnssecTypes.Txt, child, Rr.Txt("child.example", "v=spf1 -all"));
-        var nsec = Rr.Nsec("plain.example", "www.example", DnssecTypes.Ns);
-        var soa = Rr.Soa("example");
-        _dns.Add("plain.example", DnssecTypes.Ds, [], [soa, parent.Sign([soa], From, Until), nsec, parent.Sign([nsec], From, Until)]);
+        Denied("plain.example", DnssecTypes.Ds, parent, proofs: Rr.Nsec("plain.example", "www.example", DnssecTypes.Ns));
         _dns.Add("plain.example", DnssecTypes.Txt, [Rr.Txt("plain.example", "v=spf1 -all")]);
         _dns.Add("plain.example", DnssecTypes.Soa, [Rr.Soa("plain.example")]);
         return (parent, child);
@@ -190,10 +192,9 @@ public sealed class DnssecValidatorTests : IDisposable
     public async Task ValidateAsync_NoDsWithoutProof_BadDenial()
     {
         var (parent, _) = Tree();
-        var soa = Rr.Soa("example");
         // The NSEC says a DS exists there: it proves nothing about its absence.
         var nsec = Rr.Nsec("plain.example", "www.example", DnssecTypes.Ns, DnssecTypes.Ds);
-        _dns.Add("plain.example", DnssecTypes.Ds, [], [soa, parent.Sign([soa], From, Until), nsec, parent.Sign([nsec], From, Until)]);
+        Denied("plain.example", DnssecTypes.Ds, parent, proofs: nsec);
         var v = await Validator(AnchorDs(parent)).ValidateAsync("plain.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
         Assert.Equal("Bogus bad-denial example signed=True", Describe(v));
     }
@@ -214,9 +215,8 @@ public sealed class DnssecValidatorTests : IDisposable
         var island = Key("island.example", 13);
         Signed("island.example", DnssecTypes.Dnskey, island, island.Record);
         Signed("island.example", DnssecTypes.Txt, island, Rr.Txt("island.example", "v=spf1 -all"));
-        var soa = Rr.Soa("example");
         var nsec = Rr.Nsec("island.example", "plain.example", DnssecTypes.Ns);
-        _dns.Add("island.example", DnssecTypes.Ds, [], [soa, parent.Sign([soa], From, Until), nsec, parent.Sign([nsec], From, Until)]);
+        Denied("island.example", DnssecTypes.Ds, parent, proofs: nsec);
         var v = await Validator(AnchorDs(parent)).ValidateAsync("island.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
         Assert.Equal("Insecure no-ds island.example signed=True", Describe(v));
     }
@@ -246,9 +246,8 @@ public sealed class DnssecValidatorTests : IDisposable
     public async Task ValidateAsync_NodataProvenByNsec_Secure()
     {
         var (parent, _) = Tree();
-        var soa = Rr.Soa("example");
         var nsec = Rr.Nsec("www.example", "example", DnssecTypes.Txt);
-        _dns.Add("www.example", 1, [], [soa, parent.Sign([soa], From, Until), nsec, parent.Sign([nsec], From, Until)]);
+        Denied("www.example", 1, parent, proofs: nsec);
         var v = await Validator(AnchorDs(parent)).ValidateAsync("www.example", 1, TestContext.Current.CancellationToken);
         Assert.Equal("Secure  example signed=True", Describe(v));
     }
@@ -257,9 +256,8 @@ public sealed class DnssecValidatorTests : IDisposable
     public async Task ValidateAsync_NodataClaimedForExistingType_BadDenial()
     {
         var (parent, _) = Tree();
-        var soa = Rr.Soa("example");
         var nsec = Rr.Nsec("www.example", "example", DnssecTypes.Txt);
-        _dns.Add("www.example", DnssecTypes.Txt, [], [soa, parent.Sign([soa], From, Until), nsec, parent.Sign([nsec], From, Until)]);
+        Denied("www.example", DnssecTypes.Txt, parent, proofs: nsec);
         var v = await Validator(AnchorDs(parent)).ValidateAsync("www.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
         Assert.Equal("Bogus bad-denial example signed=True", Describe(v));
     }
@@ -268,12 +266,10 @@ public sealed class DnssecValidatorTests : IDisposable
     public async Task ValidateAsync_NxdomainProvenByNsec_Secure()
     {
         var (parent, _) = Tree();
-        var soa = Rr.Soa("example");
         // "nope.example" falls between child.example and plain.example; "*.example" between example and child.example.
         var cover = Rr.Nsec("child.example", "plain.example", DnssecTypes.Ns, DnssecTypes.Ds);
         var apex = Rr.Nsec("example", "child.example", DnssecTypes.Soa, DnssecTypes.Ns, DnssecTypes.Dnskey);
-        _dns.Add("nope.example", DnssecTypes.Txt, [],
-            [soa, parent.Sign([soa], From, Until), cover, parent.Sign([cover], From, Until), apex, parent.Sign([apex], From, Until)], rcode: 3);
+        Denied("nope.example", DnssecTypes.Txt, parent, rcode: 3, cover, apex);
         var v = await Validator(AnchorDs(parent)).ValidateAsync("nope.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
         Assert.Equal("Secure  example signed=True", Describe(v));
     }

@@ -81,30 +81,20 @@ public sealed partial class PostfixWorld : IAsyncDisposable
     }
 
     /// <summary>Sends one message with swaks; returns its exit code and transcript (0: accepted).</summary>
-    public static async Task<(int Code, string Transcript)> SwaksAsync(string server, string from, string id, string subject = "Your ticket")
-    {
-        var psi = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-        {
+    public static Task<(int Code, string Transcript)> SwaksAsync(string server, string from, string id, string subject = "Your ticket") =>
+        RunSwaksAsync(
             "--server", server, "--from", $"bounce@{from.Split('@')[1]}", "--to", "visitor@example.org", "--helo", "app.senderauth.test",
             "--header", $"From: Tickets <{from}>", "--header", $"Subject: {subject}", "--header", $"Message-Id: <{id}@senderauth.test>",
-            "--body", $"Ticket {id}\nSee you at the museum.\n", "--timeout", "30",
-        })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(psi)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + await error);
-    }
+            "--body", $"Ticket {id}\nSee you at the museum.\n", "--timeout", "30");
 
     /// <summary>Sends a whole message file as DATA with swaks (headers and body as they are).</summary>
-    public static async Task<(int Code, string Transcript)> SwaksDataAsync(string server, string mailFrom, string file)
+    public static Task<(int Code, string Transcript)> SwaksDataAsync(string server, string mailFrom, string file) =>
+        RunSwaksAsync("--server", server, "--from", mailFrom, "--to", "visitor@example.org", "--helo", "mx-out.sender.example", "--data", file, "--timeout", "30");
+
+    private static async Task<(int Code, string Transcript)> RunSwaksAsync(params string[] arguments)
     {
         var psi = new ProcessStartInfo("swaks") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--server", server, "--from", mailFrom, "--to", "visitor@example.org", "--helo", "mx-out.sender.example", "--data", file, "--timeout", "30" })
+        foreach (var a in arguments)
         {
             psi.ArgumentList.Add(a);
         }
