@@ -1,4 +1,5 @@
-"""Prints the test counts per area (namespace) and every skipped test with its reason, from a TRX file."""
+"""Prints the test counts per area (namespace), every skipped test with its reason and every failed test with its
+message and the top of its stack, from a TRX file (CI keeps only the tail of the output: the failures come last)."""
 import collections, sys, xml.etree.ElementTree as ET
 
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
@@ -15,7 +16,11 @@ for r in root.iterfind(".//t:UnitTestResult", ns):
         msg = r.find(".//t:Output/t:ErrorInfo/t:Message", ns)
         skipped.append((r.get("testName"), (msg.text or "").strip() if msg is not None else ""))
     elif outcome == "Failed":
-        failed.append(r.get("testName"))
+        msg = r.find(".//t:Output/t:ErrorInfo/t:Message", ns)
+        stack = r.find(".//t:Output/t:ErrorInfo/t:StackTrace", ns)
+        text = (msg.text or "").strip() if msg is not None else ""
+        top = [l.strip() for l in ((stack.text or "") if stack is not None else "").splitlines() if l.strip()][:6]
+        failed.append((r.get("testName"), text, top))
 print()
 print(f"{'test class':45} {'passed':>7} {'failed':>7} {'skipped':>8}")
 for area in sorted(counts):
@@ -27,5 +32,12 @@ if skipped:
         print(f"  - {name}: {why}")
 if failed:
     print("\nfailed:")
-    for name in failed:
+    for name, text, top in failed:
         print(f"  - {name}")
+        # A long assertion message (a transcript) is cut in the middle: its start and end say the most.
+        if len(text) > 4000:
+            text = text[:2000] + "\n      [...]\n" + text[-2000:]
+        for line in text.splitlines():
+            print(f"      {line}")
+        for line in top:
+            print(f"      {line}")

@@ -104,7 +104,8 @@ public sealed class ServerProcess : IAsyncDisposable
         using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
         var last = "";
-        while (clock.Elapsed < TimeSpan.FromSeconds(30))
+        // Generous: a restart in the middle of the full suite competes with every other test for two cores.
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             if (_process.HasExited)
             {
@@ -125,7 +126,7 @@ public sealed class ServerProcess : IAsyncDisposable
             }
             await Task.Delay(100, ct);
         }
-        Assert.Fail($"the server was not ready within 30 s (last /ready: {last}):\n{Log}");
+        Assert.Fail($"the server was not ready within 60 s (last /ready: {last}):\n{Log}");
     }
 
     /// <summary>SIGKILL (Process.Kill on Unix): no shutdown, no flush, no lease released, as a crash.</summary>
