@@ -23,14 +23,21 @@ ensure_apt() {
   fi
 }
 
-# free_port : prints a TCP/UDP port on 127.0.0.1 that nothing listens on.
+# free_port : prints a TCP/UDP port on 127.0.0.1 that nothing listens on, chosen below the kernel's ephemeral
+# range: a port the kernel never hands out for a bind to port 0 or an outgoing connection stays free between this
+# choice and the moment a server binds it (the milter port of the Postfix tests is bound only now and then).
 free_port() {
   /usr/bin/python3 - <<'PY'
-import socket
-for _ in range(50):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); port = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+import random, socket
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except OSError:
+    low = 32768
+candidates = range(10000, low) if low > 11000 else None
+for _ in range(200):
+    t = socket.socket(); u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     try:
+        t.bind(("127.0.0.1", random.choice(candidates) if candidates else 0)); port = t.getsockname()[1]
         u.bind(("127.0.0.1", port)); print(port); break
     except OSError:
         pass

@@ -38,6 +38,9 @@ public sealed class Chromium : IAsyncLifetime
             SkipReason = $"axe-core is not installed at {AxeScript}: run ./run-tests";
             return;
         }
+        // Expectations follow server round-trips (a DNS check against Knot, a redirect, a render) on two cores
+        // shared with the rest of the suite: Playwright's 5 s default is a flake, not a limit worth testing.
+        Assertions.SetDefaultExpectTimeout(30_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -65,6 +68,7 @@ public sealed class Chromium : IAsyncLifetime
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = baseUrl });
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

@@ -45,6 +45,8 @@ public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chr
         await Expect(page.Locator("ol.records")).ToContainTextAsync($"stxsel1._domainkey.{domain}");
         var firstValue = (await page.Locator("#rec1-value").TextContentAsync())!.Trim();
         await page.GetByRole(AriaRole.Button, new() { Name = "Copy value of record 1" }).ClickAsync();
+        // The page announces "Copied" once the (asynchronous) clipboard write has finished.
+        await Expect(page.Locator("#copy-status")).ToHaveTextAsync("Copied");
         Assert.Equal(firstValue, await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"));
         await Chromium.CheckPageAsync(page, "setup-records");
 

@@ -190,7 +190,8 @@ public class NetworkDnsResolverTests
         var started = DateTime.UtcNow;
         var answer = await resolver.QueryAsync($"mail.{Zone}", DnsRecordType.A, TestContext.Current.CancellationToken);
         Assert.Equal(DnsStatus.Timeout, answer.Status);
-        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        // 2 x 200 ms expected; the bound is loose for a loaded machine and still far below the 30 s default.
+        Assert.InRange(DateTime.UtcNow - started, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed class PeerTool
     /// <summary>Skips the running test, with the reason, when this peer is not installed or has no such command.</summary>
     public async Task RequireCommandAsync(string command)
     {
-        var (probe, why) = await Probes.GetOrAdd(Name, _ => new Lazy<Task<(PeerAnswer?, string?)>>(ProbeAsync)).Value;
+        var (probe, why) = await CachedProbeAsync();
         if (probe is null)
         {
             Assert.Skip(why!);
@@ -101,10 +101,25 @@ public sealed class PeerTool
     /// <summary>Null when this peer is installed and has the algorithm; otherwise why not.</summary>
     public async Task<string?> WhyNotAsync(string algorithm)
     {
-        var (probe, why) = await Probes.GetOrAdd(Name, _ => new Lazy<Task<(PeerAnswer?, string?)>>(ProbeAsync)).Value;
+        var (probe, why) = await CachedProbeAsync();
         return probe is null ? why
             : probe.Algorithms?.Contains(algorithm) == true ? null
             : $"{Name} here is built without {algorithm} (its probe lists: {string.Join(", ", probe.Algorithms ?? [])})";
+    }
+
+    /// <summary>The probe's answer, once per run; a probe that threw (a timeout on a loaded host) is tried again next time.</summary>
+    private async Task<(PeerAnswer?, string?)> CachedProbeAsync()
+    {
+        var probe = Probes.GetOrAdd(Name, _ => new Lazy<Task<(PeerAnswer?, string?)>>(ProbeAsync));
+        try
+        {
+            return await probe.Value;
+        }
+        catch
+        {
+            Probes.TryRemove(new KeyValuePair<string, Lazy<Task<(PeerAnswer?, string?)>>>(Name, probe));
+            throw;
+        }
     }
 
     private async Task<(PeerAnswer?, string?)> ProbeAsync()
@@ -160,8 +175,16 @@ public sealed class PeerTool
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"cannot start {_file}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{Path.GetFileName(_file)} {string.Join(' ', args.Take(1))} gave no answer within 120 s: {(await stderr).Trim()}");
+        }
         var lines = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (lines.Length == 0)
         {

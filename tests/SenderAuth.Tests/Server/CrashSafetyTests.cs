@@ -116,7 +116,7 @@ public sealed class CrashSafetyTests
 
             // Kill once some creations are through and the clients are in the middle of others (a few seconds at most).
             var deadline = Stopwatch.StartNew();
-            while (acked.Count < 6 && deadline.Elapsed < TimeSpan.FromSeconds(20) && !clients.Any(t => t.IsFaulted))
+            while (acked.Count < 6 && deadline.Elapsed < TimeSpan.FromSeconds(60) && !clients.Any(t => t.IsFaulted))
             {
                 await Task.Delay(50, ct);
             }

@@ -149,7 +149,7 @@ public sealed class MultiInstanceTests
                     kill = await KillLeaseHolderAsync(db, servers, ct);
                     output?.WriteLine(kill.Describe());
                 }
-                await WaitRotatedAsync(db, requested, TimeSpan.FromSeconds(round == 1 ? 45 : 25), ct);
+                await WaitRotatedAsync(db, requested, TimeSpan.FromSeconds(round == 1 ? 90 : 60), ct);
                 Phase($"round {round} rotated");
             }
             Assert.NotNull(kill);
@@ -177,7 +177,8 @@ public sealed class MultiInstanceTests
                 Assert.True(times.Count >= Math.Max(expectedRuns, 3), $"{name}: {times.Count} check runs in {(windowEnd - windowStart).TotalSeconds:0} s, expected at least {expectedRuns}");
                 var gaps = times.Zip(times.Skip(1), (a, b) => b - a).ToList();
                 Assert.True(gaps.Min() >= Interval / 2, $"{name}: two check runs {gaps.Min().TotalMilliseconds:0} ms apart (a due check ran twice): {Times(times)}");
-                var longest = Interval + Lease + TimeSpan.FromSeconds(3);
+                // The slack covers a tick and a check's own time on a loaded machine; a claim lost for good shows below.
+                var longest = Interval + Lease + TimeSpan.FromSeconds(5);
                 Assert.True(gaps.Max() <= longest, $"{name}: {gaps.Max().TotalSeconds:0.0} s without a check (a claim was lost): {Times(times)}");
                 Assert.Contains(times, t => t > kill.At + Lease);
             }
@@ -297,7 +298,7 @@ public sealed class MultiInstanceTests
     private static async Task<Kill> KillLeaseHolderAsync(SenderAuthDb db, List<ServerProcess> servers, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
+        while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
             var now = DateTime.UtcNow;
             var held = await db.Rotations.AsNoTracking().Where(r => r.LeaseOwner != null && r.LeaseUntil > now)
@@ -314,7 +315,7 @@ public sealed class MultiInstanceTests
             }
             await Task.Delay(5, ct);
         }
-        Assert.Fail("no instance was seen holding a rotation lease within 20 s of the rotation requests");
+        Assert.Fail("no instance was seen holding a rotation lease within 60 s of the rotation requests");
         throw new UnreachableException();
     }
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 
 namespace SenderAuth.Tests.Server;
@@ -16,36 +15,38 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private readonly string _operatorKey;
 
-    private ServerProcess(Process process, Uri url, string operatorKey)
+    private ServerProcess(Process process, string operatorKey)
     {
         _process = process;
-        Url = url;
         _operatorKey = operatorKey;
     }
 
-    public Uri Url { get; }
+    /// <summary>The HTTP address, as the server itself reports it once listening.</summary>
+    public Uri Url => _url ?? throw new InvalidOperationException("the server is not listening yet");
+
+    private Uri? _url;
 
     /// <summary>The id the server puts in its lease owner name.</summary>
     public int Pid => _process.Id;
 
     public bool Killed { get; private set; }
 
-    /// <param name="args">From "serve" on; --urls on a free loopback port is added.</param>
+    /// <param name="args">From "serve" on; --urls on loopback port 0 is added (the kernel's choice, read back from the
+    /// server's "Now listening on" line: a port picked here and bound later could be taken by then).</param>
     public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string operatorKey, string masterKey, CancellationToken ct)
     {
-        var port = FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
         // Several servers run at once: each milter on a free port unless the test chose one.
         var milter = args.Any(a => a.StartsWith("--milter", StringComparison.Ordinal) || a.Contains("Milter:Listen", StringComparison.Ordinal)) ? [] : new[] { "--milter", "inet:127.0.0.1:0" };
-        foreach (var a in args.Concat(milter).Append("--urls").Append($"http://127.0.0.1:{port}"))
+        foreach (var a in args.Concat(milter).Append("--urls").Append("http://127.0.0.1:0").Append("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"))
         {
             psi.ArgumentList.Add(a);
         }
         psi.Environment["SENDERAUTH_OPERATOR_KEY"] = operatorKey;
         psi.Environment["SENDERAUTH_MASTER_KEY"] = masterKey;
         psi.Environment["NO_COLOR"] = "1";
-        var server = new ServerProcess(Process.Start(psi)!, new Uri($"http://127.0.0.1:{port}"), operatorKey);
+        var server = new ServerProcess(Process.Start(psi)!, operatorKey);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
         server._process.BeginOutputReadLine();
@@ -65,14 +66,23 @@ public sealed class ServerProcess : IAsyncDisposable
 
     private void Append(string? line)
     {
-        if (line is not null)
+        if (line is null)
         {
-            lock (_log)
-            {
-                _log.AppendLine(line);
-            }
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+        var at = line.IndexOf(ListeningOn, StringComparison.Ordinal);
+        if (at >= 0 && _url is null)
+        {
+            Volatile.Write(ref _url, new Uri(line[(at + ListeningOn.Length)..].Trim()));
         }
     }
+
+    /// <summary>Kestrel's start-up line (Microsoft.Hosting.Lifetime), the one place the bound port is told.</summary>
+    private const string ListeningOn = "Now listening on: ";
 
     public string Log
     {
@@ -98,12 +108,15 @@ public sealed class ServerProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Polls /ready until it says Healthy: the database opened (and migrated) and the zone was published.</summary>
+    /// <summary>
+    /// Waits for the listening line, then polls /ready until it says Healthy: the database opened (and migrated) and
+    /// the zone was published.
+    /// </summary>
     private async Task WaitReadyAsync(CancellationToken ct)
     {
-        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var clock = Stopwatch.StartNew();
-        var last = "";
+        var last = "not listening yet";
         // Generous: a restart in the middle of the full suite competes with every other test for two cores.
         while (clock.Elapsed < TimeSpan.FromSeconds(60))
         {
@@ -111,9 +124,14 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 Assert.Fail($"the server exited with {_process.ExitCode} before it was ready:\n{Log}");
             }
+            if (Volatile.Read(ref _url) is not { } url)
+            {
+                await Task.Delay(100, ct);
+                continue;
+            }
             try
             {
-                using var r = await http.GetAsync("/ready", ct);
+                using var r = await http.GetAsync(new Uri(url, "/ready"), ct);
                 last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}";
                 if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal))
                 {
@@ -123,6 +141,11 @@ public sealed class ServerProcess : IAsyncDisposable
             catch (HttpRequestException e)
             {
                 last = e.Message;
+            }
+            catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+            {
+                // One slow answer from a server still warming up is no reason to give up the 60 s.
+                last = "no answer within 10 s";
             }
             await Task.Delay(100, ct);
         }
@@ -145,12 +168,5 @@ public sealed class ServerProcess : IAsyncDisposable
             await _process.WaitForExitAsync(CancellationToken.None);
         }
         _process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -336,7 +336,7 @@ public sealed class WebhookTests
         var op = host.Client();
         (var hook, receiver.Secret) = await CreateHook(op, receiver.Url);
         await (await op.PostAsync($"/api/v1/webhooks/{hook}/test", null, Ct)).Json(HttpStatusCode.Accepted);
-        for (var i = 0; i < 100 && receiver.Received.Count == 0; i++)
+        for (var i = 0; i < 600 && receiver.Received.Count == 0; i++)
         {
             await Task.Delay(100, Ct);
         }

@@ -121,6 +121,11 @@ public sealed partial class PostfixWorld : IAsyncDisposable
         {
             foreach (var file in Directory.EnumerateFiles(Sink))
             {
+                // smtp-sink writes a dump while the transaction runs: a file touched in the last second may be partial.
+                if (File.GetLastWriteTimeUtc(file) > DateTime.UtcNow.AddSeconds(-1))
+                {
+                    continue;
+                }
                 var text = await File.ReadAllTextAsync(file);
                 foreach (var id in ids)
                 {

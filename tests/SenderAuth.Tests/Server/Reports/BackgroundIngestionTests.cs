@@ -49,20 +49,22 @@ public sealed class BackgroundIngestionTests
             // The first poll and scan ran at start, before anything was there; the next ones come with the clock.
             time.Advance(TimeSpan.FromSeconds(60));
             var clock = Stopwatch.StartNew();
+            var processed = Path.Combine(dir, "processed", "bgf.xml");
             List<string> origins = [];
             while (clock.Elapsed < TimeSpan.FromSeconds(60))
             {
                 using var scope = host.Services.CreateScope();
                 var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
                 origins = await db.Reports.AsNoTracking().Where(r => r.ReportId.EndsWith(code)).Select(r => r.Origin).ToListAsync(ct);
-                if (origins.Count == 2)
+                // The watcher commits the import, then moves the file: both are waited for.
+                if (origins.Count == 2 && File.Exists(processed))
                 {
                     break;
                 }
                 await Task.Delay(200, ct);
             }
             Assert.Equal(["directory", "imap:" + $"{mailbox.User}@{mailbox.Host}:{mailbox.Port}/{mailbox.Folder}"], origins.Order(StringComparer.Ordinal));
-            Assert.True(File.Exists(Path.Combine(dir, "processed", "bgf.xml")));
+            Assert.True(File.Exists(processed));
             // The unreachable second mailbox failed twice by now, logged; the server still answers.
             Assert.Equal(HttpStatusCode.OK, (await host.Client().GetAsync("/health", ct)).StatusCode);
         }

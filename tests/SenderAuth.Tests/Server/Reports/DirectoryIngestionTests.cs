@@ -15,10 +15,9 @@ public sealed class DirectoryIngestionTests
     {
         var path = Path.Combine(dir, name);
         await File.WriteAllBytesAsync(path, content);
-        if (finished)
-        {
-            File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-1));
-        }
+        // An unfinished file is dated ahead, not "now": a stall longer than the watcher's settle time between this
+        // write and the scan would otherwise make it look finished.
+        File.SetLastWriteTimeUtc(path, finished ? DateTime.UtcNow.AddMinutes(-1) : DateTime.UtcNow.AddHours(1));
     }
 
     [Fact]
