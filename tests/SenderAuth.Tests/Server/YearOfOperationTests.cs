@@ -208,7 +208,15 @@ public sealed class YearOfOperationTests
         finally
         {
             await host.DisposeAsync();
-            Directory.Delete(data, recursive: true);
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort, as ServerHost's own: a pooled SQLite connection closing late may recreate the -wal
+                // file while the folder is removed (seen once on a loaded machine); a left temp folder is harmless.
+            }
         }
     }
 
