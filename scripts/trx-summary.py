@@ -28,8 +28,9 @@ for area in sorted(counts):
     print(f"{area:45} {c['Passed']:>7} {c['Failed']:>7} {c['NotExecuted']:>8}")
 if skipped:
     print("\nskipped (with reason):")
+    # Reasons cut at 240 characters (the TRX keeps them whole), so that the failures below stay in view.
     for name, why in skipped:
-        print(f"  - {name}: {why}")
+        print(f"  - {name}: {why if len(why) <= 240 else why[:240] + '…'}")
 if failed:
     print("\nfailed:")
     for name, text, top in failed:
