@@ -49,6 +49,15 @@ public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFix
         $"From: Tickets <{from}>\r\nTo: visitor@example.org\r\nSubject: Your ticket\r\n\tfolded subject line\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\n"
         + $"Message-ID: <{Guid.NewGuid():N}@example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\n{body}";
 
+    /// <summary>One message on a connection of its own, negotiated, signed and verified; the connection closed after.</summary>
+    private async Task SignOnNewConnectionAsync(string from)
+    {
+        await using var client = await MilterClient.ConnectAsync(fixture.Address);
+        await client.NegotiateAsync();
+        var message = Message(from);
+        await VerifyAsync(MilterClient.Apply(message, await client.SendMessageAsync(message)));
+    }
+
     private async Task<DkimSignatureOutcome> VerifyAsync(string delivered)
     {
         var resolver = fixture.Host.Services.GetRequiredService<IDnsResolver>();
@@ -222,32 +231,19 @@ public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFix
             await client.SendAsync(MilterCommand.Header, "From", " <a@unknown-milter.example>");
             await client.WriteRawAsync([0, 0, 0x10, 0, (byte)'B', 1, 2, 3]);
         }
-        await using var next = await MilterClient.ConnectAsync(fixture.Address);
-        await next.NegotiateAsync();
-        var message = Message("after-truncated@unknown-milter.example");
-        await VerifyAsync(MilterClient.Apply(message, await next.SendMessageAsync(message)));
+        await SignOnNewConnectionAsync("after-truncated@unknown-milter.example");
     }
 
     [Fact]
     public async Task Connection_StalledInsideAPacket_DoesNotBlockOthersAndIsCutAfterThePacketTimeout()
     {
         // One transaction first, so that the timed one below measures blocking, not the first run of cold code.
-        await using (var warm = await MilterClient.ConnectAsync(fixture.Address))
-        {
-            await warm.NegotiateAsync();
-            var message = Message("warm-up@unknown-milter.example");
-            await VerifyAsync(MilterClient.Apply(message, await warm.SendMessageAsync(message)));
-        }
+        await SignOnNewConnectionAsync("warm-up@unknown-milter.example");
         await using var stalled = await MilterClient.ConnectAsync(fixture.Address);
         await stalled.NegotiateAsync();
         await stalled.WriteRawAsync([0, 0, 0, 100, (byte)'L', (byte)'F']);
         var started = DateTime.UtcNow;
-        await using (var other = await MilterClient.ConnectAsync(fixture.Address))
-        {
-            await other.NegotiateAsync();
-            var message = Message("while-stalled@unknown-milter.example");
-            await VerifyAsync(MilterClient.Apply(message, await other.SendMessageAsync(message)));
-        }
+        await SignOnNewConnectionAsync("while-stalled@unknown-milter.example");
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2), "a stalled connection delayed another one");
         // The fixture's packet timeout is 2 s: the stalled one is closed soon after.
         Assert.True(await stalled.ClosedByPeerAsync());
