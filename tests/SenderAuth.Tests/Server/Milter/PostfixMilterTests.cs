@@ -8,7 +8,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// domain not signing follows the policy; a milter killed and restarted while Postfix keeps sending loses nothing.
 /// </summary>
 [Collection(ProviderZoneCollection.Name)]
-public sealed class PostfixMilterTests
+public sealed partial class PostfixMilterTests
 {
     private static int _counter;
 
@@ -106,7 +106,7 @@ public sealed class PostfixMilterTests
         await sender;
         var delivered = await world.DeliveredAsync(ids, 120);
         Assert.True(delivered.Count == total, $"{delivered.Count} of {total} messages arrived; missing: {string.Join(", ", ids.Where(i => !delivered.ContainsKey(i)))}\n"
-            + $"maillog tail:\n{string.Join('\n', File.ReadAllLines(maillog).TakeLast(40))}\nserver log tail:\n{world.Server.LogTail(40)}");
+            + $"queue:\n{PostfixWorld.Queued()}\nwhat Postfix logged of the missing ones:\n{History(maillog, ids.Where(i => !delivered.ContainsKey(i)))}\nserver log tail:\n{world.Server.LogTail(40)}");
         foreach (var id in ids)
         {
             Assert.Equal((domain, "stxsel1"), Assert.Single(PostfixWorld.Signatures(delivered[id])));
@@ -154,6 +154,18 @@ public sealed class PostfixMilterTests
         Assert.DoesNotContain("bank.example", ours, StringComparison.Ordinal);
         Assert.Single(fields, f => f.StartsWith("upstream.example;", StringComparison.Ordinal));
     }
+
+    /// <summary>Every maillog line of the queue entries that carry these message ids (the queue's and the submission port's).</summary>
+    private static string History(string maillog, IEnumerable<string> ids)
+    {
+        var lines = File.ReadAllLines(maillog);
+        var queueIds = ids.SelectMany(id => lines.Select(l => QueueEntry().Match(l)).Where(m => m.Success && m.Groups[2].Value == id).Select(m => m.Groups[1].Value))
+            .ToHashSet(StringComparer.Ordinal);
+        return string.Join('\n', lines.Where(l => queueIds.Any(q => l.Contains($" {q}: ", StringComparison.Ordinal))));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" ([0-9A-F]{6,}): message-id=<([0-9a-f]+)@")]
+    private static partial System.Text.RegularExpressions.Regex QueueEntry();
 
     /// <summary>Whether the maillog, after its first <paramref name="skip"/> lines, shows a failed milter connection or session.</summary>
     private static async Task<bool> MetMilterDownAsync(string maillog, int skip, string milter, TimeSpan within)

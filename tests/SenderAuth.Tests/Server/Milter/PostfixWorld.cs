@@ -191,6 +191,20 @@ public sealed partial class PostfixWorld : IAsyncDisposable
         return value;
     }
 
+    /// <summary>What Postfix still holds in its queue (postqueue -p), for a failure's message.</summary>
+    public static string Queued()
+    {
+        var psi = new ProcessStartInfo("postqueue") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "-c", Env("SENDERAUTH_TEST_POSTFIX_CONFIG"), "-p" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = Process.Start(psi)!;
+        var output = process.StandardOutput.ReadToEnd() + process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return output;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Server is not null)
