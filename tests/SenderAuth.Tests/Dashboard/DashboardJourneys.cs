@@ -173,7 +173,7 @@ public static class DashboardJourneys
 
     internal static string Env(string name)
     {
-        if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
+        if (TestServers.Get(name) is { Length: > 0 } value)
         {
             return value;
         }

@@ -136,7 +136,7 @@ public sealed class ShippedProductTests(ShippedProductTests.World world, Chromiu
             // Without the test servers every test here skips (PostfixWorld.Env), with the reason, from its own body.
             foreach (var name in Needed)
             {
-                if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(name)))
+                if (string.IsNullOrEmpty(TestServers.Get(name)))
                 {
                     return;
                 }

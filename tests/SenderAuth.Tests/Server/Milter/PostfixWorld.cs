@@ -192,7 +192,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
 
     public static string Env(string name)
     {
-        var value = Environment.GetEnvironmentVariable(name);
+        var value = TestServers.Get(name);
         if (string.IsNullOrWhiteSpace(value))
         {
             Assert.Skip($"{name} is unset (the test Postfix or Knot is not running): run ./run-tests");
