@@ -82,7 +82,7 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
             {
                 continue;
             }
-            var name = $"{policyDomain}._report._dmarc.{host}";
+            var name = Onboarding.PublishPlan.ReportAuthorisationName(policyDomain, host);
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
             if (answer.IsTemporaryFailure)
             {
