@@ -45,7 +45,7 @@ public sealed partial class DomainChecker
         }
         var text = spf[0];
         var lint = await new SpfLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
-        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Domain == domain);
+        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Subject == domain);
         if (syntax is not null)
         {
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-syntax", $"{syntax.Message}: fix the record")
@@ -80,7 +80,7 @@ public sealed partial class DomainChecker
             {
                 findings.Add(new CheckFinding(CheckArea.Spf, mapped.Item2, c, f.Message)
                 {
-                    Name = f.Domain ?? domain,
+                    Name = f.Subject ?? domain,
                     Observed = c == "spf-too-many-lookups" ? lint.TotalDnsLookups.ToString(System.Globalization.CultureInfo.InvariantCulture) : text,
                     Expected = c == "spf-too-many-lookups" ? "10 or fewer" : null,
                     Temporary = c == "dns-unreachable",
