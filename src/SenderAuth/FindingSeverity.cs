@@ -7,3 +7,15 @@ public enum FindingSeverity
     Warning,
     Error,
 }
+
+/// <summary>The words for <see cref="FindingSeverity"/> in text and JSON written by hand: one mapping, never ToString().</summary>
+public static class FindingSeverityTokens
+{
+    public static string Token(this FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Info => "info",
+        FindingSeverity.Warning => "warning",
+        FindingSeverity.Error => "error",
+        _ => "unknown",
+    };
+}

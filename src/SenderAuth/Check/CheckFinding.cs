@@ -1,3 +1,5 @@
+using SenderAuth.Onboarding;
+
 namespace SenderAuth.Check;
 
 /// <summary>The areas a domain check covers, each with its own verdict.</summary>
@@ -22,16 +24,10 @@ public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, stri
     public bool Temporary { get; init; }
 }
 
-/// <summary>A record the institution should publish, ready to paste.</summary>
-public sealed record RecordToPublish(string Name, string Type, string Value)
-{
-    public string ZoneLine => $"{Name}. 3600 IN {Type} {(Type == "TXT" ? Quote(Value) : Value)}";
-
-    private static string Quote(string value) =>
-        string.Join(' ', Dkim.DkimKeyRecord.TxtStrings(value).Select(s => "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
-}
-
-/// <summary>The outcome of a domain check: findings per area, the records to publish, and a verdict per area.</summary>
+/// <summary>
+/// The outcome of a domain check: findings per area, a verdict per area, and the records to publish for what the
+/// check found wrong (as <see cref="PublishPlan"/> decides them).
+/// </summary>
 public sealed record DomainCheckReport(string Domain, string Code, IReadOnlyList<CheckFinding> Findings, IReadOnlyList<RecordToPublish> Records)
 {
     public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary);

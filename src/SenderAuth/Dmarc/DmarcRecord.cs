@@ -17,9 +17,6 @@ public enum DmarcAlignmentMode
     Strict,
 }
 
-/// <summary>One remark about a record, with the 1-based column of the tag it concerns.</summary>
-public sealed record DmarcRecordIssue(FindingSeverity Severity, string Code, string Message, int? Position = null);
-
 /// <summary>
 /// A parsed <c>v=DMARC1</c> record (RFC 9989 §4.7), read leniently the way receivers do: unknown tags and invalid
 /// values are issues (with positions), not failures; only a record without <c>v=DMARC1</c> first is not DMARC.
@@ -57,7 +54,7 @@ public sealed record DmarcRecord
     /// <summary>pct= as written in an RFC 7489 record; null when absent.</summary>
     public int? Percent { get; init; }
 
-    public IReadOnlyList<DmarcRecordIssue> Issues { get; init; } = [];
+    public IReadOnlyList<Finding> Issues { get; init; } = [];
 
     public static bool IsDmarcRecord(string text)
     {
@@ -99,7 +96,7 @@ public sealed record DmarcRecord
         {
             return null;
         }
-        var issues = new List<DmarcRecordIssue>();
+        var issues = new List<Finding>();
         var tags = new Dictionary<string, (string Value, int Position)>(StringComparer.Ordinal);
         var start = 0;
         while (start < text.Length)
@@ -119,13 +116,13 @@ public sealed record DmarcRecord
             var eq = spec.IndexOf('=', StringComparison.Ordinal);
             if (eq < 0)
             {
-                issues.Add(new(FindingSeverity.Error, "malformed-tag", $"\"{spec.Trim()}\" is not tag=value", position));
+                issues.Add(new(FindingSeverity.Error, "malformed-tag", $"\"{spec.Trim()}\" is not tag=value", Position: position));
                 continue;
             }
             var name = spec[..eq].Trim().ToLowerInvariant();
             if (!tags.TryAdd(name, (spec[(eq + 1)..].Trim(), position)))
             {
-                issues.Add(new(FindingSeverity.Error, "duplicate-tag", $"tag {name}= appears twice; the first is used", position));
+                issues.Add(new(FindingSeverity.Error, "duplicate-tag", $"tag {name}= appears twice; the first is used", Position: position));
             }
         }
         var record = new DmarcRecord { Text = text };
@@ -141,7 +138,7 @@ public sealed record DmarcRecord
                 case "quarantine": return DmarcPolicy.Quarantine;
                 case "reject": return DmarcPolicy.Reject;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", v.Position));
+                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", Position: v.Position));
                     return null;
             }
         }
@@ -156,7 +153,7 @@ public sealed record DmarcRecord
                 case "r": return DmarcAlignmentMode.Relaxed;
                 case "s": return DmarcAlignmentMode.Strict;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", v.Position));
+                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", Position: v.Position));
                     return DmarcAlignmentMode.Relaxed;
             }
         }
@@ -178,14 +175,14 @@ public sealed record DmarcRecord
         {
             issues.Add(new(FindingSeverity.Error, "policy-missing", rua.Count > 0
                 ? "p= is missing or invalid; receivers apply p=none because rua= is valid (RFC 9989 §4.7)"
-                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", tags.GetValueOrDefault("p").Position is > 0 and var pos ? pos : null));
+                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", Position: tags.GetValueOrDefault("p").Position is > 0 and var pos ? pos : null));
         }
         if (tags.TryGetValue("psd", out var psd))
         {
             record = record with { PublicSuffixDomain = psd.Value.ToLowerInvariant() switch { "y" => true, "n" => false, _ => null } };
             if (psd.Value.ToLowerInvariant() is not ("y" or "n" or "u"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", psd.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", Position: psd.Position));
             }
         }
         if (tags.TryGetValue("t", out var t))
@@ -193,7 +190,7 @@ public sealed record DmarcRecord
             record = record with { Testing = t.Value.Equals("y", StringComparison.OrdinalIgnoreCase) };
             if (t.Value.ToLowerInvariant() is not ("y" or "n"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", t.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", Position: t.Position));
             }
         }
         if (tags.TryGetValue("fo", out var fo))
@@ -201,7 +198,7 @@ public sealed record DmarcRecord
             record = record with { FailureOptions = fo.Value };
             if (fo.Value.Split(':').Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", fo.Position));
+                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", Position: fo.Position));
             }
         }
         if (tags.TryGetValue("pct", out var pct))
@@ -210,28 +207,28 @@ public sealed record DmarcRecord
             {
                 // RFC 9989 replaced pct with t: anything under 100 meant "not fully enforced", which t=y now says.
                 record = record with { Percent = percent, Testing = record.Testing || percent < 100 };
-                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", pct.Position));
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", Position: pct.Position));
             }
             else
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", pct.Position));
+                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", Position: pct.Position));
             }
         }
         foreach (var (name, (_, position)) in tags)
         {
             if (name is "rf" or "ri")
             {
-                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"{name}= is an RFC 7489 tag that RFC 9989 removed; receivers ignore it", position));
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"{name}= is an RFC 7489 tag that RFC 9989 removed; receivers ignore it", Position: position));
             }
             else if (name is not ("v" or "p" or "sp" or "np" or "psd" or "t" or "adkim" or "aspf" or "rua" or "ruf" or "fo" or "pct"))
             {
-                issues.Add(new(FindingSeverity.Warning, "unknown-tag", $"unknown tag {name}= is ignored (RFC 9989 §4.7)", position));
+                issues.Add(new(FindingSeverity.Warning, "unknown-tag", $"unknown tag {name}= is ignored (RFC 9989 §4.7)", Position: position));
             }
         }
         return record with { Issues = issues };
     }
 
-    private static List<Uri> Uris(string tag, Dictionary<string, (string Value, int Position)> tags, List<DmarcRecordIssue> issues)
+    private static List<Uri> Uris(string tag, Dictionary<string, (string Value, int Position)> tags, List<Finding> issues)
     {
         var list = new List<Uri>();
         if (!tags.TryGetValue(tag, out var v))
@@ -246,11 +243,11 @@ public sealed record DmarcRecord
             if (bang > 0)
             {
                 text = raw[..bang];
-                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", v.Position));
+                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", Position: v.Position));
             }
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeMailto || !text.Contains('@', StringComparison.Ordinal))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", v.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", Position: v.Position));
                 continue;
             }
             list.Add(uri);

@@ -1,8 +1,5 @@
 namespace SenderAuth.Spf;
 
-/// <summary>One problem or remark about a policy: stable code, severity, where (domain, column) and what to do.</summary>
-public sealed record SpfFinding(FindingSeverity Severity, string Code, string Message, string? Domain = null, int? Position = null);
-
 /// <summary>A term of the policy tree: an include or redirect carries the terms of its target.</summary>
 public sealed record SpfLintTerm(string Domain, string Text, int Position, int DnsLookups, int VoidLookups)
 {
@@ -10,8 +7,8 @@ public sealed record SpfLintTerm(string Domain, string Text, int Position, int D
     public IReadOnlyList<SpfLintTerm> Children { get; init; } = [];
 }
 
-/// <summary>What <see cref="SpfLinter"/> found about one record or domain.</summary>
-public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<SpfFinding> Findings)
+/// <summary>What <see cref="SpfLinter"/> found about one record or domain; a finding's subject is the domain whose record it concerns.</summary>
+public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<Finding> Findings)
 {
     /// <summary>DNS-querying terms after expanding every include and redirect (limit 10, RFC 7208 §4.6.4).</summary>
     public int TotalDnsLookups => Terms.Sum(t => t.DnsLookups);
