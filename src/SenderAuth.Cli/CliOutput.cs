@@ -1,24 +1,13 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using SenderAuth.Json;
 
 namespace SenderAuth.Cli;
 
+/// <summary>What commands print: JSON in the one contract (<see cref="SenderAuthJson"/>), errors as one line.</summary>
 internal static class CliOutput
 {
-    public static readonly JsonSerializerOptions Indented = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
-    };
-
-    public static readonly JsonSerializerOptions Compact = new(Indented) { WriteIndented = false };
-
     public static void WriteJson<T>(T value, bool compact = false) =>
-        Console.Out.WriteLine(JsonSerializer.Serialize(value, compact ? Compact : Indented));
+        Console.Out.WriteLine(JsonSerializer.Serialize(value, compact ? SenderAuthJson.Options : SenderAuthJson.Indented));
 
     public static void Error(string message) => Console.Error.WriteLine($"senderauth: {message}");
 }

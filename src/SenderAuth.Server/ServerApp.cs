@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
@@ -180,7 +181,7 @@ public sealed partial class ServerApp
         });
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorResponses>();
-        services.ConfigureHttpJsonOptions(j => ApiJson.Configure(j.SerializerOptions));
+        services.ConfigureHttpJsonOptions(j => SenderAuthJson.Configure(j.SerializerOptions));
         services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
         {
             doc.Info.Title = "SenderAuth API";

@@ -86,11 +86,11 @@ internal static class CheckCommand
     {
         domain = r.Domain,
         code = r.Code,
-        verdict = Areas(r).ToDictionary(a => a.ToString().ToLowerInvariant(), r.Verdict),
+        verdict = Areas(r).ToDictionary(a => a, r.Verdict),
         findings = r.Findings.Select(f => new
         {
-            area = f.Area.ToString().ToLowerInvariant(),
-            severity = f.Severity.ToString().ToLowerInvariant(),
+            area = f.Area,
+            severity = f.Severity,
             code = f.Code,
             name = f.Name,
             observed = f.Observed,

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Net;
 using System.Text.Json;
 using SenderAuth.Spf;
@@ -55,7 +56,7 @@ internal static class SpfBatch
         {
             try
             {
-                request = JsonSerializer.Deserialize<Request>(line, CliOutput.Compact);
+                request = JsonSerializer.Deserialize<Request>(line, SenderAuthJson.Options);
             }
             catch (JsonException e)
             {
@@ -73,7 +74,7 @@ internal static class SpfBatch
         }
         if (error is not null)
         {
-            return (Task.FromResult(JsonSerializer.Serialize(new { line = lineNumber, error }, CliOutput.Compact)), false);
+            return (Task.FromResult(JsonSerializer.Serialize(new { line = lineNumber, error }, SenderAuthJson.Options)), false);
         }
         return (CheckAsync(evaluator, ip!, request!, lineNumber, ct), true);
     }
@@ -83,8 +84,8 @@ internal static class SpfBatch
         var outcome = await evaluator.CheckMailFromAsync(ip, request.MailFrom, request.Helo, ct).ConfigureAwait(false);
         var view = SpfView.From(outcome, evaluator.Options.ReceiverName);
         // Same fields as `spf --json`, plus the input line number so failures can be traced back.
-        var node = JsonSerializer.SerializeToNode(view, CliOutput.Compact)!.AsObject();
+        var node = JsonSerializer.SerializeToNode(view, SenderAuthJson.Options)!.AsObject();
         node.Insert(0, "line", lineNumber);
-        return node.ToJsonString(CliOutput.Compact);
+        return node.ToJsonString(SenderAuthJson.Options);
     }
 }

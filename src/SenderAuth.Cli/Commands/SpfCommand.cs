@@ -91,7 +91,7 @@ internal sealed record SpfView(
     public static SpfView From(SpfOutcome o, string receiver) => new(
         o.Result.Token(), o.Reason.Code(), o.Detail, o.Explanation, o.DnsLookups, o.VoidLookups,
         SpfHeaders.ReceivedSpf(o, receiver), SpfHeaders.AuthResults(o).ToString(), o.Domain, o.Mechanism, o.ClientIp.ToString(),
-        o.Sender, o.Helo, o.Identity == SpfIdentity.MailFrom ? "mailfrom" : "helo", o.SyntaxError?.Position);
+        o.Sender, o.Helo, o.Identity.Token(), o.SyntaxError?.Position);
 
     public static void Print(SpfOutcome o, SpfView v, SpfOptions options)
     {

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.CommandLine;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
@@ -42,7 +43,7 @@ internal static class StatusCommand
             }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(new JsonArray([.. rows]).ToJsonString(CliOutput.Indented));
+                Console.WriteLine(new JsonArray([.. rows]).ToJsonString(SenderAuthJson.Indented));
             }
             else
             {

@@ -90,7 +90,7 @@ internal static class VerifyCommand
     private static void Print(MessageVerification r)
     {
         var table = new Table().Border(TableBorder.Rounded).AddColumn("method").AddColumn("result").AddColumn("details");
-        table.AddRow(new Text("SPF"), Colored(r.Spf.Result.Token(), r.Spf.Result == SpfResult.Pass), new Text($"{r.Spf.Identity.ToString().ToLowerInvariant()} {r.Spf.Sender}: {r.Spf.Detail}"));
+        table.AddRow(new Text("SPF"), Colored(r.Spf.Result.Token(), r.Spf.Result == SpfResult.Pass), new Text($"{r.Spf.Identity.Token()} {r.Spf.Sender}: {r.Spf.Detail}"));
         if (r.Dkim.Signatures.Count == 0)
         {
             table.AddRow(new Text("DKIM"), Colored("none", false), new Text("no signature"));

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -111,7 +112,7 @@ public static class DomainEndpoints
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var runs = await query.OrderByDescending(c => c.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var items = runs.Select(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
-            JsonSerializer.Deserialize<List<CheckFinding>>(r.FindingsJson, ApiJson.Options) ?? [])).ToList();
+            JsonSerializer.Deserialize<List<CheckFinding>>(r.FindingsJson, SenderAuthJson.Options) ?? [])).ToList();
         return Results.Ok(new PagedList<CheckDto>(items, p, size, total));
     }
 

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 
 namespace SenderAuth.Server.Api;
@@ -23,7 +24,7 @@ public static class RequestBody
         }
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, request.HttpContext.RequestAborted).ConfigureAwait(false)
+            return await JsonSerializer.DeserializeAsync<T>(request.Body, SenderAuthJson.Options, request.HttpContext.RequestAborted).ConfigureAwait(false)
                 ?? throw new Onboarding.ApiException(400, "the body is empty (null)");
         }
         catch (JsonException e)

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Check;
@@ -78,7 +79,7 @@ public sealed class DomainView
         // The records as last computed (the check refreshes them); computed now only when never stored, since
         // computing reads the domain's SPF from DNS and a page view should not wait on DNS.
         var records = domain.ExpectedRecordsJson is { } json
-            ? JsonSerializer.Deserialize<List<RecordToPublish>>(json, ApiJson.Options) ?? []
+            ? JsonSerializer.Deserialize<List<RecordToPublish>>(json, SenderAuthJson.Options) ?? []
             : [.. (await domains.RecordsAsync(institution, domain, ct).ConfigureAwait(false)).Records];
         var runs = await db.CheckRuns.AsNoTracking().Where(c => c.DomainId == domain.Id).OrderByDescending(c => c.Id).Take(10).ToListAsync(ct).ConfigureAwait(false);
         var latest = runs.FirstOrDefault();
@@ -108,7 +109,7 @@ public sealed class DomainView
         };
     }
 
-    private static List<CheckFinding> Findings(CheckRun run) => JsonSerializer.Deserialize<List<CheckFinding>>(run.FindingsJson, ApiJson.Options) ?? [];
+    private static List<CheckFinding> Findings(CheckRun run) => JsonSerializer.Deserialize<List<CheckFinding>>(run.FindingsJson, SenderAuthJson.Options) ?? [];
 
     /// <summary>
     /// The findings about one record: those of its area at its name (or, for a DKIM CNAME, at the target it points

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Server.Api;
@@ -39,7 +40,7 @@ public static class WebhookOutbox
         return delivery;
     }
 
-    private static string Payload(ServerEvent e) => JsonSerializer.Serialize(e, ApiJson.Options);
+    private static string Payload(ServerEvent e) => JsonSerializer.Serialize(e, SenderAuthJson.Options);
 
     private static WebhookDelivery NewDelivery(long webhookId, ServerEvent e, string payload) =>
         new() { WebhookId = webhookId, Event = e.Event, PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At };

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -81,7 +82,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
         var records = await PublishPlan.DecideAsync(dns, domain.Name, institution.Code, _provider.Profile(domain.CustomMailFrom), ct).ConfigureAwait(false);
-        var json = JsonSerializer.Serialize(records.Records, ApiJson.Options);
+        var json = JsonSerializer.Serialize(records.Records, SenderAuthJson.Options);
         if (json != domain.ExpectedRecordsJson)
         {
             domain.ExpectedRecordsJson = json;
@@ -109,7 +110,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         var dkimOk = report.Verdict(CheckArea.Dkim) is "ok" or "warning";
-        var findingsJson = JsonSerializer.Serialize(report.Findings, ApiJson.Options);
+        var findingsJson = JsonSerializer.Serialize(report.Findings, SenderAuthJson.Options);
         var run = new CheckRun
         {
             DomainId = domain.Id,

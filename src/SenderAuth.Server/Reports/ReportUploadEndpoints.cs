@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -72,7 +73,7 @@ public static class ReportUploadEndpoints
                 outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
             }
             var status = outcomes.Any(x => x.Status == "rejected") ? 403 : outcomes.Any(x => x.Status == "quarantined") ? 422 : 200;
-            return Results.Json(new { files = outcomes.Select(Dto) }, ApiJson.Options, statusCode: status);
+            return Results.Json(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
         }
         finally
         {

@@ -21,7 +21,7 @@ public static class SpfHeaders
             Pair(sb, "helo", outcome.Helo);
         }
         Pair(sb, "receiver", receiver);
-        Pair(sb, "identity", outcome.Identity == SpfIdentity.MailFrom ? "mailfrom" : "helo");
+        Pair(sb, "identity", outcome.Identity.Token());
         if (outcome.Mechanism is not null)
         {
             Pair(sb, "mechanism", outcome.Mechanism);

@@ -36,6 +36,14 @@ public static class SpfTokens
         _ => throw new ArgumentOutOfRangeException(nameof(result)),
     };
 
+    /// <summary>The identity checked, as RFC 7208 §9.1 writes it in Received-SPF: <c>mailfrom</c> or <c>helo</c>.</summary>
+    public static string Token(this SpfIdentity identity) => identity switch
+    {
+        SpfIdentity.MailFrom => "mailfrom",
+        SpfIdentity.Helo => "helo",
+        _ => throw new ArgumentOutOfRangeException(nameof(identity)),
+    };
+
     public static bool TryParse(string token, out SpfResult result)
     {
         foreach (var r in Enum.GetValues<SpfResult>())

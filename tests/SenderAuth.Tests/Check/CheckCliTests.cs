@@ -53,7 +53,7 @@ public sealed class CheckCliTests : IDisposable
         Assert.Equal("mosa", root.GetProperty("code").GetString());
         Assert.Equal("error", root.GetProperty("verdict").GetProperty("spf").GetString());
         Assert.Equal("ok", root.GetProperty("verdict").GetProperty("dkim").GetString());
-        Assert.Equal("ok", root.GetProperty("verdict").GetProperty("mailfrom").GetString());
+        Assert.Equal("ok", root.GetProperty("verdict").GetProperty("mail-from").GetString());
         var f = root.GetProperty("findings").EnumerateArray().First(x => x.GetProperty("code").GetString() == "spf-include-missing");
         Assert.Equal("spf", f.GetProperty("area").GetString());
         Assert.Equal("error", f.GetProperty("severity").GetString());

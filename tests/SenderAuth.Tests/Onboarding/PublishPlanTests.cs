@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text.Json;
 using SenderAuth.Check;
 using SenderAuth.Dns;
@@ -147,12 +148,12 @@ public class PublishPlanTests
     public void Json_SameNamesAndOrderAsBefore_AndStoredRowsStillRead()
     {
         var record = PublishPlan.Spf("mosa.example", Profile, ["v=spf1 mx -all"]) with { DnsLookups = 2 };
-        using var json = JsonDocument.Parse(JsonSerializer.Serialize(record, ApiJson.Options));
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(record, SenderAuthJson.Options));
         Assert.Equal(["purpose", "name", "type", "value", "action", "zoneLine", "current", "note", "dnsLookups"], json.RootElement.EnumerateObject().Select(p => p.Name));
         const string stored = """
             [{"purpose":"dkim","name":"stxsel1._domainkey.mosa.example","type":"CNAME","value":"sel1-mosa._domainkey.dkim.ticketing.example.","action":"add","zoneLine":"stxsel1._domainkey.mosa.example. 3600 IN CNAME sel1-mosa._domainkey.dkim.ticketing.example.","current":null,"note":null,"dnsLookups":null}]
             """;
-        var read = Assert.Single(JsonSerializer.Deserialize<List<RecordToPublish>>(stored, ApiJson.Options)!);
+        var read = Assert.Single(JsonSerializer.Deserialize<List<RecordToPublish>>(stored, SenderAuthJson.Options)!);
         Assert.Equal(PublishPlan.Dkim("mosa.example", "mosa", Profile, Profile.Selectors[0]), read);
     }
 }

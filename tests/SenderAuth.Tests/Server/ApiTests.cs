@@ -50,10 +50,10 @@ public abstract class ApiTests(ServerFixture fixture)
     {
         var client = Host.Client();
         var code = ServerFixture.NewCode("inst");
-        var created = await client.PostJson("/api/v1/institutions", new { code, name = "Mosa Museum", unsignedPolicy = "passUnsigned" });
+        var created = await client.PostJson("/api/v1/institutions", new { code, name = "Mosa Museum", unsignedPolicy = "pass-unsigned" });
         var body = await created.Json(HttpStatusCode.Created);
         Assert.Equal($"/api/v1/institutions/{code}", created.Headers.Location!.ToString());
-        Assert.Equal("passUnsigned", body["unsignedPolicy"]!.GetValue<string>());
+        Assert.Equal("pass-unsigned", body["unsignedPolicy"]!.GetValue<string>());
         await (await client.PostJson("/api/v1/institutions", new { code, name = "again" })).Json(HttpStatusCode.Conflict);
 
         var get = await client.GetAsync($"/api/v1/institutions/{code}");

@@ -1,0 +1,95 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SenderAuth.Dkim;
+using SenderAuth.Dmarc;
+using SenderAuth.Reports;
+using SenderAuth.Spf;
+
+namespace SenderAuth.Json;
+
+/// <summary>
+/// The one JSON contract of SenderAuth, for the API, the CLI's <c>--json</c>, webhooks and the JSON the server
+/// stores: property names in camelCase; results as their RFC tokens (<c>softfail</c>, <c>temperror</c>) and reason
+/// codes as their kebab-case codes, through the same mappings the text output uses (<see cref="SpfTokens"/>,
+/// <see cref="DkimTokens"/>, <see cref="DmarcTokens"/>, <see cref="DmarcReportTokens"/>); every other enum in
+/// kebab-case (<c>mail-from</c>); nulls written, so every documented field is always present; times in UTC with
+/// <c>Z</c>. Reading is forgiving where it costs nothing (enum names in any case, the camelCase names written
+/// before this contract) and strict where it matters (unknown properties refused, depth 16). docs/json.md.
+/// </summary>
+public static class SenderAuthJson
+{
+    private const string Reflection = "SenderAuth's JSON is serialized by reflection (System.Text.Json's default resolver); the engine's other APIs are trimming- and AOT-safe.";
+    private static JsonSerializerOptions? _options;
+    private static JsonSerializerOptions? _indented;
+
+    /// <summary>The contract, compact.</summary>
+    public static JsonSerializerOptions Options
+    {
+        [RequiresUnreferencedCode(Reflection)]
+        [RequiresDynamicCode(Reflection)]
+        get => _options ??= Frozen(writeIndented: false);
+    }
+
+    /// <summary>The contract, indented (the CLI's <c>--json</c> for one object).</summary>
+    public static JsonSerializerOptions Indented
+    {
+        [RequiresUnreferencedCode(Reflection)]
+        [RequiresDynamicCode(Reflection)]
+        get => _indented ??= Frozen(writeIndented: true);
+    }
+
+    /// <summary>Applies the contract to options made elsewhere (ASP.NET's HTTP JSON options).</summary>
+    [RequiresDynamicCode(Reflection)]
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        options.PropertyNameCaseInsensitive = true;
+        options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        options.MaxDepth = 16;
+        // Output is served as application/json or printed, never inlined into HTML: non-ASCII names and '+' stay readable.
+        options.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        foreach (var converter in Converters())
+        {
+            options.Converters.Add(converter);
+        }
+        return options;
+    }
+
+    [RequiresUnreferencedCode(Reflection)]
+    [RequiresDynamicCode(Reflection)]
+    private static JsonSerializerOptions Frozen(bool writeIndented)
+    {
+        var options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = writeIndented });
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+
+    [RequiresDynamicCode(Reflection)]
+    private static IEnumerable<JsonConverter> Converters() =>
+    [
+        new TokenEnumConverter<SpfResult>(SpfTokens.Token),
+        new TokenEnumConverter<SpfReason>(SpfReasonCodes.Code),
+        new TokenEnumConverter<SpfIdentity>(SpfTokens.Token),
+        new TokenEnumConverter<DkimResult>(DkimTokens.Token),
+        new TokenEnumConverter<DkimReason>(DkimTokens.Code),
+        new TokenEnumConverter<DmarcResult>(DmarcTokens.Token),
+        new TokenEnumConverter<DmarcPolicy>(DmarcTokens.Token),
+        new TokenEnumConverter<DmarcReason>(DmarcTokens.Code),
+        new TokenEnumConverter<DmarcDisposition>(DmarcReportTokens.Token),
+        new TokenEnumConverter<DmarcAlignmentResult>(DmarcReportTokens.Token),
+        new TokenEnumConverter<Reports.DmarcAlignmentMode>(DmarcReportTokens.Token),
+        new TokenEnumConverter<DmarcAuthResult>(DmarcReportTokens.Token),
+        new TokenEnumConverter<DmarcSpfScope>(DmarcReportTokens.Token),
+        new TokenEnumConverter<DmarcPolicyOverride>(DmarcReportTokens.Token),
+        new TokenEnumConverter<DmarcReportErrorKind>(DmarcReportErrors.Code),
+        new TokenEnumConverter<FindingSeverity>(FindingSeverityTokens.Token),
+        new UtcDateTimeOffsetConverter(),
+        new UtcDateTimeConverter(),
+        // Every other enum: kebab-case. Integers are refused: a number is not a documented value.
+        new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false),
+    ];
+}
