@@ -13,7 +13,7 @@ public enum DkimCanonicalization
 /// Header canonicalization (RFC 6376 §3.4.1, §3.4.2), shared by signer and verifier. Bare LF is read as CRLF.
 /// Linear in the field's length.
 /// </summary>
-public static class DkimHeaderCanonicalizer
+internal static class DkimHeaderCanonicalizer
 {
     /// <summary>Appends the canonical form of one field (with its CRLF) to <paramref name="output"/>.</summary>
     public static void Canonicalize(ReadOnlySpan<byte> field, DkimCanonicalization c, IBufferWriter<byte> output)
