@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Dkim;
 
@@ -10,8 +10,7 @@ namespace SenderAuth.Dkim;
 /// </summary>
 public sealed record DkimKeyRecord
 {
-    private const int MaxCached = 10_000;
-    private static readonly ConcurrentDictionary<string, (DkimKeyRecord? Record, string? Error)> Cache = new(StringComparer.Ordinal);
+    private static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache = new();
 
     public required DkimKeyType KeyType { get; init; }
 
@@ -35,17 +34,8 @@ public sealed record DkimKeyRecord
     /// <summary>Parses a key record (the TXT strings already joined); errors say what is wrong.</summary>
     public static DkimKeyRecord? Parse(string text, out string? error)
     {
-        if (Cache.TryGetValue(text, out var hit))
-        {
-            error = hit.Error;
-            return hit.Record;
-        }
-        var record = ParseUncached(text, out error);
-        if (Cache.Count >= MaxCached)
-        {
-            Cache.Clear();
-        }
-        Cache[text] = (record, error);
+        var (record, failure) = Cache.GetOrAdd(text, static t => (ParseUncached(t, out var e), e));
+        error = failure;
         return record;
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Dmarc;
 
@@ -71,27 +72,13 @@ public sealed record DmarcRecord
         return first == "v=DMARC1";
     }
 
-    private const int MaxCached = 10_000;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, DmarcRecord?> Cache = new(StringComparer.Ordinal);
+    private static readonly BoundedParseCache<DmarcRecord?> Cache = new();
 
     /// <summary>
     /// Parses a record; null when it is not a DMARC record at all (v=DMARC1 must come first). Results are cached by
     /// text (records are immutable): every message from a domain meets the same record.
     /// </summary>
-    public static DmarcRecord? Parse(string text)
-    {
-        if (Cache.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-        var record = ParseUncached(text);
-        if (Cache.Count >= MaxCached)
-        {
-            Cache.Clear();
-        }
-        Cache[text] = record;
-        return record;
-    }
+    public static DmarcRecord? Parse(string text) => Cache.GetOrAdd(text, ParseUncached);
 
     private static DmarcRecord? ParseUncached(string text)
     {

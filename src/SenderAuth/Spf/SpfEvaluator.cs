@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using SenderAuth.Dns;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Spf;
 
@@ -15,8 +15,7 @@ namespace SenderAuth.Spf;
 /// </remarks>
 public sealed partial class SpfEvaluator
 {
-    private const int MaxCachedRecords = 10_000;
-    private static readonly ConcurrentDictionary<string, (SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords = new(StringComparer.Ordinal);
+    private static readonly BoundedParseCache<(SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords = new();
 
     private readonly IDnsResolver _resolver;
     private readonly SpfOptions _options;
@@ -190,20 +189,8 @@ public sealed partial class SpfEvaluator
     }
 
     /// <summary>Parses through a bounded cache: the same ESP records are evaluated for every message.</summary>
-    internal static (SpfRecord? Record, SpfSyntaxError? Error) Parse(string text)
-    {
-        if (ParsedRecords.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-        var record = SpfParser.Parse(text, out var error);
-        if (ParsedRecords.Count >= MaxCachedRecords)
-        {
-            ParsedRecords.Clear();
-        }
-        ParsedRecords[text] = (record, error);
-        return (record, error);
-    }
+    internal static (SpfRecord? Record, SpfSyntaxError? Error) Parse(string text) =>
+        ParsedRecords.GetOrAdd(text, static t => (SpfParser.Parse(t, out var error), error));
 
     internal static string DescribeStatus(DnsStatus status) => status switch
     {
