@@ -41,12 +41,12 @@ public sealed record DkimKeyRecord
 
     private static DkimKeyRecord? ParseUncached(string text, out string? error)
     {
-        var tags = DkimTagList.Parse(text, out error);
+        var tags = DkimTags.Parse(text, out error);
         if (tags is null)
         {
             return null;
         }
-        if (tags["v"] is { } v && (v != "DKIM1" || tags.Order[0] != "v"))
+        if (tags["v"] is { } v && (v != "DKIM1" || tags.Tags[0].Name != "v"))
         {
             error = v != "DKIM1" ? $"v={v}: only DKIM1 is defined" : "v= must be the first tag (RFC 6376 §3.6.1)";
             return null;
@@ -67,7 +67,7 @@ public sealed record DkimKeyRecord
             error = "p= is missing";
             return null;
         }
-        p = DkimTagList.StripWhitespace(p);
+        p = TagList.StripWhitespace(p);
         DkimPublicKey? key = null;
         if (p.Length > 0)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Dkim;
 
@@ -45,7 +46,7 @@ public sealed record DkimSignature
     public static DkimSignature? Parse(string value, out DkimReason reason, out string? error)
     {
         reason = DkimReason.MalformedSignature;
-        var tags = DkimTagList.Parse(value, out error);
+        var tags = DkimTags.Parse(value, out error);
         if (tags is null)
         {
             return null;
@@ -87,9 +88,9 @@ public sealed record DkimSignature
             error = $"q={q}: only dns/txt is defined";
             return null;
         }
-        var b64 = DkimTagList.StripWhitespace(tags["b"]!);
+        var b64 = TagList.StripWhitespace(tags["b"]!);
         var signature = Base64(b64);
-        var bodyHash = Base64(DkimTagList.StripWhitespace(tags["bh"]!));
+        var bodyHash = Base64(TagList.StripWhitespace(tags["bh"]!));
         if (signature is null || bodyHash is null)
         {
             error = signature is null ? "b= is not base64" : "bh= is not base64";

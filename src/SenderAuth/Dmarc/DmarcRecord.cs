@@ -87,38 +87,17 @@ public sealed record DmarcRecord
             return null;
         }
         var issues = new List<DmarcRecordIssue>();
-        var tags = new Dictionary<string, (string Value, int Position)>(StringComparer.Ordinal);
-        var start = 0;
-        while (start < text.Length)
+        var tags = TagList.Parse(text, TagListRules.Dmarc);
+        foreach (var error in tags.Errors)
         {
-            var end = text.IndexOf(';', start);
-            if (end < 0)
-            {
-                end = text.Length;
-            }
-            var spec = text[start..end];
-            var position = start + 1 + (spec.Length - spec.TrimStart().Length);
-            start = end + 1;
-            if (string.IsNullOrWhiteSpace(spec))
-            {
-                continue;
-            }
-            var eq = spec.IndexOf('=', StringComparison.Ordinal);
-            if (eq < 0)
-            {
-                issues.Add(new(FindingSeverity.Error, "malformed-tag", $"\"{spec.Trim()}\" is not tag=value", position));
-                continue;
-            }
-            var name = spec[..eq].Trim().ToLowerInvariant();
-            if (!tags.TryAdd(name, (spec[(eq + 1)..].Trim(), position)))
-            {
-                issues.Add(new(FindingSeverity.Error, "duplicate-tag", $"tag {name}= appears twice; the first is used", position));
-            }
+            issues.Add(error.Kind == TagListErrorKind.MissingEquals
+                ? new(FindingSeverity.Error, "malformed-tag", $"\"{error.Text}\" is not tag=value", error.Column)
+                : new(FindingSeverity.Error, "duplicate-tag", $"tag {error.Text}= appears twice; the first is used", error.Column));
         }
         var record = new DmarcRecord { Text = text };
         DmarcPolicy? Policy(string tag)
         {
-            if (!tags.TryGetValue(tag, out var v))
+            if (!tags.TryGet(tag, out var v))
             {
                 return null;
             }
@@ -128,13 +107,13 @@ public sealed record DmarcRecord
                 case "quarantine": return DmarcPolicy.Quarantine;
                 case "reject": return DmarcPolicy.Reject;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", v.Position));
+                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", v.Column));
                     return null;
             }
         }
         DmarcAlignmentMode Mode(string tag)
         {
-            if (!tags.TryGetValue(tag, out var v))
+            if (!tags.TryGet(tag, out var v))
             {
                 return DmarcAlignmentMode.Relaxed;
             }
@@ -143,7 +122,7 @@ public sealed record DmarcRecord
                 case "r": return DmarcAlignmentMode.Relaxed;
                 case "s": return DmarcAlignmentMode.Strict;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", v.Position));
+                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", v.Column));
                     return DmarcAlignmentMode.Relaxed;
             }
         }
@@ -165,46 +144,46 @@ public sealed record DmarcRecord
         {
             issues.Add(new(FindingSeverity.Error, "policy-missing", rua.Count > 0
                 ? "p= is missing or invalid; receivers apply p=none because rua= is valid (RFC 9989 §4.7)"
-                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", tags.GetValueOrDefault("p").Position is > 0 and var pos ? pos : null));
+                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", tags.TryGet("p", out var pTag) ? pTag.Column : null));
         }
-        if (tags.TryGetValue("psd", out var psd))
+        if (tags.TryGet("psd", out var psd))
         {
             record = record with { PublicSuffixDomain = psd.Value.ToLowerInvariant() switch { "y" => true, "n" => false, _ => null } };
             if (psd.Value.ToLowerInvariant() is not ("y" or "n" or "u"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", psd.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", psd.Column));
             }
         }
-        if (tags.TryGetValue("t", out var t))
+        if (tags.TryGet("t", out var t))
         {
             record = record with { Testing = t.Value.Equals("y", StringComparison.OrdinalIgnoreCase) };
             if (t.Value.ToLowerInvariant() is not ("y" or "n"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", t.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", t.Column));
             }
         }
-        if (tags.TryGetValue("fo", out var fo))
+        if (tags.TryGet("fo", out var fo))
         {
             record = record with { FailureOptions = fo.Value };
             if (fo.Value.Split(':').Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", fo.Position));
+                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", fo.Column));
             }
         }
-        if (tags.TryGetValue("pct", out var pct))
+        if (tags.TryGet("pct", out var pct))
         {
             if (int.TryParse(pct.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var percent) && percent <= 100)
             {
                 // RFC 9989 replaced pct with t: anything under 100 meant "not fully enforced", which t=y now says.
                 record = record with { Percent = percent, Testing = record.Testing || percent < 100 };
-                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", pct.Position));
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", pct.Column));
             }
             else
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", pct.Position));
+                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", pct.Column));
             }
         }
-        foreach (var (name, (_, position)) in tags)
+        foreach (var (name, _, position, _) in tags.Tags)
         {
             if (name is "rf" or "ri")
             {
@@ -218,10 +197,10 @@ public sealed record DmarcRecord
         return record with { Issues = issues };
     }
 
-    private static List<Uri> Uris(string tag, Dictionary<string, (string Value, int Position)> tags, List<DmarcRecordIssue> issues)
+    private static List<Uri> Uris(string tag, TagList tags, List<DmarcRecordIssue> issues)
     {
         var list = new List<Uri>();
-        if (!tags.TryGetValue(tag, out var v))
+        if (!tags.TryGet(tag, out var v))
         {
             return list;
         }
@@ -233,11 +212,11 @@ public sealed record DmarcRecord
             if (bang > 0)
             {
                 text = raw[..bang];
-                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", v.Position));
+                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", v.Column));
             }
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeMailto || !text.Contains('@', StringComparison.Ordinal))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", v.Position));
+                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", v.Column));
                 continue;
             }
             list.Add(uri);
