@@ -3,7 +3,10 @@ namespace SenderAuth;
 /// <summary>How serious a lint or check finding is; shared by every protocol's findings.</summary>
 public enum FindingSeverity
 {
+    /// <summary>Worth knowing; nothing to change (an obsolete tag receivers still read).</summary>
     Info,
+    /// <summary>Works today but is fragile or ignored by some receivers; should be fixed.</summary>
     Warning,
+    /// <summary>Broken: receivers will not apply the record as intended; must be fixed.</summary>
     Error,
 }

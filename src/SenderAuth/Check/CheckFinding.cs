@@ -3,10 +3,15 @@ namespace SenderAuth.Check;
 /// <summary>The areas a domain check covers, each with its own verdict.</summary>
 public enum CheckArea
 {
+    /// <summary>The SPF record: present, one, including the provider, passing for its networks, within lookup limits.</summary>
     Spf,
+    /// <summary>The DKIM selectors: delegated to the provider by CNAME and resolving to a key.</summary>
     Dkim,
+    /// <summary>The DMARC record: present, enforcing, reporting to the provider where asked.</summary>
     Dmarc,
+    /// <summary>The custom MAIL FROM (Return-Path) domain: its MX and SPF, for SPF alignment under DMARC.</summary>
     MailFrom,
+    /// <summary>Whether receivers can trust the domain's answers: DNSSEC secure, insecure or bogus.</summary>
     Dnssec,
 }
 
@@ -16,15 +21,20 @@ public enum CheckArea
 /// </summary>
 public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, string Code, string Advice)
 {
+    /// <summary>The DNS name the finding is about, e.g. <c>_dmarc.example.org</c>; null when it concerns the domain as a whole.</summary>
     public string? Name { get; init; }
+    /// <summary>What DNS holds now, e.g. the record text; null when nothing was found.</summary>
     public string? Observed { get; init; }
+    /// <summary>What it should hold, ready to paste when there is one right answer; null otherwise.</summary>
     public string? Expected { get; init; }
+    /// <summary>True when DNS did not answer (timeout, SERVFAIL): "could not check", never "missing"; check again later.</summary>
     public bool Temporary { get; init; }
 }
 
 /// <summary>A record the institution should publish, ready to paste.</summary>
 public sealed record RecordToPublish(string Name, string Type, string Value)
 {
+    /// <summary>The record as a zone-file line (TTL 3600), TXT values split into quoted strings of at most 255 bytes.</summary>
     public string ZoneLine => $"{Name}. 3600 IN {Type} {(Type == "TXT" ? Quote(Value) : Value)}";
 
     private static string Quote(string value) =>
@@ -34,8 +44,10 @@ public sealed record RecordToPublish(string Name, string Type, string Value)
 /// <summary>The outcome of a domain check: findings per area, the records to publish, and a verdict per area.</summary>
 public sealed record DomainCheckReport(string Domain, string Code, IReadOnlyList<CheckFinding> Findings, IReadOnlyList<RecordToPublish> Records)
 {
+    /// <summary>True when a finding is an error that DNS answered for: the domain is not ready to send.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary);
 
+    /// <summary>True when some check could not run because DNS did not answer; the report is incomplete, not failing.</summary>
     public bool DnsIncomplete => Findings.Any(f => f.Temporary);
 
     /// <summary>"ok", "warning", "error" or "unknown" (could not check) for an area.</summary>

@@ -23,6 +23,7 @@ public sealed record ProviderProfile
     /// <summary>The provider's sending networks (CIDR); each must pass check_host for the institution's domain.</summary>
     public IReadOnlyList<string> SendingIps { get; init; } = [];
 
+    /// <summary>The DKIM selectors every institution delegates; at least one.</summary>
     public required IReadOnlyList<ProviderSelector> Selectors { get; init; }
 
     /// <summary>The rua= address the provider reads, e.g. mailto:{code}@rua.ticketing.example; null when none.</summary>
@@ -54,6 +55,7 @@ public sealed record ProviderProfile
         return profile;
     }
 
+    /// <summary>Checks names, selectors, networks and addresses; throws <see cref="FormatException"/> naming the field and <paramref name="source"/>.</summary>
     public void Validate(string source = "profile")
     {
         if (DkimZone is null || SpfInclude is null || !Dns.DnsName.IsValid(DkimZone) || !Dns.DnsName.IsValid(SpfInclude))
@@ -77,6 +79,7 @@ public sealed record ProviderProfile
         }
     }
 
+    /// <paramref name="template"/> with <c>{code}</c> and <c>{domain}</c> replaced (ordinal, every occurrence).
     public string Expand(string template, string code, string domain) =>
         template.Replace("{code}", code, StringComparison.Ordinal).Replace("{domain}", domain, StringComparison.Ordinal);
 

@@ -5,7 +5,9 @@ namespace SenderAuth.Dkim;
 /// <summary>The two canonicalization algorithms of RFC 6376 §3.4.</summary>
 public enum DkimCanonicalization
 {
+    /// <c>simple</c> (RFC 6376 §3.4.1, §3.4.3): headers exactly as sent, only trailing empty body lines ignored; breaks on any rewrapping.
     Simple,
+    /// <c>relaxed</c> (RFC 6376 §3.4.2, §3.4.4): header names lower-cased, white space runs folded; survives most relays.
     Relaxed,
 }
 

@@ -12,6 +12,7 @@ public sealed record DkimKeyRecord
 {
     private static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache = new();
 
+    /// <summary>k=: the key type, rsa when absent.</summary>
     public required DkimKeyType KeyType { get; init; }
 
     /// <summary>Null when p= is empty: the key was revoked.</summary>
@@ -29,6 +30,7 @@ public sealed record DkimKeyRecord
     /// <summary>t=s: i= must be exactly d=, not a subdomain.</summary>
     public bool StrictIdentity { get; init; }
 
+    /// <summary>True when p= is empty: every signature with this key must fail (RFC 6376 §3.6.1).</summary>
     public bool IsRevoked => PublicKey is null;
 
     /// <summary>Parses a key record (the TXT strings already joined); errors say what is wrong.</summary>

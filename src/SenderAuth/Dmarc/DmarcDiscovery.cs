@@ -14,6 +14,8 @@ public sealed class DmarcDiscovery
     private readonly IDnsResolver _resolver;
     private readonly DmarcOptions _options;
 
+    /// <summary>Discovery through <paramref name="resolver"/>; options are validated here.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public DmarcDiscovery(IDnsResolver resolver, DmarcOptions? options = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));

@@ -6,15 +6,20 @@ namespace SenderAuth.Dmarc;
 /// <summary>Requested handling of failing mail (RFC 9989 §4.7 p, sp, np).</summary>
 public enum DmarcPolicy
 {
+    /// <summary>p=none: monitor only; reports are sent, mail is delivered as usual.</summary>
     None,
+    /// <summary>p=quarantine: treat failing mail as suspicious (usually the spam folder).</summary>
     Quarantine,
+    /// <summary>p=reject: refuse failing mail during the SMTP transaction.</summary>
     Reject,
 }
 
 /// <summary>Alignment mode (adkim, aspf).</summary>
 public enum DmarcAlignmentMode
 {
+    /// <summary>r: organizational domains must match (mail.example.com aligns with example.com). The default.</summary>
     Relaxed,
+    /// <summary>s: the domains must be identical.</summary>
     Strict,
 }
 
@@ -28,15 +33,19 @@ public sealed record DmarcRecordIssue(FindingSeverity Severity, string Code, str
 /// </summary>
 public sealed record DmarcRecord
 {
+    /// <summary>The record text as given to <see cref="Parse"/>.</summary>
     public required string Text { get; init; }
 
     /// <summary>p=; when absent or invalid the record still applies as p=none if rua is valid (RFC 9989 §4.7).</summary>
     public DmarcPolicy Policy { get; init; }
 
+    /// <summary>True when p= is absent or invalid; <see cref="Policy"/> is then none, and an issue says whether receivers apply it.</summary>
     public bool PolicyMissing { get; init; }
 
+    /// <summary>sp=: the policy for subdomains of the record's domain; null when absent (p applies).</summary>
     public DmarcPolicy? SubdomainPolicy { get; init; }
 
+    /// <summary>np=: the policy for subdomains that do not exist in DNS (RFC 9989); null when absent (sp, then p, applies).</summary>
     public DmarcPolicy? NonExistentPolicy { get; init; }
 
     /// <summary>psd=y (a public suffix domain), psd=n (an organizational domain), or null (u / absent).</summary>
@@ -45,21 +54,29 @@ public sealed record DmarcRecord
     /// <summary>t=y, or RFC 7489's pct below 100: apply one step less than requested.</summary>
     public bool Testing { get; init; }
 
+    /// <summary>adkim=: how DKIM's d= must match the From domain; relaxed by default.</summary>
     public DmarcAlignmentMode DkimAlignment { get; init; }
 
+    /// <summary>aspf=: how the SPF domain must match the From domain; relaxed by default.</summary>
     public DmarcAlignmentMode SpfAlignment { get; init; }
 
+    /// <summary>rua=: where aggregate reports go; only valid mailto: URIs with an address (invalid ones are issues).</summary>
     public IReadOnlyList<Uri> AggregateReportUris { get; init; } = [];
 
+    /// <summary>ruf=: where failure reports go; only valid mailto: URIs with an address.</summary>
     public IReadOnlyList<Uri> FailureReportUris { get; init; } = [];
 
+    /// <summary>fo= as written; <c>0</c> when absent (report when every mechanism fails).</summary>
     public string FailureOptions { get; init; } = "0";
 
     /// <summary>pct= as written in an RFC 7489 record; null when absent.</summary>
     public int? Percent { get; init; }
 
+    /// <summary>What is wrong or worth knowing, each with a code and the column of its tag; empty for a clean record.</summary>
     public IReadOnlyList<DmarcRecordIssue> Issues { get; init; } = [];
 
+    /// <summary>True when <paramref name="text"/> starts with <c>v=DMARC1</c> (white space around the <c>=</c> allowed): the
+    /// one test for which TXT records at <c>_dmarc</c> are DMARC records (RFC 9989 §4.7).</summary>
     public static bool IsDmarcRecord(string text)
     {
         var t = text.TrimStart();

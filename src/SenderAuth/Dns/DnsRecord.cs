@@ -5,6 +5,7 @@ namespace SenderAuth.Dns;
 /// <summary>One resource record. Names are absolute, lower-case, without the trailing dot.</summary>
 public abstract record DnsRecord(string Name, uint Ttl)
 {
+    /// <summary>The RR type, derived from the record class (and the address family for <see cref="AddressRecord"/>).</summary>
     public abstract DnsRecordType Type { get; }
 }
 
@@ -12,6 +13,7 @@ public abstract record DnsRecord(string Name, uint Ttl)
 public sealed record TxtRecord(string Name, uint Ttl, IReadOnlyList<string> Strings, DnsRecordType RecordType = DnsRecordType.Txt)
     : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => RecordType;
 
     /// <summary>The strings joined without separator, as RFC 7208 §3.3 and RFC 6376 §3.6.2.2 require.</summary>
@@ -21,31 +23,42 @@ public sealed record TxtRecord(string Name, uint Ttl, IReadOnlyList<string> Stri
 /// <summary>An A or AAAA record.</summary>
 public sealed record AddressRecord(string Name, uint Ttl, IPAddress Address) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type =>
         Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? DnsRecordType.Aaaa : DnsRecordType.A;
 }
 
+/// <summary>An MX record: a mail exchanger of the owner name; a lower <c>Preference</c> is tried first.</summary>
 public sealed record MxRecord(string Name, uint Ttl, ushort Preference, string Exchange) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => DnsRecordType.Mx;
 }
 
+/// <summary>A PTR record: the name an address (in <c>in-addr.arpa</c> or <c>ip6.arpa</c>) maps back to.</summary>
 public sealed record PtrRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => DnsRecordType.Ptr;
 }
 
+/// <summary>A CNAME record: the owner name is an alias of <c>Target</c>.</summary>
 public sealed record CnameRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => DnsRecordType.Cname;
 }
 
+/// <summary>An NS record: <c>Target</c> is an authoritative server of the zone at the owner name.</summary>
 public sealed record NsRecord(string Name, uint Ttl, string Target) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => DnsRecordType.Ns;
 }
 
+/// <summary>The SOA record of a zone; <c>Minimum</c> bounds the negative-caching TTL (RFC 2308).</summary>
 public sealed record SoaRecord(string Name, uint Ttl, string PrimaryServer, string Mailbox, uint Serial, uint Minimum) : DnsRecord(Name, Ttl)
 {
+    /// <inheritdoc/>
     public override DnsRecordType Type => DnsRecordType.Soa;
 }

@@ -67,6 +67,7 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
     private readonly LookupClient _client;
     private readonly DnsSec.NetworkDnssecTransport _checkingDisabled;
 
+    /// <summary>A probe asking the servers of <paramref name="options"/>, which must validate DNSSEC.</summary>
     public NetworkDnssecProbe(NetworkDnsResolverOptions? options = null)
     {
         options ??= new NetworkDnsResolverOptions();
@@ -87,6 +88,7 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
         });
     }
 
+    /// <inheritdoc/>
     public async ValueTask<DnssecResult> ProbeAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -3,6 +3,7 @@ namespace SenderAuth.Mail;
 /// <summary>One address of a From (or other address) field: the addr-spec's local part and domain.</summary>
 public sealed record Mailbox(string LocalPart, string Domain)
 {
+    /// <c>local@domain</c>, as compared and displayed.
     public string Address => $"{LocalPart}@{Domain}";
 }
 

@@ -63,26 +63,37 @@ public sealed record DmarcSpfAuthResult(string Domain, DmarcSpfScope? Scope, Dma
 /// </summary>
 public enum DmarcDisposition
 {
+    /// <c>none</c>: delivered as usual (published p=none, or the policy was not applied).
     None,
+    /// <c>pass</c> (RFC 9990): passed DMARC under an enforcing policy.
     Pass,
+    /// <c>quarantine</c>: treated as suspicious.
     Quarantine,
+    /// <c>reject</c>: refused.
     Reject,
+    /// <summary>Any other token the reporter wrote; reported as a warning.</summary>
     Unknown,
 }
 
 /// <summary>The DMARC-aligned result of <c>policy_evaluated/dkim</c> and <c>/spf</c>.</summary>
 public enum DmarcAlignmentResult
 {
+    /// <c>pass</c>: the mechanism passed for an aligned domain.
     Pass,
+    /// <c>fail</c>: it did not pass aligned.
     Fail,
+    /// <summary>Any other token the reporter wrote.</summary>
     Unknown,
 }
 
 /// <summary><c>adkim</c> / <c>aspf</c>: <c>r</c> or <c>s</c>.</summary>
 public enum DmarcAlignmentMode
 {
+    /// <c>r</c> (also read from <c>relaxed</c>).
     Relaxed,
+    /// <c>s</c> (also read from <c>strict</c>).
     Strict,
+    /// <summary>Any other token the reporter wrote.</summary>
     Unknown,
 }
 
@@ -92,22 +103,34 @@ public enum DmarcAlignmentMode
 /// </summary>
 public enum DmarcAuthResult
 {
+    /// <c>none</c>: no signature, or no SPF record.
     None,
+    /// <c>pass</c>.
     Pass,
+    /// <c>fail</c> (also read from <c>hardfail</c>).
     Fail,
+    /// <c>softfail</c> (SPF only).
     SoftFail,
+    /// <c>neutral</c>.
     Neutral,
+    /// <c>policy</c>: verified but refused by the reporter's local policy (DKIM).
     Policy,
+    /// <c>temperror</c> (also read from the legacy <c>unknown</c>).
     TempError,
+    /// <c>permerror</c> (also read from the legacy <c>error</c>).
     PermError,
+    /// <summary>Any other token the reporter wrote.</summary>
     Unknown,
 }
 
 /// <summary><c>auth_results/spf/scope</c>.</summary>
 public enum DmarcSpfScope
 {
+    /// <c>mfrom</c>: the MAIL FROM identity.
     MailFrom,
+    /// <c>helo</c>: the HELO identity.
     Helo,
+    /// <summary>Any other token the reporter wrote.</summary>
     Unknown,
 }
 
@@ -116,19 +139,28 @@ public enum DmarcSpfScope
 /// </summary>
 public enum DmarcPolicyOverride
 {
+    /// <c>forwarded</c>: the message came through a known forwarder.
     Forwarded,
+    /// <c>sampled_out</c>: left out by pct (RFC 7489).
     SampledOut,
+    /// <c>trusted_forwarder</c>: a forwarder the receiver trusts (e.g. by ARC).
     TrustedForwarder,
+    /// <c>mailing_list</c>: a mailing list changed the message.
     MailingList,
+    /// <c>local_policy</c>: the receiver chose otherwise.
     LocalPolicy,
+    /// <c>policy_test_mode</c> (RFC 9990): t=y asked for a softer disposition.
     PolicyTestMode,
+    /// <c>other</c>: see the comment.
     Other,
+    /// <summary>Any other token the reporter wrote.</summary>
     Unknown,
 }
 
 /// <summary>The one mapping between report enums and the XML tokens (also used for JSON). Never <c>ToString()</c>.</summary>
 public static class DmarcReportTokens
 {
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcDisposition value) => value switch
     {
         DmarcDisposition.None => "none",
@@ -139,6 +171,7 @@ public static class DmarcReportTokens
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
 
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcAlignmentResult value) => value switch
     {
         DmarcAlignmentResult.Pass => "pass",
@@ -147,6 +180,7 @@ public static class DmarcReportTokens
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
 
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcAlignmentMode value) => value switch
     {
         DmarcAlignmentMode.Relaxed => "r",
@@ -155,6 +189,7 @@ public static class DmarcReportTokens
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
 
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcAuthResult value) => value switch
     {
         DmarcAuthResult.None => "none",
@@ -169,6 +204,7 @@ public static class DmarcReportTokens
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
 
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcSpfScope value) => value switch
     {
         DmarcSpfScope.MailFrom => "mfrom",
@@ -177,6 +213,7 @@ public static class DmarcReportTokens
         _ => throw new ArgumentOutOfRangeException(nameof(value)),
     };
 
+    /// <summary>The XML token for <paramref name="value"/>, as RFC 9990 writes it (also the JSON value).</summary>
     public static string Token(this DmarcPolicyOverride value) => value switch
     {
         DmarcPolicyOverride.Forwarded => "forwarded",

@@ -21,6 +21,12 @@ public sealed partial class SpfEvaluator
     private readonly SpfOptions _options;
     private readonly TimeProvider _time;
 
+    /// <summary>An evaluator asking <paramref name="resolver"/>; options are validated here.</summary>
+    /// <param name="resolver">Where every DNS answer comes from.</param>
+    /// <param name="options">Limits (lookups, void lookups, time) and names; RFC 7208 defaults when null.</param>
+    /// <param name="timeProvider">Clock for the <c>%{t}</c> macro of explanations; the system's by default. (The
+    /// wall-clock bound of <see cref="SpfOptions.Timeout"/> runs on the system timer.)</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public SpfEvaluator(IDnsResolver resolver, SpfOptions? options = null, TimeProvider? timeProvider = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
@@ -29,6 +35,7 @@ public sealed partial class SpfEvaluator
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>The options in effect (after defaults).</summary>
     public SpfOptions Options => _options;
 
     /// <summary>

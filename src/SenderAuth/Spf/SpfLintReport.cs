@@ -19,6 +19,7 @@ public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList
     /// <summary>Lookups of literal names that answered NXDOMAIN or NODATA (limit 2).</summary>
     public int VoidLookups => Terms.Sum(t => t.VoidLookups);
 
+    /// <summary>True when a finding is an error: receivers will get permerror or the wrong result.</summary>
     public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error);
 
     /// <summary>True when DNS could not answer a query the lint needed: the report is incomplete.</summary>

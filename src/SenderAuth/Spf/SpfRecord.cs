@@ -5,13 +5,21 @@ namespace SenderAuth.Spf;
 /// <summary>The mechanisms of RFC 7208 §5.</summary>
 public enum SpfMechanismKind
 {
+    /// <c>all</c>: always matches; ends a record.
     All,
+    /// <c>include:</c>: matches when the named domain's record passes.
     Include,
+    /// <c>a</c>: matches the client against the domain's A/AAAA addresses.
     A,
+    /// <c>mx</c>: matches against the addresses of the domain's MX hosts (at most 10).
     Mx,
+    /// <c>ptr</c>: matches a validated reverse name; RFC 7208 §5.5 says do not use it.
     Ptr,
+    /// <c>ip4:</c>: matches an IPv4 network.
     Ip4,
+    /// <c>ip6:</c>: matches an IPv6 network.
     Ip6,
+    /// <c>exists:</c>: matches when the expanded name has an A record.
     Exists,
 }
 
@@ -65,5 +73,6 @@ public sealed record SpfRecord(
 /// <summary>Why a record does not parse: the 1-based column in the record text and the reason.</summary>
 public sealed record SpfSyntaxError(int Position, string Reason)
 {
+    /// <summary>"at column N: reason", as written in SPF outcomes and findings.</summary>
     public override string ToString() => $"at column {Position}: {Reason}";
 }
