@@ -8,6 +8,8 @@ namespace SenderAuth.AuthenticationResults;
 /// <c>method=result (comment) ptype.property=value …</c>. Protocol folders build these; the header writer
 /// joins them.
 /// </summary>
+/// <param name="Method">The method name: <c>spf</c>, <c>dkim</c>, <c>dmarc</c>…</param>
+/// <param name="Result">The result token, written through the protocol's token mapping (<c>pass</c>, <c>fail</c>…).</param>
 public sealed record AuthResultsMethod(string Method, string Result)
 {
     /// <summary>A comment written after the result in parentheses, e.g. the SPF detail; null for none. Not for machines:

@@ -24,6 +24,10 @@ public sealed record MessageVerifierOptions
 }
 
 /// <summary>Everything a receiver concludes about one message, and the header that says it.</summary>
+/// <param name="Spf">The SPF outcome for MAIL FROM (or HELO when MAIL FROM was empty).</param>
+/// <param name="Dkim">Every DKIM signature's outcome.</param>
+/// <param name="Dmarc">The DMARC verdict, computed from the two above.</param>
+/// <param name="AuthenticationResults">The Authentication-Results field value (RFC 8601), without the field name, ready to prepend.</param>
 public sealed record MessageVerification(SpfOutcome Spf, DkimVerification Dkim, DmarcOutcome Dmarc, string AuthenticationResults);
 
 /// <summary>

@@ -19,6 +19,10 @@ public enum CheckArea
 /// One finding: a stable code, its severity, what was observed and what was expected, and one sentence telling the
 /// institution what to change. <see cref="Temporary"/> marks "could not check" (DNS did not answer), never "missing".
 /// </summary>
+/// <param name="Area">Which part of the setup it concerns.</param>
+/// <param name="Severity">Error: not ready to send; warning: fragile; info: worth knowing.</param>
+/// <param name="Code">A stable kebab-case code (e.g. <c>spf-missing</c>), for JSON and for tests.</param>
+/// <param name="Advice">One sentence telling the institution what to change.</param>
 public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, string Code, string Advice)
 {
     /// <summary>The DNS name the finding is about, e.g. <c>_dmarc.example.org</c>; null when it concerns the domain as a whole.</summary>
@@ -32,6 +36,9 @@ public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, stri
 }
 
 /// <summary>A record the institution should publish, ready to paste.</summary>
+/// <param name="Name">The owner name, absolute, without the trailing dot.</param>
+/// <param name="Type">The RR type as written in a zone file: <c>TXT</c>, <c>CNAME</c>, <c>MX</c>.</param>
+/// <param name="Value">The record data, unquoted (TXT values are split and quoted by <see cref="ZoneLine"/>).</param>
 public sealed record RecordToPublish(string Name, string Type, string Value)
 {
     /// <summary>The record as a zone-file line (TTL 3600), TXT values split into quoted strings of at most 255 bytes.</summary>
@@ -42,6 +49,10 @@ public sealed record RecordToPublish(string Name, string Type, string Value)
 }
 
 /// <summary>The outcome of a domain check: findings per area, the records to publish, and a verdict per area.</summary>
+/// <param name="Domain">The checked domain, normalized.</param>
+/// <param name="Code">The institution code the profile was expanded with.</param>
+/// <param name="Findings">Every finding, in check order.</param>
+/// <param name="Records">What to publish so that the check passes; empty when nothing is missing.</param>
 public sealed record DomainCheckReport(string Domain, string Code, IReadOnlyList<CheckFinding> Findings, IReadOnlyList<RecordToPublish> Records)
 {
     /// <summary>True when a finding is an error that DNS answered for: the domain is not ready to send.</summary>

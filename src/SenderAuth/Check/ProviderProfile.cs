@@ -5,6 +5,8 @@ using System.Text.Json.Serialization;
 namespace SenderAuth.Check;
 
 /// <summary>One DKIM selector the provider asks institutions to delegate: the name in their zone and the target in ours.</summary>
+/// <param name="Name">The selector name in the institution's zone (<c>&lt;name&gt;._domainkey.&lt;domain&gt;</c>).</param>
+/// <param name="Target">The label under the provider's DKIM zone the CNAME points at; may contain <c>{code}</c>.</param>
 public sealed record ProviderSelector(string Name, string Target);
 
 /// <summary>

@@ -62,6 +62,11 @@ public sealed record DkimSignatureOutcome
 }
 
 /// <summary>Every signature of a message, plus what the verifier saw of its From header(s).</summary>
+/// <param name="Signatures">One outcome per DKIM-Signature field, in header order; empty for an unsigned message.</param>
+/// <param name="FromHeaderCount">How many From fields the message has; with more than one, a verifying signature is result policy
+/// (<c>multiple-from</c>), since a reader may be shown the unsigned one.</param>
+/// <param name="SmuggledHeaders">True when a header field started with a character some readers treat as folding and others ignore;
+/// security: such a field may show a reader a From that was not signed.</param>
 public sealed record DkimVerification(IReadOnlyList<DkimSignatureOutcome> Signatures, int FromHeaderCount, bool SmuggledHeaders)
 {
     /// <summary>RFC 8601: dkim=none when the message carries no signature.</summary>

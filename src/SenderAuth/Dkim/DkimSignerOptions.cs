@@ -1,6 +1,9 @@
 namespace SenderAuth.Dkim;
 
 /// <summary>One signature to add: who signs (d=, s=) and with which key.</summary>
+/// <param name="Domain">d=: the signing domain; align it with the From domain for DMARC.</param>
+/// <param name="Selector">s=: the selector; the public key must be published at <c>selector._domainkey.domain</c>.</param>
+/// <param name="Key">The private key.</param>
 public sealed record DkimSigningKey(string Domain, string Selector, DkimPrivateKey Key);
 
 /// <summary>How <see cref="DkimSigner"/> signs. Defaults follow current practice (M3AAWG, RFC 8301).</summary>

@@ -3,6 +3,10 @@ using SenderAuth.Dns;
 namespace SenderAuth.Dmarc;
 
 /// <summary>What <see cref="DmarcLinter"/> found: where the policy lives, the record, and the issues.</summary>
+/// <param name="Domain">The domain linted, normalized.</param>
+/// <param name="PolicyDomain">Where the applicable record was found; null when none was.</param>
+/// <param name="Record">The applicable record; null when none was found.</param>
+/// <param name="Issues">Problems of the record and of the setup around it, each with a code.</param>
 public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<DmarcRecordIssue> Issues)
 {
     /// <summary>True when an issue is an error: receivers will not apply the policy as the domain intends.</summary>

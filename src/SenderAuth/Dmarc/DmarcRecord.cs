@@ -24,6 +24,10 @@ public enum DmarcAlignmentMode
 }
 
 /// <summary>One remark about a record, with the 1-based column of the tag it concerns.</summary>
+/// <param name="Severity">Error: receivers will not apply the record as intended; warning; info.</param>
+/// <param name="Code">A stable kebab-case code, e.g. <c>invalid-policy</c>, <c>unknown-tag</c>.</param>
+/// <param name="Message">One sentence naming the tag and what is expected.</param>
+/// <param name="Position">The 1-based column of the tag in the record text; null when the issue concerns no single tag.</param>
 public sealed record DmarcRecordIssue(FindingSeverity Severity, string Code, string Message, int? Position = null);
 
 /// <summary>

@@ -4,6 +4,9 @@ namespace SenderAuth.Dns;
 /// The answer to one query: status, the records of the asked type (CNAMEs already followed), and how long
 /// the answer may be cached (the smallest record TTL, or the negative-caching TTL of RFC 2308).
 /// </summary>
+/// <param name="Status">NOERROR, NXDOMAIN, NODATA, SERVFAIL or timeout.</param>
+/// <param name="Records">The records of the asked type at the end of any CNAME chain; empty unless the status is NOERROR.</param>
+/// <param name="Ttl">How long this answer may be cached; zero for temporary failures.</param>
 public sealed record DnsAnswer(DnsStatus Status, IReadOnlyList<DnsRecord> Records, TimeSpan Ttl)
 {
     /// <summary>The name does not exist; <paramref name="ttl"/> is how long that may be cached (RFC 2308).</summary>

@@ -1,6 +1,9 @@
 namespace SenderAuth.Dns;
 
 /// <summary>One query seen by <see cref="DnsQueryLog"/>; the name is normalized.</summary>
+/// <param name="Name">The name asked, normalized.</param>
+/// <param name="Type">The type asked.</param>
+/// <param name="Status">The status of the answer.</param>
 public sealed record DnsQueryLogEntry(string Name, DnsRecordType Type, DnsStatus Status)
 {
     /// <c>TXT example.com -> NoData</c>: the form test failures print.

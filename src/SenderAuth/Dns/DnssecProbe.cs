@@ -46,8 +46,11 @@ public sealed record DnssecResult(string Name, DnssecStatus Status)
 /// <summary>Asks a validating resolver whether a name's answers are DNSSEC-secure. Failures are data, not exceptions.</summary>
 public interface IDnssecProbe
 {
+    /// <summary>Says whether the answer for <paramref name="name"/>/<paramref name="type"/> is DNSSEC-secure, insecure,
+    /// bogus or undetermined, with the zone it belongs to. Failures are results; only cancellation throws.</summary>
     /// <param name="name">The name receivers look up, e.g. a domain (TXT for SPF) or a DKIM key name.</param>
     /// <param name="type">The type receivers ask for.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
     ValueTask<DnssecResult> ProbeAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default);
 }
 

@@ -1,9 +1,19 @@
 namespace SenderAuth.Spf;
 
 /// <summary>One problem or remark about a policy: stable code, severity, where (domain, column) and what to do.</summary>
+/// <param name="Severity">Error: receivers will get permerror or the wrong result; warning; info.</param>
+/// <param name="Code">A stable kebab-case code, e.g. <c>too-many-lookups</c>.</param>
+/// <param name="Message">One sentence saying what is wrong and what to do.</param>
+/// <param name="Domain">The domain whose record it concerns (an include target, say), when known.</param>
+/// <param name="Position">The 1-based column of the term in that record; null when it concerns no term.</param>
 public sealed record SpfFinding(FindingSeverity Severity, string Code, string Message, string? Domain = null, int? Position = null);
 
 /// <summary>A term of the policy tree: an include or redirect carries the terms of its target.</summary>
+/// <param name="Domain">The domain whose record holds the term.</param>
+/// <param name="Text">The term as written.</param>
+/// <param name="Position">Its 1-based column in that record.</param>
+/// <param name="DnsLookups">DNS-querying terms it costs, its target's included.</param>
+/// <param name="VoidLookups">Lookups under it that answered NXDOMAIN or NODATA.</param>
 public sealed record SpfLintTerm(string Domain, string Text, int Position, int DnsLookups, int VoidLookups)
 {
     /// <summary>The record of the include/redirect target, expanded; empty for other terms.</summary>
@@ -11,6 +21,10 @@ public sealed record SpfLintTerm(string Domain, string Text, int Position, int D
 }
 
 /// <summary>What <see cref="SpfLinter"/> found about one record or domain.</summary>
+/// <param name="Domain">The domain linted; null when there was none to name.</param>
+/// <param name="Record">The record text; null when none was found.</param>
+/// <param name="Terms">The record's terms, includes and redirects expanded.</param>
+/// <param name="Findings">Every problem and remark.</param>
 public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<SpfFinding> Findings)
 {
     /// <summary>DNS-querying terms after expanding every include and redirect (limit 10, RFC 7208 §4.6.4).</summary>
