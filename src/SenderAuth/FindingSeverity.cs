@@ -10,3 +10,16 @@ public enum FindingSeverity
     /// <summary>Broken: receivers will not apply the record as intended; must be fixed.</summary>
     Error,
 }
+
+/// <summary>The words for <see cref="FindingSeverity"/> in text and JSON written by hand: one mapping, never ToString().</summary>
+public static class FindingSeverityTokens
+{
+    /// <summary>The lower-case word: <c>info</c>, <c>warning</c>, <c>error</c>.</summary>
+    public static string Token(this FindingSeverity severity) => severity switch
+    {
+        FindingSeverity.Info => "info",
+        FindingSeverity.Warning => "warning",
+        FindingSeverity.Error => "error",
+        _ => "unknown",
+    };
+}

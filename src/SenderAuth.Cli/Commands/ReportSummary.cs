@@ -79,7 +79,7 @@ internal static class ReportSummary
                 {
                     Print(summary, sources, findings, advice);
                 }
-                return findings.Any(x => x.Severity == "error") ? ExitCodes.Negative : ExitCodes.Ok;
+                return findings.Any(x => x.Severity == FindingSeverity.Error) ? ExitCodes.Negative : ExitCodes.Ok;
             }
         }));
         return command;
@@ -118,9 +118,9 @@ internal static class ReportSummary
         }
         foreach (var f in findings)
         {
-            var colour = f.Severity switch { "error" => "red", "warning" => "yellow", _ => "blue" };
-            AnsiConsole.MarkupLine($"[{colour}]{f.Severity}[/] {Markup.Escape(f.Code)}: {Markup.Escape(f.Title)}. {Markup.Escape(f.Observed)}.");
-            AnsiConsole.MarkupLine($"  {Markup.Escape(f.Advice)}");
+            var colour = f.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
+            AnsiConsole.MarkupLine($"[{colour}]{f.Severity.Token()}[/] {Markup.Escape(f.Code)}: {Markup.Escape(f.Title)}. {Markup.Escape(f.Observed)}.");
+            AnsiConsole.MarkupLine($"  {Markup.Escape(f.Message)}");
         }
         foreach (var step in new[] { advice.Dmarc, advice.Spf })
         {

@@ -45,7 +45,8 @@ internal static class SpfLintCommand
                     dnsLookups = report.TotalDnsLookups,
                     voidLookups = report.VoidLookups,
                     report.Terms,
-                    report.Findings,
+                    // The findings' subject is the domain whose record they concern: the CLI has always called it "domain".
+                    findings = report.Findings.Select(f => new { f.Severity, f.Code, f.Message, domain = f.Subject, f.Position }),
                 });
             }
             else
@@ -90,7 +91,7 @@ internal static class SpfLintCommand
         foreach (var f in report.Findings)
         {
             var color = f.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
-            var where = f.Domain is null ? string.Empty : f.Position is { } p ? $"{f.Domain} col {p}" : f.Domain;
+            var where = f.Subject is null ? string.Empty : f.Position is { } p ? $"{f.Subject} col {p}" : f.Subject;
             table.AddRow(new Markup($"[{color}]{f.Severity.ToString().ToLowerInvariant()}[/]"), new Text(f.Code), new Text(where), new Text(f.Message));
         }
         AnsiConsole.Write(table);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
+using SenderAuth.Onboarding;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Onboarding;
@@ -20,7 +21,7 @@ public static class DomainEndpoints
         g.MapGet("/{domain}", GetAsync).Produces<DomainDto>();
         g.MapPatch("/{domain}", UpdateAsync).Accepts<UpdateDomainRequest>("application/json").Produces<DomainDto>();
         g.MapDelete("/{domain}", DeleteAsync).Produces(204).WithSummary("Delete: revokes keys no other domain uses and unpublishes");
-        g.MapGet("/{domain}/records", RecordsAsync).Produces<DomainRecords>()
+        g.MapGet("/{domain}/records", RecordsAsync).Produces<PublishPlan>()
             .WithSummary("What the institution must publish; ?format=zone for a zone-file fragment");
         g.MapPost("/{domain}/check", CheckAsync).Produces<CheckDto>().WithSummary("Run the domain check now");
         g.MapGet("/{domain}/checks", ChecksAsync).Produces<PagedList<CheckDto>>().WithSummary("Check history, newest first");

@@ -36,13 +36,7 @@ public static class DashboardFormat
         _ => "unknown",
     };
 
-    public static string Token(FindingSeverity severity) => severity switch
-    {
-        FindingSeverity.Info => "info",
-        FindingSeverity.Warning => "warning",
-        FindingSeverity.Error => "error",
-        _ => "unknown",
-    };
+    public static string Token(FindingSeverity severity) => severity.Token();
 
     public static string Area(CheckArea area) => area switch
     {

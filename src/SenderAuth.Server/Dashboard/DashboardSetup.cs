@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc.ApplicationParts;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
@@ -26,6 +27,25 @@ public static class DashboardSetup
     public const string CookieName = "senderauth_session";
     private static readonly TimeSpan RevocationCacheFor = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// MVC finds Razor Pages only in the entry assembly and the assemblies it names as application parts. The
+    /// shipped process is the CLI (<c>senderauth serve</c>), whose assembly is not a web project and names none, so
+    /// the dashboard's compiled pages were never found there (only under a test host, whose entry is this
+    /// assembly). The parts are added here, once, whoever hosts the server.
+    /// </summary>
+    private static void AddOwnPages(ApplicationPartManager manager)
+    {
+        var assembly = typeof(DashboardSetup).Assembly;
+        if (manager.ApplicationParts.Any(p => p is AssemblyPart a && a.Assembly == assembly))
+        {
+            return;
+        }
+        foreach (var part in ApplicationPartFactory.GetApplicationPartFactory(assembly).GetApplicationParts(assembly))
+        {
+            manager.ApplicationParts.Add(part);
+        }
+    }
+
     public static void AddDashboard(IServiceCollection services)
     {
         services.AddRazorPages(o =>
@@ -35,7 +55,7 @@ public static class DashboardSetup
             o.Conventions.AllowAnonymousToPage("/SignIn");
             o.Conventions.AllowAnonymousToPage("/Status");
             o.Conventions.AddPageApplicationModelConvention("/SignIn", m => m.EndpointMetadata.Add(new EnableRateLimitingAttribute(SignInLimit)));
-        });
+        }).ConfigureApplicationPartManager(AddOwnPages);
         services.AddAntiforgery(a =>
         {
             a.Cookie.Name = "senderauth_csrf";

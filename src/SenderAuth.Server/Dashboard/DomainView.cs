@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Check;
+using SenderAuth.Onboarding;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
@@ -10,7 +11,7 @@ namespace SenderAuth.Server.Dashboard;
 
 /// <summary>One record to publish with what the last check saw of it.</summary>
 /// <param name="Status">"ok", "warning", "wrong", "could not check" or "not checked yet".</param>
-public sealed record RecordStatus(RecordToPaste Record, string Status, IReadOnlyList<CheckFinding> Findings)
+public sealed record RecordStatus(RecordToPublish Record, string Status, IReadOnlyList<CheckFinding> Findings)
 {
     /// <summary>The status as a sentence for people.</summary>
     public string Words => Status switch
@@ -77,7 +78,7 @@ public sealed class DomainView
         // The records as last computed (the check refreshes them); computed now only when never stored, since
         // computing reads the domain's SPF from DNS and a page view should not wait on DNS.
         var records = domain.ExpectedRecordsJson is { } json
-            ? JsonSerializer.Deserialize<List<RecordToPaste>>(json, ApiJson.Options) ?? []
+            ? JsonSerializer.Deserialize<List<RecordToPublish>>(json, ApiJson.Options) ?? []
             : [.. (await domains.RecordsAsync(institution, domain, ct).ConfigureAwait(false)).Records];
         var runs = await db.CheckRuns.AsNoTracking().Where(c => c.DomainId == domain.Id).OrderByDescending(c => c.Id).Take(10).ToListAsync(ct).ConfigureAwait(false);
         var latest = runs.FirstOrDefault();
@@ -90,7 +91,7 @@ public sealed class DomainView
             Institution = institution,
             Domain = domain,
             Records = records.Select(r => Status(r, latest, findings)).ToList(),
-            ZoneFragment = new DomainRecords(domain.Name, records, []).ZoneFragment,
+            ZoneFragment = new PublishPlan(domain.Name, records, []).ZoneFragment,
             Latest = latest,
             LatestFindings = findings,
             Rotation = await RotationEndpoints.StatusAsync(db, provider, institution, domain, ct).ConfigureAwait(false),
@@ -113,7 +114,7 @@ public sealed class DomainView
     /// The findings about one record: those of its area at its name (or, for a DKIM CNAME, at the target it points
     /// to); SPF and DMARC have one record each, so every finding of the area is about it.
     /// </summary>
-    private static RecordStatus Status(RecordToPaste record, CheckRun? latest, List<CheckFinding> findings)
+    private static RecordStatus Status(RecordToPublish record, CheckRun? latest, List<CheckFinding> findings)
     {
         if (latest is null)
         {

@@ -54,7 +54,7 @@ public sealed class SenderDomain : IVersioned
     public DateTime CreatedAt { get; set; }
     public DateTime? SigningChangedAt { get; set; }
     public DateTime? LastCheckedAt { get; set; }
-    /// <summary>The records the institution must publish, as last computed (JSON of Onboarding.DomainRecords).</summary>
+    /// <summary>The records the institution must publish, as last computed (JSON of the engine's PublishPlan.Records).</summary>
     public string? ExpectedRecordsJson { get; set; }
     /// <summary>When the scheduler checks this domain next.</summary>
     public DateTime? NextCheckAt { get; set; }

@@ -99,6 +99,7 @@ public sealed class ProviderOptions
         Selectors = Selectors,
         ReportAddress = ReportAddress,
         MailFromDomain = customMailFrom ? MailFromDomain : null,
+        MailFromMx = customMailFrom ? MailFromMx : null,
     };
 }
 

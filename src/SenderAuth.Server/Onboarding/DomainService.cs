@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SenderAuth.Check;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
@@ -31,7 +32,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
 
-    public async Task<(SenderDomain Domain, DomainRecords Records)> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
+    public async Task<(SenderDomain Domain, PublishPlan Records)> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         if (!NameRules.TryDomain(input, out var name, out var error))
@@ -75,11 +76,11 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     }
 
     /// <summary>Computes the records to publish (the SPF merge reads DNS) and stores them with the domain when they changed.</summary>
-    public async Task<DomainRecords> RecordsAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    public async Task<PublishPlan> RecordsAsync(Institution institution, SenderDomain domain, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var records = await new RecordsCalculator(dns).ComputeAsync(domain.Name, institution.Code, domain.CustomMailFrom, _provider, ct).ConfigureAwait(false);
+        var records = await PublishPlan.DecideAsync(dns, domain.Name, institution.Code, _provider.Profile(domain.CustomMailFrom), ct).ConfigureAwait(false);
         var json = JsonSerializer.Serialize(records.Records, ApiJson.Options);
         if (json != domain.ExpectedRecordsJson)
         {

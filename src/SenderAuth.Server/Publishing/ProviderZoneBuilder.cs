@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
@@ -27,10 +28,11 @@ public static class ProviderZoneBuilder
             records.Add(ZoneRecord.Txt(row.TargetName, provider.KeyTtl, DkimKeyRecord.TxtStrings(KeyStore.TxtValue(row))));
         }
         records.Add(ZoneRecord.Txt(DnsName.Normalize(provider.SpfInclude), provider.KeyTtl, [SpfIncludeRecord(provider)]));
-        if (ReportHost(provider) is { } ruaHost)
+        if (ReportHost(provider) is not null)
         {
             var domains = await db.Domains.AsNoTracking().Select(d => d.Name).OrderBy(n => n).ToListAsync(ct).ConfigureAwait(false);
-            records.AddRange(domains.Select(d => ZoneRecord.Txt($"{d}._report._dmarc.{ruaHost}", provider.KeyTtl, ["v=DMARC1"])));
+            records.AddRange(domains.Select(d => PublishPlan.ReportAuthorisation(d, provider.ReportAddress!)).OfType<RecordToPublish>()
+                .Select(r => ZoneRecord.Txt(r.Name, provider.KeyTtl, [r.Value])));
         }
         return records;
     }
@@ -51,12 +53,6 @@ public static class ProviderZoneBuilder
         {
             return null;
         }
-        var at = address.LastIndexOf('@');
-        if (at < 0)
-        {
-            return null;
-        }
-        var host = DnsName.Normalize(address[(at + 1)..].Split('!', '?')[0]);
-        return DnsName.IsSubdomainOf(host, provider.Zone) ? host : null;
+        return PublishPlan.ReportHost(address) is { } host && DnsName.IsSubdomainOf(host, provider.Zone) ? host : null;
     }
 }

@@ -123,7 +123,8 @@ public static class ReportAnalysisEndpoints
     {
         var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
         var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { from = c.From, to = c.To, findings });
+        // The API has always called the finding's message "advice" and left out subject and position (reports have neither).
+        return Results.Ok(new { from = c.From, to = c.To, findings = findings.Select(f => new { f.Code, f.Severity, f.Title, f.Observed, advice = f.Message, f.Messages, f.Sources }) });
     }
 
     private static async Task<IResult> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)

@@ -1,3 +1,5 @@
+using SenderAuth.Onboarding;
+
 namespace SenderAuth.Check;
 
 /// <summary>The areas a domain check covers, each with its own verdict.</summary>
@@ -35,20 +37,10 @@ public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, stri
     public bool Temporary { get; init; }
 }
 
-/// <summary>A record the institution should publish, ready to paste.</summary>
-/// <param name="Name">The owner name, absolute, without the trailing dot.</param>
-/// <param name="Type">The RR type as written in a zone file: <c>TXT</c>, <c>CNAME</c>, <c>MX</c>.</param>
-/// <param name="Value">The record data, unquoted (TXT values are split and quoted by <see cref="ZoneLine"/>).</param>
-public sealed record RecordToPublish(string Name, string Type, string Value)
-{
-    /// <summary>The record as a zone-file line (TTL 3600), TXT values split into quoted strings of at most 255 bytes.</summary>
-    public string ZoneLine => $"{Name}. 3600 IN {Type} {(Type == "TXT" ? Quote(Value) : Value)}";
-
-    private static string Quote(string value) =>
-        string.Join(' ', Dkim.DkimKeyRecord.TxtStrings(value).Select(s => "\"" + s.Replace("\"", "\\\"", StringComparison.Ordinal) + "\""));
-}
-
-/// <summary>The outcome of a domain check: findings per area, the records to publish, and a verdict per area.</summary>
+/// <summary>
+/// The outcome of a domain check: findings per area, a verdict per area, and the records to publish for what the
+/// check found wrong (as <see cref="PublishPlan"/> decides them).
+/// </summary>
 /// <param name="Domain">The checked domain, normalized.</param>
 /// <param name="Code">The institution code the profile was expanded with.</param>
 /// <param name="Findings">Every finding, in check order.</param>

@@ -1,5 +1,6 @@
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 
 namespace SenderAuth.Check;
 
@@ -17,7 +18,7 @@ public sealed partial class DomainChecker
             await CheckSelectorAsync(dns, domain, selector.Name, name, expected, targets, findings, ct).ConfigureAwait(false);
             if (findings.Skip(before).Any(f => f.Severity == FindingSeverity.Error && !f.Temporary))
             {
-                records.Add(new RecordToPublish(name, "CNAME", expected + "."));
+                records.Add(PublishPlan.Dkim(domain, code, profile, selector));
             }
         }
     }

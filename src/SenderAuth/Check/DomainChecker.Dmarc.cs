@@ -1,5 +1,6 @@
 using SenderAuth.Dmarc;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 using SenderAuth.Spf;
 
 namespace SenderAuth.Check;
@@ -10,7 +11,7 @@ public sealed partial class DomainChecker
         List<CheckFinding> findings, List<RecordToPublish> records, CancellationToken ct)
     {
         var rua = profile.ReportAddress is null ? null : profile.Expand(profile.ReportAddress, code, domain);
-        var starter = rua is null ? "v=DMARC1; p=none" : $"v=DMARC1; p=none; rua={rua}";
+        var starter = PublishPlan.Dmarc(domain, code, profile, null);
         var name = "_dmarc." + domain;
         var report = await new DmarcLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
         foreach (var issue in report.Issues)
@@ -22,12 +23,12 @@ public sealed partial class DomainChecker
                     findings.Add(twice.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text))
                         ? new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-zone-appended-twice",
                             $"the DMARC record was created as {name}.{domain}: the DNS host appends the zone name itself, so enter only \"_dmarc\" as the host name") { Name = name, Observed = $"{name}.{domain}" }
-                        : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Name = name, Expected = starter });
-                    records.Add(new RecordToPublish(name, "TXT", starter));
+                        : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Name = name, Expected = starter.Value });
+                    records.Add(starter);
                     break;
                 case "wrong-name":
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-wrong-name", issue.Message) { Name = domain, Expected = name });
-                    records.Add(new RecordToPublish(name, "TXT", starter));
+                    records.Add(starter);
                     break;
                 case "dns-failure":
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dns-unreachable", issue.Message) { Name = name, Temporary = true });
@@ -41,15 +42,13 @@ public sealed partial class DomainChecker
         {
             return;
         }
-        if (rua is not null && !record.AggregateReportUris.Any(u => u.ToString().Equals(rua, StringComparison.OrdinalIgnoreCase)))
+        // The record in force may be the organizational domain's; the merged one is published at this domain.
+        if (PublishPlan.Dmarc(domain, code, profile, record.Text) is { Action: RecordAction.Replace } merged)
         {
-            var merged = record.AggregateReportUris.Count == 0
-                ? record.Text.TrimEnd(' ', ';') + $"; rua={rua}"
-                : record.Text.Replace("rua=", $"rua={rua},", StringComparison.OrdinalIgnoreCase);
             findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Warning, "dmarc-rua-missing-ours",
                 $"aggregate reports do not come to us ({rua}), so we cannot tell you when it is safe to tighten the policy: add it to rua=")
-                { Name = name, Observed = record.Text, Expected = merged });
-            records.Add(new RecordToPublish(name, "TXT", merged));
+                { Name = name, Observed = record.Text, Expected = merged.Value });
+            records.Add(merged);
         }
         if (record.Policy == DmarcPolicy.None && !record.PolicyMissing)
         {
@@ -78,7 +77,8 @@ public sealed partial class DomainChecker
         }
         var mailFrom = DnsName.Normalize(profile.Expand(template, code, domain));
         var include = DnsName.Normalize(profile.SpfInclude);
-        var wanted = $"v=spf1 include:{include} -all";
+        var planned = PublishPlan.MailFrom(domain, code, profile);
+        var wanted = planned.Single(r => r.Type == "TXT");
         var mx = await dns.QueryAsync(mailFrom, DnsRecordType.Mx, ct).ConfigureAwait(false);
         if (mx.IsTemporaryFailure)
         {
@@ -89,6 +89,7 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing",
                 $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Name = mailFrom });
+            records.AddRange(planned.Where(r => r.Type == "MX"));
         }
         var txt = await dns.QueryAsync(mailFrom, DnsRecordType.Txt, ct).ConfigureAwait(false);
         var spf = txt.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
@@ -96,8 +97,8 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-spf-missing",
                 $"the bounce domain {mailFrom} needs its own SPF record including {include}, or SPF will not pass for our MAIL FROM")
-                { Name = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted });
-            records.Add(new RecordToPublish(mailFrom, "TXT", wanted));
+                { Name = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted.Value });
+            records.Add(wanted);
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 using SenderAuth.Spf;
 
 namespace SenderAuth.Check;
@@ -23,27 +24,28 @@ public sealed partial class DomainChecker
         {
             var type99 = await dns.QueryAsync(domain, DnsRecordType.Spf, ct).ConfigureAwait(false);
             var only99 = type99.Of<TxtRecord>().FirstOrDefault(t => SpfParser.IsSpfRecord(t.Text));
+            var planned = PublishPlan.Spf(domain, profile, [], only99?.Text);
             findings.Add(only99 is not null
                 ? new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-type99-only",
                     $"the SPF policy is published only as a type-99 SPF record, which receivers no longer read (RFC 7208 §3.1): publish it as a TXT record at {domain}")
-                    { Name = domain, Observed = only99.Text, Expected = MergeInclude(only99.Text, include) }
+                    { Name = domain, Observed = only99.Text, Expected = planned.Value }
                 : new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-missing", $"{domain} has no SPF record: publish the one below")
-                    { Name = domain, Expected = wanted });
-            records.Add(new RecordToPublish(domain, "TXT", only99 is not null ? MergeInclude(only99.Text, include) : wanted));
+                    { Name = domain, Expected = planned.Value });
+            records.Add(planned);
             return;
         }
         if (spf.Count > 1)
         {
-            var merged = spf.Aggregate(MergeRecords);
+            var planned = PublishPlan.Spf(domain, profile, spf);
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-multiple",
                 $"{domain} publishes {spf.Count} SPF records, so receivers return permerror and SPF never passes: replace them with one merged record")
-                { Name = domain, Observed = string.Join(" | ", spf), Expected = MergeInclude(merged, include) });
-            records.Add(new RecordToPublish(domain, "TXT", MergeInclude(merged, include)));
+                { Name = domain, Observed = string.Join(" | ", spf), Expected = planned.Value });
+            records.Add(planned);
             return;
         }
         var text = spf[0];
         var lint = await new SpfLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
-        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Domain == domain);
+        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Subject == domain);
         if (syntax is not null)
         {
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-syntax", $"{syntax.Message}: fix the record")
@@ -52,10 +54,11 @@ public sealed partial class DomainChecker
         }
         if (!IncludesHost(lint.Terms, include))
         {
+            var planned = PublishPlan.Spf(domain, profile, spf);
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-include-missing",
                 $"the SPF record does not include {include}, so our servers are not authorized: add include:{include} before the \"all\"")
-                { Name = domain, Observed = text, Expected = MergeInclude(text, include) });
-            records.Add(new RecordToPublish(domain, "TXT", MergeInclude(text, include)));
+                { Name = domain, Observed = text, Expected = planned.Value });
+            records.Add(planned);
         }
         foreach (var f in lint.Findings)
         {
@@ -77,7 +80,7 @@ public sealed partial class DomainChecker
             {
                 findings.Add(new CheckFinding(CheckArea.Spf, mapped.Item2, c, f.Message)
                 {
-                    Name = f.Domain ?? domain,
+                    Name = f.Subject ?? domain,
                     Observed = c == "spf-too-many-lookups" ? lint.TotalDnsLookups.ToString(System.Globalization.CultureInfo.InvariantCulture) : text,
                     Expected = c == "spf-too-many-lookups" ? "10 or fewer" : null,
                     Temporary = c == "dns-unreachable",
@@ -116,37 +119,4 @@ public sealed partial class DomainChecker
     private static bool IncludesHost(IEnumerable<SpfLintTerm> terms, string include) =>
         terms.Any(t => t.Text.EndsWith(":" + include, StringComparison.OrdinalIgnoreCase) && (t.Text.StartsWith("include:", StringComparison.OrdinalIgnoreCase) || t.Text.StartsWith("+include:", StringComparison.OrdinalIgnoreCase))
             || IncludesHost(t.Children, include));
-
-    /// <summary>The record with include:host added before the all/redirect term (never a second record).</summary>
-    public static string MergeInclude(string record, string include)
-    {
-        var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        if (terms.Any(t => t.Equals("include:" + include, StringComparison.OrdinalIgnoreCase)))
-        {
-            return string.Join(' ', terms);
-        }
-        var at = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase) || t.StartsWith("redirect=", StringComparison.OrdinalIgnoreCase));
-        terms.Insert(at < 0 ? terms.Count : at, "include:" + include);
-        if (at < 0 && !terms.Any(t => t.StartsWith("redirect=", StringComparison.OrdinalIgnoreCase)))
-        {
-            terms.Add("~all");
-        }
-        return string.Join(' ', terms);
-    }
-
-    /// <summary>Two SPF records as one: the terms of <paramref name="b"/> not already in <paramref name="a"/>, before a's all.</summary>
-    public static string MergeRecords(string a, string b)
-    {
-        var terms = a.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        var all = terms.FindIndex(t => t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase));
-        foreach (var t in b.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1))
-        {
-            if (t.TrimStart('+', '-', '~', '?').Equals("all", StringComparison.OrdinalIgnoreCase) || terms.Contains(t, StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            terms.Insert(all < 0 ? terms.Count : all++, t);
-        }
-        return string.Join(' ', terms);
-    }
 }

@@ -1,4 +1,5 @@
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 
 namespace SenderAuth.Check;
 

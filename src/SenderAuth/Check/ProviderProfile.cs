@@ -34,6 +34,9 @@ public sealed record ProviderProfile
     /// <summary>A custom MAIL FROM (Return-Path) domain such as bounce.{domain}; null when the provider's own is used.</summary>
     public string? MailFromDomain { get; init; }
 
+    /// <summary>The MX host of the custom MAIL FROM domain (where bounces go); null when not given, and no MX is proposed.</summary>
+    public string? MailFromMx { get; init; }
+
     /// <summary>Reads and validates a profile; problems are a FormatException naming the field.</summary>
     public static ProviderProfile Load(string path)
     {
@@ -74,6 +77,10 @@ public sealed record ProviderProfile
             {
                 throw new FormatException($"{source}: sendingIps: \"{cidr}\" is not a CIDR network");
             }
+        }
+        if (MailFromMx is not null && !Dns.DnsName.IsValid(MailFromMx))
+        {
+            throw new FormatException($"{source}: mailFromMx must be a domain name");
         }
         if (ReportAddress is not null && !ReportAddress.StartsWith("mailto:", StringComparison.OrdinalIgnoreCase))
         {

@@ -7,7 +7,7 @@ namespace SenderAuth.Dmarc;
 /// <param name="PolicyDomain">Where the applicable record was found; null when none was.</param>
 /// <param name="Record">The applicable record; null when none was found.</param>
 /// <param name="Issues">Problems of the record and of the setup around it, each with a code.</param>
-public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<DmarcRecordIssue> Issues)
+public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<Finding> Issues)
 {
     /// <summary>True when an issue is an error: receivers will not apply the policy as the domain intends.</summary>
     public bool HasErrors => Issues.Any(i => i.Severity == FindingSeverity.Error);
@@ -30,7 +30,7 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
     public async Task<DmarcLintReport> LintDomainAsync(string domain, CancellationToken cancellationToken = default)
     {
         domain = DnsName.Normalize(domain);
-        var issues = new List<DmarcRecordIssue>();
+        var issues = new List<Finding>();
         var own = await resolver.QueryAsync("_dmarc." + domain, DnsRecordType.Txt, cancellationToken).ConfigureAwait(false);
         var ownRecords = own.Of<TxtRecord>().Count(t => DmarcRecord.IsDmarcRecord(t.Text));
         if (ownRecords > 1)
@@ -67,16 +67,16 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
         var record = DmarcRecord.Parse(text);
         if (record is null)
         {
-            return new DmarcLintReport(domain, domain, null, [new(FindingSeverity.Error, "not-dmarc", "the text does not start with v=DMARC1", 1)]);
+            return new DmarcLintReport(domain, domain, null, [new(FindingSeverity.Error, "not-dmarc", "the text does not start with v=DMARC1", Position: 1)]);
         }
-        var issues = new List<DmarcRecordIssue>(record.Issues);
+        var issues = new List<Finding>(record.Issues);
         issues.AddRange(await CheckDestinationsAsync(domain, record, cancellationToken).ConfigureAwait(false));
         return new DmarcLintReport(domain, domain, record, issues);
     }
 
-    private async Task<List<DmarcRecordIssue>> CheckDestinationsAsync(string policyDomain, DmarcRecord record, CancellationToken ct)
+    private async Task<List<Finding>> CheckDestinationsAsync(string policyDomain, DmarcRecord record, CancellationToken ct)
     {
-        var issues = new List<DmarcRecordIssue>();
+        var issues = new List<Finding>();
         if (record.AggregateReportUris.Count == 0)
         {
             issues.Add(new(FindingSeverity.Warning, "no-rua", "no rua=: nobody receives aggregate reports, so nobody can tell when it is safe to tighten the policy"));
@@ -90,7 +90,7 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
             {
                 continue;
             }
-            var name = $"{policyDomain}._report._dmarc.{host}";
+            var name = Onboarding.PublishPlan.ReportAuthorisationName(policyDomain, host);
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
             if (answer.IsTemporaryFailure)
             {

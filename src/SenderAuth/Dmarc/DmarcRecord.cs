@@ -23,13 +23,6 @@ public enum DmarcAlignmentMode
     Strict,
 }
 
-/// <summary>One remark about a record, with the 1-based column of the tag it concerns.</summary>
-/// <param name="Severity">Error: receivers will not apply the record as intended; warning; info.</param>
-/// <param name="Code">A stable kebab-case code, e.g. <c>invalid-policy</c>, <c>unknown-tag</c>.</param>
-/// <param name="Message">One sentence naming the tag and what is expected.</param>
-/// <param name="Position">The 1-based column of the tag in the record text; null when the issue concerns no single tag.</param>
-public sealed record DmarcRecordIssue(FindingSeverity Severity, string Code, string Message, int? Position = null);
-
 /// <summary>
 /// A parsed <c>v=DMARC1</c> record (RFC 9989 §4.7), read leniently the way receivers do: unknown tags and invalid
 /// values are issues (with positions), not failures; only a record without <c>v=DMARC1</c> first is not DMARC.
@@ -77,7 +70,7 @@ public sealed record DmarcRecord
     public int? Percent { get; init; }
 
     /// <summary>What is wrong or worth knowing, each with a code and the column of its tag; empty for a clean record.</summary>
-    public IReadOnlyList<DmarcRecordIssue> Issues { get; init; } = [];
+    public IReadOnlyList<Finding> Issues { get; init; } = [];
 
     /// <summary>True when <paramref name="text"/> starts with <c>v=DMARC1</c> (white space around the <c>=</c> allowed): the
     /// one test for which TXT records at <c>_dmarc</c> are DMARC records (RFC 9989 §4.7).</summary>
@@ -107,13 +100,13 @@ public sealed record DmarcRecord
         {
             return null;
         }
-        var issues = new List<DmarcRecordIssue>();
+        var issues = new List<Finding>();
         var tags = TagList.Parse(text, TagListRules.Dmarc);
         foreach (var error in tags.Errors)
         {
             issues.Add(error.Kind == TagListErrorKind.MissingEquals
-                ? new(FindingSeverity.Error, "malformed-tag", $"\"{error.Text}\" is not tag=value", error.Column)
-                : new(FindingSeverity.Error, "duplicate-tag", $"tag {error.Text}= appears twice; the first is used", error.Column));
+                ? new(FindingSeverity.Error, "malformed-tag", $"\"{error.Text}\" is not tag=value", Position: error.Column)
+                : new(FindingSeverity.Error, "duplicate-tag", $"tag {error.Text}= appears twice; the first is used", Position: error.Column));
         }
         var record = new DmarcRecord { Text = text };
         DmarcPolicy? Policy(string tag)
@@ -128,7 +121,7 @@ public sealed record DmarcRecord
                 case "quarantine": return DmarcPolicy.Quarantine;
                 case "reject": return DmarcPolicy.Reject;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", v.Column));
+                    issues.Add(new(FindingSeverity.Error, "invalid-policy", $"{tag}={v.Value}: expected none, quarantine or reject", Position: v.Column));
                     return null;
             }
         }
@@ -143,7 +136,7 @@ public sealed record DmarcRecord
                 case "r": return DmarcAlignmentMode.Relaxed;
                 case "s": return DmarcAlignmentMode.Strict;
                 default:
-                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", v.Column));
+                    issues.Add(new(FindingSeverity.Error, "invalid-alignment", $"{tag}={v.Value}: expected r or s; relaxed is used", Position: v.Column));
                     return DmarcAlignmentMode.Relaxed;
             }
         }
@@ -165,14 +158,14 @@ public sealed record DmarcRecord
         {
             issues.Add(new(FindingSeverity.Error, "policy-missing", rua.Count > 0
                 ? "p= is missing or invalid; receivers apply p=none because rua= is valid (RFC 9989 §4.7)"
-                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", tags.TryGet("p", out var pTag) ? pTag.Column : null));
+                : "p= is missing or invalid and there is no valid rua=: receivers ignore this record", Position: tags.TryGet("p", out var pTag) ? pTag.Column : null));
         }
         if (tags.TryGet("psd", out var psd))
         {
             record = record with { PublicSuffixDomain = psd.Value.ToLowerInvariant() switch { "y" => true, "n" => false, _ => null } };
             if (psd.Value.ToLowerInvariant() is not ("y" or "n" or "u"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", psd.Column));
+                issues.Add(new(FindingSeverity.Error, "invalid-psd", $"psd={psd.Value}: expected y, n or u", Position: psd.Column));
             }
         }
         if (tags.TryGet("t", out var t))
@@ -180,7 +173,7 @@ public sealed record DmarcRecord
             record = record with { Testing = t.Value.Equals("y", StringComparison.OrdinalIgnoreCase) };
             if (t.Value.ToLowerInvariant() is not ("y" or "n"))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", t.Column));
+                issues.Add(new(FindingSeverity.Error, "invalid-testing", $"t={t.Value}: expected y or n", Position: t.Column));
             }
         }
         if (tags.TryGet("fo", out var fo))
@@ -188,7 +181,7 @@ public sealed record DmarcRecord
             record = record with { FailureOptions = fo.Value };
             if (fo.Value.Split(':').Any(o => o.Trim() is not ("0" or "1" or "d" or "s")))
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", fo.Column));
+                issues.Add(new(FindingSeverity.Warning, "invalid-fo", $"fo={fo.Value}: options are 0, 1, d and s, separated by ':'", Position: fo.Column));
             }
         }
         if (tags.TryGet("pct", out var pct))
@@ -197,28 +190,28 @@ public sealed record DmarcRecord
             {
                 // RFC 9989 replaced pct with t: anything under 100 meant "not fully enforced", which t=y now says.
                 record = record with { Percent = percent, Testing = record.Testing || percent < 100 };
-                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", pct.Column));
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"pct={percent} is an RFC 7489 tag; RFC 9989 uses t=y for partial enforcement{(percent < 100 ? " (read here as t=y)" : string.Empty)}", Position: pct.Column));
             }
             else
             {
-                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", pct.Column));
+                issues.Add(new(FindingSeverity.Warning, "invalid-pct", $"pct={pct.Value}: expected 0 to 100", Position: pct.Column));
             }
         }
         foreach (var (name, _, position, _) in tags.Tags)
         {
             if (name is "rf" or "ri")
             {
-                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"{name}= is an RFC 7489 tag that RFC 9989 removed; receivers ignore it", position));
+                issues.Add(new(FindingSeverity.Info, "obsolete-tag", $"{name}= is an RFC 7489 tag that RFC 9989 removed; receivers ignore it", Position: position));
             }
             else if (name is not ("v" or "p" or "sp" or "np" or "psd" or "t" or "adkim" or "aspf" or "rua" or "ruf" or "fo" or "pct"))
             {
-                issues.Add(new(FindingSeverity.Warning, "unknown-tag", $"unknown tag {name}= is ignored (RFC 9989 §4.7)", position));
+                issues.Add(new(FindingSeverity.Warning, "unknown-tag", $"unknown tag {name}= is ignored (RFC 9989 §4.7)", Position: position));
             }
         }
         return record with { Issues = issues };
     }
 
-    private static List<Uri> Uris(string tag, TagList tags, List<DmarcRecordIssue> issues)
+    private static List<Uri> Uris(string tag, TagList tags, List<Finding> issues)
     {
         var list = new List<Uri>();
         if (!tags.TryGet(tag, out var v))
@@ -233,11 +226,11 @@ public sealed record DmarcRecord
             if (bang > 0)
             {
                 text = raw[..bang];
-                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", v.Column));
+                issues.Add(new(FindingSeverity.Info, "uri-size-limit", $"{tag}: the \"!size\" suffix in \"{raw}\" is RFC 7489 only", Position: v.Column));
             }
             if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeMailto || !text.Contains('@', StringComparison.Ordinal))
             {
-                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", v.Column));
+                issues.Add(new(FindingSeverity.Error, "invalid-uri", $"{tag}: \"{raw}\" is not a mailto: URI with an address", Position: v.Column));
                 continue;
             }
             list.Add(uri);

@@ -1,13 +1,5 @@
 namespace SenderAuth.Spf;
 
-/// <summary>One problem or remark about a policy: stable code, severity, where (domain, column) and what to do.</summary>
-/// <param name="Severity">Error: receivers will get permerror or the wrong result; warning; info.</param>
-/// <param name="Code">A stable kebab-case code, e.g. <c>too-many-lookups</c>.</param>
-/// <param name="Message">One sentence saying what is wrong and what to do.</param>
-/// <param name="Domain">The domain whose record it concerns (an include target, say), when known.</param>
-/// <param name="Position">The 1-based column of the term in that record; null when it concerns no term.</param>
-public sealed record SpfFinding(FindingSeverity Severity, string Code, string Message, string? Domain = null, int? Position = null);
-
 /// <summary>A term of the policy tree: an include or redirect carries the terms of its target.</summary>
 /// <param name="Domain">The domain whose record holds the term.</param>
 /// <param name="Text">The term as written.</param>
@@ -20,12 +12,12 @@ public sealed record SpfLintTerm(string Domain, string Text, int Position, int D
     public IReadOnlyList<SpfLintTerm> Children { get; init; } = [];
 }
 
-/// <summary>What <see cref="SpfLinter"/> found about one record or domain.</summary>
+/// <summary>What <see cref="SpfLinter"/> found about one record or domain; a finding's subject is the domain whose record it concerns.</summary>
 /// <param name="Domain">The domain linted; null when there was none to name.</param>
 /// <param name="Record">The record text; null when none was found.</param>
 /// <param name="Terms">The record's terms, includes and redirects expanded.</param>
-/// <param name="Findings">Every problem and remark.</param>
-public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<SpfFinding> Findings)
+/// <param name="Findings">Every problem and remark (<see cref="Finding.Subject"/>: the domain whose record it concerns).</param>
+public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList<SpfLintTerm> Terms, IReadOnlyList<Finding> Findings)
 {
     /// <summary>DNS-querying terms after expanding every include and redirect (limit 10, RFC 7208 §4.6.4).</summary>
     public int TotalDnsLookups => Terms.Sum(t => t.DnsLookups);

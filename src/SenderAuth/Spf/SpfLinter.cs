@@ -18,13 +18,13 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
     /// <summary>Lints the policy published at <paramref name="domain"/>.</summary>
     public async Task<SpfLintReport> LintDomainAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var findings = new List<SpfFinding>();
+        var findings = new List<Finding>();
         domain = DnsName.Normalize(domain);
         var record = await FindRecordAsync(domain, findings, top: true, cancellationToken).ConfigureAwait(false);
         var type99 = await resolver.QueryAsync(domain, DnsRecordType.Spf, cancellationToken).ConfigureAwait(false);
         if (type99.Of<TxtRecord>().Any(t => SpfParser.IsSpfRecord(t.Text)))
         {
-            findings.Add(new SpfFinding(record is null ? FindingSeverity.Error : FindingSeverity.Warning, "type99-record",
+            findings.Add(new Finding(record is null ? FindingSeverity.Error : FindingSeverity.Warning, "type99-record",
                 "an SPF (type 99) record is published; RFC 7208 §3.1 removed that type and receivers only read TXT"
                 + (record is null ? ": publish the same text as TXT" : ": delete it"), domain));
         }
@@ -35,63 +35,63 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
     /// <summary>Lints record text; includes and redirects are resolved through DNS.</summary>
     public async Task<SpfLintReport> LintRecordAsync(string recordText, CancellationToken cancellationToken = default)
     {
-        var findings = new List<SpfFinding>();
+        var findings = new List<Finding>();
         var record = Parse(recordText, "(record)", findings);
         var terms = record is null ? [] : await LintRecordAsync("(record)", record, findings, [], 0, cancellationToken).ConfigureAwait(false);
         return Finish(null, recordText, terms, findings);
     }
 
-    private SpfLintReport Finish(string? domain, string? text, IReadOnlyList<SpfLintTerm> terms, List<SpfFinding> findings)
+    private SpfLintReport Finish(string? domain, string? text, IReadOnlyList<SpfLintTerm> terms, List<Finding> findings)
     {
         var report = new SpfLintReport(domain, text, terms, findings);
         if (report.TotalDnsLookups > _options.MaxDnsLookups)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "too-many-lookups",
+            findings.Add(new Finding(FindingSeverity.Error, "too-many-lookups",
                 $"{report.TotalDnsLookups} DNS-querying terms after expanding includes; receivers stop at {_options.MaxDnsLookups} with permerror (RFC 7208 §4.6.4): flatten or remove includes", domain));
         }
         if (report.VoidLookups > _options.MaxVoidLookups)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "too-many-void-lookups",
+            findings.Add(new Finding(FindingSeverity.Error, "too-many-void-lookups",
                 $"{report.VoidLookups} terms name domains that do not exist or have no address; more than {_options.MaxVoidLookups} is permerror (RFC 7208 §4.6.4): remove them", domain));
         }
         return report with { Findings = [.. findings.OrderByDescending(f => f.Severity)] };
     }
 
-    private async Task<SpfRecord?> FindRecordAsync(string domain, List<SpfFinding> findings, bool top, CancellationToken ct)
+    private async Task<SpfRecord?> FindRecordAsync(string domain, List<Finding> findings, bool top, CancellationToken ct)
     {
         var answer = await resolver.QueryAsync(domain, DnsRecordType.Txt, ct).ConfigureAwait(false);
         if (answer.IsTemporaryFailure)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Warning, "dns-failure", $"TXT lookup of {domain}: {SpfEvaluator.DescribeStatus(answer.Status)}; could not check it", domain));
+            findings.Add(new Finding(FindingSeverity.Warning, "dns-failure", $"TXT lookup of {domain}: {SpfEvaluator.DescribeStatus(answer.Status)}; could not check it", domain));
             return null;
         }
         var records = answer.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
         if (records.Count == 0)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, top ? "no-record" : "include-without-record",
+            findings.Add(new Finding(FindingSeverity.Error, top ? "no-record" : "include-without-record",
                 top ? $"{domain} publishes no SPF record" : $"{domain} publishes no SPF record: receivers return permerror for the include or redirect (RFC 7208 §5.2)", domain));
             return null;
         }
         if (records.Count > 1)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "multiple-records",
+            findings.Add(new Finding(FindingSeverity.Error, "multiple-records",
                 $"{domain} publishes {records.Count} SPF records; receivers return permerror (RFC 7208 §4.5): merge them into one", domain));
             return null;
         }
         return Parse(records[0], domain, findings);
     }
 
-    private static SpfRecord? Parse(string text, string domain, List<SpfFinding> findings)
+    private static SpfRecord? Parse(string text, string domain, List<Finding> findings)
     {
         var (record, error) = SpfEvaluator.Parse(text);
         if (error is not null)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "syntax-error", $"the record of {domain} is invalid {error}", domain, error.Position));
+            findings.Add(new Finding(FindingSeverity.Error, "syntax-error", $"the record of {domain} is invalid {error}", domain, error.Position));
         }
         return record;
     }
 
-    private async Task<IReadOnlyList<SpfLintTerm>> LintRecordAsync(string domain, SpfRecord record, List<SpfFinding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<IReadOnlyList<SpfLintTerm>> LintRecordAsync(string domain, SpfRecord record, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
     {
         var terms = new List<SpfLintTerm>();
         var seenAll = false;
@@ -99,7 +99,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         {
             if (seenAll)
             {
-                findings.Add(new SpfFinding(FindingSeverity.Warning, "after-all", $"\"{m.Text}\" comes after \"all\" and is never evaluated", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, "after-all", $"\"{m.Text}\" comes after \"all\" and is never evaluated", domain, m.Position));
             }
             terms.Add(await LintMechanismAsync(domain, m, findings, path, depth, ct).ConfigureAwait(false));
             seenAll |= m.Kind == SpfMechanismKind.All;
@@ -108,40 +108,40 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         {
             if (seenAll)
             {
-                findings.Add(new SpfFinding(FindingSeverity.Warning, "redirect-ignored", "\"redirect\" is ignored because the record has \"all\" (RFC 7208 §6.1)", domain, redirect.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, "redirect-ignored", "\"redirect\" is ignored because the record has \"all\" (RFC 7208 §6.1)", domain, redirect.Position));
             }
             terms.Add(await LintTargetAsync(domain, redirect.Text, redirect.Position, redirect.Value, findings, path, depth, ct).ConfigureAwait(false));
         }
         else if (!seenAll && depth == 0)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Warning, "no-all", "the record ends without \"all\" or \"redirect\": unlisted senders get neutral; end it with \"~all\" or \"-all\"", domain));
+            findings.Add(new Finding(FindingSeverity.Warning, "no-all", "the record ends without \"all\" or \"redirect\": unlisted senders get neutral; end it with \"~all\" or \"-all\"", domain));
         }
         if (record.Explanation is { } exp && depth == 0)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Info, "exp", $"explanation text comes from {exp.Value.Text} (RFC 7208 §6.2)", domain, exp.Position));
+            findings.Add(new Finding(FindingSeverity.Info, "exp", $"explanation text comes from {exp.Value.Text} (RFC 7208 §6.2)", domain, exp.Position));
         }
         foreach (var other in record.OtherModifiers)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Info, "unknown-modifier", $"modifier \"{other.Name}\" is not defined by RFC 7208 and is ignored", domain, other.Position));
+            findings.Add(new Finding(FindingSeverity.Info, "unknown-modifier", $"modifier \"{other.Name}\" is not defined by RFC 7208 and is ignored", domain, other.Position));
         }
         return terms;
     }
 
-    private async Task<SpfLintTerm> LintMechanismAsync(string domain, SpfMechanism m, List<SpfFinding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<SpfLintTerm> LintMechanismAsync(string domain, SpfMechanism m, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
     {
         switch (m.Kind)
         {
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.Pass:
-                findings.Add(new SpfFinding(FindingSeverity.Error, "plus-all", "\"+all\" lets every host on the internet send as this domain: use \"~all\" or \"-all\"", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Error, "plus-all", "\"+all\" lets every host on the internet send as this domain: use \"~all\" or \"-all\"", domain, m.Position));
                 break;
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.Neutral && depth == 0:
-                findings.Add(new SpfFinding(FindingSeverity.Warning, "neutral-all", "\"?all\" asserts nothing about other hosts: use \"~all\", then \"-all\"", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, "neutral-all", "\"?all\" asserts nothing about other hosts: use \"~all\", then \"-all\"", domain, m.Position));
                 break;
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.SoftFail && depth == 0:
-                findings.Add(new SpfFinding(FindingSeverity.Info, "softfail-all", "\"~all\": move to \"-all\" once DMARC reports show every legitimate sender passing", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Info, "softfail-all", "\"~all\": move to \"-all\" once DMARC reports show every legitimate sender passing", domain, m.Position));
                 break;
             case SpfMechanismKind.Ptr:
-                findings.Add(new SpfFinding(FindingSeverity.Warning, "ptr", "\"ptr\" is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5): list the addresses with ip4/ip6", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, "ptr", "\"ptr\" is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5): list the addresses with ip4/ip6", domain, m.Position));
                 break;
             case SpfMechanismKind.Include:
                 return await LintTargetAsync(domain, m.Text, m.Position, m.DomainSpec!, findings, path, depth, ct).ConfigureAwait(false);
@@ -156,7 +156,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         return new SpfLintTerm(domain, m.Text, m.Position, 1, voids);
     }
 
-    private async Task<int> CountVoidAsync(string domain, SpfMechanism m, List<SpfFinding> findings, CancellationToken ct)
+    private async Task<int> CountVoidAsync(string domain, SpfMechanism m, List<Finding> findings, CancellationToken ct)
     {
         var target = m.DomainSpec is null ? domain : m.DomainSpec.Literal;
         if (target is null || !DnsName.IsValid(target) || domain.StartsWith('('))
@@ -176,27 +176,27 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         }
         if (answer.Of<MxRecord>().Count() > _options.MaxMxNames)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "too-many-mx", $"\"{m.Text}\": {target} has more than {_options.MaxMxNames} MX names: permerror (RFC 7208 §4.6.4)", domain, m.Position));
+            findings.Add(new Finding(FindingSeverity.Error, "too-many-mx", $"\"{m.Text}\": {target} has more than {_options.MaxMxNames} MX names: permerror (RFC 7208 §4.6.4)", domain, m.Position));
         }
         if (!answer.IsEmpty)
         {
             return 0;
         }
-        findings.Add(new SpfFinding(FindingSeverity.Warning, "void-lookup", $"\"{m.Text}\": {target} {(answer.Status == DnsStatus.NxDomain ? "does not exist" : "has no such record")} (a void lookup)", domain, m.Position));
+        findings.Add(new Finding(FindingSeverity.Warning, "void-lookup", $"\"{m.Text}\": {target} {(answer.Status == DnsStatus.NxDomain ? "does not exist" : "has no such record")} (a void lookup)", domain, m.Position));
         return 1;
     }
 
-    private async Task<SpfLintTerm> LintTargetAsync(string domain, string text, int position, SpfMacroString spec, List<SpfFinding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<SpfLintTerm> LintTargetAsync(string domain, string text, int position, SpfMacroString spec, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
     {
         var target = spec.Literal is { } literal ? DnsName.Normalize(literal) : null;
         if (target is null)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Info, "macro-target", $"\"{text}\" depends on the message (macros); its lookups are not counted", domain, position));
+            findings.Add(new Finding(FindingSeverity.Info, "macro-target", $"\"{text}\" depends on the message (macros); its lookups are not counted", domain, position));
             return new SpfLintTerm(domain, text, position, 1, 0);
         }
         if (!path.Add(target) || depth >= MaxDepth)
         {
-            findings.Add(new SpfFinding(FindingSeverity.Error, "include-loop", $"\"{text}\" includes a domain already being evaluated: a loop that ends in permerror", domain, position));
+            findings.Add(new Finding(FindingSeverity.Error, "include-loop", $"\"{text}\" includes a domain already being evaluated: a loop that ends in permerror", domain, position));
             return new SpfLintTerm(domain, text, position, 1, 0);
         }
         try

@@ -18,7 +18,7 @@ public class DnssecValidationTests
 {
     private static string Env(string name)
     {
-        var env = Environment.GetEnvironmentVariable(name);
+        var env = TestServers.Get(name);
         if (string.IsNullOrWhiteSpace(env))
         {
             Assert.Skip($"{name} is not set: the DNSSEC test servers (tests/servers/unbound) were not started; run ./run-tests");

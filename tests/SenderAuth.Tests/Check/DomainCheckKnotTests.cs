@@ -15,7 +15,7 @@ public class DomainCheckKnotTests
 {
     private static string Server()
     {
-        var env = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS");
+        var env = TestServers.Get("SENDERAUTH_TEST_DNS");
         if (string.IsNullOrWhiteSpace(env))
         {
             Assert.Skip("real DNS server not started: run ./run-tests");

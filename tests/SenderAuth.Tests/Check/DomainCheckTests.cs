@@ -1,5 +1,6 @@
 using SenderAuth.Check;
 using SenderAuth.Dns;
+using SenderAuth.Onboarding;
 
 namespace SenderAuth.Tests.Check;
 
@@ -84,5 +85,5 @@ public class DomainCheckTests
     [InlineData("v=spf1  ip4:192.0.2.1   ?all", "v=spf1 ip4:192.0.2.1 include:spf.t.example ?all")]
     [InlineData("v=spf1", "v=spf1 include:spf.t.example ~all")]
     public void MergeInclude_AddsOnceBeforeAllOrRedirect(string record, string expected) =>
-        Assert.Equal(expected, DomainChecker.MergeInclude(record, "spf.t.example"));
+        Assert.Equal(expected, SpfMerge.MergeInclude(record, "spf.t.example"));
 }

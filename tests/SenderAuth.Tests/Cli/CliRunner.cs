@@ -1,8 +1,9 @@
 using System.Diagnostics;
+using SenderAuth.Tests.Shipped;
 
 namespace SenderAuth.Tests.Cli;
 
-/// <summary>Runs the built CLI as a process, as users and scripts do: exit code, stdout, stderr.</summary>
+/// <summary>Runs the CLI as users and scripts do, through <c>./senderauth</c> (<see cref="Launcher"/>): exit code, stdout, stderr.</summary>
 internal static class CliRunner
 {
     public static string Zone(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "zones", name);
@@ -12,19 +13,9 @@ internal static class CliRunner
     /// <summary>With extra environment variables (the server's secrets, for commands that open its database).</summary>
     public static async Task<(int Exit, string Out, string Err)> RunAsync(string? stdin, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        psi.Environment["NO_COLOR"] = "1";
+        await Launcher.EnsureBuiltAsync();
+        var psi = Launcher.StartInfo(args);
+        psi.RedirectStandardInput = true;
         psi.Environment["COLUMNS"] = "200";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {

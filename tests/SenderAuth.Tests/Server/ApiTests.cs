@@ -360,7 +360,7 @@ public abstract class ApiTests(ServerFixture fixture)
     [Fact]
     public async Task Records_merge_the_spf_record_the_domain_already_has()
     {
-        if (Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") is null)
+        if (TestServers.Get("SENDERAUTH_TEST_DNS") is null)
         {
             Assert.Skip("real DNS server not started: run ./run-tests");
         }

@@ -42,7 +42,7 @@ public sealed class CrashSafetyTests
     [Fact]
     public async Task Postgres_KillDuringCreations_KeepsEveryAcknowledgedCreation()
     {
-        var admin = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES");
+        var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES");
         if (string.IsNullOrWhiteSpace(admin))
         {
             Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
@@ -201,7 +201,7 @@ public sealed class CrashSafetyTests
     private static Task<ServerProcess> StartAsync(string data, string[] database, CancellationToken ct)
     {
         string[] args = ["serve", "--data", data, "--dns", "127.0.0.1:0", .. database, "--SenderAuth:Resolver:TimeoutSeconds=1"];
-        if (Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") is { Length: > 0 } dns)
+        if (TestServers.Get("SENDERAUTH_TEST_DNS") is { Length: > 0 } dns)
         {
             args = [.. args, "--resolver", dns];
         }

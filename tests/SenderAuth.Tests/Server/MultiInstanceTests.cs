@@ -40,7 +40,7 @@ public sealed class MultiInstanceTests
     [Fact]
     public async Task Three_instances_share_checks_and_rotations_and_take_over_from_a_killed_one()
     {
-        var admin = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES");
+        var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES");
         if (string.IsNullOrWhiteSpace(admin))
         {
             Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
@@ -389,7 +389,7 @@ public sealed class MultiInstanceTests
 
     private static string Env(string name)
     {
-        var value = Environment.GetEnvironmentVariable(name);
+        var value = TestServers.Get(name);
         if (string.IsNullOrWhiteSpace(value))
         {
             Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");

@@ -119,7 +119,7 @@ public sealed class OnboardingFlowTests
     }
 
     private static string Env(string name) =>
-        Environment.GetEnvironmentVariable(name) ?? throw SkipException($"{name} is unset (the test Knot is not running): run ./run-tests");
+        TestServers.Get(name) ?? throw SkipException($"{name} is unset (the test Knot is not running): run ./run-tests");
 
     private static Exception SkipException(string reason)
     {

@@ -136,11 +136,9 @@ public sealed class SecurityTests
         }
         // `serve` exits 2 on them with one line per problem, before opening anything. A child process: building a
         // second host in this process would race WebApplicationFactory's host interception in parallel tests.
-        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = Path.GetTempPath() };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"), "serve", "--SenderAuth:Publishing:Mode=carrier-pigeon", "--SenderAuth:Provider:RsaBits=512" })
-        {
-            start.ArgumentList.Add(arg);
-        }
+        await SenderAuth.Tests.Shipped.Launcher.EnsureBuiltAsync();
+        var start = SenderAuth.Tests.Shipped.Launcher.StartInfo(["serve", "--SenderAuth:Publishing:Mode=carrier-pigeon", "--SenderAuth:Provider:RsaBits=512"]);
+        start.WorkingDirectory = Path.GetTempPath();
         using var process = System.Diagnostics.Process.Start(start)!;
         var stderr = await process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         await process.WaitForExitAsync(TestContext.Current.CancellationToken);

@@ -37,7 +37,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             ["SenderAuth:MasterKey"] = MasterKey,
             ["SenderAuth:Publishing:Dns"] = "127.0.0.1:0",
             // Institutions' zones come from the test Knot when it runs; otherwise a closed port answers at once.
-            ["SenderAuth:Resolver:Servers:0"] = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
+            ["SenderAuth:Resolver:Servers:0"] = TestServers.Get("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
             ["SenderAuth:Resolver:TimeoutSeconds"] = "2",
             ["SenderAuth:Provider:RsaBits"] = "1024",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -52,7 +52,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         }
     }
 
-    public static bool PostgresAvailable => Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES") is not null;
+    public static bool PostgresAvailable => TestServers.Get("SENDERAUTH_TEST_POSTGRES") is not null;
 
     /// <summary>A server on SQLite, or on a new PostgreSQL database when <paramref name="database"/> is "postgres".</summary>
     public static async Task<ServerHost> StartAsync(string database, Dictionary<string, string?>? settings = null,
@@ -67,7 +67,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         }
         else if (database == "postgres")
         {
-            var admin = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES")
+            var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES")
                 ?? throw new InvalidOperationException("PostgreSQL is not running (SENDERAUTH_TEST_POSTGRES)");
             pgName = "sa_" + Guid.NewGuid().ToString("N")[..12];
             await using (var connection = new NpgsqlConnection(admin))
@@ -130,7 +130,7 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
         await base.DisposeAsync();
         if (_postgresDatabase is not null)
         {
-            await using var connection = new NpgsqlConnection(Environment.GetEnvironmentVariable("SENDERAUTH_TEST_POSTGRES"));
+            await using var connection = new NpgsqlConnection(TestServers.Get("SENDERAUTH_TEST_POSTGRES"));
             await connection.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {_postgresDatabase} WITH (FORCE)", connection);
             await drop.ExecuteNonQueryAsync();

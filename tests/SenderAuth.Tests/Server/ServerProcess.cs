@@ -2,24 +2,35 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using SenderAuth.Tests.Shipped;
 
 namespace SenderAuth.Tests.Server;
 
 /// <summary>
-/// The server as a child process (<c>dotnet SenderAuth.Cli.dll serve …</c> from the test's output folder), for
-/// what an in-process host cannot show: kill -9, restarts on the same data, several instances on one database.
+/// The server as users start it, <c>./senderauth serve …</c> (the launcher's Release build, see <see cref="Launcher"/>),
+/// for what an in-process host cannot show: the shipped program itself, kill -9, restarts on the same data, several
+/// instances on one database. Addresses and the first-run operator key are read from what the server prints.
 /// </summary>
 public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _log = new();
-    private readonly string _operatorKey;
+    private string? _operatorKey;
 
-    private ServerProcess(Process process, string operatorKey)
+    private ServerProcess(Process process, string? operatorKey)
     {
         _process = process;
         _operatorKey = operatorKey;
     }
+
+    /// <summary>The operator key given, or the one the server generated and printed once on its first start.</summary>
+    public string OperatorKey => Volatile.Read(ref _operatorKey) ?? throw new InvalidOperationException("the server printed no operator key");
+
+    /// <summary>The built-in DNS server's address as the banner tells it ("zone … (DNS at 127.0.0.1:PORT)"), if it runs one.</summary>
+    public string? DnsAddress { get; private set; }
+
+    /// <summary>The milter's address as the banner tells it (e.g. inet:127.0.0.1:PORT), or "off".</summary>
+    public string? MilterAddress { get; private set; }
 
     /// <summary>The HTTP address, as the server itself reports it once listening.</summary>
     public Uri Url => _url ?? throw new InvalidOperationException("the server is not listening yet");
@@ -33,19 +44,24 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="args">From "serve" on; --urls on loopback port 0 is added (the kernel's choice, read back from the
     /// server's "Now listening on" line: a port picked here and bound later could be taken by then).</param>
-    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string operatorKey, string masterKey, CancellationToken ct)
+    /// <param name="operatorKey">SENDERAUTH_OPERATOR_KEY, or null for a first start that generates and prints one.</param>
+    /// <param name="masterKey">SENDERAUTH_MASTER_KEY, or null for a key generated into the data folder.</param>
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string? operatorKey, string? masterKey, CancellationToken ct)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Cli.dll"));
+        await Launcher.EnsureBuiltAsync();
         // Several servers run at once: each milter on a free port unless the test chose one.
         var milter = args.Any(a => a.StartsWith("--milter", StringComparison.Ordinal) || a.Contains("Milter:Listen", StringComparison.Ordinal)) ? [] : new[] { "--milter", "inet:127.0.0.1:0" };
-        foreach (var a in args.Concat(milter).Append("--urls").Append("http://127.0.0.1:0").Append("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"))
+        var psi = Launcher.StartInfo(args.Concat(milter).Append("--urls").Append("http://127.0.0.1:0").Append("--Logging:LogLevel:Microsoft.Hosting.Lifetime=Information"));
+        psi.Environment.Remove("SENDERAUTH_OPERATOR_KEY");
+        psi.Environment.Remove("SENDERAUTH_MASTER_KEY");
+        if (operatorKey is not null)
         {
-            psi.ArgumentList.Add(a);
+            psi.Environment["SENDERAUTH_OPERATOR_KEY"] = operatorKey;
         }
-        psi.Environment["SENDERAUTH_OPERATOR_KEY"] = operatorKey;
-        psi.Environment["SENDERAUTH_MASTER_KEY"] = masterKey;
-        psi.Environment["NO_COLOR"] = "1";
+        if (masterKey is not null)
+        {
+            psi.Environment["SENDERAUTH_MASTER_KEY"] = masterKey;
+        }
         var server = new ServerProcess(Process.Start(psi)!, operatorKey);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
         server._process.ErrorDataReceived += (_, e) => server.Append(e.Data);
@@ -79,6 +95,25 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             Volatile.Write(ref _url, new Uri(line[(at + ListeningOn.Length)..].Trim()));
         }
+        ReadBanner(line);
+    }
+
+    /// <summary>The lines of the banner that <c>serve</c> prints once started (ServerApp.PrintBanner).</summary>
+    private void ReadBanner(string line)
+    {
+        const string zone = "  zone ", dnsAt = "(DNS at ", milter = "  milter ", key = "operator key (shown once, store it now): ";
+        if (line.StartsWith(zone, StringComparison.Ordinal) && line.IndexOf(dnsAt, StringComparison.Ordinal) is var d and >= 0)
+        {
+            DnsAddress = line[(d + dnsAt.Length)..].TrimEnd(')');
+        }
+        else if (line.StartsWith(milter, StringComparison.Ordinal))
+        {
+            MilterAddress = line[milter.Length..].Trim().Split(' ')[0];
+        }
+        else if (line.IndexOf(key, StringComparison.Ordinal) is var k and >= 0)
+        {
+            Volatile.Write(ref _operatorKey, line[(k + key.Length)..].Trim());
+        }
     }
 
     /// <summary>Kestrel's start-up line (Microsoft.Hosting.Lifetime), the one place the bound port is told.</summary>
@@ -104,7 +139,7 @@ public sealed class ServerProcess : IAsyncDisposable
     public HttpClient Client()
     {
         var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _operatorKey);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
         return client;
     }
 
@@ -133,7 +168,8 @@ public sealed class ServerProcess : IAsyncDisposable
             {
                 using var r = await http.GetAsync(new Uri(url, "/ready"), ct);
                 last = $"{(int)r.StatusCode} {await r.Content.ReadAsStringAsync(ct)}";
-                if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal))
+                // Ready, and the banner printed (it follows start-up): its addresses and key are what a user reads.
+                if (r.StatusCode == HttpStatusCode.OK && last.EndsWith("Healthy", StringComparison.Ordinal) && Volatile.Read(ref _operatorKey) is not null && MilterAddress is not null)
                 {
                     return;
                 }

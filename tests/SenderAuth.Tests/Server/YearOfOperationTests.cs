@@ -257,7 +257,7 @@ public sealed class YearOfOperationTests
 
     private static string Env(string name)
     {
-        var value = Environment.GetEnvironmentVariable(name);
+        var value = TestServers.Get(name);
         if (value is null)
         {
             Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");

@@ -27,14 +27,14 @@ public static class ReportFindings
         if (ourFailing >= MinFailing && ourFailing > ourMessages * (1 - options.MinAlignedShare))
         {
             var worst = ours.Where(s => s.Source.Messages > s.Source.DmarcPass).OrderByDescending(s => s.Source.Messages - s.Source.DmarcPass).ToList();
-            findings.Add(new("own-mail-failing", "error", "Mail sent by the platform fails DMARC",
+            findings.Add(new("own-mail-failing", FindingSeverity.Error, "Mail sent by the platform fails DMARC",
                 $"{ourFailing:N0} of {ourMessages:N0} messages from our sending networks failed DMARC ({Pct(ourFailing, ourMessages)}); reported by {string.Join(", ", worst.SelectMany(s => s.Source.Reporters).Distinct().Take(5))}",
                 "Our signing or the domain's DKIM delegation broke: run the domain check now and compare the selectors in these rows with the ones we sign with.",
                 ourFailing, worst.Select(s => s.Source.Ip).Take(20).ToList()));
         }
         foreach (var g in retired.GroupBy(r => r.Selector))
         {
-            findings.Add(new("retired-selector", "warning", $"Mail signed with selector {g.Key} after its key was retired",
+            findings.Add(new("retired-selector", FindingSeverity.Warning, $"Mail signed with selector {g.Key} after its key was retired",
                 $"{g.Sum(r => r.Messages):N0} messages on {g.Count()} day(s), last {g.Max(r => r.Day):yyyy-MM-dd}, carry s={g.Key} while another key was signing",
                 "Something still signs with the old key (a second sending path, or a stale copy of the key): find it before the key is revoked, or that mail will fail.",
                 g.Sum(r => r.Messages), []));
@@ -42,7 +42,7 @@ public static class ReportFindings
         if (reconciliation.Excess.Count > 0)
         {
             var e = reconciliation.Excess;
-            findings.Add(new("reported-more-than-sent", "warning", "Reporters count more mail from our networks than we signed",
+            findings.Add(new("reported-more-than-sent", FindingSeverity.Warning, "Reporters count more mail from our networks than we signed",
                 $"on {e.Select(x => x.Day).Distinct().Count()} day(s) (first {e[0].Day:yyyy-MM-dd}: {e[0].Reporter} reported {e[0].Reported:N0}, we signed {e[0].Signed:N0})",
                 "Mail for this domain leaves our shared IPs without our signature (another customer spoofing it) or a report is forged: compare with the MTA logs of those days.",
                 e.Sum(x => x.Reported - x.Signed), []));
@@ -50,7 +50,7 @@ public static class ReportFindings
         var threshold = Math.Max(1, (long)(total * options.UnknownSenderShare));
         foreach (var s in sources.Where(s => s.Category == SourceCategories.ThirdParty && s.Source.Messages >= threshold).OrderByDescending(s => s.Source.Messages))
         {
-            findings.Add(new("new-sender", "warning", $"A sender that is not set up: {s.Name ?? s.Source.Ip}",
+            findings.Add(new("new-sender", FindingSeverity.Warning, $"A sender that is not set up: {s.Name ?? s.Source.Ip}",
                 $"{s.Source.Messages:N0} messages from {s.Source.Ip}{(s.ReverseName is null ? "" : $" ({s.ReverseName})")} since {s.Source.FirstDay:yyyy-MM-dd} authenticate as {Identity(s)} but not as the domain (DMARC pass {Pct(s.Source.DmarcPass, s.Source.Messages)})",
                 "If the institution uses this service, declare it as a known sender and set it up (see the advice); if not, it is spoofing.",
                 s.Source.Messages, [s.Source.Ip]));
@@ -62,7 +62,7 @@ public static class ReportFindings
             {
                 continue;
             }
-            findings.Add(new("declared-sender-unaligned", "warning", $"{g.Key} sends for the domain without aligning",
+            findings.Add(new("declared-sender-unaligned", FindingSeverity.Warning, $"{g.Key} sends for the domain without aligning",
                 $"{failing:N0} of {g.Sum(s => s.Source.Messages):N0} messages failed DMARC",
                 "Set this sender up with the domain (see the advice for it) before tightening the policy.", failing, g.Select(s => s.Source.Ip).Take(20).ToList()));
         }
@@ -70,7 +70,7 @@ public static class ReportFindings
         if (forwarders.Count > 0)
         {
             var fwd = forwarders.Sum(s => s.Source.Messages);
-            findings.Add(new("forwarding", "info", "Forwarding breaks SPF, DKIM survives",
+            findings.Add(new("forwarding", FindingSeverity.Info, "Forwarding breaks SPF, DKIM survives",
                 $"{fwd:N0} messages through {forwarders.Count} forwarder(s) or list(s); aligned DKIM passed for {Pct(forwarders.Sum(s => s.Source.DkimAligned), fwd)}",
                 "Nothing to change: this is why every message must carry an aligned DKIM signature. Do not add forwarders to SPF.",
                 fwd, forwarders.Select(s => s.Source.Ip).Take(20).ToList()));
@@ -79,19 +79,17 @@ public static class ReportFindings
         var spoofed = spoof.Sum(s => s.Source.Messages);
         if (spoofed >= threshold && spoofed > 0)
         {
-            findings.Add(new("spoofing", "warning", "Someone sends as the domain without authenticating",
+            findings.Add(new("spoofing", FindingSeverity.Warning, "Someone sends as the domain without authenticating",
                 $"{spoofed:N0} messages from {spoof.Count} source(s) passed neither SPF nor DKIM, from {string.Join(", ", spoof.Select(s => s.Source.Ip).Take(5))}{(spoof.Count > 5 ? "…" : "")}",
                 "Once the legitimate mail aligns, move the DMARC policy to quarantine, then reject (see the advice).",
                 spoofed, spoof.OrderByDescending(s => s.Source.Messages).Select(s => s.Source.Ip).Take(20).ToList()));
         }
-        return findings.OrderByDescending(f => Rank(f.Severity)).ThenByDescending(f => f.Messages).ToList();
+        return findings.OrderByDescending(f => f.Severity).ThenByDescending(f => f.Messages).ToList();
     }
 
     private static string Identity(AttributedSource s) =>
         string.Join(" and ", new[] { s.Source.DkimAuthPass > 0 && s.Source.DkimDomains.Count > 0 ? $"DKIM d={s.Source.DkimDomains[0]}" : null,
             s.Source.SpfAuthPass > 0 && s.Source.SpfDomains.Count > 0 ? $"SPF {s.Source.SpfDomains[0]}" : null }.Where(x => x is not null));
-
-    private static int Rank(string severity) => severity switch { "error" => 2, "warning" => 1, _ => 0 };
 
     internal static string Pct(long part, long whole) =>
         whole == 0 ? "n/a" : ((double)part / whole).ToString("0.##%", CultureInfo.InvariantCulture);

@@ -18,10 +18,12 @@ public sealed partial class PostfixWorld : IAsyncDisposable
     private readonly Dictionary<string, string> _keys = [];
 
     private readonly string[] _extra;
+    private readonly bool _firstRun;
 
-    private PostfixWorld(string[] extra)
+    private PostfixWorld(string[] extra, bool firstRun)
     {
         _extra = extra;
+        _firstRun = firstRun;
     }
 
     public ServerProcess Server { get; private set; } = null!;
@@ -38,12 +40,19 @@ public sealed partial class PostfixWorld : IAsyncDisposable
     public IReadOnlyDictionary<string, string> Keys => _keys;
 
     /// <param name="extra">More server settings (e.g. verify mode).</param>
-    public static async Task<PostfixWorld> StartAsync(CancellationToken ct, params string[] extra)
+    public static Task<PostfixWorld> StartAsync(CancellationToken ct, params string[] extra) => StartAsync(firstRun: false, ct, extra);
+
+    /// <param name="firstRun">No secrets given: the server generates its master key into the data folder and prints
+    /// an operator key once, as on a user's first <c>./senderauth serve</c>; the world reads it from the banner.</param>
+    public static async Task<PostfixWorld> StartAsync(bool firstRun, CancellationToken ct, params string[] extra)
     {
-        var world = new PostfixWorld(extra);
+        var world = new PostfixWorld(extra, firstRun);
         await world.StartServerAsync(ct);
         return world;
     }
+
+    /// <summary>The server's data folder (SQLite database, generated master key).</summary>
+    public string DataDirectory => _data.FullName;
 
     public async Task StartServerAsync(CancellationToken ct)
     {
@@ -53,7 +62,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
             "--SenderAuth:Resolver:TimeoutSeconds=2", "--SenderAuth:Provider:RsaBits=1024", "--SenderAuth:Monitoring:Enabled=false",
             "--SenderAuth:Milter:UnknownDomainPolicy=Reject", .. _extra,
         ];
-        Server = await ServerProcess.StartAsync(args, OperatorKey, ServerHost.MasterKey, ct);
+        Server = _firstRun ? await ServerProcess.StartAsync(args, null, null, ct) : await ServerProcess.StartAsync(args, OperatorKey, ServerHost.MasterKey, ct);
     }
 
     /// <summary>An institution with one sender domain published in the test Knot, checked, signing enabled; returns the domain.</summary>
@@ -183,7 +192,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
 
     public static string Env(string name)
     {
-        var value = Environment.GetEnvironmentVariable(name);
+        var value = TestServers.Get(name);
         if (string.IsNullOrWhiteSpace(value))
         {
             Assert.Skip($"{name} is unset (the test Postfix or Knot is not running): run ./run-tests");

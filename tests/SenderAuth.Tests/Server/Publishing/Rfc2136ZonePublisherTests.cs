@@ -19,9 +19,9 @@ public sealed class Rfc2136ZonePublisherTests
 {
     private static (Rfc2136Options Options, string Origin) Knot()
     {
-        var dns = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DNS");
-        var tsig = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_TSIG");
-        var zone = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_DYNZONE");
+        var dns = TestServers.Get("SENDERAUTH_TEST_DNS");
+        var tsig = TestServers.Get("SENDERAUTH_TEST_TSIG");
+        var zone = TestServers.Get("SENDERAUTH_TEST_DYNZONE");
         if (string.IsNullOrWhiteSpace(dns) || string.IsNullOrWhiteSpace(tsig) || string.IsNullOrWhiteSpace(zone))
         {
             Assert.Skip("Knot with the dynamic zone not started (SENDERAUTH_TEST_DNS, _TSIG, _DYNZONE): run ./run-tests");

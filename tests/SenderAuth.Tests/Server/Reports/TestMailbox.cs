@@ -23,7 +23,7 @@ public sealed class TestMailbox
     /// <summary>The test Dovecot's mailbox with a new folder, or a skip when run-tests did not start it.</summary>
     public static async Task<TestMailbox> CreateAsync(string prefix)
     {
-        var address = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_IMAP");
+        var address = TestServers.Get("SENDERAUTH_TEST_IMAP");
         if (string.IsNullOrWhiteSpace(address))
         {
             Assert.Skip("SENDERAUTH_TEST_IMAP is not set: the Dovecot test server (tests/servers/dovecot) was not started; run ./run-tests");
@@ -32,8 +32,8 @@ public sealed class TestMailbox
         var box = new TestMailbox
         {
             Host = host, Port = port,
-            User = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_IMAP_USERS")!.Split(',')[0],
-            Password = Environment.GetEnvironmentVariable("SENDERAUTH_TEST_IMAP_PASSWORD")!,
+            User = TestServers.Get("SENDERAUTH_TEST_IMAP_USERS")!.Split(',')[0],
+            Password = TestServers.Get("SENDERAUTH_TEST_IMAP_PASSWORD")!,
             Folder = $"{prefix}{Guid.NewGuid():N}"[..24],
         };
         using var client = await box.ConnectAsync();

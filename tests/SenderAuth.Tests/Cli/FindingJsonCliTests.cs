@@ -1,0 +1,28 @@
+using System.Text.Json;
+
+namespace SenderAuth.Tests.Cli;
+
+/// <summary>SPF and DMARC lint findings are the engine's one Finding; the CLI's JSON names stayed what they were.</summary>
+public class FindingJsonCliTests
+{
+    private static readonly string Zone = CliRunner.Zone("spf.zone");
+
+    [Fact]
+    public async Task SpfLint_Json_FindingsKeepDomainAndPosition()
+    {
+        var (_, stdout, _) = await CliRunner.RunAsync(null, "spf", "lint", "heavy.example.com", "--zone", Zone, "--json");
+        var ptr = JsonDocument.Parse(stdout).RootElement.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("code").GetString() == "ptr");
+        Assert.Equal(["severity", "code", "message", "domain", "position"], ptr.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("warning", ptr.GetProperty("severity").GetString());
+        Assert.Equal("heavy.example.com", ptr.GetProperty("domain").GetString());
+    }
+
+    [Fact]
+    public async Task DmarcLint_Json_IssuesHaveNoSubject()
+    {
+        var (_, stdout, _) = await CliRunner.RunAsync(null, "dmarc", "lint", "lenient.example", "--zone", CliRunner.Zone("dmarc.zone"), "--json");
+        var issues = JsonDocument.Parse(stdout).RootElement.GetProperty("issues").EnumerateArray().ToList();
+        Assert.All(issues, i => Assert.False(i.TryGetProperty("subject", out _)));
+        Assert.Contains(issues, i => i.TryGetProperty("position", out _));
+    }
+}
