@@ -62,6 +62,6 @@ internal sealed class CliDnssec
                 throw new UsageException($"--trust-anchor {e.Message}");
             }
         }
-        return new ValidatingDnssecProbe(new DnssecValidator(new NetworkDnssecTransport(options), anchors));
+        return new ValidatingDnssecProbe(new DnssecValidator(anchors, options));
     }
 }

@@ -55,7 +55,8 @@ public sealed class MilterOptions
 
     public bool TempFailOnError => OnError.Equals("tempfail", StringComparison.OrdinalIgnoreCase);
 
-    public MilterLimits Limits => new()
+    // Internal: MilterLimits is the engine's milter plumbing (visible to the server only), not a setting.
+    internal MilterLimits Limits => new()
     {
         MaxPacketBytes = MaxPacketBytes,
         IdleTimeout = TimeSpan.FromSeconds(IdleTimeoutSeconds),

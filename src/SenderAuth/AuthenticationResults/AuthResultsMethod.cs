@@ -8,13 +8,18 @@ namespace SenderAuth.AuthenticationResults;
 /// <c>method=result (comment) ptype.property=value …</c>. Protocol folders build these; the header writer
 /// joins them.
 /// </summary>
+/// <param name="Method">The method name: <c>spf</c>, <c>dkim</c>, <c>dmarc</c>…</param>
+/// <param name="Result">The result token, written through the protocol's token mapping (<c>pass</c>, <c>fail</c>…).</param>
 public sealed record AuthResultsMethod(string Method, string Result)
 {
+    /// <summary>A comment written after the result in parentheses, e.g. the SPF detail; null for none. Not for machines:
+    /// RFC 8601 §2.2 says readers must ignore comments.</summary>
     public string? Comment { get; init; }
 
     /// <summary>Properties in order, e.g. ("smtp", "mailfrom", "example.com").</summary>
     public IReadOnlyList<(string Type, string Property, string Value)> Properties { get; init; } = [];
 
+    /// <summary>The resinfo text, e.g. <c>spf=pass smtp.mailfrom=example.com</c>, quoted and escaped as RFC 8601 requires.</summary>
     public override string ToString() => AppendTo(new StringBuilder()).ToString();
 
     /// <summary>Writes this method result to <paramref name="sb"/> (the header writer joins several in one builder).</summary>

@@ -20,6 +20,15 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
 {
     private readonly DomainCheckOptions _options = options ?? new DomainCheckOptions();
 
+    /// <summary>
+    /// Checks <paramref name="domain"/> against what <paramref name="profile"/> expects: SPF, DKIM selectors, DMARC,
+    /// the custom MAIL FROM domain and DNSSEC, with the records to publish. Each DNS name is asked once per check.
+    /// </summary>
+    /// <param name="domain">The institution's domain; at least two labels.</param>
+    /// <param name="profile">What the sending platform expects.</param>
+    /// <param name="code">The institution's code, substituted for <c>{code}</c> in the profile.</param>
+    /// <param name="cancellationToken">Cancels the DNS work.</param>
+    /// <exception cref="ArgumentException"><paramref name="domain"/> is not a valid domain name with a dot.</exception>
     public async Task<DomainCheckReport> CheckAsync(string domain, ProviderProfile profile, string code, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(profile);

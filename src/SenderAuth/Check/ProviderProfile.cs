@@ -5,6 +5,8 @@ using System.Text.Json.Serialization;
 namespace SenderAuth.Check;
 
 /// <summary>One DKIM selector the provider asks institutions to delegate: the name in their zone and the target in ours.</summary>
+/// <param name="Name">The selector name in the institution's zone (<c>&lt;name&gt;._domainkey.&lt;domain&gt;</c>).</param>
+/// <param name="Target">The label under the provider's DKIM zone the CNAME points at; may contain <c>{code}</c>.</param>
 public sealed record ProviderSelector(string Name, string Target);
 
 /// <summary>
@@ -23,6 +25,7 @@ public sealed record ProviderProfile
     /// <summary>The provider's sending networks (CIDR); each must pass check_host for the institution's domain.</summary>
     public IReadOnlyList<string> SendingIps { get; init; } = [];
 
+    /// <summary>The DKIM selectors every institution delegates; at least one.</summary>
     public required IReadOnlyList<ProviderSelector> Selectors { get; init; }
 
     /// <summary>The rua= address the provider reads, e.g. mailto:{code}@rua.ticketing.example; null when none.</summary>
@@ -57,6 +60,7 @@ public sealed record ProviderProfile
         return profile;
     }
 
+    /// <summary>Checks names, selectors, networks and addresses; throws <see cref="FormatException"/> naming the field and <paramref name="source"/>.</summary>
     public void Validate(string source = "profile")
     {
         if (DkimZone is null || SpfInclude is null || !Dns.DnsName.IsValid(DkimZone) || !Dns.DnsName.IsValid(SpfInclude))
@@ -84,6 +88,7 @@ public sealed record ProviderProfile
         }
     }
 
+    /// <paramref name="template"/> with <c>{code}</c> and <c>{domain}</c> replaced (ordinal, every occurrence).
     public string Expand(string template, string code, string domain) =>
         template.Replace("{code}", code, StringComparison.Ordinal).Replace("{domain}", domain, StringComparison.Ordinal);
 

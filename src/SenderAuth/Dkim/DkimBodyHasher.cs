@@ -9,7 +9,7 @@ namespace SenderAuth.Dkim;
 /// ever buffered whole). Empty lines at the end are held back until content follows, so trailing ones vanish.
 /// Bare LF is read as CRLF; a CR not followed by LF is data.
 /// </summary>
-public sealed class DkimBodyHasher : IDisposable
+internal sealed class DkimBodyHasher : IDisposable
 {
     private static readonly SearchValues<byte> SimpleSpecial = SearchValues.Create("\r\n"u8);
     private static readonly SearchValues<byte> RelaxedSpecial = SearchValues.Create("\r\n \t"u8);

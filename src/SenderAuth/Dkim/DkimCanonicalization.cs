@@ -5,7 +5,9 @@ namespace SenderAuth.Dkim;
 /// <summary>The two canonicalization algorithms of RFC 6376 §3.4.</summary>
 public enum DkimCanonicalization
 {
+    /// <c>simple</c> (RFC 6376 §3.4.1, §3.4.3): headers exactly as sent, only trailing empty body lines ignored; breaks on any rewrapping.
     Simple,
+    /// <c>relaxed</c> (RFC 6376 §3.4.2, §3.4.4): header names lower-cased, white space runs folded; survives most relays.
     Relaxed,
 }
 
@@ -13,7 +15,7 @@ public enum DkimCanonicalization
 /// Header canonicalization (RFC 6376 §3.4.1, §3.4.2), shared by signer and verifier. Bare LF is read as CRLF.
 /// Linear in the field's length.
 /// </summary>
-public static class DkimHeaderCanonicalizer
+internal static class DkimHeaderCanonicalizer
 {
     /// <summary>Appends the canonical form of one field (with its CRLF) to <paramref name="output"/>.</summary>
     public static void Canonicalize(ReadOnlySpan<byte> field, DkimCanonicalization c, IBufferWriter<byte> output)

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Text;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Dkim;
 
@@ -10,9 +10,9 @@ namespace SenderAuth.Dkim;
 /// </summary>
 public sealed record DkimKeyRecord
 {
-    private const int MaxCached = 10_000;
-    private static readonly ConcurrentDictionary<string, (DkimKeyRecord? Record, string? Error)> Cache = new(StringComparer.Ordinal);
+    private static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache = new();
 
+    /// <summary>k=: the key type, rsa when absent.</summary>
     public required DkimKeyType KeyType { get; init; }
 
     /// <summary>Null when p= is empty: the key was revoked.</summary>
@@ -30,33 +30,25 @@ public sealed record DkimKeyRecord
     /// <summary>t=s: i= must be exactly d=, not a subdomain.</summary>
     public bool StrictIdentity { get; init; }
 
+    /// <summary>True when p= is empty: every signature with this key must fail (RFC 6376 §3.6.1).</summary>
     public bool IsRevoked => PublicKey is null;
 
     /// <summary>Parses a key record (the TXT strings already joined); errors say what is wrong.</summary>
     public static DkimKeyRecord? Parse(string text, out string? error)
     {
-        if (Cache.TryGetValue(text, out var hit))
-        {
-            error = hit.Error;
-            return hit.Record;
-        }
-        var record = ParseUncached(text, out error);
-        if (Cache.Count >= MaxCached)
-        {
-            Cache.Clear();
-        }
-        Cache[text] = (record, error);
+        var (record, failure) = Cache.GetOrAdd(text, static t => (ParseUncached(t, out var e), e));
+        error = failure;
         return record;
     }
 
     private static DkimKeyRecord? ParseUncached(string text, out string? error)
     {
-        var tags = DkimTagList.Parse(text, out error);
+        var tags = DkimTags.Parse(text, out error);
         if (tags is null)
         {
             return null;
         }
-        if (tags["v"] is { } v && (v != "DKIM1" || tags.Order[0] != "v"))
+        if (tags["v"] is { } v && (v != "DKIM1" || tags.Tags[0].Name != "v"))
         {
             error = v != "DKIM1" ? $"v={v}: only DKIM1 is defined" : "v= must be the first tag (RFC 6376 §3.6.1)";
             return null;
@@ -77,7 +69,7 @@ public sealed record DkimKeyRecord
             error = "p= is missing";
             return null;
         }
-        p = DkimTagList.StripWhitespace(p);
+        p = TagList.StripWhitespace(p);
         DkimPublicKey? key = null;
         if (p.Length > 0)
         {

@@ -6,7 +6,9 @@ namespace SenderAuth.Dkim;
 /// <summary>Key types of RFC 6376 (rsa) and RFC 8463 (ed25519).</summary>
 public enum DkimKeyType
 {
+    /// <summary>k=rsa (RFC 6376 §3.6.1): RSA keys of 1024 to 4096 bits; 2048 is the usual choice.</summary>
     Rsa,
+    /// <summary>k=ed25519 (RFC 8463): 256-bit keys, short enough for one TXT string.</summary>
     Ed25519,
 }
 
@@ -17,11 +19,13 @@ public enum DkimKeyType
 /// </summary>
 public abstract class DkimPrivateKey : IDisposable
 {
+    /// <summary>Whether this is an RSA or an Ed25519 key.</summary>
     public abstract DkimKeyType KeyType { get; }
 
     /// <summary>Modulus bits for RSA, 256 for Ed25519.</summary>
     public abstract int KeySize { get; }
 
+    /// <summary>The public half, whose <see cref="DkimPublicKey.PublishedBytes"/> go in the key record's p=.</summary>
     public abstract DkimPublicKey PublicKey { get; }
 
     /// <summary>
@@ -33,6 +37,12 @@ public abstract class DkimPrivateKey : IDisposable
     /// <summary>PEM text: PKCS#8 ("PRIVATE KEY"), or PKCS#1 ("RSA PRIVATE KEY") for RSA when asked.</summary>
     public abstract string ExportPem(bool pkcs1 = false);
 
+    /// <summary>Creates a new random key.
+    /// </summary>
+    /// <param name="type">RSA or Ed25519.</param>
+    /// <param name="rsaBits">RSA modulus size, 1024 to 4096 in steps of 8; ignored for Ed25519. Below 2048 is
+    /// allowed for tests and old receivers, but RFC 8301 calls 1024 the floor, not the goal.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="rsaBits"/> is out of range.</exception>
     public static DkimPrivateKey Generate(DkimKeyType type, int rsaBits = 2048)
     {
         if (type == DkimKeyType.Ed25519)
@@ -95,25 +105,31 @@ public abstract class DkimPrivateKey : IDisposable
         }
     }
 
+    /// <summary>Releases the key material (the native RSA handle or the libsodium key).</summary>
     public void Dispose()
     {
         Dispose(true);
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Releases the key material; <paramref name="disposing"/> is false from a finalizer.</summary>
     protected abstract void Dispose(bool disposing);
 }
 
 /// <summary>A DKIM public key, as published in p= (RFC 6376 §3.6.1) and used to verify.</summary>
 public abstract class DkimPublicKey
 {
+    /// <summary>Whether this is an RSA or an Ed25519 key.</summary>
     public abstract DkimKeyType KeyType { get; }
 
+    /// <summary>Modulus bits for RSA, 256 for Ed25519; the verifier compares it with the minimum RSA size.</summary>
     public abstract int KeySize { get; }
 
     /// <summary>The p= bytes: SubjectPublicKeyInfo DER for RSA, the bare 32-byte key for Ed25519 (RFC 8463 §4).</summary>
     public abstract byte[] PublishedBytes { get; }
 
+    /// <summary>Checks <paramref name="signature"/> over <paramref name="digest"/>: PKCS#1 v1.5 with <paramref name="hash"/> for
+    /// RSA, pure Ed25519 over the digest for Ed25519 (RFC 8463 §3). False on any mismatch, never an exception.</summary>
     public abstract bool VerifyDigest(ReadOnlySpan<byte> digest, HashAlgorithmName hash, ReadOnlySpan<byte> signature);
 
     /// <summary>Reads p= data. RSA accepts SubjectPublicKeyInfo and bare PKCS#1 RSAPublicKey (both are published).</summary>

@@ -5,15 +5,23 @@ namespace SenderAuth.Dkim;
 /// <summary>The result of one DKIM-Signature field, with the reason and what it claims (d=, s=, i=, a=).</summary>
 public sealed record DkimSignatureOutcome
 {
+    /// <summary>The RFC 8601 result for this signature.</summary>
     public required DkimResult Result { get; init; }
+    /// <summary>Why it got that result; one stable code per check.</summary>
     public required DkimReason Reason { get; init; }
+    /// <summary>One sentence for a human, naming the key or tag concerned.</summary>
     public required string Detail { get; init; }
+    /// <summary>The signing domain (d=); null when the field was too malformed to read it.</summary>
     public string? Domain { get; init; }
+    /// <summary>The selector (s=); the key was looked up at <c>s._domainkey.d</c>.</summary>
     public string? Selector { get; init; }
+    /// <summary>The agent or user identifier (i=), <c>@d</c> when the signature has none.</summary>
     public string? Identity { get; init; }
+    /// <summary>The signature algorithm (a=); null when it could not be read.</summary>
     public DkimAlgorithm? Algorithm { get; init; }
     /// <summary>The first 8 characters of b=, to tell signatures apart (RFC 6008).</summary>
     public string? SignaturePrefix { get; init; }
+    /// <summary>Bits of the verifying key (RSA modulus, 256 for Ed25519); null when no key was fetched.</summary>
     public int? KeySize { get; init; }
     /// <summary>The key record says t=y: the signer is testing.</summary>
     public bool Testing { get; init; }
@@ -54,6 +62,11 @@ public sealed record DkimSignatureOutcome
 }
 
 /// <summary>Every signature of a message, plus what the verifier saw of its From header(s).</summary>
+/// <param name="Signatures">One outcome per DKIM-Signature field, in header order; empty for an unsigned message.</param>
+/// <param name="FromHeaderCount">How many From fields the message has; with more than one, a verifying signature is result policy
+/// (<c>multiple-from</c>), since a reader may be shown the unsigned one.</param>
+/// <param name="SmuggledHeaders">True when a header field started with a character some readers treat as folding and others ignore;
+/// security: such a field may show a reader a From that was not signed.</param>
 public sealed record DkimVerification(IReadOnlyList<DkimSignatureOutcome> Signatures, int FromHeaderCount, bool SmuggledHeaders)
 {
     /// <summary>RFC 8601: dkim=none when the message carries no signature.</summary>

@@ -1,39 +1,60 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Dkim;
 
 /// <summary>Signing algorithms. rsa-sha1 is read (to report it) but never produced and refused by default (RFC 8301).</summary>
 public enum DkimAlgorithm
 {
+    /// <summary>rsa-sha256 (RFC 6376 §3.3.1): the default for signing.</summary>
     RsaSha256,
+    /// <summary>ed25519-sha256 (RFC 8463): short keys; not every receiver verifies it yet, so sign with RSA as well.</summary>
     Ed25519Sha256,
+    /// <summary>rsa-sha1: read only so it can be reported; RFC 8301 forbids signing or accepting it.</summary>
     RsaSha1,
 }
 
 /// <summary>A parsed DKIM-Signature field (RFC 6376 §3.5).</summary>
 public sealed record DkimSignature
 {
+    /// <summary>a=: the signing algorithm.</summary>
     public required DkimAlgorithm Algorithm { get; init; }
+    /// <summary>b= decoded: the signature over the canonical headers.</summary>
     public required byte[] Signature { get; init; }
     /// <summary>The b= value as written, whitespace removed (for header.b).</summary>
     public required string SignatureBase64 { get; init; }
+    /// <summary>bh= decoded: the hash of the canonical body (up to l= bytes).</summary>
     public required byte[] BodyHash { get; init; }
+    /// <summary>The header half of c=; simple when c= is absent (RFC 6376 §3.5).</summary>
     public DkimCanonicalization HeaderCanonicalization { get; init; }
+    /// <summary>The body half of c=; simple when absent or when c= names only the header form.</summary>
     public DkimCanonicalization BodyCanonicalization { get; init; }
+    /// <summary>d=: the signing domain, the one DMARC aligns with the From domain.</summary>
     public required string Domain { get; init; }
+    /// <summary>s=: the selector naming the key at <c>s._domainkey.d</c>.</summary>
     public required string Selector { get; init; }
+    /// <summary>h=: the signed header field names, in signing order (a name listed more often than present over-signs it).</summary>
     public required IReadOnlyList<string> SignedHeaders { get; init; }
     /// <summary>The AUID (i=), "@" + d= when absent.</summary>
     public required string Identity { get; init; }
+    /// <summary>l=: the number of canonical body bytes signed; null when the whole body is.
+    /// </summary>
+    /// <remarks>Security: content after l= bytes is unsigned, so anyone relaying the message can append to it; the
+    /// verifier reports the unsigned remainder and can refuse it.</remarks>
     public long? BodyLength { get; init; }
+    /// <summary>t=: signing time, Unix seconds; null when absent.</summary>
     public long? Timestamp { get; init; }
+    /// <summary>x=: expiry time, Unix seconds; null when the signature does not expire.</summary>
     public long? Expiration { get; init; }
 
+    /// <summary>The key type the algorithm needs: Ed25519 for ed25519-sha256, RSA otherwise.</summary>
     public DkimKeyType KeyType => Algorithm == DkimAlgorithm.Ed25519Sha256 ? DkimKeyType.Ed25519 : DkimKeyType.Rsa;
 
+    /// <summary>The hash of the algorithm: SHA-1 for rsa-sha1, SHA-256 otherwise.</summary>
     public HashAlgorithmName Hash => Algorithm == DkimAlgorithm.RsaSha1 ? HashAlgorithmName.SHA1 : HashAlgorithmName.SHA256;
 
+    /// <summary>The a= token of <paramref name="a"/>: <c>rsa-sha256</c>, <c>ed25519-sha256</c> or <c>rsa-sha1</c>.</summary>
     public static string AlgorithmToken(DkimAlgorithm a) => a switch
     {
         DkimAlgorithm.RsaSha256 => "rsa-sha256",
@@ -45,7 +66,7 @@ public sealed record DkimSignature
     public static DkimSignature? Parse(string value, out DkimReason reason, out string? error)
     {
         reason = DkimReason.MalformedSignature;
-        var tags = DkimTagList.Parse(value, out error);
+        var tags = DkimTags.Parse(value, out error);
         if (tags is null)
         {
             return null;
@@ -87,9 +108,9 @@ public sealed record DkimSignature
             error = $"q={q}: only dns/txt is defined";
             return null;
         }
-        var b64 = DkimTagList.StripWhitespace(tags["b"]!);
+        var b64 = TagList.StripWhitespace(tags["b"]!);
         var signature = Base64(b64);
-        var bodyHash = Base64(DkimTagList.StripWhitespace(tags["bh"]!));
+        var bodyHash = Base64(TagList.StripWhitespace(tags["bh"]!));
         if (signature is null || bodyHash is null)
         {
             error = signature is null ? "b= is not base64" : "bh= is not base64";

@@ -28,6 +28,9 @@ public sealed class DkimSigner
     private readonly DkimHeaderShapes _shapes;
     private readonly int _signatureBase64Length;
 
+    /// <summary>A signer for one key and domain; parses nothing per message beyond the message itself.</summary>
+    /// <param name="options">Key, domain, selector, headers and canonicalization; validated here.</param>
+    /// <param name="timeProvider">Clock for t= and x=; the system's by default.</param>
     public DkimSigner(DkimSignerOptions options, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);

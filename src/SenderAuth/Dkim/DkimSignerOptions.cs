@@ -1,6 +1,9 @@
 namespace SenderAuth.Dkim;
 
 /// <summary>One signature to add: who signs (d=, s=) and with which key.</summary>
+/// <param name="Domain">d=: the signing domain; align it with the From domain for DMARC.</param>
+/// <param name="Selector">s=: the selector; the public key must be published at <c>selector._domainkey.domain</c>.</param>
+/// <param name="Key">The private key.</param>
 public sealed record DkimSigningKey(string Domain, string Selector, DkimPrivateKey Key);
 
 /// <summary>How <see cref="DkimSigner"/> signs. Defaults follow current practice (M3AAWG, RFC 8301).</summary>
@@ -19,12 +22,18 @@ public sealed record DkimSignerOptions
     /// <summary>One key per signature; two (RSA and Ed25519) for dual signing in one pass over the body.</summary>
     public required IReadOnlyList<DkimSigningKey> Keys { get; init; }
 
+    /// <summary>c= for headers; relaxed by default, because relays rewrap and recase header fields.</summary>
     public DkimCanonicalization HeaderCanonicalization { get; init; } = DkimCanonicalization.Relaxed;
 
+    /// <summary>c= for the body; relaxed by default, because relays change trailing white space.</summary>
     public DkimCanonicalization BodyCanonicalization { get; init; } = DkimCanonicalization.Relaxed;
 
+    /// <summary>The header field names to sign (h=), in this order; <see cref="DefaultHeaders"/> unless set. RFC 6376 §5.4
+    /// requires From among them.</summary>
     public IReadOnlyList<string> Headers { get; init; } = DefaultHeaders;
 
+    /// <summary>Fields listed once more in h= than present, so that adding one (a second From, Subject or To) breaks
+    /// the signature (RFC 6376 §8.15); the defaults cover the fields a reader sees.</summary>
     public IReadOnlyList<string> OverSigned { get; init; } = DefaultOverSigned;
 
     /// <summary>When set, x= is t= plus this; none by default (an expired signature on delayed mail fails).</summary>

@@ -35,5 +35,6 @@ public sealed class DkimStreamingSignature : IDisposable
         return _signer.SignatureFieldList(headers, _body.Complete());
     }
 
+    /// <summary>Releases the body hash state; call it when the message is abandoned before <see cref="Complete"/>.</summary>
     public void Dispose() => _body.Dispose();
 }

@@ -20,6 +20,11 @@ public sealed class DkimVerifier
     private readonly DkimVerifierOptions _options;
     private readonly TimeProvider _time;
 
+    /// <summary>A verifier that fetches keys through <paramref name="resolver"/>.</summary>
+    /// <param name="resolver">Where key records come from; wrap it in a cache for a busy receiver (parsed keys are cached
+    /// by record text anyway).</param>
+    /// <param name="options">Limits and policy (minimum RSA size, rsa-sha1, l=, clock skew); validated here.</param>
+    /// <param name="timeProvider">Clock for t= and x=; the system's by default.</param>
     public DkimVerifier(IDnsResolver resolver, DkimVerifierOptions? options = null, TimeProvider? timeProvider = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
@@ -28,6 +33,8 @@ public sealed class DkimVerifier
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>Parses <paramref name="message"/> (headers and body, CRLF or bare LF) and verifies every DKIM-Signature
+    /// field in it. A message that cannot be parsed is one permerror outcome, not an exception; only cancellation throws.</summary>
     public async Task<DkimVerification> VerifyAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
         MailMessage parsed;
@@ -42,6 +49,8 @@ public sealed class DkimVerifier
         return await VerifyAsync(parsed, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Verifies every DKIM-Signature field of an already parsed message, in header order, up to the
+    /// configured maximum. Failures are outcomes; only cancellation throws.</summary>
     public async Task<DkimVerification> VerifyAsync(MailMessage message, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(message);

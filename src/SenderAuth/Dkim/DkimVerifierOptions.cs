@@ -18,6 +18,7 @@ public sealed record DkimVerifierOptions
     /// <summary>Signatures examined per message; more are reported as not checked. Default 10.</summary>
     public int MaxSignatures { get; init; } = 10;
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when a limit is out of range; the verifier calls it at construction.</summary>
     public void Validate()
     {
         if (MinimumRsaKeyBits is < 512 or > 8192 || MaxSignatures is < 1 or > 100 || ClockSkew < TimeSpan.Zero)

@@ -3,6 +3,10 @@ using SenderAuth.Dns;
 namespace SenderAuth.Dmarc;
 
 /// <summary>What a DMARC lookup found: the record and where, or a DNS failure, and the queries it took.</summary>
+/// <param name="Record">The DMARC record found; null when none (or on a DNS failure).</param>
+/// <param name="Domain">Where it was found: the domain itself or an ancestor.</param>
+/// <param name="TemporaryFailure">True when a query failed (timeout, SERVFAIL): no conclusion may be drawn.</param>
+/// <param name="Queried">The names queried, in order.</param>
 public sealed record DmarcLookup(DmarcRecord? Record, string? Domain, bool TemporaryFailure, IReadOnlyList<string> Queried);
 
 /// <summary>
@@ -14,6 +18,8 @@ public sealed class DmarcDiscovery
     private readonly IDnsResolver _resolver;
     private readonly DmarcOptions _options;
 
+    /// <summary>Discovery through <paramref name="resolver"/>; options are validated here.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public DmarcDiscovery(IDnsResolver resolver, DmarcOptions? options = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));

@@ -19,12 +19,15 @@ public sealed class DmarcEvaluator
     private readonly IDnsResolver _resolver;
     private readonly DmarcDiscovery _discovery;
 
+    /// <summary>An evaluator asking <paramref name="resolver"/> for policies; options are validated here.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public DmarcEvaluator(IDnsResolver resolver, DmarcOptions? options = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
         _discovery = new DmarcDiscovery(resolver, options);
     }
 
+    /// <summary>The policy discovery this evaluator uses, for callers that need the organizational domain too.</summary>
     public DmarcDiscovery Discovery => _discovery;
 
     /// <summary>Evaluates a parsed message given its SPF (MAIL FROM or HELO) and DKIM outcomes.</summary>

@@ -3,10 +3,16 @@ using SenderAuth.Dns;
 namespace SenderAuth.Dmarc;
 
 /// <summary>What <see cref="DmarcLinter"/> found: where the policy lives, the record, and the issues.</summary>
+/// <param name="Domain">The domain linted, normalized.</param>
+/// <param name="PolicyDomain">Where the applicable record was found; null when none was.</param>
+/// <param name="Record">The applicable record; null when none was found.</param>
+/// <param name="Issues">Problems of the record and of the setup around it, each with a code.</param>
 public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<Finding> Issues)
 {
+    /// <summary>True when an issue is an error: receivers will not apply the policy as the domain intends.</summary>
     public bool HasErrors => Issues.Any(i => i.Severity == FindingSeverity.Error);
 
+    /// <summary>True when DNS did not answer a query the lint needed; the report is incomplete.</summary>
     public bool DnsIncomplete => Issues.Any(i => i.Code == "dns-failure");
 }
 
@@ -19,6 +25,8 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
 {
     private readonly DmarcDiscovery _discovery = new(resolver, options);
 
+    /// <summary>Finds and lints the DMARC policy that applies to <paramref name="domain"/>. DNS failures are issues
+    /// (<c>dns-failure</c>), not exceptions.</summary>
     public async Task<DmarcLintReport> LintDomainAsync(string domain, CancellationToken cancellationToken = default)
     {
         domain = DnsName.Normalize(domain);

@@ -12,6 +12,7 @@ public sealed record DmarcOptions
     /// <summary>DNS queries one tree walk may make; RFC 9989 §4.10 bounds it at 8.</summary>
     public int MaxTreeWalkQueries { get; init; } = 8;
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when <see cref="MaxTreeWalkQueries"/> is not 1 to 8.</summary>
     public void Validate()
     {
         if (MaxTreeWalkQueries is < 1 or > 8)

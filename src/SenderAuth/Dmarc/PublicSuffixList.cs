@@ -11,8 +11,10 @@ public sealed class PublicSuffixList
     private readonly HashSet<string> _wildcards = new(StringComparer.Ordinal);
     private readonly HashSet<string> _exceptions = new(StringComparer.Ordinal);
 
+    /// <summary>Reads the list from a file in publicsuffix.org format (UTF-8, one rule a line).</summary>
     public static PublicSuffixList Load(string path) => Parse(File.ReadLines(path));
 
+    /// <summary>Reads the list from its lines: comments (<c>//</c>) and blank lines skipped, wildcard and exception rules kept.</summary>
     public static PublicSuffixList Parse(IEnumerable<string> lines)
     {
         var list = new PublicSuffixList();

@@ -14,6 +14,10 @@ public sealed class CachingDnsResolver : IDnsResolver
     private readonly Dictionary<(string Name, DnsRecordType Type), Entry> _entries = [];
     private readonly Dictionary<(string Name, DnsRecordType Type), Flight> _flights = [];
 
+    /// <summary>A cache in front of <paramref name="inner"/>.</summary>
+    /// <param name="inner">The resolver that really asks (usually <see cref="NetworkDnsResolver"/>).</param>
+    /// <param name="timeProvider">Clock for TTL expiry; the system's by default, a fake one in tests.</param>
+    /// <param name="options">Size and TTL bounds; defaults when null.</param>
     public CachingDnsResolver(IDnsResolver inner, TimeProvider? timeProvider = null, CachingDnsResolverOptions? options = null)
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
@@ -34,6 +38,7 @@ public sealed class CachingDnsResolver : IDnsResolver
         }
     }
 
+    /// <summary>Forgets every cached answer (in-flight queries still complete and are shared).</summary>
     public void Clear()
     {
         lock (_gate)
@@ -42,6 +47,7 @@ public sealed class CachingDnsResolver : IDnsResolver
         }
     }
 
+    /// <inheritdoc/>
     public async ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -11,6 +11,7 @@ public sealed class DnsMemo(IDnsResolver inner) : IDnsResolver
     private readonly Dictionary<(string Name, DnsRecordType Type), Task<DnsAnswer>> _answers = [];
     private readonly Lock _gate = new();
 
+    /// <inheritdoc/>
     public ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         var key = (DnsName.Normalize(name), type);

@@ -1,8 +1,12 @@
 namespace SenderAuth.Dns;
 
 /// <summary>One query seen by <see cref="DnsQueryLog"/>; the name is normalized.</summary>
+/// <param name="Name">The name asked, normalized.</param>
+/// <param name="Type">The type asked.</param>
+/// <param name="Status">The status of the answer.</param>
 public sealed record DnsQueryLogEntry(string Name, DnsRecordType Type, DnsStatus Status)
 {
+    /// <c>TXT example.com -> NoData</c>: the form test failures print.
     public override string ToString() => $"{Type.ToString().ToUpperInvariant()} {Name} -> {Status}";
 }
 
@@ -27,6 +31,7 @@ public sealed class DnsQueryLog(IDnsResolver inner) : IDnsResolver
         }
     }
 
+    /// <summary>How many queries completed so far.</summary>
     public int Count()
     {
         lock (_gate)
@@ -35,6 +40,7 @@ public sealed class DnsQueryLog(IDnsResolver inner) : IDnsResolver
         }
     }
 
+    /// <summary>How many queries of <paramref name="type"/> completed so far.</summary>
     public int Count(DnsRecordType type)
     {
         lock (_gate)
@@ -43,6 +49,7 @@ public sealed class DnsQueryLog(IDnsResolver inner) : IDnsResolver
         }
     }
 
+    /// <summary>How many times <paramref name="name"/> (normalized) was asked for <paramref name="type"/>.</summary>
     public int Count(string name, DnsRecordType type)
     {
         var n = DnsName.Normalize(name);
@@ -52,6 +59,7 @@ public sealed class DnsQueryLog(IDnsResolver inner) : IDnsResolver
         }
     }
 
+    /// <summary>Forgets the queries recorded so far, e.g. after a warm-up.</summary>
     public void Clear()
     {
         lock (_gate)
@@ -60,6 +68,7 @@ public sealed class DnsQueryLog(IDnsResolver inner) : IDnsResolver
         }
     }
 
+    /// <inheritdoc/>
     public async ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         var answer = await inner.QueryAsync(name, type, cancellationToken).ConfigureAwait(false);

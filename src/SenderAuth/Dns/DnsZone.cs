@@ -16,14 +16,17 @@ public sealed class DnsZone
     /// <summary>TTL reported for NXDOMAIN and NODATA answers (RFC 2308 negative caching).</summary>
     public TimeSpan NegativeTtl { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many records the zone holds.</summary>
     public int Count => _byName.Values.Sum(l => l.Count);
 
+    /// <summary>Every record, grouped by owner name.</summary>
     public IEnumerable<DnsRecord> Records => _byName.Values.SelectMany(l => l);
 
     /// <summary>Upper-case type names (e.g. <c>DNSKEY</c>, <c>TYPE65534</c>) that <see cref="ZoneFileParser"/>
     /// read but did not store, because the engine never queries them.</summary>
     public IReadOnlyCollection<string> SkippedTypes => _skippedTypes;
 
+    /// <summary>Adds a record under its normalized name. Its ancestors become existing names, so they answer NODATA rather than NXDOMAIN (RFC 8020).</summary>
     public void Add(DnsRecord record)
     {
         var name = DnsName.Normalize(record.Name);

@@ -46,8 +46,11 @@ public sealed record DnssecResult(string Name, DnssecStatus Status)
 /// <summary>Asks a validating resolver whether a name's answers are DNSSEC-secure. Failures are data, not exceptions.</summary>
 public interface IDnssecProbe
 {
+    /// <summary>Says whether the answer for <paramref name="name"/>/<paramref name="type"/> is DNSSEC-secure, insecure,
+    /// bogus or undetermined, with the zone it belongs to. Failures are results; only cancellation throws.</summary>
     /// <param name="name">The name receivers look up, e.g. a domain (TXT for SPF) or a DKIM key name.</param>
     /// <param name="type">The type receivers ask for.</param>
+    /// <param name="cancellationToken">Cancels the queries.</param>
     ValueTask<DnssecResult> ProbeAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default);
 }
 
@@ -67,6 +70,7 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
     private readonly LookupClient _client;
     private readonly DnsSec.NetworkDnssecTransport _checkingDisabled;
 
+    /// <summary>A probe asking the servers of <paramref name="options"/>, which must validate DNSSEC.</summary>
     public NetworkDnssecProbe(NetworkDnsResolverOptions? options = null)
     {
         options ??= new NetworkDnsResolverOptions();
@@ -87,6 +91,7 @@ public sealed class NetworkDnssecProbe : IDnssecProbe
         });
     }
 
+    /// <inheritdoc/>
     public async ValueTask<DnssecResult> ProbeAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -13,6 +13,9 @@ public sealed class ForwardingDnsResolver : IDnsResolver
     private readonly IDnsResolver _fallback;
     private readonly (string Zone, IDnsResolver Resolver)[] _zones;
 
+    /// <summary>Routes each query to the resolver of the longest zone it is at or below.</summary>
+    /// <param name="fallback">For names in none of the zones.</param>
+    /// <param name="zones">Zone name (any case, trailing dot or not) and the resolver holding it.</param>
     public ForwardingDnsResolver(IDnsResolver fallback, IEnumerable<KeyValuePair<string, IDnsResolver>> zones)
     {
         ArgumentNullException.ThrowIfNull(zones);
@@ -20,8 +23,10 @@ public sealed class ForwardingDnsResolver : IDnsResolver
         _zones = zones.Select(z => (DnsName.Normalize(z.Key), z.Value)).OrderByDescending(z => z.Item1.Length).ToArray();
     }
 
+    /// <summary>CNAME links followed across resolvers before the answer is SERVFAIL (a loop or an absurd chain).</summary>
     public const int MaxCnameLinks = 8;
 
+    /// <inheritdoc/>
     public async ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         var answer = await Route(name).QueryAsync(name, type, cancellationToken).ConfigureAwait(false);

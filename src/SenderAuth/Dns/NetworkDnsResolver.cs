@@ -17,6 +17,7 @@ public sealed class NetworkDnsResolver : IDnsResolver
 
     private readonly LookupClient _client;
 
+    /// <summary>A resolver asking the servers of <paramref name="options"/>, or the system's when it names none.</summary>
     public NetworkDnsResolver(NetworkDnsResolverOptions? options = null)
     {
         options ??= new NetworkDnsResolverOptions();
@@ -38,6 +39,7 @@ public sealed class NetworkDnsResolver : IDnsResolver
     public IReadOnlyList<IPEndPoint> Servers =>
         _client.NameServers.Select(n => new IPEndPoint(IPAddress.Parse(n.Address), n.Port)).ToList();
 
+    /// <inheritdoc/>
     public async ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

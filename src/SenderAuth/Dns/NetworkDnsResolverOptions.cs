@@ -7,6 +7,7 @@ namespace SenderAuth.Dns;
 /// <summary>Settings of <see cref="NetworkDnsResolver"/>.</summary>
 public sealed class NetworkDnsResolverOptions
 {
+    /// <summary>The DNS port, 53.</summary>
     public const int DefaultPort = 53;
 
     /// <summary>Servers to ask; empty means the system's resolvers (on <see cref="Port"/>).</summary>

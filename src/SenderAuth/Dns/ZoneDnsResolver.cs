@@ -9,8 +9,11 @@ public sealed class ZoneDnsResolver(DnsZone zone) : IDnsResolver
 {
     private const int MaxCnameHops = 8;
 
+    /// <summary>Reads a master file (RFC 1035 §5) and answers from it.</summary>
+    /// <exception cref="ZoneFileException">The file does not parse; the message has file, line and column.</exception>
     public static ZoneDnsResolver FromFile(string path) => new(ZoneFileParser.ParseFile(path));
 
+    /// <inheritdoc/>
     public ValueTask<DnsAnswer> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();

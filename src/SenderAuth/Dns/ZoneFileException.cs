@@ -6,6 +6,8 @@ namespace SenderAuth.Dns;
 /// </summary>
 public sealed class ZoneFileException : FormatException
 {
+    /// <summary>A parse error at <paramref name="line"/> and <paramref name="column"/> (1-based) of <paramref name="fileName"/>
+    /// (null for text not read from a file).</summary>
     public ZoneFileException(string? fileName, int line, int column, string reason)
         : base($"{(fileName is null ? "" : fileName + ":")}{line}:{column}: {reason}")
     {

@@ -29,6 +29,7 @@ public static class ZoneFileParser
     }
 
     /// <summary>Reads master-file text into a new zone.</summary>
+    /// <param name="text">The text of one or more zones in RFC 1035 §5 syntax.</param>
     /// <param name="origin">Initial origin for relative names and <c>@</c>; null until a <c>$ORIGIN</c>.</param>
     /// <param name="defaultTtl">TTL of records without one, until a <c>$TTL</c> line.</param>
     public static DnsZone Parse(string text, string? origin = null, uint defaultTtl = 3600)

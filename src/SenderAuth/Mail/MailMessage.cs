@@ -9,12 +9,14 @@ public sealed record MessageLimits
     /// <summary>Most header fields; default 1000.</summary>
     public int MaxHeaderFields { get; init; } = 1000;
 
+    /// <summary>The defaults: 1 MiB of header, 1000 fields.</summary>
     public static readonly MessageLimits Default = new();
 }
 
 /// <summary>A message that cannot be read, with the byte offset where reading stopped.</summary>
 public sealed class MessageFormatException(string message, long offset) : FormatException($"{message} (at byte {offset})")
 {
+    /// <summary>Byte offset in the message where reading stopped.</summary>
     public long Offset { get; } = offset;
 }
 
@@ -36,20 +38,26 @@ public sealed class MailMessage
         UsesBareLf = bareLf;
     }
 
+    /// <summary>The whole message as given; fields and body are slices of it.</summary>
     public ReadOnlyMemory<byte> Raw { get; }
 
+    /// <summary>Every header field in order, including lines without a colon (see <see cref="MessageHeaderField.HasColon"/>).</summary>
     public IReadOnlyList<MessageHeaderField> Headers { get; }
 
     /// <summary>Offset of the first body byte (after the empty line), or the length when there is no body.</summary>
     public int BodyOffset { get; }
 
+    /// <summary>The body bytes, exactly as received (line ends untouched); empty when there is none.</summary>
     public ReadOnlyMemory<byte> Body => Raw[BodyOffset..];
 
     /// <summary>True when the header section ends its lines with LF alone (a file from disk, not the wire).</summary>
     public bool UsesBareLf { get; }
 
+    /// <summary>The fields named <paramref name="name"/> (ASCII case-insensitive), in order; smuggled ones included.</summary>
     public IEnumerable<MessageHeaderField> All(string name) => Headers.Where(h => h.Is(name));
 
+    /// <summary>Splits <paramref name="raw"/> into header fields and body without copying it.</summary>
+    /// <exception cref="MessageFormatException">A limit of <paramref name="limits"/> is exceeded or the header section is unreadable.</exception>
     public static MailMessage Parse(ReadOnlyMemory<byte> raw, MessageLimits? limits = null)
     {
         limits ??= MessageLimits.Default;

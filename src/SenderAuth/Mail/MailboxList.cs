@@ -1,8 +1,11 @@
 namespace SenderAuth.Mail;
 
 /// <summary>One address of a From (or other address) field: the addr-spec's local part and domain.</summary>
+/// <param name="LocalPart">The part before the @.</param>
+/// <param name="Domain">The part after the @, as written (compare it normalized).</param>
 public sealed record Mailbox(string LocalPart, string Domain)
 {
+    /// <c>local@domain</c>, as compared and displayed.
     public string Address => $"{LocalPart}@{Domain}";
 }
 

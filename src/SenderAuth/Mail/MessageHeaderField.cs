@@ -8,18 +8,24 @@ namespace SenderAuth.Mail;
 /// </summary>
 public sealed class MessageHeaderField(string name, ReadOnlyMemory<byte> raw, int offset, bool smuggled, bool hasColon)
 {
+    /// <summary>The field name as written (case kept), after any smuggling characters; empty when there is no colon.</summary>
     public string Name { get; } = name;
 
+    /// <summary>The exact bytes of the field, every line with its terminator: what DKIM canonicalizes and signs.</summary>
     public ReadOnlyMemory<byte> Raw { get; } = raw;
 
     /// <summary>Byte offset of the field in the message.</summary>
     public int Offset { get; } = offset;
 
+    /// <summary>True when the first line began with VT, FF, a lone CR, NBSP or U+2028.</summary>
+    /// <remarks>Security: some readers show such a field and others skip it, so a hidden second From could change what
+    /// the reader sees from what was signed; verifiers treat it as a From all the same.</remarks>
     public bool Smuggled { get; } = smuggled;
 
     /// <summary>False for a line without ':' (not a header field at all; kept so nothing is silently lost).</summary>
     public bool HasColon { get; } = hasColon;
 
+    /// <summary>True when this is a real field named <paramref name="name"/> (ASCII case-insensitive).</summary>
     public bool Is(string name) => HasColon && string.Equals(Name, name, StringComparison.OrdinalIgnoreCase);
 
     private string? _value;
@@ -59,5 +65,6 @@ public sealed class MessageHeaderField(string name, ReadOnlyMemory<byte> raw, in
         return unfolded;
     }
 
+    /// <c>Name: value</c> with the value unfolded, for logs and test output.
     public override string ToString() => $"{Name}: {Value}";
 }

@@ -8,7 +8,7 @@ namespace SenderAuth.Milter;
 /// folded lines, which the MTA sends with bare LF, get their CR back), within a field count and a byte limit.
 /// Also counts fields by name: SMFIR_CHGHEADER addresses the n-th field of a name.
 /// </summary>
-public sealed class MilterHeaders
+internal sealed class MilterHeaders
 {
     private readonly ArrayBufferWriter<byte> _bytes = new(4096);
     private readonly Dictionary<string, int> _counts = new(StringComparer.OrdinalIgnoreCase);

@@ -1,7 +1,7 @@
 namespace SenderAuth.Milter;
 
 /// <summary>What one milter connection may send; a peer beyond any of these is answered with an error and closed.</summary>
-public sealed record MilterLimits
+internal sealed record MilterLimits
 {
     /// <summary>Largest packet (command byte and data); default 1 MiB. Postfix sends body chunks of at most 64 KiB.</summary>
     public int MaxPacketBytes { get; init; } = 1024 * 1024;

@@ -5,7 +5,7 @@ namespace SenderAuth.Milter;
 /// offers (a milter may only ask for offered bits). Replies the MTA still waits for are listed in
 /// <see cref="MustReply"/>.
 /// </summary>
-public sealed record MilterNegotiation(uint Version, MilterActions Actions, MilterSteps Steps)
+internal sealed record MilterNegotiation(uint Version, MilterActions Actions, MilterSteps Steps)
 {
     /// <summary>
     /// Negotiates version 6 with an MTA offering at least version 2.

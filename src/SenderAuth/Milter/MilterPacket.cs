@@ -4,7 +4,7 @@ using System.Text;
 namespace SenderAuth.Milter;
 
 /// <summary>One packet from the MTA: its command and data. The data is valid until the next read on its reader.</summary>
-public readonly record struct MilterPacket(MilterCommand Command, ReadOnlyMemory<byte> Data)
+internal readonly record struct MilterPacket(MilterCommand Command, ReadOnlyMemory<byte> Data)
 {
     /// <summary>Splits data made of NUL-terminated fields (every string command); a field without its NUL is malformed.</summary>
     public static List<ReadOnlyMemory<byte>> Fields(ReadOnlyMemory<byte> data, MilterCommand command)

@@ -8,7 +8,7 @@ namespace SenderAuth.Milter;
 /// <see cref="MilterLimits"/>: a length below 1 or above the limit, a packet cut short, silence beyond the idle
 /// timeout or a packet slower than the packet timeout each end the connection with a precise error.
 /// </summary>
-public sealed class MilterPacketReader : IDisposable
+internal sealed class MilterPacketReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly MilterLimits _limits;

@@ -9,7 +9,7 @@ namespace SenderAuth.Milter;
 /// and the protocol is small. Postfix documents what it sends in MILTER_README; libmilter's mfdef.h holds the
 /// codes below.
 /// </remarks>
-public static class MilterProtocol
+internal static class MilterProtocol
 {
     /// <summary>The protocol version spoken (sendmail 8.14+, Postfix 2.6+).</summary>
     public const uint Version = 6;
@@ -19,7 +19,7 @@ public static class MilterProtocol
 }
 
 /// <summary>Commands from the MTA (SMFIC_*).</summary>
-public enum MilterCommand : byte
+internal enum MilterCommand : byte
 {
     Abort = (byte)'A',
     Body = (byte)'B',
@@ -39,7 +39,7 @@ public enum MilterCommand : byte
 }
 
 /// <summary>Replies and actions of the milter (SMFIR_*).</summary>
-public enum MilterReply : byte
+internal enum MilterReply : byte
 {
     AddRecipient = (byte)'+',
     DeleteRecipient = (byte)'-',
@@ -63,7 +63,7 @@ public enum MilterReply : byte
 
 /// <summary>What the milter may do to a message (SMFIF_*), offered by the MTA and requested by the milter.</summary>
 [Flags]
-public enum MilterActions : uint
+internal enum MilterActions : uint
 {
     None = 0,
     AddHeaders = 0x01,
@@ -82,7 +82,7 @@ public enum MilterActions : uint
 /// (NoReply*), and whether header values keep their leading space.
 /// </summary>
 [Flags]
-public enum MilterSteps : uint
+internal enum MilterSteps : uint
 {
     None = 0,
     NoConnect = 0x1,

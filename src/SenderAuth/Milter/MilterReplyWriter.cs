@@ -8,7 +8,7 @@ namespace SenderAuth.Milter;
 /// Builds replies to the MTA; <see cref="FlushAsync"/> sends everything queued in one write (the end-of-message
 /// actions and the final verdict go out together).
 /// </summary>
-public sealed class MilterReplyWriter(Stream stream)
+internal sealed class MilterReplyWriter(Stream stream)
 {
     private readonly ArrayBufferWriter<byte> _pending = new(1024);
 

@@ -5,9 +5,13 @@ namespace SenderAuth.Onboarding;
 /// <summary>What a <see cref="RecordToPublish"/> is for: the words the API and the dashboard show.</summary>
 public static class RecordPurpose
 {
+    /// <summary>The institution's SPF record, with the provider's include merged in.</summary>
     public const string Spf = "spf";
+    /// <summary>A DKIM selector's CNAME into the provider's key zone.</summary>
     public const string Dkim = "dkim";
+    /// <summary>The DMARC record at <c>_dmarc</c>.</summary>
     public const string Dmarc = "dmarc";
+    /// <summary>The MX or SPF record of the custom MAIL FROM (bounce) domain.</summary>
     public const string MailFrom = "mail-from";
     /// <summary>A record the report destination publishes (RFC 9989 §3.3), not the institution.</summary>
     public const string ReportAuthorisation = "report-authorisation";

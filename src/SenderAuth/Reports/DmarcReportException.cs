@@ -28,6 +28,7 @@ public enum DmarcReportErrorKind
 /// </summary>
 public sealed class DmarcReportException : FormatException
 {
+    /// <summary>A refusal of <paramref name="source"/>; <paramref name="line"/> and <paramref name="column"/> are 1-based, 0 when unknown.</summary>
     public DmarcReportException(DmarcReportErrorKind kind, string source, int line, int column, string reason, Exception? inner = null)
         : base(line > 0 ? $"{source}:{line}:{column}: {reason}" : $"{source}: {reason}", inner)
     {
@@ -38,6 +39,7 @@ public sealed class DmarcReportException : FormatException
         Reason = reason;
     }
 
+    /// <summary>What kind of problem: its <see cref="DmarcReportErrors.Code"/> is the stable code for JSON.</summary>
     public DmarcReportErrorKind Kind { get; }
 
     /// <summary>The input's name; inside archives <c>outer!inner</c> (<c>report.zip!google.xml</c>).</summary>
@@ -56,6 +58,7 @@ public sealed class DmarcReportException : FormatException
 /// <summary>Stable codes for <see cref="DmarcReportErrorKind"/> (JSON, logs).</summary>
 public static class DmarcReportErrors
 {
+    /// <summary>The kebab-case code, e.g. <c>malformed-xml</c>, <c>limit-exceeded</c>.</summary>
     public static string Code(this DmarcReportErrorKind kind) => kind switch
     {
         DmarcReportErrorKind.MalformedXml => "malformed-xml",

@@ -26,12 +26,15 @@ public sealed class DmarcReportParser
 {
     private const int SniffBytes = 512;
 
+    /// <summary>A parser enforcing <paramref name="limits"/> (defaults when null) on every input it opens.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A limit is out of range.</exception>
     public DmarcReportParser(DmarcReportLimits? limits = null)
     {
         Limits = limits ?? new DmarcReportLimits();
         Limits.Validate();
     }
 
+    /// <summary>The limits in effect: sizes, counts, nesting and decompression ratio.</summary>
     public DmarcReportLimits Limits { get; }
 
     /// <summary>The reports in a file, in order (zip entries in archive order, attachments in MIME order).</summary>

@@ -126,6 +126,7 @@ public sealed class DmarcReportReader : IDisposable
         }
     }
 
+    /// <summary>Closes the XML reader and any stream the reader opened (archive entries, decompression).</summary>
     public void Dispose()
     {
         _xml.Dispose();

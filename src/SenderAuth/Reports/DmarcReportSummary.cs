@@ -41,8 +41,12 @@ public sealed record DmarcReportSummary(
 /// <summary>One source IP within a summary.</summary>
 /// <param name="SpfAligned">Messages whose <c>policy_evaluated/spf</c> was pass.</param>
 /// <param name="DkimAligned">Messages whose <c>policy_evaluated/dkim</c> was pass.</param>
+/// <param name="Ip">The sending IP address.</param>
+/// <param name="Messages">Messages from it.</param>
+/// <param name="DmarcPass">Messages from it that passed DMARC.</param>
 public sealed record DmarcSourceSummary(IPAddress Ip, long Messages, long DmarcPass, long SpfAligned, long DkimAligned)
 {
+    /// <summary>DMARC passes per message from this source, 0 to 1; 0 when it sent none.</summary>
     public double PassRate => Messages == 0 ? 0 : (double)DmarcPass / Messages;
 }
 
@@ -55,6 +59,7 @@ public sealed class DmarcReportSummaryBuilder
     private long _messages;
     private long _pass;
 
+    /// <summary>Counts one record's messages by source, disposition and alignment; the record is not kept.</summary>
     public void Add(DmarcReportRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);

@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Net;
 using SenderAuth.Dns;
+using SenderAuth.Parsing;
 
 namespace SenderAuth.Spf;
 
@@ -15,13 +15,18 @@ namespace SenderAuth.Spf;
 /// </remarks>
 public sealed partial class SpfEvaluator
 {
-    private const int MaxCachedRecords = 10_000;
-    private static readonly ConcurrentDictionary<string, (SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords = new(StringComparer.Ordinal);
+    private static readonly BoundedParseCache<(SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords = new();
 
     private readonly IDnsResolver _resolver;
     private readonly SpfOptions _options;
     private readonly TimeProvider _time;
 
+    /// <summary>An evaluator asking <paramref name="resolver"/>; options are validated here.</summary>
+    /// <param name="resolver">Where every DNS answer comes from.</param>
+    /// <param name="options">Limits (lookups, void lookups, time) and names; RFC 7208 defaults when null.</param>
+    /// <param name="timeProvider">Clock for the <c>%{t}</c> macro of explanations; the system's by default. (The
+    /// wall-clock bound of <see cref="SpfOptions.Timeout"/> runs on the system timer.)</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public SpfEvaluator(IDnsResolver resolver, SpfOptions? options = null, TimeProvider? timeProvider = null)
     {
         _resolver = resolver ?? throw new ArgumentNullException(nameof(resolver));
@@ -30,6 +35,7 @@ public sealed partial class SpfEvaluator
         _time = timeProvider ?? TimeProvider.System;
     }
 
+    /// <summary>The options in effect (after defaults).</summary>
     public SpfOptions Options => _options;
 
     /// <summary>
@@ -190,20 +196,8 @@ public sealed partial class SpfEvaluator
     }
 
     /// <summary>Parses through a bounded cache: the same ESP records are evaluated for every message.</summary>
-    internal static (SpfRecord? Record, SpfSyntaxError? Error) Parse(string text)
-    {
-        if (ParsedRecords.TryGetValue(text, out var cached))
-        {
-            return cached;
-        }
-        var record = SpfParser.Parse(text, out var error);
-        if (ParsedRecords.Count >= MaxCachedRecords)
-        {
-            ParsedRecords.Clear();
-        }
-        ParsedRecords[text] = (record, error);
-        return (record, error);
-    }
+    internal static (SpfRecord? Record, SpfSyntaxError? Error) Parse(string text) =>
+        ParsedRecords.GetOrAdd(text, static t => (SpfParser.Parse(t, out var error), error));
 
     internal static string DescribeStatus(DnsStatus status) => status switch
     {

@@ -35,6 +35,7 @@ public sealed class SpfMacroString
     /// <summary>True when a letter only allowed in <c>exp</c> text (c, r, t) is used.</summary>
     internal bool UsesExplanationOnlyLetters => _parts.Any(p => p.Letter is 'c' or 'r' or 't');
 
+    /// <summary>The macro-string as written in the record.</summary>
     public override string ToString() => Text;
 
     /// <summary>Parses <paramref name="text"/>; <paramref name="offset"/> makes error positions relative to the record.</summary>

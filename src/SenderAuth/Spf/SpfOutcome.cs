@@ -5,7 +5,9 @@ namespace SenderAuth.Spf;
 /// <summary>Which identity was checked (RFC 7208 §2.3, §2.4).</summary>
 public enum SpfIdentity
 {
+    /// <summary>The MAIL FROM identity (RFC 7208 §2.4), the one DMARC aligns.</summary>
     MailFrom,
+    /// <summary>The HELO identity (RFC 7208 §2.3), also used when MAIL FROM is empty.</summary>
     Helo,
 }
 
@@ -15,8 +17,10 @@ public enum SpfIdentity
 /// </summary>
 public sealed record SpfOutcome
 {
+    /// <summary>The check_host() result.</summary>
     public required SpfResult Result { get; init; }
 
+    /// <summary>Why, as a stable code (<see cref="SpfReasonCodes"/>).</summary>
     public required SpfReason Reason { get; init; }
 
     /// <summary>One sentence saying why, e.g. "mechanism ip4:192.0.2.0/24 matched" or the syntax error.</summary>
@@ -34,19 +38,24 @@ public sealed record SpfOutcome
     /// <summary>The expanded <c>exp=</c> text; only for fail, null when the record has none or it failed.</summary>
     public string? Explanation { get; init; }
 
+    /// <summary>DNS-querying terms evaluated (include, a, mx, ptr, exists, redirect); RFC 7208 §4.6.4 allows 10.</summary>
     public int DnsLookups { get; init; }
 
+    /// <summary>Lookups that answered NXDOMAIN or NODATA; RFC 7208 §4.6.4 allows 2.</summary>
     public int VoidLookups { get; init; }
 
     /// <summary>For permerror on syntax: where and why the record failed to parse.</summary>
     public SpfSyntaxError? SyntaxError { get; init; }
 
+    /// <summary>The SMTP client address that was checked.</summary>
     public required IPAddress ClientIp { get; init; }
 
     /// <summary>The sender checked: MAIL FROM, or postmaster@HELO when MAIL FROM was empty.</summary>
     public required string Sender { get; init; }
 
+    /// <summary>The HELO/EHLO name given, used for <c>%{h}</c>; null when unknown.</summary>
     public string? Helo { get; init; }
 
+    /// <summary>Which identity was checked: MAIL FROM or HELO.</summary>
     public SpfIdentity Identity { get; init; }
 }

@@ -5,13 +5,21 @@ namespace SenderAuth.Spf;
 /// <summary>The mechanisms of RFC 7208 §5.</summary>
 public enum SpfMechanismKind
 {
+    /// <c>all</c>: always matches; ends a record.
     All,
+    /// <c>include:</c>: matches when the named domain's record passes.
     Include,
+    /// <c>a</c>: matches the client against the domain's A/AAAA addresses.
     A,
+    /// <c>mx</c>: matches against the addresses of the domain's MX hosts (at most 10).
     Mx,
+    /// <c>ptr</c>: matches a validated reverse name; RFC 7208 §5.5 says do not use it.
     Ptr,
+    /// <c>ip4:</c>: matches an IPv4 network.
     Ip4,
+    /// <c>ip6:</c>: matches an IPv6 network.
     Ip6,
+    /// <c>exists:</c>: matches when the expanded name has an A record.
     Exists,
 }
 
@@ -19,6 +27,14 @@ public enum SpfMechanismKind
 /// One directive: qualifier, mechanism, its domain-spec (a, mx, ptr, include, exists) or network (ip4, ip6),
 /// and the CIDR lengths. <see cref="Position"/> is the 1-based column of the term in the record text.
 /// </summary>
+/// <param name="Qualifier">The result a match produces.</param>
+/// <param name="Kind">Which mechanism.</param>
+/// <param name="Text">The term as written, qualifier included.</param>
+/// <param name="Position">1-based column of the term in the record.</param>
+/// <param name="DomainSpec">The target domain-spec, macros unexpanded; null when the mechanism has none (a, mx without one use the current domain).</param>
+/// <param name="Network">The ip4/ip6 network address; null for other mechanisms.</param>
+/// <param name="Cidr4">The IPv4 prefix length (a, mx, ip4); 32 when absent.</param>
+/// <param name="Cidr6">The IPv6 prefix length (a, mx, ip6); 128 when absent.</param>
 public sealed record SpfMechanism(
     SpfQualifier Qualifier,
     SpfMechanismKind Kind,
@@ -48,9 +64,18 @@ public sealed record SpfMechanism(
 }
 
 /// <summary>A modifier (<c>name=macro-string</c>, RFC 7208 §6): redirect, exp, or an unknown one (ignored).</summary>
+/// <param name="Name">The modifier name, lower case (<c>redirect</c>, <c>exp</c> or an unknown one).</param>
+/// <param name="Value">The value as a macro-string, unexpanded.</param>
+/// <param name="Text">The term as written.</param>
+/// <param name="Position">1-based column of the term in the record.</param>
 public sealed record SpfModifier(string Name, SpfMacroString Value, string Text, int Position);
 
 /// <summary>A parsed <c>v=spf1</c> record. Parse with <see cref="SpfParser.Parse"/>.</summary>
+/// <param name="Text">The record text as parsed.</param>
+/// <param name="Mechanisms">The directives, in evaluation order.</param>
+/// <param name="Redirect"><c>redirect=</c>, used when no mechanism matches; null when absent.</param>
+/// <param name="Explanation"><c>exp=</c>, expanded only for a fail result; null when absent.</param>
+/// <param name="OtherModifiers">Unknown modifiers, kept and ignored as RFC 7208 §6 requires.</param>
 public sealed record SpfRecord(
     string Text,
     IReadOnlyList<SpfMechanism> Mechanisms,
@@ -63,7 +88,10 @@ public sealed record SpfRecord(
 }
 
 /// <summary>Why a record does not parse: the 1-based column in the record text and the reason.</summary>
+/// <param name="Position">1-based column where the record stops being valid.</param>
+/// <param name="Reason">What is wrong there.</param>
 public sealed record SpfSyntaxError(int Position, string Reason)
 {
+    /// <summary>"at column N: reason", as written in SPF outcomes and findings.</summary>
     public override string ToString() => $"at column {Position}: {Reason}";
 }

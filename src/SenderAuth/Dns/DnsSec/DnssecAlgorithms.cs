@@ -9,7 +9,7 @@ namespace SenderAuth.Dns.DnsSec;
 /// RFC 8080). RSA and ECDSA through System.Security.Cryptography, Ed25519 through NSec (as the DKIM code does).
 /// RSASHA1 (5, 7) is not supported: RFC 8624 allows treating it as unknown, and zones using only it come out insecure.
 /// </summary>
-public static class DnssecAlgorithms
+internal static class DnssecAlgorithms
 {
     /// <summary>The algorithm numbers verified here.</summary>
     public static bool IsSupported(byte algorithm) => algorithm is 8 or 10 or 13 or 14 or 15;

@@ -7,7 +7,7 @@ namespace SenderAuth.Dns.DnsSec;
 /// Canonical form and signed data (RFC 4034 §3.1.8.1 and §6), DS digests (§5.1.4, RFC 4509, RFC 6605) and NSEC3
 /// hashes (RFC 5155 §5). One implementation, shared by the validator and the tests' signer.
 /// </summary>
-public static class DnssecCanonical
+internal static class DnssecCanonical
 {
     /// <summary>
     /// RDATA with the embedded names lower-cased where RFC 4034 §6.2 (as narrowed by RFC 6840 §5.1: not NSEC) asks

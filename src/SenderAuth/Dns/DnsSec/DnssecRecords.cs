@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace SenderAuth.Dns.DnsSec;
 
 /// <summary>DNSSEC record type numbers used here (RFC 4034, RFC 5155).</summary>
-public static class DnssecTypes
+internal static class DnssecTypes
 {
     public const ushort Cname = 5;
     public const ushort Soa = 6;
@@ -25,7 +25,7 @@ public static class DnssecTypes
 }
 
 /// <summary>A DNSKEY (RFC 4034 §2) with its key tag (Appendix B).</summary>
-public sealed record DnskeyData(WireName Owner, ushort Flags, byte Protocol, byte Algorithm, byte[] PublicKey, byte[] Rdata)
+internal sealed record DnskeyData(WireName Owner, ushort Flags, byte Protocol, byte Algorithm, byte[] PublicKey, byte[] Rdata)
 {
     /// <summary>Zone Key flag (bit 7): only zone keys may verify RRSIGs (RFC 4035 §5.3.1).</summary>
     public bool IsZoneKey => (Flags & 0x0100) != 0;
@@ -63,7 +63,7 @@ public sealed record DnskeyData(WireName Owner, ushort Flags, byte Protocol, byt
 }
 
 /// <summary>A DS record (RFC 4034 §5).</summary>
-public sealed record DsData(WireName Owner, ushort KeyTag, byte Algorithm, byte DigestType, byte[] Digest)
+internal sealed record DsData(WireName Owner, ushort KeyTag, byte Algorithm, byte DigestType, byte[] Digest)
 {
     public static DsData Read(WireName owner, byte[] rdata) => rdata.Length < 5
         ? throw new FormatException("DS RDATA shorter than 5 octets")
@@ -71,7 +71,7 @@ public sealed record DsData(WireName Owner, ushort KeyTag, byte Algorithm, byte 
 }
 
 /// <summary>An RRSIG (RFC 4034 §3). <see cref="SignedPrefix"/> is its RDATA up to the signature, signer name canonical.</summary>
-public sealed record RrsigData(
+internal sealed record RrsigData(
     WireName Owner, ushort TypeCovered, byte Algorithm, byte Labels, uint OriginalTtl, uint Expiration, uint Inception,
     ushort KeyTag, WireName Signer, byte[] Signature, byte[] SignedPrefix)
 {
@@ -96,7 +96,7 @@ public sealed record RrsigData(
 }
 
 /// <summary>An NSEC record (RFC 4034 §4): the next owner name and the types at this one.</summary>
-public sealed record NsecData(WireName Owner, WireName Next, HashSet<ushort> Types)
+internal sealed record NsecData(WireName Owner, WireName Next, HashSet<ushort> Types)
 {
     public static NsecData Read(WireName owner, byte[] rdata)
     {
@@ -117,7 +117,7 @@ public sealed record NsecData(WireName Owner, WireName Next, HashSet<ushort> Typ
 }
 
 /// <summary>An NSEC3 record (RFC 5155 §3). <see cref="OwnerHash"/> is the first label of the owner, decoded.</summary>
-public sealed record Nsec3Data(WireName Owner, byte HashAlgorithm, byte Flags, ushort Iterations, byte[] Salt, byte[] NextHash, HashSet<ushort> Types)
+internal sealed record Nsec3Data(WireName Owner, byte HashAlgorithm, byte Flags, ushort Iterations, byte[] Salt, byte[] NextHash, HashSet<ushort> Types)
 {
     public bool OptOut => (Flags & 1) != 0;
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace SenderAuth.Dns.DnsSec;
 
 /// <summary>Where the validator gets its raw answers from; null means no usable answer (timeout, refused, garbled).</summary>
-public interface IDnssecTransport
+internal interface IDnssecTransport
 {
     /// <summary>Asks with DO and CD (<see cref="WireMessage.Query"/>).</summary>
     ValueTask<WireMessage?> QueryAsync(WireName name, ushort type, CancellationToken cancellationToken = default);
@@ -16,7 +16,7 @@ public interface IDnssecTransport
 /// turn with the retries of <see cref="NetworkDnsResolverOptions"/>. The CD bit makes a validating upstream hand over
 /// what it would otherwise fail, so we can say why it is bogus.
 /// </summary>
-public sealed class NetworkDnssecTransport : IDnssecTransport
+internal sealed class NetworkDnssecTransport : IDnssecTransport
 {
     private readonly IPEndPoint[] _servers;
     private readonly NetworkDnsResolverOptions _options;

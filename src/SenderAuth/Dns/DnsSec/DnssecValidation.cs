@@ -43,6 +43,7 @@ public enum DnssecReason
 /// <summary>The RFC-style tokens of <see cref="DnssecReason"/>, written by this one mapping.</summary>
 public static class DnssecReasons
 {
+    /// <summary>The kebab-case token (<c>signature-expired</c>, <c>no-ds</c>…); null for <see cref="DnssecReason.None"/>.</summary>
     public static string? Token(this DnssecReason reason) => reason switch
     {
         DnssecReason.None => null,

@@ -32,10 +32,28 @@ public sealed class DnssecValidator
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<WireName, Lazy<Task<Keys>>> _keys = new();
 
-    /// <param name="transport">Where answers come from (asked with DO and CD).</param>
+    /// <summary>
+    /// A validator that asks the servers of <paramref name="network"/> (the system's when none are configured),
+    /// over UDP and then TCP when an answer is truncated, with the retries and timeout those options give.
+    /// </summary>
+    /// <param name="anchors">Trust anchors; <see cref="TrustAnchors.Root"/> for the public DNS.</param>
+    /// <param name="network">Servers, port, timeout and retries; the defaults of <see cref="NetworkDnsResolverOptions"/> when null.</param>
+    /// <param name="time">Clock for signature validity; the system's by default.</param>
+    /// <remarks>
+    /// The upstream need not validate: queries set CD, so a validating upstream hands over what it would fail and the
+    /// validator can say why it is bogus. Keys proven for a zone are kept for the life of the validator, so reuse
+    /// one instance.
+    /// </remarks>
+    public DnssecValidator(TrustAnchors anchors, NetworkDnsResolverOptions? network = null, TimeProvider? time = null)
+        : this(new NetworkDnssecTransport(network), anchors, time)
+    {
+    }
+
+    /// <param name="transport">Where answers come from (asked with DO and CD). Internal: the wire types it speaks
+    /// are plumbing; tests and the bench pass a scripted or a pointed transport.</param>
     /// <param name="anchors">Trust anchors; <see cref="TrustAnchors.Root"/> for the public DNS.</param>
     /// <param name="time">Clock for signature validity; the system's by default.</param>
-    public DnssecValidator(IDnssecTransport transport, TrustAnchors anchors, TimeProvider? time = null)
+    internal DnssecValidator(IDnssecTransport transport, TrustAnchors anchors, TimeProvider? time = null)
     {
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _anchors = anchors ?? throw new ArgumentNullException(nameof(anchors));

@@ -26,14 +26,14 @@ public sealed class TrustAnchors
     public static TrustAnchors Root { get; } = Parse(RootDs);
 
     /// <summary>The zones that have an anchor.</summary>
-    public IEnumerable<WireName> Zones => _zones.Keys;
+    internal IEnumerable<WireName> Zones => _zones.Keys;
 
     /// <summary>The anchor DS and DNSKEY records of a zone; empty lists when it has none.</summary>
-    public (IReadOnlyList<DsData> Ds, IReadOnlyList<DnskeyData> Keys) For(WireName zone) =>
+    internal (IReadOnlyList<DsData> Ds, IReadOnlyList<DnskeyData> Keys) For(WireName zone) =>
         _zones.TryGetValue(zone, out var a) ? (a.Ds, a.Keys) : ([], []);
 
     /// <summary>The closest anchored zone at or above <paramref name="name"/>, or null when no anchor covers it.</summary>
-    public WireName? Closest(WireName name)
+    internal WireName? Closest(WireName name)
     {
         ArgumentNullException.ThrowIfNull(name);
         for (var n = name; ; n = n.Parent())

@@ -7,6 +7,7 @@ namespace SenderAuth.Dns.DnsSec;
 /// </summary>
 public sealed class ValidatingDnssecProbe(DnssecValidator validator) : IDnssecProbe
 {
+    /// <inheritdoc/>
     public async ValueTask<DnssecResult> ProbeAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(validator);

@@ -6,14 +6,14 @@ namespace SenderAuth.Dns.DnsSec;
 /// One resource record as DNSSEC needs it: owner, type, class, TTL and the RDATA uncompressed, in the case it came in
 /// (the signer decides what is lower-cased; see <see cref="DnssecCanonical"/>).
 /// </summary>
-public sealed record WireRecord(WireName Owner, ushort Type, ushort Class, uint Ttl, byte[] Data);
+internal sealed record WireRecord(WireName Owner, ushort Type, ushort Class, uint Ttl, byte[] Data);
 
 /// <summary>
 /// A DNS response read for validation. Written here rather than taken from DnsClient because validation needs each
 /// record's RDATA octets exactly (DnsClient hands out parsed records, and cannot set the CD bit), and rather than from
 /// ARSoft.Tools.Net to keep the engine free of a second DNS stack (see <see cref="DnssecValidator"/>).
 /// </summary>
-public sealed class WireMessage
+internal sealed class WireMessage
 {
     public required ushort Id { get; init; }
 

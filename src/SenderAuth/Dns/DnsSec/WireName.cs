@@ -7,7 +7,7 @@ namespace SenderAuth.Dns.DnsSec;
 /// labels hold dots or non-ASCII octets are compared and hashed exactly. <see cref="Text"/> is for display and
 /// matching with the rest of the engine (no trailing dot; the root is <c>"."</c>).
 /// </summary>
-public sealed class WireName : IEquatable<WireName>, IComparable<WireName>
+internal sealed class WireName : IEquatable<WireName>, IComparable<WireName>
 {
     /// <summary>The root name.</summary>
     public static readonly WireName Root = new([]);

@@ -6,7 +6,7 @@ using SenderAuth.Milter;
 namespace SenderAuth.Tests.Server.Milter;
 
 /// <summary>One reply packet from the milter.</summary>
-public sealed record MilterTestReply(MilterReply Code, byte[] Data)
+internal sealed record MilterTestReply(MilterReply Code, byte[] Data)
 {
     public string Text => Encoding.UTF8.GetString(Data).TrimEnd('\0');
 
@@ -23,7 +23,7 @@ public sealed record MilterTestReply(MilterReply Code, byte[] Data)
 /// The MTA side of the milter protocol, written for the tests: sends packets the way Postfix does (offer of
 /// version 6 with every action and step) and reads the replies. Raw writes let tests send broken packets.
 /// </summary>
-public sealed class MilterClient : IAsyncDisposable
+internal sealed class MilterClient : IAsyncDisposable
 {
     /// <summary>What Postfix 3.7 offers: every action, every step up to HDR_LEADSPC.</summary>
     public const MilterActions PostfixActions = (MilterActions)0x1FF;
