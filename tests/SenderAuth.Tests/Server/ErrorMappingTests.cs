@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
 namespace SenderAuth.Tests.Server;
@@ -83,6 +84,21 @@ public sealed partial class ErrorMappingTests(SqliteServerFixture fixture) : ICl
         var large = new StringContent(new string(' ', 1024 * 1024 + 1), Encoding.UTF8, "application/json");
         await AssertProblemAsync(await client.PostAsync("/api/v1/institutions", large), HttpStatusCode.RequestEntityTooLarge,
             "{\"type\":\"https://tools.ietf.org/html/rfc9110#section-15.5.14\",\"title\":\"Payload too large\",\"status\":413,\"detail\":\"the JSON body is larger than 1048576 bytes\",\"traceId\":\"*\"}");
+    }
+
+    [Fact]
+    public async Task Signing_refused_for_a_wrong_delegation_is_409_with_the_findings()
+    {
+        var client = fixture.Host.Client();
+        var code = ServerFixture.NewCode("blocked");
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, $"{code}.invalid-test");
+        var response = await client.PostJson($"/api/v1/institutions/{code}/domains/{code}.invalid-test/signing", new { enabled = true });
+        var body = JsonNode.Parse(await AssertProblemAsync(response, HttpStatusCode.Conflict, null))!.AsObject();
+        Assert.Equal(["type", "title", "status", "detail", "findings", "traceId"], body.Select(p => p.Key));
+        Assert.Equal("The DKIM delegation is not correct", body["title"]!.GetValue<string>());
+        Assert.StartsWith($"signing stays off for {code}.invalid-test: ", body["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.NotEmpty(body["findings"]!.AsArray());
     }
 
     /// <summary>Asserts status and content type, and the body with its trace id masked; returns the masked body.</summary>
