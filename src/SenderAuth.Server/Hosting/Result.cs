@@ -15,9 +15,6 @@ public readonly struct Result<T>
     /// <summary>Null when the operation succeeded.</summary>
     public ServiceError? Error { get; }
 
-    /// <summary>The value; reading it after a failure is a bug in the caller.</summary>
-    public T Value => Error is null ? _value! : throw new InvalidOperationException($"no value: {Error.Detail}");
-
     public static implicit operator Result<T>(T value) => new(value, null);
 
     public static implicit operator Result<T>(ServiceError error) => new(default, error ?? throw new ArgumentNullException(nameof(error)));
