@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using SenderAuth.Server.Auth;
@@ -15,14 +16,17 @@ public static class ApiKeyEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/api-keys").WithTags("API keys");
         g.MapGet("/", ListAsync).WithSummary("Every API key: name, visible prefix, institution, state (operator)");
-        g.MapPost("/", CreateAsync).Accepts<CreateApiKeyRequest>("application/json").Produces<ApiKeyCreated>(201)
+        g.MapPost("/", CreateAsync).Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Issue another operator key; shown once (operator)");
-        g.MapDelete("/{id:long}", RevokeAsync).Produces(204).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
+        g.MapDelete("/{id:long}", RevokeAsync).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db)
     {
-        Scope.RequireOperator(Caller.From(http.User));
+        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
         var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id)
             .Select(k => new
             {
@@ -33,23 +37,31 @@ public static class ApiKeyEndpoints
                 k.CreatedAt,
                 k.RevokedAt,
             }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(keys);
+        return TypedResults.Ok<object>(keys);
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
+    private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
     {
         var caller = Caller.From(http.User);
-        Scope.RequireOperator(caller);
-        return Results.Created("/api/v1/api-keys", await IssueAsync(http, db, time, caller, null).ConfigureAwait(false));
+        ServiceError? error;
+        if ((error = Scope.RequireOperator(caller)) is not null
+            || !(await IssueAsync(http, db, time, caller, null).ConfigureAwait(false)).TryGet(out var created, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Created("/api/v1/api-keys", created);
     }
 
     /// <summary>Issues a key (for the institution, or an operator key when null); only its hash is stored, the key is shown once.</summary>
-    internal static async Task<ApiKeyCreated> IssueAsync(HttpContext http, SenderAuthDb db, TimeProvider time, Caller caller, Institution? institution)
+    internal static async Task<Result<ApiKeyCreated>> IssueAsync(HttpContext http, SenderAuthDb db, TimeProvider time, Caller caller, Institution? institution)
     {
-        var body = await RequestBody.ReadAsync<CreateApiKeyRequest>(http.Request).ConfigureAwait(false);
+        if (!(await RequestBody.ReadAsync<CreateApiKeyRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error))
+        {
+            return error;
+        }
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 100)
         {
-            throw new ApiException(400, "name is required (1 to 100 characters)", "name");
+            return new ServiceError.Invalid("name is required (1 to 100 characters)", "name");
         }
         var name = body.Name.Trim();
         var key = ApiKeyFormat.Generate();
@@ -59,17 +71,23 @@ public static class ApiKeyEndpoints
         return new ApiKeyCreated(name, key, institution?.Code, "store this key now: it is not shown again");
     }
 
-    private static async Task<IResult> RevokeAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IMemoryCache cache, long id)
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IMemoryCache cache, long id)
     {
         var caller = Caller.From(http.User);
-        Scope.RequireOperator(caller);
-        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, http.RequestAborted).ConfigureAwait(false)
-            ?? throw new ApiException(404, $"no API key {id}");
+        if (Scope.RequireOperator(caller) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == id, http.RequestAborted).ConfigureAwait(false);
+        if (key is null)
+        {
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no API key {id}"), http);
+        }
         if (key.RevokedAt is null)
         {
             if (key.InstitutionId is null && !await db.ApiKeys.AnyAsync(k => k.Id != id && k.InstitutionId == null && k.RevokedAt == null, http.RequestAborted).ConfigureAwait(false))
             {
-                throw new ApiException(409, "this is the last operator key: issue another one before revoking it");
+                return ErrorResponses.Problem(new ServiceError.Conflict("this is the last operator key: issue another one before revoking it"), http);
             }
             key.RevokedAt = time.GetUtcNow().UtcDateTime;
             db.Record(time, caller, key.InstitutionId, "apikey.revoke", key.Prefix + "…", key.Name);
@@ -77,6 +95,6 @@ public static class ApiKeyEndpoints
             // At once on this instance; other instances' caches let it work for at most 10 s more.
             cache.Remove(Convert.ToHexString(key.Hash));
         }
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 }

@@ -1,5 +1,6 @@
 using SenderAuth.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
@@ -17,55 +18,71 @@ public static class DomainEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/domains").WithTags("Domains");
         g.MapGet("/", ListAsync).WithSummary("The institution's sender domains, paged");
-        g.MapPost("/", CreateAsync).Accepts<CreateDomainRequest>("application/json").Produces(201)
+        g.MapPost("/", CreateAsync).Accepts<CreateDomainRequest>("application/json")
             .WithSummary("Register a sender domain: generates and publishes its keys, answers with the records to publish");
-        g.MapGet("/{domain}", GetAsync).Produces<DomainDto>();
-        g.MapPatch("/{domain}", UpdateAsync).Accepts<UpdateDomainRequest>("application/json").Produces<DomainDto>();
-        g.MapDelete("/{domain}", DeleteAsync).Produces(204).WithSummary("Delete: revokes keys no other domain uses and unpublishes");
-        g.MapGet("/{domain}/records", RecordsAsync).Produces<PublishPlan>()
-            .WithSummary("What the institution must publish; ?format=zone for a zone-file fragment");
-        g.MapPost("/{domain}/check", CheckAsync).Produces<CheckDto>().WithSummary("Run the domain check now");
-        g.MapGet("/{domain}/checks", ChecksAsync).Produces<PagedList<CheckDto>>().WithSummary("Check history, newest first");
+        g.MapGet("/{domain}", GetAsync);
+        g.MapPatch("/{domain}", UpdateAsync).Accepts<UpdateDomainRequest>("application/json");
+        g.MapDelete("/{domain}", DeleteAsync).WithSummary("Delete: revokes keys no other domain uses and unpublishes");
+        g.MapGet("/{domain}/records", RecordsAsync).WithSummary("What the institution must publish; ?format=zone for a zone-file fragment");
+        g.MapPost("/{domain}/check", CheckAsync).WithSummary("Run the domain check now");
+        g.MapGet("/{domain}/checks", ChecksAsync).WithSummary("Check history, newest first");
         g.MapPost("/{domain}/signing", SigningAsync).Accepts<SigningRequest>("application/json")
             .WithSummary("Enable or disable signing; enabling needs a passing DKIM delegation check");
-        g.MapGet("/{domain}/keys", KeysAsync).Produces<List<KeyDto>>().WithSummary("The domain's DKIM keys (public parts only)");
-        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).Accepts<ImportKeyRequest>("application/json").Produces<KeyDto>(201)
+        g.MapGet("/{domain}/keys", KeysAsync).WithSummary("The domain's DKIM keys (public parts only)");
+        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).Accepts<ImportKeyRequest>("application/json")
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, int? page, int? pageSize)
     {
-        var institution = await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var query = db.Domains.AsNoTracking().Where(d => d.InstitutionId == institution.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var rows = await query.OrderBy(d => d.Name).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
+        return TypedResults.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code)
+    private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code)
     {
         var caller = Caller.From(http.User);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        var body = await RequestBody.ReadAsync<CreateDomainRequest>(http.Request).ConfigureAwait(false);
-        var (domain, records) = await domains.CreateAsync(institution, caller, body.Name ?? "", body.CustomMailFrom ?? false, http.RequestAborted).ConfigureAwait(false);
-        Scope.SetETag(http.Response, domain.Version);
-        return Results.Created($"/api/v1/institutions/{code}/domains/{domain.Name}", new { domain = DomainDto.From(domain, code), records });
+        if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || !(await RequestBody.ReadAsync<CreateDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
+            || !(await domains.CreateAsync(institution, caller, body.Name ?? "", body.CustomMailFrom ?? false, http.RequestAborted).ConfigureAwait(false)).TryGet(out var created, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        Scope.SetETag(http.Response, created.Domain.Version);
+        return TypedResults.Created($"/api/v1/institutions/{code}/domains/{created.Domain.Name}", new DomainCreated(DomainDto.From(created.Domain, code), created.Records));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, string code, string domain)
     {
-        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        Scope.SetETag(http.Response, row.Version);
-        return Results.Ok(DomainDto.From(row, code));
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        Scope.SetETag(http.Response, found.Domain.Version);
+        return TypedResults.Ok(DomainDto.From(found.Domain, code));
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, string domain)
     {
         var caller = Caller.From(http.User);
-        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
-        Scope.CheckIfMatch(http.Request, row.Version);
-        var body = await RequestBody.ReadAsync<UpdateDomainRequest>(http.Request).ConfigureAwait(false);
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (institution, row) = found;
+        if ((error = Scope.CheckIfMatch(http.Request, row.Version)) is not null
+            || !(await RequestBody.ReadAsync<UpdateDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         if (body.CustomMailFrom is { } mailFrom && mailFrom != row.CustomMailFrom)
         {
             row.CustomMailFrom = mailFrom;
@@ -73,81 +90,109 @@ public static class DomainEndpoints
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }
         Scope.SetETag(http.Response, row.Version);
-        return Results.Ok(DomainDto.From(row, code));
+        return TypedResults.Ok(DomainDto.From(row, code));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
         var caller = Caller.From(http.User);
-        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
-        Scope.CheckIfMatch(http.Request, row.Version);
-        await domains.DeleteAsync(institution, row, caller, http.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
-    }
-
-    private static async Task<IResult> RecordsAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string? format)
-    {
-        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var records = await domains.RecordsAsync(institution, row, http.RequestAborted).ConfigureAwait(false);
-        return format switch
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || (error = Scope.CheckIfMatch(http.Request, found.Domain.Version)) is not null)
         {
-            null or "json" => Results.Ok(records),
-            "zone" => Results.Text(records.ZoneFragment, "text/dns; charset=utf-8"),
-            _ => throw new ApiException(400, "format is json or zone", "format"),
-        };
+            return ErrorResponses.Problem(error, http);
+        }
+        await domains.DeleteAsync(found.Institution, found.Domain, caller, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string? format)
     {
-        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var (run, report) = await domains.CheckAsync(institution, row, http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new CheckDto(run.At, run.Passed, run.DkimDelegated, run.Incomplete, report.Findings));
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        if (format is not (null or "json" or "zone"))
+        {
+            return ErrorResponses.Problem(new ServiceError.Invalid("format is json or zone", "format"), http);
+        }
+        var records = await domains.RecordsAsync(found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false);
+        return format == "zone" ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
     }
 
-    private static async Task<IResult> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
-        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
-        var query = db.CheckRuns.AsNoTracking().Where(c => c.DomainId == row.Id);
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (run, report) = await domains.CheckAsync(found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new CheckDto(run.At, run.Passed, run.DkimDelegated, run.Incomplete, report.Findings));
+    }
+
+    private static async Task<Results<Ok<PagedList<CheckDto>>, ProblemHttpResult>> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    {
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
+        var query = db.CheckRuns.AsNoTracking().Where(c => c.DomainId == found.Domain.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var runs = await query.OrderByDescending(c => c.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var items = runs.Select(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
             JsonSerializer.Deserialize<List<CheckFinding>>(r.FindingsJson, SenderAuthJson.Options) ?? [])).ToList();
-        return Results.Ok(new PagedList<CheckDto>(items, p, size, total));
+        return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));
     }
 
-    private static async Task<IResult> SigningAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
         var caller = Caller.From(http.User);
-        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
-        var body = await RequestBody.ReadAsync<SigningRequest>(http.Request).ConfigureAwait(false);
-        var enable = body.Enabled ?? throw new ApiException(400, "enabled (true or false) is required", "enabled");
-        var (enabled, blocking) = await domains.SetSigningAsync(institution, row, caller, enable, http.RequestAborted).ConfigureAwait(false);
-        if (enable && !enabled)
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !(await RequestBody.ReadAsync<SigningRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
         {
-            return Results.Problem(statusCode: 409, title: "The DKIM delegation is not correct",
-                detail: $"signing stays off for {row.Name}: {string.Join("; ", blocking.Select(b => b.Advice))}",
-                extensions: new Dictionary<string, object?> { ["findings"] = blocking });
+            return ErrorResponses.Problem(error, http);
         }
-        return Results.Ok(DomainDto.From(row, code));
+        if (body.Enabled is not { } enable)
+        {
+            return ErrorResponses.Problem(new ServiceError.Invalid("enabled (true or false) is required", "enabled"), http);
+        }
+        if (!(await domains.SetSigningAsync(found.Institution, found.Domain, caller, enable, http.RequestAborted).ConfigureAwait(false)).TryGet(out _, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Ok(DomainDto.From(found.Domain, code));
     }
 
-    private static async Task<IResult> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
     {
-        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var provider = options.Value.Provider;
-        var targets = provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (institution, row) = found;
+        var targets = options.Value.Provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(keys.Select(KeyDto.From).ToList());
+        return TypedResults.Ok(keys.Select(KeyDto.From).ToList());
     }
 
-    private static async Task<IResult> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
+    private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
     {
         var caller = Caller.From(http.User);
-        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
-        var body = await RequestBody.ReadAsync<ImportKeyRequest>(http.Request).ConfigureAwait(false);
-        var key = await domains.ImportKeyAsync(institution, row, caller, selector, body.Pem ?? throw new ApiException(400, "pem is required", "pem"), http.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/api/v1/institutions/{code}/domains/{row.Name}/keys", KeyDto.From(key));
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !(await RequestBody.ReadAsync<ImportKeyRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        if (body.Pem is not { } pem)
+        {
+            return ErrorResponses.Problem(new ServiceError.Invalid("pem is required", "pem"), http);
+        }
+        if (!(await domains.ImportKeyAsync(found.Institution, found.Domain, caller, selector, pem, http.RequestAborted).ConfigureAwait(false)).TryGet(out var key, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Created($"/api/v1/institutions/{code}/domains/{found.Domain.Name}/keys", KeyDto.From(key));
     }
 }

@@ -41,3 +41,6 @@ public sealed record CheckDto(DateTime At, bool Passed, bool DkimDelegated, bool
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 
 public sealed record ApiKeyCreated(string Name, string Key, string? Institution, string Note);
+
+/// <summary>What registering a domain answers: the domain and the records its institution must publish.</summary>
+public sealed record DomainCreated(DomainDto Domain, SenderAuth.Onboarding.PublishPlan Records);

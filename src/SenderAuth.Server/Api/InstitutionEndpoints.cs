@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Auth;
@@ -16,19 +17,23 @@ public static class InstitutionEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions").WithTags("Institutions");
         g.MapGet("/", ListAsync).WithSummary("Institutions the key may see, paged");
-        g.MapPost("/", CreateAsync).Accepts<CreateInstitutionRequest>("application/json").Produces<InstitutionDto>(201).WithSummary("Register an institution (operator)");
-        g.MapGet("/{code}", GetAsync).Produces<InstitutionDto>();
-        g.MapPatch("/{code}", UpdateAsync).Accepts<UpdateInstitutionRequest>("application/json").Produces<InstitutionDto>()
+        g.MapPost("/", CreateAsync).Accepts<CreateInstitutionRequest>("application/json").WithSummary("Register an institution (operator)");
+        g.MapGet("/{code}", GetAsync);
+        g.MapPatch("/{code}", UpdateAsync).Accepts<UpdateInstitutionRequest>("application/json")
             .WithSummary("Change name or unsigned-mail policy (operator); If-Match with the ETag guards against lost updates");
-        g.MapDelete("/{code}", DeleteAsync).Produces(204).WithSummary("Delete an institution: its keys leave the provider zone (operator)");
-        g.MapPost("/{code}/api-keys", CreateKeyAsync).Accepts<CreateApiKeyRequest>("application/json").Produces<ApiKeyCreated>(201)
+        g.MapDelete("/{code}", DeleteAsync).WithSummary("Delete an institution: its keys leave the provider zone (operator)");
+        g.MapPost("/{code}/api-keys", CreateKeyAsync).Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Issue an API key for the institution; shown once (operator)");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<InstitutionDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         var caller = Caller.From(http.User);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var query = db.Institutions.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
@@ -38,34 +43,41 @@ public static class InstitutionEndpoints
         var rows = await query.OrderBy(i => i.Code).Skip((p - 1) * size).Take(size)
             .Select(i => new { Institution = i, Domains = db.Domains.Count(d => d.InstitutionId == i.Id) })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new PagedList<InstitutionDto>(rows.Select(r => InstitutionDto.From(r.Institution, r.Domains)).ToList(), p, size, total));
+        return TypedResults.Ok(new PagedList<InstitutionDto>(rows.Select(r => InstitutionDto.From(r.Institution, r.Domains)).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
+    private static async Task<Results<Created<InstitutionDto>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
     {
         var caller = Caller.From(http.User);
-        Scope.RequireOperator(caller);
-        var body = await RequestBody.ReadAsync<CreateInstitutionRequest>(http.Request).ConfigureAwait(false);
-        var institution = await CreateInstitutionAsync(db, time, caller, body, http.RequestAborted).ConfigureAwait(false);
+        ServiceError? error;
+        if ((error = Scope.RequireOperator(caller)) is not null
+            || !(await RequestBody.ReadAsync<CreateInstitutionRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
+            || !(await CreateInstitutionAsync(db, time, caller, body, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         Scope.SetETag(http.Response, institution.Version);
-        return Results.Created($"/api/v1/institutions/{institution.Code}", InstitutionDto.From(institution, 0));
+        return TypedResults.Created($"/api/v1/institutions/{institution.Code}", InstitutionDto.From(institution, 0));
     }
 
     /// <summary>Registers an institution (operator only) with its audit entry; the API and the dashboard both create through here.</summary>
-    internal static async Task<Institution> CreateInstitutionAsync(SenderAuthDb db, TimeProvider time, Caller caller, CreateInstitutionRequest body, CancellationToken ct)
+    internal static async Task<Result<Institution>> CreateInstitutionAsync(SenderAuthDb db, TimeProvider time, Caller caller, CreateInstitutionRequest body, CancellationToken ct)
     {
-        Scope.RequireOperator(caller);
+        if (Scope.RequireOperator(caller) is { } refused)
+        {
+            return refused;
+        }
         if (!NameRules.TryCode(body.Code, out var code, out var error))
         {
-            throw new ApiException(400, error, "code");
+            return new ServiceError.Invalid(error, "code");
         }
         if (string.IsNullOrWhiteSpace(body.Name) || body.Name.Length > 200)
         {
-            throw new ApiException(400, "name is required (1 to 200 characters)", "name");
+            return new ServiceError.Invalid("name is required (1 to 200 characters)", "name");
         }
         if (await db.Institutions.AnyAsync(i => i.Code == code, ct).ConfigureAwait(false))
         {
-            throw new ApiException(409, $"institution \"{code}\" exists", "code");
+            return new ServiceError.Conflict($"institution \"{code}\" exists", "code");
         }
         var institution = new Institution
         {
@@ -82,32 +94,42 @@ public static class InstitutionEndpoints
         }
         catch (DbUpdateException)
         {
-            throw new ApiException(409, $"institution \"{code}\" exists", "code");
+            // Another request registered the same code between the test above and this commit.
+            return new ServiceError.Conflict($"institution \"{code}\" exists", "code");
         }
         return institution;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, string code)
+    private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, string code)
     {
-        var institution = await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false);
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var domains = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false);
         Scope.SetETag(http.Response, institution.Version);
-        return Results.Ok(InstitutionDto.From(institution, domains));
+        return TypedResults.Ok(InstitutionDto.From(institution, domains));
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, SigningService signing, string code)
+    private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, SigningService signing, string code)
     {
         var caller = Caller.From(http.User);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        Scope.CheckIfMatch(http.Request, institution.Version);
-        var body = await RequestBody.ReadAsync<UpdateInstitutionRequest>(http.Request).ConfigureAwait(false);
+        if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || (error = Scope.CheckIfMatch(http.Request, institution.Version)) is not null
+            || !(await RequestBody.ReadAsync<UpdateInstitutionRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var changes = new List<string>();
         if (body.Name is { } name)
         {
-            Scope.RequireOperator(caller);
+            if (Scope.RequireOperator(caller) is { } refused)
+            {
+                return ErrorResponses.Problem(refused, http);
+            }
             if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
             {
-                throw new ApiException(400, "name must be 1 to 200 characters", "name");
+                return ErrorResponses.Problem(new ServiceError.Invalid("name must be 1 to 200 characters", "name"), http);
             }
             changes.Add($"name \"{institution.Name}\" -> \"{name.Trim()}\"");
             institution.Name = name.Trim();
@@ -115,7 +137,10 @@ public static class InstitutionEndpoints
         if (body.UnsignedPolicy is { } policy && policy != institution.UnsignedPolicy)
         {
             // Operator only: signWithProviderDomain puts the provider's d= on whatever the institution sends.
-            Scope.RequireOperator(caller);
+            if (Scope.RequireOperator(caller) is { } refused)
+            {
+                return ErrorResponses.Problem(refused, http);
+            }
             changes.Add($"policy {institution.UnsignedPolicy} -> {policy}");
             institution.UnsignedPolicy = policy;
         }
@@ -127,15 +152,19 @@ public static class InstitutionEndpoints
         }
         var domains = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false);
         Scope.SetETag(http.Response, institution.Version);
-        return Results.Ok(InstitutionDto.From(institution, domains));
+        return TypedResults.Ok(InstitutionDto.From(institution, domains));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing, SigningService signing, string code)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing, SigningService signing, string code)
     {
         var caller = Caller.From(http.User);
-        Scope.RequireOperator(caller);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        Scope.CheckIfMatch(http.Request, institution.Version);
+        ServiceError? error;
+        if ((error = Scope.RequireOperator(caller)) is not null
+            || !(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out error)
+            || (error = Scope.CheckIfMatch(http.Request, institution.Version)) is not null)
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).Select(d => d.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         // One unit of work: the keys' revocation, the key rows leaving the zone and the audit commit together.
@@ -152,14 +181,19 @@ public static class InstitutionEndpoints
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         signing.Invalidate();
         await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> CreateKeyAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
+    private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
     {
         var caller = Caller.From(http.User);
-        Scope.RequireOperator(caller);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/api/v1/institutions/{code}", await ApiKeyEndpoints.IssueAsync(http, db, time, caller, institution).ConfigureAwait(false));
+        ServiceError? error;
+        if ((error = Scope.RequireOperator(caller)) is not null
+            || !(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out error)
+            || !(await ApiKeyEndpoints.IssueAsync(http, db, time, caller, institution).ConfigureAwait(false)).TryGet(out var created, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Created($"/api/v1/institutions/{code}", created);
     }
 }

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Onboarding;
@@ -19,10 +20,13 @@ public static class MessageEndpoints
                 + "A message that cannot be signed under the policy is 422 with the reason. Operators name the institution whose policy applies to unknown domains with ?institution=CODE.");
     }
 
-    private static async Task<IResult> SignAsync(HttpContext http, SigningService signing, IOptions<ServerOptions> options, string? institution)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignAsync(HttpContext http, SigningService signing, IOptions<ServerOptions> options, string? institution)
     {
         var caller = Caller.From(http.User);
-        var message = await ReadMessageAsync(http.Request, options.Value.Limits.MaxMessageBytes).ConfigureAwait(false);
+        if (!(await ReadMessageAsync(http.Request, options.Value.Limits.MaxMessageBytes).ConfigureAwait(false)).TryGet(out var message, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         SignOutcome outcome;
         try
         {
@@ -30,20 +34,21 @@ public static class MessageEndpoints
         }
         catch (MessageRejectedException e)
         {
-            throw new ApiException(400, $"the message cannot be signed: {e.Message}", "message");
+            // The signer's parser refuses the message deep inside; here that becomes the caller's invalid input.
+            return ErrorResponses.Problem(new ServiceError.Invalid($"the message cannot be signed: {e.Message}", "message"), http);
         }
         http.Response.Headers[DispositionHeader] = outcome.HeaderValue;
         return outcome.Message is { } bytes
-            ? Results.Bytes(bytes, "message/rfc822")
-            : Results.Problem(statusCode: 422, title: "Not signed", detail: outcome.Detail);
+            ? TypedResults.Bytes(bytes, "message/rfc822")
+            : ErrorResponses.Problem(new ServiceError.NotSigned(outcome.Detail), http);
     }
 
-    /// <summary>Reads the body up to the limit; beyond it, 413 without reading the rest into memory.</summary>
-    private static async Task<ReadOnlyMemory<byte>> ReadMessageAsync(HttpRequest request, long limit)
+    /// <summary>Reads the body up to the limit; beyond it, too large without reading the rest into memory.</summary>
+    private static async Task<Result<ReadOnlyMemory<byte>>> ReadMessageAsync(HttpRequest request, long limit)
     {
         if (request.ContentLength > limit)
         {
-            throw new ApiException(413, $"the message is {request.ContentLength} bytes; the limit is {limit} (SenderAuth:Limits:MaxMessageBytes)");
+            return new ServiceError.TooLarge($"the message is {request.ContentLength} bytes; the limit is {limit} (SenderAuth:Limits:MaxMessageBytes)");
         }
         var buffer = new MemoryStream(request.ContentLength is { } n ? (int)n : 16 * 1024);
         var chunk = new byte[16 * 1024];
@@ -52,14 +57,14 @@ public static class MessageEndpoints
         {
             if (buffer.Length + read > limit)
             {
-                throw new ApiException(413, $"the message is larger than the limit of {limit} bytes (SenderAuth:Limits:MaxMessageBytes)");
+                return new ServiceError.TooLarge($"the message is larger than the limit of {limit} bytes (SenderAuth:Limits:MaxMessageBytes)");
             }
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0)
         {
-            throw new ApiException(400, "the body is empty: send the raw message as message/rfc822", "message");
+            return new ServiceError.Invalid("the body is empty: send the raw message as message/rfc822", "message");
         }
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
+        return (ReadOnlyMemory<byte>)buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 }

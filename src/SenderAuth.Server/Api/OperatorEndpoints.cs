@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Data;
@@ -19,24 +20,34 @@ public static class OperatorEndpoints
         api.MapGet("/audit", AuditAsync).WithTags("Audit").WithSummary("The audit log, newest first; institution keys see their institution's entries");
     }
 
-    private static async Task<IResult> ZoneAsync(HttpContext http, ZonePublishingService publishing)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ZoneAsync(HttpContext http, ZonePublishingService publishing)
     {
-        Scope.RequireOperator(Caller.From(http.User));
+        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
         var zone = publishing.Current ?? await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Text(ZoneFilePublisher.Render(zone), "text/dns; charset=utf-8");
+        return TypedResults.Text(ZoneFilePublisher.Render(zone), "text/dns; charset=utf-8");
     }
 
-    private static async Task<IResult> PublishAsync(HttpContext http, ZonePublishingService publishing)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> PublishAsync(HttpContext http, ZonePublishingService publishing)
     {
-        Scope.RequireOperator(Caller.From(http.User));
+        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
+        return TypedResults.Ok<object>(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
     }
 
-    private static async Task<IResult> AuditAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> AuditAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         var caller = Caller.From(http.User);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var query = db.Audit.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
@@ -45,6 +56,6 @@ public static class OperatorEndpoints
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await query.OrderByDescending(a => a.Id).Skip((p - 1) * size).Take(size)
             .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Detail }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { items, page = p, pageSize = size, total });
+        return TypedResults.Ok<object>(new { items, page = p, pageSize = size, total });
     }
 }

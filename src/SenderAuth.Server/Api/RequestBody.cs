@@ -1,5 +1,6 @@
 using SenderAuth.Json;
 using System.Text.Json;
+using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Api;
 
@@ -11,27 +12,27 @@ public static class RequestBody
 {
     private const int MaxJsonBytes = 1024 * 1024;
 
-    public static async Task<T> ReadAsync<T>(HttpRequest request) where T : class
+    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request) where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
         if (request.ContentLength > MaxJsonBytes)
         {
-            throw new Onboarding.ApiException(413, $"the JSON body is larger than {MaxJsonBytes} bytes");
+            return new ServiceError.TooLarge($"the JSON body is larger than {MaxJsonBytes} bytes");
         }
         if (!(request.ContentType ?? "").StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            throw new Onboarding.ApiException(415, "send the body as application/json");
+            return new ServiceError.UnsupportedMediaType("send the body as application/json");
         }
         try
         {
-            return await JsonSerializer.DeserializeAsync<T>(request.Body, SenderAuthJson.Options, request.HttpContext.RequestAborted).ConfigureAwait(false)
-                ?? throw new Onboarding.ApiException(400, "the body is empty (null)");
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, SenderAuthJson.Options, request.HttpContext.RequestAborted).ConfigureAwait(false);
+            return body is null ? new ServiceError.Invalid("the body is empty (null)") : body;
         }
         catch (JsonException e)
         {
             var where = e.Path is { Length: > 1 } path ? $" at {path}" : "";
             var position = e.LineNumber is { } line ? $" (line {line + 1}, position {e.BytePositionInLine + 1})" : "";
-            throw new Onboarding.ApiException(400, $"malformed JSON{where}{position}: {FirstSentence(e.Message)}", e.Path?.TrimStart('$', '.'));
+            return new ServiceError.Invalid($"malformed JSON{where}{position}: {FirstSentence(e.Message)}", e.Path?.TrimStart('$', '.'));
         }
     }
 

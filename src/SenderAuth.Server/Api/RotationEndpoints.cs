@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Data;
@@ -20,28 +21,42 @@ public static class RotationEndpoints
         g.MapGet("/history", HistoryAsync).WithSummary("State transitions with the findings that caused them, newest first");
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
     {
-        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Ok(await StatusAsync(db, options.Value.Provider, found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
+    private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
     {
         var caller = Caller.From(http.User);
-        var (institution, row) = await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false);
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (institution, row) = found;
         // An empty body is a plain request; a JSON body is read whatever its framing (chunked bodies have no length).
-        var body = http.Request.HasJsonContentType() ? await RequestBody.ReadAsync<RotationRequest>(http.Request).ConfigureAwait(false) : new RotationRequest(false);
+        var body = new RotationRequest(false);
+        if (http.Request.HasJsonContentType() && !(await RequestBody.ReadAsync<RotationRequest>(http.Request).ConfigureAwait(false)).TryGet(out body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var group = Group(options.Value.Provider, institution.Code, row.Name);
-        var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false)
-            ?? throw new ApiException(409, $"{row.Name} does not sign yet: enable signing first");
+        var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false);
+        if (rotation is null)
+        {
+            return ErrorResponses.Problem(new ServiceError.Conflict($"{row.Name} does not sign yet: enable signing first"), http);
+        }
         var now = time.GetUtcNow().UtcDateTime;
         var emergency = body.Emergency ?? false;
         if (rotation.Step is not (RotationStep.Idle or RotationStep.Blocked))
         {
             if (!emergency || rotation.Step != RotationStep.Retaining)
             {
-                throw new ApiException(409, $"a rotation is in progress (step {rotation.Step.ToString().ToLowerInvariant()}); {(emergency ? "an emergency can only cut the retention short" : "wait for it to finish")}");
+                return ErrorResponses.Problem(new ServiceError.Conflict($"a rotation is in progress (step {rotation.Step.ToString().ToLowerInvariant()}); {(emergency ? "an emergency can only cut the retention short" : "wait for it to finish")}"), http);
             }
             // Compromised old key: revoke it at the next tick instead of after the retention.
             rotation.StepDueAt = now;
@@ -52,7 +67,7 @@ public static class RotationEndpoints
             var min = options.Value.Monitoring.MinRotationInterval;
             if (!emergency && rotation.LastRotatedAt is { } last && now - last < min)
             {
-                throw new ApiException(409, $"the last rotation finished {last:u}; rotations are at least {min.TotalDays:0.#} days apart unless it is an emergency");
+                return ErrorResponses.Problem(new ServiceError.Conflict($"the last rotation finished {last:u}; rotations are at least {min.TotalDays:0.#} days apart unless it is an emergency"), http);
             }
             rotation.Step = RotationStep.Idle;
             rotation.Requested = true;
@@ -61,17 +76,21 @@ public static class RotationEndpoints
         }
         db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
+        return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<IResult> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var ((p, size), row) = (paging, found.Domain);
         var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await query.OrderByDescending(t => t.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new
+        return TypedResults.Ok<object>(new
         {
             state = row.State,
             reason = row.StateReason,

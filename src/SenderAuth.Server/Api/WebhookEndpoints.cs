@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Data;
@@ -19,17 +20,17 @@ public static class WebhookEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/webhooks").WithTags("Webhooks");
-        g.MapGet("/", ListAsync).Produces<List<WebhookDto>>().WithSummary("Webhooks the key may see (never their secrets)");
-        g.MapPost("/", CreateAsync).Accepts<CreateWebhookRequest>("application/json").Produces<WebhookCreated>(201)
+        g.MapGet("/", ListAsync).WithSummary("Webhooks the key may see (never their secrets)");
+        g.MapPost("/", CreateAsync).Accepts<CreateWebhookRequest>("application/json")
             .WithSummary("Register a webhook {url, institution}; the signing secret is shown once. Operators without institution: every institution's events");
-        g.MapGet("/{id:long}", GetAsync).Produces<WebhookDto>();
-        g.MapDelete("/{id:long}", DeleteAsync).Produces(204).WithSummary("Delete a webhook and its delivery log");
-        g.MapGet("/{id:long}/deliveries", DeliveriesAsync).Produces<PagedList<WebhookDeliveryDto>>()
+        g.MapGet("/{id:long}", GetAsync);
+        g.MapDelete("/{id:long}", DeleteAsync).WithSummary("Delete a webhook and its delivery log");
+        g.MapGet("/{id:long}/deliveries", DeliveriesAsync)
             .WithSummary("The delivery log, newest first: event, attempts, last status and error, delivered or given up, next attempt");
-        g.MapPost("/{id:long}/test", TestAsync).Produces<WebhookTestQueued>(202).WithSummary("Queue a webhook.test event to this webhook only");
+        g.MapPost("/{id:long}/test", TestAsync).WithSummary("Queue a webhook.test event to this webhook only");
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db)
+    private static async Task<Ok<List<WebhookDto>>> ListAsync(HttpContext http, SenderAuthDb db)
     {
         var caller = Caller.From(http.User);
         var query = db.Webhooks.AsNoTracking();
@@ -40,18 +41,24 @@ public static class WebhookEndpoints
         var rows = await query.OrderBy(w => w.Id)
             .Select(w => new { Hook = w, Code = db.Institutions.Where(i => i.Id == w.InstitutionId).Select(i => i.Code).FirstOrDefault() })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
+        return TypedResults.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector)
+    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector)
     {
         var caller = Caller.From(http.User);
-        var body = await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false);
-        var url = ValidUrl(body.Url);
+        if (!(await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error)
+            || !ValidUrl(body.Url).TryGet(out var url, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         Institution? institution = null;
         if (body.Institution is { } code)
         {
-            institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
+            if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out institution, out error))
+            {
+                return ErrorResponses.Problem(error, http);
+            }
         }
         else if (caller.InstitutionId is { } own)
         {
@@ -69,54 +76,69 @@ public static class WebhookEndpoints
         db.Webhooks.Add(hook);
         db.Record(time, caller, institution?.Id, "webhook.create", AuditSubject(url), institution is null ? "all institutions" : null);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreated(hook.Id, url, institution?.Code, hook.CreatedAt, secret,
+        return TypedResults.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreated(hook.Id, url, institution?.Code, hook.CreatedAt, secret,
             "store this secret now: it is not shown again. Verify SenderAuth-Signature with it (see docs/server.md, Webhooks)"));
     }
 
-    private static async Task<IResult> GetAsync(HttpContext http, SenderAuthDb db, long id)
+    private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, long id)
     {
-        var (hook, code) = await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(WebhookDto.From(hook, code));
+        if (!(await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Ok(WebhookDto.From(found.Hook, found.Code));
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
         var caller = Caller.From(http.User);
-        var (hook, _) = await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false);
+        if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var hook = found.Hook;
         db.Webhooks.Remove(hook);
         db.Record(time, caller, hook.InstitutionId, "webhook.delete", AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 
-    private static async Task<IResult> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, long id, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<WebhookDeliveryDto>>, ProblemHttpResult>> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, long id, int? page, int? pageSize)
     {
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
-        var (hook, _) = await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false);
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error)
+            || !(await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var ((p, size), hook) = (paging, found.Hook);
         var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == hook.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var rows = await query.OrderByDescending(d => d.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
+        return TypedResults.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
     }
 
-    private static async Task<IResult> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
+    private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
         var caller = Caller.From(http.User);
-        var (hook, code) = await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false);
+        if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (hook, code) = found;
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
         var e = new ServerEvent("webhook.test", code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Accepted($"/api/v1/webhooks/{hook.Id}/deliveries", new WebhookTestQueued(delivery.Id, e.Event));
+        return TypedResults.Accepted($"/api/v1/webhooks/{hook.Id}/deliveries", new WebhookTestQueued(delivery.Id, e.Event));
     }
 
     /// <summary>The webhook if the caller may see it: institution keys their institution's, operators every one.</summary>
-    private static async Task<(Webhook Hook, string? Code)> FindAsync(SenderAuthDb db, Caller caller, long id, CancellationToken ct)
+    private static async Task<Result<(Webhook Hook, string? Code)>> FindAsync(SenderAuthDb db, Caller caller, long id, CancellationToken ct)
     {
         var hook = await db.Webhooks.FirstOrDefaultAsync(w => w.Id == id, ct).ConfigureAwait(false);
         if (hook is null || !(caller.IsOperator || hook.InstitutionId == caller.InstitutionId))
         {
-            throw new ApiException(404, $"no webhook {id}");
+            return new ServiceError.NotFound($"no webhook {id}");
         }
         var code = hook.InstitutionId is { } i
             ? await db.Institutions.Where(x => x.Id == i).Select(x => x.Code).FirstOrDefaultAsync(ct).ConfigureAwait(false)
@@ -124,20 +146,20 @@ public static class WebhookEndpoints
         return (hook, code);
     }
 
-    private static string ValidUrl(string? text)
+    private static Result<string> ValidUrl(string? text)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > 2000)
         {
-            throw new ApiException(400, "url is required (an absolute http or https URL, at most 2000 characters)", "url");
+            return new ServiceError.Invalid("url is required (an absolute http or https URL, at most 2000 characters)", "url");
         }
         if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || uri.Host.Length == 0)
         {
-            throw new ApiException(400, $"url \"{text}\" is not an absolute http or https URL", "url");
+            return new ServiceError.Invalid($"url \"{text}\" is not an absolute http or https URL", "url");
         }
         if (uri.UserInfo.Length > 0)
         {
             // It would be stored and listed in clear; the signature is what authenticates SenderAuth to the receiver.
-            throw new ApiException(400, "url must not carry a user name or password: verify SenderAuth-Signature instead", "url");
+            return new ServiceError.Invalid("url must not carry a user name or password: verify SenderAuth-Signature instead", "url");
         }
         return uri.AbsoluteUri;
     }

@@ -15,8 +15,11 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
 {
     public DomainView View { get; private set; } = null!;
 
-    /// <summary>Why signing stayed off after "turn signing on" (the API's 409 findings).</summary>
+    /// <summary>Why signing stayed off after "turn signing on" (the API's findings for the same refusal).</summary>
     public IReadOnlyList<CheckFinding> Blocking { get; private set; } = [];
+
+    /// <summary>Any other refusal of "turn signing on" (no key served yet), as the API words it.</summary>
+    public string? Error { get; private set; }
 
     public Task<IActionResult> OnGetAsync(string code, string domain) => LoadAsync(code, domain);
 
@@ -38,11 +41,18 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
         {
             return NotFound();
         }
-        var (on, blocking) = await domains.SetSigningAsync(institution, row, Caller, enabled, HttpContext.RequestAborted).ConfigureAwait(false);
-        if (enabled && !on)
+        if (!(await domains.SetSigningAsync(institution, row, Caller, enabled, HttpContext.RequestAborted).ConfigureAwait(false)).TryGet(out var on, out var error))
         {
-            Blocking = blocking;
-            Response.StatusCode = 409;
+            if (error is ServiceError.SigningBlocked blocked)
+            {
+                Blocking = blocked.Findings;
+            }
+            else
+            {
+                Error = error.Detail;
+            }
+            // The page answers with the API's status for the same refusal.
+            Response.StatusCode = ErrorResponses.Status(error);
             return await LoadAsync(code, domain).ConfigureAwait(false);
         }
         return Redirect($"/dashboard/institutions/{institution.Code}/domains/{row.Name}?notice={(on ? "signing-on" : "signing-off")}");
@@ -59,15 +69,6 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
     }
 
     /// <summary>The API's scoping: another institution's domain, or a malformed name, is "not found".</summary>
-    private async Task<(Institution, SenderDomain)?> ScopeAsync(string code, string domain)
-    {
-        try
-        {
-            return await Scope.DomainAsync(db, Caller, code, domain, HttpContext.RequestAborted).ConfigureAwait(false);
-        }
-        catch (ApiException e) when (e.Status is 404 or 400)
-        {
-            return null;
-        }
-    }
+    private async Task<(Institution, SenderDomain)?> ScopeAsync(string code, string domain) =>
+        (await Scope.DomainAsync(db, Caller, code, domain, HttpContext.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out _) ? found : null;
 }

@@ -1,38 +1,85 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Onboarding;
 using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Server.Hosting;
 
-/// <summary>Turns every failure into ProblemDetails: the status, the field when there is one, and the reason.</summary>
+/// <summary>
+/// Turns every failure into ProblemDetails (RFC 9457): the status, the field when there is one, and the reason.
+/// The one place where a <see cref="ServiceError"/> or an exception gets its HTTP status.
+/// </summary>
 public sealed partial class ErrorResponses(IProblemDetailsService problems, ILogger<ErrorResponses> logger) : IExceptionHandler
 {
+    /// <summary>The HTTP status of a typed error; the dashboard answers its pages with the same one.</summary>
+    public static int Status(ServiceError error) => error switch
+    {
+        ServiceError.Invalid => StatusCodes.Status400BadRequest,
+        ServiceError.Refused => StatusCodes.Status403Forbidden,
+        ServiceError.NotFound => StatusCodes.Status404NotFound,
+        ServiceError.Conflict or ServiceError.SigningBlocked => StatusCodes.Status409Conflict,
+        ServiceError.Stale => StatusCodes.Status412PreconditionFailed,
+        ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
+        ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
+        ServiceError.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        _ => throw new ArgumentOutOfRangeException(nameof(error), error, "a ServiceError kind without a status"),
+    };
+
+    /// <summary>The problem an endpoint answers for a typed error (written by the same problem-details service as exceptions).</summary>
+    public static ProblemHttpResult Problem(ServiceError error, HttpContext http)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        ArgumentNullException.ThrowIfNull(http);
+        var status = Status(error);
+        if (error is ServiceError.SigningBlocked blocked)
+        {
+            // Its own title and the findings, no field: the body clients have parsed since the endpoint existed.
+            return TypedResults.Problem(new ProblemDetails { Status = status, Title = "The DKIM delegation is not correct", Detail = blocked.Detail, Extensions = { ["findings"] = blocked.Findings } });
+        }
+        if (error is ServiceError.NotSigned)
+        {
+            return TypedResults.Problem(new ProblemDetails { Status = status, Title = "Not signed", Detail = error.Detail });
+        }
+        var field = error switch
+        {
+            ServiceError.Invalid e => e.Field,
+            ServiceError.Conflict e => e.Field,
+            _ => null,
+        };
+        return TypedResults.Problem(Create(http, status, Title(status), error.Detail, field));
+    }
+
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
-        var (status, title, detail, field) = exception switch
+        var (status, title, detail) = exception switch
         {
-            ApiException e => (e.Status, Title(e.Status), e.Message, e.Field),
-            DbUpdateConcurrencyException => (409, "Conflict", "the resource was changed by another request at the same time: read it again and retry", null),
+            DbUpdateConcurrencyException => (409, "Conflict", "the resource was changed by another request at the same time: read it again and retry"),
             ZonePublishException e => (502, "Publishing failed",
-                $"the change is saved, but the provider zone could not be published: {e.Message}. It is published again on the next change, or now with POST /api/v1/provider-zone/publish", null),
-            BadHttpRequestException e => (e.StatusCode, Title(e.StatusCode), e.Message, null),
-            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", "the client went away", null),
-            _ => (500, "Internal error", "an internal error occurred; it is logged with the request id", (string?)null),
+                $"the change is saved, but the provider zone could not be published: {e.Message}. It is published again on the next change, or now with POST /api/v1/provider-zone/publish"),
+            BadHttpRequestException e => (e.StatusCode, Title(e.StatusCode), e.Message),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", "the client went away"),
+            _ => (500, "Internal error", "an internal error occurred; it is logged with the request id"),
         };
         if (status == 500)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
         httpContext.Response.StatusCode = status;
-        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail };
+        var problem = Create(httpContext, status, title, detail, null);
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
+    }
+
+    private static ProblemDetails Create(HttpContext http, int status, string title, string detail, string? field)
+    {
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         if (field is not null)
         {
             problem.Extensions["field"] = field;
         }
-        problem.Extensions["traceId"] = httpContext.TraceIdentifier;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception }).ConfigureAwait(false);
+        problem.Extensions["traceId"] = http.TraceIdentifier;
+        return problem;
     }
 
     private static string Title(int status) => status switch

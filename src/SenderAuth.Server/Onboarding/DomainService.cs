@@ -16,13 +16,6 @@ using SenderAuth.Server.Monitoring;
 
 namespace SenderAuth.Server.Onboarding;
 
-/// <summary>A request the server refuses, with the HTTP status and the field it is about.</summary>
-public sealed class ApiException(int status, string message, string? field = null) : Exception(message)
-{
-    public int Status { get; } = status;
-    public string? Field { get; } = field;
-}
-
 /// <summary>
 /// The operations on sender domains: create (records, keys, publish), check, enable or disable signing, import a
 /// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
@@ -33,20 +26,20 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
 
-    public async Task<(SenderDomain Domain, PublishPlan Records)> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
+    public async Task<Result<(SenderDomain Domain, PublishPlan Records)>> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         if (!NameRules.TryDomain(input, out var name, out var error))
         {
-            throw new ApiException(400, error, "name");
+            return new ServiceError.Invalid(error, "name");
         }
         if (DnsName.IsSubdomainOf(name, _provider.Zone))
         {
-            throw new ApiException(400, $"{name} is inside the provider zone {_provider.Zone}: institutions send from their own domains", "name");
+            return new ServiceError.Invalid($"{name} is inside the provider zone {_provider.Zone}: institutions send from their own domains", "name");
         }
         if (await db.Domains.AnyAsync(d => d.Name == name, ct).ConfigureAwait(false))
         {
-            throw new ApiException(409, $"{name} is already registered", "name");
+            return new ServiceError.Conflict($"{name} is already registered", "name");
         }
         var now = time.GetUtcNow().UtcDateTime;
         var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending, NextCheckAt = now };
@@ -69,7 +62,8 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         }
         catch (DbUpdateException)
         {
-            throw new ApiException(409, $"{name} is already registered", "name");
+            // Another request registered the same name between the test above and this commit.
+            return new ServiceError.Conflict($"{name} is already registered", "name");
         }
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         var records = await RecordsAsync(institution, domain, ct).ConfigureAwait(false);
@@ -249,8 +243,11 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         }
     }
 
-    /// <summary>Enabling needs a check, now, that finds the DKIM delegation correct; it then answers with the failing findings.</summary>
-    public async Task<(bool Enabled, IReadOnlyList<CheckFinding> Blocking)> SetSigningAsync(Institution institution, SenderDomain domain, Caller caller, bool enable, CancellationToken ct)
+    /// <summary>
+    /// Enabling needs a check, now, that finds the DKIM delegation correct; otherwise signing stays off and the
+    /// answer is <see cref="ServiceError.SigningBlocked"/> with the failing findings. The value is whether signing is on.
+    /// </summary>
+    public async Task<Result<bool>> SetSigningAsync(Institution institution, SenderDomain domain, Caller caller, bool enable, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
@@ -264,14 +261,15 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 signing.Invalidate();
             }
-            return (false, []);
+            return false;
         }
         var (run, report) = await CheckAsync(institution, domain, ct).ConfigureAwait(false);
         var blocking = report.Findings.Where(f => f.Area == CheckArea.Dkim && f.Severity == FindingSeverity.Error).ToList();
         if (!run.DkimDelegated)
         {
             // "Could not check" (a timeout anywhere in the check) blocks too: the delegation was not seen.
-            return (false, blocking.Count > 0 ? blocking : report.Findings.Where(f => f.Temporary).ToList());
+            var findings = blocking.Count > 0 ? blocking : report.Findings.Where(f => f.Temporary).ToList();
+            return new ServiceError.SigningBlocked($"signing stays off for {domain.Name}: {string.Join("; ", findings.Select(b => b.Advice))}", findings);
         }
         var targets = _provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
@@ -290,7 +288,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             }
             if (first is null)
             {
-                throw new ApiException(409, "no key of this domain is served by DNS at its target yet; publish the provider zone and check again");
+                return new ServiceError.Conflict("no key of this domain is served by DNS at its target yet; publish the provider zone and check again");
             }
             first.State = DkimKeyState.Active;
             first.ActivatedAt = time.GetUtcNow().UtcDateTime;
@@ -305,21 +303,24 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         signing.Invalidate();
-        return (true, []);
+        return true;
     }
 
     /// <summary>Bring-your-own key for a selector that is not signing; it replaces the key there once served.</summary>
-    public async Task<DkimKey> ImportKeyAsync(Institution institution, SenderDomain domain, Caller caller, string selectorName, string pem, CancellationToken ct)
+    public async Task<Result<DkimKey>> ImportKeyAsync(Institution institution, SenderDomain domain, Caller caller, string selectorName, string pem, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var selector = _provider.Selectors.FirstOrDefault(s => s.Name.Equals(selectorName, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ApiException(400, $"unknown selector \"{selectorName}\": use {string.Join(" or ", _provider.Selectors.Select(s => s.Name))}", "selector");
+        var selector = _provider.Selectors.FirstOrDefault(s => s.Name.Equals(selectorName, StringComparison.OrdinalIgnoreCase));
+        if (selector is null)
+        {
+            return new ServiceError.Invalid($"unknown selector \"{selectorName}\": use {string.Join(" or ", _provider.Selectors.Select(s => s.Name))}", "selector");
+        }
         var target = Target(selector, institution.Code, domain.Name);
         var current = await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
         if (current.Any(k => k.State == DkimKeyState.Active))
         {
-            throw new ApiException(409, $"selector {selector.Name} is signing: import into the other selector, then rotate", "selector");
+            return new ServiceError.Conflict($"selector {selector.Name} is signing: import into the other selector, then rotate", "selector");
         }
         DkimKey key;
         try
@@ -328,7 +329,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         }
         catch (FormatException e)
         {
-            throw new ApiException(400, e.Message, "pem");
+            return new ServiceError.Invalid(e.Message, "pem");
         }
         foreach (var old in current)
         {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Data;
@@ -33,22 +34,39 @@ public static class KnownSenderEndpoints
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, string code)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, string code)
     {
-        var institution = await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false);
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var rows = await db.KnownSenders.AsNoTracking().Where(k => k.InstitutionId == institution.Id).OrderBy(k => k.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { items = rows.Select(Dto) });
+        return TypedResults.Ok<object>(new { items = rows.Select(Dto) });
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
+    private static async Task<Results<Created<object>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
     {
         var caller = Caller.From(http.User);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        var body = await RequestBody.ReadAsync<KnownSenderRequest>(http.Request).ConfigureAwait(false);
+        if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || !(await RequestBody.ReadAsync<KnownSenderRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
+            || !(await DeclareAsync(db, institution, body, http.RequestAborted).ConfigureAwait(false)).TryGet(out var row, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        row.CreatedAt = time.GetUtcNow().UtcDateTime;
+        db.KnownSenders.Add(row);
+        db.Record(time, caller, institution.Id, "sender.declare", institution.Code, $"{row.Name}: {row.Networks} {row.DkimDomains}".Trim());
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Created($"/api/v1/institutions/{code}/senders/{row.Id}", Dto(row));
+    }
+
+    /// <summary>The declared sender the request describes, every value checked; not yet added to the context.</summary>
+    private static async Task<Result<KnownSender>> DeclareAsync(SenderAuthDb db, Institution institution, KnownSenderRequest body, CancellationToken ct)
+    {
         var name = body.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > 100)
         {
-            throw new ApiException(400, "name is required (at most 100 characters)", "name");
+            return new ServiceError.Invalid("name is required (at most 100 characters)", "name");
         }
         var networks = new List<string>();
         foreach (var (n, i) in (body.Networks ?? []).Select((n, i) => (n, i)))
@@ -59,7 +77,7 @@ public static class KnownSenderEndpoints
             }
             catch (Exception e) when (e is FormatException or ArgumentException)
             {
-                throw new ApiException(400, $"networks[{i}] \"{n}\" is not an IP address or CIDR network: {e.Message}", $"networks[{i}]");
+                return new ServiceError.Invalid($"networks[{i}] \"{n}\" is not an IP address or CIDR network: {e.Message}", $"networks[{i}]");
             }
         }
         var domains = new List<string>();
@@ -67,40 +85,42 @@ public static class KnownSenderEndpoints
         {
             if (!NameRules.TryDomain(d, out var ascii, out var error))
             {
-                throw new ApiException(400, $"dkimDomains[{i}]: {error}", $"dkimDomains[{i}]");
+                return new ServiceError.Invalid($"dkimDomains[{i}]: {error}", $"dkimDomains[{i}]");
             }
             domains.Add(ascii);
         }
         if (networks.Count == 0 && domains.Count == 0)
         {
-            throw new ApiException(400, "give networks, dkimDomains or both: they are how reports recognise the sender", "networks");
+            return new ServiceError.Invalid("give networks, dkimDomains or both: they are how reports recognise the sender", "networks");
         }
         var joinedNetworks = string.Join(',', networks);
         var joinedDomains = string.Join(',', domains);
         if (joinedNetworks.Length > 2000 || joinedDomains.Length > 2000)
         {
-            throw new ApiException(400, "too many networks or domains for one sender (2000 characters each)", "networks");
+            return new ServiceError.Invalid("too many networks or domains for one sender (2000 characters each)", "networks");
         }
-        if (await db.KnownSenders.AnyAsync(k => k.InstitutionId == institution.Id && k.Name == name, http.RequestAborted).ConfigureAwait(false))
+        if (await db.KnownSenders.AnyAsync(k => k.InstitutionId == institution.Id && k.Name == name, ct).ConfigureAwait(false))
         {
-            throw new ApiException(409, $"a sender named \"{name}\" is already declared");
+            return new ServiceError.Conflict($"a sender named \"{name}\" is already declared");
         }
-        var row = new KnownSender { InstitutionId = institution.Id, Name = name, Networks = joinedNetworks, DkimDomains = joinedDomains, CreatedAt = time.GetUtcNow().UtcDateTime };
-        db.KnownSenders.Add(row);
-        db.Record(time, caller, institution.Id, "sender.declare", institution.Code, $"{name}: {joinedNetworks} {joinedDomains}".Trim());
-        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Created($"/api/v1/institutions/{code}/senders/{row.Id}", Dto(row));
+        return new KnownSender { InstitutionId = institution.Id, Name = name, Networks = joinedNetworks, DkimDomains = joinedDomains };
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, long id)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, long id)
     {
         var caller = Caller.From(http.User);
-        var institution = await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false);
-        var row = await db.KnownSenders.FirstOrDefaultAsync(k => k.Id == id && k.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false)
-            ?? throw new ApiException(404, $"no declared sender {id} in institution \"{code}\"");
+        if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var row = await db.KnownSenders.FirstOrDefaultAsync(k => k.Id == id && k.InstitutionId == institution.Id, http.RequestAborted).ConfigureAwait(false);
+        if (row is null)
+        {
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no declared sender {id} in institution \"{code}\""), http);
+        }
         db.KnownSenders.Remove(row);
         db.Record(time, caller, institution.Id, "sender.remove", institution.Code, row.Name);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.NoContent();
+        return TypedResults.NoContent();
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Data;
@@ -30,43 +31,56 @@ public static class ReportAnalysisEndpoints
 
     private sealed record Context(Institution Institution, SenderDomain Domain, DateTime From, DateTime To);
 
-    private static async Task<Context> ContextAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Result<Context>> ContextAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        var (institution, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var (f, t) = await analysis.WindowAsync(row, Day(from, "from"), Day(to, "to"), http.RequestAborted).ConfigureAwait(false);
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !Day(from, "from").TryGet(out var start, out error)
+            || !Day(to, "to").TryGet(out var end, out error))
+        {
+            return error;
+        }
+        var (institution, row) = found;
+        var (f, t) = await analysis.WindowAsync(row, start, end, http.RequestAborted).ConfigureAwait(false);
         if (t < f)
         {
-            throw new ApiException(400, $"to ({t:yyyy-MM-dd}) is before from ({f:yyyy-MM-dd})", "to");
+            return new ServiceError.Invalid($"to ({t:yyyy-MM-dd}) is before from ({f:yyyy-MM-dd})", "to");
         }
         if ((t - f).TotalDays > 3660)
         {
-            throw new ApiException(400, "a window is at most ten years", "from");
+            return new ServiceError.Invalid("a window is at most ten years", "from");
         }
         return new Context(institution, row, f, t);
     }
 
-    private static DateTime? Day(string? value, string field)
+    private static Result<DateTime?> Day(string? value, string field)
     {
         if (value is null)
         {
-            return null;
+            return (DateTime?)null;
         }
         return DateTime.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
-            ? DateTime.SpecifyKind(d, DateTimeKind.Utc)
-            : throw new ApiException(400, $"{field} must be a date as YYYY-MM-DD, not \"{value}\"", field);
+            ? (DateTime?)DateTime.SpecifyKind(d, DateTimeKind.Utc)
+            : new ServiceError.Invalid($"{field} must be a date as YYYY-MM-DD, not \"{value}\"", field);
     }
 
-    private static async Task<IResult> SummaryAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain,
+    private static async Task<Results<Ok<DomainSummary>, FileContentHttpResult, ProblemHttpResult>> SummaryAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain,
         string? from, string? to, string? period, string? format)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         period ??= "day";
         if (!ReportPeriods.Names.Contains(period))
         {
-            throw new ApiException(400, "period must be day, week or month", "period");
+            return ErrorResponses.Problem(new ServiceError.Invalid("period must be day, week or month", "period"), http);
+        }
+        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        {
+            return ErrorResponses.Problem(error, http);
         }
         var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, period, http.RequestAborted).ConfigureAwait(false);
-        if (IsCsv(format))
+        if (csvWanted)
         {
             var csv = new StringBuilder("period,start,messages,dmarc_pass,dmarc_pass_rate,dkim_aligned,spf_aligned,dkim_pass,spf_pass,none,quarantine,reject\n");
             foreach (var b in summary.Buckets)
@@ -76,20 +90,27 @@ public static class ReportAnalysisEndpoints
             }
             return Csv(csv, $"{c.Domain.Name}-summary-{period}.csv");
         }
-        return Results.Ok(summary);
+        return TypedResults.Ok(summary);
     }
 
-    private static async Task<IResult> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<object>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
         string? from, string? to, string? category, int? page, int? pageSize, string? format)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         if (category is not null && !SourceCategories.All.Contains(category))
         {
-            throw new ApiException(400, $"category must be one of {string.Join(", ", SourceCategories.All)}", "category");
+            return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", SourceCategories.All)}", "category"), http);
+        }
+        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        {
+            return ErrorResponses.Problem(error, http);
         }
         var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         var filtered = all.Where(s => category is null || s.Category == category).ToList();
-        if (IsCsv(format))
+        if (csvWanted)
         {
             var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
             foreach (var s in filtered)
@@ -99,9 +120,13 @@ public static class ReportAnalysisEndpoints
             }
             return Csv(csv, $"{c.Domain.Name}-sources.csv");
         }
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var items = await analysis.WithReverseNamesAsync(filtered.Skip((p - 1) * size).Take(size).ToList(), http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new
+        return TypedResults.Ok<object>(new
         {
             from = c.From,
             to = c.To,
@@ -119,43 +144,55 @@ public static class ReportAnalysisEndpoints
         });
     }
 
-    private static async Task<IResult> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         // The API has always called the finding's message "advice" and left out subject and position (reports have neither).
-        return Results.Ok(new { from = c.From, to = c.To, findings = findings.Select(f => new { f.Code, f.Severity, f.Title, f.Observed, advice = f.Message, f.Messages, f.Sources }) });
+        return TypedResults.Ok<object>(new { from = c.From, to = c.To, findings = findings.Select(f => new { f.Code, f.Severity, f.Title, f.Observed, advice = f.Message, f.Messages, f.Sources }) });
     }
 
-    private static async Task<IResult> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var r = await analysis.ReconcileAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { from = c.From, to = c.To, signed = r.Signed, reportedFromPlatform = r.ReportedFromPlatform, reporters = r.Reporters, excess = r.Excess,
+        return TypedResults.Ok<object>(new { from = c.From, to = c.To, signed = r.Signed, reportedFromPlatform = r.ReportedFromPlatform, reporters = r.Reporters, excess = r.Excess,
             retiredSelectors = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false) });
     }
 
-    private static async Task<IResult> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
-        return Results.Ok(new { from = c.From, to = c.To, events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false) });
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Ok<object>(new { from = c.From, to = c.To, events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false) });
     }
 
-    private static async Task<IResult> AdviceAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<PolicyAdvice>, ProblemHttpResult>> AdviceAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        var c = await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false);
-        return Results.Ok(await analysis.AdviceAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false));
+        if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Ok(await analysis.AdviceAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static bool IsCsv(string? format) => format switch
+    private static Result<bool> IsCsv(string? format) => format switch
     {
         null or "json" => false,
         "csv" => true,
-        _ => throw new ApiException(400, "format must be json or csv", "format"),
+        _ => new ServiceError.Invalid("format must be json or csv", "format"),
     };
 
-    private static IResult Csv(StringBuilder csv, string name) =>
-        Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
+    private static FileContentHttpResult Csv(StringBuilder csv, string name) =>
+        TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
 
     /// <summary>
     /// RFC 4180 quoting for fields that may hold commas or quotes; names come from reports (anyone can write

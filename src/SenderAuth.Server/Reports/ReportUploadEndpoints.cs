@@ -1,5 +1,6 @@
 using SenderAuth.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Api;
@@ -29,7 +30,7 @@ public static class ReportUploadEndpoints
             .WithSummary("The reports imported for a domain, newest first");
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext http, ReportImporter importer, IOptions<ServerOptions> options, string? name)
+    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, IOptions<ServerOptions> options, string? name)
     {
         var caller = Caller.From(http.User);
         var o = options.Value;
@@ -51,7 +52,11 @@ public static class ReportUploadEndpoints
                     var stream = f.OpenReadStream();
                     await using (stream.ConfigureAwait(false))
                     {
-                        files.Add((await SpoolAsync(stream, spool, limit, http.RequestAborted).ConfigureAwait(false), f.FileName));
+                        if (!(await SpoolAsync(stream, spool, limit, http.RequestAborted).ConfigureAwait(false)).TryGet(out var spooled, out var error))
+                        {
+                            return ErrorResponses.Problem(error, http);
+                        }
+                        files.Add((spooled, f.FileName));
                     }
                 }
             }
@@ -59,13 +64,17 @@ public static class ReportUploadEndpoints
             {
                 if (string.IsNullOrWhiteSpace(name))
                 {
-                    throw new ApiException(400, "name the file: ?name=report.xml.gz (the name is kept with the report and shown in errors)", "name");
+                    return ErrorResponses.Problem(new ServiceError.Invalid("name the file: ?name=report.xml.gz (the name is kept with the report and shown in errors)", "name"), http);
                 }
-                files.Add((await SpoolAsync(http.Request.Body, spool, limit, http.RequestAborted).ConfigureAwait(false), name));
+                if (!(await SpoolAsync(http.Request.Body, spool, limit, http.RequestAborted).ConfigureAwait(false)).TryGet(out var spooled, out var error))
+                {
+                    return ErrorResponses.Problem(error, http);
+                }
+                files.Add((spooled, name));
             }
             if (files.Count == 0)
             {
-                throw new ApiException(400, "no file in the request", "file");
+                return ErrorResponses.Problem(new ServiceError.Invalid("no file in the request", "file"), http);
             }
             var outcomes = new List<FileImportOutcome>();
             foreach (var (path, fileName) in files)
@@ -73,7 +82,8 @@ public static class ReportUploadEndpoints
                 outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
             }
             var status = outcomes.Any(x => x.Status == "rejected") ? 403 : outcomes.Any(x => x.Status == "quarantined") ? 422 : 200;
-            return Results.Json(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
+            // A per-file outcome, not a problem: the body lists every file whatever the status.
+            return TypedResults.Json<object>(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
         }
         finally
         {
@@ -96,7 +106,7 @@ public static class ReportUploadEndpoints
     };
 
     /// <summary>Copies the body to a spool file, stopping at the limit without reading the rest.</summary>
-    private static async Task<string> SpoolAsync(Stream body, string folder, long limit, CancellationToken ct)
+    private static async Task<Result<string>> SpoolAsync(Stream body, string folder, long limit, CancellationToken ct)
     {
         var path = Path.Combine(folder, Guid.NewGuid().ToString("N"));
         var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024);
@@ -112,7 +122,7 @@ public static class ReportUploadEndpoints
                 {
                     await file.DisposeAsync().ConfigureAwait(false);
                     File.Delete(path);
-                    throw new ApiException(413, $"the file is larger than {limit} bytes (SenderAuth:Reports:MaxUploadBytes)");
+                    return new ServiceError.TooLarge($"the file is larger than {limit} bytes (SenderAuth:Reports:MaxUploadBytes)");
                 }
                 await file.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
             }
@@ -120,45 +130,60 @@ public static class ReportUploadEndpoints
             {
                 await file.DisposeAsync().ConfigureAwait(false);
                 File.Delete(path);
-                throw new ApiException(400, "the file is empty", "file");
+                return new ServiceError.Invalid("the file is empty", "file");
             }
         }
         return path;
     }
 
-    private static async Task<IResult> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         var caller = Caller.From(http.User);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var q = db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await q.OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
             .Select(r => new { r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, storedAs = caller.IsOperator ? r.StoredAs : null })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { total, page = p, pageSize = size, items });
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
     }
 
-    private static async Task<IResult> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        Scope.RequireOperator(Caller.From(http.User));
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
         var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
         var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
             .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { total, messages, page = p, pageSize = size, items });
+        return TypedResults.Ok<object>(new { total, messages, page = p, pageSize = size, items });
     }
 
-    private static async Task<IResult> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        var (_, row) = await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false);
-        var (p, size) = Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize);
+        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var ((p, size), row) = (paging, found.Domain);
         var q = db.Reports.AsNoTracking().Where(r => r.DomainId == row.Id);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
             .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount, r.Origin, r.ImportedAt })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return Results.Ok(new { total, page = p, pageSize = size, items });
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
     }
 }

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;

@@ -73,6 +73,55 @@ public sealed partial class DashboardHttpTests
         Assert.Equal(HttpStatusCode.OK, (await host.Client().GetAsync("/api/v1/institutions")).StatusCode);
     }
 
+    [Fact]
+    public async Task Onboarding_marks_the_input_an_invalid_field_error_is_about()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        await PostSignInAsync(client, ServerHost.OperatorKey, "/dashboard");
+        var code = ServerFixture.NewCode("wiz");
+        await host.Client().CreateInstitution(code);
+
+        // A bad domain is the API's field "name" of a domain: on this form it is the domain input, not the institution name.
+        var badDomain = await PostOnboardAsync(client, code, "", "not a domain");
+        Assert.Equal(HttpStatusCode.BadRequest, badDomain.StatusCode);
+        var page = await badDomain.Content.ReadAsStringAsync();
+        Assert.Contains("id=\"onboard-error\"", page, StringComparison.Ordinal);
+        Assert.Equal("true", AriaInvalid(page, "domain"));
+        Assert.Equal("false", AriaInvalid(page, "name"));
+        Assert.Equal("false", AriaInvalid(page, "institution"));
+
+        // A new institution's code is the API's field "code": the institution input here.
+        var badCode = await PostOnboardAsync(client, "Not A Code", "Museum", $"{code}.example");
+        Assert.Equal(HttpStatusCode.BadRequest, badCode.StatusCode);
+        page = await badCode.Content.ReadAsStringAsync();
+        Assert.Equal("true", AriaInvalid(page, "institution"));
+        Assert.Equal("false", AriaInvalid(page, "domain"));
+
+        // A conflict answers with the API's status, and the domain it is about is marked too.
+        await host.Client().CreateDomain(code, $"{code}.example");
+        var taken = await PostOnboardAsync(client, code, "", $"{code}.example");
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        page = await taken.Content.ReadAsStringAsync();
+        Assert.Contains("is already registered", page, StringComparison.Ordinal);
+        Assert.Equal("true", AriaInvalid(page, "domain"));
+    }
+
+    private static async Task<HttpResponseMessage> PostOnboardAsync(HttpClient client, string institution, string name, string domain)
+    {
+        var form = await client.GetStringAsync("/dashboard/onboard");
+        return await client.PostAsync("/dashboard/onboard", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__csrf"] = CsrfField().Match(form).Groups[1].Value,
+            ["institution"] = institution,
+            ["name"] = name,
+            ["domain"] = domain,
+        }));
+    }
+
+    private static string AriaInvalid(string page, string id) =>
+        Regex.Match(page, $"<input id=\"{id}\"[^>]*aria-invalid=\"(true|false)\"").Groups[1].Value;
+
     [Theory]
     [InlineData("SessionMinutes", 1)]
     [InlineData("PageSize", 1000)]

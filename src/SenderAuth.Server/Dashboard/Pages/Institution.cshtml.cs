@@ -18,14 +18,11 @@ public sealed class InstitutionModel(SenderAuthDb db, IOptions<ServerOptions> op
 
     public async Task<IActionResult> OnGetAsync(string code, string? q, int? page)
     {
-        try
-        {
-            Institution = await Scope.InstitutionAsync(db, Caller, code, HttpContext.RequestAborted).ConfigureAwait(false);
-        }
-        catch (ApiException e) when (e.Status == 404)
+        if (!(await Scope.InstitutionAsync(db, Caller, code, HttpContext.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out _))
         {
             return NotFound();
         }
+        Institution = institution;
         Q = q;
         var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, Math.Max(1, page ?? 1), options.Value.Dashboard.PageSize, HttpContext.RequestAborted).ConfigureAwait(false);
         Table = new DomainTableModel(rows, q, ShowInstitution: false);

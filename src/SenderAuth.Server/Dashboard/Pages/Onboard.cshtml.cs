@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Server.Api;
 using SenderAuth.Server.Data;
+using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Onboarding;
 
 namespace SenderAuth.Server.Dashboard.Pages;
@@ -17,8 +18,10 @@ public sealed class OnboardModel(SenderAuthDb db, DomainService domains, TimePro
     public string? Domain { get; private set; }
     public bool CustomMailFrom { get; private set; }
     public string? Error { get; private set; }
-    public string? ErrorField { get; private set; }
     public IReadOnlyList<string> Codes { get; private set; } = [];
+
+    /// <summary>Whether a refusal named this form field (its ModelState key): the view marks the input invalid.</summary>
+    public bool IsInvalid(string field) => ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0;
 
     public async Task OnGetAsync(string? institution)
     {
@@ -30,30 +33,51 @@ public sealed class OnboardModel(SenderAuthDb db, DomainService domains, TimePro
     {
         (Institution, Name, Domain, CustomMailFrom) = (institution?.Trim().ToLowerInvariant(), name, domain, customMailFrom);
         var ct = HttpContext.RequestAborted;
-        try
+        var row = Caller.IsOperator ? await db.Institutions.FirstOrDefaultAsync(i => i.Code == Institution, ct).ConfigureAwait(false) : null;
+        if (row is null && Caller.IsOperator)
         {
-            var row = Caller.IsOperator ? await db.Institutions.FirstOrDefaultAsync(i => i.Code == Institution, ct).ConfigureAwait(false) : null;
-            if (row is null && Caller.IsOperator && !string.IsNullOrWhiteSpace(name))
+            if (string.IsNullOrWhiteSpace(name))
             {
-                row = await InstitutionEndpoints.CreateInstitutionAsync(db, time, Caller, new CreateInstitutionRequest(Institution, name, null), ct).ConfigureAwait(false);
+                return await RefusedAsync(new ServiceError.Invalid($"there is no institution \"{Institution}\": give its name to register it", "name"), InstitutionField).ConfigureAwait(false);
             }
-            else if (row is null && Caller.IsOperator)
+            if (!(await InstitutionEndpoints.CreateInstitutionAsync(db, time, Caller, new CreateInstitutionRequest(Institution, name, null), ct).ConfigureAwait(false)).TryGet(out row, out var error))
             {
-                throw new ApiException(400, $"there is no institution \"{Institution}\": give its name to register it", "name");
+                return await RefusedAsync(error, InstitutionField).ConfigureAwait(false);
             }
-            // An institution account always works in its own institution, whatever the form says.
-            row ??= await db.Institutions.FirstAsync(i => i.Id == Caller.InstitutionId, ct).ConfigureAwait(false);
-            var (created, _) = await domains.CreateAsync(row, Caller, domain ?? "", customMailFrom, ct).ConfigureAwait(false);
-            return Redirect($"/dashboard/institutions/{row.Code}/domains/{created.Name}/setup?notice=created");
         }
-        catch (ApiException e) when (e.Status is 400 or 403 or 409)
+        // An institution account always works in its own institution, whatever the form says.
+        row ??= await db.Institutions.FirstAsync(i => i.Id == Caller.InstitutionId, ct).ConfigureAwait(false);
+        if (!(await domains.CreateAsync(row, Caller, domain ?? "", customMailFrom, ct).ConfigureAwait(false)).TryGet(out var created, out var refused))
         {
-            Error = e.Message;
-            ErrorField = e.Field;
-            Response.StatusCode = e.Status;
-            await FillAsync().ConfigureAwait(false);
-            return Page();
+            // The API's "name" of a domain is this form's "domain" input.
+            return await RefusedAsync(refused, field => field == "name" ? "domain" : field).ConfigureAwait(false);
         }
+        return Redirect($"/dashboard/institutions/{row.Code}/domains/{created.Domain.Name}/setup?notice=created");
+    }
+
+    /// <summary>The API's fields of an institution as this form names them: its code is the "institution" input.</summary>
+    private static string InstitutionField(string field) => field == "code" ? "institution" : field;
+
+    /// <summary>
+    /// The form again, with the refusal above it; an error about one field also lands on that input (its ModelState
+    /// key), and the page answers with the API's status for the same refusal.
+    /// </summary>
+    private async Task<IActionResult> RefusedAsync(ServiceError error, Func<string, string> formField)
+    {
+        Error = error.Detail;
+        var field = error switch
+        {
+            ServiceError.Invalid e => e.Field,
+            ServiceError.Conflict e => e.Field,
+            _ => null,
+        };
+        if (field is not null)
+        {
+            ModelState.AddModelError(formField(field), error.Detail);
+        }
+        Response.StatusCode = ErrorResponses.Status(error);
+        await FillAsync().ConfigureAwait(false);
+        return Page();
     }
 
     private async Task FillAsync()

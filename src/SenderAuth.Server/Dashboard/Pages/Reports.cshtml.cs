@@ -46,14 +46,12 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
     public async Task<IActionResult> OnGetAsync(string code, string domain, string? period, string? from, string? to)
     {
         var ct = HttpContext.RequestAborted;
-        try
-        {
-            (Institution, Domain) = await Scope.DomainAsync(db, Caller, code, domain, ct).ConfigureAwait(false);
-        }
-        catch (ApiException e) when (e.Status is 404 or 400)
+        // Another institution's domain, or a malformed name, is "not found", as in the API.
+        if (!(await Scope.DomainAsync(db, Caller, code, domain, ct).ConfigureAwait(false)).TryGet(out var found, out _))
         {
             return NotFound();
         }
+        (Institution, Domain) = found;
         Period = period is "week" or "month" ? period : "day";
         var (start, end) = await analysis.WindowAsync(Domain, Parse(from), Parse(to), ct).ConfigureAwait(false);
         if (end < start || (end - start).TotalDays > 3660)
