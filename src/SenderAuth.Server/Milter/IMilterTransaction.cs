@@ -6,7 +6,7 @@ namespace SenderAuth.Server.Milter;
 /// <summary>
 /// One message's work behind the protocol driver (<see cref="MilterSession"/>): signing or verifying. The driver
 /// calls it once the headers have ended, with each body chunk, and at end of message; disposing it ends the
-/// message (done, aborted, or the connection gone). It never sees packets or the negotiation's bookkeeping.
+/// message (done, aborted, or the connection gone). It never sees packets, macros or the SMTP commands.
 /// </summary>
 /// <remarks>
 /// An exception thrown from <see cref="EndOfHeadersAsync"/> or <see cref="EndOfMessageAsync"/> is an internal
