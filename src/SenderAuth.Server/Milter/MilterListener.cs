@@ -29,6 +29,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
     private int _active;
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Task> _connections = new();
     private int _nextId;
+    private MilterTransactionFactory? _transactions;
     private readonly Lazy<MessageVerifier> _verifier = new(() => new MessageVerifier(
         // Resolved on first use, not when the listener is built: the resolver reads where the built-in DNS server
         // listens, known only once StartupTasks has started it.
@@ -48,6 +49,10 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         {
             _options.AuthServId ??= DnsName.Normalize(options.Value.Provider.Zone);
         }
+        // The mode is decided here, once: every connection's driver gets the same kind of transaction.
+        _transactions = _options.VerifyMode
+            ? VerifyingTransaction.Factory(_options, () => _verifier.Value, metrics, logger)
+            : SigningTransaction.Factory(_options, signing, metrics, logger);
         MilterOptions.TryEndpoint(_options.Listen, out var tcp, out var unixPath);
         if (unixPath is not null)
         {
@@ -130,7 +135,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
                 client.NoDelay = true;
             }
             await using var stream = new NetworkStream(client, ownsSocket: true);
-            var session = new MilterSession(_options, signing, () => _verifier.Value, metrics, logger);
+            var session = new MilterSession(_options, _transactions!, metrics, logger);
             await session.RunAsync(stream, ct).ConfigureAwait(false);
         }
         catch (MilterProtocolException e)

@@ -272,8 +272,8 @@ public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFix
     [Fact]
     public void AuthServIdOf_CommentsAndVersion_ReadsTheId()
     {
-        Assert.Equal("mx.example.net", MilterSession.AuthServIdOf(" mx.example.net; spf=pass"));
-        Assert.Equal("mx.example.net", MilterSession.AuthServIdOf(" (forged) mx.example.net 1; dkim=pass"));
-        Assert.Equal("mx.example.net", MilterSession.AuthServIdOf("mx.example.net;\n\tnone"));
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(" mx.example.net; spf=pass"));
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(" (forged) mx.example.net 1; dkim=pass"));
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf("mx.example.net;\n\tnone"));
     }
 }

@@ -1,0 +1,120 @@
+using SenderAuth.Dkim;
+using SenderAuth.Mail;
+using SenderAuth.Milter;
+using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Signing;
+
+namespace SenderAuth.Server.Milter;
+
+/// <summary>
+/// Signs one outgoing message: picks the signer when the headers end (<see cref="SigningService.ChooseAsync"/>, the
+/// same decision as the HTTP API), hashes body chunks as they come, and at end of message inserts the
+/// DKIM-Signature field(s), passes the message unsigned, or refuses it, as the institution's policy says.
+/// </summary>
+internal sealed class SigningTransaction(MilterOptions options, SigningService signing, ServerMetrics metrics, ILogger logger) : IMilterTransaction
+{
+    /// <summary>The MTA is the platform's own: it may sign for every institution, like an operator key.</summary>
+    private static readonly Caller Mta = new(0, "milter", null);
+
+    private MailMessage? _headerSection;
+    private SigningChoice? _choice;
+    private DkimStreamingSignature? _streaming;
+    private string? _unsignable;
+
+    /// <summary>Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.</summary>
+    public static MilterTransactionFactory Factory(MilterOptions options, SigningService signing, ServerMetrics metrics, ILogger logger) => new(
+        MilterActions.AddHeaders,
+        MilterSteps.NoConnect | MilterSteps.NoHelo | MilterSteps.NoMail | MilterSteps.NoRecipient | MilterSteps.NoUnknown | MilterSteps.NoData
+        | MilterSteps.NoReplyHeader | MilterSteps.NoReplyEndOfHeaders | MilterSteps.NoReplyBody | MilterSteps.HeaderLeadingSpace,
+        () => new SigningTransaction(options, signing, metrics, logger));
+
+    public async ValueTask EndOfHeadersAsync(MailMessage headers, CancellationToken ct)
+    {
+        _headerSection = headers;
+        string from;
+        try
+        {
+            from = DkimSigner.FromDomain(headers);
+        }
+        catch (DkimSignException e)
+        {
+            // A message without one From domain is the sender's fault, not ours: answered at end of message, not tempfailed.
+            _unsignable = e.Message;
+            return;
+        }
+        _choice = await signing.ChooseAsync(from, Mta, null, options.UnknownDomainPolicy, ct).ConfigureAwait(false);
+        if (_choice.Signer is { } signer)
+        {
+            _streaming = signer.BeginStreaming();
+        }
+    }
+
+    public void Body(ReadOnlySpan<byte> chunk) => _streaming?.AppendBody(chunk);
+
+    public ValueTask EndOfMessageAsync(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation, CancellationToken ct)
+    {
+        Sign(envelope, writer, negotiation);
+        return ValueTask.CompletedTask;
+    }
+
+    private void Sign(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation)
+    {
+        if (_unsignable is not null || _choice is null || _headerSection is null)
+        {
+            metrics.SignFailed("malformed");
+            metrics.MilterMessage("unsigned");
+            logger.LogInformation("milter {QueueId}: not signed: {Reason}", envelope.QueueId, _unsignable ?? "no header section");
+            writer.Reply(MilterReply.Continue);
+            return;
+        }
+        var choice = _choice;
+        switch (choice.Disposition)
+        {
+            case SignDisposition.Signed or SignDisposition.SignedWithProviderDomain:
+                IReadOnlyList<string> fields;
+                try
+                {
+                    fields = _streaming!.Complete(_headerSection);
+                }
+                catch (DkimSignException e)
+                {
+                    _unsignable = e.Message;
+                    Sign(envelope, writer, negotiation);
+                    return;
+                }
+                // Inserted at the top, last first, so they stand in the signer's order above every other field.
+                for (var i = fields.Count - 1; i >= 0; i--)
+                {
+                    writer.InsertHeader(0, "DKIM-Signature", MilterSession.FieldValue(fields[i], "DKIM-Signature", negotiation));
+                }
+                writer.Reply(MilterReply.Continue);
+                signing.AfterSigning(choice, SigningChannel.Milter);
+                metrics.MilterMessage("signed");
+                logger.LogDebug("milter {QueueId}: signed d={Domain} s={Selector}", envelope.QueueId, choice.Domain, choice.Selector);
+                return;
+            case SignDisposition.PassedUnsigned:
+                metrics.MilterMessage("unsigned");
+                logger.LogInformation("milter {QueueId}: passed unsigned by policy: {Reason}", envelope.QueueId, choice.Detail);
+                writer.Reply(MilterReply.Continue);
+                return;
+            default:
+                metrics.MilterMessage("rejected");
+                logger.LogInformation("milter {QueueId}: rejected by policy: {Reason}", envelope.QueueId, choice.Detail);
+                writer.ReplyCode("550 5.7.1 " + SmtpText($"not signed: {choice.Detail}"));
+                return;
+        }
+    }
+
+    public void Dispose()
+    {
+        _streaming?.Dispose();
+        _streaming = null;
+    }
+
+    /// <summary>SMTP reply text: printable ASCII on one line, bounded.</summary>
+    private static string SmtpText(string text)
+    {
+        var clean = new string(text.Select(c => c is >= ' ' and <= '~' ? c : ' ').ToArray());
+        return clean.Length > 300 ? clean[..300] : clean;
+    }
+}
