@@ -9,16 +9,6 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Auth;
-using SenderAuth.Server.Dashboard;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
-using SenderAuth.Server.Monitoring;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Publishing;
-using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Server.Data;
-using SenderAuth.Server.Onboarding;
+using SenderAuth.Server.Domains;
 using SenderAuth.Server.Reports.Analysis;
 using Spectre.Console;
 

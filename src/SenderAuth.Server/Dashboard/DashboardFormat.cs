@@ -1,6 +1,5 @@
 using System.Globalization;
 using SenderAuth.Check;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Dashboard;
 

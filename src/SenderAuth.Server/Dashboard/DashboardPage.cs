@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Dashboard;
 

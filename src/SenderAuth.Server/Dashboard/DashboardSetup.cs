@@ -8,8 +8,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Dashboard;
 

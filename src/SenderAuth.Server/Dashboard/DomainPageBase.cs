@@ -1,9 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
 using SenderAuth.Check;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
 namespace SenderAuth.Server.Dashboard;
 

@@ -3,10 +3,6 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Check;
 using SenderAuth.Onboarding;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
 namespace SenderAuth.Server.Dashboard;
 

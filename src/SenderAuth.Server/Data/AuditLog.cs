@@ -1,4 +1,3 @@
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Data;
 

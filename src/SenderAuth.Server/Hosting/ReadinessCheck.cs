@@ -1,7 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Server.Hosting;
 

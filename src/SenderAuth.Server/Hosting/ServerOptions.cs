@@ -36,7 +36,7 @@ public sealed class ServerOptions
 
     public Monitoring.MonitorOptions Monitoring { get; set; } = new();
 
-    public Monitoring.NotificationOptions Notifications { get; set; } = new();
+    public Webhooks.NotificationOptions Notifications { get; set; } = new();
 
     public Reports.ReportOptions Reports { get; set; } = new();
 

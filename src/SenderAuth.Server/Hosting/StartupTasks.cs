@@ -2,10 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
-using SenderAuth.Server.Auth;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Keys;
-using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Server.Hosting;
 

@@ -1,5 +1,4 @@
 using SenderAuth.Dkim;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Keys;
 

@@ -4,8 +4,6 @@ using Microsoft.Extensions.Options;
 using SenderAuth.AuthenticationResults;
 using SenderAuth.Dns;
 using SenderAuth.Milter;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server.Milter;
 

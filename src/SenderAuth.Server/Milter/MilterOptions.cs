@@ -1,6 +1,5 @@
 using System.Net;
 using SenderAuth.Milter;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Milter;
 

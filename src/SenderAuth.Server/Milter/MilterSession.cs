@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using SenderAuth.Milter;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Milter;
 

@@ -1,8 +1,6 @@
 using SenderAuth.Dkim;
 using SenderAuth.Mail;
 using SenderAuth.Milter;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server.Milter;
 

@@ -3,7 +3,6 @@ using System.Net;
 using SenderAuth.AuthenticationResults;
 using SenderAuth.Mail;
 using SenderAuth.Milter;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Milter;
 

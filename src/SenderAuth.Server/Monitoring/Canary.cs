@@ -1,6 +1,5 @@
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
-using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server.Monitoring;
 

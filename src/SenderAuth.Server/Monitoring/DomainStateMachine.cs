@@ -1,4 +1,3 @@
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Monitoring;
 

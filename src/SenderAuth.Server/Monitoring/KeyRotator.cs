@@ -3,11 +3,6 @@ using Microsoft.Extensions.Options;
 using SenderAuth.Check;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
-using SenderAuth.Server.Publishing;
-using SenderAuth.Server.Signing;
 
 namespace SenderAuth.Server.Monitoring;
 

@@ -1,5 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Monitoring;
 

@@ -2,9 +2,6 @@ using Microsoft.EntityFrameworkCore;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Onboarding;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
 
 namespace SenderAuth.Server.Publishing;
 

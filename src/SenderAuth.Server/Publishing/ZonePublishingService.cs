@@ -4,9 +4,6 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
 
 namespace SenderAuth.Server.Publishing;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Reports;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Reports;
 

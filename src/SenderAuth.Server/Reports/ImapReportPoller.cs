@@ -3,7 +3,6 @@ using MailKit.Net.Imap;
 using MailKit.Search;
 using MailKit.Security;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Reports;
 

@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Reports.Analysis;
 
 namespace SenderAuth.Server.Reports;
 

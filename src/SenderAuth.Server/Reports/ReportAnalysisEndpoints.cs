@@ -2,11 +2,6 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Reports.Analysis;
 
 namespace SenderAuth.Server.Reports;
 

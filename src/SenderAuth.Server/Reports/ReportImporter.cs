@@ -2,8 +2,6 @@ using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Reports;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Reports;
 
@@ -172,7 +170,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             // The one finding that cannot wait for someone to open the dashboard: our signing or their DNS broke.
             var code = await db.Institutions.Where(i => i.Id == domain.InstitutionId).Select(i => i.Code).FirstAsync(ct).ConfigureAwait(false);
-            await Monitoring.WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new Monitoring.ServerEvent("reports.own-mail-failing", code, domain.Name, now,
+            await Webhooks.WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new Webhooks.ServerEvent("reports.own-mail-failing", code, domain.Name, now,
                 $"{org} reports {oursFailing} of {ours} messages from our networks failing DMARC on {day:yyyy-MM-dd}", new { reporter = org, reportId = id, day, failing = oursFailing, total = ours }), ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();

@@ -1,5 +1,4 @@
 using SenderAuth.Reports;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Reports;
 

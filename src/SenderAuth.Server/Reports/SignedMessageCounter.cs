@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Reports;
 

@@ -4,9 +4,6 @@ using Microsoft.Extensions.Options;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Mail;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
 
 namespace SenderAuth.Server.Signing;
 
@@ -106,7 +103,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         ArgumentNullException.ThrowIfNull(fromDomain);
         ArgumentNullException.ThrowIfNull(caller);
         // Domains are stored as A-labels; an SMTPUTF8 From (müseum.example) must find its row too.
-        if (Onboarding.NameRules.TryDomain(fromDomain, out var ascii, out _))
+        if (NameRules.TryDomain(fromDomain, out var ascii, out _))
         {
             fromDomain = ascii;
         }

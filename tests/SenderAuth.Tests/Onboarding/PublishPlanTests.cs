@@ -3,7 +3,7 @@ using System.Text.Json;
 using SenderAuth.Check;
 using SenderAuth.Dns;
 using SenderAuth.Onboarding;
-using SenderAuth.Server.Api;
+using SenderAuth.Server.Http;
 using SenderAuth.Tests.Check;
 
 namespace SenderAuth.Tests.Onboarding;

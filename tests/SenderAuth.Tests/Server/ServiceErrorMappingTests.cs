@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using SenderAuth.Check;
-using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Http;
 
 namespace SenderAuth.Tests.Server;
 

@@ -9,6 +9,7 @@ using SenderAuth.Server.Data;
 using SenderAuth.Server.Hosting;
 using SenderAuth.Server.Keys;
 using SenderAuth.Server.Monitoring;
+using SenderAuth.Server.Webhooks;
 
 namespace SenderAuth.Tests.Server;
 

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
 namespace SenderAuth.Server.Dashboard.Pages;
 

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Dashboard.Pages;
 

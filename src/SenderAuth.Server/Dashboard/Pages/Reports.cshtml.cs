@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Reports.Analysis;
 
 namespace SenderAuth.Server.Dashboard.Pages;
 

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using SenderAuth.Server.Auth;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Dashboard.Pages;
 

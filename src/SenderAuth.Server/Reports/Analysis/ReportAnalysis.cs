@@ -2,8 +2,6 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
 
 namespace SenderAuth.Server.Reports.Analysis;
 

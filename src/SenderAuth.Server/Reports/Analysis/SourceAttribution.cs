@@ -1,5 +1,4 @@
 using System.Net;
-using SenderAuth.Server.Data;
 
 namespace SenderAuth.Server.Reports.Analysis;
 

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Access;
 
 /// <summary>Who is calling: an operator key sees everything, an institution key only its own institution.</summary>
 public sealed record Caller(long KeyId, string Actor, long? InstitutionId)

@@ -2,13 +2,8 @@ using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
-using SenderAuth.Server.Monitoring;
-using SenderAuth.Server.Onboarding;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Webhooks;
 
 /// <summary>
 /// Webhooks and their delivery log. Institution keys manage their institution's webhooks; operators also those

@@ -6,15 +6,8 @@ using SenderAuth.Check;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Onboarding;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
-using SenderAuth.Server.Publishing;
-using SenderAuth.Server.Signing;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Monitoring;
 
-namespace SenderAuth.Server.Onboarding;
+namespace SenderAuth.Server.Domains;
 
 /// <summary>
 /// The operations on sender domains: create (records, keys, publish), check, enable or disable signing, import a

@@ -5,11 +5,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
 using SenderAuth.Onboarding;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Domains;
 
 public static class DomainEndpoints
 {

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Http;
 
 /// <summary>
 /// A value or the <see cref="ServiceError"/> that stands in its place. Either converts implicitly, so a service

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
-using SenderAuth.Server.Publishing;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Publishing;
 
 /// <summary>Chooses the provider-zone publisher from SenderAuth:Publishing:Mode.</summary>
 public static class PublisherSetup

@@ -4,11 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Keys;
 
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Webhooks;
 
 /// <summary>
 /// Delivers the outbox: every <see cref="NotificationOptions.IntervalSeconds"/> it claims due deliveries, POSTs

@@ -5,10 +5,8 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
 
-namespace SenderAuth.Server.Auth;
+namespace SenderAuth.Server.Access;
 
 /// <summary>
 /// Authenticates "Authorization: Bearer sa_…" against the hashed keys. Lookups are cached for a few seconds

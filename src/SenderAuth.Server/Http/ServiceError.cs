@@ -1,6 +1,6 @@
 using SenderAuth.Check;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Http;
 
 /// <summary>
 /// Why a service answers without a result: the closed set of refusals the API and the dashboard both handle.

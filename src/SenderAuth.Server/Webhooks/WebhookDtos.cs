@@ -1,6 +1,5 @@
-using SenderAuth.Server.Data;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Webhooks;
 
 public sealed record CreateWebhookRequest(string? Url, string? Institution);
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SenderAuth.Server.Auth;
+namespace SenderAuth.Server.Access;
 
 /// <summary>
 /// API keys are 32 random bytes, written "sa_" + base64url. Only their SHA-256 is stored: with that much

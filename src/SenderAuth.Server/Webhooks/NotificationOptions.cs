@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Webhooks;
 
 /// <summary>Webhook delivery ("SenderAuth:Notifications"): how often, how long, how many times.</summary>
 public sealed class NotificationOptions

@@ -1,12 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Publishing;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Publishing;
 
 /// <summary>The provider zone and the audit log.</summary>
 public static class OperatorEndpoints

@@ -1,9 +1,6 @@
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Http;
 
 /// <summary>Loads what a caller may see; anything else is not found, the same answer as for what does not exist.</summary>
 public static class Scope

@@ -1,10 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Signing;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Signing;
 
 public static class MessageEndpoints
 {

@@ -1,6 +1,5 @@
-using SenderAuth.Server.Data;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Http;
 
 public sealed record CreateInstitutionRequest(string? Code, string? Name, UnsignedMailPolicy? UnsignedPolicy);
 
@@ -25,7 +24,7 @@ public sealed record DomainDto(string Name, string UnicodeName, string Instituti
     DateTime CreatedAt, DateTime? LastCheckedAt, long Version)
 {
     public static DomainDto From(SenderDomain d, string code) =>
-        new(d.Name, Onboarding.NameRules.Unicode(d.Name), code, d.State, d.SigningEnabled, d.CustomMailFrom, d.CreatedAt, d.LastCheckedAt, d.Version);
+        new(d.Name, NameRules.Unicode(d.Name), code, d.State, d.SigningEnabled, d.CustomMailFrom, d.CreatedAt, d.LastCheckedAt, d.Version);
 }
 
 /// <summary>A key as the API shows it: public parts only; the private key never leaves the service.</summary>

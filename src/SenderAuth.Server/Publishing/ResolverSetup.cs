@@ -1,7 +1,6 @@
 using SenderAuth.Dns;
-using SenderAuth.Server.Publishing;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Publishing;
 
 /// <summary>
 /// The DNS the server reads through: the configured resolvers for institutions' zones; the provider zone straight

@@ -1,12 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
-using SenderAuth.Server.Auth;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Access;
 
 /// <summary>Operator keys and their revocation (institution keys are issued under /institutions/{code}/api-keys).</summary>
 public static class ApiKeyEndpoints

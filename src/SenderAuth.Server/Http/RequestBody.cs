@@ -1,8 +1,7 @@
 using SenderAuth.Json;
 using System.Text.Json;
-using SenderAuth.Server.Hosting;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Http;
 
 /// <summary>
 /// Reads JSON bodies so that a malformed one gets a 400 naming the field, line and position; the framework's

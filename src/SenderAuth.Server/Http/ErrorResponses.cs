@@ -2,9 +2,8 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Publishing;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Server.Http;
 
 /// <summary>
 /// Turns every failure into ProblemDetails (RFC 9457): the status, the field when there is one, and the reason.

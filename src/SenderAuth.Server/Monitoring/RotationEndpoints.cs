@@ -1,12 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Monitoring;
-using SenderAuth.Server.Onboarding;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Monitoring;
 
 /// <summary>Where a domain's key rotation stands, manual and emergency rotation, and the domain's state history.</summary>
 public static class RotationEndpoints

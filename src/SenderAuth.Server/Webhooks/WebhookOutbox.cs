@@ -1,10 +1,8 @@
 using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Api;
-using SenderAuth.Server.Data;
 
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Webhooks;
 
 /// <summary>An event about a domain or a rotation, as webhooks receive it.</summary>
 public sealed record ServerEvent(string Event, string Institution, string? Domain, DateTime At, string Reason, object? Details = null);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Webhooks;
 
 /// <summary>
 /// The <c>SenderAuth-Signature</c> header: <c>t=&lt;unix seconds&gt;,v1=&lt;hex HMAC-SHA256(secret, "&lt;t&gt;.&lt;body&gt;")&gt;</c>

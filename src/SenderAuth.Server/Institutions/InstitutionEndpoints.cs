@@ -1,14 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Server.Auth;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Onboarding;
-using SenderAuth.Server.Publishing;
-using SenderAuth.Server.Signing;
 
-namespace SenderAuth.Server.Api;
+namespace SenderAuth.Server.Institutions;
 
 public static class InstitutionEndpoints
 {
