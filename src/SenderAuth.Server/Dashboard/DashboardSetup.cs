@@ -44,7 +44,7 @@ public static class DashboardSetup
         }
     }
 
-    public static void AddDashboard(IServiceCollection services)
+    public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
         services.AddRazorPages(o =>
         {
@@ -88,6 +88,7 @@ public static class DashboardSetup
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             })));
+        return services;
     }
 
     /// <summary>
@@ -119,7 +120,7 @@ public static class DashboardSetup
     }
 
     /// <summary>Static files (CSS, JS, the chart library) are embedded in the assembly, so every way of running the server serves them.</summary>
-    public static void UseDashboard(WebApplication app)
+    public static void UseDashboard(this WebApplication app)
     {
         app.Use(async (http, next) =>
         {
@@ -149,7 +150,7 @@ public static class DashboardSetup
     }
 
     /// <summary>After authentication: the pages, the status pages for dashboard errors, and / leading to the dashboard.</summary>
-    public static void MapDashboard(WebApplication app)
+    public static void MapDashboard(this WebApplication app)
     {
         app.MapRazorPages();
         app.MapGet("/", () => Results.Redirect("/dashboard")).ExcludeFromDescription();

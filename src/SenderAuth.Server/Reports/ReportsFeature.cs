@@ -1,9 +1,9 @@
 namespace SenderAuth.Server.Reports;
 
-/// <summary>The report services: import, the signed-message counter, and the background sources.</summary>
-public static class ReportSetup
+/// <summary>DMARC reports: import, the signed-message counter, the background sources (IMAP, a watched folder) and the endpoints.</summary>
+public static class ReportsFeature
 {
-    public static void Add(IServiceCollection services)
+    public static IServiceCollection AddReports(this IServiceCollection services)
     {
         services.AddScoped<ReportImporter>();
         services.AddScoped<Analysis.ReportAnalysis>();
@@ -13,5 +13,14 @@ public static class ReportSetup
         services.AddHostedService(sp => sp.GetRequiredService<ImapReportPoller>());
         services.AddSingleton<DirectoryReportWatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectoryReportWatcher>());
+        return services;
+    }
+
+    public static RouteGroupBuilder MapReports(this RouteGroupBuilder api)
+    {
+        ReportUploadEndpoints.Map(api);
+        ReportAnalysisEndpoints.Map(api);
+        KnownSenderEndpoints.Map(api);
+        return api;
     }
 }

@@ -1,0 +1,17 @@
+namespace SenderAuth.Server.Domains;
+
+/// <summary>Sender domains: registration, the records to publish, checks, signing on and off, keys of a domain.</summary>
+public static class DomainsFeature
+{
+    public static IServiceCollection AddDomains(this IServiceCollection services)
+    {
+        services.AddScoped<DomainService>();
+        return services;
+    }
+
+    public static RouteGroupBuilder MapDomains(this RouteGroupBuilder api)
+    {
+        DomainEndpoints.Map(api);
+        return api;
+    }
+}

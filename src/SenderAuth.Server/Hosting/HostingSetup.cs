@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using SenderAuth.Json;
+
+namespace SenderAuth.Server.Hosting;
+
+/// <summary>
+/// What every feature stands on: the validated options, the clock, caches, ASP.NET's own key ring, metrics, the one
+/// JSON contract, problem details for every error, the OpenAPI document, health and readiness.
+/// </summary>
+public static class HostingSetup
+{
+    public static IServiceCollection AddServerHosting(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServerOptions>().Bind(configuration.GetSection(ServerOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ServerOptions>, ServerOptionsValidator>();
+        services.PostConfigure<ServerOptions>(o =>
+        {
+            o.DataDirectory = Path.GetFullPath(o.DataDirectory, Environment.CurrentDirectory);
+            o.Provider.ApplyDefaults();
+            o.Notifications.ApplyDefaults();
+        });
+        services.AddSingleton(TimeProvider.System);
+        // Bounded: entries (authenticated API keys) have Size 1.
+        services.AddMemoryCache(c => c.SizeLimit = 100_000);
+        services.AddDataProtection();
+        // ASP.NET's own key ring (used by the framework, never for DKIM keys) stays in the data folder, not in $HOME.
+        services.AddOptions<KeyManagementOptions>().Configure(k =>
+            k.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{ServerOptions.Section}:DataDirectory"] ?? "data", Environment.CurrentDirectory), "aspnet-keys")),
+                NullLoggerFactory.Instance));
+        services.AddSingleton<ServerMetrics>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ErrorResponses>();
+        services.ConfigureHttpJsonOptions(j => SenderAuthJson.Configure(j.SerializerOptions));
+        services.AddOpenApi(o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info.Title = "SenderAuth API";
+            doc.Info.Description = "Institutions, sender domains, the records they publish, DKIM keys and signing. Authenticate with Authorization: Bearer <API key>.";
+            return Task.CompletedTask;
+        }));
+        // Read from configuration, not IOptions: Kestrel resolves its options while the app is built, before validation.
+        services.AddOptions<KestrelServerOptions>().Configure(k => k.Limits.MaxRequestBodySize =
+            (configuration.GetValue<long?>($"{ServerOptions.Section}:Limits:MaxMessageBytes") ?? new ApiLimits().MaxMessageBytes) + 64 * 1024);
+        services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
+        var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
+        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not null)
+        {
+            metrics.WithMetrics(m => m.AddOtlpExporter());
+        }
+        return services;
+    }
+
+    /// <summary>Migrations and the first publish, as a hosted service registered before every other one.</summary>
+    public static IServiceCollection AddStartupTasks(this IServiceCollection services)
+    {
+        services.AddSingleton<StartupTasks>();
+        services.AddHostedService(sp => sp.GetRequiredService<StartupTasks>());
+        return services;
+    }
+
+    /// <summary>The OpenAPI document, liveness (/health) and readiness (/ready: database open, zone published).</summary>
+    public static WebApplication MapServerHosting(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json");
+        app.MapHealthChecks("/health", new() { Predicate = _ => false });
+        app.MapHealthChecks("/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        return app;
+    }
+}

@@ -1,0 +1,20 @@
+namespace SenderAuth.Server.Monitoring;
+
+/// <summary>Continuous re-checks, the domain state machine, key rotation with its canary, and the rotation endpoints.</summary>
+public static class MonitoringFeature
+{
+    public static IServiceCollection AddMonitoring(this IServiceCollection services)
+    {
+        services.AddScoped<KeyRotator>();
+        services.AddScoped<Canary>();
+        services.AddSingleton<MonitorService>();
+        services.AddHostedService(sp => sp.GetRequiredService<MonitorService>());
+        return services;
+    }
+
+    public static RouteGroupBuilder MapMonitoring(this RouteGroupBuilder api)
+    {
+        RotationEndpoints.Map(api);
+        return api;
+    }
+}

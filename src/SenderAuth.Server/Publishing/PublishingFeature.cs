@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Options;
+
+namespace SenderAuth.Server.Publishing;
+
+/// <summary>
+/// The provider zone and DNS: the configured publisher (built-in server, RFC 2136, zone file), the publishing service,
+/// the resolver the checks read institutions' zones through, and the operator's provider-zone and audit endpoints.
+/// </summary>
+public static class PublishingFeature
+{
+    public static IServiceCollection AddPublishing(this IServiceCollection services)
+    {
+        PublisherSetup.Add(services);
+        services.AddSingleton<ZonePublishingService>();
+        services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
+        services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
+        return services;
+    }
+
+    public static RouteGroupBuilder MapPublishing(this RouteGroupBuilder api)
+    {
+        OperatorEndpoints.Map(api);
+        return api;
+    }
+}

@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Options;
+
+namespace SenderAuth.Server.Webhooks;
+
+/// <summary>Webhooks: the outbox written in the same transaction as the event, the sender, and the endpoints.</summary>
+public static class WebhooksFeature
+{
+    /// <summary>The sender runs after StartupTasks (hosted services start in order), so it finds the database migrated.</summary>
+    public static IServiceCollection AddWebhooks(this IServiceCollection services)
+    {
+        services.AddHttpClient(WebhookSender.HttpClientName)
+            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications.TimeoutSeconds))
+            // Redirects are not followed: they would lead to a URL the webhook's owner did not register, and a 3xx
+            // recorded as a failure shows the owner what to fix.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+        services.AddSingleton<WebhookSender>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
+        return services;
+    }
+
+    public static RouteGroupBuilder MapWebhooks(this RouteGroupBuilder api)
+    {
+        WebhookEndpoints.Map(api);
+        return api;
+    }
+}
