@@ -34,8 +34,10 @@ public sealed partial class BackgroundProcess : IAsyncDisposable
         var info = Tool.StartInfo(file, args, environment);
         info.RedirectStandardOutput = true;
         info.RedirectStandardError = true;
-        var process = Process.Start(info) ?? throw new RowFailedException($"{file} did not start");
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(log))!);
+        // The log first: nothing may fail between starting the process and handing back what stops it.
         var sink = new StreamWriter(log) { AutoFlush = true };
+        var process = Process.Start(info) ?? throw new RowFailedException($"{file} did not start");
         // One writer, two pumps: lines stay whole; the log is read by the row only when something went wrong.
         var gate = new Lock();
         async Task Pump(StreamReader from)

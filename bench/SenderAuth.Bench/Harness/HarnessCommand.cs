@@ -67,6 +67,13 @@ public static class HarnessCommand
                     exit = 1;
                     break;
                 }
+                // A bug in a row: the cleanups still stop what it started, and the lines so far are printed.
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await Console.Error.WriteLineAsync($"{row.Name}: {e}").ConfigureAwait(false);
+                    exit = 1;
+                    break;
+                }
             }
         }
         Console.WriteLine();

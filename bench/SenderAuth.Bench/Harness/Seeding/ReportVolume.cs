@@ -16,6 +16,8 @@ public static class ReportVolume
     private const int Days = 365;
     private const int Reports = Days * 5;
     // Rows per SaveChanges: large enough that EF's batching dominates, small enough to keep the change tracker cheap.
+    // EF's per-entity work is the cost of seeding through the model (about 10,000 records/s on the loaded 2-core
+    // VM, against seconds for the INSERT … SELECT it replaces); explicit keys measured no faster.
     private const int Batch = 20_000;
     private static readonly DateTime Start = new(2025, 11, 1, 0, 0, 0, DateTimeKind.Utc);
 
@@ -41,6 +43,7 @@ public static class ReportVolume
         db.ChangeTracker.Clear();
 
         var days = new Dictionary<DateTime, ReportDay>();
+        var sw = System.Diagnostics.Stopwatch.StartNew();
         for (long i = 0; i < records; i++)
         {
             var k = (int)(i % Reports);
@@ -63,6 +66,10 @@ public static class ReportVolume
             {
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
+                if ((i + 1) % 1_000_000 == 0)
+                {
+                    RowContext.Log($"    {i + 1:N0} records, {(i + 1) / sw.Elapsed.TotalSeconds:0}/s");
+                }
             }
         }
         db.ReportDays.AddRange(days.Values);
