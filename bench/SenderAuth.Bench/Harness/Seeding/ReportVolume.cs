@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Server.Data;
 
@@ -43,7 +44,7 @@ public static class ReportVolume
         db.ChangeTracker.Clear();
 
         var days = new Dictionary<DateTime, ReportDay>();
-        var sw = System.Diagnostics.Stopwatch.StartNew();
+        var sw = Stopwatch.StartNew();
         for (long i = 0; i < records; i++)
         {
             var k = (int)(i % Reports);
