@@ -19,6 +19,3 @@ public interface IRow
     /// <summary>Runs the row; throws <see cref="RowFailedException"/> when a check fails (the lines reported so far are kept).</summary>
     Task RunAsync(RowContext context, CancellationToken ct);
 }
-
-/// <summary>A row's check failed (a peer disagreed, a message was lost, a server did not start): the run stops.</summary>
-public sealed class RowFailedException(string message) : Exception(message);

@@ -186,6 +186,8 @@ public sealed partial class MilterRow : IRow
             await Task.Delay(100, ct).ConfigureAwait(false);
         }
         var seconds = sw.Elapsed.TotalSeconds;
+        // The sink creates a file before it has written all of it: give the last ones a moment before reading them.
+        await Task.Delay(500, ct).ConfigureAwait(false);
         var files = Directory.GetFiles(sink);
         var signed = who == "none" ? count : files.Count(f => SignedByUs(File.ReadAllText(f)));
         if (got != count || signed != count)
