@@ -9,17 +9,16 @@ public sealed class TestServer : IAsyncDisposable
 {
     private readonly string stop;
 
-    private TestServer(string stop, string folder, IReadOnlyDictionary<string, string> values)
+    private TestServer(string stop, string folder)
     {
         this.stop = stop;
         Folder = folder;
-        Values = values;
     }
 
     public string Folder { get; }
 
     /// <summary>What start.sh printed, by key.</summary>
-    public IReadOnlyDictionary<string, string> Values { get; }
+    public IReadOnlyDictionary<string, string> Values { get; private set; } = new Dictionary<string, string>();
 
     public string this[string key] => Values.TryGetValue(key, out var v) ? v
         : throw new RowFailedException($"{System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(stop))} did not start (no {key})");
@@ -31,12 +30,12 @@ public sealed class TestServer : IAsyncDisposable
         var scripts = context.Path($"tests/servers/{name}");
         Directory.CreateDirectory(folder);
         // Registered before the start: a script that fails half-way has started something to stop.
-        var server = new TestServer(System.IO.Path.Combine(scripts, "stop.sh"), folder, new Dictionary<string, string>());
+        var server = new TestServer(System.IO.Path.Combine(scripts, "stop.sh"), folder);
         context.Defer(server);
         var output = await Tool.RunAsync(System.IO.Path.Combine(scripts, "start.sh"), [folder, .. extraArgs ?? []], ct, environment).ConfigureAwait(false);
-        var values = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        server.Values = output.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
             .Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-        return new TestServer(server.stop, folder, values);
+        return server;
     }
 
     public async ValueTask DisposeAsync() =>
