@@ -2,13 +2,17 @@
 # Starts a private Knot DNS server on a free loopback port, serving the fixture zones in zones/.
 # The zone dkim.provider.test is the exception: it accepts RFC 2136 UPDATE and AXFR signed with a TSIG key made afresh for
 # each run, and keeps its changes in a journal.
-# Usage: start.sh DIR. Prints on stdout (everything else goes to stderr):
+# Usage: start.sh DIR [ZONEDIR]. ZONEDIR (bench/run's rows) holds more zones (*.zone) to serve; a file named like a
+# fixture replaces it (row_monitor's generated example.zone). SENDERAUTH_KNOT_STATS=on counts queries
+# (mod-stats: `knotc -s DIR/k.sock stats mod-stats`), off by default so the tests and the other rows run the
+# configuration they were measured with. Prints on stdout (everything else goes to stderr):
 #   SENDERAUTH_TEST_DNS=127.0.0.1:PORT
 #   SENDERAUTH_TEST_TSIG=hmac-sha256:KEYNAME:BASE64SECRET
 #   SENDERAUTH_TEST_DYNZONE=dkim.provider.test
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
-dir="$(readlink -f "${1:?usage: start.sh DIR}")"
+dir="$(readlink -f "${1:?usage: start.sh DIR [ZONEDIR]}")"
+extra="${2:+$(readlink -f "$2")}"
 . "$here/../../../scripts/deps.sh"
 exec 3>&1 1>&2
 dynzone="dkim.provider.test"
@@ -20,6 +24,7 @@ keyname="senderauth-test"
 
 mkdir -p "$dir/zones" "$dir/db"
 cp "$here"/zones/*.zone "$dir/zones/"
+[ -z "$extra" ] || cp "$extra"/*.zone "$dir/zones/"
 port="$(free_port)"
 [ -n "$port" ] || { echo "knot: no free port" >&2; exit 1; }
 # Unix socket paths are limited to ~100 characters.
@@ -27,7 +32,7 @@ sock="$dir/k.sock"
 [ ${#sock} -lt 100 ] || { echo "knot: control socket path too long: $sock" >&2; exit 1; }
 
 zones=""
-for f in "$here"/zones/*.zone; do
+for f in "$dir"/zones/*.zone; do
   z="$(basename "$f" .zone)"
   [ "$z" = "$dynzone" ] || [ "$z" = "$instzone" ] || [ "$z" = "$serverzone" ] && continue
   zones+="  - domain: $z"$'\n'
@@ -37,6 +42,13 @@ done
 tsig="$(keymgr -t "$keyname" hmac-sha256 | sed -n '1s/^# //p')"
 secret="${tsig##*:}"
 [ -n "$secret" ] || { echo "knot: keymgr made no TSIG key" >&2; exit 1; }
+
+stats=""
+statsmod=""
+if [ "${SENDERAUTH_KNOT_STATS:-off}" = on ]; then
+  stats=$'mod-stats:\n  - id: default\n    request-protocol: on\n    query-type: on\n'
+  statsmod=$'\n    global-module: mod-stats/default'
+fi
 
 cat >"$dir/knot.conf" <<CONF
 server:
@@ -53,7 +65,7 @@ database:
 log:
   - target: "$dir/knot.log"
     any: info
-key:
+${stats}key:
   - id: $keyname
     algorithm: hmac-sha256
     secret: $secret
@@ -64,7 +76,7 @@ acl:
     action: [update, transfer]
 template:
   - id: default
-    storage: "$dir/zones"
+    storage: "$dir/zones"${statsmod}
     file: "%s.zone"
     # The fixtures are read-only inputs: never write them back.
     zonefile-sync: -1

@@ -1,4 +1,4 @@
--- wrk script for the signing-API bench (row_server in bench/run): every request POSTs the same raw message to
+-- wrk script for the signing-API bench (row_server in bench/run: Harness/Rows/ServerRow.cs): every request POSTs the same raw message to
 -- /api/v1/messages/sign with the API key. Environment: SENDERAUTH_BENCH_MESSAGE (the .eml file),
 -- SENDERAUTH_BENCH_KEY (the API key), SENDERAUTH_BENCH_OUT (where done() writes its JSON summary).
 -- A response counts as an error unless it is 200 and its SenderAuth-Signing header says "signed".
