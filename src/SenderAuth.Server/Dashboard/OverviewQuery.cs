@@ -42,7 +42,7 @@ public static class OverviewQuery
         var rows = await query
             .OrderBy(x => x.d.State == DomainState.Failed ? 0 : x.d.State == DomainState.Degraded ? 1 : x.d.IncompleteChecks > 0 ? 2 : x.d.State == DomainState.Pending ? 3 : 4)
             .ThenBy(x => x.d.Name)
-            .Skip((page - 1) * size).Take(size)
+            .Page(page, size)
             .Select(x => new DomainRow(x.i.Code, x.i.Name, x.d.Name, x.d.State, x.d.StateReason, x.d.SigningEnabled, x.d.SigningSuspended, x.d.IncompleteChecks > 0, x.d.LastCheckedAt))
             .ToListAsync(ct).ConfigureAwait(false);
         return new Paged<DomainRow>(rows, page, size, total);
@@ -62,7 +62,7 @@ public static class OverviewQuery
             query = query.Where(i => i.Code.Contains(q) || i.Name.ToLower().Contains(q) || db.Domains.Any(d => d.InstitutionId == i.Id && d.Name.Contains(q)));
         }
         var total = await query.CountAsync(ct).ConfigureAwait(false);
-        var rows = await query.OrderBy(i => i.Code).Skip((page - 1) * size).Take(size)
+        var rows = await query.OrderBy(i => i.Code).Page(page, size)
             .Select(i => new InstitutionRow(i.Code, i.Name,
                 db.Domains.Count(d => d.InstitutionId == i.Id),
                 db.Domains.Count(d => d.InstitutionId == i.Id && (d.State == DomainState.Failed || d.State == DomainState.Degraded || d.IncompleteChecks > 0))))

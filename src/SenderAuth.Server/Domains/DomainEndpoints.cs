@@ -40,7 +40,7 @@ public static class DomainEndpoints
         var (p, size) = paging;
         var query = db.Domains.AsNoTracking().Where(d => d.InstitutionId == institution.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderBy(d => d.Name).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await query.OrderBy(d => d.Name).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
     }
 
@@ -136,7 +136,7 @@ public static class DomainEndpoints
         var (p, size) = paging;
         var query = db.CheckRuns.AsNoTracking().Where(c => c.DomainId == found.Domain.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var runs = await query.OrderByDescending(c => c.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var runs = await query.OrderByDescending(c => c.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var items = runs.Select(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
             JsonSerializer.Deserialize<List<CheckFinding>>(r.FindingsJson, SenderAuthJson.Options) ?? [])).ToList();
         return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));

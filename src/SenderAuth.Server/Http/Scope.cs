@@ -66,4 +66,10 @@ public static class Scope
         }
         return (p, s);
     }
+
+    /// <summary>One page of an ordered query: the one place page numbers become Skip and Take.</summary>
+    public static IQueryable<T> Page<T>(this IQueryable<T> query, int page, int size) => query.Skip((page - 1) * size).Take(size);
+
+    /// <summary>One page of a list already in memory, as <see cref="Page{T}(IQueryable{T}, int, int)"/>.</summary>
+    public static IEnumerable<T> Page<T>(this IEnumerable<T> items, int page, int size) => items.Skip((page - 1) * size).Take(size);
 }

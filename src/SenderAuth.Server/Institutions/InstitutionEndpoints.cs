@@ -34,7 +34,7 @@ public static class InstitutionEndpoints
             query = query.Where(i => i.Id == own);
         }
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderBy(i => i.Code).Skip((p - 1) * size).Take(size)
+        var rows = await query.OrderBy(i => i.Code).Page(p, size)
             .Select(i => new { Institution = i, Domains = db.Domains.Count(d => d.InstitutionId == i.Id) })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new PagedList<InstitutionDto>(rows.Select(r => InstitutionDto.From(r.Institution, r.Domains)).ToList(), p, size, total));

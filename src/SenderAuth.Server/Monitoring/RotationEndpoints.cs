@@ -85,7 +85,7 @@ public static class RotationEndpoints
         var ((p, size), row) = (paging, found.Domain);
         var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(t => t.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var items = await query.OrderByDescending(t => t.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new
         {
             state = row.State,

@@ -50,7 +50,7 @@ public static class OperatorEndpoints
             query = query.Where(a => a.InstitutionId == own);
         }
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(a => a.Id).Skip((p - 1) * size).Take(size)
+        var items = await query.OrderByDescending(a => a.Id).Page(p, size)
             .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Detail }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { items, page = p, pageSize = size, total });
     }

@@ -120,7 +120,7 @@ public static class ReportAnalysisEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var (p, size) = paging;
-        var items = await analysis.WithReverseNamesAsync(filtered.Skip((p - 1) * size).Take(size).ToList(), http.RequestAborted).ConfigureAwait(false);
+        var items = await analysis.WithReverseNamesAsync(filtered.Page(p, size).ToList(), http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new
         {
             from = c.From,

@@ -142,7 +142,7 @@ public static class ReportUploadEndpoints
         var (p, size) = paging;
         var q = db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await q.OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+        var items = await q.OrderByDescending(r => r.Id).Page(p, size)
             .Select(r => new { r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, storedAs = caller.IsOperator ? r.StoredAs : null })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
@@ -161,7 +161,7 @@ public static class ReportUploadEndpoints
         var (p, size) = paging;
         var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
-        var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+        var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Page(p, size)
             .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { total, messages, page = p, pageSize = size, items });
@@ -177,7 +177,7 @@ public static class ReportUploadEndpoints
         var ((p, size), row) = (paging, found.Domain);
         var q = db.Reports.AsNoTracking().Where(r => r.DomainId == row.Id);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Skip((p - 1) * size).Take(size)
+        var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Page(p, size)
             .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount, r.Origin, r.ImportedAt })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });

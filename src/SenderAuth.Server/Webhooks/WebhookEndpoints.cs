@@ -108,7 +108,7 @@ public static class WebhookEndpoints
         var ((p, size), hook) = (paging, found.Hook);
         var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == hook.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderByDescending(d => d.Id).Skip((p - 1) * size).Take(size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await query.OrderByDescending(d => d.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
     }
 
