@@ -14,8 +14,11 @@ internal static class ExitCodes
     /// <summary>Bad usage or unreadable input (missing option, malformed argument or file).</summary>
     public const int Usage = 2;
 
-    /// <summary>DNS could not answer (timeout, SERVFAIL): try again later.</summary>
-    public const int DnsFailure = 3;
+    /// <summary>
+    /// Something the command needs did not answer: DNS (timeout, SERVFAIL: SPF or DKIM temperror), the server
+    /// (<c>status</c>) or the database (<c>report --db</c>, <c>report summary</c>). Temporary: try again later.
+    /// </summary>
+    public const int Unavailable = 3;
 
     /// <summary>The published policy itself is broken (SPF permerror).</summary>
     public const int PolicyError = 4;
@@ -23,7 +26,7 @@ internal static class ExitCodes
     /// <summary>An internal error: a bug; the message says what failed.</summary>
     public const int Internal = 70;
 
-    public const string Help = "Exit codes: 0 pass / no error, 1 not authorised / errors found, 2 bad usage, 3 DNS could not answer, 4 the policy is broken (permerror), 70 internal error.";
+    public const string Help = "Exit codes: 0 pass / no error, 1 not authorised / errors found, 2 bad usage, 3 DNS, the server or the database did not answer (try again), 4 the policy is broken (permerror), 70 internal error.";
 }
 
 /// <summary>Thrown for bad usage; printed as one line, exit code 2.</summary>

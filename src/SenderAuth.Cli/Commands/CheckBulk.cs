@@ -69,6 +69,6 @@ internal static class CheckBulk
             await Console.Out.WriteLineAsync(line).ConfigureAwait(false);
         }
         await Console.Error.WriteLineAsync($"checked {items.Count} domains: {errors} with errors, {dns} with DNS that could not answer").ConfigureAwait(false);
-        return errors > 0 ? ExitCodes.Negative : dns > 0 ? ExitCodes.DnsFailure : ExitCodes.Ok;
+        return errors > 0 ? ExitCodes.Negative : dns > 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
     }
 }

@@ -80,7 +80,7 @@ internal static class CheckCommand
         return code ?? string.Empty;
     }
 
-    public static int ExitCode(DomainCheckReport r) => r.HasErrors ? ExitCodes.Negative : r.DnsIncomplete ? ExitCodes.DnsFailure : ExitCodes.Ok;
+    public static int ExitCode(DomainCheckReport r) => r.HasErrors ? ExitCodes.Negative : r.DnsIncomplete ? ExitCodes.Unavailable : ExitCodes.Ok;
 
     public static object View(DomainCheckReport r) => new
     {

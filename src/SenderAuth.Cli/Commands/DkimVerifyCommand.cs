@@ -37,7 +37,7 @@ internal static class DkimVerifyCommand
             }
             var sigs = verification.Signatures;
             return sigs.Count > 0 && sigs.All(s => s.Result == DkimResult.Pass) ? ExitCodes.Ok
-                : sigs.Any(s => s.Result == DkimResult.TempError) ? ExitCodes.DnsFailure
+                : sigs.Any(s => s.Result == DkimResult.TempError) ? ExitCodes.Unavailable
                 : ExitCodes.Negative;
         }));
         return command;

@@ -57,7 +57,7 @@ internal static class DmarcCommand
             {
                 Print(report);
             }
-            return report.HasErrors ? ExitCodes.Negative : report.DnsIncomplete ? ExitCodes.DnsFailure : ExitCodes.Ok;
+            return report.HasErrors ? ExitCodes.Negative : report.DnsIncomplete ? ExitCodes.Unavailable : ExitCodes.Ok;
         }));
         command.Subcommands.Add(lint);
         return command;

@@ -48,7 +48,7 @@ internal static class ReportImport
         {
             CliOutput.Error($"cannot open the database: {e.Message}");
             await app.DisposeAsync().ConfigureAwait(false);
-            return (null, ExitCodes.DnsFailure);
+            return (null, ExitCodes.Unavailable);
         }
     }
 

@@ -70,7 +70,7 @@ internal static class SpfCommand
     public static int ExitCode(SpfResult result) => result switch
     {
         SpfResult.Pass => ExitCodes.Ok,
-        SpfResult.TempError => ExitCodes.DnsFailure,
+        SpfResult.TempError => ExitCodes.Unavailable,
         SpfResult.PermError => ExitCodes.PolicyError,
         _ => ExitCodes.Negative,
     };

@@ -53,7 +53,7 @@ internal static class SpfLintCommand
             {
                 Print(report);
             }
-            return report.HasErrors ? ExitCodes.Negative : report.DnsIncomplete ? ExitCodes.DnsFailure : ExitCodes.Ok;
+            return report.HasErrors ? ExitCodes.Negative : report.DnsIncomplete ? ExitCodes.Unavailable : ExitCodes.Ok;
         }));
         return command;
     }

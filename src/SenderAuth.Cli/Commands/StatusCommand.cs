@@ -39,7 +39,7 @@ internal static class StatusCommand
             catch (HttpRequestException e) when (e.StatusCode is null)
             {
                 CliOutput.Error($"cannot reach {url}: {e.Message}");
-                return ExitCodes.DnsFailure;
+                return ExitCodes.Unavailable;
             }
             if (parse.GetValue(json))
             {

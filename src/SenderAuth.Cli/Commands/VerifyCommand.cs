@@ -54,7 +54,7 @@ internal static class VerifyCommand
             return result.Dmarc.Result switch
             {
                 DmarcResult.Pass => ExitCodes.Ok,
-                DmarcResult.TempError => ExitCodes.DnsFailure,
+                DmarcResult.TempError => ExitCodes.Unavailable,
                 DmarcResult.PermError => ExitCodes.PolicyError,
                 _ => ExitCodes.Negative,
             };
