@@ -52,6 +52,9 @@ public sealed partial class ServerApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(FromEnvironment());
         builder.Configuration.AddCommandLine(args, Switches);
+        var enums = EnumSettings.Check(builder.Configuration);
+        builder.Configuration.AddInMemoryCollection(enums.Paths.Select(p => KeyValuePair.Create(p, (string?)null)));
+        builder.Services.AddSingleton(enums);
         if (builder.Configuration["urls"] is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
         {
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
@@ -136,10 +139,10 @@ public sealed partial class ServerApp
         {
             console.WriteLine($"  dashboard  {string.Join(", ", app.Urls.Select(u => u.TrimEnd('/') + "/dashboard"))}   (sign in with an API key)");
         }
-        console.WriteLine($"  database   {(options.Database == "postgres" ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
+        console.WriteLine($"  database   {(options.Database == DatabaseKind.Postgres ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
-        console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({options.Milter.Mode}, on error {options.Milter.OnError})" : "")}");
+        console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({options.Milter.Mode.ToString().ToLowerInvariant()}, on error {options.Milter.OnError.ToString().ToLowerInvariant()})" : "")}");
         if (operatorKey is not null)
         {
             console.WriteLine();

@@ -16,7 +16,7 @@ public static class StoreSetup
             Directory.CreateDirectory(data);
             o.UseSqlite($"Data Source={Path.Combine(data, "senderauth.db")};Pooling=True;Default Timeout=30");
         });
-        services.AddScoped<SenderAuthDb>(sp => sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database.Equals("postgres", StringComparison.OrdinalIgnoreCase)
+        services.AddScoped<SenderAuthDb>(sp => sp.GetRequiredService<IOptions<ServerOptions>>().Value.Database == DatabaseKind.Postgres
             ? sp.GetRequiredService<PostgresSenderAuthDb>()
             : sp.GetRequiredService<SqliteSenderAuthDb>());
         return services;

@@ -10,8 +10,8 @@ public sealed class ServerOptions
     /// <summary>The data folder: the SQLite database, the generated master key and the zone file live here.</summary>
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>"sqlite" (default) or "postgres".</summary>
-    public string Database { get; set; } = "sqlite";
+    /// <summary>Sqlite (default) or Postgres; read from configuration in any case (<c>sqlite</c>, <c>postgres</c>).</summary>
+    public DatabaseKind Database { get; set; } = DatabaseKind.Sqlite;
 
     /// <summary>The PostgreSQL connection string when <see cref="Database"/> is postgres.</summary>
     public string? ConnectionString { get; set; }
@@ -103,10 +103,11 @@ public sealed class ProviderOptions
     };
 }
 
-/// <summary>How the provider zone is published: "builtin" (default), "rfc2136" or "zonefile".</summary>
+/// <summary>How and where the provider zone is published.</summary>
 public sealed class PublishingSettings
 {
-    public string Mode { get; set; } = "builtin";
+    /// <summary>BuiltIn (default), Rfc2136 or ZoneFile; configuration takes <c>builtin</c>, <c>rfc2136</c>, <c>zonefile</c>.</summary>
+    public Publishing.PublishingMode Mode { get; set; } = Publishing.PublishingMode.BuiltIn;
     /// <summary>The built-in DNS server's address (--dns); port 0 picks a free one.</summary>
     public string Dns { get; set; } = "127.0.0.1:8053";
     public string? Rfc2136Server { get; set; }

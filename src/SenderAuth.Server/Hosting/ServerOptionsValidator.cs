@@ -5,23 +5,20 @@ using SenderAuth.Dns;
 namespace SenderAuth.Server.Hosting;
 
 /// <summary>Checks the configuration at start, naming the setting and the fix; the server does not start otherwise.</summary>
-public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
+/// <param name="enums">Unknown words for enum settings, found before binding (<see cref="EnumSettings"/>).</param>
+public sealed class ServerOptionsValidator(EnumSettings? enums = null) : IValidateOptions<ServerOptions>
 {
     public ValidateOptionsResult Validate(string? name, ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var errors = new List<string>();
+        var errors = new List<string>(enums?.Problems ?? []);
         errors.AddRange(options.Dashboard.Validate());
-        var db = options.Database.ToLowerInvariant();
-        if (db is not ("sqlite" or "postgres"))
-        {
-            errors.Add($"SenderAuth:Database is \"{options.Database}\": use sqlite or postgres");
-        }
-        if (db == "postgres" && string.IsNullOrWhiteSpace(options.ConnectionString))
+        var db = options.Database;
+        if (db == DatabaseKind.Postgres && string.IsNullOrWhiteSpace(options.ConnectionString))
         {
             errors.Add("SenderAuth:ConnectionString is required with Database=postgres (Npgsql form: Host=…;Database=…;Username=…;Password=…)");
         }
-        if (db == "postgres" && options.MasterKey is null)
+        if (db == DatabaseKind.Postgres && options.MasterKey is null)
         {
             errors.Add("SenderAuth:MasterKey (SENDERAUTH_MASTER_KEY) is required with Database=postgres: every instance sharing the database must seal and open keys with the same master key");
         }
@@ -107,15 +104,15 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
 
     private static void ValidatePublishing(PublishingSettings p, List<string> errors)
     {
-        switch (p.Mode.ToLowerInvariant())
+        switch (p.Mode)
         {
-            case "builtin":
+            case PublishingMode.BuiltIn:
                 if (!TryListen(p.Dns, out _))
                 {
                     errors.Add($"SenderAuth:Publishing:Dns (--dns) \"{p.Dns}\" is not ADDR:PORT");
                 }
                 break;
-            case "rfc2136":
+            case PublishingMode.Rfc2136:
                 if (p.Rfc2136Server is null || !TryEndpoint(p.Rfc2136Server, 53, out _))
                 {
                     errors.Add("SenderAuth:Publishing:Rfc2136Server must be the primary's IP[:PORT] with Mode=rfc2136");
@@ -125,10 +122,7 @@ public sealed class ServerOptionsValidator : IValidateOptions<ServerOptions>
                     errors.Add("SenderAuth:Publishing:TsigKeyName and TsigSecret (base64) are required with Mode=rfc2136: unsigned updates are not sent");
                 }
                 break;
-            case "zonefile":
-                break;
             default:
-                errors.Add($"SenderAuth:Publishing:Mode is \"{p.Mode}\": use builtin, rfc2136 or zonefile");
                 break;
         }
     }

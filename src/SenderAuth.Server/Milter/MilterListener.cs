@@ -77,7 +77,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             Address = $"inet:{(bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}";
         }
         _socket.Listen(512);
-        logger.LogInformation("milter listening on {Address} (mode {Mode})", Address, _options.Mode);
+        logger.LogInformation("milter listening on {Address} (mode {Mode})", Address, _options.Mode.ToString().ToLowerInvariant());
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }

@@ -13,10 +13,10 @@ public sealed class MilterOptions
     public string Listen { get; set; } = "inet:127.0.0.1:8891";
 
     /// <summary><c>sign</c> (default): DKIM-sign outgoing mail. <c>verify</c>: inbound mail gets Authentication-Results.</summary>
-    public string Mode { get; set; } = "sign";
+    public MilterMode Mode { get; set; } = MilterMode.Sign;
 
     /// <summary>On an internal error (database down, a key that does not open): <c>tempfail</c> (default, the MTA retries) or <c>accept</c> (delivered unsigned).</summary>
-    public string OnError { get; set; } = "tempfail";
+    public MilterErrorAction OnError { get; set; } = MilterErrorAction.Tempfail;
 
     /// <summary>
     /// What happens to mail whose From domain belongs to no institution (an institution's own domains follow its
@@ -50,9 +50,9 @@ public sealed class MilterOptions
 
     public bool Enabled => !Listen.Equals("none", StringComparison.OrdinalIgnoreCase);
 
-    public bool VerifyMode => Mode.Equals("verify", StringComparison.OrdinalIgnoreCase);
+    public bool VerifyMode => Mode == MilterMode.Verify;
 
-    public bool TempFailOnError => OnError.Equals("tempfail", StringComparison.OrdinalIgnoreCase);
+    public bool TempFailOnError => OnError == MilterErrorAction.Tempfail;
 
     // Internal: MilterLimits is the engine's milter plumbing (visible to the server only), not a setting.
     internal MilterLimits Limits => new()
@@ -68,14 +68,6 @@ public sealed class MilterOptions
         if (Enabled && TryEndpoint(Listen, out _, out _) is { } why)
         {
             errors.Add($"SenderAuth:Milter:Listen (--milter) \"{Listen}\": {why}");
-        }
-        if (Mode.ToLowerInvariant() is not ("sign" or "verify"))
-        {
-            errors.Add($"SenderAuth:Milter:Mode is \"{Mode}\": use sign or verify");
-        }
-        if (OnError.ToLowerInvariant() is not ("tempfail" or "accept"))
-        {
-            errors.Add($"SenderAuth:Milter:OnError is \"{OnError}\": use tempfail or accept");
         }
         if (MaxConnections is < 1 or > 100_000)
         {

@@ -20,9 +20,9 @@ public static class PublisherSetup
         {
             var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
             var p = options.Publishing;
-            return p.Mode.ToLowerInvariant() switch
+            return p.Mode switch
             {
-                "rfc2136" => new Rfc2136ZonePublisher(new Rfc2136Options
+                PublishingMode.Rfc2136 => new Rfc2136ZonePublisher(new Rfc2136Options
                 {
                     Server = NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!),
                     Zone = DnsName.Normalize(options.Provider.Zone),
@@ -30,7 +30,7 @@ public static class PublisherSetup
                     TsigAlgorithm = p.TsigAlgorithm,
                     TsigSecret = p.TsigSecret!,
                 }),
-                "zonefile" => new ZoneFilePublisher(ZoneFile(options, options.DataDirectory)),
+                PublishingMode.ZoneFile => new ZoneFilePublisher(ZoneFile(options, options.DataDirectory)),
                 _ => (IZonePublisher)sp.GetRequiredService<BuiltInDnsServer>(),
             };
         });

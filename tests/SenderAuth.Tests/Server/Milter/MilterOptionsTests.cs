@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Milter;
 using SenderAuth.Server.Hosting;
@@ -12,8 +13,6 @@ public sealed class MilterOptionsTests
     [InlineData("Listen", "127.0.0.1:8891", "use inet:ADDR:PORT, unix:/path or none")]
     [InlineData("Listen", "inet:localhost:8891", "the address must be IP:PORT")]
     [InlineData("Listen", "unix:relative.sock", "a Unix socket needs an absolute path")]
-    [InlineData("Mode", "both", "SenderAuth:Milter:Mode is \"both\": use sign or verify")]
-    [InlineData("OnError", "ignore", "SenderAuth:Milter:OnError is \"ignore\": use tempfail or accept")]
     [InlineData("MaxPacketBytes", "1000", "MaxPacketBytes must be between 70 KiB")]
     [InlineData("PacketTimeoutSeconds", "0", "PacketTimeoutSeconds in (0, 3600]")]
     [InlineData("MaxConnections", "0", "MaxConnections must be between 1 and 100000")]
@@ -25,6 +24,32 @@ public sealed class MilterOptionsTests
         var result = new ServerOptionsValidator().Validate(null, options);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains(expected, StringComparison.Ordinal));
+    }
+
+    /// <summary>Modes are enums: an unknown word is caught before binding and listed like any other problem.</summary>
+    [Fact]
+    public void EnumSettings_UnknownWords_AreNamedWithTheWordsAccepted()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SenderAuth:Milter:Mode"] = "both",
+            ["SenderAuth:Milter:OnError"] = "ignore",
+            ["SenderAuth:Milter:UnknownDomainPolicy"] = "1",
+            ["SenderAuth:Database"] = "mysql",
+            ["SenderAuth:Publishing:Mode"] = "ZoneFile",
+        }).Build();
+        var enums = EnumSettings.Check(configuration);
+        Assert.Equal(
+        [
+            "SenderAuth:Database is \"mysql\": use sqlite, postgres",
+            "SenderAuth:Milter:Mode is \"both\": use sign, verify",
+            "SenderAuth:Milter:OnError is \"ignore\": use tempfail, accept",
+            "SenderAuth:Milter:UnknownDomainPolicy is \"1\": use reject, signwithproviderdomain, passunsigned",
+        ], enums.Problems.Order(StringComparer.Ordinal));
+        Assert.DoesNotContain("SenderAuth:Publishing:Mode", enums.Paths);
+        var options = new ServerOptions();
+        options.Provider.ApplyDefaults();
+        Assert.Equal(enums.Problems, new ServerOptionsValidator(enums).Validate(null, options).Failures!.Take(enums.Problems.Count));
     }
 
     [Fact]

@@ -1,0 +1,21 @@
+namespace SenderAuth.Server.Milter;
+
+/// <summary>What the milter does to each message (<c>SenderAuth:Milter:Mode</c>).</summary>
+public enum MilterMode
+{
+    /// <summary>DKIM-sign outgoing mail: the default.</summary>
+    Sign,
+
+    /// <summary>Verify inbound mail and add Authentication-Results.</summary>
+    Verify,
+}
+
+/// <summary>What the milter answers when it fails internally (<c>SenderAuth:Milter:OnError</c>).</summary>
+public enum MilterErrorAction
+{
+    /// <summary>A temporary failure: the MTA keeps the message and retries (the default).</summary>
+    Tempfail,
+
+    /// <summary>Let the message through unsigned.</summary>
+    Accept,
+}
