@@ -96,7 +96,7 @@ internal static class ReportImport
             {
                 Print(outcomes, totals);
             }
-            return outcomes.Any(o => o.Status != "imported") ? ExitCodes.Negative : ExitCodes.Ok;
+            return outcomes.Any(o => o.Status != FileImportStatus.Imported) ? ExitCodes.Negative : ExitCodes.Ok;
         }
     }
 
@@ -145,7 +145,7 @@ internal static class ReportImport
     private static void Print(List<FileImportOutcome> outcomes, ImportTotals totals)
     {
         // Every file when there are few; otherwise the ones that need a look (the totals say the rest).
-        var shown = outcomes.Count <= 50 ? outcomes : outcomes.Where(o => o.Status != "imported").ToList();
+        var shown = outcomes.Count <= 50 ? outcomes : outcomes.Where(o => o.Status != FileImportStatus.Imported).ToList();
         if (shown.Count > 0)
         {
             var table = new Table().Border(TableBorder.Rounded).AddColumn("file").AddColumn("status")
@@ -153,7 +153,7 @@ internal static class ReportImport
                 .AddColumn(new TableColumn("foreign").RightAligned()).AddColumn(new TableColumn("records").RightAligned()).AddColumn("reason");
             foreach (var o in shown)
             {
-                var status = o.Status == "imported" ? "[green]imported[/]" : $"[red]{o.Status}[/]";
+                var status = o.Status == FileImportStatus.Imported ? "[green]imported[/]" : $"[red]{o.Status.Token()}[/]";
                 table.AddRow(Markup.Escape(o.File), status, $"{o.Imported}", $"{o.Duplicates}", $"{o.Foreign}",
                     $"{o.Reports.Sum(r => (long)r.Records):N0}", Markup.Escape(o.Reason ?? ""));
             }
@@ -168,9 +168,9 @@ internal static class ReportImport
 /// <summary>The JSON of <c>senderauth report --db --json</c> (field names are a public contract).</summary>
 internal sealed record ImportOutputView(IReadOnlyList<ImportFileView> Files, ImportTotals Totals);
 
-internal sealed record ImportReportView(string Org, string ReportId, string Domain, string Status, int Records, long Messages);
+internal sealed record ImportReportView(string Org, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages);
 
-internal sealed record ImportFileView(string File, string Status, string? Reason, int Imported, int Duplicates, int Foreign, IReadOnlyList<ImportReportView> Reports)
+internal sealed record ImportFileView(string File, FileImportStatus Status, string? Reason, int Imported, int Duplicates, int Foreign, IReadOnlyList<ImportReportView> Reports)
 {
     public static ImportFileView From(FileImportOutcome o) => new(o.File, o.Status, o.Reason, o.Imported, o.Duplicates, o.Foreign,
         [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages))]);
@@ -186,7 +186,7 @@ internal sealed record ImportTotals(int Files, int Imported, int Duplicates, int
         var seconds = Math.Max(elapsed.TotalSeconds, 1e-6);
         var records = reports.Sum(r => (long)r.Records);
         return new ImportTotals(outcomes.Count, outcomes.Sum(o => o.Imported), outcomes.Sum(o => o.Duplicates), outcomes.Sum(o => o.Foreign),
-            outcomes.Count(o => o.Status == "quarantined"), outcomes.Count(o => o.Status == "rejected"), records, reports.Sum(r => r.Messages),
+            outcomes.Count(o => o.Status == FileImportStatus.Quarantined), outcomes.Count(o => o.Status == FileImportStatus.Rejected), records, reports.Sum(r => r.Messages),
             Math.Round(elapsed.TotalSeconds, 3), Math.Round(reports.Count / seconds, 1), Math.Round(records / seconds, 1));
     }
 }

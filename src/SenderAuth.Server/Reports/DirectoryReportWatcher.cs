@@ -146,11 +146,11 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
             var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
             outcome = await importer.ImportFileAsync(claimed, name, "directory", null, ct).ConfigureAwait(false);
         }
-        var ok = outcome.Status == "imported";
+        var ok = outcome.Status == FileImportStatus.Imported;
         var target = FreeName(ok ? processed : failed, name);
         if (!ok)
         {
-            await File.WriteAllTextAsync(target + ".reason.txt", (outcome.Reason ?? outcome.Status) + "\n", ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(target + ".reason.txt", (outcome.Reason ?? outcome.Status.Token()) + "\n", ct).ConfigureAwait(false);
         }
         try
         {

@@ -7,7 +7,8 @@ public static class FileImportOutcomeSummary
     public static string Summary(this FileImportOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        return outcome.Status != "imported" ? outcome.Status
-            : outcome.Imported > 0 ? "imported" : outcome.Duplicates > 0 ? "duplicate" : outcome.Foreign > 0 ? "foreign" : outcome.Status;
+        return outcome.Status != FileImportStatus.Imported ? outcome.Status.Token()
+            : outcome.Imported > 0 ? ReportImportStatus.Imported.Token() : outcome.Duplicates > 0 ? ReportImportStatus.Duplicate.Token()
+            : outcome.Foreign > 0 ? ReportImportStatus.Foreign.Token() : outcome.Status.Token();
     }
 }

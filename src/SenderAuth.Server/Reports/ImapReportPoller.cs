@@ -180,12 +180,12 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
                 var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
                 outcome = await importer.ImportFileAsync(path, $"message-{uid.Id}.eml", "imap:" + mailbox.Name, null, ct).ConfigureAwait(false);
             }
-            if (outcome.Status == "imported")
+            if (outcome.Status == FileImportStatus.Imported)
             {
                 await inbox.MoveToAsync(uid, archive, ct).ConfigureAwait(false);
                 return new ImapMessageOutcome(uid.Id, subject, outcome.Summary(), mailbox.ArchiveFolder);
             }
-            var why = outcome.Reason ?? outcome.Status;
+            var why = outcome.Reason ?? outcome.Status.Token();
             var original = File.OpenRead(path);
             await using (original.ConfigureAwait(false))
             {
@@ -194,7 +194,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             // The note holds the original now: delete it from the inbox (appended first, so a crash loses nothing).
             await inbox.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct).ConfigureAwait(false);
             await inbox.ExpungeAsync([uid], ct).ConfigureAwait(false);
-            return new ImapMessageOutcome(uid.Id, subject, outcome.Status, mailbox.ErrorFolder, why);
+            return new ImapMessageOutcome(uid.Id, subject, outcome.Status.Token(), mailbox.ErrorFolder, why);
         }
         finally
         {

@@ -6,18 +6,18 @@ using SenderAuth.Reports;
 namespace SenderAuth.Server.Reports;
 
 /// <summary>What happened to one report of a file.</summary>
-public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, string Status, int Records, long Messages);
+public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages);
 
 /// <summary>
 /// What happened to one file: <c>imported</c> (new reports stored; duplicates and foreign ones listed),
 /// <c>quarantined</c> (unreadable or hostile: nothing stored, the file kept with the reason) or <c>rejected</c>
 /// (an institution uploaded a report about a domain that is not theirs: nothing stored).
 /// </summary>
-public sealed record FileImportOutcome(string File, string Status, IReadOnlyList<ImportedReport> Reports, string? Reason = null)
+public sealed record FileImportOutcome(string File, FileImportStatus Status, IReadOnlyList<ImportedReport> Reports, string? Reason = null)
 {
-    public int Imported => Reports.Count(r => r.Status == "imported");
-    public int Duplicates => Reports.Count(r => r.Status == "duplicate");
-    public int Foreign => Reports.Count(r => r.Status == "foreign");
+    public int Imported => Reports.Count(r => r.Status == ReportImportStatus.Imported);
+    public int Duplicates => Reports.Count(r => r.Status == ReportImportStatus.Duplicate);
+    public int Foreign => Reports.Count(r => r.Status == ReportImportStatus.Foreign);
 }
 
 /// <summary>
@@ -64,8 +64,8 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             catch (ReportRejectedException e)
             {
                 db.ChangeTracker.Clear();
-                metrics.ReportFile("rejected");
-                return new FileImportOutcome(fileName, "rejected", [], e.Message);
+                metrics.ReportFile(FileImportStatus.Rejected.Token());
+                return new FileImportOutcome(fileName, FileImportStatus.Rejected, [], e.Message);
             }
         }
     }
@@ -91,11 +91,11 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         await tx.CommitAsync(ct).ConfigureAwait(false);
         foreach (var r in results)
         {
-            metrics.ReportFile(r.Status);
+            metrics.ReportFile(r.Status.Token());
         }
         log.LogInformation("report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign",
-            fileName, origin, results.Count(r => r.Status == "imported"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "foreign"));
-        return new FileImportOutcome(fileName, "imported", results);
+            fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate), results.Count(r => r.Status == ReportImportStatus.Foreign));
+        return new FileImportOutcome(fileName, FileImportStatus.Imported, results);
     }
 
     private async Task<ImportedReport> ImportReportAsync(DmarcReportReader reader, string origin, long? institutionId, DateTime now, CancellationToken ct)
@@ -116,7 +116,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             // Read to the end all the same: a duplicate inside a broken file must not hide the breakage.
             var dup = DmarcReportParser.Summarize(reader, ct);
-            return new ImportedReport(org, id, policyDomain, "duplicate", (int)dup.Records, dup.Messages);
+            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Duplicate, (int)dup.Records, dup.Messages);
         }
         if (domain is null)
         {
@@ -128,7 +128,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             });
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
-            return new ImportedReport(org, id, policyDomain, "foreign", (int)summary.Records, summary.Messages);
+            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Foreign, (int)summary.Records, summary.Messages);
         }
         var report = new StoredReport
         {
@@ -175,7 +175,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
         }
-        return new ImportedReport(org, id, policyDomain, "imported", records, messages);
+        return new ImportedReport(org, id, policyDomain, ReportImportStatus.Imported, records, messages);
     }
 
     /// <summary>
@@ -258,9 +258,9 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-        metrics.ReportFile("quarantined");
+        metrics.ReportFile(FileImportStatus.Quarantined.Token());
         log.LogWarning("report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
-        return new FileImportOutcome(fileName, "quarantined", [], reason);
+        return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
     }
 
     private static bool Unreadable(Exception e) =>

@@ -77,7 +77,7 @@ public static class ReportUploadEndpoints
             {
                 outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
             }
-            var status = outcomes.Any(x => x.Status == "rejected") ? 403 : outcomes.Any(x => x.Status == "quarantined") ? 422 : 200;
+            var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
             // A per-file outcome, not a problem: the body lists every file whatever the status.
             return TypedResults.Json<object>(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
         }

@@ -89,7 +89,7 @@ public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<Y
     [Fact]
     public async Task Every_report_is_imported_once_and_a_second_reading_is_all_duplicates()
     {
-        Assert.All(f.Outcomes, o => Assert.Equal("imported", o.Status));
+        Assert.All(f.Outcomes, o => Assert.Equal(FileImportStatus.Imported, o.Status));
         Assert.Equal(3 * 5 * ReportCorpus.Days, f.Outcomes.Sum(o => o.Imported));
         using var scope = f.Host.Services.CreateScope();
         var again = await scope.ServiceProvider.GetRequiredService<ReportImporter>().ImportFileAsync(f.Files[7], "again.zip", "test", null, CancellationToken.None);
