@@ -13,7 +13,7 @@ public sealed record RecordStatus(RecordToPublish Record, string Status, IReadOn
     /// <summary>The status as a sentence for people.</summary>
     public string Words => Status switch
     {
-        "ok" => Record.Action == "keep" ? "published and correct (nothing to change)" : "published and correct",
+        "ok" => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
         "warning" => "published, with a warning",
         "wrong" => "missing or wrong",
         "could not check" => "could not check: DNS did not answer",
@@ -119,9 +119,9 @@ public sealed class DomainView
         }
         var area = record.Purpose switch
         {
-            "spf" => CheckArea.Spf,
-            "dkim" => CheckArea.Dkim,
-            "dmarc" => CheckArea.Dmarc,
+            RecordPurpose.Spf => CheckArea.Spf,
+            RecordPurpose.Dkim => CheckArea.Dkim,
+            RecordPurpose.Dmarc => CheckArea.Dmarc,
             _ => CheckArea.MailFrom,
         };
         var target = record.Value.TrimEnd('.');

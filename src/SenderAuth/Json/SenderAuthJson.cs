@@ -90,7 +90,7 @@ public static class SenderAuthJson
         new TokenEnumConverter<FindingSeverity>(FindingSeverityTokens.Token),
         new UtcDateTimeOffsetConverter(),
         new UtcDateTimeConverter(),
-        // Every other enum: kebab-case. Integers are refused: a number is not a documented value.
-        new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false),
+        // Every other enum: kebab-case, one name only (no "a, b" lists, no numbers, no padding), errors list the words.
+        new KebabEnumConverterFactory(),
     ];
 }

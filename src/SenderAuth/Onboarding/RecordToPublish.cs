@@ -2,30 +2,36 @@ using SenderAuth.Dkim;
 
 namespace SenderAuth.Onboarding;
 
-/// <summary>What a <see cref="RecordToPublish"/> is for: the words the API and the dashboard show.</summary>
-public static class RecordPurpose
+/// <summary>What a <see cref="RecordToPublish"/> is for; in JSON <c>spf</c>, <c>dkim</c>, <c>dmarc</c>, <c>mail-from</c>, <c>report-authorisation</c>.</summary>
+public enum RecordPurpose
 {
     /// <summary>The institution's SPF record, with the provider's include merged in.</summary>
-    public const string Spf = "spf";
+    Spf,
+
     /// <summary>A DKIM selector's CNAME into the provider's key zone.</summary>
-    public const string Dkim = "dkim";
+    Dkim,
+
     /// <summary>The DMARC record at <c>_dmarc</c>.</summary>
-    public const string Dmarc = "dmarc";
+    Dmarc,
+
     /// <summary>The MX or SPF record of the custom MAIL FROM (bounce) domain.</summary>
-    public const string MailFrom = "mail-from";
+    MailFrom,
+
     /// <summary>A record the report destination publishes (RFC 9989 §3.3), not the institution.</summary>
-    public const string ReportAuthorisation = "report-authorisation";
+    ReportAuthorisation,
 }
 
-/// <summary>What the institution does with a <see cref="RecordToPublish"/>, compared with what its DNS holds today.</summary>
-public static class RecordAction
+/// <summary>What the institution does with a <see cref="RecordToPublish"/>, compared with what its DNS holds today; in JSON <c>add</c>, <c>replace</c>, <c>keep</c>.</summary>
+public enum RecordAction
 {
     /// <summary>Nothing of this kind is there yet (or its content is not read: CNAMEs).</summary>
-    public const string Add = "add";
+    Add,
+
     /// <summary>An existing record changes into this one; never published beside it.</summary>
-    public const string Replace = "replace";
+    Replace,
+
     /// <summary>Already right: nothing to change.</summary>
-    public const string Keep = "keep";
+    Keep,
 }
 
 /// <summary>
@@ -33,9 +39,9 @@ public static class RecordAction
 /// it. Decided by <see cref="PublishPlan"/> only, so the check, the server, the dashboard and the CLI show the same
 /// record for the same DNS.
 /// </summary>
-/// <param name="Purpose">One of <see cref="RecordPurpose"/>.</param>
-/// <param name="Action">One of <see cref="RecordAction"/>.</param>
-public sealed record RecordToPublish(string Purpose, string Name, string Type, string Value, string Action)
+/// <param name="Purpose">What the record is for.</param>
+/// <param name="Action">What to do with it.</param>
+public sealed record RecordToPublish(RecordPurpose Purpose, string Name, string Type, string Value, RecordAction Action)
 {
     /// <summary>Every record is pasted with this TTL: an hour, so a mistake is corrected within the hour.</summary>
     public const int Ttl = 3600;

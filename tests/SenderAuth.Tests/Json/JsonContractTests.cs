@@ -45,8 +45,18 @@ public sealed class JsonContractTests
     [InlineData("""{"spf":3}""")]                    // a number is not a documented value
     [InlineData("""{"spf":"very-soft"}""")]          // not a token
     [InlineData("""{"area":"mail-from","extra":1}""")] // unknown properties are refused, not ignored
+    [InlineData("""{"area":"spf, dkim"}""")]          // a list would be OR-ed into a value with no name
+    [InlineData("""{"area":" spf"}""")]               // no padding
+    [InlineData("""{"area":2}""")]
     public void Deserialize_OutsideTheContract_IsRefused(string json) =>
         Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Sample>(json, SenderAuthJson.Options));
+
+    [Fact]
+    public void Deserialize_UnknownWord_NamesTheWordsAccepted()
+    {
+        var e = Assert.ThrowsAny<JsonException>(() => JsonSerializer.Deserialize<Sample>("""{"area":"mailfrm"}""", SenderAuthJson.Options));
+        Assert.Contains("expected one of spf, dkim, dmarc, mail-from, dnssec", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void TokenEnums_EveryMember_WritesItsProtocolToken()

@@ -37,7 +37,7 @@ public class PublishPlanTests
     [Theory]
     [InlineData("v=spf1 include:spf.ticketing.example -all", RecordAction.Keep, "v=spf1 include:spf.ticketing.example -all")]
     [InlineData("v=spf1 mx -all", RecordAction.Replace, "v=spf1 mx include:spf.ticketing.example -all")]
-    public void Spf_OneRecord_KeptWhenItIncludesUsElseMerged(string current, string action, string value)
+    public void Spf_OneRecord_KeptWhenItIncludesUsElseMerged(string current, RecordAction action, string value)
     {
         var record = PublishPlan.Spf("mosa.example", Profile, [current]);
         Assert.Equal((action, value, current), (record.Action, record.Value, record.Current));
