@@ -41,10 +41,32 @@ public sealed partial class ServerApp
                 await Console.Error.WriteLineAsync("senderauth serve: the configuration is not valid:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
                 return 2;
             }
+            catch (Exception e) when (InUse(e) is { } inUse)
+            {
+                // The built-in DNS server or the milter found its address taken (Kestrel's own bind failure is an
+                // IOException the CLI reports the same way). A first start has already stored its operator key: it is
+                // shown now, or nobody could ever sign in without SENDERAUTH_OPERATOR_KEY.
+                await Console.Error.WriteLineAsync($"senderauth serve: {inUse}: is another server running? (--dns, --milter, --urls choose other addresses)").ConfigureAwait(false);
+                PrintFirstRunKey(app, Console.Error);
+                return 2;
+            }
             PrintBanner(app, console);
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
         return 0;
+    }
+
+    /// <summary>The address-in-use failure inside a start-up exception, as one sentence; null for any other failure.</summary>
+    private static string? InUse(Exception e)
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.AddressAlreadyInUse })
+            {
+                return e is IOException ? e.Message : "an address it listens on is already in use";
+            }
+        }
+        return null;
     }
 
     public static WebApplication Build(string[] args)
@@ -128,9 +150,18 @@ public sealed partial class ServerApp
         app.MapDashboard();
     }
 
+    private static void PrintFirstRunKey(WebApplication app, TextWriter console)
+    {
+        if (app.Services.GetRequiredService<StartupTasks>().GeneratedOperatorKey is { } operatorKey)
+        {
+            console.WriteLine();
+            console.WriteLine($"  operator key (shown once, store it now): {operatorKey}");
+            console.WriteLine("  use it as: Authorization: Bearer <key>");
+        }
+    }
+
     private static void PrintBanner(WebApplication app, TextWriter console)
     {
-        var operatorKey = app.Services.GetRequiredService<StartupTasks>().GeneratedOperatorKey;
         var options = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
         var publisher = app.Services.GetRequiredService<IZonePublisher>();
         console.WriteLine("SenderAuth server");
@@ -143,12 +174,7 @@ public sealed partial class ServerApp
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
         console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({options.Milter.Mode.ToString().ToLowerInvariant()}, on error {options.Milter.OnError.ToString().ToLowerInvariant()})" : "")}");
-        if (operatorKey is not null)
-        {
-            console.WriteLine();
-            console.WriteLine($"  operator key (shown once, store it now): {operatorKey}");
-            console.WriteLine("  use it as: Authorization: Bearer <key>");
-        }
+        PrintFirstRunKey(app, console);
         console.Flush();
     }
 }

@@ -56,7 +56,12 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         {
             if (File.Exists(unixPath))
             {
-                // A socket left by a previous run (a crash leaves it): binding would fail on it.
+                // A socket left by a previous run (a crash leaves it) would make binding fail; one that a running
+                // server still answers on is not ours to take (deleting it would cut that server off its MTA).
+                if (Answers(unixPath))
+                {
+                    throw new SocketException((int)SocketError.AddressAlreadyInUse);
+                }
                 File.Delete(unixPath);
             }
             _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -71,7 +76,13 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         else
         {
             _socket = new Socket(tcp!.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            _socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            // SO_REUSEADDR alone, so a restart rebinds at once over connections still in TIME_WAIT. Not .NET's
+            // ReuseAddress option: on Linux it sets SO_REUSEPORT too, and a second server then shared the port
+            // silently, the kernel splitting the MTA's connections between two servers.
+            if (OperatingSystem.IsLinux())
+            {
+                _socket.SetRawSocketOption(SolSocket, SoReuseAddr, BitConverter.GetBytes(1));
+            }
             _socket.Bind(tcp);
             var bound = (IPEndPoint)_socket.LocalEndPoint!;
             Address = $"inet:{(bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}";
@@ -80,6 +91,23 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         logger.LogInformation("milter listening on {Address} (mode {Mode})", Address, _options.Mode.ToString().ToLowerInvariant());
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
+    }
+
+    private const int SolSocket = 1;
+    private const int SoReuseAddr = 2;
+
+    private static bool Answers(string unixPath)
+    {
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(unixPath));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private async Task AcceptLoopAsync(CancellationToken ct)

@@ -49,6 +49,35 @@ public sealed class ShippedProductTests(ShippedProductTests.World world, Chromiu
     }
 
     [Fact]
+    public async Task Serve_SecondServerOnTheSameMilterAddress_ExitsTwoAndStillShowsItsFirstRunKey()
+    {
+        // The milter used to set SO_REUSEPORT (through .NET's ReuseAddress): a second server bound the same port and
+        // the kernel split the MTA's connections between two servers holding different keys.
+        var data = Directory.CreateTempSubdirectory("sa-second-");
+        try
+        {
+            var psi = Launcher.StartInfo(["serve", "--data", data.FullName, "--urls", "http://127.0.0.1:0", "--dns", "127.0.0.1:0", "--milter", Server.MilterAddress!]);
+            psi.Environment.Remove("SENDERAUTH_OPERATOR_KEY");
+            psi.Environment.Remove("SENDERAUTH_MASTER_KEY");
+            using var second = System.Diagnostics.Process.Start(psi)!;
+            var stdout = second.StandardOutput.ReadToEndAsync(Ct);
+            var stderr = second.StandardError.ReadToEndAsync(Ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(60));
+            await second.WaitForExitAsync(timeout.Token);
+            var err = await stderr;
+            Assert.True(second.ExitCode == 2, $"exit {second.ExitCode}\n{err}\n{await stdout}");
+            Assert.Contains("already in use", err, StringComparison.Ordinal);
+            // Its first start stored an operator key before failing: it is shown, or nobody could sign in later.
+            Assert.Contains("operator key (shown once, store it now): sa_", err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            data.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Api_OnboardingAgainstKnot_SignsAMessageThatVerifiesThroughTheBuiltInDns()
     {
         var domain = await world.Postfix.OnboardAsync(Code("shapi"), enableSigning: true);
