@@ -11,7 +11,7 @@ using SenderAuth.Dns;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>
-/// The real server as a child process (the built CLI, <c>dotnet SenderAuth.Cli.dll serve</c>), killed with SIGKILL
+/// The real server as a child process (<c>./senderauth serve</c>, the launcher's build), killed with SIGKILL
 /// while concurrent clients create institutions and domains (each creation commits keys, audit entries and the
 /// domain together). After a restart on the same data, everything that was acknowledged with a 2xx must be
 /// there, whole: the domain, both keys, the audit entries, the key records in the provider zone; and the database

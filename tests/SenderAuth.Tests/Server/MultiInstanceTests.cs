@@ -13,7 +13,7 @@ using SenderAuth.Server.Data;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>
-/// Three real server processes (<c>dotnet SenderAuth.Cli.dll serve</c>) on one fresh PostgreSQL database, with the
+/// Three real server processes (<c>./senderauth serve</c>) on one fresh PostgreSQL database, with the
 /// scheduler on in each, short real-time intervals, the provider zone published to the test Knot by RFC 2136 and
 /// the institutions' records in Knot. Two rounds of emergency rotations run over three key groups; during the first
 /// the instance holding a rotation lease is killed with SIGKILL. From the database: no domain check ran twice (two
