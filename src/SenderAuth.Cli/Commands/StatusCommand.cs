@@ -19,7 +19,7 @@ internal static class StatusCommand
         var institution = new Option<string>("--institution") { Description = "Only this institution's domains." };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table." };
         var command = new Command("status", "Domains on a running server: state, reason, signing, rotation step and the next step with its time.\n"
-            + "Exit codes: 0 every domain verified, 1 some domain is pending, degraded or failed, 2 bad usage or the server refused the key, 3 the server could not be reached, 70 internal error.");
+            + "Exit codes: 0 every domain verified, 1 some domain is pending, degraded or failed, 2 bad usage or the server refused the key, 3 the server could not be reached or failed (5xx), 70 internal error.");
         command.Options.Add(server);
         command.Options.Add(key);
         command.Options.Add(institution);
@@ -41,6 +41,12 @@ internal static class StatusCommand
                 CliOutput.Error($"cannot reach {url}: {e.Message}");
                 return ExitCodes.Unavailable;
             }
+            catch (HttpRequestException e) when ((int?)e.StatusCode >= 500)
+            {
+                // The server is there but failing: temporary as far as this command can tell, not bad usage.
+                CliOutput.Error($"{url} failed: {e.Message}");
+                return ExitCodes.Unavailable;
+            }
             if (parse.GetValue(json))
             {
                 Console.WriteLine(new JsonArray([.. rows]).ToJsonString(SenderAuthJson.Indented));
@@ -56,12 +62,11 @@ internal static class StatusCommand
 
     private static async Task<List<JsonObject>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
     {
-        var codes = only is not null ? [only] : (await GetAsync(http, "api/v1/institutions?pageSize=200", ct).ConfigureAwait(false))["items"]!.AsArray().Select(i => (string)i!["code"]!).ToList();
+        var codes = only is not null ? [only] : (await GetAllAsync(http, "api/v1/institutions", ct).ConfigureAwait(false)).Select(i => (string)i["code"]!).ToList();
         var rows = new List<JsonObject>();
         foreach (var code in codes)
         {
-            var domains = await GetAsync(http, $"api/v1/institutions/{code}/domains?pageSize=200", ct).ConfigureAwait(false);
-            foreach (var d in domains["items"]!.AsArray())
+            foreach (var d in await GetAllAsync(http, $"api/v1/institutions/{code}/domains", ct).ConfigureAwait(false))
             {
                 var name = (string)d!["name"]!;
                 var history = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/history?pageSize=1", ct).ConfigureAwait(false);
@@ -83,14 +88,41 @@ internal static class StatusCommand
         return rows;
     }
 
+    /// <summary>Every item of a paged list, page after page (a platform has more than one page of institutions).</summary>
+    private static async Task<List<JsonNode>> GetAllAsync(HttpClient http, string path, CancellationToken ct)
+    {
+        const int size = 200;
+        var all = new List<JsonNode>();
+        for (var page = 1; ; page++)
+        {
+            var answer = await GetAsync(http, $"{path}?page={page}&pageSize={size}", ct).ConfigureAwait(false);
+            var items = answer["items"]!.AsArray();
+            all.AddRange(items.Select(i => i!));
+            if (items.Count < size || all.Count >= (int?)answer["total"])
+            {
+                return all;
+            }
+        }
+    }
+
+    /// <summary>One answer; a refusal (4xx) is bad usage or a bad key, a failure (5xx) is the server's, told apart by the caller.</summary>
     private static async Task<JsonNode> GetAsync(HttpClient http, string path, CancellationToken ct)
     {
         using var response = await http.GetAsync(path, ct).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {
-            var detail = JsonNode.Parse(text)?["detail"]?.ToString() ?? text;
-            throw new UsageException($"{path}: {(int)response.StatusCode} {detail}");
+            string detail;
+            try
+            {
+                detail = JsonNode.Parse(text)?["detail"]?.ToString() ?? text;
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                detail = text.Length > 200 ? text[..200] : text;
+            }
+            var message = $"{path}: {(int)response.StatusCode} {detail}";
+            throw (int)response.StatusCode >= 500 ? new HttpRequestException(message, null, response.StatusCode) : new UsageException(message);
         }
         return JsonNode.Parse(text)!;
     }

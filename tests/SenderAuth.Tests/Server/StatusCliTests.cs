@@ -39,4 +39,18 @@ public sealed class StatusCliTests
         Assert.Equal(3, down);
         Assert.Contains("cannot reach", downError, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Status_MoreInstitutionsThanOnePage_ListsTheLastOnesToo()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Limits:RequestsPerSecond"] = "100000", ["SenderAuth:Limits:Burst"] = "100000" }, kestrel: true);
+        var client = host.Client();
+        // 201 institutions: the one with a domain sorts last, on the second page of 200.
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => client.CreateInstitution($"pg{i:D3}")));
+        await client.CreateInstitution("zzlast");
+        await client.CreateDomain("zzlast", "zzlast.example");
+        var (exit, output, error) = await CliRunner.RunAsync(null, "status", "--server", host.ServerAddress, "--key", ServerHost.OperatorKey, "--json");
+        Assert.True(exit == 1, $"exit {exit}: {error}");
+        Assert.Contains(JsonDocument.Parse(output).RootElement.EnumerateArray(), r => r.GetProperty("domain").GetString() == "zzlast.example");
+    }
 }
