@@ -6,6 +6,7 @@ using SenderAuth.Spf;
 namespace SenderAuth.Tests;
 
 /// <summary>One finding shape (severity, code, message, subject, position) from SPF lint, DMARC lint and reports.</summary>
+[Trait("Layer", "engine")]
 public class FindingTests
 {
     [Fact]

@@ -9,6 +9,7 @@ using SenderAuth.Tests.Dkim;
 
 namespace SenderAuth.Tests.AuthenticationResults;
 
+[Trait("Layer", "engine")]
 public class MessageVerifierTests
 {
     private static (DnsQueryLog Log, MessageVerifier Verifier) Build()

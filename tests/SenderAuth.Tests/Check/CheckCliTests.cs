@@ -4,6 +4,7 @@ using SenderAuth.Tests.Cli;
 namespace SenderAuth.Tests.Check;
 
 /// <summary><c>senderauth check</c> as a process, answering from the fixture zones concatenated into one --zone file.</summary>
+[Trait("Layer", "cli")]
 public sealed class CheckCliTests : IDisposable
 {
     private readonly string _zone = Path.Combine(Path.GetTempPath(), $"sa-check-{Guid.NewGuid():N}.zone");

@@ -11,6 +11,7 @@ namespace SenderAuth.Tests.Check;
 /// one authoritative server cannot delegate to a server that does not answer, so that case is a run against a
 /// closed port (exit 3, every finding temporary); the zone-file tests cover timeouts and SERVFAIL per name.
 /// </summary>
+[Trait("Layer", "engine")]
 public class DomainCheckKnotTests
 {
     private static string Server()

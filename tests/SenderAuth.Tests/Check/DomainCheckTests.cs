@@ -5,6 +5,7 @@ using SenderAuth.Onboarding;
 namespace SenderAuth.Tests.Check;
 
 /// <summary>The domain check on every fixture, answered from the fixture zone files (fast; no server).</summary>
+[Trait("Layer", "engine")]
 public class DomainCheckTests
 {
     private static readonly DnsZone Zone = CheckFixtures.Zones();

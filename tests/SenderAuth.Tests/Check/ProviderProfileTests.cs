@@ -2,6 +2,7 @@ using SenderAuth.Check;
 
 namespace SenderAuth.Tests.Check;
 
+[Trait("Layer", "engine")]
 public class ProviderProfileTests
 {
     private static string Write(string json)

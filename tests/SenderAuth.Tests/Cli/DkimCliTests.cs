@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace SenderAuth.Tests.Cli;
 
+[Trait("Layer", "cli")]
 public sealed class DkimCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sa-dkim-cli").FullName;

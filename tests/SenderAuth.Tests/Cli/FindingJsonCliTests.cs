@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace SenderAuth.Tests.Cli;
 
 /// <summary>SPF and DMARC lint findings are the engine's one Finding; the CLI's JSON names stayed what they were.</summary>
+[Trait("Layer", "cli")]
 public class FindingJsonCliTests
 {
     private static readonly string Zone = CliRunner.Zone("spf.zone");

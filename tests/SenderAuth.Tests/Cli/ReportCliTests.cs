@@ -3,6 +3,7 @@ using SenderAuth.Tests.Reports;
 
 namespace SenderAuth.Tests.Cli;
 
+[Trait("Layer", "cli")]
 public class ReportCliTests
 {
     [Fact]

@@ -8,6 +8,7 @@ using SenderAuth.Tests.Server.Reports;
 namespace SenderAuth.Tests.Cli;
 
 /// <summary>`senderauth report --db`: files imported into the server's database by the CLI, as an operator's batch import.</summary>
+[Trait("Layer", "cli")]
 public sealed class ReportImportCliTests
 {
     private static readonly DateTime Day = new(2026, 10, 4, 0, 0, 0, DateTimeKind.Utc);

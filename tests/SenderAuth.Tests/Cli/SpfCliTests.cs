@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace SenderAuth.Tests.Cli;
 
+[Trait("Layer", "cli")]
 public class SpfCliTests
 {
     private static readonly string Zone = CliRunner.Zone("spf.zone");

@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Dashboard;
 /// run against the shipped <c>./senderauth serve</c> (ShippedProductTests). Every page is scanned with axe-core and
 /// saved as a screenshot.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chromium>
 {
     private static int _counter;

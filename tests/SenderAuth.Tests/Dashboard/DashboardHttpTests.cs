@@ -7,6 +7,7 @@ using SenderAuth.Tests.Server;
 namespace SenderAuth.Tests.Dashboard;
 
 /// <summary>The dashboard's HTTP surface without a browser: redirects, headers, sign-in rules, the switch and its options.</summary>
+[Trait("Layer", "server")]
 public sealed partial class DashboardHttpTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using SenderAuth.Dkim;
 
 namespace SenderAuth.Tests.Dkim;
 
+[Trait("Layer", "engine")]
 public class DkimCanonicalizationTests
 {
     [Theory]

@@ -14,6 +14,7 @@ namespace SenderAuth.Tests.Dkim;
 /// passing and a softfailing SPF address. RSA PKCS#1 v1.5 signatures are deterministic, so any change to the
 /// canonical bytes, the field's folding or the header writer shows here.
 /// </summary>
+[Trait("Layer", "engine")]
 public class DkimGoldenOutputTests
 {
     private const long SignedAt = 1_763_900_000;

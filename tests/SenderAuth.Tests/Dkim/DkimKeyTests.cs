@@ -4,6 +4,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dkim;
 
+[Trait("Layer", "engine")]
 public class DkimKeyTests
 {
     [Theory]

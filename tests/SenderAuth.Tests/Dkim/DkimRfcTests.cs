@@ -5,6 +5,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dkim;
 
+[Trait("Layer", "engine")]
 public class DkimRfcTests
 {
     private static readonly DateTimeOffset RfcTime = DateTimeOffset.FromUnixTimeSeconds(1528637909);

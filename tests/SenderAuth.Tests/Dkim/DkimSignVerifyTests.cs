@@ -3,6 +3,7 @@ using SenderAuth.Dkim;
 
 namespace SenderAuth.Tests.Dkim;
 
+[Trait("Layer", "engine")]
 public class DkimSignVerifyTests
 {
     private const string Message = """

@@ -6,6 +6,7 @@ using SenderAuth.Mail;
 namespace SenderAuth.Tests.Dkim;
 
 /// <summary>Signing as a milter does (body in chunks, header section at the end) gives what whole-message signing gives.</summary>
+[Trait("Layer", "engine")]
 public class DkimStreamingSignatureTests
 {
     private static readonly byte[] Message = Encoding.UTF8.GetBytes(RfcVectors.Crlf("""

@@ -6,6 +6,7 @@ using SenderAuth.Dns;
 namespace SenderAuth.Tests.Dkim;
 
 /// <summary>Every reason code the verifier gives, from a message built to trigger it.</summary>
+[Trait("Layer", "engine")]
 public class DkimVerifierReasonTests
 {
     private static readonly byte[] Message = Encoding.ASCII.GetBytes("From: a@example.com\r\nSubject: s\r\n\r\nbody\r\n");

@@ -9,6 +9,7 @@ using SenderAuth.Spf;
 namespace SenderAuth.Tests.Dmarc;
 
 /// <summary>Alignment and policy tables (RFC 9989 §4.4, §4.7), from SPF and DKIM outcomes given as inputs.</summary>
+[Trait("Layer", "engine")]
 public class DmarcEvaluatorTests
 {
     private const string Zone = """

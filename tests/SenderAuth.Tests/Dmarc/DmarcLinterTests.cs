@@ -3,6 +3,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dmarc;
 
+[Trait("Layer", "engine")]
 public class DmarcLinterTests
 {
     private const string Zone = """

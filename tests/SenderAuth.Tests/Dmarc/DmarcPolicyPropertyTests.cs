@@ -8,6 +8,7 @@ namespace SenderAuth.Tests.Dmarc;
 /// published p=. It used to say p= even under t=y (policy.dmarc=reject for a domain that asked only for
 /// quarantine while testing); mailauth says quarantine, as the property's definition does.
 /// </summary>
+[Trait("Layer", "engine")]
 public class DmarcPolicyPropertyTests
 {
     [Theory]

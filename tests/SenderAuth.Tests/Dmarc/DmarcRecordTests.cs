@@ -2,6 +2,7 @@ using SenderAuth.Dmarc;
 
 namespace SenderAuth.Tests.Dmarc;
 
+[Trait("Layer", "engine")]
 public class DmarcRecordTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class CachingDnsResolverTests
 {
     private readonly FakeTimeProvider _time = new();

@@ -2,6 +2,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class DnsMemoTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class DnsQueryLogTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -2,6 +2,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class ForwardingDnsResolverTests
 {
     private static ZoneDnsResolver Zone(string text) => new(ZoneFileParser.Parse(text));

@@ -5,6 +5,7 @@ using SenderAuth.Dns;
 namespace SenderAuth.Tests.Dns;
 
 /// <summary>Against the Knot server run-tests starts (tests/servers/knot); the zone is tests/servers/knot/zones.</summary>
+[Trait("Layer", "engine")]
 public class NetworkDnsResolverTests
 {
     private const string Zone = "resolver.test";

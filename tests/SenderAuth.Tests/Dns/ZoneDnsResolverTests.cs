@@ -3,6 +3,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class ZoneDnsResolverTests
 {
     private static ZoneDnsResolver Resolver()

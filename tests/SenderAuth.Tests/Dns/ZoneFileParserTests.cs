@@ -3,6 +3,7 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Tests.Dns;
 
+[Trait("Layer", "engine")]
 public class ZoneFileParserTests
 {
     private static T Single<T>(DnsZone zone) where T : DnsRecord => Assert.IsType<T>(Assert.Single(zone.Records));

@@ -9,6 +9,7 @@ using SenderAuth.Tests.Dkim;
 namespace SenderAuth.Tests.Integration;
 
 /// <summary>SPF and DKIM over the network against the Knot server run-tests starts (zone auth.test).</summary>
+[Trait("Layer", "interop")]
 public class RealDnsTests
 {
     private static string Server()

@@ -8,6 +8,7 @@ namespace SenderAuth.Tests.Interop;
 /// verify, what they sign we verify, and a one-byte change after signing fails on both sides. Peers are installed
 /// by ./run-tests; without them every case is skipped with the reason.
 /// </summary>
+[Trait("Layer", "interop")]
 public class DkimInteropTests(InteropWorld world) : IClassFixture<InteropWorld>
 {
     public static readonly string[] Algorithms = ["rsa-sha256", "ed25519-sha256"];

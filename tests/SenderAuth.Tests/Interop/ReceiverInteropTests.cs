@@ -17,6 +17,7 @@ namespace SenderAuth.Tests.Interop;
 /// ESP domain with its own SPF. The same records go into an in-memory <see cref="DnsZone"/> for our verifier and
 /// into a JSON file for mailauth.
 /// </summary>
+[Trait("Layer", "interop")]
 public sealed class ReceiverWorld : IDisposable
 {
     public const string Org = "mosa.example";
@@ -144,6 +145,7 @@ public sealed record ReceiverCase(
 /// say fail (RFC 6376 §6.1.3): that is the one mapping allowed. Without mailauth (./run-tests installs it) only
 /// our side is asserted and the test is then skipped with the reason.
 /// </summary>
+[Trait("Layer", "interop")]
 public class ReceiverInteropTests(ReceiverWorld world) : IClassFixture<ReceiverWorld>
 {
     private const string InSpf = "192.0.2.25";

@@ -7,6 +7,7 @@ using SenderAuth.Spf;
 namespace SenderAuth.Tests.Json;
 
 /// <summary>The one JSON contract (docs/json.md) that the API, the CLI, webhooks and stored JSON share.</summary>
+[Trait("Layer", "engine")]
 public sealed class JsonContractTests
 {
     private sealed record Sample(SpfResult Spf, DkimReason Reason, CheckArea Area, FindingSeverity Severity, DateTimeOffset At, DateTime Seen, string? Missing);

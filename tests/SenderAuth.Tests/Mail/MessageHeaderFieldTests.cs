@@ -3,6 +3,7 @@ using SenderAuth.Mail;
 
 namespace SenderAuth.Tests.Mail;
 
+[Trait("Layer", "engine")]
 public class MessageHeaderFieldTests
 {
     [Theory]

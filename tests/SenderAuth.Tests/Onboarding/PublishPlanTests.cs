@@ -9,6 +9,7 @@ using SenderAuth.Tests.Check;
 namespace SenderAuth.Tests.Onboarding;
 
 /// <summary>The one decision of what an institution publishes: the plan alone, and the check and the plan agreeing.</summary>
+[Trait("Layer", "engine")]
 public class PublishPlanTests
 {
     private static readonly ProviderProfile Profile = CheckFixtures.LoadProfile(CheckFixtures.Profile);

@@ -2,6 +2,7 @@ using SenderAuth.Parsing;
 
 namespace SenderAuth.Tests.Parsing;
 
+[Trait("Layer", "engine")]
 public class BoundedParseCacheTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using SenderAuth.Parsing;
 
 namespace SenderAuth.Tests.Parsing;
 
+[Trait("Layer", "engine")]
 public class TagListTests
 {
     [Theory]

@@ -4,6 +4,7 @@ using SenderAuth.Reports;
 
 namespace SenderAuth.Tests.Reports;
 
+[Trait("Layer", "engine")]
 public class DmarcReportParserTests
 {
     private static readonly DmarcReportParser Parser = new();

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>Every endpoint's contract, run against SQLite and PostgreSQL alike.</summary>
+[Trait("Layer", "server")]
 public abstract class ApiTests(ServerFixture fixture)
 {
     protected ServerHost Host
@@ -462,6 +463,8 @@ public abstract class ApiTests(ServerFixture fixture)
     }
 }
 
+[Trait("Layer", "server")]
 public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;
 
+[Trait("Layer", "server")]
 public sealed class PostgresApiTests(PostgresServerFixture fixture) : ApiTests(fixture), IClassFixture<PostgresServerFixture>;

@@ -18,6 +18,7 @@ namespace SenderAuth.Tests.Server;
 /// must open cleanly (/ready is Healthy). SQLite always; PostgreSQL too when SENDERAUTH_TEST_POSTGRES is set
 /// (tests/servers/postgres), in a fresh database per run.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class CrashSafetyTests
 {
     private const string OperatorKey = "crash-safety-operator-key-0123456789";

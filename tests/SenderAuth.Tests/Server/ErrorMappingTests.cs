@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Server;
 /// Each kind of error a service returns, as clients see it: the status, the content type and the whole problem
 /// body (RFC 9457), byte for byte except the request's trace id. These bodies are the contract API clients parse.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed partial class ErrorMappingTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     [Fact]

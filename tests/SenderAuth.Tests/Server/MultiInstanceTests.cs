@@ -22,6 +22,7 @@ namespace SenderAuth.Tests.Server;
 /// rotation finished with the new key active and the old one revoked; and the surviving instances sign with the new
 /// keys, verified over DNS.
 /// </summary>
+[Trait("Layer", "server")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class MultiInstanceTests
 {

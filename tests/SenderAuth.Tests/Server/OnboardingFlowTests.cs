@@ -13,6 +13,7 @@ namespace SenderAuth.Tests.Server;
 /// Knot and the provider zone (built-in server, or Knot updated by RFC 2136), signing is enabled, a message is
 /// signed, and our verifier and dkimpy verify it with the key DNS serves through the CNAME.
 /// </summary>
+[Trait("Layer", "server")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class OnboardingFlowTests
 {

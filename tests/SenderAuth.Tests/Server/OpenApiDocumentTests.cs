@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>The OpenAPI document derives responses from the endpoints' TypedResults, not from restated .Produces calls.</summary>
+[Trait("Layer", "server")]
 public sealed class OpenApiDocumentTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     [Theory]

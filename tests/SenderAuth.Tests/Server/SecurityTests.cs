@@ -9,6 +9,7 @@ using SenderAuth.Server.Keys;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>Keys at rest, limits and rate limits: each needs its own server settings.</summary>
+[Trait("Layer", "server")]
 public sealed class SecurityTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using SenderAuth.Server.Http;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>The one mapping from a typed error to its status and problem body, kind by kind, without a server.</summary>
+[Trait("Layer", "server")]
 public sealed class ServiceErrorMappingTests
 {
     public static TheoryData<ServiceError, int, string, string?> Kinds() => new()

@@ -5,6 +5,7 @@ using SenderAuth.Tests.Cli;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>`senderauth status` against a server listening on a real loopback port (WebApplicationFactory with Kestrel).</summary>
+[Trait("Layer", "server")]
 public sealed class StatusCliTests
 {
     [Fact]

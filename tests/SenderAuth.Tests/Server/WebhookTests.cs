@@ -17,6 +17,7 @@ namespace SenderAuth.Tests.Server;
 /// Webhooks end to end: a real receiver on loopback checks every signature; the sender is driven pass by pass
 /// (DeliverDueAsync) on a held clock, so retries and give-ups are deterministic.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class WebhookTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);

@@ -15,6 +15,7 @@ using SenderAuth.Server.Publishing;
 namespace SenderAuth.Tests.Server;
 
 /// <summary>Tests that publish the ticketing.test provider zone on the test Knot by RFC 2136 run one at a time.</summary>
+[Trait("Layer", "server")]
 [CollectionDefinition(Name)]
 public sealed class ProviderZoneCollection
 {
@@ -29,6 +30,7 @@ public sealed class ProviderZoneCollection
 /// and verified over DNS, and last hour's message is verified again (mail in flight): none may fail because of
 /// a rotation.
 /// </summary>
+[Trait("Layer", "server")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class YearOfOperationTests
 {

@@ -16,6 +16,7 @@ namespace SenderAuth.Tests.Shipped;
 /// this one process: the API's onboarding, the built-in DNS server, the milter through Postfix, the dashboard in
 /// headless Chromium and the CLI's <c>status</c>. Test-host tests elsewhere are for speed; these are the proof.
 /// </summary>
+[Trait("Layer", "shipped")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class ShippedProductTests(ShippedProductTests.World world, Chromium chromium) : IClassFixture<ShippedProductTests.World>, IClassFixture<Chromium>
 {

@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Spf;
 /// ':'), one test per case, named "file | scenario | id". Where the suite allows several results, any passes and
 /// a non-preferred one is reported as a warning.
 /// </summary>
+[Trait("Layer", "engine")]
 public class SpfConformanceTests
 {
     /// <summary>Cases we knowingly do not meet, each with the reason. Empty: every case passes.</summary>

@@ -4,6 +4,7 @@ using SenderAuth.Spf;
 
 namespace SenderAuth.Tests.Spf;
 
+[Trait("Layer", "engine")]
 public class SpfEvaluatorTests
 {
     private static SpfEvaluator Evaluator(string zoneText, out DnsQueryLog log, SpfOptions? options = null)

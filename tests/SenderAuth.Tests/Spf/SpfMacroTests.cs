@@ -5,6 +5,7 @@ using SenderAuth.Spf;
 namespace SenderAuth.Tests.Spf;
 
 /// <summary>RFC 7208 §7.4's examples, verbatim.</summary>
+[Trait("Layer", "engine")]
 public class SpfMacroTests
 {
     [Theory]

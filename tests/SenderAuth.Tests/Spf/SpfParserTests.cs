@@ -3,6 +3,7 @@ using SenderAuth.Spf;
 
 namespace SenderAuth.Tests.Spf;
 
+[Trait("Layer", "engine")]
 public class SpfParserTests
 {
     [Fact]

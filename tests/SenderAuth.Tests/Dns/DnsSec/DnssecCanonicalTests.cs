@@ -4,6 +4,7 @@ using SenderAuth.Dns.DnsSec;
 namespace SenderAuth.Tests.Dns.DnsSec;
 
 /// <summary>Canonical form (RFC 4034 §6), key tags and DS digests (against the root's published anchors), wire parsing.</summary>
+[Trait("Layer", "engine")]
 public class DnssecCanonicalTests
 {
     // The root's KSKs as Debian's dns-root-data 2024071801 ships them (/usr/share/dns/root.key), from IANA's root-anchors.xml.

@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Dns.DnsSec;
 /// failure can be built exactly: the anchor is example. (as a DS), child.example. is signed with a DS, plain.example.
 /// is an unsigned delegation proven by a signed NSEC.
 /// </summary>
+[Trait("Layer", "engine")]
 public sealed class DnssecValidatorTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 6, 1, 12, 0, 0, TimeSpan.Zero);

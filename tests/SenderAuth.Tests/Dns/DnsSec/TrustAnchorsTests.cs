@@ -4,6 +4,7 @@ using SenderAuth.Dns.DnsSec;
 namespace SenderAuth.Tests.Dns.DnsSec;
 
 /// <summary>Trust-anchor files in unbound's trust-anchor-file format (zone-file syntax, DS or DNSKEY).</summary>
+[Trait("Layer", "engine")]
 public class TrustAnchorsTests
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// (senderauth.milter.errors{reason=internal}) and never leaves the MTA waiting; signed messages are counted on the
 /// same signature counter as the API's, tagged channel=milter.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class MilterErrorTests
 {
     private static string Message(string from) =>

@@ -7,6 +7,7 @@ using SenderAuth.Server.Milter;
 namespace SenderAuth.Tests.Server.Milter;
 
 /// <summary>The milter's settings are checked at start with the setting named; a Unix socket works like TCP.</summary>
+[Trait("Layer", "server")]
 public sealed class MilterOptionsTests
 {
     [Theory]

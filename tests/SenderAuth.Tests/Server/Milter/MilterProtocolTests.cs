@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// One server whose milter signs mail of unknown domains with the provider's own key (no DNS set-up needed), a
 /// short packet timeout, and a few institutions made through the API for the policy cases.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class MilterServerFixture : IAsyncLifetime
 {
     private ServerHost? _host;
@@ -41,6 +42,7 @@ public sealed class MilterServerFixture : IAsyncLifetime
 }
 
 /// <summary>The milter protocol spoken directly over its socket: negotiation, transactions, policy, broken and slow peers.</summary>
+[Trait("Layer", "server")]
 public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFixture<MilterServerFixture>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;

@@ -6,6 +6,7 @@ using SenderAuth.Server.Milter;
 namespace SenderAuth.Tests.Server.Milter;
 
 /// <summary>A server whose milter runs in verify mode, with authserv-id mx.senderauth.test and a small message limit.</summary>
+[Trait("Layer", "server")]
 public sealed class MilterVerifyFixture : IAsyncLifetime
 {
     private ServerHost? _host;
@@ -37,6 +38,7 @@ public sealed class MilterVerifyFixture : IAsyncLifetime
 /// Verify mode for inbound mail: Authentication-Results added (SPF, DKIM, DMARC by the engine's MessageVerifier),
 /// fields forged with our authserv-id removed (RFC 8601 §5), others kept, and a bounded hold of the message.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class MilterVerifyTests(MilterVerifyFixture fixture) : IClassFixture<MilterVerifyFixture>
 {
     /// <summary>A message signed by the server's HTTP API with the provider's key (d=ticketing.example), so DKIM can pass.</summary>

@@ -7,6 +7,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// leaves signed with each one's key and verifies with dkimpy and libopendkim; mail of an unknown domain and of a
 /// domain not signing follows the policy; a milter killed and restarted while Postfix keeps sending loses nothing.
 /// </summary>
+[Trait("Layer", "server")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed partial class PostfixMilterTests
 {

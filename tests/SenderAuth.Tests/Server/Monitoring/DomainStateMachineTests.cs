@@ -3,6 +3,7 @@ using SenderAuth.Server.Monitoring;
 
 namespace SenderAuth.Tests.Server.Monitoring;
 
+[Trait("Layer", "server")]
 public class DomainStateMachineTests
 {
     private static readonly DateTime Now = new(2027, 3, 1, 12, 0, 0, DateTimeKind.Utc);

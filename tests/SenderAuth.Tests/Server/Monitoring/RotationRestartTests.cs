@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Server.Monitoring;
 /// The one rotation step that takes two commits (the new key, then the rotation row pointing at it): a crash
 /// between them leaves a key nobody points at. The next pass must end in the same state as a clean run.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class RotationRestartTests
 {
     [Fact]

@@ -7,6 +7,7 @@ using static SenderAuth.Tests.Server.Publishing.PublishingSamples;
 namespace SenderAuth.Tests.Server.Publishing;
 
 /// <summary>The built-in server on a loopback port, asked over real UDP and TCP sockets by DnsClient.</summary>
+[Trait("Layer", "server")]
 public sealed class BuiltInDnsServerTests : IAsyncLifetime
 {
     private const string Origin = "dkim.provider.example";

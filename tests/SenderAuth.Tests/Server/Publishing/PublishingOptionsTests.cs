@@ -3,6 +3,7 @@ using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Tests.Server.Publishing;
 
+[Trait("Layer", "server")]
 public class PublishingOptionsTests
 {
     private static readonly Rfc2136Options GoodRfc2136 = new()

@@ -15,6 +15,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 /// transfers signed with the key in SENDERAUTH_TEST_TSIG. The tests share that zone, so they live in one class
 /// (xunit runs a class's tests one after another) and each starts from a zone it publishes itself.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class Rfc2136ZonePublisherTests
 {
     private static (Rfc2136Options Options, string Origin) Knot()

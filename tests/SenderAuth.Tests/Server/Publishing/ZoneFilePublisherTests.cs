@@ -6,6 +6,7 @@ using static SenderAuth.Tests.Server.Publishing.PublishingSamples;
 namespace SenderAuth.Tests.Server.Publishing;
 
 /// <summary>The zone file: its exact text, the atomic write, and two independent readers (ours and Knot's kzonecheck).</summary>
+[Trait("Layer", "server")]
 public sealed class ZoneFilePublisherTests : IDisposable
 {
     private const string Origin = "dkim.provider.example";

@@ -11,6 +11,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// The background loops as the server runs them (no PollOnceAsync/ScanOnceAsync): on the clock's tick the mailbox
 /// is polled and the directory scanned; a mailbox that cannot be reached is logged and does not stop the server.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class BackgroundIngestionTests
 {
     [Fact]

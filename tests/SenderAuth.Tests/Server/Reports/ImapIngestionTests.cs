@@ -11,6 +11,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// mail moved to the error folder inside a note that gives the reason, oversized mail not downloaded, an unreachable
 /// mailbox reported and retried; and two instances on one PostgreSQL polling the same mailbox at once.
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class ImapIngestionTests
 {
     private static readonly DateTime Day = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);

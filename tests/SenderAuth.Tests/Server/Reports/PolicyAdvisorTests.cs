@@ -4,6 +4,7 @@ using SenderAuth.Server.Reports.Analysis;
 namespace SenderAuth.Tests.Server.Reports;
 
 /// <summary>The advisor's ladder and records, on hand-made aggregates.</summary>
+[Trait("Layer", "server")]
 public sealed class PolicyAdvisorTests
 {
     private static readonly DateTime Day = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);

@@ -8,6 +8,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// Two server instances on one PostgreSQL database receive the same report twenty times at once: the unique key
 /// (reporter org, report id), not a check-then-insert, keeps it once; every other upload is answered "duplicate".
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class ReportDedupeAcrossInstancesTests
 {
     [Fact]

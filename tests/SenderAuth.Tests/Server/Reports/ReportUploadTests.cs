@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 namespace SenderAuth.Tests.Server.Reports;
 
 /// <summary>HTTP upload: imported once, foreign kept apart, hostile files quarantined whole, institutions limited to their domains.</summary>
+[Trait("Layer", "server")]
 public abstract class ReportUploadTests(ServerFixture fixture)
 {
     private ServerHost Host
@@ -184,6 +185,8 @@ public abstract class ReportUploadTests(ServerFixture fixture)
     }
 }
 
+[Trait("Layer", "server")]
 public sealed class SqliteReportUploadTests(SqliteServerFixture fixture) : ReportUploadTests(fixture), IClassFixture<SqliteServerFixture>;
 
+[Trait("Layer", "server")]
 public sealed class PostgresReportUploadTests(PostgresServerFixture fixture) : ReportUploadTests(fixture), IClassFixture<PostgresServerFixture>;

@@ -9,6 +9,7 @@ using SenderAuth.Server.Reports;
 namespace SenderAuth.Tests.Server.Reports;
 
 /// <summary>The generated year imported once (SQLite), with keys, signed counts and DNS set up around it.</summary>
+[Trait("Layer", "server")]
 public sealed class YearOfReportsFixture : IAsyncLifetime
 {
     public const string Code = "yr";
@@ -78,6 +79,7 @@ public sealed class YearOfReportsFixture : IAsyncLifetime
 /// Exact figures and advice over a generated year (issue: "a year of daily reports from five reporters for several
 /// domains, with our IPs, a forgotten sender, a forwarder and a spoofer").
 /// </summary>
+[Trait("Layer", "server")]
 public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<YearOfReportsFixture>
 {
     private string Url(string domain, string what, string query = "") => $"/api/v1/institutions/{YearOfReportsFixture.Code}/domains/{domain}/reports/{what}{query}";
