@@ -18,7 +18,7 @@ public sealed class DashboardOptions
     /// <summary>Rows per page of the overview; default 25, 5 to 200.</summary>
     public int PageSize { get; set; } = 25;
 
-    internal IEnumerable<string> Validate()
+    internal IEnumerable<string> Problems()
     {
         if (SessionMinutes is < 5 or > 10080)
         {

@@ -46,6 +46,7 @@ public static class DashboardSetup
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, DashboardOptionsValidator>();
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Dashboard/Pages";

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Milter;
 
 /// <summary>The milter for Postfix and sendmail, hosted by the server: a listener, one session per connection.</summary>
@@ -5,6 +7,7 @@ public static class MilterFeature
 {
     public static IServiceCollection AddMilter(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, MilterOptionsValidator>();
         services.AddSingleton<MilterListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MilterListener>());
         return services;

@@ -62,9 +62,9 @@ public sealed class MilterOptions
         PacketTimeout = TimeSpan.FromSeconds(PacketTimeoutSeconds),
     };
 
-    public void Validate(List<string> errors)
+    public IEnumerable<string> Problems()
     {
-        ArgumentNullException.ThrowIfNull(errors);
+        var errors = new List<string>();
         if (Enabled && TryEndpoint(Listen, out _, out _) is { } why)
         {
             errors.Add($"SenderAuth:Milter:Listen (--milter) \"{Listen}\": {why}");
@@ -90,6 +90,7 @@ public sealed class MilterOptions
         {
             errors.Add($"SenderAuth:Milter:AuthServId \"{id}\" is not a host name");
         }
+        return errors;
     }
 
     /// <summary>Parses Listen: a TCP endpoint or a Unix socket path; the reason it is not valid, or null.</summary>

@@ -42,7 +42,7 @@ public sealed class MonitorOptions
     /// </summary>
     public TimeSpan EmergencyRetention { get; set; } = TimeSpan.FromMinutes(1);
 
-    public IEnumerable<string> Validate()
+    public IEnumerable<string> Problems()
     {
         foreach (var (name, value) in new[] { (nameof(Tick), Tick), (nameof(PendingInterval), PendingInterval), (nameof(VerifiedInterval), VerifiedInterval),
             (nameof(DegradedInterval), DegradedInterval), (nameof(FailedInterval), FailedInterval), (nameof(IncompleteRetry), IncompleteRetry), (nameof(Lease), Lease),

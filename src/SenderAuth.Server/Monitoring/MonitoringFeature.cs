@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Monitoring;
 
 /// <summary>Continuous re-checks, the domain state machine, key rotation with its canary, and the rotation endpoints.</summary>
@@ -5,6 +7,7 @@ public static class MonitoringFeature
 {
     public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, MonitorOptionsValidator>();
         services.AddScoped<KeyRotator>();
         services.AddScoped<Canary>();
         services.AddSingleton<MonitorService>();

@@ -10,6 +10,7 @@ public static class PublishingFeature
 {
     public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, PublishingOptionsValidator>();
         PublisherSetup.Add(services);
         services.AddSingleton<ZonePublishingService>();
         services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Reports;
 
 /// <summary>DMARC reports: import, the signed-message counter, the background sources (IMAP, a watched folder) and the endpoints.</summary>
@@ -5,6 +7,7 @@ public static class ReportsFeature
 {
     public static IServiceCollection AddReports(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, ReportOptionsValidator>();
         services.AddScoped<ReportImporter>();
         services.AddScoped<Analysis.ReportAnalysis>();
         services.AddSingleton<SignedMessageCounter>();

@@ -48,8 +48,9 @@ public sealed class NotificationOptions
     /// <summary>The wait after the given failed attempt (1-based), before jitter.</summary>
     public TimeSpan DelayAfter(int attempt) => RetryDelays[Math.Clamp(attempt - 1, 0, RetryDelays.Count - 1)];
 
-    internal void Validate(List<string> errors)
+    internal IEnumerable<string> Problems()
     {
+        var errors = new List<string>();
         const string at = "SenderAuth:Notifications";
         if (IntervalSeconds is < 0.05 or > 3600)
         {
@@ -79,5 +80,6 @@ public sealed class NotificationOptions
         {
             errors.Add($"{at}: BatchSize must be between 1 and 10000, Parallelism between 1 and 64");
         }
+        return errors;
     }
 }

@@ -8,6 +8,7 @@ public static class WebhooksFeature
     /// <summary>The sender runs after StartupTasks (hosted services start in order), so it finds the database migrated.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, NotificationOptionsValidator>();
         services.AddHttpClient(WebhookSender.HttpClientName)
             .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications.TimeoutSeconds))
             // Redirects are not followed: they would lead to a URL the webhook's owner did not register, and a 3xx

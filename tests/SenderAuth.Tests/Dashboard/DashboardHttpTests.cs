@@ -137,10 +137,10 @@ public sealed partial class DashboardHttpTests
         {
             options.Dashboard.PageSize = value;
         }
-        var result = new ServerOptionsValidator().Validate(null, options);
+        var result = OptionsCheck.Validate(options);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.StartsWith($"SenderAuth:Dashboard:{setting} is {value}", StringComparison.Ordinal));
-        Assert.False(new ServerOptionsValidator().Validate(null, new ServerOptions()).Failures?.Any(f => f.Contains("Dashboard", StringComparison.Ordinal)) ?? false);
+        Assert.False(OptionsCheck.Validate(new ServerOptions()).Failures?.Any(f => f.Contains("Dashboard", StringComparison.Ordinal)) ?? false);
     }
 
     private static async Task<HttpResponseMessage> PostSignInAsync(HttpClient client, string key, string returnUrl)

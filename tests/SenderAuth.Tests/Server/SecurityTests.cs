@@ -126,10 +126,10 @@ public sealed class SecurityTests
             Provider = { RsaBits = 512, SpfInclude = "spf.elsewhere.example" },
         };
         options.Provider.ApplyDefaults();
-        var result = new SenderAuth.Server.Hosting.ServerOptionsValidator().Validate(null, options);
+        var result = OptionsCheck.Validate(options);
         var failures = string.Join("\n", result.Failures ?? []);
         options.MasterKey = "c2hvcnQ=";
-        Assert.Contains("must be base64 of exactly 32 bytes", string.Join("\n", new SenderAuth.Server.Hosting.ServerOptionsValidator().Validate(null, options).Failures ?? []), StringComparison.Ordinal);
+        Assert.Contains("must be base64 of exactly 32 bytes", string.Join("\n", OptionsCheck.Validate(options).Failures ?? []), StringComparison.Ordinal);
         foreach (var expected in new[] { "MasterKey (SENDERAUTH_MASTER_KEY) is required with Database=postgres", "ConnectionString is required", "RsaBits", "must be inside the provider zone" })
         {
             Assert.Contains(expected, failures, StringComparison.Ordinal);

@@ -354,14 +354,14 @@ public sealed class WebhookTests
         var options = new ServerOptions();
         options.Provider.ApplyDefaults();
         options.Notifications.ApplyDefaults();
-        Assert.DoesNotContain(new ServerOptionsValidator().Validate(null, options).Failures ?? [], f => f.Contains("Notifications", StringComparison.Ordinal));
+        Assert.DoesNotContain(OptionsCheck.Validate(options).Failures ?? [], f => f.Contains("Notifications", StringComparison.Ordinal));
 
         options.Notifications.TimeoutSeconds = 30;
         options.Notifications.LeaseSeconds = 20;
         options.Notifications.MaxAttempts = 0;
         options.Notifications.Jitter = 1.5;
         options.Notifications.RetryDelays.Add(TimeSpan.Zero);
-        var failures = new ServerOptionsValidator().Validate(null, options).Failures!.ToList();
+        var failures = OptionsCheck.Validate(options).Failures!.ToList();
         foreach (var setting in new[] { "LeaseSeconds", "MaxAttempts", "Jitter", "RetryDelays" })
         {
             Assert.Contains(failures, f => f.StartsWith($"SenderAuth:Notifications:{setting}", StringComparison.Ordinal));

@@ -22,7 +22,7 @@ public sealed class MilterOptionsTests
         var options = new ServerOptions();
         options.Provider.ApplyDefaults();
         typeof(MilterOptions).GetProperty(key)!.SetValue(options.Milter, Convert.ChangeType(value, typeof(MilterOptions).GetProperty(key)!.PropertyType, System.Globalization.CultureInfo.InvariantCulture));
-        var result = new ServerOptionsValidator().Validate(null, options);
+        var result = OptionsCheck.Validate(options);
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains(expected, StringComparison.Ordinal));
     }
@@ -58,7 +58,7 @@ public sealed class MilterOptionsTests
     {
         var options = new ServerOptions();
         options.Provider.ApplyDefaults();
-        Assert.True(new ServerOptionsValidator().Validate(null, options).Succeeded);
+        Assert.True(OptionsCheck.Validate(options).Succeeded);
         Assert.Equal("inet:127.0.0.1:8891", options.Milter.Listen);
     }
 

@@ -94,7 +94,7 @@ public class DomainStateMachineTests
     [Fact]
     public void Invalid_monitoring_settings_are_named()
     {
-        var errors = new MonitorOptions { Tick = TimeSpan.Zero, Jitter = 0.7, MinRotationInterval = TimeSpan.FromDays(100) }.Validate().ToList();
+        var errors = new MonitorOptions { Tick = TimeSpan.Zero, Jitter = 0.7, MinRotationInterval = TimeSpan.FromDays(100) }.Problems().ToList();
         Assert.Contains(errors, e => e.Contains("Tick must be positive", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("Jitter", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("MinRotationInterval", StringComparison.Ordinal));

@@ -1,0 +1,80 @@
+using SenderAuth.Dns;
+
+namespace SenderAuth.Server.Publishing;
+
+/// <summary>The provider profile (zone, DKIM zone, SPF include, selectors, key size) and how the zone is published, checked at start.</summary>
+public sealed class PublishingOptionsValidator : SectionValidator
+{
+    protected override IEnumerable<string> Problems(ServerOptions options)
+    {
+        var errors = new List<string>();
+        Provider(options.Provider, errors);
+        Publishing(options.Publishing, errors);
+        return errors;
+    }
+
+    private static void Provider(ProviderOptions p, List<string> errors)
+    {
+        foreach (var (key, value) in new[] { ("Zone", p.Zone), ("DkimZone", p.DkimZone), ("SpfInclude", p.SpfInclude), ("MailFromMx", p.MailFromMx) })
+        {
+            if (!DnsName.IsValid(value))
+            {
+                errors.Add($"SenderAuth:Provider:{key} \"{value}\" is not a domain name");
+            }
+        }
+        var zone = DnsName.Normalize(p.Zone);
+        foreach (var (key, value) in new[] { ("DkimZone", p.DkimZone), ("SpfInclude", p.SpfInclude) })
+        {
+            if (DnsName.IsValid(value) && !DnsName.IsSubdomainOf(DnsName.Normalize(value), zone))
+            {
+                errors.Add($"SenderAuth:Provider:{key} \"{value}\" must be inside the provider zone {zone}, which SenderAuth publishes");
+            }
+        }
+        if (p.RsaBits is < 1024 or > 4096)
+        {
+            errors.Add("SenderAuth:Provider:RsaBits must be between 1024 and 4096 (RFC 8301)");
+        }
+        if (p.KeyTtl is < 60 or > 86400)
+        {
+            errors.Add("SenderAuth:Provider:KeyTtl must be between 60 and 86400 seconds");
+        }
+        try
+        {
+            p.Profile(customMailFrom: true).Validate("SenderAuth:Provider");
+        }
+        catch (FormatException e)
+        {
+            errors.Add(e.Message);
+        }
+        if (p.Selectors.Count != 2 || p.Selectors.Select(s => s.Name.ToLowerInvariant()).Distinct().Count() != 2
+            || p.Selectors.Any(s => !s.Target.Contains("{code}", StringComparison.Ordinal) && !s.Target.Contains("{domain}", StringComparison.Ordinal)))
+        {
+            errors.Add("SenderAuth:Provider:Selectors needs exactly two selectors with distinct names (keys rotate between them), each target holding {code} or {domain}");
+        }
+    }
+
+    private static void Publishing(PublishingSettings p, List<string> errors)
+    {
+        switch (p.Mode)
+        {
+            case PublishingMode.BuiltIn:
+                if (!ServerOptionsValidator.TryListen(p.Dns, out _))
+                {
+                    errors.Add($"SenderAuth:Publishing:Dns (--dns) \"{p.Dns}\" is not ADDR:PORT");
+                }
+                break;
+            case PublishingMode.Rfc2136:
+                if (p.Rfc2136Server is null || !ServerOptionsValidator.TryEndpoint(p.Rfc2136Server, 53, out _))
+                {
+                    errors.Add("SenderAuth:Publishing:Rfc2136Server must be the primary's IP[:PORT] with Mode=rfc2136");
+                }
+                if (string.IsNullOrWhiteSpace(p.TsigKeyName) || !ServerOptionsValidator.IsBase64(p.TsigSecret))
+                {
+                    errors.Add("SenderAuth:Publishing:TsigKeyName and TsigSecret (base64) are required with Mode=rfc2136: unsigned updates are not sent");
+                }
+                break;
+            default:
+                break;
+        }
+    }
+}
