@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Server.Data;
+using SenderAuth.Server.Reports;
 
 namespace SenderAuth.Bench.Harness.Seeding;
 
@@ -56,13 +57,8 @@ public static class ReportVolume
             }
             // Each report's first record counts it on its day (records go round the reports in order).
             day.Reports += i < Reports ? 1 : 0;
-            day.Messages += r.Count;
-            day.DmarcPass += r.DmarcPass ? r.Count : 0;
-            day.DkimAligned += r.DkimAligned ? r.Count : 0;
-            day.SpfAligned += r.SpfAligned ? r.Count : 0;
-            day.DkimPass += r.DkimAuthPass ? r.Count : 0;
-            day.SpfPass += r.SpfAuthPass ? r.Count : 0;
-            day.Quarantine += r.Disposition == "quarantine" ? r.Count : 0;
+            // The day totals as the importer keeps them (one definition: ReportRecordMapper.AddTo).
+            ReportRecordMapper.AddTo(day, r);
             if ((i + 1) % Batch == 0)
             {
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
