@@ -36,6 +36,13 @@ public sealed class NotificationOptions
     /// <summary>POSTs in flight at once per instance: one slow receiver does not hold up the others.</summary>
     public int Parallelism { get; set; } = 4;
 
+    /// <summary>
+    /// Internal networks (CIDR, e.g. <c>10.20.0.0/16</c>, or one address) webhooks may still be delivered to. Empty
+    /// (default): loopback, link-local, private, CGNAT, unique-local, multicast and other non-public addresses are
+    /// refused, at registration for a literal address and at every connection after DNS (see WebhookAddressPolicy).
+    /// </summary>
+    public List<string> AllowedNetworks { get; set; } = [];
+
     /// <summary>Fills the list left empty (the binder appends to a list it finds filled, see ProviderOptions).</summary>
     public void ApplyDefaults()
     {
@@ -79,6 +86,11 @@ public sealed class NotificationOptions
         if (BatchSize is < 1 or > 10_000 || Parallelism is < 1 or > 64)
         {
             errors.Add($"{at}: BatchSize must be between 1 and 10000, Parallelism between 1 and 64");
+        }
+        WebhookAddressPolicy.ParseNetworks(AllowedNetworks, out var invalid);
+        if (invalid.Count > 0)
+        {
+            errors.Add($"{at}:AllowedNetworks: {string.Join(", ", invalid.Select(i => $"\"{i}\""))} is not a network in CIDR form (e.g. 10.20.0.0/16 or fd00::/64) or an address");
         }
         return errors;
     }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -39,11 +40,11 @@ public static class WebhookEndpoints
         return TypedResults.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
     }
 
-    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector)
+    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy)
     {
         var caller = Caller.From(http.User);
         if (!(await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error)
-            || !ValidUrl(body.Url).TryGet(out var url, out error))
+            || !ValidUrl(body.Url, policy).TryGet(out var url, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -141,7 +142,7 @@ public static class WebhookEndpoints
         return (hook, code);
     }
 
-    private static Result<string> ValidUrl(string? text)
+    private static Result<string> ValidUrl(string? text, WebhookAddressPolicy policy)
     {
         if (string.IsNullOrWhiteSpace(text) || text.Length > 2000)
         {
@@ -155,6 +156,11 @@ public static class WebhookEndpoints
         {
             // It would be stored and listed in clear; the signature is what authenticates SenderAuth to the receiver.
             return new ServiceError.Invalid("url must not carry a user name or password: verify SenderAuth-Signature instead", "url");
+        }
+        // A literal address is refused now, with the reason; a host name is checked on every connection (WebhookConnector).
+        if (IPAddress.TryParse(uri.IdnHost.Trim('[', ']'), out var literal) && policy.Refusal(literal) is { } why)
+        {
+            return new ServiceError.Invalid($"url host {uri.Host} is {why}: webhooks are delivered only to public addresses (an operator may allow a network in SenderAuth:Notifications:AllowedNetworks)", "url");
         }
         return uri.AbsoluteUri;
     }

@@ -114,13 +114,22 @@ public sealed partial class WebhookSender(
                 // The webhook was deleted meanwhile (its deliveries go with it).
                 return false;
             }
-            var (status, error) = await SendAsync(hook, delivery, o, ct).ConfigureAwait(false);
-            await RecordAsync(db, delivery, hook, lease, status, error, o, ct).ConfigureAwait(false);
+            var attempt = await SendAsync(hook, delivery, o, ct).ConfigureAwait(false);
+            await RecordAsync(db, delivery, hook, lease, attempt, o, ct).ConfigureAwait(false);
             return true;
         }
     }
 
-    private async Task<(int? Status, string? Error)> SendAsync(Webhook hook, WebhookDelivery delivery, NotificationOptions o, CancellationToken ct)
+    /// <summary>What the tenant sees of a connection its webhook was not allowed to make.</summary>
+    public const string RefusedByPolicy = "connection refused by policy";
+
+    /// <summary>What the tenant sees of any other failure without an HTTP status: the detail would tell open from closed ports.</summary>
+    public const string DeliveryFailed = "delivery failed";
+
+    /// <summary>One attempt's outcome: the status, the error the delivery log shows the tenant, and the detail only the operator's log gets.</summary>
+    private readonly record struct Attempt(int? Status, string? Error, string? Detail);
+
+    private async Task<Attempt> SendAsync(Webhook hook, WebhookDelivery delivery, NotificationOptions o, CancellationToken ct)
     {
         string secret;
         try
@@ -129,7 +138,7 @@ public sealed partial class WebhookSender(
         }
         catch (CryptographicException e)
         {
-            return (null, "the webhook secret cannot be opened: " + e.Message);
+            return new(null, DeliveryFailed, "the webhook secret cannot be opened: " + e.Message);
         }
         var body = Encoding.UTF8.GetBytes(delivery.PayloadJson);
         using var request = new HttpRequestMessage(HttpMethod.Post, hook.Url) { Content = new ByteArrayContent(body) };
@@ -142,20 +151,26 @@ public sealed partial class WebhookSender(
         {
             using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            return response.IsSuccessStatusCode ? (status, null) : (status, $"HTTP {status} {response.ReasonPhrase}".TrimEnd());
+            // The status came from a receiver the policy allowed: the tenant's own endpoint, so it may see it.
+            return response.IsSuccessStatusCode ? new(status, null, null) : new(status, $"HTTP {status}", $"HTTP {status} {response.ReasonPhrase}".TrimEnd());
         }
         catch (TaskCanceledException) when (!ct.IsCancellationRequested)
         {
-            return (null, $"no answer within {o.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            return new(null, DeliveryFailed, $"no answer within {o.TimeoutSeconds.ToString(CultureInfo.InvariantCulture)} s");
+        }
+        catch (HttpRequestException e) when (e.InnerException is WebhookAddressRefusedException refused)
+        {
+            return new(null, RefusedByPolicy, refused.Message);
         }
         catch (HttpRequestException e)
         {
-            return (null, e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} ({inner.Message})" : e.Message);
+            return new(null, DeliveryFailed, e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} ({inner.Message})" : e.Message);
         }
     }
 
-    private async Task RecordAsync(SenderAuthDb db, WebhookDelivery delivery, Webhook hook, string lease, int? status, string? error, NotificationOptions o, CancellationToken ct)
+    private async Task RecordAsync(SenderAuthDb db, WebhookDelivery delivery, Webhook hook, string lease, Attempt attempt, NotificationOptions o, CancellationToken ct)
     {
+        var (status, error, detail) = attempt;
         var now = time.GetUtcNow().UtcDateTime;
         var attempts = delivery.Attempts + 1;
         var delivered = error is null;
@@ -180,11 +195,11 @@ public sealed partial class WebhookSender(
         }
         else if (gaveUp)
         {
-            LogGaveUp(logger, delivery.Id, delivery.Event, hook.Id, host, attempts, error!);
+            LogGaveUp(logger, delivery.Id, delivery.Event, hook.Id, host, attempts, detail ?? error!);
         }
         else
         {
-            LogRetry(logger, delivery.Id, delivery.Event, hook.Id, host, attempts, error!, next!.Value);
+            LogRetry(logger, delivery.Id, delivery.Event, hook.Id, host, attempts, detail ?? error!, next!.Value);
         }
     }
 

@@ -13,7 +13,16 @@ public static class WebhooksFeature
             .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications.TimeoutSeconds))
             // Redirects are not followed: they would lead to a URL the webhook's owner did not register, and a 3xx
             // recorded as a failure shows the owner what to fix.
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false });
+            // Every connection goes through the address policy (WebhookConnector): after DNS, on every attempt.
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                UseProxy = false,
+                ConnectCallback = sp.GetRequiredService<WebhookConnector>().ConnectAsync,
+            });
+        services.AddSingleton(sp => WebhookAddressPolicy.From(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications));
+        services.AddSingleton<WebhookConnector>();
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());
         return services;

@@ -163,7 +163,7 @@ public abstract class ReportUploadTests(ServerFixture fixture)
         var (code, domain) = await InstitutionWithDomain();
         var key = await Host.Client().CreateInstitutionKey(code);
         var inst = Host.Client(key);
-        var hook = (await (await inst.PostJson("/api/v1/webhooks", new { url = "http://127.0.0.1:9/hook" })).Json(HttpStatusCode.Created))["id"]!.GetValue<long>();
+        var hook = (await (await inst.PostJson("/api/v1/webhooks", new { url = "https://hooks.example.com/hook" })).Json(HttpStatusCode.Created))["id"]!.GetValue<long>();
         var ok = ReportXml.Build("google.com", $"ok-{code}", domain, Day, [new("203.0.113.5", 500, true, false), new("203.0.113.6", 4, false, false)]);
         await (await Upload(inst, "ok.xml", Encoding.UTF8.GetBytes(ok))).Json(HttpStatusCode.OK);
         var broken = ReportXml.Build("google.com", $"broken-{code}", domain, Day.AddDays(1), [new("203.0.113.5", 480, false, false), new("198.51.100.1", 30, false, false)]);
