@@ -87,7 +87,7 @@ public sealed class WebhookAddressPolicy
     public string? Refusal(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv6LinkLocal || address.ScopeId != 0)
+        if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
             // A scoped address names an interface of this host: internal whatever its prefix.
             address = new IPAddress(address.GetAddressBytes());
