@@ -110,6 +110,8 @@ public sealed class PublishingSettings
     public Publishing.PublishingMode Mode { get; set; } = Publishing.PublishingMode.BuiltIn;
     /// <summary>The built-in DNS server's address (--dns); port 0 picks a free one.</summary>
     public string Dns { get; set; } = "127.0.0.1:8053";
+    /// <summary>Response-rate limiting and warning summaries of the built-in DNS server (see DnsRateLimitOptions).</summary>
+    public Publishing.DnsRateLimitOptions DnsRateLimit { get; set; } = new();
     public string? Rfc2136Server { get; set; }
     public string? TsigKeyName { get; set; }
     public string TsigAlgorithm { get; set; } = "hmac-sha256";

@@ -20,17 +20,26 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
 
     private readonly BuiltInDnsOptions _options;
     private readonly ILogger _logger;
+    private readonly DnsRateLimiter? _limiter;
+    private readonly DnsWarningThrottle _warnings;
+
+    // UDP sources whose next answer goes out truncated (the limiter chose "slip" when the packet arrived, before
+    // ARSoft parsed it); consumed by that packet's query. Bounded: cleared if malformed packets leave too many behind.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, int> _slips = new();
+    private const int MaxPendingSlips = 10_000;
     private readonly Lock _lifecycle = new();
     private ZoneSnapshot? _snapshot;
     private Listener? _listener;
     private IPEndPoint? _localEndpoint;
 
-    public BuiltInDnsServer(BuiltInDnsOptions options, ILogger<BuiltInDnsServer>? logger = null)
+    public BuiltInDnsServer(BuiltInDnsOptions options, ILogger<BuiltInDnsServer>? logger = null, TimeProvider? time = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _options = options;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _limiter = options.RateLimit.Enabled ? new DnsRateLimiter(options.RateLimit, time) : null;
+        _warnings = new DnsWarningThrottle(_logger, TimeSpan.FromSeconds(options.RateLimit.WarningIntervalSeconds), _limiter, time);
     }
 
     public string Kind => "builtin";
@@ -104,6 +113,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
             {
                 listener.Server.QueryReceived -= OnQueryReceived;
                 listener.Server.ExceptionThrown -= OnExceptionThrown;
+                listener.Server.ClientConnected -= OnClientConnected;
                 try
                 {
                     listener.Server.Stop();
@@ -128,6 +138,8 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
     public ValueTask DisposeAsync()
     {
         Stop();
+        _warnings.Flush();
+        _warnings.Dispose();
         return ValueTask.CompletedTask;
     }
 
@@ -143,6 +155,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
             var server = new DnsServer(udp, tcp);
             server.QueryReceived += OnQueryReceived;
             server.ExceptionThrown += OnExceptionThrown;
+            server.ClientConnected += OnClientConnected;
             try
             {
                 server.Start();
@@ -183,18 +196,57 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
         }
     }
 
-    private Task OnQueryReceived(object sender, QueryReceivedEventArgs e)
+    /// <summary>Raised for every UDP packet before it is parsed (and for every TCP connection): where RRL decides.</summary>
+    private Task OnClientConnected(object sender, ClientConnectedEventArgs e)
     {
-        if (e.Query is DnsMessage query)
+        if (_limiter is null || e.TransportProtocol != TransportProtocol.Udp)
         {
-            e.Response = ZoneResponder.Answer(query, Volatile.Read(ref _snapshot), _options.MaxUdpPayload);
+            return Task.CompletedTask;
+        }
+        switch (_limiter.Decide(e.RemoteEndpoint.Address))
+        {
+            case RateLimitDecision.Drop:
+                e.RefuseConnect = true;
+                break;
+            case RateLimitDecision.Slip:
+                if (_slips.Count >= MaxPendingSlips)
+                {
+                    _slips.Clear();
+                }
+                _slips.AddOrUpdate(e.RemoteEndpoint, 1, (_, n) => n + 1);
+                break;
+            default:
+                break;
         }
         return Task.CompletedTask;
     }
 
+    private Task OnQueryReceived(object sender, QueryReceivedEventArgs e)
+    {
+        if (e.Query is DnsMessage query)
+        {
+            e.Response = e.TransportProtocol == TransportProtocol.Udp && TakeSlip(e.RemoteEndpoint)
+                ? ZoneResponder.Truncated(query)
+                : ZoneResponder.Answer(query, Volatile.Read(ref _snapshot), _options.MaxUdpPayload);
+        }
+        return Task.CompletedTask;
+    }
+
+    private bool TakeSlip(IPEndPoint client)
+    {
+        while (_slips.TryGetValue(client, out var pending))
+        {
+            if (pending <= 1 ? _slips.TryRemove(new KeyValuePair<IPEndPoint, int>(client, pending)) : _slips.TryUpdate(client, pending - 1, pending))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private Task OnExceptionThrown(object sender, ExceptionEventArgs e)
     {
-        LogTransportError(_logger, e.Exception);
+        _warnings.Failed(e.Exception);
         return Task.CompletedTask;
     }
 
@@ -202,7 +254,4 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Built-in DNS server listening on {Endpoint} (UDP and TCP)")]
     private static partial void LogListening(ILogger logger, IPEndPoint endpoint);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Built-in DNS server: a query failed")]
-    private static partial void LogTransportError(ILogger logger, Exception exception);
 }

@@ -11,10 +11,15 @@ public static class PublisherSetup
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(sp =>
         {
-            var dns = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Publishing.Dns;
+            var publishing = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Publishing;
+            var dns = publishing.Dns;
             return new BuiltInDnsServer(
-                new BuiltInDnsOptions { Listen = ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns) },
-                sp.GetRequiredService<ILogger<BuiltInDnsServer>>());
+                new BuiltInDnsOptions
+                {
+                    Listen = ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns),
+                    RateLimit = publishing.DnsRateLimit,
+                },
+                sp.GetRequiredService<ILogger<BuiltInDnsServer>>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>
         {

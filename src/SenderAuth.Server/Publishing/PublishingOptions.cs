@@ -21,8 +21,15 @@ public sealed record BuiltInDnsOptions
     /// </summary>
     public int MaxUdpPayload { get; init; } = 1232;
 
+    /// <summary>Response-rate limiting of UDP answers per client network; on by default.</summary>
+    public DnsRateLimitOptions RateLimit { get; init; } = new();
+
     public void Validate()
     {
+        if (RateLimit?.Problems().FirstOrDefault() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
         if (Listen is null)
         {
             throw new ArgumentException("BuiltInDns.Listen is required (an address and port, e.g. 0.0.0.0:53)");

@@ -62,6 +62,7 @@ public sealed class PublishingOptionsValidator : SectionValidator
                 {
                     errors.Add($"SenderAuth:Publishing:Dns (--dns) \"{p.Dns}\" is not ADDR:PORT");
                 }
+                errors.AddRange(p.DnsRateLimit.Problems());
                 break;
             case PublishingMode.Rfc2136:
                 if (p.Rfc2136Server is null || !ServerOptionsValidator.TryEndpoint(p.Rfc2136Server, 53, out _))

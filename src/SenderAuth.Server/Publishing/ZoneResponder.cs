@@ -60,6 +60,49 @@ internal static class ZoneResponder
         return response;
     }
 
+    /// <summary>
+    /// The answer a rate-limited client gets instead of being dropped ("slip"): the question, TC=1, no records, so a
+    /// real client retries over TCP, while a spoofed victim receives no more than the query's size.
+    /// </summary>
+    public static DnsMessage Truncated(DnsMessage query)
+    {
+        var response = new DnsMessage
+        {
+            TransactionID = query.TransactionID,
+            IsQuery = false,
+            OperationCode = query.OperationCode,
+            IsRecursionDesired = query.IsRecursionDesired,
+            IsTruncated = true,
+        };
+        response.Questions.AddRange(query.Questions.Take(1));
+        return response;
+    }
+
+    /// <summary>The TTL of the synthesized HINFO (RFC 8482 §4.2 leaves it to the operator): an hour.</summary>
+    private const int AnyHinfoTtl = 3600;
+
+    /// <summary>
+    /// RFC 8482: ANY gets a minimal answer, not every RRset of the name (a full answer is a 10-25x amplifier once the
+    /// server is reachable publicly). A name holding a CNAME answers with it (the conventional answer, and the only
+    /// RRset there); any other existing name answers with one synthesized HINFO "RFC8482" "" (§4.2), the smallest
+    /// answer and the same for every name, so no ANY answer is larger than a few dozen bytes past the question.
+    /// </summary>
+    private static void AnswerAny(DnsMessage response, ZoneSnapshot snapshot, IReadOnlyDictionary<RecordType, DnsRecordBase[]> node, string name)
+    {
+        if (node.Count == 0)
+        {
+            // An empty non-terminal: no RRset to stand for, NODATA as for any type.
+            response.AuthorityRecords.Add(snapshot.NegativeSoa);
+            return;
+        }
+        if (node.TryGetValue(RecordType.CName, out var cname))
+        {
+            response.AnswerRecords.AddRange(cname);
+            return;
+        }
+        response.AnswerRecords.Add(new HInfoRecord(ARSoft.Tools.Net.DomainName.Parse(name), AnyHinfoTtl, "RFC8482", ""));
+    }
+
     private static void Resolve(DnsMessage response, ZoneSnapshot snapshot, string name, RecordType type)
     {
         for (var hop = 0; hop <= MaxChain; hop++)
@@ -74,7 +117,7 @@ internal static class ZoneResponder
             }
             if (type == RecordType.Any)
             {
-                response.AnswerRecords.AddRange(node.Values.SelectMany(r => r));
+                AnswerAny(response, snapshot, node, name);
                 return;
             }
             if (node.TryGetValue(type, out var records))
