@@ -28,6 +28,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Task> _connections = new();
     private int _nextId;
     private MilterTransactionFactory? _transactions;
+    private List<IPNetwork> _allowedPeers = [];
     private readonly Lazy<MessageVerifier> _verifier = new(() => new MessageVerifier(
         // Resolved on first use, not when the listener is built: the resolver reads where the built-in DNS server
         // listens, known only once StartupTasks has started it.
@@ -50,7 +51,8 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         // The mode is decided here, once: every connection's driver gets the same kind of transaction.
         _transactions = _options.VerifyMode
             ? VerifyingTransaction.Factory(_options, () => _verifier.Value, metrics, logger)
-            : SigningTransaction.Factory(_options, signing, metrics, logger);
+            : SigningTransaction.Factory(_options, signing, new MilterPeerMap(_options.PeerInstitutions, services.GetRequiredService<IServiceScopeFactory>()), metrics, logger);
+        _allowedPeers = NetworkList.Parse(_options.AllowedPeers, out _);
         MilterOptions.TryEndpoint(_options.Listen, out var tcp, out var unixPath);
         if (unixPath is not null)
         {
@@ -136,6 +138,14 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
                 // e.g. out of file descriptors: logged, and the loop goes on rather than silently ending the milter.
                 logger.LogError(e, "milter accept failed");
                 await Task.Delay(100, ct).ConfigureAwait(false);
+                continue;
+            }
+            if (_allowedPeers.Count > 0 && client.RemoteEndPoint is IPEndPoint peer && !NetworkList.Contains(_allowedPeers, peer.Address))
+            {
+                // Closed before a byte is read: a host not listed cannot get mail signed, nor learn what it speaks to.
+                metrics.MilterConnection("refused");
+                logger.LogWarning("milter: connection from {Peer} refused: not in SenderAuth:Milter:AllowedPeers", peer.Address);
+                client.Dispose();
                 continue;
             }
             if (Interlocked.Increment(ref _active) > _options.MaxConnections)

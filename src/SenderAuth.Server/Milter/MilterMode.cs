@@ -19,3 +19,13 @@ public enum MilterErrorAction
     /// <summary>Let the message through unsigned.</summary>
     Accept,
 }
+
+/// <summary>The answer to a mapped SMTP client whose From domain belongs to another institution.</summary>
+public enum MilterForeignDomainAction
+{
+    /// <summary>550 5.7.1: the message is refused for good.</summary>
+    Reject,
+
+    /// <summary>451 4.7.1: deferred (while a mapping is being corrected, nothing is lost).</summary>
+    Tempfail,
+}

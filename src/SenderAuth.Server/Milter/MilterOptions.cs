@@ -48,6 +48,23 @@ public sealed class MilterOptions
     /// <summary>The authserv-id of verify mode's Authentication-Results; default the provider zone.</summary>
     public string? AuthServId { get; set; }
 
+    /// <summary>
+    /// MTAs that may connect over TCP (CIDR or address, e.g. <c>10.0.5.0/24</c>); others are closed on accept. Empty
+    /// (default): any peer, which is safe only on loopback, so a non-loopback Listen without it does not start.
+    /// </summary>
+    public List<string> AllowedPeers { get; set; } = [];
+
+    /// <summary>
+    /// Which institution an SMTP client may send as, by its address (<c>Network</c>, CIDR) and/or its SMTP AUTH
+    /// identity (<c>AuthIdentity</c>, the <c>{auth_authen}</c> macro); the first matching entry applies. Mail from a
+    /// mapped client whose From domain belongs to another institution is not signed but refused (<see cref="OnForeignDomain"/>).
+    /// Empty (default): the MTA may send as every institution.
+    /// </summary>
+    public List<MilterPeerInstitution> PeerInstitutions { get; set; } = [];
+
+    /// <summary>What a mapped client sending as another institution gets: <c>reject</c> (default, 550 5.7.1) or <c>tempfail</c> (451 4.7.1).</summary>
+    public MilterForeignDomainAction OnForeignDomain { get; set; } = MilterForeignDomainAction.Reject;
+
     public bool Enabled => !Listen.Equals("none", StringComparison.OrdinalIgnoreCase);
 
     public bool VerifyMode => Mode == MilterMode.Verify;
@@ -90,7 +107,29 @@ public sealed class MilterOptions
         {
             errors.Add($"SenderAuth:Milter:AuthServId \"{id}\" is not a host name");
         }
+        errors.AddRange(PeerProblems());
         return errors;
+    }
+
+    private IEnumerable<string> PeerProblems()
+    {
+        NetworkList.Parse(AllowedPeers, out var invalid);
+        if (invalid.Count > 0)
+        {
+            yield return $"SenderAuth:Milter:AllowedPeers: {string.Join(", ", invalid.Select(i => $"\"{i}\""))} is not a network in CIDR form (e.g. 10.0.5.0/24) or an address";
+        }
+        if (Enabled && TryEndpoint(Listen, out var tcp, out _) is null && tcp is not null && !IPAddress.IsLoopback(tcp.Address) && AllowedPeers.Count == 0)
+        {
+            yield return $"SenderAuth:Milter:Listen (--milter) \"{Listen}\" is not loopback, and any host reaching it could have mail signed as every institution: "
+                + "list the MTAs in SenderAuth:Milter:AllowedPeers (e.g. 10.0.5.0/24), or listen on inet:127.0.0.1:PORT or unix:/path";
+        }
+        for (var i = 0; i < PeerInstitutions.Count; i++)
+        {
+            if (PeerInstitutions[i].Problem() is { } problem)
+            {
+                yield return $"SenderAuth:Milter:PeerInstitutions:{i}: {problem}";
+            }
+        }
     }
 
     /// <summary>Parses Listen: a TCP endpoint or a Unix socket path; the reason it is not valid, or null.</summary>

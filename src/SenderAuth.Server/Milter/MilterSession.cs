@@ -18,6 +18,7 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
     private IPAddress? _clientIp;
     private string? _helo;
     private string? _mailFrom;
+    private string? _authIdentity;
 
     private bool _inMessage;
     private bool _headersEnded;
@@ -57,7 +58,16 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
         {
             var (version, actions, steps) = MilterPacket.ReadNegotiation(packet.Data.Span);
             _negotiation = MilterNegotiation.Answer(version, actions, steps, transactions.Actions, transactions.Steps);
-            writer.Negotiate(_negotiation.Version, _negotiation.Actions, _negotiation.Steps);
+            if (transactions.Macros.Count > 0 && _negotiation.Version >= 6 && actions.HasFlag(MilterActions.SetSymbolList))
+            {
+                // Ask for the macros the mode needs ({client_addr}, {auth_authen}) rather than rely on the MTA's defaults.
+                _negotiation = _negotiation with { Actions = _negotiation.Actions | MilterActions.SetSymbolList };
+                writer.Negotiate(_negotiation.Version, _negotiation.Actions, _negotiation.Steps, [.. transactions.Macros.Select(m => ((uint)m.Stage, m.Names))]);
+            }
+            else
+            {
+                writer.Negotiate(_negotiation.Version, _negotiation.Actions, _negotiation.Steps);
+            }
             return true;
         }
         var negotiation = _negotiation ?? throw new MilterProtocolException("malformed", $"{MilterPacket.Name(command)} before option negotiation");
@@ -115,6 +125,7 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
                 _helo = null;
                 _mailFrom = null;
                 _queueId = null;
+                _authIdentity = null;
                 return true;
             case MilterCommand.Quit:
                 return false;
@@ -169,7 +180,7 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
         try
         {
             // As they stand now: the queue id comes in macros, which the MTA may send with any command up to this one.
-            var envelope = new MilterEnvelope(_queueId, _clientIp, _helo, _mailFrom);
+            var envelope = new MilterEnvelope(_queueId, _clientIp, _helo, _mailFrom, _authIdentity);
             await _transaction!.EndOfMessageAsync(envelope, writer, negotiation, ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -211,12 +222,30 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
         {
             throw new MilterProtocolException("malformed", "macro: the command code is missing");
         }
+        if (data.Span[0] == (byte)MilterCommand.Mail)
+        {
+            // Each MAIL's macros say anew whether the client authenticated: a later message of the connection
+            // without {auth_authen} must not inherit an earlier one's identity.
+            _authIdentity = null;
+        }
         var fields = MilterPacket.Fields(data[1..], MilterCommand.Macro);
         for (var i = 0; i + 1 < fields.Count; i += 2)
         {
-            if (fields[i].Span.SequenceEqual("i"u8) || fields[i].Span.SequenceEqual("{i}"u8))
+            var name = fields[i].Span;
+            var value = fields[i + 1].Span;
+            if (name.SequenceEqual("i"u8) || name.SequenceEqual("{i}"u8))
             {
-                _queueId = Encoding.ASCII.GetString(fields[i + 1].Span);
+                _queueId = Encoding.ASCII.GetString(value);
+            }
+            else if (name.SequenceEqual("{auth_authen}"u8) || name.SequenceEqual("auth_authen"u8))
+            {
+                _authIdentity = value.IsEmpty ? null : Encoding.UTF8.GetString(value);
+            }
+            else if ((name.SequenceEqual("{client_addr}"u8) || name.SequenceEqual("client_addr"u8)) && _clientIp is null
+                && IPAddress.TryParse(Encoding.ASCII.GetString(value).Replace("IPv6:", "", StringComparison.OrdinalIgnoreCase), out var client))
+            {
+                // SMFIC_CONNECT's address wins when both come; the macro serves when the connect step is skipped.
+                _clientIp = client;
             }
         }
     }

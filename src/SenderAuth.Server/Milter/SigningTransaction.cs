@@ -9,7 +9,7 @@ namespace SenderAuth.Server.Milter;
 /// same decision as the HTTP API), hashes body chunks as they come, and at end of message inserts the
 /// DKIM-Signature field(s), passes the message unsigned, or refuses it, as the institution's policy says.
 /// </summary>
-internal sealed class SigningTransaction(MilterOptions options, SigningService signing, ServerMetrics metrics, ILogger logger) : IMilterTransaction
+internal sealed class SigningTransaction(MilterOptions options, SigningService signing, MilterPeerMap peers, ServerMetrics metrics, ILogger logger) : IMilterTransaction
 {
     /// <summary>The MTA is the platform's own: it may sign for every institution, like an operator key.</summary>
     private static readonly Caller Mta = new(0, "milter", null);
@@ -19,12 +19,22 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     private DkimStreamingSignature? _streaming;
     private string? _unsignable;
 
-    /// <summary>Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.</summary>
-    public static MilterTransactionFactory Factory(MilterOptions options, SigningService signing, ServerMetrics metrics, ILogger logger) => new(
-        MilterActions.AddHeaders,
-        MilterSteps.NoConnect | MilterSteps.NoHelo | MilterSteps.NoMail | MilterSteps.NoRecipient | MilterSteps.NoUnknown | MilterSteps.NoData
-        | MilterSteps.NoReplyHeader | MilterSteps.NoReplyEndOfHeaders | MilterSteps.NoReplyBody | MilterSteps.HeaderLeadingSpace,
-        () => new SigningTransaction(options, signing, metrics, logger));
+    /// <summary>
+    /// Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.
+    /// With Milter:PeerInstitutions it also needs who is sending: the connect and MAIL steps (sent without awaiting a
+    /// reply) and the macros {client_addr} and {auth_authen}.
+    /// </summary>
+    public static MilterTransactionFactory Factory(MilterOptions options, SigningService signing, MilterPeerMap peers, ServerMetrics metrics, ILogger logger)
+    {
+        var quiet = MilterSteps.NoHelo | MilterSteps.NoRecipient | MilterSteps.NoUnknown | MilterSteps.NoData
+            | MilterSteps.NoReplyHeader | MilterSteps.NoReplyEndOfHeaders | MilterSteps.NoReplyBody | MilterSteps.HeaderLeadingSpace;
+        var steps = peers.Enabled ? quiet | MilterSteps.NoReplyConnect | MilterSteps.NoReplyMail : quiet | MilterSteps.NoConnect | MilterSteps.NoMail;
+        return new MilterTransactionFactory(MilterActions.AddHeaders, steps, () => new SigningTransaction(options, signing, peers, metrics, logger))
+        {
+            // The queue id stays asked for at MAIL (Postfix's default list there has it too).
+            Macros = peers.Enabled ? [(MilterMacroStage.Connect, "{client_addr}"), (MilterMacroStage.Mail, "i {auth_type} {auth_authen}")] : [],
+        };
+    }
 
     public async ValueTask EndOfHeadersAsync(MailMessage headers, CancellationToken ct)
     {
@@ -49,10 +59,26 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
 
     public void Body(ReadOnlySpan<byte> chunk) => _streaming?.AppendBody(chunk);
 
-    public ValueTask EndOfMessageAsync(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation, CancellationToken ct)
+    public async ValueTask EndOfMessageAsync(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation, CancellationToken ct)
     {
+        if (peers.Enabled && _choice?.InstitutionId is { } owner && await peers.FindAsync(envelope, ct).ConfigureAwait(false) is { } mapping
+            && mapping.InstitutionId != owner)
+        {
+            RefuseForeign(envelope, writer, mapping);
+            return;
+        }
         Sign(envelope, writer, negotiation);
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A client tied to one institution sent as another's domain: that institution's key must not sign it.</summary>
+    private void RefuseForeign(MilterEnvelope envelope, MilterReplyWriter writer, MilterPeerMap.Mapping mapping)
+    {
+        var domain = _choice!.Domain;
+        metrics.MilterMessage("rejected");
+        logger.LogWarning("milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
+            envelope.QueueId, domain, mapping.Code, mapping.Why, options.OnForeignDomain);
+        var text = SmtpText($"not signed: {domain} is not a sender domain of institution {mapping.Code}, which this client sends for");
+        writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
     }
 
     private void Sign(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation)

@@ -60,28 +60,8 @@ public sealed class WebhookAddressPolicy
         return new WebhookAddressPolicy(ParseNetworks(options.AllowedNetworks, out _));
     }
 
-    /// <summary>The networks that parse as CIDR; <paramref name="invalid"/> lists the entries that do not.</summary>
-    public static List<IPNetwork> ParseNetworks(IEnumerable<string> texts, out List<string> invalid)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        var networks = new List<IPNetwork>();
-        invalid = [];
-        foreach (var text in texts)
-        {
-            // A bare address means that one host: /32 or /128.
-            var cidr = text.Contains('/', StringComparison.Ordinal) ? text.Trim()
-                : IPAddress.TryParse(text.Trim(), out var single) ? $"{single}/{(single.AddressFamily == AddressFamily.InterNetwork ? 32 : 128)}" : text;
-            if (IPNetwork.TryParse(cidr, out var network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                invalid.Add(text);
-            }
-        }
-        return networks;
-    }
+    /// <summary>The networks that parse as CIDR (or one address); <paramref name="invalid"/> lists the entries that do not.</summary>
+    public static List<IPNetwork> ParseNetworks(IEnumerable<string> texts, out List<string> invalid) => NetworkList.Parse(texts, out invalid);
 
     /// <summary>Null when a webhook may connect to <paramref name="address"/>; otherwise what the address is (for the operator's log and a registration error).</summary>
     public string? Refusal(IPAddress address)

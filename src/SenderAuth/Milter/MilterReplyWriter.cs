@@ -19,13 +19,27 @@ internal sealed class MilterReplyWriter(Stream stream)
     public void ReplyCode(string smtpReply) => Packet(MilterReply.ReplyCode, Z(smtpReply));
 
     /// <summary>SMFIR_OPTNEG: what this milter asks for.</summary>
-    public void Negotiate(uint version, MilterActions actions, MilterSteps steps)
+    public void Negotiate(uint version, MilterActions actions, MilterSteps steps) => Negotiate(version, actions, steps, []);
+
+    /// <param name="macros">Macro lists per stage (SMFIM_* number, space-separated names), sent after the steps as
+    /// libmilter's smfi_setsymlist does; only with <see cref="MilterActions.SetSymbolList"/> agreed.</param>
+    public void Negotiate(uint version, MilterActions actions, MilterSteps steps, IReadOnlyList<(uint Stage, string Names)> macros)
     {
-        var data = new byte[12];
-        BinaryPrimitives.WriteUInt32BigEndian(data, version);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(4), (uint)actions);
-        BinaryPrimitives.WriteUInt32BigEndian(data.AsSpan(8), (uint)steps);
-        Packet(MilterReply.OptionNegotiation, data);
+        ArgumentNullException.ThrowIfNull(macros);
+        var data = new List<byte>(12 + macros.Sum(m => 5 + m.Names.Length));
+        Span<byte> word = stackalloc byte[4];
+        foreach (var value in new[] { version, (uint)actions, (uint)steps })
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(word, value);
+            data.AddRange(word);
+        }
+        foreach (var (stage, names) in macros)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(word, stage);
+            data.AddRange(word);
+            data.AddRange(Z(names));
+        }
+        Packet(MilterReply.OptionNegotiation, data.ToArray());
     }
 
     /// <summary>SMFIR_ADDHEADER: a field appended after the others.</summary>
