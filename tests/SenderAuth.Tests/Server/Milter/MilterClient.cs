@@ -154,7 +154,8 @@ internal sealed class MilterClient : IAsyncDisposable
     /// headers with their leading space; the body in chunks of <paramref name="chunk"/> bytes) and returns the
     /// replies to end of message, up to and including the final verdict.
     /// </summary>
-    public async Task<List<MilterTestReply>> SendMessageAsync(string message, int chunk = 65535, string clientIp = "192.0.2.1", string mailFrom = "<bounce@example.net>")
+    /// <param name="authIdentity">Sent as the {auth_authen} macro with MAIL, as Postfix does for an authenticated client.</param>
+    public async Task<List<MilterTestReply>> SendMessageAsync(string message, int chunk = 65535, string clientIp = "192.0.2.1", string mailFrom = "<bounce@example.net>", string? authIdentity = null)
     {
         var steps = AgreedSteps;
         if (!steps.HasFlag(MilterSteps.NoConnect))
@@ -168,7 +169,7 @@ internal sealed class MilterClient : IAsyncDisposable
             await SendAsync(MilterCommand.Helo, "client.example.net");
             await ExpectContinueUnless(steps, MilterSteps.NoReplyHelo);
         }
-        await SendAsync(MilterCommand.Macro, "Mi\0" + "ABC123");
+        await SendAsync(MilterCommand.Macro, "Mi\0" + "ABC123" + (authIdentity is null ? "" : "\0{auth_authen}\0" + authIdentity));
         if (!steps.HasFlag(MilterSteps.NoMail))
         {
             await SendAsync(MilterCommand.Mail, mailFrom);

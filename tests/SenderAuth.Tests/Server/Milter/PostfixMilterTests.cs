@@ -50,6 +50,34 @@ public sealed partial class PostfixMilterTests
         Assert.NotEqual(world.Keys[$"stxsel1._domainkey.{a}"], world.Keys[$"stxsel1._domainkey.{b}"]);
     }
 
+    /// <summary>
+    /// Milter:PeerInstitutions by client address through Postfix: Postfix's SMTP clients here come from loopback,
+    /// which is tied to one institution; its mail is signed, and the other institution's domain is refused with an
+    /// SMTP reply the client sees (Postfix takes the milter's negotiation with the steps and macros asked for).
+    /// </summary>
+    [Fact]
+    public async Task Postfix_ClientAddressTiedToAnInstitution_OtherInstitutionsDomainRejected()
+    {
+        var own = Code("pfo");
+        var other = Code("pfx");
+        await using var world = await PostfixWorld.StartAsync(Ct,
+            "--SenderAuth:Milter:PeerInstitutions:0:Network=127.0.0.0/8", $"--SenderAuth:Milter:PeerInstitutions:0:Institution={own}");
+        var ownDomain = await world.OnboardAsync(own, enableSigning: true);
+        var otherDomain = await world.OnboardAsync(other, enableSigning: true);
+
+        var (refusedCode, refused) = await PostfixWorld.SwaksAsync(world.Smtp, $"tickets@{otherDomain}", Guid.NewGuid().ToString("N"));
+        Assert.NotEqual(0, refusedCode);
+        Assert.Contains($"550 5.7.1 not signed: {otherDomain} is not a sender domain of institution {own}, which this client sends for", refused, StringComparison.Ordinal);
+
+        var id = Guid.NewGuid().ToString("N");
+        var (code, transcript) = await PostfixWorld.SwaksAsync(world.Smtp, $"tickets@{ownDomain}", id);
+        Assert.True(code == 0, $"swaks exited {code}:\n{transcript}\n{world.Server.LogTail(20)}");
+        var message = await world.DeliveredAsync(id);
+        Assert.NotNull(message);
+        Assert.Equal((ownDomain, "stxsel1"), Assert.Single(PostfixWorld.Signatures(message)));
+        Assert.Contains($"From domain {otherDomain} belongs to another institution than {own}", world.Server.Log, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Postfix_UnknownDomainAndDomainNotSigning_FollowThePolicy()
     {
