@@ -18,6 +18,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     private SigningChoice? _choice;
     private DkimStreamingSignature? _streaming;
     private string? _unsignable;
+    private string? _fromDomain;
 
     /// <summary>
     /// Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.
@@ -50,6 +51,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
             _unsignable = e.Message;
             return;
         }
+        _fromDomain = from;
         _choice = await signing.ChooseAsync(from, Mta, null, options.UnknownDomainPolicy, ct).ConfigureAwait(false);
         if (_choice.Signer is { } signer)
         {
@@ -73,7 +75,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     /// <summary>A client tied to one institution sent as another's domain: that institution's key must not sign it.</summary>
     private void RefuseForeign(MilterEnvelope envelope, MilterReplyWriter writer, MilterPeerMap.Mapping mapping)
     {
-        var domain = _choice!.Domain;
+        var domain = _choice!.Domain ?? _fromDomain;
         metrics.MilterMessage("rejected");
         logger.LogWarning("milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
             envelope.QueueId, domain, mapping.Code, mapping.Why, options.OnForeignDomain);
