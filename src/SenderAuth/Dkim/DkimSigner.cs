@@ -16,9 +16,9 @@ public enum DkimSignRefusal
     NoFrom,
     /// <summary>More than one From field: receivers could show either.</summary>
     MultipleFrom,
-    /// <summary>The From field is not an address list.</summary>
+    /// <summary>The From field is not an address list, or holds no address.</summary>
     UnreadableFrom,
-    /// <summary>The From field holds no address, or more than one.</summary>
+    /// <summary>The From field holds more than one address.</summary>
     MultipleAuthorAddresses,
     /// <summary>A header line that parsers read differently (<see cref="MailMessage.Ambiguities"/>).</summary>
     AmbiguousHeader,
@@ -287,7 +287,7 @@ public sealed class DkimSigner
         var mailboxes = MailboxList.Parse(from[0].Value, out var error);
         if (mailboxes is null || mailboxes.Count != 1)
         {
-            throw new DkimSignException(mailboxes is null ? DkimSignRefusal.UnreadableFrom : DkimSignRefusal.MultipleAuthorAddresses, mailboxes is null
+            throw new DkimSignException(mailboxes is null or [] ? DkimSignRefusal.UnreadableFrom : DkimSignRefusal.MultipleAuthorAddresses, mailboxes is null
                 ? $"the From header cannot be read: {error}"
                 : $"the From header holds {mailboxes.Count} addresses; exactly one is required to sign (DMARC, RFC 9989)");
         }

@@ -105,7 +105,7 @@ public sealed class DkimVerifier
                 Result = DkimResult.PermError,
                 Reason = DkimReason.AmbiguousHeader,
                 Ambiguity = ambiguity,
-                Detail = $"ambiguous header: {ambiguity.Describe()}; a signed field may read differently to a mail client",
+                Detail = $"{DkimReason.AmbiguousHeader.Code()}: {ambiguity.Describe()}; a signed field may read differently to a mail client",
             };
         }
 

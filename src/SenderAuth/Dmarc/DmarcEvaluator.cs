@@ -58,11 +58,11 @@ public sealed class DmarcEvaluator
         var ambiguity = message.AmbiguityTouching(["From"]);
         if (fromFields == 0 && ambiguity is null)
         {
-            return new DmarcOutcome { Result = DmarcResult.PermError, Reason = DmarcReason.NoAuthorDomain, Detail = "the message has no From field" };
+            return new DmarcOutcome { Result = DmarcResult.PermError, Reason = DmarcReason.NoAuthorDomain, Detail = "no-author-domain: the message has no From field" };
         }
         // The author-domain policy of the remarks, in this order: the most telling reason first.
         var refusal = ambiguity is not null
-            ? (DmarcReason.AmbiguousFrom, $"ambiguous From: {ambiguity.Describe()}; a mail client may show another author")
+            ? (DmarcReason.AmbiguousFrom, $"{ambiguity.Describe()}; a mail client may show another author")
             : fromFields > 1
                 ? (DmarcReason.MultipleFromFields, $"the message has {fromFields} From fields (RFC 5322 allows one); a reader could be shown any of them")
                 : domains.Count == 0
@@ -193,7 +193,8 @@ public sealed class DmarcEvaluator
         {
             Result = DmarcResult.PermError,
             Reason = reason,
-            Detail = detail,
+            // The code leads the sentence, so the Authentication-Results comment carries it too.
+            Detail = $"{reason.Code()}: {detail}",
             AuthorDomains = domains,
             RequestedPolicy = strictest,
             AppliedPolicy = strictest,
