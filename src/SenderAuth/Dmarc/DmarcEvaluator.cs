@@ -20,7 +20,7 @@ namespace SenderAuth.Dmarc;
 /// clients fold into From, which one a client shows is the client's choice (Chen et al., "Composition Kills", USENIX
 /// Security 2020, forged mail this way past every provider tested). RFC 5322 §3.6 allows one From field; RFC 7489
 /// §6.6.1 lets receivers reject multi-From mail outright. The policy applied on such a permerror is the strictest any
-/// readable author domain publishes, so a domain's p=reject still reaches the receiver.
+/// author domain publishes, in any reading of an ambiguous From, so a domain's p=reject still reaches the receiver.
 /// </remarks>
 public sealed class DmarcEvaluator
 {
@@ -74,6 +74,14 @@ public sealed class DmarcEvaluator
                             : ((DmarcReason, string)?)null;
         if (refusal is { } r)
         {
+            if (ambiguity is not null)
+            {
+                // Every reading counts for the policy to apply: what a client that folds or splits the line sees too.
+                foreach (var d in OtherReadings(message))
+                {
+                    domains.Add(DnsName.Normalize(d));
+                }
+            }
             return await RefusedAsync(r.Item1, r.Item2, [.. domains], ambiguity, cancellationToken).ConfigureAwait(false);
         }
         return await EvaluateAsync(domains.Min!, spf, dkim, cancellationToken).ConfigureAwait(false);
@@ -175,6 +183,42 @@ public sealed class DmarcEvaluator
             return ("np", np, true);
         }
         return record.SubdomainPolicy is { } sp ? ("sp", sp, exists.Status == DnsStatus.NxDomain) : ("p", record.Policy, exists.Status == DnsStatus.NxDomain);
+    }
+
+    /// <summary>
+    /// The author domains other parsers may read from a message whose From is ambiguous: each ambiguous line touching
+    /// From read as an address list on its own (after a "name:" a lenient parser sees), and each piece of a From value
+    /// cut at a bare CR. Only for choosing the strictest policy of a refused message; never for a pass.
+    /// </summary>
+    private static IEnumerable<string> OtherReadings(MailMessage message)
+    {
+        var raw = message.Raw.Span;
+        var texts = new List<string>();
+        foreach (var a in message.Ambiguities)
+        {
+            if (!a.Touches("From"))
+            {
+                continue;
+            }
+            var line = raw[a.Offset..];
+            var lf = line.IndexOf((byte)'\n');
+            line = lf < 0 ? line : line[..lf];
+            var text = System.Text.Unicode.Utf8.IsValid(line) ? System.Text.Encoding.UTF8.GetString(line) : System.Text.Encoding.Latin1.GetString(line);
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            texts.Add(a.ReadAs is not null && colon >= 0 ? text[(colon + 1)..] : text);
+        }
+        foreach (var from in message.All("From"))
+        {
+            texts.AddRange(from.Value.Split('\r'));
+        }
+        foreach (var text in texts)
+        {
+            var trimmed = text.Trim().TrimStart(',').Trim(' ', '\t', '\r', '\v', '\f', '\u00a0', '\u2028', '\u2029', '\u0085');
+            foreach (var m in MailboxList.Parse(trimmed, out _) ?? [])
+            {
+                yield return m.Domain;
+            }
+        }
     }
 
     /// <summary>A permerror that never passes, with the strictest policy any readable author domain publishes.</summary>

@@ -67,9 +67,11 @@ public class FromConfusionTests
         { "From: <@example.com:evil@attacker.example>\r\n", "fail", "not-aligned", "attacker.example" },
         { "From: <@example.com,@mx.example.com:evil@attacker.example>\r\n", "fail", "not-aligned", "attacker.example" },
         // an ambiguous line touching From (the one rule)
-        { "From: tickets@example.com\r\n\v, evil@attacker.example\r\n", "permerror", "ambiguous-from", "example.com" },
+        // (the author domains of a refused message are every reading's, so the strictest policy among them applies)
+        { "From: tickets@example.com\r\n\v, evil@attacker.example\r\n", "permerror", "ambiguous-from", "attacker.example,example.com" },
         { "\u00a0From: evil@attacker.example\r\nFrom: tickets@example.com\r\n", "permerror", "ambiguous-from", "attacker.example,example.com" },
-        { "From\v: evil@attacker.example\r\nFrom: tickets@example.com\r\n", "permerror", "ambiguous-from", "example.com" },
+        { "From\v: evil@attacker.example\r\nFrom: tickets@example.com\r\n", "permerror", "ambiguous-from", "attacker.example,example.com" },
+        { "From: tickets@example.com\rFrom: evil@attacker.example\r\n", "permerror", "ambiguous-from", "attacker.example,example.com" },
     };
 
     [Theory]
