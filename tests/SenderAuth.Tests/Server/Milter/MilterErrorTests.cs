@@ -23,8 +23,9 @@ public sealed class MilterErrorTests
     [InlineData("accept")]
     public async Task AmbiguousHeader_NeverSigned_RejectedOrPassedUnsignedByOnError(string onError)
     {
-        // The MTA hands over a field named "\u00a0From" (UTF-8 NBSP, then From). Not an internal error but a permanent fault of the message: tempfail (hold back what cannot be signed)
-        // becomes a 550 reject, accept lets it through unsigned. Signed in neither case.
+        // The MTA hands over a field named "\u00a0From" (UTF-8 NBSP, then From). Not an internal error but a
+        // permanent fault of the message: tempfail (hold back what cannot be signed) becomes a 550 reject, accept
+        // lets it through unsigned. Signed in neither case.
         await using var host = await ServerHost.StartAsync("sqlite", new Dictionary<string, string?>
         {
             ["SenderAuth:Milter:OnError"] = onError,
