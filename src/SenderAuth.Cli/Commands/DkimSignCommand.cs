@@ -19,7 +19,7 @@ internal static class DkimSignCommand
         var outDir = new Option<DirectoryInfo?>("--out-dir") { Description = "Write each signed FILE here under its own name (pickup-directory run)." };
         var files = new Argument<FileInfo[]>("FILE") { Description = "Messages to sign; none: read stdin, write stdout.", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("sign", "DKIM-sign raw RFC 5322 messages (CRLF or LF); output is the input plus the DKIM-Signature field.\n"
-            + "Exit codes: 0 all signed, 1 a message was refused (no From, several From), 2 bad usage, 70 internal error.")
+            + "Exit codes: 0 all signed, 1 a message was refused (no From, several From, an ambiguous header line), 2 bad usage, 70 internal error.")
         {
             key, domain, selector, secondKey, secondSelector, headers, canonicalization, expire, outDir, files,
         };
@@ -78,7 +78,7 @@ internal static class DkimSignCommand
         }
         catch (DkimSignException e)
         {
-            CliOutput.Error($"{name}: not signed: {e.Message}");
+            CliOutput.Error($"{name}: not signed ({e.Refusal.Code()}): {e.Message}");
             return null;
         }
     }

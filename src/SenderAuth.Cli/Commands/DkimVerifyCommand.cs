@@ -28,6 +28,7 @@ internal static class DkimVerifyCommand
                 {
                     signatures = verification.Signatures.Select(View),
                     fromHeaders = verification.FromHeaderCount,
+                    ambiguities = verification.Ambiguities.Select(AmbiguityView),
                     authenticationResults = string.Join("; ", verification.ToAuthResults()),
                 });
             }
@@ -55,7 +56,20 @@ internal static class DkimVerifyCommand
         keyBits = s.KeySize,
         testing = s.Testing,
         unsignedBodyBytes = s.UnsignedBodyBytes,
+        ambiguity = s.Ambiguity is { } amb ? AmbiguityView(amb) : null,
         authenticationResults = s.ToAuthResults().ToString(),
+    };
+
+    /// <summary>One ambiguous header line in JSON: its reason code, where it is, and what it touches.</summary>
+    public static object AmbiguityView(SenderAuth.Mail.HeaderAmbiguity a) => new
+    {
+        reason = a.Reason,
+        line = a.Line,
+        offset = a.Offset,
+        follows = a.Follows,
+        readAs = a.ReadAs,
+        character = a.Character,
+        detail = a.Describe(),
     };
 
     private static void Print(DkimVerification v)
@@ -83,6 +97,10 @@ internal static class DkimVerifyCommand
         if (v.FromHeaderCount != 1)
         {
             AnsiConsole.MarkupLine($"[red]the message has {v.FromHeaderCount} From fields[/]");
+        }
+        foreach (var a in v.Ambiguities)
+        {
+            AnsiConsole.MarkupLine($"[red]ambiguous header: {Markup.Escape(a.Describe())}[/]");
         }
         foreach (var method in v.ToAuthResults())
         {

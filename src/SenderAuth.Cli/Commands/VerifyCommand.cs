@@ -83,7 +83,9 @@ internal static class VerifyCommand
             dkimAligned = r.Dmarc.DkimAligned,
             dkimDomain = r.Dmarc.DkimDomain,
             authorDomainNonExistent = r.Dmarc.AuthorDomainNonExistent,
+            ambiguity = r.Dmarc.Ambiguity is { } a ? DkimVerifyCommand.AmbiguityView(a) : null,
         },
+        ambiguities = r.Dkim.Ambiguities.Select(DkimVerifyCommand.AmbiguityView),
         authenticationResults = r.AuthenticationResults,
     };
 

@@ -46,7 +46,12 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
             ServiceError.Conflict e => e.Field,
             _ => null,
         };
-        return TypedResults.Problem(Create(http, status, Title(status), error.Detail, field));
+        var problem = Create(http, status, Title(status), error.Detail, field);
+        if (error is ServiceError.Invalid { Code: { } code })
+        {
+            problem.Extensions["code"] = code;
+        }
+        return TypedResults.Problem(problem);
     }
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)

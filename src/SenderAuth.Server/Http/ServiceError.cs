@@ -20,8 +20,9 @@ public abstract record ServiceError
     /// <summary>What does not exist, or what the caller may not see (the same answer, so nothing leaks).</summary>
     public sealed record NotFound(string Detail) : ServiceError(Detail);
 
-    /// <summary>A value the caller sent is wrong; <paramref name="Field"/> names it when one field is to blame.</summary>
-    public sealed record Invalid(string Detail, string? Field = null) : ServiceError(Detail);
+    /// <summary>A value the caller sent is wrong; <paramref name="Field"/> names it when one field is to blame, <paramref name="Code"/>
+    /// gives the engine's kebab-case reason when there is one (a signer's refusal: <c>ambiguous-header</c>).</summary>
+    public sealed record Invalid(string Detail, string? Field = null, string? Code = null) : ServiceError(Detail);
 
     /// <summary>The request is well formed but clashes with the current state (a duplicate, a step out of order).</summary>
     public sealed record Conflict(string Detail, string? Field = null) : ServiceError(Detail);

@@ -19,6 +19,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     private DkimStreamingSignature? _streaming;
     private string? _unsignable;
     private string? _fromDomain;
+    private DkimSignRefusal? _refusal;
 
     /// <summary>
     /// Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.
@@ -49,6 +50,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
         {
             // A message without one From domain is the sender's fault, not ours: answered at end of message, not tempfailed.
             _unsignable = e.Message;
+            _refusal = e.Refusal;
             return;
         }
         _fromDomain = from;
@@ -85,9 +87,20 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
 
     private void Sign(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation)
     {
+        if (_refusal == DkimSignRefusal.AmbiguousHeader && options.TempFailOnError)
+        {
+            // An ambiguous header line (the engine's one rule) is never signed. With OnError=tempfail the operator holds
+            // back what cannot be signed rather than send it unsigned; this fault is in the message and permanent, so
+            // the hold is a reject (a 4xx would only repeat the same refusal until the queue gives up).
+            metrics.SignFailed("ambiguous-header");
+            metrics.MilterMessage("rejected");
+            logger.LogWarning("milter {QueueId}: rejected, not signed: {Reason}", envelope.QueueId, _unsignable);
+            writer.ReplyCode("550 5.6.0 " + SmtpText($"not signed: {_unsignable}"));
+            return;
+        }
         if (_unsignable is not null || _choice is null || _headerSection is null)
         {
-            metrics.SignFailed("malformed");
+            metrics.SignFailed(_refusal == DkimSignRefusal.AmbiguousHeader ? "ambiguous-header" : "malformed");
             metrics.MilterMessage("unsigned");
             logger.LogInformation("milter {QueueId}: not signed: {Reason}", envelope.QueueId, _unsignable ?? "no header section");
             writer.Reply(MilterReply.Continue);
@@ -105,6 +118,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
                 catch (DkimSignException e)
                 {
                     _unsignable = e.Message;
+                    _refusal = e.Refusal;
                     Sign(envelope, writer, negotiation);
                     return;
                 }

@@ -55,23 +55,28 @@ internal sealed class VerifyingTransaction(MilterOptions options, Func<MessageVe
         var headers = _headerSection!;
         var authservId = options.AuthServId!;
         // RFC 8601 §5: fields claiming our authserv-id did not come from us; removed, highest occurrence first so
-        // the numbers of the others do not move.
-        var forged = new List<int>();
-        var occurrence = 0;
+        // the numbers of the others do not move. The id is read by the engine's RFC 8601 reader (CFWS, nested
+        // comments, quoted strings). Occurrences count by the name exactly as the MTA sent it (SMFIR_CHGHEADER
+        // addresses "the n-th field of this name"): a smuggled "\vAuthentication-Results" is its own name there.
+        var forged = new List<(string Name, int Occurrence)>();
+        var occurrences = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         foreach (var h in headers.Headers)
         {
-            if (h.Is("Authentication-Results"))
+            if (!h.Is("Authentication-Results"))
             {
-                occurrence++;
-                if (AuthServIdOf(h.Value).Equals(authservId, StringComparison.OrdinalIgnoreCase))
-                {
-                    forged.Add(occurrence);
-                }
+                continue;
+            }
+            var name = MtaName(h);
+            var occurrence = occurrences.GetValueOrDefault(name) + 1;
+            occurrences[name] = occurrence;
+            if (AuthenticationResultsReader.Claims(h.Value, authservId))
+            {
+                forged.Add((name, occurrence));
             }
         }
         for (var i = forged.Count - 1; i >= 0; i--)
         {
-            writer.ChangeHeader((uint)forged[i], "Authentication-Results", "");
+            writer.ChangeHeader((uint)forged[i].Occurrence, forged[i].Name, "");
         }
         if (forged.Count > 0)
         {
@@ -98,19 +103,12 @@ internal sealed class VerifyingTransaction(MilterOptions options, Func<MessageVe
     {
     }
 
-    /// <summary>The authserv-id of an Authentication-Results value: the first token, comments and version dropped.</summary>
-    internal static string AuthServIdOf(string value)
+    /// <summary>The field's name as the MTA sent it: the bytes before the colon, untrimmed (MilterHeaders wrote them so).</summary>
+    private static string MtaName(MessageHeaderField field)
     {
-        var text = value;
-        // Comments (RFC 5322 CFWS) may stand before or after the id.
-        for (var open = text.IndexOf('(', StringComparison.Ordinal); open >= 0; open = text.IndexOf('(', StringComparison.Ordinal))
-        {
-            var close = text.IndexOf(')', open);
-            text = close < 0 ? text[..open] : text[..open] + " " + text[(close + 1)..];
-        }
-        var semicolon = text.IndexOf(';', StringComparison.Ordinal);
-        var id = (semicolon < 0 ? text : text[..semicolon]).Trim();
-        var space = id.IndexOfAny([' ', '\t']);
-        return (space < 0 ? id : id[..space]).TrimEnd('.');
+        var raw = field.Raw.Span;
+        var name = raw[..raw.IndexOf((byte)':')];
+        // The reply writer encodes names as UTF-8: decoded the same way, a name with U+00A0 goes back as the MTA sent it.
+        return System.Text.Unicode.Utf8.IsValid(name) ? System.Text.Encoding.UTF8.GetString(name) : System.Text.Encoding.Latin1.GetString(name);
     }
 }

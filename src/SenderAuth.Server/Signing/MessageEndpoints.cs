@@ -32,7 +32,7 @@ public static class MessageEndpoints
         catch (MessageRejectedException e)
         {
             // The signer's parser refuses the message deep inside; here that becomes the caller's invalid input.
-            return ErrorResponses.Problem(new ServiceError.Invalid($"the message cannot be signed: {e.Message}", "message"), http);
+            return ErrorResponses.Problem(new ServiceError.Invalid($"the message cannot be signed: {e.Message}", "message", e.Code), http);
         }
         http.Response.Headers[DispositionHeader] = outcome.HeaderValue;
         return outcome.Message is { } bytes

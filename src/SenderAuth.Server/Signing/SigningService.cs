@@ -70,10 +70,15 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             message = MailMessage.Parse(raw);
             fromDomain = DkimSigner.FromDomain(message);
         }
-        catch (Exception e) when (e is MessageFormatException or DkimSignException)
+        catch (MessageFormatException e)
         {
             metrics.SignFailed("malformed");
-            throw new MessageRejectedException(e.Message);
+            throw new MessageRejectedException(DkimSignRefusal.UnreadableMessage.Code(), e.Message);
+        }
+        catch (DkimSignException e)
+        {
+            metrics.SignFailed(e.Refusal == DkimSignRefusal.AmbiguousHeader ? "ambiguous-header" : "malformed");
+            throw new MessageRejectedException(e.Refusal.Code(), e.Message);
         }
         var choice = await ChooseAsync(fromDomain, caller, institutionCode, null, ct).ConfigureAwait(false);
         switch (choice.Disposition)
@@ -262,4 +267,9 @@ public sealed record SigningChoice(SignDisposition Disposition, DkimSigner? Sign
 }
 
 /// <summary>A message the API cannot sign because of its content (400 with the reason).</summary>
-public sealed class MessageRejectedException(string message) : Exception(message);
+/// <summary>A message the signer refuses, with the engine's refusal code (<c>ambiguous-header</c>, <c>multiple-from</c>…).</summary>
+public sealed class MessageRejectedException(string code, string message) : Exception(message)
+{
+    /// <summary>The kebab-case refusal code (DkimTokens.Code of DkimSignRefusal).</summary>
+    public string Code { get; } = code;
+}

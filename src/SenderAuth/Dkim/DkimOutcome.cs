@@ -1,4 +1,5 @@
 using SenderAuth.AuthenticationResults;
+using SenderAuth.Mail;
 
 namespace SenderAuth.Dkim;
 
@@ -27,6 +28,8 @@ public sealed record DkimSignatureOutcome
     public bool Testing { get; init; }
     /// <summary>With l=: canonical body bytes after the signed length (content anyone could have appended).</summary>
     public long UnsignedBodyBytes { get; init; }
+    /// <summary>With reason <c>ambiguous-header</c>: the header line that touches a signed field; null otherwise.</summary>
+    public HeaderAmbiguity? Ambiguity { get; init; }
 
     /// <summary>The RFC 8601 method result: <c>dkim=pass header.d=… header.i=… header.s=… header.a=… header.b=…</c>.</summary>
     public AuthResultsMethod ToAuthResults()
@@ -65,10 +68,14 @@ public sealed record DkimSignatureOutcome
 /// <param name="Signatures">One outcome per DKIM-Signature field, in header order; empty for an unsigned message.</param>
 /// <param name="FromHeaderCount">How many From fields the message has; with more than one, a verifying signature is result policy
 /// (<c>multiple-from</c>), since a reader may be shown the unsigned one.</param>
-/// <param name="SmuggledHeaders">True when a header field started with a character some readers treat as folding and others ignore;
-/// security: such a field may show a reader a From that was not signed.</param>
-public sealed record DkimVerification(IReadOnlyList<DkimSignatureOutcome> Signatures, int FromHeaderCount, bool SmuggledHeaders)
+/// <param name="Ambiguities">Every header line parsers read differently (<see cref="MailMessage.Ambiguities"/>); a signature
+/// over a field one of them touches is permerror <c>ambiguous-header</c>. Security: such a line may show a reader a
+/// From that was not signed.</param>
+public sealed record DkimVerification(IReadOnlyList<DkimSignatureOutcome> Signatures, int FromHeaderCount, IReadOnlyList<HeaderAmbiguity> Ambiguities)
 {
+    /// <summary>True when the message has at least one ambiguous header line (whether or not a signature covers it).</summary>
+    public bool Ambiguous => Ambiguities.Count > 0;
+
     /// <summary>RFC 8601: dkim=none when the message carries no signature.</summary>
     public IReadOnlyList<AuthResultsMethod> ToAuthResults() =>
         Signatures.Count == 0 ? [new AuthResultsMethod("dkim", "none")] : [.. Signatures.Select(s => s.ToAuthResults())];

@@ -19,7 +19,7 @@ public enum DkimResult
     PermError,
 }
 
-/// <summary>Why a signature got its result: stable codes (see <see cref="DkimTokens.Code"/>).</summary>
+/// <summary>Why a signature got its result: stable codes (see <see cref="DkimTokens.Code(DkimReason)"/>).</summary>
 public enum DkimReason
 {
     /// <summary>Headers and body verified (result pass).</summary>
@@ -74,6 +74,9 @@ public enum DkimReason
     MalformedMessage,
     /// <summary>More DKIM-Signature fields than the options allow; those past the limit were not checked.</summary>
     TooManySignatures,
+    /// <summary>A header line that parsers read differently touches a field the signature covers (result permerror):
+    /// the signature may hold for one reading while a mail client shows another (<see cref="Mail.HeaderAmbiguity"/>).</summary>
+    AmbiguousHeader,
 }
 
 /// <summary>The one mapping of DKIM results and reasons to the words written in headers and JSON; never use <c>ToString()</c>.</summary>
@@ -121,6 +124,19 @@ public static class DkimTokens
         DkimReason.MultipleFrom => "multiple-from",
         DkimReason.MalformedMessage => "malformed-message",
         DkimReason.TooManySignatures => "too-many-signatures",
+        DkimReason.AmbiguousHeader => "ambiguous-header",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
+    };
+
+    /// <summary>The stable kebab-case code of a signer's refusal (<c>ambiguous-header</c>, <c>multiple-from</c>…).</summary>
+    public static string Code(this DkimSignRefusal refusal) => refusal switch
+    {
+        DkimSignRefusal.UnreadableMessage => "unreadable-message",
+        DkimSignRefusal.NoFrom => "no-from",
+        DkimSignRefusal.MultipleFrom => "multiple-from",
+        DkimSignRefusal.UnreadableFrom => "unreadable-from",
+        DkimSignRefusal.MultipleAuthorAddresses => "multiple-author-addresses",
+        DkimSignRefusal.AmbiguousHeader => "ambiguous-header",
+        _ => throw new ArgumentOutOfRangeException(nameof(refusal)),
     };
 }

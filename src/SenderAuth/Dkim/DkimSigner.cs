@@ -7,8 +7,35 @@ using SenderAuth.Mail;
 
 namespace SenderAuth.Dkim;
 
-/// <summary>A message the signer refuses (no From, several From fields or addresses, unreadable headers).</summary>
-public sealed class DkimSignException(string message) : Exception(message);
+/// <summary>Why the signer refuses a message; written as kebab-case codes by <see cref="DkimTokens.Code(DkimSignRefusal)"/>.</summary>
+public enum DkimSignRefusal
+{
+    /// <summary>The header section cannot be read (limits exceeded).</summary>
+    UnreadableMessage,
+    /// <summary>No From field (RFC 6376 §5.4 requires From to be signed).</summary>
+    NoFrom,
+    /// <summary>More than one From field: receivers could show either.</summary>
+    MultipleFrom,
+    /// <summary>The From field is not an address list, or holds no address.</summary>
+    UnreadableFrom,
+    /// <summary>The From field holds more than one address.</summary>
+    MultipleAuthorAddresses,
+    /// <summary>A header line that parsers read differently (<see cref="MailMessage.Ambiguities"/>).</summary>
+    AmbiguousHeader,
+}
+
+/// <summary>A message the signer refuses (no From, several From fields or addresses, an ambiguous header, unreadable headers).</summary>
+/// <param name="refusal">Why, as a stable code.</param>
+/// <param name="message">The reason for a person.</param>
+/// <param name="ambiguity">With <see cref="DkimSignRefusal.AmbiguousHeader"/>: the first ambiguous line.</param>
+public sealed class DkimSignException(DkimSignRefusal refusal, string message, HeaderAmbiguity? ambiguity = null) : Exception(message)
+{
+    /// <summary>Why the message was refused.</summary>
+    public DkimSignRefusal Refusal { get; } = refusal;
+
+    /// <summary>The first ambiguous header line, when that is the reason.</summary>
+    public HeaderAmbiguity? Ambiguity { get; } = ambiguity;
+}
 
 /// <summary>
 /// Signs raw RFC 5322 messages (RFC 6376 §5, RFC 8463). The output is the input, byte for byte, with the
@@ -16,7 +43,8 @@ public sealed class DkimSignException(string message) : Exception(message);
 /// </summary>
 /// <remarks>
 /// Security: From, Subject, To and Date are over-signed so none can be added after signing; l= is never
-/// written (it lets anyone append content); rsa-sha1 is never produced (RFC 8301).
+/// written (it lets anyone append content); rsa-sha1 is never produced (RFC 8301); a message with an ambiguous
+/// header line (<see cref="MailMessage.Ambiguities"/>) is refused.
 /// </remarks>
 public sealed class DkimSigner
 {
@@ -100,7 +128,7 @@ public sealed class DkimSigner
         }
         catch (MessageFormatException e)
         {
-            throw new DkimSignException($"cannot read the message: {e.Message}");
+            throw new DkimSignException(DkimSignRefusal.UnreadableMessage, $"cannot read the message: {e.Message}");
         }
     }
 
@@ -241,17 +269,25 @@ public sealed class DkimSigner
 
     private static string CheckFrom(MailMessage message)
     {
+        // The one ambiguity rule: any such line, whichever field it touches. A signature is a promise about what the
+        // reader sees; with a line that readers read differently there is no one thing to promise.
+        if (message.Ambiguities.Count > 0)
+        {
+            var a = message.Ambiguities[0];
+            throw new DkimSignException(DkimSignRefusal.AmbiguousHeader,
+                $"ambiguous header: {a.Describe()}; mail clients could show a different message than the one signed, so it is not signed", a);
+        }
         var from = message.All("From").ToList();
         if (from.Count != 1)
         {
-            throw new DkimSignException(from.Count == 0
+            throw new DkimSignException(from.Count == 0 ? DkimSignRefusal.NoFrom : DkimSignRefusal.MultipleFrom, from.Count == 0
                 ? "the message has no From header; DKIM requires it to be signed (RFC 6376 §5.4)"
                 : $"the message has {from.Count} From headers; receivers could show either, so it is not signed");
         }
         var mailboxes = MailboxList.Parse(from[0].Value, out var error);
         if (mailboxes is null || mailboxes.Count != 1)
         {
-            throw new DkimSignException(mailboxes is null
+            throw new DkimSignException(mailboxes is null or [] ? DkimSignRefusal.UnreadableFrom : DkimSignRefusal.MultipleAuthorAddresses, mailboxes is null
                 ? $"the From header cannot be read: {error}"
                 : $"the From header holds {mailboxes.Count} addresses; exactly one is required to sign (DMARC, RFC 9989)");
         }

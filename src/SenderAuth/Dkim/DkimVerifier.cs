@@ -11,7 +11,8 @@ namespace SenderAuth.Dkim;
 /// </summary>
 /// <remarks>
 /// Security: a message with several From fields (smuggled ones included) never passes: a receiver could show
-/// the unsigned one. rsa-sha1 and RSA keys under 1024 bits get "policy" (RFC 8301). With l=, the unsigned
+/// the unsigned one. A signature over a field that an ambiguous header line touches (<see cref="MailMessage.Ambiguities"/>)
+/// is permerror <c>ambiguous-header</c>. rsa-sha1 and RSA keys under 1024 bits get "policy" (RFC 8301). With l=, the unsigned
 /// remainder is reported, or failed by option.
 /// </remarks>
 public sealed class DkimVerifier
@@ -44,7 +45,7 @@ public sealed class DkimVerifier
         }
         catch (MessageFormatException e)
         {
-            return new DkimVerification([Outcome(DkimResult.PermError, DkimReason.MalformedMessage, e.Message)], 0, false);
+            return new DkimVerification([Outcome(DkimResult.PermError, DkimReason.MalformedMessage, e.Message)], 0, []);
         }
         return await VerifyAsync(parsed, cancellationToken).ConfigureAwait(false);
     }
@@ -66,7 +67,7 @@ public sealed class DkimVerifier
             }
             outcomes.Add(await VerifyOneAsync(message, field, fromCount, bodyHashes, cancellationToken).ConfigureAwait(false));
         }
-        return new DkimVerification(outcomes, fromCount, message.Headers.Any(h => h.Smuggled));
+        return new DkimVerification(outcomes, fromCount, message.Ambiguities);
     }
 
     private async Task<DkimSignatureOutcome> VerifyOneAsync(MailMessage message, MessageHeaderField field, int fromCount,
@@ -92,6 +93,20 @@ public sealed class DkimVerifier
         if (check is not null)
         {
             return o with { Result = check.Value.Result, Reason = check.Value.Reason, Detail = check.Value.Detail };
+        }
+
+        // The one ambiguity rule (MailMessage.Ambiguities): a line that parsers read differently, touching a signed
+        // field, means the signature may verify over one reading while a client shows another. Checked before the key
+        // is fetched: no reading of this message is trustworthy, whatever the key says.
+        if (message.AmbiguityTouching(sig.SignedHeaders) is { } ambiguity)
+        {
+            return o with
+            {
+                Result = DkimResult.PermError,
+                Reason = DkimReason.AmbiguousHeader,
+                Ambiguity = ambiguity,
+                Detail = $"{DkimReason.AmbiguousHeader.Code()}: {ambiguity.Describe()}; a signed field may read differently to a mail client",
+            };
         }
 
         var (key, keyFailure) = await FetchKeyAsync(sig, ct).ConfigureAwait(false);

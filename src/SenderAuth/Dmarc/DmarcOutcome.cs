@@ -13,7 +13,7 @@ public enum DmarcResult
     Fail,
     /// <summary>The policy could not be looked up (DNS timeout or SERVFAIL); try again later.</summary>
     TempError,
-    /// <summary>The message has no usable author domain (no From, several domains): it cannot pass.</summary>
+    /// <summary>The message has no usable author (no From, several From fields, addresses or domains, an ambiguous From): it cannot pass.</summary>
     PermError,
 }
 
@@ -32,6 +32,12 @@ public enum DmarcReason
     NoAuthorDomain,
     /// <summary>From fields (or one From with several addresses) name more than one domain.</summary>
     MultipleAuthorDomains,
+    /// <summary>More than one From field, whatever their domains (RFC 5322 §3.6 allows one).</summary>
+    MultipleFromFields,
+    /// <summary>One From field with several addresses of one domain.</summary>
+    MultipleAuthorAddresses,
+    /// <summary>A header line parsers read differently touches From (<see cref="Mail.HeaderAmbiguity"/>).</summary>
+    AmbiguousFrom,
 }
 
 /// <summary>The one mapping of DMARC results, policies and reasons to header and JSON words; never <c>ToString()</c>.</summary>
@@ -66,6 +72,9 @@ public static class DmarcTokens
         DmarcReason.DnsFailure => "dns-failure",
         DmarcReason.NoAuthorDomain => "no-author-domain",
         DmarcReason.MultipleAuthorDomains => "multiple-author-domains",
+        DmarcReason.MultipleFromFields => "multiple-from-fields",
+        DmarcReason.MultipleAuthorAddresses => "multiple-author-addresses",
+        DmarcReason.AmbiguousFrom => "ambiguous-from",
         _ => throw new ArgumentOutOfRangeException(nameof(r)),
     };
 }
@@ -110,6 +119,8 @@ public sealed record DmarcOutcome
     public string? OrganizationalDomain { get; init; }
     /// <summary>True when the author domain does not exist in DNS (np= applies).</summary>
     public bool AuthorDomainNonExistent { get; init; }
+    /// <summary>With reason <c>ambiguous-from</c>: the header line that touches From; null otherwise.</summary>
+    public Mail.HeaderAmbiguity? Ambiguity { get; init; }
 
     /// <summary>
     /// The policy after the record's options are processed: p, sp or np as applicable, then one step softer when

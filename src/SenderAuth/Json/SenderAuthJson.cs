@@ -77,6 +77,8 @@ public static class SenderAuthJson
         new TokenEnumConverter<SpfIdentity>(SpfTokens.Token),
         new TokenEnumConverter<DkimResult>(DkimTokens.Token),
         new TokenEnumConverter<DkimReason>(DkimTokens.Code),
+        new TokenEnumConverter<DkimSignRefusal>(DkimTokens.Code),
+        new TokenEnumConverter<Mail.HeaderAmbiguityReason>(Mail.HeaderAmbiguityCodes.Code),
         new TokenEnumConverter<DmarcResult>(DmarcTokens.Token),
         new TokenEnumConverter<DmarcPolicy>(DmarcTokens.Token),
         new TokenEnumConverter<DmarcReason>(DmarcTokens.Code),

@@ -30,8 +30,10 @@ public sealed class MessageFormatException(string message, long offset) : Format
 /// </remarks>
 public sealed class MailMessage
 {
-    private MailMessage(ReadOnlyMemory<byte> raw, IReadOnlyList<MessageHeaderField> headers, int bodyOffset, bool bareLf)
+    private MailMessage(ReadOnlyMemory<byte> raw, IReadOnlyList<MessageHeaderField> headers, int bodyOffset, bool bareLf,
+        IReadOnlyList<HeaderAmbiguity> ambiguities)
     {
+        Ambiguities = ambiguities;
         Raw = raw;
         Headers = headers;
         BodyOffset = bodyOffset;
@@ -56,6 +58,33 @@ public sealed class MailMessage
     /// <summary>The fields named <paramref name="name"/> (ASCII case-insensitive), in order; smuggled ones included.</summary>
     public IEnumerable<MessageHeaderField> All(string name) => Headers.Where(h => h.Is(name));
 
+    /// <summary>
+    /// Every header line that parsers read differently (<see cref="HeaderAmbiguity"/>), in order; empty for a clean
+    /// message. One rule decides it for the signer, the verifier, DMARC and the milter: see docs/security.md.
+    /// </summary>
+    public IReadOnlyList<HeaderAmbiguity> Ambiguities { get; }
+
+    /// <summary>The first ambiguity that touches a field named in <paramref name="names"/> (case-insensitive); null when none does.</summary>
+    public HeaderAmbiguity? AmbiguityTouching(IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (Ambiguities.Count == 0)
+        {
+            return null;
+        }
+        foreach (var a in Ambiguities)
+        {
+            foreach (var name in names)
+            {
+                if (a.Touches(name))
+                {
+                    return a;
+                }
+            }
+        }
+        return null;
+    }
+
     /// <summary>Splits <paramref name="raw"/> into header fields and body without copying it.</summary>
     /// <exception cref="MessageFormatException">A limit of <paramref name="limits"/> is exceeded or the header section is unreadable.</exception>
     public static MailMessage Parse(ReadOnlyMemory<byte> raw, MessageLimits? limits = null)
@@ -67,8 +96,13 @@ public sealed class MailMessage
         var fieldStart = -1;
         var bareLf = false;
         var bodyOffset = span.Length;
+        var line = 0;
+        var fieldLine = 0;
+        List<HeaderAmbiguity>? ambiguities = null;
+        string? follows = null;
         while (pos < span.Length)
         {
+            line++;
             if (pos > limits.MaxHeaderBytes)
             {
                 throw new MessageFormatException($"header section larger than {limits.MaxHeaderBytes} bytes", pos);
@@ -96,20 +130,47 @@ public sealed class MailMessage
             }
             if (fieldStart >= 0)
             {
-                headers.Add(MakeField(raw, fieldStart, pos));
+                headers.Add(MakeField(raw, fieldStart, pos, fieldLine, headers.Count == 0, ref follows, ref ambiguities));
                 if (headers.Count >= limits.MaxHeaderFields)
                 {
                     throw new MessageFormatException($"more than {limits.MaxHeaderFields} header fields", pos);
                 }
             }
             fieldStart = pos;
+            fieldLine = line;
             pos = next;
         }
         if (fieldStart >= 0)
         {
-            headers.Add(MakeField(raw, fieldStart, pos));
+            headers.Add(MakeField(raw, fieldStart, pos, fieldLine, headers.Count == 0, ref follows, ref ambiguities));
         }
-        return new MailMessage(raw, headers, bodyOffset, bareLf);
+        return new MailMessage(raw, headers, bodyOffset, bareLf, (IReadOnlyList<HeaderAmbiguity>?)ambiguities ?? []);
+    }
+
+    private static MessageHeaderField MakeField(ReadOnlyMemory<byte> raw, int start, int end, int line, bool first,
+        ref string? follows, ref List<HeaderAmbiguity>? ambiguities)
+    {
+        var field = MakeField(raw, start, end);
+        var span = raw.Span[start..end];
+        if (HeaderLineRule.Check(span, first) is not { } bad)
+        {
+            follows = field.Name;
+            return field;
+        }
+        HeaderAmbiguity ambiguity;
+        if (bad.Reason == HeaderAmbiguityReason.BareCarriageReturn)
+        {
+            // Inside the field: it is the field a reader may cut short, and what follows the CR may be read as a new one.
+            var linesBefore = System.MemoryExtensions.Count(span[..bad.At], (byte)'\n');
+            ambiguity = new HeaderAmbiguity(bad.Reason, start + bad.At, line + linesBefore, field.Name,
+                HeaderLineRule.LenientName(span[(bad.At + 1)..]), bad.Character);
+        }
+        else
+        {
+            ambiguity = new HeaderAmbiguity(bad.Reason, start, line, follows, HeaderLineRule.LenientName(span), bad.Character);
+        }
+        (ambiguities ??= []).Add(ambiguity);
+        return field;
     }
 
     private static MessageHeaderField MakeField(ReadOnlyMemory<byte> raw, int start, int end)

@@ -30,7 +30,7 @@ public static class MailboxList
                 continue;
             }
             var at = spec.LastIndexOf('@');
-            if (at <= 0 || at == spec.Length - 1)
+            if (at <= 0 || at == spec.Length - 1 || !OneAddress(spec))
             {
                 error = $"\"{spec}\" is not an address (local-part@domain)";
                 return null;
@@ -105,6 +105,33 @@ public static class MailboxList
         }
         text = text.Trim();
         return text.Length == 0 ? null : text;
+    }
+
+    /// <summary>
+    /// False when the addr-spec holds whitespace or a second '@' outside quotes ("a@legit.example x@attacker.example",
+    /// two addresses folded without a comma): readers disagree on which address that is, so it is none.
+    /// </summary>
+    private static bool OneAddress(string spec)
+    {
+        var quoted = false;
+        var ats = 0;
+        for (var i = 0; i < spec.Length; i++)
+        {
+            var c = spec[i];
+            if (c == '\\' && quoted)
+            {
+                i++;
+            }
+            else if (c == '"')
+            {
+                quoted = !quoted;
+            }
+            else if (!quoted && (char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>' || (c == '@' && ++ats > 1)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int LastUnquoted(string text, char c)

@@ -34,14 +34,30 @@ public sealed class DkimCliTests : IDisposable
         await File.WriteAllTextAsync(Path.Combine(inbox, "a.eml"), "From: A <a@example.com>\nTo: b@example.net\nSubject: one\n\nbody one\n");
         await File.WriteAllTextAsync(Path.Combine(inbox, "b.eml"), "From: a@example.com\r\nSubject: two\r\n\r\nbody two\r\n");
         await File.WriteAllTextAsync(Path.Combine(inbox, "bad.eml"), "Subject: no from\r\n\r\nbody\r\n");
+        await File.WriteAllTextAsync(Path.Combine(inbox, "smuggled.eml"), "From: a@example.com\r\n\v, Evil <evil@attacker.example>\r\nSubject: s\r\n\r\nbody\r\n");
 
         var (exit, _, stderr) = await CliRunner.RunAsync(null, "dkim", "sign", "--key", PathOf("rsa1.pem"), "--domain", "example.com", "--selector", "rsa1",
             "--second-key", PathOf("ed1.pem"), "--second-selector", "ed1", "--out-dir", PathOf("out"),
-            Path.Combine(inbox, "a.eml"), Path.Combine(inbox, "b.eml"), Path.Combine(inbox, "bad.eml"));
+            Path.Combine(inbox, "a.eml"), Path.Combine(inbox, "b.eml"), Path.Combine(inbox, "bad.eml"), Path.Combine(inbox, "smuggled.eml"));
         Assert.Equal(1, exit);
-        Assert.Contains("bad.eml: not signed: the message has no From header", stderr, StringComparison.Ordinal);
-        Assert.Contains("signed 2 of 3 messages", stderr, StringComparison.Ordinal);
+        Assert.Contains("bad.eml: not signed (no-from): the message has no From header", stderr, StringComparison.Ordinal);
+        Assert.Contains("smuggled.eml: not signed (ambiguous-header): ambiguous header: line 2 (after From) begins with U+000B", stderr, StringComparison.Ordinal);
+        Assert.Contains("signed 2 of 4 messages", stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(PathOf("out/bad.eml")));
+        Assert.False(File.Exists(PathOf("out/smuggled.eml")));
+
+        // The same line put into a signed message after signing: every signature permerror, the line's code in JSON.
+        var forged = (await File.ReadAllTextAsync(PathOf("out/b.eml"))).Replace("From: a@example.com\r\n", "From: a@example.com\r\n\v, Evil <evil@attacker.example>\r\n", StringComparison.Ordinal);
+        var (fexit, fout, _) = await CliRunner.RunAsync(forged, "dkim", "verify", "--zone", PathOf("keys.zone"), "--json");
+        Assert.Equal(1, fexit);
+        var froot = JsonDocument.Parse(fout).RootElement;
+        Assert.All(froot.GetProperty("signatures").EnumerateArray(), sig =>
+        {
+            Assert.Equal(("permerror", "ambiguous-header"), (sig.GetProperty("result").GetString(), sig.GetProperty("reason").GetString()));
+            Assert.Equal("leading-control-character", sig.GetProperty("ambiguity").GetProperty("reason").GetString());
+        });
+        var ambiguity = Assert.Single(froot.GetProperty("ambiguities").EnumerateArray().ToList());
+        Assert.Equal(("From", "U+000B"), (ambiguity.GetProperty("follows").GetString(), ambiguity.GetProperty("character").GetString()));
 
         foreach (var name in new[] { "a.eml", "b.eml" })
         {

@@ -127,7 +127,7 @@ public class DkimSignVerifyTests
         var forged = signed.Replace("From: Mosa", prefix + "From: Mallory <ceo@example.com>\r\nFrom: Mosa", StringComparison.Ordinal);
         var verification = await DkimTestKeys.Verifier().VerifyAsync(Encoding.UTF8.GetBytes(forged), TestContext.Current.CancellationToken);
         Assert.Equal(2, verification.FromHeaderCount);
-        Assert.True(verification.SmuggledHeaders);
+        Assert.True(verification.Ambiguous);
         Assert.NotEqual(DkimResult.Pass, verification.Signatures[0].Result);
     }
 
@@ -141,7 +141,7 @@ public class DkimSignVerifyTests
         byte[] forged = [.. signed[..at], 0xA0, .. Encoding.ASCII.GetBytes("From: Mallory <ceo@example.com>\r\n"), .. signed[at..]];
         var verification = await DkimTestKeys.Verifier().VerifyAsync(forged, TestContext.Current.CancellationToken);
         Assert.Equal(2, verification.FromHeaderCount);
-        Assert.True(verification.SmuggledHeaders);
+        Assert.True(verification.Ambiguous);
         Assert.NotEqual(DkimResult.Pass, verification.Signatures[0].Result);
     }
 

@@ -219,14 +219,17 @@ public abstract class ApiTests(ServerFixture fixture)
     }
 
     [Theory]
-    [InlineData("", "the body is empty")]
-    [InlineData("Subject: no from\r\n\r\nbody\r\n", "no From header")]
-    [InlineData("From: a@x.example\r\nFrom: b@y.example\r\n\r\nbody\r\n", "2 From headers")]
-    [InlineData("From: a@x.example, b@y.example\r\n\r\nbody\r\n", "2 addresses")]
-    public async Task Malformed_messages_are_400_with_the_reason(string message, string reason)
+    [InlineData("", "the body is empty", null)]
+    [InlineData("Subject: no from\r\n\r\nbody\r\n", "no From header", "no-from")]
+    [InlineData("From: a@x.example\r\nFrom: b@y.example\r\n\r\nbody\r\n", "2 From headers", "multiple-from")]
+    [InlineData("From: a@x.example, b@y.example\r\n\r\nbody\r\n", "2 addresses", "multiple-author-addresses")]
+    [InlineData("From: a@x.example\r\n\u2028, Evil <evil@attacker.example>\r\n\r\nbody\r\n", "line 2 (after From) begins with U+2028", "ambiguous-header")]
+    [InlineData("\vFrom: Evil <evil@attacker.example>\r\nFrom: a@x.example\r\n\r\nbody\r\n", "(leading-control-character)", "ambiguous-header")]
+    public async Task Malformed_messages_are_400_with_the_reason(string message, string reason, string? code)
     {
         var problem = await (await Host.Client().Sign(message)).Json(HttpStatusCode.BadRequest);
         Assert.Contains(reason, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(code, problem["code"]?.GetValue<string>());
     }
 
     [Fact]

@@ -21,6 +21,34 @@ public sealed class MilterErrorTests
     [Theory]
     [InlineData("tempfail")]
     [InlineData("accept")]
+    public async Task AmbiguousHeader_NeverSigned_RejectedOrPassedUnsignedByOnError(string onError)
+    {
+        // The MTA hands over a field named "\u00a0From" (UTF-8 NBSP, then From). Not an internal error but a
+        // permanent fault of the message: tempfail (hold back what cannot be signed) becomes a 550 reject, accept
+        // lets it through unsigned. Signed in neither case.
+        await using var host = await ServerHost.StartAsync("sqlite", new Dictionary<string, string?>
+        {
+            ["SenderAuth:Milter:OnError"] = onError,
+            ["SenderAuth:Milter:UnknownDomainPolicy"] = "SignWithProviderDomain",
+        });
+        await using var client = await MilterClient.ConnectAsync(host.Services.GetRequiredService<MilterListener>().Address!);
+        await client.NegotiateAsync();
+        var replies = await client.SendMessageAsync(Message("ok@ambiguous.example").Replace("To: ", "\u00a0From: Evil <evil@attacker.example>\r\nTo: ", StringComparison.Ordinal));
+        var verdict = Assert.Single(replies);
+        if (onError == "tempfail")
+        {
+            Assert.Equal(MilterReply.ReplyCode, verdict.Code);
+            Assert.StartsWith("550 5.6.0 not signed: ambiguous header: line 2 (after From) begins with U+00A0", verdict.Text, StringComparison.Ordinal);
+        }
+        else
+        {
+            Assert.Equal(MilterReply.Continue, verdict.Code);
+        }
+    }
+
+    [Theory]
+    [InlineData("tempfail")]
+    [InlineData("accept")]
     public async Task InternalError_FollowsOnErrorAndIsCounted(string onError)
     {
         await using var host = await ServerHost.StartAsync("sqlite", new Dictionary<string, string?>

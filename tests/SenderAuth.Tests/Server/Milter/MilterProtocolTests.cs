@@ -272,10 +272,21 @@ public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFix
     }
 
     [Fact]
-    public void AuthServIdOf_CommentsAndVersion_ReadsTheId()
+    public async Task Transaction_AmbiguousHeaderLine_RejectedNotSigned()
     {
-        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(" mx.example.net; spf=pass"));
-        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(" (forged) mx.example.net 1; dkim=pass"));
-        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf("mx.example.net;\n\tnone"));
+        // The engine's one rule: a field name beginning with VT is read as From by some parsers and folded by others.
+        // OnError is tempfail here (the default): what cannot be signed is held back, and for this permanent fault
+        // that is a reject.
+        await using var client = await MilterClient.ConnectAsync(fixture.Address);
+        await client.NegotiateAsync();
+        var replies = await client.SendMessageAsync("\vFrom: Evil <evil@attacker.example>\r\n" + Message("tickets@milter-ambiguous.example"));
+        var verdict = Assert.Single(replies);
+        Assert.Equal(MilterReply.ReplyCode, verdict.Code);
+        Assert.StartsWith("550 5.6.0 not signed: ambiguous header: line 1 begins with U+000B", verdict.Text, StringComparison.Ordinal);
+        Assert.Contains("(leading-control-character)", verdict.Text, StringComparison.Ordinal);
+
+        // The same connection goes on: a clean message is signed.
+        var message = Message("tickets@milter-ambiguous.example");
+        await VerifyAsync(MilterClient.Apply(message, await client.SendMessageAsync(message)));
     }
 }

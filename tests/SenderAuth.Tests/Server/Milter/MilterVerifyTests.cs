@@ -82,6 +82,40 @@ public sealed class MilterVerifyTests(MilterVerifyFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task Verify_ForgedResultsWithQuotedIdNestedCommentsFoldingAndCase_AllRemoved()
+    {
+        // RFC 8601 §2.2 spellings of our id that the first-'('-to-first-')' reader missed, and two that are not ours.
+        var forged = "Authentication-Results: \"mx.senderauth.test\"; dkim=pass header.d=bank.example\r\n"
+            + "Authentication-Results: (a (nested) comment) mx.senderauth.test; dmarc=pass\r\n"
+            + "authentication-results: (x)\r\n\tMx.SenderAuth.Test\r\n\t(v) 1; spf=pass\r\n"
+            + "Authentication-Results: other-mx.example (mx.senderauth.test); spf=pass\r\n"
+            + "Authentication-Results: \"other-mx.example\"; dkim=pass\r\n";
+        var message = await SignedMessageAsync(forged, "Hello from outside.\r\n");
+        await using var client = await MilterClient.ConnectAsync(fixture.Address);
+        await client.NegotiateAsync();
+        var replies = await client.SendMessageAsync(message, clientIp: "192.0.2.25", mailFrom: "<bounce@other.example>");
+        Assert.Equal(MilterReply.Continue, replies[^1].Code);
+        var removed = replies.Where(r => r.Code == MilterReply.ChangeHeader).Select(r => r.Header()).ToList();
+        // Occurrences count case-insensitively, as the MTA counts; each is addressed by the name the MTA sent.
+        Assert.Equal([(3u, "authentication-results", ""), (2u, "Authentication-Results", ""), (1u, "Authentication-Results", "")], removed);
+    }
+
+    [Fact]
+    public async Task Verify_AmbiguousHeaderLine_ResultsCarryTheReasonCode()
+    {
+        // A second From hidden behind NBSP, put in after signing: our verdict names the rule that refused it.
+        var message = await SignedMessageAsync("", "Hello from outside.\r\n");
+        message = message.Replace("To: ", "\u00a0From: Evil <evil@attacker.example>\r\nTo: ", StringComparison.Ordinal);
+        await using var client = await MilterClient.ConnectAsync(fixture.Address);
+        await client.NegotiateAsync();
+        var replies = await client.SendMessageAsync(message, clientIp: "192.0.2.25", mailFrom: "<bounce@other.example>");
+        var added = Assert.Single(replies, r => r.Code == MilterReply.InsertHeader).Header();
+        Assert.Contains("dkim=permerror (ambiguous-header: ", added.Value, StringComparison.Ordinal);
+        Assert.Contains("leading-unicode-space", added.Value, StringComparison.Ordinal);
+        Assert.Contains("dmarc=permerror (ambiguous-from: ", added.Value, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_BodyTamperedWith_DkimFails()
     {
         var message = await SignedMessageAsync("", "Original text.\r\n");
