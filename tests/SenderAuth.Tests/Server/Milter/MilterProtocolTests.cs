@@ -278,4 +278,17 @@ public sealed class MilterProtocolTests(MilterServerFixture fixture) : IClassFix
         Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(" (forged) mx.example.net 1; dkim=pass"));
         Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf("mx.example.net;\n\tnone"));
     }
+
+    [Fact]
+    public void AuthServIdOf_ManyComments_OnePassSameReading()
+    {
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf("(a)(b) (c)mx.example.net(d); none"));
+        Assert.Equal("", VerifyingTransaction.AuthServIdOf("(unclosed mx.example.net; none"));
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf("mx.example.net (unclosed; none"));
+        // 200 KB of empty comments: rebuilding the text per comment allocated about 60 GB; one pass a few hundred KB.
+        var hostile = string.Concat(Enumerable.Repeat("()", 100_000)) + " mx.example.net; none";
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal("mx.example.net", VerifyingTransaction.AuthServIdOf(hostile));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 8 * hostile.Length);
+    }
 }
