@@ -10,10 +10,21 @@ namespace SenderAuth.Fuzz;
 internal static class FuzzContract
 {
     /// <summary>Runs <paramref name="input"/>; throws <see cref="FuzzContractException"/> when the contract is broken.</summary>
+    /// <remarks>A bound broken on the first run is measured once more: a reader's first call in a process also pays its
+    /// one-time costs (JIT, static tables), and a shared machine may stall once; a linear bound broken twice is real.</remarks>
     public static void Check(FuzzTarget target, byte[] input)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(input);
+        if (Measure(target, input) is not null && Measure(target, input) is { } broken)
+        {
+            throw new FuzzContractException(target.Name, broken.Kind, broken.Message);
+        }
+    }
+
+    /// <returns>The broken bound, or null when the run kept both.</returns>
+    private static (string Kind, string Message)? Measure(FuzzTarget target, byte[] input)
+    {
         // Allocation on this thread only: the readers are synchronous (streams over memory complete inline), and a
         // parallel test elsewhere in the process must not count against this input.
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -35,14 +46,13 @@ internal static class FuzzContract
         var maxBytes = target.Budget.MaxBytes(input.Length);
         if (allocated > maxBytes)
         {
-            throw new FuzzContractException(target.Name, "allocation-bound",
-                $"{allocated:N0} bytes allocated for {input.Length:N0} input bytes; the bound is {maxBytes:N0}");
+            return ("allocation-bound", $"{allocated:N0} bytes allocated for {input.Length:N0} input bytes; the bound is {maxBytes:N0}");
         }
         var maxTime = target.Budget.MaxTime(input.Length);
         if (clock.Elapsed > maxTime)
         {
-            throw new FuzzContractException(target.Name, "time-bound",
-                $"{clock.Elapsed.TotalMilliseconds:N0} ms for {input.Length:N0} input bytes; the bound is {maxTime.TotalMilliseconds:N0} ms");
+            return ("time-bound", $"{clock.Elapsed.TotalMilliseconds:N0} ms for {input.Length:N0} input bytes; the bound is {maxTime.TotalMilliseconds:N0} ms");
         }
+        return null;
     }
 }
