@@ -10,7 +10,7 @@ namespace SenderAuth.Dkim;
 /// </summary>
 public sealed record DkimKeyRecord
 {
-    private static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache =
+    internal static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache =
         new(sizeOf: static v => ParsedSize(v.Record, v.Error), isFailure: static v => v.Record is null);
 
     /// <summary>

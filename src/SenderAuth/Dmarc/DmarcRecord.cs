@@ -86,7 +86,7 @@ public sealed record DmarcRecord
         return first == "v=DMARC1";
     }
 
-    private static readonly BoundedParseCache<DmarcRecord?> Cache = new(sizeOf: ParsedSize, isFailure: static r => r is null);
+    internal static readonly BoundedParseCache<DmarcRecord?> Cache = new(sizeOf: ParsedSize, isFailure: static r => r is null);
 
     /// <summary>
     /// Most characters of a record: 16,384 (real records are under 300). A longer text is not read as a policy: it
