@@ -31,9 +31,9 @@ internal sealed class BoundedParseCache<TValue>
     public const int DefaultMaxEntries = 10_000;
 
     /// <summary>
-    /// 16 MiB of estimated size per cache (the DMARC and DKIM key caches; SPF's takes 32 MiB, so 64 MiB in all):
-    /// 10,000 ordinary records (a DMARC record or an RSA-2048 key record is well under 1.6 KiB with its parse) fit,
-    /// so ordinary traffic meets the count bound first and behaves as before.
+    /// 16 MiB of estimated size, the DMARC cache's budget (SPF's and DKIM keys' take 32 MiB: 80 MiB in all): 10,000
+    /// ordinary DMARC records (well under 1.6 KiB each with the parse) fit, so ordinary traffic meets the count bound
+    /// first and behaves as before.
     /// </summary>
     public const long DefaultMaxBytes = 16L * 1024 * 1024;
 

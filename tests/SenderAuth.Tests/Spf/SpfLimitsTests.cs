@@ -119,6 +119,25 @@ public class SpfLimitsTests
         Assert.Equal(2, resolver.Queries);
     }
 
+    [Fact]
+    public async Task Lint_IncludeTreeFanningOut_StopsAtItsQueryBudget()
+    {
+        // Ten names each including all ten: loop detection only cuts a name already on the path, so following every
+        // path would be about ten million TXT queries (10! orderings).
+        var includes = string.Join(' ', Enumerable.Range(1, 10).Select(i => $"include:x{i}.fan.example"));
+        var zone = new SpfTestZone().Txt("fan.example", $"v=spf1 {includes} -all");
+        for (var i = 1; i <= 10; i++)
+        {
+            zone.Txt($"x{i}.fan.example", $"v=spf1 {includes} -all");
+        }
+        var log = new DnsQueryLog(new ZoneDnsResolver(zone.Zone));
+        var report = await new SpfLinter(log).LintDomainAsync("fan.example", TestContext.Current.CancellationToken);
+        // The domain's TXT and type-99 queries, then the budget.
+        Assert.InRange(log.Entries.Count, SpfLinter.MaxQueries, SpfLinter.MaxQueries + 2);
+        Assert.Contains(report.Findings, f => f.Code == "lint-truncated");
+        Assert.Contains(report.Findings, f => f.Code == "too-many-lookups");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
