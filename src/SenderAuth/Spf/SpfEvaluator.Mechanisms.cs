@@ -282,14 +282,17 @@ internal sealed class SpfCheck(SpfEvaluator evaluator, IPAddress ip, string send
     public async ValueTask<IReadOnlyList<string>> PtrNamesAsync(CancellationToken ct) =>
         _ptrNames ??= await evaluator.LookupPtrNamesAsync(this, ct).ConfigureAwait(false);
 
+    // Computed once per check, not once per macro: a record may hold thousands of %{l} and %{o}.
+    private string? _localPart;
+    private string? _senderDomain;
+
     public async ValueTask<string> GetAsync(char letter, CancellationToken cancellationToken)
     {
-        var at = sender.LastIndexOf('@');
         switch (letter)
         {
             case 's': return sender;
-            case 'l': return at > 0 ? sender[..at] : "postmaster";
-            case 'o': return at >= 0 ? sender[(at + 1)..] : sender;
+            case 'l': return _localPart ??= sender.LastIndexOf('@') is var at && at > 0 ? sender[..at] : "postmaster";
+            case 'o': return _senderDomain ??= sender.LastIndexOf('@') is var at2 && at2 >= 0 ? sender[(at2 + 1)..] : sender;
             case 'd': return Domain;
             case 'i': return IsV6 ? Nibbles() : Ip.ToString();
             case 'v': return IsV6 ? "ip6" : "in-addr";

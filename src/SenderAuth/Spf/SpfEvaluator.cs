@@ -75,6 +75,11 @@ public sealed partial class SpfEvaluator
         // An IPv4-mapped IPv6 client is an IPv4 client (RFC 7208 §5: "ip4" and "a" compare IPv4 addresses).
         var ip = clientIp.IsIPv4MappedToIPv6 ? clientIp.MapToIPv4() : clientIp;
         var check = new SpfCheck(this, ip, sender, helo);
+        if (sender.Length > SpfLimits.MaxIdentityLength || helo?.Length > SpfLimits.MaxIdentityLength)
+        {
+            return Outcome(Verdict.Of(SpfResult.PermError, SpfReason.LimitExceeded,
+                $"the sender or HELO name is longer than {SpfLimits.MaxIdentityLength} characters", domain), check, domain, ip, sender, helo, identity);
+        }
         Verdict verdict;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -90,7 +95,11 @@ public sealed partial class SpfEvaluator
                 verdict = Verdict.Of(SpfResult.TempError, SpfReason.DnsFailure, $"the check took longer than {_options.Timeout.TotalSeconds:0.#} s", domain);
             }
         }
-        return new SpfOutcome
+        return Outcome(verdict, check, domain, ip, sender, helo, identity);
+    }
+
+    private static SpfOutcome Outcome(Verdict verdict, SpfCheck check, string domain, IPAddress ip, string sender, string? helo, SpfIdentity identity) =>
+        new()
         {
             Result = verdict.Result,
             Reason = verdict.Reason,
@@ -107,7 +116,6 @@ public sealed partial class SpfEvaluator
             Helo = helo,
             Identity = identity,
         };
-    }
 
     /// <summary>RFC 7208 §4.3: a syntactically valid, multi-label name; anything else is "none" without a query.</summary>
     private static bool IsCheckableDomain(string domain) =>

@@ -21,4 +21,11 @@ public static class SpfLimits
     /// record of <c>%{d}.</c> repeated against a 253-character domain would otherwise build over a megabyte.
     /// </summary>
     public const int MaxMacroExpansionLength = 8 * 1024;
+
+    /// <summary>
+    /// Most characters of the sender and of the HELO name a check accepts: 1,024 (RFC 5321 §4.5.3.1 allows a path of
+    /// 256 octets and a domain of 255). They are macro values, so each macro in the record would otherwise cost work in
+    /// their length: a record of thousands of <c>%{s1}</c> against a megabyte sender would scan gigabytes.
+    /// </summary>
+    public const int MaxIdentityLength = 1024;
 }

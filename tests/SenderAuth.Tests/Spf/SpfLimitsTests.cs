@@ -24,9 +24,9 @@ public class SpfLimitsTests
     /// <summary>TXT character-strings are at most 255 octets: a long record is published as several.</summary>
     private static string[] Strings(string record) => record.Chunk(255).Select(c => new string(c)).ToArray();
 
-    private static SpfOutcome CheckSynchronously(SpfEvaluator evaluator, string domain, CancellationToken ct = default)
+    private static SpfOutcome CheckSynchronously(SpfEvaluator evaluator, string domain, string? sender = null)
     {
-        var task = evaluator.CheckHostAsync(IPAddress.Parse("192.0.2.1"), domain, "user@" + domain, "mx.example.org", ct);
+        var task = evaluator.CheckHostAsync(IPAddress.Parse("192.0.2.1"), domain, sender ?? "user@" + domain, "mx.example.org");
         Assert.True(task.IsCompleted, "the zone resolver answers synchronously, so the check completes on this thread");
         return task.Result;
     }
@@ -86,6 +86,16 @@ public class SpfLimitsTests
         Assert.True(record.Length <= SpfLimits.MaxRecordLength);
         var outcome = CheckSynchronously(Evaluator("big.example", record), "big.example");
         Assert.Equal(SpfResult.Pass, outcome.Result);
+    }
+
+    [Fact]
+    public void CheckHost_SenderOverLimit_LimitExceededWithoutQueries()
+    {
+        var log = new DnsQueryLog(new ZoneDnsResolver(new SpfTestZone().Txt("example.com", "v=spf1 exists:%{l1}.example.com -all").Zone));
+        var sender = new string('a', SpfLimits.MaxIdentityLength) + "@example.com";
+        var outcome = CheckSynchronously(new SpfEvaluator(log), "example.com", sender);
+        Assert.Equal((SpfResult.PermError, SpfReason.LimitExceeded), (outcome.Result, outcome.Reason));
+        Assert.Empty(log.Entries);
     }
 
     [Fact]
