@@ -17,7 +17,7 @@ public sealed partial class SpfEvaluator
 {
     /// <summary>
     /// The parse cache's byte budget: 32 MiB, twice the default, because a parsed SPF record keeps a few small objects
-    /// per term (about 2.5 KiB for an ordinary 100-character include), so 10,000 ordinary records still fit.
+    /// per term (about 2.7 KiB for an ordinary 100-character record of five terms), so 10,000 ordinary records still fit.
     /// </summary>
     internal const long ParseCacheBytes = 32L * 1024 * 1024;
 
