@@ -16,6 +16,15 @@ if (args.Length > 0 && args[0] == "--check-latency")
     return await CheckLatency.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);
 }
 
+if (args.Length > 0 && args[0] == "--linearity")
+{
+    return await EngineLimits.LinearityAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);
+}
+if (args.Length > 0 && args[0] == "--cache-memory")
+{
+    return EngineLimits.CacheMemory(Throughput.ParseOptions(args[1..]));
+}
+
 if (args.Length > 0 && args[0] == "--stages")
 {
     return await VerifyStages.RunAsync(Throughput.ParseOptions(args[1..])).ConfigureAwait(false);

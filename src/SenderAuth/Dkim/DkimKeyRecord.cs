@@ -10,7 +10,34 @@ namespace SenderAuth.Dkim;
 /// </summary>
 public sealed record DkimKeyRecord
 {
-    private static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache = new();
+    /// <summary>
+    /// The parse cache's byte budget: 32 MiB, twice the default, because an RSA-2048 key record is about 3 KiB with its
+    /// decoded key, so the 10,000 keys the cache held before it was bounded by bytes still fit.
+    /// </summary>
+    internal const long ParseCacheBytes = 32L * 1024 * 1024;
+
+    internal static readonly BoundedParseCache<(DkimKeyRecord? Record, string? Error)> Cache =
+        new(maxBytes: ParseCacheBytes, sizeOf: static v => ParsedSize(v.Record, v.Error), isFailure: static v => v.Record is null);
+
+    /// <summary>
+    /// Most characters of a key record: 8,192. An RSA key of <see cref="MaxRsaKeyBits"/> published as
+    /// SubjectPublicKeyInfo is about 1,400 characters of base64; a longer record is refused before it is decoded.
+    /// </summary>
+    public const int MaxLength = 8 * 1024;
+
+    /// <summary>
+    /// Largest RSA modulus accepted: 8,192 bits. RFC 8301 §3.2 asks verifiers to handle 1024 to 4096; the cost of a
+    /// verification grows with the square of the modulus, so a bigger key is an error, not work.
+    /// </summary>
+    public const int MaxRsaKeyBits = 8192;
+
+    /// <summary>
+    /// What a parse keeps alive beyond its key: the record and its lists, and for RSA the key object with its
+    /// native key (modulus and exponent, a few times the modulus size, plus about 1 KiB of OpenSSL structures).
+    /// </summary>
+    internal static long ParsedSize(DkimKeyRecord? record, string? error) => record is null
+        ? 64 + (2L * (error?.Length ?? 0))
+        : 256 + (record.PublicKey is null ? 0 : record.PublicKey.KeyType == DkimKeyType.Rsa ? 1024 + (record.PublicKey.KeySize / 2) : 256);
 
     /// <summary>k=: the key type, rsa when absent.</summary>
     public required DkimKeyType KeyType { get; init; }
@@ -43,6 +70,11 @@ public sealed record DkimKeyRecord
 
     private static DkimKeyRecord? ParseUncached(string text, out string? error)
     {
+        if (text.Length > MaxLength)
+        {
+            error = $"the key record has {text.Length} characters, more than {MaxLength}";
+            return null;
+        }
         var tags = DkimTags.Parse(text, out error);
         if (tags is null)
         {
@@ -76,6 +108,11 @@ public sealed record DkimKeyRecord
             try
             {
                 key = DkimPublicKey.FromPublished(type, Convert.FromBase64String(p));
+                if (key.KeySize > MaxRsaKeyBits)
+                {
+                    error = $"{key.KeySize}-bit RSA key; at most {MaxRsaKeyBits} bits are accepted";
+                    return null;
+                }
             }
             catch (FormatException e)
             {

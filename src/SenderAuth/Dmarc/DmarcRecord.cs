@@ -86,7 +86,24 @@ public sealed record DmarcRecord
         return first == "v=DMARC1";
     }
 
-    private static readonly BoundedParseCache<DmarcRecord?> Cache = new();
+    internal static readonly BoundedParseCache<DmarcRecord?> Cache = new(sizeOf: ParsedSize, isFailure: static r => r is null);
+
+    /// <summary>
+    /// Most characters of a record: 16,384 (real records are under 300). A longer text is not read as a policy: it
+    /// parses to a record with only the <c>record-too-long</c> issue, no policy and no report address, which
+    /// receivers ignore (RFC 9989 §4.7), so an oversized record from DNS costs no more than its length check.
+    /// </summary>
+    public const int MaxLength = 16 * 1024;
+
+    /// <summary>
+    /// What a parsed record keeps alive beyond its key (which it shares as <see cref="Text"/>): the record object,
+    /// each URI (a <see cref="Uri"/> holds its string about twice) and each issue with its message.
+    /// </summary>
+    internal static long ParsedSize(DmarcRecord? record) => record is null
+        ? 0
+        : 256
+          + record.AggregateReportUris.Concat(record.FailureReportUris).Sum(u => 256L + (4L * u.OriginalString.Length))
+          + record.Issues.Sum(i => 128L + (2L * i.Message.Length));
 
     /// <summary>
     /// Parses a record; null when it is not a DMARC record at all (v=DMARC1 must come first). Results are cached by
@@ -99,6 +116,15 @@ public sealed record DmarcRecord
         if (!IsDmarcRecord(text))
         {
             return null;
+        }
+        if (text.Length > MaxLength)
+        {
+            return new DmarcRecord
+            {
+                Text = text,
+                PolicyMissing = true,
+                Issues = [new(FindingSeverity.Error, "record-too-long", $"the record has {text.Length} characters, more than {MaxLength}: receivers ignore it")],
+            };
         }
         var issues = new List<Finding>();
         var tags = TagList.Parse(text, TagListRules.Dmarc);

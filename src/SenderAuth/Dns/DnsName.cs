@@ -6,6 +6,9 @@ namespace SenderAuth.Dns;
 /// <summary>Domain-name helpers shared by every protocol folder.</summary>
 public static class DnsName
 {
+    /// <summary>Most characters of a name in text form without the trailing dot (RFC 1035 §2.3.4: 255 octets on the wire).</summary>
+    public const int MaxLength = 253;
+
     /// <summary>Lower-case, no trailing dot: the form every resolver and cache keys on.</summary>
     public static string Normalize(string name)
     {
@@ -19,7 +22,7 @@ public static class DnsName
     public static bool IsValid(string name)
     {
         var n = name.EndsWith('.') ? name[..^1] : name;
-        if (n.Length is 0 or > 253)
+        if (n.Length is 0 or > MaxLength)
         {
             return false;
         }

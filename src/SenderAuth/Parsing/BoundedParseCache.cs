@@ -8,18 +8,20 @@ namespace SenderAuth.Parsing;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Bounded twice: at most <see cref="MaxEntries"/> entries, and at most <see cref="MaxBytes"/> bytes by the
-/// per-entry size estimate (by default the record text as UTF-16, two bytes a character, which is what the key
-/// keeps alive; issue 19 may add the parsed value's own size through the estimate). The count alone let 10,000
-/// records of 64 KiB (a TXT record may be that long) hold over a gigabyte; with the byte bound a domain that
-/// publishes huge records only makes the cache start over sooner.
+/// The texts come from DNS, so an attacker with a wildcard-answering server chooses how many distinct records a
+/// long-running receiver meets and how large each is. Bounded four ways (issue 19: a count bound alone let 10,000
+/// distinct 60 KB records pin 1.1 to 4.6 GiB):
+/// at most <see cref="MaxEntries"/> entries; at most <see cref="MaxBytes"/> bytes by the per-entry estimate
+/// (<see cref="EntryOverhead"/> + the key as UTF-16 + the caller's estimate of the parsed value); no text longer than
+/// <see cref="MaxTextLength"/> is kept (it is parsed, linearly, each time: no real record is that long); and a
+/// failed parse is kept only when its text is at most <see cref="MaxFailureTextLength"/>, so a flood of large broken
+/// records never occupies the cache while a popular domain's short broken record is still parsed once.
 /// </para>
 /// <para>
-/// When an insert would cross either bound the whole cache is cleared and starts over, as the three caches this
-/// type replaces did: no recency bookkeeping on the hot path, and a flood of distinct records (an attacker's
-/// random selectors) costs one re-parse per record afterwards, never unbounded memory. An entry larger than
-/// <see cref="MaxBytes"/> on its own is returned without being cached. Parsing runs outside the lock, so two
-/// threads missing the same text may both parse it; the results are equal, and the first stored wins.
+/// When an insert would cross either bound the whole cache is cleared and starts over: no recency bookkeeping on the
+/// hot path, and a flood of distinct records costs one re-parse per record afterwards, never unbounded memory. Parsing
+/// runs outside the lock, so two threads missing the same text may both parse it; the results are equal, and the
+/// first stored wins.
 /// </para>
 /// </remarks>
 /// <typeparam name="TValue">The parse result (may carry the error, and may be null for "not this kind of record").</typeparam>
@@ -29,26 +31,46 @@ internal sealed class BoundedParseCache<TValue>
     public const int DefaultMaxEntries = 10_000;
 
     /// <summary>
-    /// 16 MiB of estimated size: 10,000 records of 800 characters (a 4096-bit RSA key record is about 750) fit, so
-    /// ordinary traffic meets the count bound first and behaves as before.
+    /// 16 MiB of estimated size, the DMARC cache's budget (SPF's and DKIM keys' take 32 MiB: 80 MiB in all): 10,000
+    /// ordinary DMARC records (well under 1.6 KiB each with the parse) fit, so ordinary traffic meets the count bound
+    /// first and behaves as before.
     /// </summary>
     public const long DefaultMaxBytes = 16L * 1024 * 1024;
 
+    /// <summary>
+    /// 4,096 characters: longer texts are parsed but not kept. A 4096-bit RSA key record is about 750 characters and
+    /// ESP SPF records stay under 1,000.
+    /// </summary>
+    public const int DefaultMaxTextLength = 4096;
+
+    /// <summary>512 characters: a failed parse of a longer text is not kept (failures are cheap to re-parse).</summary>
+    public const int MaxFailureTextLength = 512;
+
+    /// <summary>Bytes charged per entry besides key and value: the dictionary node and the string's header.</summary>
+    public const int EntryOverhead = 64;
+
     private readonly ConcurrentDictionary<string, TValue> _entries = new(StringComparer.Ordinal);
-    private readonly Func<string, TValue, long> _sizeOf;
+    private readonly Func<TValue, long> _sizeOf;
+    private readonly Func<TValue, bool> _isFailure;
     private readonly Lock _gate = new();
     private long _bytes;
 
     /// <param name="maxEntries">Most entries kept (at least 1).</param>
-    /// <param name="maxBytes">Most bytes kept by <paramref name="sizeOf"/>'s estimate (at least 1).</param>
-    /// <param name="sizeOf">Estimated bytes an entry keeps alive; the text as UTF-16 when null.</param>
-    public BoundedParseCache(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes, Func<string, TValue, long>? sizeOf = null)
+    /// <param name="maxBytes">Most bytes kept by the estimate (at least 1).</param>
+    /// <param name="sizeOf">Estimated bytes the parsed value keeps alive beyond its key; 0 when null.</param>
+    /// <param name="isFailure">Whether a value is a failed parse; none is when null.</param>
+    /// <param name="maxTextLength">Longest text kept (at least 1).</param>
+    public BoundedParseCache(int maxEntries = DefaultMaxEntries, long maxBytes = DefaultMaxBytes,
+        Func<TValue, long>? sizeOf = null, Func<TValue, bool>? isFailure = null, int maxTextLength = DefaultMaxTextLength)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxEntries, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTextLength, 1);
         MaxEntries = maxEntries;
         MaxBytes = maxBytes;
-        _sizeOf = sizeOf ?? TextBytes;
+        MaxTextLength = maxTextLength;
+        _sizeOf = sizeOf ?? (static _ => 0);
+        _isFailure = isFailure ?? (static _ => false);
     }
 
     /// <summary>Most entries kept before the cache starts over.</summary>
@@ -56,6 +78,9 @@ internal sealed class BoundedParseCache<TValue>
 
     /// <summary>Most estimated bytes kept before the cache starts over.</summary>
     public long MaxBytes { get; }
+
+    /// <summary>Longest text kept; longer ones are parsed every time.</summary>
+    public int MaxTextLength { get; }
 
     /// <summary>Entries held now.</summary>
     public int Count => _entries.Count;
@@ -72,17 +97,28 @@ internal sealed class BoundedParseCache<TValue>
         }
     }
 
-    /// <summary>The cached result for <paramref name="text"/>, or <paramref name="parse"/>'s, which is then kept.</summary>
+    /// <summary>The bytes one entry is charged: <see cref="EntryOverhead"/>, the key as UTF-16 and the value's estimate.</summary>
+    public long SizeOf(string text, TValue value) => EntryOverhead + ((long)text.Length * sizeof(char)) + _sizeOf(value);
+
+    /// <summary>The cached result for <paramref name="text"/>, or <paramref name="parse"/>'s, which is then kept if it fits.</summary>
     public TValue GetOrAdd(string text, Func<string, TValue> parse)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(parse);
+        if (text.Length > MaxTextLength)
+        {
+            return parse(text);
+        }
         if (_entries.TryGetValue(text, out var hit))
         {
             return hit;
         }
         var value = parse(text);
-        var size = _sizeOf(text, value);
+        if (text.Length > MaxFailureTextLength && _isFailure(value))
+        {
+            return value;
+        }
+        var size = SizeOf(text, value);
         if (size > MaxBytes)
         {
             return value;
@@ -113,6 +149,4 @@ internal sealed class BoundedParseCache<TValue>
             _bytes = 0;
         }
     }
-
-    private static long TextBytes(string text, TValue value) => (long)text.Length * sizeof(char);
 }

@@ -51,9 +51,35 @@ public sealed class DmarcReportReader : IDisposable
             CloseInput = true,
             Async = false,
         };
-        _xml = XmlReader.Create(stream, settings);
+        _xml = Create(stream, settings, source);
         _line = (IXmlLineInfo)_xml;
         Header = Guarded(ReadHeader);
+    }
+
+    /// <summary>
+    /// The reader over <paramref name="stream"/>. <see cref="XmlReader.Create(Stream, XmlReaderSettings)"/> already reads
+    /// the first bytes to detect the encoding, so a byte-order mark of an unsupported encoding (FE FF 00 00: UCS-4,
+    /// found by AFL++) throws there, before <see cref="Guarded"/> can map it: it is mapped here the same way.
+    /// </summary>
+    private static XmlReader Create(Stream stream, XmlReaderSettings settings, string source)
+    {
+        try
+        {
+            return XmlReader.Create(stream, settings);
+        }
+        catch (XmlException e)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.MalformedXml, source, Math.Max(e.LineNumber, 0), Math.Max(e.LinePosition, 0),
+                e.Message.Split(" Line ", 2)[0].TrimEnd(), e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.CorruptArchive, source, 0, 0, $"corrupt compressed data: {e.Message}", e);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.MalformedXml, source, 0, 0, $"invalid character encoding: {e.Message}", e);
+        }
     }
 
     /// <summary>Opens a report on XML bytes (no decompression, no sniffing) and reads its header.</summary>
@@ -161,6 +187,12 @@ public sealed class DmarcReportReader : IDisposable
             _failed = true;
             throw new DmarcReportException(DmarcReportErrorKind.CorruptArchive, Source, _line.LineNumber, _line.LinePosition,
                 $"corrupt compressed data: {e.Message}", e);
+        }
+        catch (System.Text.DecoderFallbackException e)
+        {
+            _failed = true;
+            throw new DmarcReportException(DmarcReportErrorKind.MalformedXml, Source, _line.LineNumber, _line.LinePosition,
+                $"invalid character encoding: {e.Message}", e);
         }
         catch (DmarcReportException)
         {

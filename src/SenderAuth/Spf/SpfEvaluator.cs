@@ -15,7 +15,14 @@ namespace SenderAuth.Spf;
 /// </remarks>
 public sealed partial class SpfEvaluator
 {
-    private static readonly BoundedParseCache<(SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords = new();
+    /// <summary>
+    /// The parse cache's byte budget: 32 MiB, twice the default, because a parsed SPF record keeps a few small objects
+    /// per term (about 2.7 KiB for an ordinary 100-character record of five terms), so 10,000 ordinary records still fit.
+    /// </summary>
+    internal const long ParseCacheBytes = 32L * 1024 * 1024;
+
+    internal static readonly BoundedParseCache<(SpfRecord? Record, SpfSyntaxError? Error)> ParsedRecords =
+        new(maxBytes: ParseCacheBytes, sizeOf: static v => ParsedSize(v.Record, v.Error), isFailure: static v => v.Record is null);
 
     private readonly IDnsResolver _resolver;
     private readonly SpfOptions _options;
@@ -68,6 +75,11 @@ public sealed partial class SpfEvaluator
         // An IPv4-mapped IPv6 client is an IPv4 client (RFC 7208 §5: "ip4" and "a" compare IPv4 addresses).
         var ip = clientIp.IsIPv4MappedToIPv6 ? clientIp.MapToIPv4() : clientIp;
         var check = new SpfCheck(this, ip, sender, helo);
+        if (sender.Length > SpfLimits.MaxIdentityLength || helo?.Length > SpfLimits.MaxIdentityLength)
+        {
+            return Outcome(Verdict.Of(SpfResult.PermError, SpfReason.LimitExceeded,
+                $"the sender or HELO name is longer than {SpfLimits.MaxIdentityLength} characters", domain), check, domain, ip, sender, helo, identity);
+        }
         Verdict verdict;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -83,7 +95,11 @@ public sealed partial class SpfEvaluator
                 verdict = Verdict.Of(SpfResult.TempError, SpfReason.DnsFailure, $"the check took longer than {_options.Timeout.TotalSeconds:0.#} s", domain);
             }
         }
-        return new SpfOutcome
+        return Outcome(verdict, check, domain, ip, sender, helo, identity);
+    }
+
+    private static SpfOutcome Outcome(Verdict verdict, SpfCheck check, string domain, IPAddress ip, string sender, string? helo, SpfIdentity identity) =>
+        new()
         {
             Result = verdict.Result,
             Reason = verdict.Reason,
@@ -100,7 +116,6 @@ public sealed partial class SpfEvaluator
             Helo = helo,
             Identity = identity,
         };
-    }
 
     /// <summary>RFC 7208 §4.3: a syntactically valid, multi-label name; anything else is "none" without a query.</summary>
     private static bool IsCheckableDomain(string domain) =>
@@ -119,6 +134,8 @@ public sealed partial class SpfEvaluator
         {
             foreach (var mechanism in record.Mechanisms)
             {
+                // The time bound ends the work here, not after the loop: a record has up to thousands of terms.
+                ct.ThrowIfCancellationRequested();
                 if (mechanism.QueriesDns && ++check.DnsLookups > _options.MaxDnsLookups)
                 {
                     return TooManyLookups(domain);
@@ -143,7 +160,11 @@ public sealed partial class SpfEvaluator
                 {
                     return TooManyLookups(domain);
                 }
-                var target = await ExpandDomainAsync(redirect.Value, check, ct).ConfigureAwait(false);
+                var (target, tooLong) = await ExpandDomainAsync(redirect.Value, check, ct).ConfigureAwait(false);
+                if (tooLong)
+                {
+                    return ExpansionTooLong($"redirect={redirect.Value.Text}", domain);
+                }
                 var inner = target is null
                     ? Verdict.Of(SpfResult.None, SpfReason.InvalidDomain, $"redirect target \"{redirect.Value}\" is not a valid domain name", domain)
                     : await CheckHostCoreAsync(target, check, ct).ConfigureAwait(false);
@@ -189,7 +210,12 @@ public sealed partial class SpfEvaluator
         {
             return (null, Verdict.Of(SpfResult.PermError, SpfReason.MultipleRecords, $"{domain} publishes {count} SPF records (RFC 7208 §4.5)", domain));
         }
-        var (record, error) = Parse(text!);
+        if (text!.Length > SpfLimits.MaxRecordLength)
+        {
+            return (null, Verdict.Of(SpfResult.PermError, SpfReason.LimitExceeded,
+                $"the SPF record of {domain} has {text.Length} characters, more than {SpfLimits.MaxRecordLength}", domain));
+        }
+        var (record, error) = Parse(text);
         return record is null
             ? (null, new Verdict(SpfResult.PermError, SpfReason.SyntaxError, $"the SPF record of {domain} is invalid {error}", domain, null, null, error))
             : (record, null);
@@ -198,6 +224,15 @@ public sealed partial class SpfEvaluator
     /// <summary>Parses through a bounded cache: the same ESP records are evaluated for every message.</summary>
     internal static (SpfRecord? Record, SpfSyntaxError? Error) Parse(string text) =>
         ParsedRecords.GetOrAdd(text, static t => (SpfParser.Parse(t, out var error), error));
+
+    /// <summary>
+    /// What a parse keeps alive beyond its key (the record shares the key's string): each term's text, its
+    /// macro-string text and literals are copies of a piece of the record (three copies of the text at most), and each
+    /// term costs a few small objects (term, macro-string, parts: about 256 bytes).
+    /// </summary>
+    internal static long ParsedSize(SpfRecord? record, SpfSyntaxError? error) => record is null
+        ? 64 + (2L * (error?.Reason.Length ?? 0))
+        : 128 + (3L * 2 * record.Text.Length) + (256L * (record.Mechanisms.Count + record.OtherModifiers.Count + 2));
 
     internal static string DescribeStatus(DnsStatus status) => status switch
     {

@@ -13,6 +13,14 @@ namespace SenderAuth.Spf;
 public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
 {
     private const int MaxDepth = 12;
+
+    /// <summary>
+    /// Most DNS queries one lint makes for includes, redirects and void-lookup checks: 100, ten times what a receiver
+    /// may make. Includes fan out, so without it a tree of records (a wildcard-answering server makes one for any
+    /// name) costs exponentially many queries up to <see cref="MaxDepth"/>; past it, a policy already far over the
+    /// receivers' 10 lookups is reported as such, and as <c>lint-truncated</c>.
+    /// </summary>
+    public const int MaxQueries = 100;
     private readonly SpfOptions _options = options ?? new SpfOptions();
 
     /// <summary>Lints the policy published at <paramref name="domain"/>.</summary>
@@ -28,7 +36,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
                 "an SPF (type 99) record is published; RFC 7208 §3.1 removed that type and receivers only read TXT"
                 + (record is null ? ": publish the same text as TXT" : ": delete it"), domain));
         }
-        var terms = record is null ? [] : await LintRecordAsync(domain, record, findings, [domain], 0, cancellationToken).ConfigureAwait(false);
+        var terms = record is null ? [] : await LintRecordAsync(domain, record, findings, new LintWalk { domain }, 0, cancellationToken).ConfigureAwait(false);
         return Finish(domain, record?.Text, terms, findings);
     }
 
@@ -37,7 +45,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
     {
         var findings = new List<Finding>();
         var record = Parse(recordText, "(record)", findings);
-        var terms = record is null ? [] : await LintRecordAsync("(record)", record, findings, [], 0, cancellationToken).ConfigureAwait(false);
+        var terms = record is null ? [] : await LintRecordAsync("(record)", record, findings, new LintWalk(), 0, cancellationToken).ConfigureAwait(false);
         return Finish(null, recordText, terms, findings);
     }
 
@@ -91,12 +99,13 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         return record;
     }
 
-    private async Task<IReadOnlyList<SpfLintTerm>> LintRecordAsync(string domain, SpfRecord record, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<IReadOnlyList<SpfLintTerm>> LintRecordAsync(string domain, SpfRecord record, List<Finding> findings, LintWalk path, int depth, CancellationToken ct)
     {
         var terms = new List<SpfLintTerm>();
         var seenAll = false;
         foreach (var m in record.Mechanisms)
         {
+            ct.ThrowIfCancellationRequested();
             if (seenAll)
             {
                 findings.Add(new Finding(FindingSeverity.Warning, "after-all", $"\"{m.Text}\" comes after \"all\" and is never evaluated", domain, m.Position));
@@ -127,7 +136,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         return terms;
     }
 
-    private async Task<SpfLintTerm> LintMechanismAsync(string domain, SpfMechanism m, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<SpfLintTerm> LintMechanismAsync(string domain, SpfMechanism m, List<Finding> findings, LintWalk path, int depth, CancellationToken ct)
     {
         switch (m.Kind)
         {
@@ -151,15 +160,15 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
             return new SpfLintTerm(domain, m.Text, m.Position, 0, 0);
         }
         var voids = m.Kind is SpfMechanismKind.A or SpfMechanismKind.Mx or SpfMechanismKind.Exists
-            ? await CountVoidAsync(domain, m, findings, ct).ConfigureAwait(false)
+            ? await CountVoidAsync(domain, m, findings, path, ct).ConfigureAwait(false)
             : 0;
         return new SpfLintTerm(domain, m.Text, m.Position, 1, voids);
     }
 
-    private async Task<int> CountVoidAsync(string domain, SpfMechanism m, List<Finding> findings, CancellationToken ct)
+    private async Task<int> CountVoidAsync(string domain, SpfMechanism m, List<Finding> findings, LintWalk path, CancellationToken ct)
     {
         var target = m.DomainSpec is null ? domain : m.DomainSpec.Literal;
-        if (target is null || !DnsName.IsValid(target) || domain.StartsWith('('))
+        if (target is null || !DnsName.IsValid(target) || domain.StartsWith('(') || !path.Spend(findings, domain))
         {
             return 0;
         }
@@ -186,7 +195,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         return 1;
     }
 
-    private async Task<SpfLintTerm> LintTargetAsync(string domain, string text, int position, SpfMacroString spec, List<Finding> findings, HashSet<string> path, int depth, CancellationToken ct)
+    private async Task<SpfLintTerm> LintTargetAsync(string domain, string text, int position, SpfMacroString spec, List<Finding> findings, LintWalk path, int depth, CancellationToken ct)
     {
         var target = spec.Literal is { } literal ? DnsName.Normalize(literal) : null;
         if (target is null)
@@ -201,6 +210,10 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         }
         try
         {
+            if (!path.Spend(findings, domain))
+            {
+                return new SpfLintTerm(domain, text, position, 1, 0);
+            }
             var record = await FindRecordAsync(target, findings, top: false, ct).ConfigureAwait(false);
             var children = record is null ? [] : await LintRecordAsync(target, record, findings, path, depth + 1, ct).ConfigureAwait(false);
             return new SpfLintTerm(domain, text, position, 1 + children.Sum(c => c.DnsLookups), children.Sum(c => c.VoidLookups)) { Children = children };
@@ -208,6 +221,32 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         finally
         {
             path.Remove(target);
+        }
+    }
+
+    /// <summary>One lint's walk: the targets on the current include path (loops), and the queries spent.</summary>
+    private sealed class LintWalk : HashSet<string>
+    {
+        private int _queries;
+
+        public LintWalk()
+            : base(StringComparer.Ordinal)
+        {
+        }
+
+        /// <summary>Takes one query of <see cref="MaxQueries"/>; false (and one finding, the first time) when none is left.</summary>
+        public bool Spend(List<Finding> findings, string domain)
+        {
+            if (++_queries <= MaxQueries)
+            {
+                return true;
+            }
+            if (_queries == MaxQueries + 1)
+            {
+                findings.Add(new Finding(FindingSeverity.Warning, "lint-truncated",
+                    $"the policy needs more than {MaxQueries} DNS queries to expand; the rest of its includes are counted, not followed", domain));
+            }
+            return false;
         }
     }
 }

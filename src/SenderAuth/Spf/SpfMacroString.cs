@@ -142,24 +142,38 @@ public sealed class SpfMacroString
         return new Part(letter, escape, digits, reverse, delimiters.Length == 0 ? "." : delimiters.ToString(), string.Empty);
     }
 
-    /// <summary>Expands the string; <paramref name="values"/> supplies each letter's value.</summary>
-    internal async ValueTask<string> ExpandAsync(ISpfMacroValues values, CancellationToken cancellationToken)
+    /// <summary>
+    /// Expands the string; <paramref name="values"/> supplies each letter's value. Null when the result would be
+    /// longer than <see cref="SpfLimits.MaxMacroExpansionLength"/>: expansion stops there, so its work is bounded by
+    /// the limit plus one value, whatever the record repeats.
+    /// </summary>
+    /// <exception cref="OperationCanceledException">Checked before each part: the check's time bound holds inside long strings.</exception>
+    internal async ValueTask<string?> ExpandAsync(ISpfMacroValues values, CancellationToken cancellationToken)
     {
         if (Literal is not null)
         {
-            return Literal;
+            return Literal.Length > SpfLimits.MaxMacroExpansionLength ? null : Literal;
         }
         var sb = new StringBuilder();
         foreach (var part in _parts)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            string piece;
             if (part.Letter == '\0')
             {
-                sb.Append(part.Literal);
-                continue;
+                piece = part.Literal;
             }
-            var value = await values.GetAsync(part.Letter, cancellationToken).ConfigureAwait(false);
-            value = Transform(value, part);
-            sb.Append(part.Escape ? Uri.EscapeDataString(value) : value);
+            else
+            {
+                var value = await values.GetAsync(part.Letter, cancellationToken).ConfigureAwait(false);
+                value = Transform(value, part);
+                piece = part.Escape ? Uri.EscapeDataString(value) : value;
+            }
+            if (sb.Length + piece.Length > SpfLimits.MaxMacroExpansionLength)
+            {
+                return null;
+            }
+            sb.Append(piece);
         }
         return sb.ToString();
     }

@@ -25,4 +25,6 @@ public enum SpfReason
     IncludeOrRedirectWithoutRecord,
     /// <summary>A DNS query failed (SERVFAIL or timeout): temperror.</summary>
     DnsFailure,
+    /// <summary>The record or a macro expansion exceeds <see cref="SpfLimits"/>: permerror (§4.6.4).</summary>
+    LimitExceeded,
 }

@@ -105,6 +105,7 @@ public static class SpfReasonCodes
         SpfReason.TooManyDnsLookups => "too-many-dns-lookups",
         SpfReason.TooManyVoidLookups => "too-many-void-lookups",
         SpfReason.TooManyMxNames => "too-many-mx-names",
+        SpfReason.LimitExceeded => "limit-exceeded",
         SpfReason.IncludeOrRedirectWithoutRecord => "include-without-record",
         SpfReason.DnsFailure => "dns-failure",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),

@@ -63,6 +63,22 @@ public class ReportCliTests
     }
 
     [Fact]
+    public async Task Report_UnreadableEncodingBeforeGoodFile_BadReportedGoodSummarizedExit2()
+    {
+        // Issue 19: this 8-byte file (found by AFL++) escaped as a raw XmlException: "internal error", exit 70, and the
+        // good file after it was never summarized.
+        var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "report", "--json",
+            ReportFiles.Path("utf16-bom-garbage.xml"), ReportFiles.Path(ReportFiles.Yahoo));
+        Assert.Equal(2, exit);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("utf16-bom-garbage.xml", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("internal error", stderr, StringComparison.Ordinal);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(1, root.GetProperty("reports").GetArrayLength());
+        Assert.Equal("malformed-xml", Assert.Single(root.GetProperty("errors").EnumerateArray()).GetProperty("error").GetString());
+    }
+
+    [Fact]
     public async Task Report_NoFile_UsageExit2()
     {
         var (exit, _, stderr) = await CliRunner.RunAsync(null, "report");

@@ -252,6 +252,24 @@ public class DmarcReportParserTests
         Assert.StartsWith("malformed.xml:6:5: ", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0xFE, 0xFF, 0x00, 0x00, 0x73, 0x6F, 0x75, 0x72 })] // found by AFL++: a BOM XmlReader.Create cannot decode
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x00, 0x00, 0x3C, 0x00, 0x00, 0x00 })] // UTF-32 little-endian BOM, then a cut-off document
+    [InlineData(new byte[] { 0xFF, 0xFE, 0x3C, 0x00, 0x00, 0xD8, 0x3E, 0x00 })] // UTF-16 with an unpaired surrogate
+    public async Task UnreadableEncoding_DocumentedExceptionNotXmlException(byte[] data)
+    {
+        var e = await RefusedAsync(data, "bad.xml");
+        Assert.Equal(DmarcReportErrorKind.MalformedXml, e.Kind);
+        Assert.StartsWith("bad.xml", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UnreadableEncodingFile_DocumentedException()
+    {
+        var e = await Assert.ThrowsAsync<DmarcReportException>(() => Parser.SummarizeFileAsync(ReportFiles.Path("utf16-bom-garbage.xml"), TestContext.Current.CancellationToken));
+        Assert.Equal("malformed-xml", e.Kind.Code());
+    }
+
     [Fact]
     public async Task InvalidIp_InvalidValueAtItsPosition()
     {

@@ -48,6 +48,6 @@ public class SpfMacroTests
         var check = new SpfCheck(evaluator, IPAddress.Parse(ip), sender, "mx.example.org") { Domain = "email.example.com" };
         var parsed = SpfMacroString.TryParse(macro, 1, allowSpace: false, out var error);
         Assert.Null(error);
-        return await parsed!.ExpandAsync(check, CancellationToken.None);
+        return (await parsed!.ExpandAsync(check, CancellationToken.None))!;
     }
 }

@@ -27,6 +27,13 @@ public sealed class DnssecValidator
 {
     private const int MaxChain = 8;
     private const int MaxNsec3Iterations = 2500;
+
+    /// <summary>
+    /// Most signature verifications for one RRset: 8. Every RRSIG may name a key tag that many DNSKEYs share, so
+    /// without a bound one answer costs signatures × keys public-key operations (KeyTrap, CVE-2023-50387); real
+    /// zones need one or two (a key rollover).
+    /// </summary>
+    internal const int MaxVerificationsPerRrset = 8;
     private readonly IDnssecTransport _transport;
     private readonly TrustAnchors _anchors;
     private readonly TimeProvider _time;
@@ -554,6 +561,7 @@ public sealed class DnssecValidator
         var now = _time.GetUtcNow();
         var now32 = (uint)now.ToUnixTimeSeconds();
         var failures = new List<(DnssecReason Reason, string Detail)>();
+        var verifications = 0;
         foreach (var sig in sigs)
         {
             if (sig.Labels > owner.LabelCount)
@@ -579,9 +587,17 @@ public sealed class DnssecValidator
                 continue;
             }
             var data = DnssecCanonical.SignedData(sig, rrset);
-            if (candidates.Any(k => k.Verifier.Verify(data, sig.Signature)))
+            foreach (var key in candidates)
             {
-                return new Verdict(DnssecReason.None, null, sig.Labels < owner.LabelCount ? sig.Labels : null);
+                if (++verifications > MaxVerificationsPerRrset)
+                {
+                    return new Verdict(DnssecReason.BadSignature,
+                        $"{what} needs more than {MaxVerificationsPerRrset} signature verifications (colliding key tags: KeyTrap, CVE-2023-50387)", null);
+                }
+                if (key.Verifier.Verify(data, sig.Signature))
+                {
+                    return new Verdict(DnssecReason.None, null, sig.Labels < owner.LabelCount ? sig.Labels : null);
+                }
             }
             failures.Add((DnssecReason.BadSignature, $"the RRSIG of {what} by key {sig.KeyTag} of {sig.Signer} does not verify"));
         }

@@ -18,6 +18,12 @@ public sealed class TrustAnchors
         . IN DS 38696 8 2 683D2D0ACB8C9B712A1948B27F741219298D0A450D612C483AF444A4C0FB2B16
         """;
 
+    /// <summary>
+    /// Most characters (or bytes, for <see cref="Load"/>) of a trust-anchor file: 1 MiB. The root's file is under
+    /// 1 KiB; parsing is linear, and this bounds what a mistaken path (a log, a disk image) costs before the error.
+    /// </summary>
+    public const int MaxLength = 1024 * 1024;
+
     private readonly Dictionary<WireName, (List<DsData> Ds, List<DnskeyData> Keys)> _zones;
 
     private TrustAnchors(Dictionary<WireName, (List<DsData>, List<DnskeyData>)> zones) => _zones = zones;
@@ -49,9 +55,20 @@ public sealed class TrustAnchors
         }
     }
 
-    /// <summary>Reads a trust-anchor file.</summary>
-    /// <exception cref="ZoneFileException">Not readable as DS/DNSKEY records, with file, line and column.</exception>
-    public static TrustAnchors Load(string path) => Parse(File.ReadAllText(path), path);
+    /// <summary>Reads a trust-anchor file of at most <see cref="MaxLength"/> bytes.</summary>
+    /// <exception cref="ZoneFileException">Not readable as DS/DNSKEY records, with file, line and column, or too long.</exception>
+    public static TrustAnchors Load(string path)
+    {
+        var length = new FileInfo(path).Length;
+        if (length > MaxLength)
+        {
+            throw TooLong(path, length);
+        }
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    private static ZoneFileException TooLong(string? fileName, long length) =>
+        new(fileName, 1, 1, $"the trust anchor file has {length} characters, more than {MaxLength}");
 
     /// <summary>
     /// Reads DS and DNSKEY records in zone-file syntax (RFC 1035 §5.1: comments, parentheses, <c>$ORIGIN</c>,
@@ -62,6 +79,10 @@ public sealed class TrustAnchors
     public static TrustAnchors Parse(string text, string? fileName = null)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (text.Length > MaxLength)
+        {
+            throw TooLong(fileName, text.Length);
+        }
         var zones = new Dictionary<WireName, (List<DsData>, List<DnskeyData>)>();
         WireName? origin = null;
         WireName? previous = null;
@@ -168,14 +189,19 @@ public sealed class TrustAnchors
     }
 
     /// <summary>The remaining tokens joined: zone files split long digests and keys over several words.</summary>
+    /// <remarks>One builder: concatenating a string per token was quadratic (a 1 MB anchor file took over 20 s).</remarks>
     private static string Rest(TokenCursor tokens, ZoneToken first)
     {
-        var text = first.Text;
+        if (tokens.Peek is null)
+        {
+            return first.Text;
+        }
+        var text = new System.Text.StringBuilder(first.Text);
         while (tokens.Peek is not null)
         {
-            text += tokens.Next("data").Text;
+            text.Append(tokens.Next("data").Text);
         }
-        return text;
+        return text.ToString();
     }
 
     private static uint Number(TokenCursor tokens, ZoneToken token, uint max, string what) =>

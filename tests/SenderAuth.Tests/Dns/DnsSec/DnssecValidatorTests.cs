@@ -97,6 +97,19 @@ public sealed class DnssecValidatorTests : IDisposable
     }
 
     [Fact]
+    public async Task ValidateAsync_ManyFailingSignatures_StopsAtTheVerificationBound()
+    {
+        // KeyTrap (CVE-2023-50387): signatures × keys sharing a tag would each cost a public-key operation.
+        var (parent, _) = Tree();
+        var rrset = new[] { Rr.Txt("www.example", "v=spf1 -all") };
+        var signatures = Enumerable.Range(0, 40).Select(_ => parent.Sign(rrset, From, Until));
+        _dns.Add("www.example", DnssecTypes.Txt, [Rr.Txt("www.example", "v=spf1 +all"), .. signatures]);
+        var v = await Validator(AnchorDs(parent)).ValidateAsync("www.example", DnssecTypes.Txt, TestContext.Current.CancellationToken);
+        Assert.Equal("Bogus bad-signature example signed=True", Describe(v));
+        Assert.Contains($"more than {DnssecValidator.MaxVerificationsPerRrset} signature verifications", v.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ValidateAsync_ExpiredSignature_SignatureExpired()
     {
         var (parent, _) = Tree();
