@@ -22,6 +22,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
         ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ServiceError.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ServiceError.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "a ServiceError kind without a status"),
     };
 
@@ -46,7 +47,12 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
             ServiceError.Conflict e => e.Field,
             _ => null,
         };
-        return TypedResults.Problem(Create(http, status, Title(status), error.Detail, field));
+        var problem = Create(http, status, Title(status), error.Detail, field);
+        if (error is ServiceError.QuotaExceeded quota)
+        {
+            problem.Extensions["limit"] = quota.Limit;
+        }
+        return TypedResults.Problem(problem);
     }
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
@@ -91,6 +97,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         413 => "Payload too large",
         415 => "Unsupported media type",
         422 => "Unprocessable",
+        429 => "Too many requests",
         _ => "Error",
     };
 
