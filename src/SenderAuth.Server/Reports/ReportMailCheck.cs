@@ -106,8 +106,10 @@ public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<Serv
             }
         }
         var (ip, helo) = FirstHop(message);
-        var mailFrom = message.All("Return-Path").FirstOrDefault()?.Value.Trim().Trim('<', '>');
-        var verification = await _verifier.Value.VerifyAsync(raw, ip ?? IPAddress.None, mailFrom, helo, ct).ConfigureAwait(false);
+        // Without the client's address SPF has nothing to check: MAIL FROM and HELO are left out, so it is "none"
+        // without DNS queries, and DMARC rests on DKIM alone.
+        var mailFrom = ip is null ? null : message.All("Return-Path").FirstOrDefault()?.Value.Trim().Trim('<', '>');
+        var verification = await _verifier.Value.VerifyAsync(raw, ip ?? IPAddress.None, mailFrom, ip is null ? null : helo, ct).ConfigureAwait(false);
         return new ReportMailEvidence(true, verification, recipients, null);
     }
 
