@@ -50,7 +50,7 @@ public sealed class ReportAttacks
         [
             "serve", "--data", data.FullName, "--dns", "127.0.0.1:0", "--resolver", dns, "--SenderAuth:Resolver:TimeoutSeconds=2",
             $"--SenderAuth:Reports:UploadsPerHour={UploadsPerHour}",
-            "--SenderAuth:Reports:MaxUploadBytes=2048", "--SenderAuth:Reports:QuarantineBytesPerInstitution=3000",
+            "--SenderAuth:Reports:MaxUploadBytes=4096", "--SenderAuth:Reports:QuarantineBytesPerInstitution=4096",
             .. mailbox.Settings().Select(kv => kv.Key == "SenderAuth:Reports:BackgroundIngestion" ? "--SenderAuth:Reports:BackgroundIngestion=true" : $"--{kv.Key}={kv.Value}"),
             "--SenderAuth:Reports:Imap:0:PollSeconds=1",
         ];
@@ -125,7 +125,7 @@ public sealed class ReportAttacks
                 var kept = Assert.Single(foreign["items"]!.AsArray(), i => i!["reportId"]!.GetValue<string>() == $"misrouted-{run}")!;
                 Assert.Contains($"report address of {a}", kept["warning"]!.GetValue<string>(), StringComparison.Ordinal);
 
-                // 3. Quarantine bytes: B's broken uploads beyond 3000 bytes push B's oldest out, logged and audited.
+                // 3. Quarantine bytes: B's broken uploads beyond 4096 bytes push B's oldest out, logged and audited.
                 // B has used 1 upload of the hour; these are 2, 3 and 4.
                 for (var i = 1; i <= 3; i++)
                 {
@@ -147,6 +147,12 @@ public sealed class ReportAttacks
                 Assert.Equal("SenderAuth:Reports:UploadsPerHour", refused["limit"]!.GetValue<string>());
                 Assert.Contains($"at most {UploadsPerHour} report files per hour", refused["detail"]!.GetValue<string>(), StringComparison.Ordinal);
                 await (await Upload(clientA, "after-flood.xml", ReportXml.Build("google.com", $"afterflood-{run}", domainA, day, []))).Json(HttpStatusCode.OK);
+
+                // An upload is trusted only when it is the whole report mail and that mail verifies for the reporter.
+                var eml = SignedBytes(ReportMail(reporter, $"eml-{run}", domainA,
+                    ReportXml.Build(reporter, $"eml-{run}", domainA, day, [new("203.0.113.5", 8, true, true)]), $"{a}@rua.ticketing.example"), reporter, reporterKey);
+                var uploadedEml = (await (await ReportUploadTests.Upload(clientA, "report.eml", eml)).Json(HttpStatusCode.OK))["files"]![0]!["reports"]![0]!;
+                Assert.Equal(("verified", true), (uploadedEml["provenance"]!.GetValue<string>(), uploadedEml["trusted"]!.GetValue<bool>()));
             }
 
             // 5. The restart: the server comes up on the same data and serves what it stored, the quota still counted.
@@ -184,14 +190,16 @@ public sealed class ReportAttacks
     }
 
     /// <summary>The mail signed by the reporter's key with our engine's signer (relaxed/relaxed), as it arrives.</summary>
-    private static MimeMessage Signed(MimeMessage mail, string domain, DkimPrivateKey key)
+    private static MimeMessage Signed(MimeMessage mail, string domain, DkimPrivateKey key) =>
+        MimeMessage.Load(new MemoryStream(SignedBytes(mail, domain, key)));
+
+    private static byte[] SignedBytes(MimeMessage mail, string domain, DkimPrivateKey key)
     {
         using var raw = new MemoryStream();
         var format = FormatOptions.Default.Clone();
         format.NewLineFormat = NewLineFormat.Dos;
         mail.WriteTo(format, raw);
-        var signed = new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(domain, "s1", key)] }).Sign(raw.ToArray());
-        return MimeMessage.Load(new MemoryStream(signed));
+        return new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(domain, "s1", key)] }).Sign(raw.ToArray());
     }
 
     private static async Task<JsonNode> WaitForAsync(HttpClient client, string url, Func<JsonNode, bool> done, CancellationToken ct)
