@@ -23,15 +23,6 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     /// <summary>The report rows the analysis counts: trusted ones, and the others when asked.</summary>
     private IQueryable<StoredReportRecord> Counted => IncludeUntrusted ? db.ReportRecords.AsNoTracking() : db.ReportRecords.AsNoTracking().Where(r => r.Trusted);
 
-    /// <summary>Untrusted reports stored for the domain: shown as such, counted only when asked.</summary>
-    public async Task<(int Reports, long Messages)> UntrustedAsync(SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(domain);
-        var q = db.Reports.AsNoTracking().Where(r => r.DomainId == domain.Id && !r.Trusted && r.Begin < to.AddDays(1) && r.End >= from);
-        var n = await q.CountAsync(ct).ConfigureAwait(false);
-        return (n, n == 0 ? 0 : await q.SumAsync(r => r.MessageCount, ct).ConfigureAwait(false));
-    }
-
     /// <summary>How long a page of reverse names, or a record the advisor reads, may take.</summary>
     private static readonly TimeSpan LookupBound = TimeSpan.FromSeconds(2);
 
