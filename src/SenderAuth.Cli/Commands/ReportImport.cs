@@ -70,7 +70,7 @@ internal static class ReportImport
                 {
                     using var scope = app.Services.CreateScope();
                     var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
-                    outcomes.Add(await importer.ImportFileAsync(file.FullName, file.Name, "cli", null, ct).ConfigureAwait(false));
+                    outcomes.Add(await importer.ImportFileAsync(file.FullName, file.Name, ReportSource.Local("cli"), ct).ConfigureAwait(false));
                     step?.Invoke();
                 }
             }

@@ -27,10 +27,11 @@ internal static class ReportSummary
         var from = new Option<string>("--from") { Description = "First day, YYYY-MM-DD (default: the advisor's window up to the newest report)" };
         var to = new Option<string>("--to") { Description = "Last day, YYYY-MM-DD" };
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
+        var includeUntrusted = new Option<bool>("--include-untrusted") { Description = "Count untrusted reports too (uploads, mail that did not pass DMARC for its reporter); by default they are listed, not counted." };
         var command = new Command("summary", "Summarize a domain's imported reports: volume and pass rates per period, sources, findings, next policy step.\n"
             + "Exit codes: 0 nothing is an error, 1 a finding is an error (our own mail failing), 2 bad usage or unknown domain, 3 the database cannot be reached, 70 internal error.");
         command.Arguments.Add(domain);
-        foreach (var o in new Option[] { db, data, database, connectionString, period, from, to, json })
+        foreach (var o in new Option[] { db, data, database, connectionString, period, from, to, json, includeUntrusted })
         {
             command.Options.Add(o);
         }
@@ -62,7 +63,11 @@ internal static class ReportSummary
                 var row = await store.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false)
                     ?? throw new UsageException($"{name} is not a sender domain in this database");
                 var analysis = scope.ServiceProvider.GetRequiredService<ReportAnalysis>();
+                analysis.IncludeUntrusted |= parse.GetValue(includeUntrusted);
                 var (f, t) = await analysis.WindowAsync(row, window.From, window.To, ct).ConfigureAwait(false);
+                var untrusted = await store.Reports.AsNoTracking().Where(r => r.DomainId == row.Id && !r.Trusted && r.Begin < t.AddDays(1) && r.End >= f)
+                    .OrderByDescending(r => r.Id).Take(50).Select(r => new { org = r.ReporterOrg, reportId = r.ReportId, provenance = r.Provenance, detail = r.ProvenanceDetail, origin = r.Origin, messages = r.MessageCount })
+                    .ToListAsync(ct).ConfigureAwait(false);
                 var summary = await analysis.SummaryAsync(row.Institution!, row, f, t, p, ct).ConfigureAwait(false);
                 var (sources, findings, advice) = await analysis.ReviewAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
@@ -73,11 +78,20 @@ internal static class ReportSummary
                         sources = sources.Select(s => new { ip = s.Source.Ip, category = s.Category, name = s.Name, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass, reporters = s.Source.Reporters }),
                         findings,
                         advice,
+                        untrusted = new { counted = analysis.IncludeUntrusted, reports = untrusted },
                     });
                 }
                 else
                 {
                     Print(summary, sources, findings, advice);
+                    if (untrusted.Count > 0)
+                    {
+                        AnsiConsole.MarkupLine($"[yellow]{untrusted.Count} untrusted report(s) {(analysis.IncludeUntrusted ? "counted above (--include-untrusted)" : "not counted above")}:[/]");
+                        foreach (var u in untrusted)
+                        {
+                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Server.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
+                        }
+                    }
                 }
                 return findings.Any(x => x.Severity == FindingSeverity.Error) ? ExitCodes.Negative : ExitCodes.Ok;
             }

@@ -1,8 +1,10 @@
 namespace SenderAuth.Server.Data;
 
 /// <summary>
-/// One imported DMARC aggregate report for one of our sender domains. (ReporterOrg, ReportId) is a unique key:
-/// the same report read twice, by one instance or by several at once, is stored once.
+/// One imported DMARC aggregate report for one of our sender domains. (PolicyDomain, ReporterOrg, ReportId,
+/// Uploaded) is a unique key: the same report read twice, by one instance or by several at once, is stored once;
+/// the policy domain keeps one tenant's report ids from colliding with another's, and uploads are keyed apart
+/// from the mailbox so an upload can never make the mailbox's copy a "duplicate".
 /// </summary>
 public sealed class StoredReport
 {
@@ -17,11 +19,19 @@ public sealed class StoredReport
     public DateTime End { get; set; }
     /// <summary>The published policy the reporter saw, as DMARC tags (<c>p=none; adkim=r; …</c>).</summary>
     public required string PublishedPolicy { get; set; }
-    /// <summary>imap:&lt;mailbox&gt;, upload:&lt;actor&gt;, directory, cli.</summary>
+    /// <summary>imap:&lt;mailbox&gt;, upload:key &lt;id&gt; (&lt;actor&gt;), directory, cli.</summary>
     public required string Origin { get; set; }
     public DateTime ImportedAt { get; set; }
     public int RecordCount { get; set; }
     public long MessageCount { get; set; }
+    /// <summary>Came in through the upload API (a tenant's or the operator's key), not the mailbox, folder or CLI.</summary>
+    public bool Uploaded { get; set; }
+    /// <summary>Counted by the advisor, findings and alerts by default: see <see cref="Provenance"/>.</summary>
+    public bool Trusted { get; set; }
+    /// <summary>How far the report's origin is proven (Reports/ReportProvenance): verified, unverified, uploaded, local-file.</summary>
+    public ReportProvenance Provenance { get; set; }
+    /// <summary>What was checked, for people: the report mail's dkim=/spf=/dmarc= results and From domain, or why nothing was.</summary>
+    public required string ProvenanceDetail { get; set; }
 }
 
 /// <summary>
@@ -55,11 +65,14 @@ public sealed class StoredReportRecord
     public string? SpfDomain { get; set; }
     /// <summary>Override reasons as tokens, comma-separated.</summary>
     public string? Reasons { get; set; }
+    /// <summary>The report's <see cref="StoredReport.Trusted"/>, kept on each row so the analysis filters without a join.</summary>
+    public bool Trusted { get; set; }
 }
 
 /// <summary>
-/// The day totals of a domain, added to by every report imported for that day (same transaction): summaries read
-/// at most a row per day, whatever the number of records behind them.
+/// The day totals of a domain, added to by every trusted report imported for that day (same transaction):
+/// summaries read at most a row per day, whatever the number of records behind them. Untrusted reports are not
+/// in here; asking to include them sums their records instead.
 /// </summary>
 public sealed class ReportDay
 {
@@ -76,7 +89,10 @@ public sealed class ReportDay
     public long Reject { get; set; }
 }
 
-/// <summary>A report about a domain that is not one of our sender domains: counted, kept apart, never mixed in.</summary>
+/// <summary>
+/// A report about a domain that is not one of our sender domains, or one mailed to an institution's report address
+/// about another institution's domain (<see cref="Warning"/>): counted, kept apart, never mixed in.
+/// </summary>
 public sealed class ForeignReport
 {
     public long Id { get; set; }
@@ -89,6 +105,10 @@ public sealed class ForeignReport
     public int RecordCount { get; set; }
     public required string Origin { get; set; }
     public DateTime ImportedAt { get; set; }
+    public bool Uploaded { get; set; }
+    public ReportProvenance Provenance { get; set; }
+    /// <summary>Why it was kept apart when its domain is ours: sent to another institution's report address.</summary>
+    public string? Warning { get; set; }
 }
 
 /// <summary>A file that could not be imported: kept in the data folder's quarantine with the precise reason.</summary>

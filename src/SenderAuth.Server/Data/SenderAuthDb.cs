@@ -129,13 +129,17 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("Reports");
             // The deduplication key: a unique index, so two instances importing the same report cannot both win.
-            e.HasIndex(r => new { r.ReporterOrg, r.ReportId }).IsUnique();
+            // Per policy domain (one tenant's ids cannot collide with another's) and per channel (an upload never
+            // shadows the mailbox's copy).
+            e.HasIndex(r => new { r.PolicyDomain, r.ReporterOrg, r.ReportId, r.Uploaded }).IsUnique();
             e.HasIndex(r => new { r.DomainId, r.Begin });
             e.Property(r => r.ReporterOrg).HasMaxLength(300);
             e.Property(r => r.ReportId).HasMaxLength(300);
             e.Property(r => r.PolicyDomain).HasMaxLength(253);
             e.Property(r => r.PublishedPolicy).HasMaxLength(300);
             e.Property(r => r.Origin).HasMaxLength(300);
+            e.Property(r => r.Provenance).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.ProvenanceDetail).HasMaxLength(500);
             e.HasOne<SenderDomain>().WithMany().HasForeignKey(r => r.DomainId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<StoredReportRecord>(e =>
@@ -160,7 +164,9 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
         });
         modelBuilder.Entity<ForeignReport>(e =>
         {
-            e.HasIndex(r => new { r.ReporterOrg, r.ReportId }).IsUnique();
+            e.HasIndex(r => new { r.PolicyDomain, r.ReporterOrg, r.ReportId, r.Uploaded }).IsUnique();
+            e.Property(r => r.Provenance).HasConversion<string>().HasMaxLength(20);
+            e.Property(r => r.Warning).HasMaxLength(500);
             e.Property(r => r.ReporterOrg).HasMaxLength(300);
             e.Property(r => r.ReportId).HasMaxLength(300);
             e.Property(r => r.PolicyDomain).HasMaxLength(253);

@@ -22,6 +22,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
         ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ServiceError.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
+        ServiceError.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "a ServiceError kind without a status"),
     };
 
@@ -50,6 +51,10 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         if (error is ServiceError.Invalid { Code: { } code })
         {
             problem.Extensions["code"] = code;
+        }
+        if (error is ServiceError.QuotaExceeded quota)
+        {
+            problem.Extensions["limit"] = quota.Limit;
         }
         return TypedResults.Problem(problem);
     }
@@ -96,6 +101,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         413 => "Payload too large",
         415 => "Unsupported media type",
         422 => "Unprocessable",
+        429 => "Too many requests",
         _ => "Error",
     };
 

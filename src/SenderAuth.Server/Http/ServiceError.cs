@@ -44,4 +44,7 @@ public abstract record ServiceError
 
     /// <summary>The request body is not in a format the endpoint reads.</summary>
     public sealed record UnsupportedMediaType(string Detail) : ServiceError(Detail);
+
+    /// <summary>A per-institution quota is used up; <paramref name="Limit"/> names the setting (e.g. Reports:UploadsPerHour).</summary>
+    public sealed record QuotaExceeded(string Detail, string Limit) : ServiceError(Detail);
 }

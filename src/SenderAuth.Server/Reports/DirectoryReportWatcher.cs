@@ -144,7 +144,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
         using (var scope = scopes.CreateScope())
         {
             var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
-            outcome = await importer.ImportFileAsync(claimed, name, "directory", null, ct).ConfigureAwait(false);
+            outcome = await importer.ImportFileAsync(claimed, name, ReportSource.Folder(), ct).ConfigureAwait(false);
         }
         var ok = outcome.Status == FileImportStatus.Imported;
         var target = FreeName(ok ? processed : failed, name);

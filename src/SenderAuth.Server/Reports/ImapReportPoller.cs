@@ -178,7 +178,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             using (var scope = scopes.CreateScope())
             {
                 var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
-                outcome = await importer.ImportFileAsync(path, $"message-{uid.Id}.eml", "imap:" + mailbox.Name, null, ct).ConfigureAwait(false);
+                outcome = await importer.ImportFileAsync(path, $"message-{uid.Id}.eml", ReportSource.Mailbox(mailbox.Name), ct).ConfigureAwait(false);
             }
             if (outcome.Status == FileImportStatus.Imported)
             {

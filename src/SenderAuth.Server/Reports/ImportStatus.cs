@@ -13,7 +13,7 @@ public enum FileImportStatus
     Rejected,
 }
 
-/// <summary>What happened to one report of a file; in JSON and logs as <c>imported</c>, <c>duplicate</c>, <c>foreign</c>.</summary>
+/// <summary>What happened to one report of a file; in JSON and logs as <c>imported</c>, <c>duplicate</c>, <c>foreign</c>, <c>misrouted</c>.</summary>
 public enum ReportImportStatus
 {
     /// <summary>New: stored.</summary>
@@ -24,6 +24,9 @@ public enum ReportImportStatus
 
     /// <summary>About a domain no institution has: kept apart for the operator.</summary>
     Foreign,
+
+    /// <summary>Mailed to one institution's report address about another institution's domain: kept apart with a warning.</summary>
+    Misrouted,
 }
 
 /// <summary>The words for import statuses in logs, metrics and folder names: one mapping, the same as JSON's.</summary>
@@ -42,6 +45,7 @@ public static class ImportStatusTokens
         ReportImportStatus.Imported => "imported",
         ReportImportStatus.Duplicate => "duplicate",
         ReportImportStatus.Foreign => "foreign",
+        ReportImportStatus.Misrouted => "misrouted",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
 }

@@ -8,7 +8,8 @@ namespace SenderAuth.Server.Reports;
 /// <summary>
 /// Per domain and window (?from=YYYY-MM-DD&amp;to=YYYY-MM-DD, default: the advisor's window up to the newest report):
 /// summary by period, sources with their attribution, findings, reconciliation, the timeline and the advice.
-/// Summary and sources also come as CSV (?format=csv).
+/// Summary and sources also come as CSV (?format=csv). Only reports with trusted provenance are counted unless
+/// <c>?untrusted=include</c> (or <c>Reports:IncludeUntrusted</c>) asks for the others too.
 /// </summary>
 public static class ReportAnalysisEndpoints
 {
@@ -33,6 +34,13 @@ public static class ReportAnalysisEndpoints
             || !Day(to, "to").TryGet(out var end, out error))
         {
             return error;
+        }
+        switch (http.Request.Query["untrusted"].ToString())
+        {
+            case "": break;
+            case "include": analysis.IncludeUntrusted = true; break;
+            case "exclude": analysis.IncludeUntrusted = false; break;
+            case var other: return new ServiceError.Invalid($"untrusted must be include or exclude, not \"{other}\"", "untrusted");
         }
         var (institution, row) = found;
         var (f, t) = await analysis.WindowAsync(row, start, end, http.RequestAborted).ConfigureAwait(false);

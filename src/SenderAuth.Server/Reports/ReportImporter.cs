@@ -5,8 +5,9 @@ using SenderAuth.Reports;
 
 namespace SenderAuth.Server.Reports;
 
-/// <summary>What happened to one report of a file.</summary>
-public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages);
+/// <summary>What happened to one report of a file, how far its origin is proven, and a warning when it was misrouted.</summary>
+public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
+    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null);
 
 /// <summary>
 /// What happened to one file: <c>imported</c> (new reports stored; duplicates and foreign ones listed),
@@ -17,17 +18,24 @@ public sealed record FileImportOutcome(string File, FileImportStatus Status, IRe
 {
     public int Imported => Reports.Count(r => r.Status == ReportImportStatus.Imported);
     public int Duplicates => Reports.Count(r => r.Status == ReportImportStatus.Duplicate);
-    public int Foreign => Reports.Count(r => r.Status == ReportImportStatus.Foreign);
+    public int Foreign => Reports.Count(r => r.Status is ReportImportStatus.Foreign or ReportImportStatus.Misrouted);
 }
 
 /// <summary>
 /// Imports aggregate report files (.xml, .gz, .zip, .eml) into the database. A file is one transaction: every
 /// report in it is stored, or none (a late parse error rolls back what was streamed in before it). Records are
 /// streamed in batches, so a large report never sits in memory. Deduplication is the unique key on
-/// (reporter org, report id): the existence check is only the fast path; two instances racing on the same report
-/// make one commit fail, and that file is read again, now finding the report.
+/// (policy domain, reporter org, report id, uploaded): the existence check is only the fast path; two instances
+/// racing on the same report make one commit fail, and that file is read again, now finding the report.
 /// </summary>
-public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics)
+/// <remarks>
+/// Provenance (docs/security.md, "Reports and provenance"): a report mail is verified with our own engine
+/// (<see cref="ReportMailCheck"/>) and routed by the report address it was sent to; an upload is keyed apart from
+/// the mailbox, so it can never make the mailbox's copy a duplicate, and a mailbox copy replaces an upload of the
+/// same report. Only trusted reports reach the day totals and the own-mail-failing alert.
+/// </remarks>
+public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
+    ReportMailCheck mailCheck)
 {
     private const int BatchSize = 2000;
 
@@ -38,16 +46,19 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
 
     /// <param name="path">The file; it is not moved or deleted (the caller owns it).</param>
     /// <param name="fileName">The name to report and keep (an upload's or attachment's name).</param>
-    /// <param name="origin">Where it came from: <c>upload:&lt;actor&gt;</c>, <c>imap:&lt;mailbox&gt;</c>, <c>directory</c>, <c>cli</c>.</param>
-    /// <param name="institutionId">For an institution's upload: only that institution's domains are accepted.</param>
-    public async Task<FileImportOutcome> ImportFileAsync(string path, string fileName, string origin, long? institutionId, CancellationToken ct)
+    /// <param name="source">Where it came from: the channel decides dedupe and provenance; an institution's upload accepts only its domains.</param>
+    public async Task<FileImportOutcome> ImportFileAsync(string path, string fileName, ReportSource source, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(source);
+        var (origin, institutionId) = (source.Origin, source.InstitutionId);
+        var evidence = await mailCheck.CheckAsync(path, ct).ConfigureAwait(false);
+        var routedTo = await RoutedInstitutionAsync(source, evidence, ct).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await ImportOnceAsync(path, fileName, origin, institutionId, ct).ConfigureAwait(false);
+                return await ImportOnceAsync(path, fileName, source, evidence, routedTo, ct).ConfigureAwait(false);
             }
             catch (DbUpdateException e) when (attempt == 1 && IsUniqueViolation(e))
             {
@@ -70,8 +81,22 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         }
     }
 
-    private async Task<FileImportOutcome> ImportOnceAsync(string path, string fileName, string origin, long? institutionId, CancellationToken ct)
+    /// <summary>The institution a mail's recipient names (its rua address), for mail from the mailbox or folder; uploads are scoped by their key.</summary>
+    private async Task<(long Id, string Code)?> RoutedInstitutionAsync(ReportSource source, ReportMailEvidence evidence, CancellationToken ct)
     {
+        if (source.Channel == ReportChannel.Upload || !evidence.IsMail
+            || new ReportAddressRouting(options.Value.Provider.ReportAddress).Code(evidence.Recipients) is not { } code)
+        {
+            return null;
+        }
+        var id = await db.Institutions.AsNoTracking().Where(i => i.Code == code).Select(i => (long?)i.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return id is { } found ? (found, code) : null;
+    }
+
+    private async Task<FileImportOutcome> ImportOnceAsync(string path, string fileName, ReportSource source, ReportMailEvidence evidence,
+        (long Id, string Code)? routedTo, CancellationToken ct)
+    {
+        var origin = source.Origin;
         var parser = new DmarcReportParser(options.Value.Reports.ParserLimits());
         var results = new List<ImportedReport>();
         var now = time.GetUtcNow().UtcDateTime;
@@ -81,7 +106,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             await foreach (var reader in parser.ReadAsync(file, fileName, ct).ConfigureAwait(false))
             {
-                results.Add(await ImportReportAsync(reader, origin, institutionId, now, ct).ConfigureAwait(false));
+                results.Add(await ImportReportAsync(reader, source, evidence, routedTo, now, ct).ConfigureAwait(false));
             }
         }
         if (results.Count == 0)
@@ -93,48 +118,73 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             metrics.ReportFile(r.Status.Token());
         }
-        log.LogInformation("report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign",
-            fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate), results.Count(r => r.Status == ReportImportStatus.Foreign));
+        log.LogInformation("report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign; mail: {Mail}",
+            fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate),
+            results.Count(r => r.Status is ReportImportStatus.Foreign or ReportImportStatus.Misrouted), evidence.IsMail ? evidence.Summary : "none");
+        foreach (var r in results.Where(r => r.Warning is not null))
+        {
+            log.LogWarning("report {Org} {Id} from {Origin} kept apart: {Warning}", r.ReporterOrg, r.ReportId, origin, r.Warning);
+        }
         return new FileImportOutcome(fileName, FileImportStatus.Imported, results);
     }
 
-    private async Task<ImportedReport> ImportReportAsync(DmarcReportReader reader, string origin, long? institutionId, DateTime now, CancellationToken ct)
+    private async Task<ImportedReport> ImportReportAsync(DmarcReportReader reader, ReportSource source, ReportMailEvidence evidence,
+        (long Id, string Code)? routedTo, DateTime now, CancellationToken ct)
     {
         var meta = reader.Header.Metadata;
-        var policyDomain = reader.Header.Policy.Domain.Trim().TrimEnd('.').ToLowerInvariant();
+        var policyDomain = Clip(reader.Header.Policy.Domain.Trim().TrimEnd('.').ToLowerInvariant(), 253);
         var org = Clip(meta.OrgName.Trim(), 300);
         var id = Clip(meta.ReportId, 300);
+        var origin = Clip(source.Origin, 300);
+        var uploaded = source.Channel == ReportChannel.Upload;
         var domain = await OwnerAsync(policyDomain, ct).ConfigureAwait(false);
-        if (institutionId is { } mine && domain?.InstitutionId != mine)
+        if (source.InstitutionId is { } mine && domain?.InstitutionId != mine)
         {
             throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not a domain of your institution");
         }
+        var provenance = Provenance(source, evidence, meta);
+        var detail = Clip(evidence.IsMail ? evidence.Summary : uploaded ? "uploaded report file: no mail to verify" : "report file from the operator", 500);
+        string? warning = null;
+        if (routedTo is { } routed && domain is not null && domain.InstitutionId != routed.Id)
+        {
+            // Sent to one institution's report address about another's domain: never counted for either.
+            warning = $"mailed to the report address of {routed.Code}, but about {policyDomain}, which is not a domain of {routed.Code}";
+            domain = null;
+        }
+        var trusted = ReportProvenanceRules.Trusted(provenance);
         var seen = domain is not null
-            ? await db.Reports.AnyAsync(r => r.ReporterOrg == org && r.ReportId == id, ct).ConfigureAwait(false)
-            : await db.ForeignReports.AnyAsync(r => r.ReporterOrg == org && r.ReportId == id, ct).ConfigureAwait(false);
+            ? await db.Reports.AnyAsync(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded), ct).ConfigureAwait(false)
+            : await db.ForeignReports.AnyAsync(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded), ct).ConfigureAwait(false);
         if (seen)
         {
-            // Read to the end all the same: a duplicate inside a broken file must not hide the breakage.
+            // Read to the end all the same: a duplicate inside a broken file must not hide the breakage. An upload
+            // is a duplicate of any stored copy; a mailbox copy only of another mailbox copy.
             var dup = DmarcReportParser.Summarize(reader, ct);
-            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Duplicate, (int)dup.Records, dup.Messages);
+            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Duplicate, (int)dup.Records, dup.Messages, provenance);
         }
         if (domain is null)
         {
             var summary = DmarcReportParser.Summarize(reader, ct);
             db.ForeignReports.Add(new ForeignReport
             {
-                ReporterOrg = org, ReportId = id, PolicyDomain = Clip(policyDomain, 253), Begin = meta.Begin.UtcDateTime, End = meta.End.UtcDateTime,
-                MessageCount = summary.Messages, RecordCount = (int)summary.Records, Origin = Clip(origin, 300), ImportedAt = now,
+                ReporterOrg = org, ReportId = id, PolicyDomain = policyDomain, Begin = meta.Begin.UtcDateTime, End = meta.End.UtcDateTime,
+                MessageCount = summary.Messages, RecordCount = (int)summary.Records, Origin = origin, ImportedAt = now,
+                Uploaded = uploaded, Provenance = provenance, Warning = warning is null ? null : Clip(warning, 500),
             });
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
-            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Foreign, (int)summary.Records, summary.Messages);
+            return new ImportedReport(org, id, policyDomain, warning is null ? ReportImportStatus.Foreign : ReportImportStatus.Misrouted,
+                (int)summary.Records, summary.Messages, provenance, warning);
+        }
+        if (!uploaded)
+        {
+            await SupersedeUploadAsync(policyDomain, org, id, ct).ConfigureAwait(false);
         }
         var report = new StoredReport
         {
-            ReporterOrg = org, ReportId = id, DomainId = domain.Id, InstitutionId = domain.InstitutionId, PolicyDomain = Clip(policyDomain, 253),
+            ReporterOrg = org, ReportId = id, DomainId = domain.Id, InstitutionId = domain.InstitutionId, PolicyDomain = policyDomain,
             Begin = meta.Begin.UtcDateTime, End = meta.End.UtcDateTime, PublishedPolicy = Clip(PolicyText(reader.Header.Policy), 300),
-            Origin = Clip(origin, 300), ImportedAt = now,
+            Origin = origin, ImportedAt = now, Uploaded = uploaded, Trusted = trusted, Provenance = provenance, ProvenanceDetail = detail,
         };
         db.Reports.Add(report);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -146,6 +196,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         foreach (var record in reader.ReadRecords(ct))
         {
             var row = ReportRecordMapper.Map(record, report.Id, domain.Id, day);
+            row.Trusted = trusted;
             db.ReportRecords.Add(row);
             records++;
             messages += record.Count;
@@ -165,6 +216,11 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         db.ChangeTracker.Clear();
         await db.Reports.Where(r => r.Id == report.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages), ct).ConfigureAwait(false);
+        if (!trusted)
+        {
+            // Kept and shown (as untrusted), never in the day totals the advisor reads, never an alert.
+            return new ImportedReport(org, id, policyDomain, ReportImportStatus.Imported, records, messages, provenance);
+        }
         await AddToDayAsync(totals, ct).ConfigureAwait(false);
         if (oursFailing >= OwnFailureAlertMin && oursFailing > ours * (1 - options.Value.Reports.Advisor.MinAlignedShare))
         {
@@ -175,7 +231,67 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
         }
-        return new ImportedReport(org, id, policyDomain, ReportImportStatus.Imported, records, messages);
+        return new ImportedReport(org, id, policyDomain, ReportImportStatus.Imported, records, messages, provenance);
+    }
+
+    /// <summary>
+    /// Verified: the report came in a mail that passed DMARC for the reporter's domain (an uploaded .eml too).
+    /// Otherwise an upload is <c>uploaded</c>, other mail <c>unverified</c>, and a bare file from the operator's
+    /// folder or CLI <c>local-file</c>.
+    /// </summary>
+    private static ReportProvenance Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta)
+    {
+        if (evidence.VerifiesReporter(meta.Email, meta.OrgName))
+        {
+            return ReportProvenance.Verified;
+        }
+        return source.Channel switch
+        {
+            ReportChannel.Upload => ReportProvenance.Uploaded,
+            ReportChannel.Folder when !evidence.IsMail => ReportProvenance.LocalFile,
+            _ => ReportProvenance.Unverified,
+        };
+    }
+
+    /// <summary>
+    /// The mailbox's copy of a report replaces an uploaded one with the same key (never the reverse): the upload's
+    /// records go, and its day totals are taken back out when it had been counted.
+    /// </summary>
+    private async Task SupersedeUploadAsync(string policyDomain, string org, string id, CancellationToken ct)
+    {
+        var old = await db.Reports.AsNoTracking().Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && r.Uploaded)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        if (old is null)
+        {
+            return;
+        }
+        if (old.Trusted)
+        {
+            var t = await db.ReportRecords.AsNoTracking().Where(r => r.ReportId == old.Id).GroupBy(r => r.Day).Select(g => new ReportDay
+            {
+                DomainId = old.DomainId, Day = g.Key, Reports = 1, Messages = g.Sum(r => r.Count),
+                DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0), DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
+                SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0), DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
+                SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0), Quarantine = g.Sum(r => r.Disposition == "quarantine" ? r.Count : 0),
+                Reject = g.Sum(r => r.Disposition == "reject" ? r.Count : 0),
+            }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (t is not null)
+            {
+                await db.ReportDays.Where(d => d.DomainId == t.DomainId && d.Day == t.Day).ExecuteUpdateAsync(s => s
+                    .SetProperty(d => d.Reports, d => d.Reports - 1)
+                    .SetProperty(d => d.Messages, d => d.Messages - t.Messages)
+                    .SetProperty(d => d.DmarcPass, d => d.DmarcPass - t.DmarcPass)
+                    .SetProperty(d => d.DkimAligned, d => d.DkimAligned - t.DkimAligned)
+                    .SetProperty(d => d.SpfAligned, d => d.SpfAligned - t.SpfAligned)
+                    .SetProperty(d => d.DkimPass, d => d.DkimPass - t.DkimPass)
+                    .SetProperty(d => d.SpfPass, d => d.SpfPass - t.SpfPass)
+                    .SetProperty(d => d.Quarantine, d => d.Quarantine - t.Quarantine)
+                    .SetProperty(d => d.Reject, d => d.Reject - t.Reject), ct).ConfigureAwait(false);
+            }
+        }
+        await db.ReportRecords.Where(r => r.ReportId == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        await db.Reports.Where(r => r.Id == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+        log.LogInformation("report {Org} {Id} about {Domain}: the mailbox copy replaces the one uploaded by {Origin}", org, id, policyDomain, old.Origin);
     }
 
     /// <summary>
@@ -258,9 +374,43 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
+        if (institutionId is { } owner)
+        {
+            await TrimQuarantineAsync(owner, ct).ConfigureAwait(false);
+        }
         metrics.ReportFile(FileImportStatus.Quarantined.Token());
         log.LogWarning("report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
         return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
+    }
+
+    /// <summary>
+    /// Keeps an institution's quarantined uploads within Reports:QuarantineBytesPerInstitution: the oldest go first
+    /// (file and row), each logged and audited, so one tenant's flood of broken files cannot fill the data disk.
+    /// The newest file always stays (the limit is at least MaxUploadBytes, checked at start).
+    /// </summary>
+    private async Task TrimQuarantineAsync(long institutionId, CancellationToken ct)
+    {
+        var limit = options.Value.Reports.QuarantineBytesPerInstitution;
+        var kept = await db.QuarantinedReports.AsNoTracking().Where(q => q.InstitutionId == institutionId)
+            .OrderByDescending(q => q.Id).Select(q => new { q.Id, q.Bytes, q.StoredAs, q.FileName, q.Origin }).ToListAsync(ct).ConfigureAwait(false);
+        long total = 0;
+        foreach (var q in kept)
+        {
+            total += q.Bytes;
+            if (total <= limit || q.Id == kept[0].Id)
+            {
+                continue;
+            }
+            var file = Path.Combine(options.Value.DataDirectory, q.StoredAs);
+            File.Delete(file);
+            await db.QuarantinedReports.Where(r => r.Id == q.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            db.Record(time, "system", institutionId, "report.quarantine.drop", q.FileName,
+                $"{q.Bytes} bytes from {q.Origin} deleted: the institution's quarantine is over {limit} bytes (SenderAuth:Reports:QuarantineBytesPerInstitution)");
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            db.ChangeTracker.Clear();
+            log.LogWarning("quarantined upload {File} ({Bytes} bytes, {Origin}) deleted: institution {Institution}'s quarantine is over {Limit} bytes",
+                q.FileName, q.Bytes, q.Origin, institutionId, limit);
+        }
     }
 
     private static bool Unreadable(Exception e) =>

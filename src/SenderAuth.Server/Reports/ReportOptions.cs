@@ -30,6 +30,22 @@ public sealed class ReportOptions
 
     public AdvisorOptions Advisor { get; set; } = new();
 
+    /// <summary>
+    /// Count untrusted reports (uploads, mail that did not pass DMARC for its reporter) in summaries, sources,
+    /// findings and advice by default (default false; a request can still ask with <c>?untrusted=include</c>).
+    /// Alerts never count them.
+    /// </summary>
+    public bool IncludeUntrusted { get; set; }
+
+    /// <summary>Report uploads one institution may make per hour (default 60; files in one request count one each); more is 429.</summary>
+    public int UploadsPerHour { get; set; } = 60;
+
+    /// <summary>
+    /// Bytes of quarantined uploads kept per institution (default 200 MiB); past it the oldest of that
+    /// institution's quarantined uploads are deleted first, each logged and audited.
+    /// </summary>
+    public long QuarantineBytesPerInstitution { get; set; } = 200L << 20;
+
     /// <summary>Reported volume from our IPs above what we signed by more than this share is flagged (plus a small absolute slack).</summary>
     public double ReconciliationTolerance { get; set; } = 0.05;
 
@@ -56,6 +72,14 @@ public sealed class ReportOptions
         if (WatchIntervalSeconds is < 0.1 or > 86400)
         {
             yield return "SenderAuth:Reports:WatchIntervalSeconds must be between 0.1 and 86400";
+        }
+        if (UploadsPerHour is < 1 or > 100_000)
+        {
+            yield return "SenderAuth:Reports:UploadsPerHour must be between 1 and 100000";
+        }
+        if (QuarantineBytesPerInstitution < MaxUploadBytes)
+        {
+            yield return "SenderAuth:Reports:QuarantineBytesPerInstitution must be at least MaxUploadBytes (one quarantined file must fit)";
         }
         if (ReconciliationTolerance is < 0 or > 10)
         {

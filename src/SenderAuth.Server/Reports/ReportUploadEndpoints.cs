@@ -19,17 +19,26 @@ public static class ReportUploadEndpoints
         g.MapPost("", UploadAsync).DisableAntiforgery()
             .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
-                + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored).");
+                + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored), "
+                + "429 when the institution's uploads per hour are used up (the problem's limit names the setting). Uploaded reports are untrusted "
+                + "(provenance uploaded) unless the file is a whole mail that passes DMARC for the reporter's domain; a mailbox copy of the same report replaces an upload.");
         g.MapGet("/quarantine", QuarantineAsync).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
         g.MapGet("/foreign", ForeignAsync).WithSummary("Reports about domains that are not ours (operators)");
         api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).WithTags("DMARC reports")
             .WithSummary("The reports imported for a domain, newest first");
     }
 
-    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, IOptions<ServerOptions> options, string? name)
+    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SenderAuthDb db, TimeProvider time,
+        IOptions<ServerOptions> options, string? name)
     {
         var caller = Caller.From(http.User);
         var o = options.Value;
+        // Refused before the body is read: a flood costs the server a count, not 50 MiB of spooling per request.
+        var used = await UploadsLastHourAsync(db, time, caller, http.RequestAborted).ConfigureAwait(false);
+        if (QuotaHit(o, caller, used, 1) is { } first)
+        {
+            return ErrorResponses.Problem(first, http);
+        }
         var limit = o.Reports.MaxUploadBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
@@ -72,10 +81,20 @@ public static class ReportUploadEndpoints
             {
                 return ErrorResponses.Problem(new ServiceError.Invalid("no file in the request", "file"), http);
             }
+            if (QuotaHit(o, caller, used, files.Count) is { } many)
+            {
+                return ErrorResponses.Problem(many, http);
+            }
             var outcomes = new List<FileImportOutcome>();
             foreach (var (path, fileName) in files)
             {
-                outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
+                var outcome = await importer.ImportFileAsync(path, Path.GetFileName(fileName), ReportSource.Upload(caller.KeyId, caller.Actor, caller.InstitutionId), http.RequestAborted).ConfigureAwait(false);
+                outcomes.Add(outcome);
+                // One audit entry per file: the record of who uploaded what, and the count the hourly quota reads.
+                db.Record(time, caller, caller.InstitutionId, UploadAction, outcome.File,
+                    $"key {caller.KeyId}: {outcome.Summary()}; {string.Join(", ", outcome.Reports.Select(r => $"{r.ReporterOrg} {r.ReportId} {r.Status.Token()} {r.Provenance.Token()}"))}");
+                await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+                db.ChangeTracker.Clear();
             }
             var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
             // A per-file outcome, not a problem: the body lists every file whatever the status.
@@ -90,6 +109,30 @@ public static class ReportUploadEndpoints
         }
     }
 
+    /// <summary>The audit action of one uploaded file; the upload quota counts these.</summary>
+    internal const string UploadAction = "report.upload";
+
+    private static Task<int> UploadsLastHourAsync(SenderAuthDb db, TimeProvider time, Caller caller, CancellationToken ct)
+    {
+        if (caller.InstitutionId is not { } institution)
+        {
+            return Task.FromResult(0);
+        }
+        var since = time.GetUtcNow().UtcDateTime.AddHours(-1);
+        return db.Audit.AsNoTracking().CountAsync(a => a.Action == UploadAction && a.InstitutionId == institution && a.At > since, ct);
+    }
+
+    /// <summary>
+    /// An institution's uploads per hour (Reports:UploadsPerHour), counted from the audit log so it holds across
+    /// instances and restarts. Operators are not limited: they are trusted with the platform, and bulk history goes
+    /// through the CLI or the watched folder anyway.
+    /// </summary>
+    private static ServiceError? QuotaHit(ServerOptions o, Caller caller, int used, int adding) =>
+        caller.InstitutionId is not null && used + adding > o.Reports.UploadsPerHour
+            ? new ServiceError.QuotaExceeded($"at most {o.Reports.UploadsPerHour} report files per hour per institution (SenderAuth:Reports:UploadsPerHour); "
+                + $"{used} uploaded in the last hour", "SenderAuth:Reports:UploadsPerHour")
+            : null;
+
     private static object Dto(FileImportOutcome o) => new
     {
         file = o.File,
@@ -98,7 +141,11 @@ public static class ReportUploadEndpoints
         imported = o.Imported,
         duplicates = o.Duplicates,
         foreign = o.Foreign,
-        reports = o.Reports.Select(r => new { org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages }),
+        reports = o.Reports.Select(r => new
+        {
+            org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages,
+            provenance = r.Provenance, trusted = ReportProvenanceRules.Trusted(r.Provenance), warning = r.Warning,
+        }),
     };
 
     /// <summary>Copies the body to a spool file, stopping at the limit without reading the rest.</summary>
@@ -162,7 +209,7 @@ public static class ReportUploadEndpoints
         var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
         var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Page(p, size)
-            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt })
+            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt, r.Provenance, r.Warning })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { total, messages, page = p, pageSize = size, items });
     }
@@ -178,7 +225,11 @@ public static class ReportUploadEndpoints
         var q = db.Reports.AsNoTracking().Where(r => r.DomainId == row.Id);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Page(p, size)
-            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount, r.Origin, r.ImportedAt })
+            .Select(r => new
+            {
+                org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount,
+                r.Origin, r.ImportedAt, r.Provenance, r.Trusted, provenanceDetail = r.ProvenanceDetail,
+            })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
     }

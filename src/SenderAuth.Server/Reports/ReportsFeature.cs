@@ -8,6 +8,7 @@ public static class ReportsFeature
     public static IServiceCollection AddReports(this IServiceCollection services)
     {
         services.AddSingleton<IValidateOptions<ServerOptions>, ReportOptionsValidator>();
+        services.AddSingleton<ReportMailCheck>();
         services.AddScoped<ReportImporter>();
         services.AddScoped<Analysis.ReportAnalysis>();
         services.AddSingleton<SignedMessageCounter>();

@@ -81,6 +81,24 @@ public sealed class ReportImportCliTests
             Assert.Equal(1, await db.ForeignReports.CountAsync(TestContext.Current.CancellationToken));
             var q = Assert.Single(await db.QuarantinedReports.AsNoTracking().ToListAsync(TestContext.Current.CancellationToken));
             Assert.True(File.Exists(Path.Combine(data, q.StoredAs)));
+            await db.DisposeAsync();
+
+            // A report mail that does not authenticate as its reporter (unsigned): imported, listed as untrusted, not
+            // counted unless --include-untrusted.
+            var mail = TestMailbox.ReportEmail("google.com", $"mail-{code}", domain, ReportXml.Gzip(ReportXml.Build("google.com", $"mail-{code}", domain, Day,
+                [new("203.0.113.5", 500, true, true)])), "google.xml.gz");
+            var eml = Path.Combine(files, "e-unsigned.eml");
+            await mail.WriteToAsync(eml, TestContext.Current.CancellationToken);
+            Assert.Equal(0, (await CliRunner.RunAsync(null, "report", "--db", "--data", data, eml)).Item1);
+            var (_, trustedJson, _) = await CliRunner.RunAsync(null, "report", "summary", domain, "--db", "--data", data, "--period", "day", "--json");
+            var trusted = JsonDocument.Parse(trustedJson).RootElement;
+            Assert.Equal(34, trusted.GetProperty("summary").GetProperty("total").GetProperty("messages").GetInt64());
+            var listed = Assert.Single(trusted.GetProperty("untrusted").GetProperty("reports").EnumerateArray());
+            Assert.Equal("unverified", listed.GetProperty("provenance").GetString());
+            var (_, allJson, _) = await CliRunner.RunAsync(null, "report", "summary", domain, "--db", "--data", data, "--period", "day", "--json", "--include-untrusted");
+            Assert.Equal(534, JsonDocument.Parse(allJson).RootElement.GetProperty("summary").GetProperty("total").GetProperty("messages").GetInt64());
+            var (_, untrustedTable, _) = await CliRunner.RunAsync(null, "report", "summary", domain, "--db", "--data", data);
+            Assert.Contains("1 untrusted report(s) not counted above", untrustedTable, StringComparison.Ordinal);
         }
         finally
         {

@@ -110,8 +110,8 @@ public static class DashboardJourneys
     }
 
     /// <summary>
-    /// Reports uploaded through the API; the reports page charts volume and pass rate and lists sources, findings
-    /// and the next policy step. Run against the shipped process (ShippedProductTests).
+    /// Reports uploaded through the API; the reports page shows them as untrusted and, asked to count them, charts
+    /// volume and pass rate and lists sources, findings and the next policy step. Run against the shipped process (ShippedProductTests).
     /// </summary>
     public static async Task ReportsJourneyAsync(Chromium chromium, string address, string operatorKey, HttpClient api)
     {
@@ -132,6 +132,10 @@ public static class DashboardJourneys
         await SignInAsync(page, operatorKey, null);
         await page.GotoAsync($"/dashboard/institutions/{code}/domains/{domain}");
         await page.GetByRole(AriaRole.Link, new() { Name = "DMARC reports: volume, pass rate, sources and the next policy step" }).ClickAsync();
+        // Uploaded reports are untrusted: listed as such, counted only when asked.
+        await Expect(page.Locator("#untrusted")).ToContainTextAsync("untrusted (uploaded)");
+        await Expect(page.Locator("#no-reports")).ToContainTextAsync("No trusted report");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Count them too" }).ClickAsync();
 
         await Expect(page.Locator("#report-total")).ToContainTextAsync("135 messages reported over 3 day(s), 88.9 % passing DMARC");
         await page.WaitForFunctionAsync("() => window.Chart && Chart.getChart('volume-chart') && Chart.getChart('rate-chart')");

@@ -21,6 +21,7 @@ public sealed class ServiceErrorMappingTests
         { new ServiceError.TooLarge("the message is larger than the limit"), 413, "Payload too large", null },
         { new ServiceError.UnsupportedMediaType("send the body as application/json"), 415, "Unsupported media type", null },
         { new ServiceError.NotSigned("unsigned by the institution's policy"), 422, "Not signed", null },
+        { new ServiceError.QuotaExceeded("at most 60 report files per hour", "SenderAuth:Reports:UploadsPerHour"), 429, "Too many requests", null },
     };
 
     [Theory]
@@ -45,6 +46,13 @@ public sealed class ServiceErrorMappingTests
         var finding = new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-missing", "publish the CNAME");
         var result = ErrorResponses.Problem(new ServiceError.SigningBlocked("signing stays off", [finding]), new DefaultHttpContext());
         Assert.Equal([finding], Assert.IsAssignableFrom<IReadOnlyList<CheckFinding>>(result.ProblemDetails.Extensions["findings"]));
+    }
+
+    [Fact]
+    public void Problem_QuotaExceeded_NamesTheLimit()
+    {
+        var result = ErrorResponses.Problem(new ServiceError.QuotaExceeded("too many", "SenderAuth:Reports:UploadsPerHour"), new DefaultHttpContext());
+        Assert.Equal("SenderAuth:Reports:UploadsPerHour", result.ProblemDetails.Extensions["limit"]);
     }
 
     [Fact]

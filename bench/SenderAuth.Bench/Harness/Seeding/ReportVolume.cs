@@ -39,6 +39,10 @@ public static class ReportVolume
             PublishedPolicy = "p=none",
             Origin = "bench",
             ImportedAt = new DateTime(2026, 11, 1, 0, 0, 0, DateTimeKind.Utc),
+            // Seeded as the operator's own files: trusted, so the day totals and the analysis count them.
+            Trusted = true,
+            Provenance = ReportProvenance.LocalFile,
+            ProvenanceDetail = "seeded by the bench",
         }).ToList();
         db.Reports.AddRange(reports);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -93,5 +97,6 @@ public static class ReportVolume
         DkimDomain = domain,
         DkimSelector = "stxsel1",
         SpfDomain = "bounce.ticketing.example",
+        Trusted = true,
     };
 }

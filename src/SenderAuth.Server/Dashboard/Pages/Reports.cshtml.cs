@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 
 namespace SenderAuth.Server.Dashboard.Pages;
 
@@ -26,6 +27,14 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
     public PolicyAdvice Advice { get; private set; } = null!;
     public string? Error { get; private set; }
 
+    /// <summary>Reports in the window whose provenance is not trusted (uploads, unauthenticated mail), newest first: shown as such.</summary>
+    public IReadOnlyList<StoredReport> Untrusted { get; private set; } = [];
+
+    public int UntrustedCount { get; private set; }
+
+    /// <summary>The page counts untrusted reports too (?untrusted=include).</summary>
+    public bool IncludeUntrusted { get; private set; }
+
     /// <summary>The chart data, read by reports.js from a JSON data block (no inline script: the CSP allows none).</summary>
     public string ChartJson => JsonSerializer.Serialize(new
     {
@@ -39,7 +48,7 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
 
     public static string Day(DateTime d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public async Task<IActionResult> OnGetAsync(string code, string domain, string? period, string? from, string? to)
+    public async Task<IActionResult> OnGetAsync(string code, string domain, string? period, string? from, string? to, string? untrusted)
     {
         var ct = HttpContext.RequestAborted;
         // Another institution's domain, or a malformed name, is "not found", as in the API.
@@ -49,6 +58,8 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
         }
         (Institution, Domain) = found;
         Period = period is "week" or "month" ? period : "day";
+        analysis.IncludeUntrusted = untrusted switch { "include" => true, "exclude" => false, _ => analysis.IncludeUntrusted };
+        IncludeUntrusted = analysis.IncludeUntrusted;
         var (start, end) = await analysis.WindowAsync(Domain, Parse(from), Parse(to), ct).ConfigureAwait(false);
         if (end < start || (end - start).TotalDays > 3660)
         {
@@ -63,6 +74,9 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
         Sources = [.. named, .. shown.Skip(ReverseNames)];
         Findings = findings;
         Advice = advice;
+        var untrustedInWindow = db.Reports.AsNoTracking().Where(r => r.DomainId == Domain.Id && !r.Trusted && r.Begin < end.AddDays(1) && r.End >= start);
+        UntrustedCount = await untrustedInWindow.CountAsync(ct).ConfigureAwait(false);
+        Untrusted = await untrustedInWindow.OrderByDescending(r => r.Id).Take(20).ToListAsync(ct).ConfigureAwait(false);
         return Page();
     }
 

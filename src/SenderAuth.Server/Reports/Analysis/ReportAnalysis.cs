@@ -14,6 +14,15 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
 {
     private readonly ServerOptions _options = options.Value;
 
+    /// <summary>
+    /// Count reports whose provenance is not trusted (uploads, mail that did not authenticate) too. Default:
+    /// <c>Reports:IncludeUntrusted</c> (false); an API call or page sets it for itself with <c>?untrusted=include</c>.
+    /// </summary>
+    public bool IncludeUntrusted { get; set; } = options.Value.Reports.IncludeUntrusted;
+
+    /// <summary>The report rows the analysis counts: trusted ones, and the others when asked.</summary>
+    private IQueryable<StoredReportRecord> Counted => IncludeUntrusted ? db.ReportRecords.AsNoTracking() : db.ReportRecords.AsNoTracking().Where(r => r.Trusted);
+
     /// <summary>How long a page of reverse names, or a record the advisor reads, may take.</summary>
     private static readonly TimeSpan LookupBound = TimeSpan.FromSeconds(2);
 
@@ -22,6 +31,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(domain);
         var end = to?.Date ?? await db.ReportDays.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false)
+            ?? (IncludeUntrusted ? await Counted.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false) : null)
             ?? time.GetUtcNow().UtcDateTime.Date;
         var start = from?.Date ?? end.AddDays(-(_options.Reports.Advisor.MinDays - 1));
         return (DateTime.SpecifyKind(start, DateTimeKind.Utc), DateTime.SpecifyKind(end, DateTimeKind.Utc));
@@ -44,6 +54,25 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         var rows = await db.ReportDays.AsNoTracking().Where(d => d.DomainId == domainId && d.Day >= from && d.Day <= to)
             .OrderBy(d => d.Day).ToListAsync(ct).ConfigureAwait(false);
+        if (IncludeUntrusted)
+        {
+            // Untrusted reports are not in the day totals: their rows are summed here (only when asked for).
+            var extra = await db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domainId && !r.Trusted && r.Day >= from && r.Day <= to)
+                .GroupBy(r => r.Day).Select(g => new ReportDay
+                {
+                    DomainId = domainId, Day = g.Key, Reports = 0, Messages = g.Sum(r => r.Count),
+                    DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0), DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
+                    SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0), DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
+                    SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0), Quarantine = g.Sum(r => r.Disposition == "quarantine" ? r.Count : 0),
+                    Reject = g.Sum(r => r.Disposition == "reject" ? r.Count : 0),
+                }).ToListAsync(ct).ConfigureAwait(false);
+            rows = rows.Concat(extra).GroupBy(d => d.Day).Select(g => g.Aggregate(new ReportDay { DomainId = domainId, Day = g.Key }, (a, d) =>
+            {
+                a.Reports += d.Reports; a.Messages += d.Messages; a.DmarcPass += d.DmarcPass; a.DkimAligned += d.DkimAligned; a.SpfAligned += d.SpfAligned;
+                a.DkimPass += d.DkimPass; a.SpfPass += d.SpfPass; a.Quarantine += d.Quarantine; a.Reject += d.Reject;
+                return a;
+            })).OrderBy(d => d.Day).ToList();
+        }
         return rows.Select(r => (DateTime.SpecifyKind(r.Day, DateTimeKind.Utc),
             new ReportStats(r.Messages, r.DmarcPass, r.DkimAligned, r.SpfAligned, r.DkimPass, r.SpfPass, r.Messages - r.Quarantine - r.Reject, r.Quarantine, r.Reject))).ToList();
     }
@@ -53,7 +82,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var inWindow = db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        var inWindow = Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
         var totals = await inWindow.GroupBy(r => r.SourceIp).Select(g => new
         {
             Ip = g.Key,
@@ -116,7 +145,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
     {
         ArgumentNullException.ThrowIfNull(domain);
         var attribution = await AttributionAsync(institution.Id, ct).ConfigureAwait(false);
-        var inWindow = db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        var inWindow = Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
         // Our networks are CIDRs, which SQL cannot match portably: the distinct IPs (a few thousand at most) are
         // matched here, and only our IPs' rows are summed per reporter and day, so memory does not grow with records.
         var ips = await inWindow.Select(r => r.SourceIp).Distinct().ToListAsync(ct).ConfigureAwait(false);
@@ -146,7 +175,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
         var selectors = _options.Provider.Selectors.Select(s => s.Name.ToLowerInvariant()).ToList();
-        var used = await db.ReportRecords.AsNoTracking()
+        var used = await Counted
             .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && r.DkimDomain == domain.Name && r.DkimSelector != null && selectors.Contains(r.DkimSelector))
             .GroupBy(r => new { r.DkimSelector, r.Day }).Select(g => new { Selector = g.Key.DkimSelector!, g.Key.Day, Messages = g.Sum(r => r.Count) })
             .ToListAsync(ct).ConfigureAwait(false);
@@ -195,14 +224,16 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         ArgumentNullException.ThrowIfNull(domain);
         var sources = await SourcesAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var findings = await FindingsAsync(institution, domain, from, to, sources, ct).ConfigureAwait(false);
-        var days = await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
+        var days = IncludeUntrusted
+            ? await Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false)
+            : await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
         var dmarcLookup = TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct);
         var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
         var (dmarc, dmarcFailed) = await dmarcLookup.ConfigureAwait(false);
         if (dmarc is null && dmarcFailed)
         {
             // DNS did not answer: the policy the newest report saw is the best knowledge of the present.
-            var seen = await db.Reports.AsNoTracking().Where(r => r.DomainId == domain.Id).OrderByDescending(r => r.End).Select(r => r.PublishedPolicy).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            var seen = await db.Reports.AsNoTracking().Where(r => r.DomainId == domain.Id && (r.Trusted || IncludeUntrusted)).OrderByDescending(r => r.End).Select(r => r.PublishedPolicy).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             dmarc = seen is null ? null : "v=DMARC1; " + seen;
         }
         var keyBits = await ThirdPartyKeyBitsAsync(domain, from, to, sources, ct).ConfigureAwait(false);
@@ -222,7 +253,7 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             return new Dictionary<string, int>();
         }
-        var keys = await db.ReportRecords.AsNoTracking()
+        var keys = await Counted
             .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && ips.Contains(r.SourceIp) && r.DkimSelector != null && r.DkimDomain != null && r.DkimDomain != domain.Name)
             .Select(r => r.DkimSelector + "._domainkey." + r.DkimDomain).Distinct().Take(20).ToListAsync(ct).ConfigureAwait(false);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);

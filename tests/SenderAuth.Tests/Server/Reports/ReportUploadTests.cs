@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SenderAuth.Server.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
 
@@ -141,24 +143,32 @@ public abstract class ReportUploadTests(ServerFixture fixture)
             await (await Upload(client, $"d{d}.xml", Encoding.UTF8.GetBytes(xml))).Json(HttpStatusCode.OK);
         }
         var baseUrl = $"/api/v1/institutions/{code}/domains/{domain}/reports";
-        var summary = await (await client.GetAsync(baseUrl + "/summary?period=week")).Json(HttpStatusCode.OK);
+        // Uploads are untrusted: stored and listed, not counted unless asked.
+        var trustedOnly = await (await client.GetAsync(baseUrl + "/summary?period=week&from=2026-10-01&to=2026-10-03")).Json(HttpStatusCode.OK);
+        Assert.Equal(0, trustedOnly["total"]!["messages"]!.GetValue<long>());
+        var listed = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/reports")).Json(HttpStatusCode.OK);
+        Assert.All(listed["items"]!.AsArray(), i => Assert.Equal("uploaded", i!["provenance"]!.GetValue<string>()));
+        Assert.Equal("untrusted must be include or exclude, not \"yes\"",
+            (await (await client.GetAsync(baseUrl + "/summary?untrusted=yes")).Json(HttpStatusCode.BadRequest))["detail"]!.GetValue<string>());
+        baseUrl += "/";
+        var summary = await (await client.GetAsync(baseUrl + "summary?period=week&untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal(39, summary["total"]!["messages"]!.GetValue<long>());
         Assert.Equal(33, summary["total"]!["dmarcPass"]!.GetValue<long>());
         Assert.Equal(3, summary["daysWithData"]!.GetValue<int>());
-        var sources = await (await client.GetAsync(baseUrl + "/sources")).Json(HttpStatusCode.OK);
+        var sources = await (await client.GetAsync(baseUrl + "sources?untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal(["platform", "unknown"], sources["items"]!.AsArray().Select(i => i!["category"]!.GetValue<string>()));
-        var findings = await (await client.GetAsync(baseUrl + "/findings")).Json(HttpStatusCode.OK);
+        var findings = await (await client.GetAsync(baseUrl + "findings?untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal("spoofing", findings["findings"]![0]!["code"]!.GetValue<string>());
-        var advice = await (await client.GetAsync(baseUrl + "/advice")).Json(HttpStatusCode.OK);
+        var advice = await (await client.GetAsync(baseUrl + "advice?untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal(3, advice["daysOfData"]!.GetValue<int>());
         Assert.Equal(33, advice["legitimateMessages"]!.GetValue<long>());
-        await (await client.GetAsync(baseUrl + "/reconciliation")).Json(HttpStatusCode.OK);
-        var timeline = await (await client.GetAsync(baseUrl + "/timeline?from=2020-01-01&to=2030-01-01")).Json(HttpStatusCode.OK);
+        await (await client.GetAsync(baseUrl + "reconciliation?untrusted=include")).Json(HttpStatusCode.OK);
+        var timeline = await (await client.GetAsync(baseUrl + "timeline?from=2020-01-01&to=2030-01-01")).Json(HttpStatusCode.OK);
         Assert.Contains(timeline["events"]!.AsArray(), e => e!["what"]!.GetValue<string>().StartsWith("domain.create", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Our_own_mail_failing_in_a_report_raises_a_webhook_event_at_import()
+    public async Task Our_own_mail_failing_in_a_trusted_report_raises_a_webhook_event_and_an_upload_does_not()
     {
         var (code, domain) = await InstitutionWithDomain();
         var key = await Host.Client().CreateInstitutionKey(code);
@@ -167,9 +177,20 @@ public abstract class ReportUploadTests(ServerFixture fixture)
         var ok = ReportXml.Build("google.com", $"ok-{code}", domain, Day, [new("203.0.113.5", 500, true, false), new("203.0.113.6", 4, false, false)]);
         await (await Upload(inst, "ok.xml", Encoding.UTF8.GetBytes(ok))).Json(HttpStatusCode.OK);
         var broken = ReportXml.Build("google.com", $"broken-{code}", domain, Day.AddDays(1), [new("203.0.113.5", 480, false, false), new("198.51.100.1", 30, false, false)]);
+        // Uploaded (anyone with the key could have written it): stored, no alert.
         await (await Upload(inst, "broken.xml", Encoding.UTF8.GetBytes(broken))).Json(HttpStatusCode.OK);
+        var afterUpload = (await (await inst.GetAsync($"/api/v1/webhooks/{hook}/deliveries")).Json(HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.DoesNotContain(afterUpload, d => d!["event"]!.GetValue<string>() == "reports.own-mail-failing");
+        // The same failure from the operator's own import (a trusted local file) alerts.
+        var file = Path.Combine(Host.DataDirectory, $"broken-{code}.xml");
+        await File.WriteAllTextAsync(file, broken.Replace($"broken-{code}", $"broken2-{code}", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        using (var scope = Host.Services.CreateScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<ReportImporter>().ImportFileAsync(file, "broken.xml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportProvenance.LocalFile, Assert.Single(outcome.Reports).Provenance);
+        }
         var deliveries = (await (await inst.GetAsync($"/api/v1/webhooks/{hook}/deliveries")).Json(HttpStatusCode.OK))["items"]!.AsArray();
-        // One alert: the first report's 4 failing messages are below the noise floor, the second's 480 of 480 are not.
+        // One alert: the first report's 4 failing messages are below the noise floor, the third's 480 of 480 are not.
         Assert.Single(deliveries, d => d!["event"]!.GetValue<string>() == "reports.own-mail-failing");
     }
 

@@ -45,7 +45,7 @@ public sealed class YearOfReportsFixture : IAsyncLifetime
         var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
         foreach (var f in Files)
         {
-            Outcomes.Add(await importer.ImportFileAsync(f, Path.GetFileName(f), "test", null, CancellationToken.None));
+            Outcomes.Add(await importer.ImportFileAsync(f, Path.GetFileName(f), ReportSource.Local("test"), CancellationToken.None));
         }
         var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
         var institution = await db.Institutions.SingleAsync(i => i.Code == Code);
@@ -94,7 +94,7 @@ public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<Y
         Assert.All(f.Outcomes, o => Assert.Equal(FileImportStatus.Imported, o.Status));
         Assert.Equal(3 * 5 * ReportCorpus.Days, f.Outcomes.Sum(o => o.Imported));
         using var scope = f.Host.Services.CreateScope();
-        var again = await scope.ServiceProvider.GetRequiredService<ReportImporter>().ImportFileAsync(f.Files[7], "again.zip", "test", null, CancellationToken.None);
+        var again = await scope.ServiceProvider.GetRequiredService<ReportImporter>().ImportFileAsync(f.Files[7], "again.zip", ReportSource.Local("test"), CancellationToken.None);
         Assert.Equal(14, again.Duplicates);
         Assert.Equal(0, again.Imported);
     }

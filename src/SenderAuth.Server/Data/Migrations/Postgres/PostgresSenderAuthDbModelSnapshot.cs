@@ -274,6 +274,11 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
 
+                    b.Property<string>("Provenance")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
                     b.Property<int>("RecordCount")
                         .HasColumnType("integer");
 
@@ -287,9 +292,16 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<bool>("Uploaded")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Warning")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ReporterOrg", "ReportId")
+                    b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
 
                     b.ToTable("ForeignReports");
@@ -682,6 +694,16 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
 
+                    b.Property<string>("Provenance")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<string>("ProvenanceDetail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("PublishedPolicy")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -700,11 +722,17 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("Uploaded")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");
 
-                    b.HasIndex("ReporterOrg", "ReportId")
+                    b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
 
                     b.ToTable("Reports", (string)null);
@@ -782,6 +810,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<string>("SpfDomain")
                         .HasMaxLength(253)
                         .HasColumnType("character varying(253)");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("boolean");
 
                     b.HasKey("Id");
 

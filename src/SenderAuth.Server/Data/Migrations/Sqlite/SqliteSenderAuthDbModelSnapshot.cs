@@ -257,6 +257,11 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Provenance")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("RecordCount")
                         .HasColumnType("INTEGER");
 
@@ -270,9 +275,16 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Uploaded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Warning")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("ReporterOrg", "ReportId")
+                    b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
 
                     b.ToTable("ForeignReports");
@@ -653,6 +665,16 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Provenance")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ProvenanceDetail")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PublishedPolicy")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -671,11 +693,17 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Uploaded")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");
 
-                    b.HasIndex("ReporterOrg", "ReportId")
+                    b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
 
                     b.ToTable("Reports", (string)null);
@@ -751,6 +779,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<string>("SpfDomain")
                         .HasMaxLength(253)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
 
