@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,7 +18,8 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ServiceError.Invalid => StatusCodes.Status400BadRequest,
         ServiceError.Refused => StatusCodes.Status403Forbidden,
         ServiceError.NotFound => StatusCodes.Status404NotFound,
-        ServiceError.Conflict or ServiceError.SigningBlocked => StatusCodes.Status409Conflict,
+        ServiceError.Conflict or ServiceError.SigningBlocked or ServiceError.QuotaExceeded => StatusCodes.Status409Conflict,
+        ServiceError.RateLimited => StatusCodes.Status429TooManyRequests,
         ServiceError.Stale => StatusCodes.Status412PreconditionFailed,
         ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
         ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
@@ -39,6 +41,24 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         if (error is ServiceError.NotSigned)
         {
             return TypedResults.Problem(new ProblemDetails { Status = status, Title = "Not signed", Detail = error.Detail });
+        }
+        if (error is ServiceError.QuotaExceeded or ServiceError.RateLimited)
+        {
+            // The limit by its setting's name and value, so a client (or its operator) knows which quota it hit.
+            var (limit, value) = error switch
+            {
+                ServiceError.QuotaExceeded q => (q.Limit, q.Value),
+                ServiceError.RateLimited r => (r.Limit, r.Value),
+                _ => throw new UnreachableException(),
+            };
+            if (error is ServiceError.RateLimited { RetryAfterSeconds: var retry })
+            {
+                http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            var quota = Create(http, status, Title(status), error.Detail, null);
+            quota.Extensions["limit"] = limit;
+            quota.Extensions["limitValue"] = value;
+            return TypedResults.Problem(quota);
         }
         var field = error switch
         {
@@ -91,6 +111,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         413 => "Payload too large",
         415 => "Unsupported media type",
         422 => "Unprocessable",
+        429 => "Too many requests",
         _ => "Error",
     };
 
