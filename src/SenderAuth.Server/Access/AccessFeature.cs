@@ -48,9 +48,9 @@ public static class AccessFeature
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 var clients = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ClientLimits;
                 var error = http.Request.Path.StartsWithSegments("/dashboard") ? new ServiceError.RateLimited(
-                    $"more than {clients.SignInsPerMinute.ToString(CultureInfo.InvariantCulture)} sign-in attempts per minute from your address: retry in {retry} s",
+                    $"more sign-in attempts per minute from your address than {ClientLimitOptions.Section}:SignInsPerMinute = {clients.SignInsPerMinute.ToString(CultureInfo.InvariantCulture)} allows: retry in {retry} s",
                     $"{ClientLimitOptions.Section}:SignInsPerMinute", clients.SignInsPerMinute, retry) : new ServiceError.RateLimited(
-                    $"this API key sent more than {limits.RequestsPerSecond.ToString(CultureInfo.InvariantCulture)} requests per second (burst {limits.Burst.ToString(CultureInfo.InvariantCulture)}): retry in {retry} s",
+                    $"this API key sent more requests than SenderAuth:Limits:RequestsPerSecond = {limits.RequestsPerSecond.ToString(CultureInfo.InvariantCulture)} per second (burst {limits.Burst.ToString(CultureInfo.InvariantCulture)}) allows: retry in {retry} s",
                     "SenderAuth:Limits:RequestsPerSecond", limits.RequestsPerSecond, retry);
                 await ErrorResponses.Problem(error, http).ExecuteAsync(http).ConfigureAwait(false);
             };

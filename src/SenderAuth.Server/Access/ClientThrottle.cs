@@ -41,7 +41,7 @@ public sealed partial class ClientThrottle : IDisposable
     /// <summary>Null while the client may still try to authenticate; the refusal once it failed too often this minute.</summary>
     public ServiceError.RateLimited? AuthRefusal(string client) =>
         Exhausted(_failedAuth, client) is { } retry
-            ? new ServiceError.RateLimited($"too many requests from {client} failed authentication: retry in {retry} s",
+            ? new ServiceError.RateLimited($"too many requests from {client} failed authentication (more than {ClientLimitOptions.Section}:FailedAuthPerMinute = {_limits.FailedAuthPerMinute} a minute): retry in {retry} s",
                 $"{ClientLimitOptions.Section}:FailedAuthPerMinute", _limits.FailedAuthPerMinute, retry)
             : null;
 
@@ -61,12 +61,12 @@ public sealed partial class ClientThrottle : IDisposable
         var minutes = _limits.SignInFailureWindowMinutes.ToString(CultureInfo.InvariantCulture);
         if (Exhausted(_signInClient, client) is { } c)
         {
-            return new ServiceError.RateLimited($"too many failed sign-ins from your address: try again in {Minutes(c)}",
+            return new ServiceError.RateLimited($"too many failed sign-ins from your address ({ClientLimitOptions.Section}:SignInFailuresPerClient = {_limits.SignInFailuresPerClient} in {minutes} minutes): try again in {Minutes(c)}",
                 $"{ClientLimitOptions.Section}:SignInFailuresPerClient", _limits.SignInFailuresPerClient, c);
         }
         if (Exhausted(_signInAccount, account) is { } a)
         {
-            return new ServiceError.RateLimited($"too many failed sign-ins with keys starting {account} in {minutes} minutes: try again in {Minutes(a)}",
+            return new ServiceError.RateLimited($"too many failed sign-ins with keys starting {account} ({ClientLimitOptions.Section}:SignInFailuresPerAccount = {_limits.SignInFailuresPerAccount} in {minutes} minutes): try again in {Minutes(a)}",
                 $"{ClientLimitOptions.Section}:SignInFailuresPerAccount", _limits.SignInFailuresPerAccount, a);
         }
         return null;

@@ -57,8 +57,8 @@ public sealed class QuotaOptions
 
     /// <summary>Why an RSA key of this size is refused, or null when it is within the limits.</summary>
     public string? RsaSizeProblem(int bits) =>
-        bits < MinRsaBits ? $"the RSA key has {bits} bits; the smallest accepted is {MinRsaBits} ({Section}:MinRsaBits)"
-        : bits > MaxRsaBits ? $"the RSA key has {bits} bits; the largest accepted is {MaxRsaBits} ({Section}:MaxRsaBits): larger keys make every signature far slower for no gain"
+        bits < MinRsaBits ? $"the RSA key has {bits} bits; at least {MinRsaBits} are required (RFC 8301; {Section}:MinRsaBits = {MinRsaBits})"
+        : bits > MaxRsaBits ? $"the RSA key has {bits} bits; at most {MaxRsaBits} are accepted ({Section}:MaxRsaBits = {MaxRsaBits}): larger keys make every signature far slower for no gain"
         : null;
 }
 
