@@ -94,13 +94,14 @@ public sealed partial class WebhookSender(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        Task[] running;
+        Task<bool>[] running;
         lock (_gate)
         {
             running = [.. _running];
         }
-        // The sends were started with the stopping token: they end now, unrecorded, and their leases run out.
-        await Task.WhenAll(running).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        // The sends were started with the stopping token: they end now, unrecorded, and their leases run out. (These
+        // tasks never fault: each ends with its outcome, see Start.)
+        await Task.WhenAll(running).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -269,13 +270,14 @@ public sealed partial class WebhookSender(
             {
                 done.TrySetResult(await AttemptAsync(id, lease, o, ct).ConfigureAwait(false));
             }
-            catch (Exception e) when (!ct.IsCancellationRequested)
+            catch (Exception e)
             {
-                LogPassFailed(logger, e);
-                done.TrySetResult(false);
-            }
-            catch (OperationCanceledException)
-            {
+                // Whatever happens, the slot is given back and the waiting pass learns the outcome; a delivery left
+                // unrecorded keeps its lease until it runs out and is then sent again.
+                if (!ct.IsCancellationRequested)
+                {
+                    LogPassFailed(logger, e);
+                }
                 done.TrySetResult(false);
             }
             finally
