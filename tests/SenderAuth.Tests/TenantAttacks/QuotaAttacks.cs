@@ -157,6 +157,25 @@ public sealed partial class QuotaAttacks
     }
 
     [Fact]
+    public async Task WithNoProxyConfigured_ForwardedHeadersAreIgnored_SoAClientCannotChooseTheAddressItIsCountedOn()
+    {
+        string[] settings = ["--SenderAuth:ClientLimits:FailedAuthPerMinute=3"];
+        await AttackAsync(settings, async (server, a, b) =>
+        {
+            // Each bad-key request claims another address; with no trusted proxy they all count against the real one.
+            for (var i = 0; i < 3; i++)
+            {
+                using var spoofing = Api(server, "sa_bad-key-from-a-script-000000000000000000", $"203.0.113.{i + 1}");
+                Assert.Equal(HttpStatusCode.Unauthorized, (await spoofing.GetAsync("/api/v1/institutions", Ct)).StatusCode);
+            }
+            using var fresh = Api(server, "sa_bad-key-from-a-script-000000000000000000", "203.0.113.200");
+            var refused = await fresh.GetAsync("/api/v1/institutions", Ct);
+            AssertLimit(await refused.Json(HttpStatusCode.TooManyRequests), "SenderAuth:ClientLimits:FailedAuthPerMinute", 3);
+            Assert.Contains("127.0.0.1", (await (await fresh.GetAsync("/api/v1/institutions", Ct)).Content.ReadAsStringAsync(Ct)), StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task KeyRequestFlood_Gets429NamingTheLimit_WhileTheOtherTenantsKeyIsServed()
     {
         string[] settings = ["--SenderAuth:Limits:RequestsPerSecond=5", "--SenderAuth:Limits:Burst=5"];
