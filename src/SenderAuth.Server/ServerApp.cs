@@ -115,6 +115,7 @@ public sealed partial class ServerApp
     private static void AddServices(IServiceCollection services, IConfiguration configuration) => services
         .AddServerHosting(configuration)
         .AddStore()
+        .AddInstitutions()
         .AddKeys()
         .AddPublishing()
         .AddSigning()
@@ -129,6 +130,7 @@ public sealed partial class ServerApp
 
     private static void MapEndpoints(WebApplication app)
     {
+        app.UseClientLimits();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDashboard();

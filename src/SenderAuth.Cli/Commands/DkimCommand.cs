@@ -23,7 +23,7 @@ internal static class DkimCommand
         var domain = new Option<string>("--domain") { Description = "The signing domain (d=).", Required = true };
         var selector = new Option<string>("--selector") { Description = "The selector (s=).", Required = true };
         var output = new Option<FileInfo>("--out") { Description = "Where to write the private key (PEM, mode 0600).", Required = true };
-        var force = new Option<bool>("--force") { Description = "Overwrite an existing key file." };
+        var force = new Option<bool>("--force") { Description = "Replace an existing key file (or a symbolic link there: the link itself is replaced, never followed)." };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
         var command = new Command("keygen", "Generate a key pair, write the private key, print the TXT record to publish.\n"
             + "Exit codes: 0 written, 2 bad usage (or the file exists without --force), 70 internal error.")
@@ -33,9 +33,14 @@ internal static class DkimCommand
         command.SetAction((parse, _) => CliApp.Guard(() =>
         {
             var file = parse.GetValue(output)!;
-            if (file.Exists && !parse.GetValue(force))
+            // FileInfo.Exists follows a link (and says false for a dangling one); LinkTarget sees the link itself.
+            if ((file.Exists || file.LinkTarget is not null || Directory.Exists(file.FullName)) && !parse.GetValue(force))
             {
-                throw new UsageException($"{file.FullName} exists; use --force to overwrite it");
+                throw new UsageException($"{file.FullName} exists{(file.LinkTarget is not null ? " (a symbolic link)" : "")}; use --force to replace it");
+            }
+            if (Directory.Exists(file.FullName))
+            {
+                throw new UsageException($"{file.FullName} is a directory");
             }
             var type = parse.GetValue(algorithm) == "ed25519" ? DkimKeyType.Ed25519 : DkimKeyType.Rsa;
             var size = parse.GetValue(bits);
@@ -50,7 +55,7 @@ internal static class DkimCommand
                 throw new UsageException($"\"{s}._domainkey.{d}\" is not a valid DNS name");
             }
             using var key = DkimPrivateKey.Generate(type, size);
-            WritePrivate(file.FullName, key.ExportPem());
+            WritePrivate(file.FullName, key.ExportPem(), parse.GetValue(force));
             var txt = DkimKeyRecord.TxtValue(key.PublicKey);
             var name = $"{s}._domainkey.{d}";
             if (parse.GetValue(json))
@@ -76,16 +81,45 @@ internal static class DkimCommand
         return command;
     }
 
-    /// <summary>Creates the file readable by its owner only before any key byte is written.</summary>
-    private static void WritePrivate(string path, string pem)
+    /// <summary>
+    /// Writes a private key readable by its owner only, from the first byte. Without <paramref name="replace"/>, the
+    /// file is created new (O_CREAT|O_EXCL): an existing file or a symbolic link there, even a dangling one, is refused
+    /// rather than written through, so no one can point the key at a file of their choosing or keep a looser mode.
+    /// With it, the key goes to a new temporary file beside it, renamed over the old name: rename(2) replaces the
+    /// name itself (a link is replaced, not followed) and a reader sees the old key or the new one, never half.
+    /// </summary>
+    internal static void WritePrivate(string path, string pem, bool replace)
     {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        var target = replace ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.tmp") : path;
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
             options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         }
-        using var stream = new FileStream(path, options);
-        using var writer = new StreamWriter(stream);
-        writer.Write(pem);
+        try
+        {
+            using (var stream = new FileStream(target, options))
+            using (var writer = new StreamWriter(stream))
+            {
+                writer.Write(pem);
+                writer.Flush();
+                stream.Flush(flushToDisk: true);
+            }
+            if (replace)
+            {
+                File.Move(target, path, overwrite: true);
+            }
+        }
+        catch (IOException e) when (!replace && (File.Exists(path) || new FileInfo(path).LinkTarget is not null))
+        {
+            throw new UsageException($"{path} appeared while the key was generated; use --force to replace it ({e.Message})");
+        }
+        finally
+        {
+            if (replace && File.Exists(target))
+            {
+                File.Delete(target);
+            }
+        }
     }
 }

@@ -1,11 +1,16 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Access;
 
-/// <summary>Who calls: API-key authentication, authorization, the per-key rate limit, and the API-key endpoints.</summary>
+/// <summary>
+/// Who calls: forwarded headers from trusted proxies, the per-client limits ahead of authentication, API-key
+/// authentication, authorization, the per-key rate limit, and the API-key endpoints.
+/// </summary>
 public static class AccessFeature
 {
     /// <summary>The rate-limit policy every API route carries.</summary>
@@ -13,6 +18,9 @@ public static class AccessFeature
 
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, ClientOptionsValidator>();
+        services.AddSingleton<ClientThrottle>();
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((f, o) => TrustProxies(f, o.Value.Proxies));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization();
@@ -23,7 +31,7 @@ public static class AccessFeature
             {
                 var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
                 return RateLimitPartition.GetTokenBucketLimiter(
-                    http.User.FindFirst(Caller.KeyIdClaim)?.Value ?? "anonymous:" + http.Connection.RemoteIpAddress,
+                    http.User.FindFirst(Caller.KeyIdClaim)?.Value ?? "anonymous:" + ClientAddress.Of(http),
                     _ => new TokenBucketRateLimiterOptions
                     {
                         TokenLimit = limits.Burst,
@@ -35,12 +43,56 @@ public static class AccessFeature
             });
             r.OnRejected = async (ctx, ct) =>
             {
-                ctx.HttpContext.Response.Headers.RetryAfter = "1";
-                await Results.Problem(statusCode: 429, title: "Too many requests", detail: "this API key sent more requests per second than SenderAuth:Limits:RequestsPerSecond allows")
-                    .ExecuteAsync(ctx.HttpContext).ConfigureAwait(false);
+                var http = ctx.HttpContext;
+                var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
+                var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
+                var clients = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ClientLimits;
+                var error = http.Request.Path.StartsWithSegments("/dashboard") ? new ServiceError.RateLimited(
+                    $"more sign-in attempts per minute from your address than {ClientLimitOptions.Section}:SignInsPerMinute = {clients.SignInsPerMinute.ToString(CultureInfo.InvariantCulture)} allows: retry in {retry} s",
+                    $"{ClientLimitOptions.Section}:SignInsPerMinute", clients.SignInsPerMinute, retry) : new ServiceError.RateLimited(
+                    $"this API key sent more requests than SenderAuth:Limits:RequestsPerSecond = {limits.RequestsPerSecond.ToString(CultureInfo.InvariantCulture)} per second (burst {limits.Burst.ToString(CultureInfo.InvariantCulture)}) allows: retry in {retry} s",
+                    "SenderAuth:Limits:RequestsPerSecond", limits.RequestsPerSecond, retry);
+                await ErrorResponses.Problem(error, http).ExecuteAsync(http).ConfigureAwait(false);
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// First in the pipeline: the client's address from a trusted proxy (nothing happens when none is configured),
+    /// then the per-client limit on failed authentication, before any key is looked up.
+    /// </summary>
+    public static WebApplication UseClientLimits(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        app.UseMiddleware<ClientLimitMiddleware>();
+        return app;
+    }
+
+    /// <summary>
+    /// ASP.NET Core trusts loopback proxies by default; here only the configured ones are, and with none configured
+    /// no header is read (a client could otherwise name its own address and escape its limits). Each hop is believed
+    /// only while it comes from a trusted proxy, so a chain of trusted proxies works and a spoofed entry before them does not.
+    /// </summary>
+    private static void TrustProxies(ForwardedHeadersOptions f, ProxyOptions proxies)
+    {
+        f.KnownProxies.Clear();
+        f.KnownIPNetworks.Clear();
+        if (!proxies.Enabled)
+        {
+            f.ForwardedHeaders = ForwardedHeaders.None;
+            return;
+        }
+        f.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        f.ForwardLimit = null;
+        foreach (var p in proxies.KnownProxies)
+        {
+            f.KnownProxies.Add(System.Net.IPAddress.Parse(p));
+        }
+        foreach (var n in proxies.KnownNetworks)
+        {
+            f.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(n));
+        }
     }
 
     public static RouteGroupBuilder MapAccess(this RouteGroupBuilder api)

@@ -82,10 +82,11 @@ public static class DashboardSetup
         });
         services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
         services.AddOptions<RateLimiterOptions>().Configure(r => r.AddPolicy(SignInLimit, http =>
-            // API keys have 256 bits, so guessing is hopeless anyway; the limit keeps a script from using sign-in to load the database.
-            RateLimitPartition.GetFixedWindowLimiter("signin:" + http.Connection.RemoteIpAddress, _ => new FixedWindowRateLimiterOptions
+            // API keys have 256 bits, so guessing is hopeless anyway; the limit keeps a script from using sign-in to
+            // load the database. Per client (behind a trusted proxy, the forwarded one), so one script slows only itself.
+            RateLimitPartition.GetFixedWindowLimiter("signin:" + ClientAddress.Of(http), _ => new FixedWindowRateLimiterOptions
             {
-                PermitLimit = 30,
+                PermitLimit = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ClientLimits.SignInsPerMinute,
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             })));

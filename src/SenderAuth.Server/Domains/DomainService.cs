@@ -18,6 +18,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
+    private readonly QuotaOptions _quotas = options.Value.Quotas;
 
     public async Task<Result<(SenderDomain Domain, PublishPlan Records)>> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
     {
@@ -33,6 +34,14 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         if (await db.Domains.AnyAsync(d => d.Name == name, ct).ConfigureAwait(false))
         {
             return new ServiceError.Conflict($"{name} is already registered", "name");
+        }
+        // Two creations racing past this count can end one over the quota; the quota bounds a flood, not an exact number.
+        var held = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, ct).ConfigureAwait(false);
+        if (held >= _quotas.MaxDomainsPerInstitution)
+        {
+            return new ServiceError.QuotaExceeded(
+                $"institution {institution.Code} has {held} domains, the most one institution may register ({QuotaOptions.Section}:MaxDomainsPerInstitution = {_quotas.MaxDomainsPerInstitution}): delete one or ask the operator",
+                $"{QuotaOptions.Section}:MaxDomainsPerInstitution", _quotas.MaxDomainsPerInstitution);
         }
         var now = time.GetUtcNow().UtcDateTime;
         var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending, NextCheckAt = now };
@@ -318,7 +327,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         DkimKey key;
         try
         {
-            key = keys.Import(institution.Id, selector.Name, target, pem);
+            key = keys.Import(institution.Id, selector.Name, target, pem, _quotas);
         }
         catch (FormatException e)
         {

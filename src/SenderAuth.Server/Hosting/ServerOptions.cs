@@ -41,6 +41,12 @@ public sealed class ServerOptions
     public Reports.ReportOptions Reports { get; set; } = new();
 
     public Dashboard.DashboardOptions Dashboard { get; set; } = new();
+
+    public Institutions.QuotaOptions Quotas { get; set; } = new();
+
+    public Access.ProxyOptions Proxies { get; set; } = new();
+
+    public Access.ClientLimitOptions ClientLimits { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

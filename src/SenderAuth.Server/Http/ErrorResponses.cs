@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -17,12 +18,12 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ServiceError.Invalid => StatusCodes.Status400BadRequest,
         ServiceError.Refused => StatusCodes.Status403Forbidden,
         ServiceError.NotFound => StatusCodes.Status404NotFound,
-        ServiceError.Conflict or ServiceError.SigningBlocked => StatusCodes.Status409Conflict,
+        ServiceError.Conflict or ServiceError.SigningBlocked or ServiceError.QuotaExceeded => StatusCodes.Status409Conflict,
+        ServiceError.RateLimited => StatusCodes.Status429TooManyRequests,
         ServiceError.Stale => StatusCodes.Status412PreconditionFailed,
         ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
         ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ServiceError.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
-        ServiceError.QuotaExceeded => StatusCodes.Status429TooManyRequests,
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "a ServiceError kind without a status"),
     };
 
@@ -41,6 +42,24 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         {
             return TypedResults.Problem(new ProblemDetails { Status = status, Title = "Not signed", Detail = error.Detail });
         }
+        if (error is ServiceError.QuotaExceeded or ServiceError.RateLimited)
+        {
+            // The limit by its setting's name and value, so a client (or its operator) knows which quota it hit.
+            var (limit, value) = error switch
+            {
+                ServiceError.QuotaExceeded q => (q.Limit, q.Value),
+                ServiceError.RateLimited r => (r.Limit, r.Value),
+                _ => throw new UnreachableException(),
+            };
+            if (error is ServiceError.RateLimited { RetryAfterSeconds: var retry })
+            {
+                http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+            var quota = Create(http, status, Title(status), error.Detail, null);
+            quota.Extensions["limit"] = limit;
+            quota.Extensions["limitValue"] = value;
+            return TypedResults.Problem(quota);
+        }
         var field = error switch
         {
             ServiceError.Invalid e => e.Field,
@@ -51,10 +70,6 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         if (error is ServiceError.Invalid { Code: { } code })
         {
             problem.Extensions["code"] = code;
-        }
-        if (error is ServiceError.QuotaExceeded quota)
-        {
-            problem.Extensions["limit"] = quota.Limit;
         }
         return TypedResults.Problem(problem);
     }

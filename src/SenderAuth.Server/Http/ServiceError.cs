@@ -45,6 +45,15 @@ public abstract record ServiceError
     /// <summary>The request body is not in a format the endpoint reads.</summary>
     public sealed record UnsupportedMediaType(string Detail) : ServiceError(Detail);
 
-    /// <summary>A per-institution quota is used up; <paramref name="Limit"/> names the setting (e.g. Reports:UploadsPerHour).</summary>
-    public sealed record QuotaExceeded(string Detail, string Limit) : ServiceError(Detail);
+    /// <summary>
+    /// An institution is at one of its quotas (domains, webhooks): <paramref name="Limit"/> names the setting and
+    /// <paramref name="Value"/> its value, so the body says which limit and how high it is.
+    /// </summary>
+    public sealed record QuotaExceeded(string Detail, string Limit, long Value) : ServiceError(Detail);
+
+    /// <summary>
+    /// Too many requests in a time window (per API key, per client address, per sign-in account); the caller may retry
+    /// after <paramref name="RetryAfterSeconds"/>. <paramref name="Limit"/> and <paramref name="Value"/> as above.
+    /// </summary>
+    public sealed record RateLimited(string Detail, string Limit, long Value, int RetryAfterSeconds) : ServiceError(Detail);
 }

@@ -1,8 +1,16 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Institutions;
 
-/// <summary>Institutions: the tenants, their unsigned-mail policy; endpoints only (the rows are the store's).</summary>
+/// <summary>Institutions: the tenants, their unsigned-mail policy and their quotas; endpoints only (the rows are the store's).</summary>
 public static class InstitutionsFeature
 {
+    public static IServiceCollection AddInstitutions(this IServiceCollection services)
+    {
+        services.AddSingleton<IValidateOptions<ServerOptions>, QuotaOptionsValidator>();
+        return services;
+    }
+
     public static RouteGroupBuilder MapInstitutions(this RouteGroupBuilder api)
     {
         InstitutionEndpoints.Map(api);

@@ -5,20 +5,25 @@ namespace SenderAuth.Server.Keys;
 /// <summary>Creates and opens DKIM key rows; the private half exists in clear only in memory, inside this service.</summary>
 public sealed class KeyStore(KeyProtector protector, TimeProvider time)
 {
+    /// <summary>A fresh key; the RSA size is checked at start against the quotas (SenderAuth:Provider:RsaBits).</summary>
     public DkimKey Generate(long? institutionId, string selector, string targetName, DkimKeyType type, int rsaBits)
     {
         using var key = DkimPrivateKey.Generate(type, rsaBits);
         return Row(institutionId, selector, targetName, key, imported: false);
     }
 
-    /// <summary>Bring-your-own key: a PEM private key, RSA of at least 1024 bits (RFC 8301) or Ed25519.</summary>
+    /// <summary>
+    /// Bring-your-own key: a PEM private key, RSA within the quotas' sizes (1024, RFC 8301's floor, to 4096 by
+    /// default) or Ed25519. The size is read from the parsed key, so a huge modulus is refused before it signs anything.
+    /// </summary>
     /// <exception cref="FormatException">Not a usable key; the message says why.</exception>
-    public DkimKey Import(long institutionId, string selector, string targetName, string pem)
+    public DkimKey Import(long institutionId, string selector, string targetName, string pem, QuotaOptions quotas)
     {
+        ArgumentNullException.ThrowIfNull(quotas);
         using var key = DkimPrivateKey.FromPem(pem);
-        if (key.KeyType == DkimKeyType.Rsa && key.KeySize < 1024)
+        if (key.KeyType == DkimKeyType.Rsa && quotas.RsaSizeProblem(key.KeySize) is { } problem)
         {
-            throw new FormatException($"the RSA key has {key.KeySize} bits; RFC 8301 requires at least 1024");
+            throw new FormatException(problem);
         }
         return Row(institutionId, selector, targetName, key, imported: true);
     }

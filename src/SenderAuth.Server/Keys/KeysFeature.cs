@@ -13,6 +13,7 @@ public static class KeysFeature
             return new KeyProtector(MasterKeySource.Load(o.MasterKey, o.DataDirectory, sp.GetRequiredService<ILoggerFactory>().CreateLogger("SenderAuth.MasterKey")));
         });
         services.AddSingleton<KeyStore>();
+        services.AddHostedService<MasterKeyPlacement>();
         return services;
     }
 }

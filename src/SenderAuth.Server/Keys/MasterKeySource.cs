@@ -29,7 +29,7 @@ public static partial class MasterKeySource
             return key;
         }
         var fresh = RandomNumberGenerator.GetBytes(32);
-        Directory.CreateDirectory(dataDirectory);
+        DataFolder.Prepare(dataDirectory);
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {

@@ -129,8 +129,8 @@ public static class ReportUploadEndpoints
     /// </summary>
     private static ServiceError? QuotaHit(ServerOptions o, Caller caller, int used, int adding) =>
         caller.InstitutionId is not null && used + adding > o.Reports.UploadsPerHour
-            ? new ServiceError.QuotaExceeded($"at most {o.Reports.UploadsPerHour} report files per hour per institution (SenderAuth:Reports:UploadsPerHour); "
-                + $"{used} uploaded in the last hour", "SenderAuth:Reports:UploadsPerHour")
+            ? new ServiceError.RateLimited($"at most {o.Reports.UploadsPerHour} report files per hour per institution (SenderAuth:Reports:UploadsPerHour); "
+                + $"{used} uploaded in the last hour", "SenderAuth:Reports:UploadsPerHour", o.Reports.UploadsPerHour, 3600)
             : null;
 
     private static object Dto(FileImportOutcome o) => new

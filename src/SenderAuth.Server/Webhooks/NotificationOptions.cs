@@ -33,8 +33,14 @@ public sealed class NotificationOptions
     /// <summary>Deliveries one pass claims at most.</summary>
     public int BatchSize { get; set; } = 100;
 
-    /// <summary>POSTs in flight at once per instance: one slow receiver does not hold up the others.</summary>
-    public int Parallelism { get; set; } = 4;
+    /// <summary>
+    /// POSTs in flight at once per instance, all institutions together; default 16. Each institution has at most
+    /// SenderAuth:Quotas:WebhookDeliveriesInFlightPerInstitution of them, so slow receivers of one leave the rest to others.
+    /// </summary>
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>POSTs in flight at once to one webhook; default 2: a receiver is not flooded, and one that hangs holds only this many.</summary>
+    public int InFlightPerEndpoint { get; set; } = 2;
 
     /// <summary>
     /// Internal networks (CIDR, e.g. <c>10.20.0.0/16</c>, or one address) webhooks may still be delivered to. Empty
@@ -83,9 +89,13 @@ public sealed class NotificationOptions
         {
             errors.Add($"{at}:Jitter must be in [0, 1)");
         }
-        if (BatchSize is < 1 or > 10_000 || Parallelism is < 1 or > 64)
+        if (BatchSize is < 1 or > 10_000 || Parallelism is < 1 or > 256)
         {
-            errors.Add($"{at}: BatchSize must be between 1 and 10000, Parallelism between 1 and 64");
+            errors.Add($"{at}: BatchSize must be between 1 and 10000, Parallelism between 1 and 256");
+        }
+        if (InFlightPerEndpoint is < 1 or > 64)
+        {
+            errors.Add($"{at}:InFlightPerEndpoint is {InFlightPerEndpoint}: use 1 to 64");
         }
         WebhookAddressPolicy.ParseNetworks(AllowedNetworks, out var invalid);
         if (invalid.Count > 0)

@@ -40,7 +40,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
     }
 
-    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy)
+    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy, IOptions<ServerOptions> options)
     {
         var caller = Caller.From(http.User);
         if (!(await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error)
@@ -60,6 +60,10 @@ public static class WebhookEndpoints
         {
             // An institution key's webhook is its institution's; only operators register for all institutions.
             institution = await db.Institutions.FirstAsync(i => i.Id == own, http.RequestAborted).ConfigureAwait(false);
+        }
+        if (institution is not null && await OverQuotaAsync(db, institution, options.Value.Quotas, http.RequestAborted).ConfigureAwait(false) is { } quota)
+        {
+            return ErrorResponses.Problem(quota, http);
         }
         var secret = WebhookSignature.NewSecret();
         var hook = new Webhook
@@ -126,6 +130,15 @@ public static class WebhookEndpoints
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/webhooks/{hook.Id}/deliveries", new WebhookTestQueued(delivery.Id, e.Event));
+    }
+
+    /// <summary>An institution's webhooks are bounded: each one is a receiver the shared sender POSTs to on every event.</summary>
+    private static async Task<ServiceError?> OverQuotaAsync(SenderAuthDb db, Institution institution, QuotaOptions quotas, CancellationToken ct)
+    {
+        var held = await db.Webhooks.CountAsync(w => w.InstitutionId == institution.Id, ct).ConfigureAwait(false);
+        return held < quotas.MaxWebhooksPerInstitution ? null : new ServiceError.QuotaExceeded(
+            $"institution {institution.Code} has {held} webhooks, the most one institution may register ({QuotaOptions.Section}:MaxWebhooksPerInstitution = {quotas.MaxWebhooksPerInstitution}): delete one first",
+            $"{QuotaOptions.Section}:MaxWebhooksPerInstitution", quotas.MaxWebhooksPerInstitution);
     }
 
     /// <summary>The webhook if the caller may see it: institution keys their institution's, operators every one.</summary>

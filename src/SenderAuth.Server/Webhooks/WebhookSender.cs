@@ -8,12 +8,19 @@ using Microsoft.Extensions.Options;
 namespace SenderAuth.Server.Webhooks;
 
 /// <summary>
-/// Delivers the outbox: every <see cref="NotificationOptions.IntervalSeconds"/> it claims due deliveries, POSTs
-/// each one signed (<see cref="WebhookSignature"/>) and records the outcome; failures are retried with backoff
-/// until <see cref="NotificationOptions.MaxAttempts"/>. Delivery is at least once: a receiver that answered 2xx
-/// after the lease ran out, or a crash between the POST and the record, gets the delivery again (same
-/// SenderAuth-Delivery id, by which receivers de-duplicate).
+/// Delivers the outbox: due deliveries are claimed and POSTed signed (<see cref="WebhookSignature"/>), and each
+/// outcome recorded; failures are retried with backoff until <see cref="NotificationOptions.MaxAttempts"/>.
+/// Delivery is at least once: a receiver that answered 2xx after the lease ran out, or a crash between the POST and
+/// the record, gets the delivery again (same SenderAuth-Delivery id, by which receivers de-duplicate).
 /// </summary>
+/// <remarks>
+/// Fair between tenants: the outbox is one table, but it is served as one queue per institution, round-robin, with
+/// at most <see cref="QuotaOptions.WebhookDeliveriesInFlightPerInstitution"/> POSTs of one institution and
+/// <see cref="NotificationOptions.InFlightPerEndpoint"/> to one webhook in flight, each bounded by
+/// <see cref="NotificationOptions.TimeoutSeconds"/>. Sends are not awaited by the loop that starts them: a slot that
+/// frees wakes it, so a receiver that hangs holds only its own slots and every other tenant's deliveries go on.
+/// (A FIFO batch awaited as a whole let one dead endpoint delay every tenant by its timeout, batch after batch.)
+/// </remarks>
 public sealed partial class WebhookSender(
     IServiceScopeFactory scopes,
     IHttpClientFactory httpClients,
@@ -30,6 +37,22 @@ public sealed partial class WebhookSender(
     // Names this instance in lease owners, so a stuck lease in the database says whose it is.
     private static readonly string Instance = $"{Environment.MachineName[..Math.Min(40, Environment.MachineName.Length)]}:{Environment.ProcessId}";
 
+    // The webhooks of all institutions (operators') share one queue of their own.
+    private const long AllInstitutions = 0;
+
+    // What is in flight, per institution and per webhook; changed only under _gate.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<long, int> _byInstitution = [];
+    private readonly Dictionary<long, int> _byWebhook = [];
+    private readonly HashSet<Task<bool>> _running = [];
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // One dispatch at a time per instance: the slots are reserved before the claim, by one writer.
+    private readonly SemaphoreSlim _dispatching = new(1, 1);
+
+    // Where the round-robin starts next time, so the first institution in id order is not always served first.
+    private long _roundRobinAfter = -1;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var o = options.Value.Notifications;
@@ -38,75 +61,257 @@ public sealed partial class WebhookSender(
             LogNotSending(logger);
             return;
         }
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(o.IntervalSeconds), time);
         try
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            while (!stoppingToken.IsCancellationRequested)
             {
                 try
                 {
-                    await DeliverDueAsync(stoppingToken).ConfigureAwait(false);
+                    await DispatchAsync(o.BatchSize, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
                 {
                     // A database outage must not end the loop (an exception here would stop the host): the next tick retries.
                     LogPassFailed(logger, e);
                 }
+                Task wake;
+                lock (_gate)
+                {
+                    wake = _wake.Task;
+                }
+                using var tick = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                await Task.WhenAny(Task.Delay(TimeSpan.FromSeconds(o.IntervalSeconds), time, tick.Token), wake).ConfigureAwait(false);
+                await tick.CancelAsync().ConfigureAwait(false);
+                lock (_gate)
+                {
+                    if (_wake.Task.IsCompleted)
+                    {
+                        _wake = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    }
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        Task<bool>[] running;
+        lock (_gate)
+        {
+            running = [.. _running];
+        }
+        // The sends were started with the stopping token: they end now, unrecorded, and their leases run out. (These
+        // tasks never fault: each ends with its outcome, see Start.)
+        await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    /// <summary>One pass: claims the due deliveries (at most BatchSize) and attempts each once. Returns how many it attempted.</summary>
+    /// <summary>
+    /// One pass, for tests and tools: delivers what is due now (at most BatchSize), within the same per-institution
+    /// and per-webhook limits as the loop, and waits for the outcomes. Returns how many it attempted.
+    /// </summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        var o = options.Value.Notifications;
-        var now = time.GetUtcNow().UtcDateTime;
-        List<long> due;
-        var scope = scopes.CreateAsyncScope();
-        await using (scope.ConfigureAwait(false))
+        var batch = options.Value.Notifications.BatchSize;
+        var mine = new List<Task<bool>>();
+        while (mine.Count < batch)
         {
-            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-            due = await Due(db, now)
-                .Where(d => db.Webhooks.Any(w => w.Id == d.WebhookId && w.Enabled))
-                .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(o.BatchSize)
-                .Select(d => d.Id).ToListAsync(ct).ConfigureAwait(false);
-        }
-        var attempted = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = o.Parallelism, CancellationToken = ct }, async (id, token) =>
-        {
-            if (await AttemptAsync(id, o, token).ConfigureAwait(false))
+            var started = await DispatchAsync(batch - mine.Count, ct).ConfigureAwait(false);
+            mine.AddRange(started);
+            var pending = mine.Where(t => !t.IsCompleted).ToList();
+            if (started.Count == 0 && pending.Count == 0)
             {
-                Interlocked.Increment(ref attempted);
+                break;
             }
-        }).ConfigureAwait(false);
-        return attempted;
+            if (pending.Count > 0)
+            {
+                await Task.WhenAny(pending).ConfigureAwait(false);
+            }
+        }
+        var results = await Task.WhenAll(mine).ConfigureAwait(false);
+        return results.Count(r => r);
     }
 
     /// <summary>Undelivered, not given up, due, and not leased by anyone (or the lease ran out).</summary>
     private static IQueryable<WebhookDelivery> Due(SenderAuthDb db, DateTime now) =>
         db.WebhookDeliveries.Where(d => d.DeliveredAt == null && !d.GaveUp && d.NextAttemptAt <= now && (d.LeaseUntil == null || d.LeaseUntil < now));
 
-    private async Task<bool> AttemptAsync(long id, NotificationOptions o, CancellationToken ct)
+    /// <summary>
+    /// Claims as many due deliveries as there are free slots (at most <paramref name="most"/>), shared round-robin
+    /// between the institutions that have some due, and starts their sends without waiting for them.
+    /// </summary>
+    private async Task<List<Task<bool>>> DispatchAsync(int most, CancellationToken ct)
+    {
+        var o = options.Value.Notifications;
+        var perInstitution = options.Value.Quotas.WebhookDeliveriesInFlightPerInstitution;
+        var started = new List<Task<bool>>();
+        await _dispatching.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+                var now = time.GetUtcNow().UtcDateTime;
+                int free;
+                lock (_gate)
+                {
+                    free = Math.Min(most, o.Parallelism - _running.Count);
+                }
+                if (free <= 0)
+                {
+                    return started;
+                }
+                // Which webhooks have something due, with how much: one row per webhook, not per delivery, so a tenant
+                // with a million queued deliveries costs this query no more than one with a single delivery.
+                var queues = await (
+                    from d in Due(db, now)
+                    join w in db.Webhooks on d.WebhookId equals w.Id
+                    where w.Enabled
+                    group d by new { w.Id, w.InstitutionId } into g
+                    select new WebhookQueue(g.Key.Id, g.Key.InstitutionId ?? AllInstitutions, g.Min(x => x.Id), g.Count()))
+                    .ToListAsync(ct).ConfigureAwait(false);
+                foreach (var (webhook, institution, count) in Allocate(queues, free, perInstitution, o.InFlightPerEndpoint))
+                {
+                    var ids = await Due(db, now).Where(d => d.WebhookId == webhook)
+                        .OrderBy(d => d.NextAttemptAt).ThenBy(d => d.Id).Take(count).Select(d => d.Id)
+                        .ToListAsync(ct).ConfigureAwait(false);
+                    foreach (var id in ids)
+                    {
+                        var lease = await ClaimAsync(db, id, now, o, ct).ConfigureAwait(false);
+                        if (lease is not null)
+                        {
+                            started.Add(Start(id, webhook, institution, lease, o, ct));
+                        }
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _dispatching.Release();
+        }
+        return started;
+    }
+
+    private sealed record WebhookQueue(long Webhook, long Institution, long OldestId, int Due);
+
+    /// <summary>
+    /// Hands out the free slots one at a time, going round the institutions in turn (each to its webhook with the
+    /// oldest due delivery that has a slot of its own left), so an institution with a long queue gets no more of
+    /// a pass than one with a single delivery. Returns (webhook, institution, deliveries to claim).
+    /// </summary>
+    private List<(long Webhook, long Institution, int Count)> Allocate(List<WebhookQueue> queues, int free, int perInstitution, int perEndpoint)
+    {
+        var byInstitution = queues.GroupBy(q => q.Institution)
+            .Select(g => (Institution: g.Key, Queues: g.OrderBy(q => q.OldestId).ToList()))
+            .OrderBy(g => g.Institution <= _roundRobinAfter ? 1 : 0).ThenBy(g => g.Institution).ToList();
+        var given = new Dictionary<long, int>();
+        var institutionTaken = new Dictionary<long, int>();
+        lock (_gate)
+        {
+            var progress = true;
+            while (free > 0 && progress)
+            {
+                progress = false;
+                foreach (var (institution, list) in byInstitution)
+                {
+                    if (free == 0)
+                    {
+                        break;
+                    }
+                    var taken = institutionTaken.GetValueOrDefault(institution);
+                    if (_byInstitution.GetValueOrDefault(institution) + taken >= perInstitution)
+                    {
+                        continue;
+                    }
+                    var queue = list.FirstOrDefault(q =>
+                        given.GetValueOrDefault(q.Webhook) < q.Due && _byWebhook.GetValueOrDefault(q.Webhook) + given.GetValueOrDefault(q.Webhook) < perEndpoint);
+                    if (queue is null)
+                    {
+                        continue;
+                    }
+                    given[queue.Webhook] = given.GetValueOrDefault(queue.Webhook) + 1;
+                    institutionTaken[institution] = taken + 1;
+                    _roundRobinAfter = institution;
+                    free--;
+                    progress = true;
+                }
+            }
+        }
+        return [.. queues.Where(q => given.ContainsKey(q.Webhook)).Select(q => (q.Webhook, q.Institution, given[q.Webhook]))];
+    }
+
+    /// <summary>
+    /// The claim is one conditional UPDATE: SQLite runs writers one at a time, and PostgreSQL re-evaluates the WHERE
+    /// on the row a concurrent writer just committed, so of two instances only one sees a row count of 1.
+    /// </summary>
+    private static async Task<string?> ClaimAsync(SenderAuthDb db, long id, DateTime now, NotificationOptions o, CancellationToken ct)
+    {
+        // Unique per claim, so that two passes of one instance are told apart as well as two instances.
+        var lease = $"{Instance}:{Guid.NewGuid():N}";
+        var claimed = await Due(db, now).Where(d => d.Id == id)
+            .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, lease).SetProperty(d => d.LeaseUntil, now.AddSeconds(o.LeaseSeconds)), ct)
+            .ConfigureAwait(false);
+        return claimed == 0 ? null : lease;
+    }
+
+    /// <summary>Takes the slots, starts the send, and gives the slots back (and wakes the loop) when it ends.</summary>
+    private Task<bool> Start(long id, long webhook, long institution, string lease, NotificationOptions o, CancellationToken ct)
+    {
+        var done = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_gate)
+        {
+            _byInstitution[institution] = _byInstitution.GetValueOrDefault(institution) + 1;
+            _byWebhook[webhook] = _byWebhook.GetValueOrDefault(webhook) + 1;
+            _running.Add(done.Task);
+        }
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                done.TrySetResult(await AttemptAsync(id, lease, o, ct).ConfigureAwait(false));
+            }
+            catch (Exception e)
+            {
+                // Whatever happens, the slot is given back and the waiting pass learns the outcome; a delivery left
+                // unrecorded keeps its lease until it runs out and is then sent again.
+                if (!ct.IsCancellationRequested)
+                {
+                    LogPassFailed(logger, e);
+                }
+                done.TrySetResult(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    Release(_byInstitution, institution);
+                    Release(_byWebhook, webhook);
+                    _running.Remove(done.Task);
+                    _wake.TrySetResult();
+                }
+            }
+        }, CancellationToken.None);
+        return done.Task;
+    }
+
+    private static void Release(Dictionary<long, int> counts, long key)
+    {
+        if (counts.GetValueOrDefault(key) <= 1)
+        {
+            counts.Remove(key);
+        }
+        else
+        {
+            counts[key]--;
+        }
+    }
+
+    private async Task<bool> AttemptAsync(long id, string lease, NotificationOptions o, CancellationToken ct)
     {
         var scope = scopes.CreateAsyncScope();
         await using (scope.ConfigureAwait(false))
         {
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-            var now = time.GetUtcNow().UtcDateTime;
-            // Unique per claim, so that two passes of one instance are told apart as well as two instances.
-            var lease = $"{Instance}:{Guid.NewGuid():N}";
-            // The claim is one conditional UPDATE: SQLite runs writers one at a time, and PostgreSQL re-evaluates
-            // the WHERE on the row a concurrent writer just committed, so of two instances only one sees a row count of 1.
-            var claimed = await Due(db, now).Where(d => d.Id == id)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.LeaseOwner, lease).SetProperty(d => d.LeaseUntil, now.AddSeconds(o.LeaseSeconds)), ct)
-                .ConfigureAwait(false);
-            if (claimed == 0)
-            {
-                return false;
-            }
             var delivery = await db.WebhookDeliveries.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id && d.LeaseOwner == lease, ct).ConfigureAwait(false);
             var hook = delivery is null ? null : await db.Webhooks.AsNoTracking().FirstOrDefaultAsync(w => w.Id == delivery.WebhookId, ct).ConfigureAwait(false);
             if (delivery is null || hook is null)
@@ -209,6 +414,12 @@ public sealed partial class WebhookSender(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks are not sent by this instance (SenderAuth:Notifications:SendWebhooks is false)")]
     private static partial void LogNotSending(ILogger logger);
+
+    public override void Dispose()
+    {
+        _dispatching.Dispose();
+        base.Dispose();
+    }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A webhook delivery pass failed; the next one retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

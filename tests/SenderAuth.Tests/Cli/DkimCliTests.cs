@@ -98,6 +98,49 @@ public sealed class DkimCliTests : IDisposable
         Assert.Equal("keep me", await File.ReadAllTextAsync(PathOf("k.pem")));
     }
 
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Keygen_SymbolicLink_RefusedWithoutForce_ReplacedNotFollowedWithForce()
+    {
+        // A link planted where the key goes: to a file the attacker wants overwritten, and a dangling one (to a file
+        // the attacker would then read). Neither may be written through.
+        await File.WriteAllTextAsync(PathOf("victim.txt"), "keep me");
+        File.SetUnixFileMode(PathOf("victim.txt"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.CreateSymbolicLink(PathOf("link.pem"), PathOf("victim.txt"));
+        File.CreateSymbolicLink(PathOf("dangling.pem"), PathOf("planted.pem"));
+        foreach (var link in new[] { "link.pem", "dangling.pem" })
+        {
+            var (exit, _, stderr) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "s", "--algorithm", "ed25519", "--out", PathOf(link));
+            Assert.Equal(2, exit);
+            Assert.Contains("symbolic link", stderr, StringComparison.Ordinal);
+        }
+        Assert.False(File.Exists(PathOf("planted.pem")));
+
+        var (forced, _, _) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "s", "--algorithm", "ed25519", "--out", PathOf("link.pem"), "--force");
+        Assert.Equal(0, forced);
+        Assert.Equal("keep me", await File.ReadAllTextAsync(PathOf("victim.txt")));
+        var written = new FileInfo(PathOf("link.pem"));
+        Assert.Null(written.LinkTarget);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(written.FullName));
+        using var key = SenderAuth.Dkim.DkimPrivateKey.FromPem(await File.ReadAllTextAsync(written.FullName));
+        Assert.Equal(SenderAuth.Dkim.DkimKeyType.Ed25519, key.KeyType);
+        // No temporary file is left beside it.
+        Assert.Empty(Directory.GetFiles(_dir, ".link.pem.*"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Keygen_ForceOverAReadableFile_LeavesOnlyTheOwnerReading()
+    {
+        // FileMode.Create kept the old file's 0644; the key must come out 0600 whatever was there.
+        await File.WriteAllTextAsync(PathOf("old.pem"), "old key");
+        File.SetUnixFileMode(PathOf("old.pem"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var (exit, _, _) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "s", "--algorithm", "ed25519", "--out", PathOf("old.pem"), "--force");
+        Assert.Equal(0, exit);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(PathOf("old.pem")));
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(PathOf("old.pem")), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("--bits", "512", "--bits must be")]
     [InlineData("--algorithm", "dsa", "dsa")]

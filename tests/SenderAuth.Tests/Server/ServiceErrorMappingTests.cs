@@ -21,8 +21,20 @@ public sealed class ServiceErrorMappingTests
         { new ServiceError.TooLarge("the message is larger than the limit"), 413, "Payload too large", null },
         { new ServiceError.UnsupportedMediaType("send the body as application/json"), 415, "Unsupported media type", null },
         { new ServiceError.NotSigned("unsigned by the institution's policy"), 422, "Not signed", null },
-        { new ServiceError.QuotaExceeded("at most 60 report files per hour", "SenderAuth:Reports:UploadsPerHour"), 429, "Too many requests", null },
+        { new ServiceError.QuotaExceeded("mosa has 100 domains", "SenderAuth:Quotas:MaxDomainsPerInstitution", 100), 409, "Conflict", null },
+        { new ServiceError.RateLimited("too many requests", "SenderAuth:Limits:RequestsPerSecond", 5000, 1), 429, "Too many requests", null },
     };
+
+    [Fact]
+    public void Problem_QuotaAndRateLimit_NameTheLimitAndItsValue()
+    {
+        var quota = ErrorResponses.Problem(new ServiceError.QuotaExceeded("at the quota", "SenderAuth:Quotas:MaxWebhooksPerInstitution", 10), new DefaultHttpContext()).ProblemDetails;
+        Assert.Equal(("SenderAuth:Quotas:MaxWebhooksPerInstitution", 10L), ((string)quota.Extensions["limit"]!, (long)quota.Extensions["limitValue"]!));
+        var http = new DefaultHttpContext();
+        var rate = ErrorResponses.Problem(new ServiceError.RateLimited("slow down", "SenderAuth:ClientLimits:FailedAuthPerMinute", 60, 42), http).ProblemDetails;
+        Assert.Equal("SenderAuth:ClientLimits:FailedAuthPerMinute", rate.Extensions["limit"]);
+        Assert.Equal("42", http.Response.Headers.RetryAfter.ToString());
+    }
 
     [Theory]
     [MemberData(nameof(Kinds))]
@@ -46,13 +58,6 @@ public sealed class ServiceErrorMappingTests
         var finding = new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-missing", "publish the CNAME");
         var result = ErrorResponses.Problem(new ServiceError.SigningBlocked("signing stays off", [finding]), new DefaultHttpContext());
         Assert.Equal([finding], Assert.IsAssignableFrom<IReadOnlyList<CheckFinding>>(result.ProblemDetails.Extensions["findings"]));
-    }
-
-    [Fact]
-    public void Problem_QuotaExceeded_NamesTheLimit()
-    {
-        var result = ErrorResponses.Problem(new ServiceError.QuotaExceeded("too many", "SenderAuth:Reports:UploadsPerHour"), new DefaultHttpContext());
-        Assert.Equal("SenderAuth:Reports:UploadsPerHour", result.ProblemDetails.Extensions["limit"]);
     }
 
     [Fact]

@@ -1,0 +1,69 @@
+namespace SenderAuth.Server.Institutions;
+
+/// <summary>
+/// What one institution may hold or use of the shared platform ("SenderAuth:Quotas"), so that one tenant (or one
+/// leaked key) cannot exhaust it for the others. A hit is a 409 (or 429 for rates) naming the setting and its value.
+/// The per-key request rate is <see cref="ApiLimits.RequestsPerSecond"/>.
+/// </summary>
+public sealed class QuotaOptions
+{
+    public const string Section = "SenderAuth:Quotas";
+
+    /// <summary>Sender domains one institution may register; default 100, 1 to 100000.</summary>
+    public int MaxDomainsPerInstitution { get; set; } = 100;
+
+    /// <summary>Webhooks one institution may register (operators' all-institution webhooks do not count); default 10, 1 to 1000.</summary>
+    public int MaxWebhooksPerInstitution { get; set; } = 10;
+
+    /// <summary>
+    /// Webhook deliveries of one institution in flight at once; default 2. Less than
+    /// <see cref="Webhooks.NotificationOptions.Parallelism"/>, so a tenant whose receivers hang leaves room for the others.
+    /// </summary>
+    public int WebhookDeliveriesInFlightPerInstitution { get; set; } = 2;
+
+    /// <summary>Smallest RSA key imported or generated, in bits; default 1024 (RFC 8301's floor), at least 1024.</summary>
+    public int MinRsaBits { get; set; } = 1024;
+
+    /// <summary>
+    /// Largest RSA key imported or generated, in bits; default 4096, at most 8192. Signing cost grows with the cube
+    /// of the size: a 16384-bit key costs every signature about a hundred times a 2048-bit one, on the shared signer.
+    /// </summary>
+    public int MaxRsaBits { get; set; } = 4096;
+
+    internal IEnumerable<string> Problems(ServerOptions server)
+    {
+        if (MaxDomainsPerInstitution is < 1 or > 100_000)
+        {
+            yield return $"{Section}:MaxDomainsPerInstitution is {MaxDomainsPerInstitution}: use 1 to 100000";
+        }
+        if (MaxWebhooksPerInstitution is < 1 or > 1000)
+        {
+            yield return $"{Section}:MaxWebhooksPerInstitution is {MaxWebhooksPerInstitution}: use 1 to 1000";
+        }
+        if (WebhookDeliveriesInFlightPerInstitution < 1 || WebhookDeliveriesInFlightPerInstitution >= server.Notifications.Parallelism)
+        {
+            yield return $"{Section}:WebhookDeliveriesInFlightPerInstitution is {WebhookDeliveriesInFlightPerInstitution}: use 1 to less than "
+                + $"SenderAuth:Notifications:Parallelism ({server.Notifications.Parallelism}), so one institution's slow receivers leave room for the others";
+        }
+        if (MinRsaBits < 1024 || MaxRsaBits > 8192 || MinRsaBits > MaxRsaBits)
+        {
+            yield return $"{Section}: MinRsaBits ({MinRsaBits}) and MaxRsaBits ({MaxRsaBits}) must satisfy 1024 <= MinRsaBits <= MaxRsaBits <= 8192";
+        }
+        else if (server.Provider.RsaBits < MinRsaBits || server.Provider.RsaBits > MaxRsaBits)
+        {
+            yield return $"SenderAuth:Provider:RsaBits ({server.Provider.RsaBits}) must be within {Section}:MinRsaBits..MaxRsaBits ({MinRsaBits}..{MaxRsaBits}): generated keys obey the same limit as imported ones";
+        }
+    }
+
+    /// <summary>Why an RSA key of this size is refused, or null when it is within the limits.</summary>
+    public string? RsaSizeProblem(int bits) =>
+        bits < MinRsaBits ? $"the RSA key has {bits} bits; at least {MinRsaBits} are required (RFC 8301; {Section}:MinRsaBits = {MinRsaBits})"
+        : bits > MaxRsaBits ? $"the RSA key has {bits} bits; at most {MaxRsaBits} are accepted ({Section}:MaxRsaBits = {MaxRsaBits}): larger keys make every signature far slower for no gain"
+        : null;
+}
+
+/// <summary>The quotas, checked at start.</summary>
+public sealed class QuotaOptionsValidator : SectionValidator
+{
+    protected override IEnumerable<string> Problems(ServerOptions options) => options.Quotas.Problems(options);
+}
