@@ -109,6 +109,15 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not a domain of your institution");
         }
+        if (domain is { VerifiedAt: null })
+        {
+            if (institutionId is not null)
+            {
+                throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again");
+            }
+            // Held: not attributed to a tenant that has not proved it owns the domain; kept as foreign (counted, no records).
+            domain = null;
+        }
         var seen = domain is not null
             ? await db.Reports.AnyAsync(r => r.ReporterOrg == org && r.ReportId == id, ct).ConfigureAwait(false)
             : await db.ForeignReports.AnyAsync(r => r.ReporterOrg == org && r.ReportId == id, ct).ConfigureAwait(false);
