@@ -449,6 +449,45 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     }
 
     /// <summary>
+    /// Proves ownership now: a check (which looks for the DKIM CNAMEs and the TXT challenge), or, for the operator
+    /// only, an override with its reason audited (a customer vouched for by contract, DNS not yet delegated).
+    /// A domain still unverified after the check is a conflict that says what to publish.
+    /// </summary>
+    public async Task<Result<SenderDomain>> VerifyAsync(Institution institution, SenderDomain domain, Caller caller, bool operatorOverride, string? reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (domain.VerifiedAt is not null)
+        {
+            return domain;
+        }
+        if (operatorOverride)
+        {
+            if (Scope.RequireOperator(caller) is { } refused)
+            {
+                return refused;
+            }
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                return new ServiceError.Invalid("an operator override needs a reason (it is audited)", "reason");
+            }
+            domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
+            db.Record(time, caller, institution.Id, "domain.verify", domain.Name, $"vouched for by the operator: {(reason.Length > 500 ? reason[..500] : reason)}");
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await publishing.PublishAsync(ct).ConfigureAwait(false);
+            return domain;
+        }
+        await CheckAsync(institution, domain, ct).ConfigureAwait(false);
+        if (domain.VerifiedAt is null)
+        {
+            return new ServiceError.Conflict($"{domain.Name} is not verified: neither its DKIM selectors point at our keys nor does TXT "
+                + $"{DomainVerification.ChallengeName(domain.Name)} hold \"{DomainVerification.ChallengeValue(domain.ChallengeToken)}\"; publish one, then verify again");
+        }
+        return domain;
+    }
+
+    /// <summary>
     /// Resolves a claim in the claimant's favour once DNS serves the claim's challenge token: the holder's domain is
     /// deleted (its keys revoked as on any delete, its history with it: it was never the holder's to keep) and the
     /// domain registered anew for the claimant, verified by that same proof.

@@ -9,6 +9,9 @@ public sealed record CreateDomainRequest(string? Name, bool? CustomMailFrom);
 
 public sealed record UpdateDomainRequest(bool? CustomMailFrom);
 
+/// <summary>Verify a domain now; <see cref="OperatorOverride"/> (operator keys only) vouches for it without DNS proof, <see cref="Reason"/> is audited.</summary>
+public sealed record VerifyDomainRequest(bool? OperatorOverride, string? Reason);
+
 public sealed record SigningRequest(bool? Enabled);
 
 public sealed record ImportKeyRequest(string? Pem);
