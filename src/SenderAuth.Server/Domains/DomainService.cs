@@ -137,6 +137,8 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
+        // Ownership first: the check below expects the report-authorisation record, published only once it is proved.
+        await VerifyOwnershipAsync(institution, domain, ct).ConfigureAwait(false);
         var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
@@ -161,20 +163,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             await ConfirmKeysThroughCnameAsync(institution, domain, ct).ConfigureAwait(false);
         }
-        var verified = await VerifyOwnershipAsync(institution, domain, dkimOk, now, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (verified)
-        {
-            // Its report-authorisation record goes into the provider zone now. A DNS server that refuses is retried
-            // in the background (ZonePublishRetry); the check's result stands either way.
-            try
-            {
-                await publishing.PublishAsync(ct).ConfigureAwait(false);
-            }
-            catch (ZonePublishException)
-            {
-            }
-        }
         if (verdict.SuspendSigning || verdict.RestoreSigning)
         {
             signing.Invalidate();
@@ -188,30 +177,42 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     }
 
     /// <summary>
-    /// Marks the domain verified the first time a check finds its DKIM delegation or its TXT challenge; true when
-    /// it became verified now. Until then it has no report-authorisation record and its reports are not attributed.
+    /// Marks the domain verified the first time its DKIM CNAMEs (every selector, at its own target) or its TXT
+    /// challenge are in DNS, then publishes its report-authorisation record. Until then it has none, and its reports
+    /// are not attributed. A DNS server that refuses the publish is retried in the background (ZonePublishRetry).
     /// </summary>
-    private async Task<bool> VerifyOwnershipAsync(Institution institution, SenderDomain domain, bool dkimOk, DateTime now, CancellationToken ct)
+    private async Task VerifyOwnershipAsync(Institution institution, SenderDomain domain, CancellationToken ct)
     {
         if (domain.VerifiedAt is not null)
         {
-            return false;
+            return;
         }
         if (domain.ChallengeToken.Length == 0)
         {
             // A domain registered before ownership checks existed gets its token on its first check.
             domain.ChallengeToken = DomainVerification.NewToken();
         }
-        var how = dkimOk ? "its DKIM selectors point at our keys"
+        var profile = _provider.Profile(false);
+        var cnames = profile.Selectors.Select(s => PublishPlan.Dkim(domain.Name, institution.Code, profile, s)).ToList();
+        var how = await DomainVerification.DelegatedAsync(dns, cnames, ct).ConfigureAwait(false) ? "its DKIM selectors point at our keys"
             : await DomainVerification.ChallengeFoundAsync(dns, domain.Name, domain.ChallengeToken, ct).ConfigureAwait(false) ? $"TXT {DomainVerification.ChallengeName(domain.Name)} holds its token"
             : null;
         if (how is null)
         {
-            return false;
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return;
         }
-        domain.VerifiedAt = now;
+        domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
         db.Record(time, "system", institution.Id, "domain.verify", domain.Name, $"ownership proved: {how}");
-        return true;
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await publishing.PublishAsync(ct).ConfigureAwait(false);
+        }
+        catch (ZonePublishException)
+        {
+            // Logged, raised and retried by the publishing service; the check goes on and reports what DNS serves.
+        }
     }
 
     /// <summary>

@@ -21,6 +21,22 @@ public static class DomainVerification
     /// <summary>A fresh token: 160 random bits in hex, unguessable and safe in a TXT record.</summary>
     public static string NewToken() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
 
+    /// <summary>Whether every selector's CNAME is in DNS and points at its own target in the provider zone.</summary>
+    public static async Task<bool> DelegatedAsync(IDnsResolver dns, IReadOnlyList<Onboarding.RecordToPublish> cnames, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(dns);
+        ArgumentNullException.ThrowIfNull(cnames);
+        foreach (var cname in cnames)
+        {
+            var answer = await dns.QueryAsync(cname.Name, DnsRecordType.Cname, ct).ConfigureAwait(false);
+            if (!answer.Of<CnameRecord>().Any(r => DnsName.Normalize(r.Target) == DnsName.Normalize(cname.Value)))
+            {
+                return false;
+            }
+        }
+        return cnames.Count > 0;
+    }
+
     /// <summary>Whether DNS serves the challenge for <paramref name="token"/> at the domain (any TXT of the name).</summary>
     public static async Task<bool> ChallengeFoundAsync(IDnsResolver dns, string domain, string token, CancellationToken ct)
     {
