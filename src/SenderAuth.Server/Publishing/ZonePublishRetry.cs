@@ -28,9 +28,10 @@ public sealed partial class ZonePublishRetry(ZonePublishingService publishing, T
                 {
                     await publishing.PublishAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is not OperationCanceledException)
+                catch (Exception) when (!stoppingToken.IsCancellationRequested)
                 {
-                    // Logged and raised by the publishing service; wait longer before the next try.
+                    // Logged and raised by the publishing service; wait longer before the next try. Whatever it
+                    // was (a timeout included), it must not escape: an unhandled exception here stops the host.
                     delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, delay.Ticks * 2));
                 }
             }
