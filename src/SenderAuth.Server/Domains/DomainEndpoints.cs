@@ -171,7 +171,9 @@ public static class DomainEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var body = new VerifyDomainRequest(null, null);
-        if (http.Request.ContentLength is > 0 && !(await RequestBody.ReadAsync<VerifyDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out body, out error))
+        // The body is optional; one that is sent (with a length, or chunked with a type) is read and checked.
+        var hasBody = http.Request.ContentLength is > 0 || (http.Request.ContentLength is null && http.Request.ContentType is not null);
+        if (hasBody && !(await RequestBody.ReadAsync<VerifyDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out body, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
