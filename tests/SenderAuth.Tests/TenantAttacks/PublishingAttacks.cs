@@ -95,6 +95,10 @@ public sealed partial class PublishingAttacks
         // The attacker registers the victim's domain first; it stays unverified, so no report authorisation for it.
         await world.AttackerApi.CreateDomain(world.Attacker, squatted);
         Assert.DoesNotContain($"{squatted}._report._dmarc.rua", await world.ProviderZoneAsync(), StringComparison.Ordinal);
+        // Nor can it verify it: no proof in DNS, and only the operator may vouch.
+        var unproved = await (await world.AttackerApi.PostAsync($"/api/v1/institutions/{world.Attacker}/domains/{squatted}/verify", null, Ct)).Json(HttpStatusCode.Conflict);
+        Assert.Contains("is not verified", unproved["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        await (await world.AttackerApi.PostJson($"/api/v1/institutions/{world.Attacker}/domains/{squatted}/verify", new { operatorOverride = true, reason = "trust me" })).Json(HttpStatusCode.Forbidden);
 
         // The owner is told it is taken, not by whom, and how to prove it is theirs.
         var conflict = await (await world.VictimApi.PostJson($"/api/v1/institutions/{world.Victim}/domains", new { name = squatted })).Json(HttpStatusCode.Conflict);
