@@ -71,7 +71,39 @@ public sealed class SenderDomain : IVersioned
     /// <summary>The instance working on this domain now, and until when (a lease: it expires if that instance dies).</summary>
     public string? LeaseOwner { get; set; }
     public DateTime? LeaseUntil { get; set; }
+    /// <summary>
+    /// When the institution proved it controls the domain (its DKIM CNAMEs found by a check, or the TXT challenge);
+    /// null until then: no report-authorisation record is published and reports about it are not attributed.
+    /// </summary>
+    public DateTime? VerifiedAt { get; set; }
+    /// <summary>The per-domain token the TXT challenge at _senderauth-challenge.&lt;domain&gt; must hold.</summary>
+    public string ChallengeToken { get; set; } = "";
+    /// <summary>
+    /// Why a record of this domain was left out of the provider zone at the last publish (the rest was published),
+    /// or null when all of its records are served.
+    /// </summary>
+    public string? PublishProblem { get; set; }
     public long Version { get; set; }
+}
+
+/// <summary>
+/// A refused registration of a domain another institution holds: kept for the operator, who can transfer the
+/// domain to the claimant once the claimant's TXT challenge proves control, or dismiss the claim.
+/// </summary>
+public sealed class DomainClaim
+{
+    public long Id { get; set; }
+    /// <summary>The domain claimed (A-label, lower case).</summary>
+    public required string DomainName { get; set; }
+    public long ClaimantInstitutionId { get; set; }
+    /// <summary>The token the claimant must publish at _senderauth-challenge.&lt;domain&gt; for a transfer.</summary>
+    public required string ChallengeToken { get; set; }
+    public DateTime At { get; set; }
+    /// <summary>Attempts by the same institution after the first (counted, not one row each).</summary>
+    public int Attempts { get; set; } = 1;
+    public DateTime? ResolvedAt { get; set; }
+    /// <summary>"transferred" or "dismissed" once resolved.</summary>
+    public string? Resolution { get; set; }
 }
 
 /// <summary>One change of a domain's state, with the findings that caused it: the domain's history.</summary>

@@ -11,6 +11,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
 {
     public DbSet<Institution> Institutions => Set<Institution>();
     public DbSet<SenderDomain> Domains => Set<SenderDomain>();
+    public DbSet<DomainClaim> DomainClaims => Set<DomainClaim>();
     public DbSet<DkimKey> Keys => Set<DkimKey>();
     public DbSet<CheckRun> CheckRuns => Set<CheckRun>();
     public DbSet<AuditEntry> Audit => Set<AuditEntry>();
@@ -49,8 +50,18 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(d => d.State).HasConversion<string>().HasMaxLength(16);
             e.Property(d => d.Version).IsConcurrencyToken();
             e.Property(d => d.LeaseOwner).HasMaxLength(100);
+            e.Property(d => d.ChallengeToken).HasMaxLength(64);
+            e.Property(d => d.PublishProblem).HasMaxLength(1000);
             e.Property(d => d.StateReason).HasMaxLength(1000);
             e.HasIndex(d => d.NextCheckAt);
+        });
+        modelBuilder.Entity<DomainClaim>(e =>
+        {
+            e.Property(c => c.DomainName).HasMaxLength(253);
+            e.Property(c => c.ChallengeToken).HasMaxLength(64);
+            e.Property(c => c.Resolution).HasMaxLength(16);
+            e.HasIndex(c => new { c.DomainName, c.ClaimantInstitutionId });
+            e.HasOne<Institution>().WithMany().HasForeignKey(c => c.ClaimantInstitutionId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<DomainTransition>(e =>
         {

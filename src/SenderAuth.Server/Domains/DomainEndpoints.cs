@@ -25,6 +25,8 @@ public static class DomainEndpoints
         g.MapGet("/{domain}/checks", ChecksAsync).WithSummary("Check history, newest first");
         g.MapPost("/{domain}/signing", SigningAsync).Accepts<SigningRequest>("application/json")
             .WithSummary("Enable or disable signing; enabling needs a passing DKIM delegation check");
+        g.MapPost("/{domain}/verify", VerifyAsync).Accepts<VerifyDomainRequest>("application/json")
+            .WithSummary("Prove ownership now (DKIM CNAMEs or the TXT challenge); the operator may vouch with {\"operatorOverride\": true, \"reason\": …}");
         g.MapGet("/{domain}/keys", KeysAsync).WithSummary("The domain's DKIM keys (public parts only)");
         g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).Accepts<ImportKeyRequest>("application/json")
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
@@ -159,6 +161,28 @@ public static class DomainEndpoints
             return ErrorResponses.Problem(error, http);
         }
         return TypedResults.Ok(DomainDto.From(found.Domain, code));
+    }
+
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    {
+        var caller = Caller.From(http.User);
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var body = new VerifyDomainRequest(null, null);
+        // The body is optional; one that is sent (with a length, or chunked with a type) is read and checked.
+        var hasBody = http.Request.ContentLength is > 0 || (http.Request.ContentLength is null && http.Request.ContentType is not null);
+        if (hasBody && !(await RequestBody.ReadAsync<VerifyDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        if (!(await domains.VerifyAsync(found.Institution, found.Domain, caller, body.OperatorOverride ?? false, body.Reason, http.RequestAborted).ConfigureAwait(false)).TryGet(out var row, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        Scope.SetETag(http.Response, row.Version);
+        return TypedResults.Ok(DomainDto.From(row, code));
     }
 
     private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)

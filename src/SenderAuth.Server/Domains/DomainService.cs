@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
 using SenderAuth.Dkim;
+using SenderAuth.Dmarc;
 using SenderAuth.Dns;
 using SenderAuth.Onboarding;
 
@@ -14,7 +15,8 @@ namespace SenderAuth.Server.Domains;
 /// key, delete. Each change and its audit entry commit together, then the provider zone is republished.
 /// </summary>
 public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator, Canary canary, DnssecSetting dnssec)
+    IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, KeyRotator rotator, Canary canary, DnssecSetting dnssec,
+    PublicSuffixList suffixes)
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
@@ -31,9 +33,17 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return new ServiceError.Invalid($"{name} is inside the provider zone {_provider.Zone}: institutions send from their own domains", "name");
         }
-        if (await db.Domains.AnyAsync(d => d.Name == name, ct).ConfigureAwait(false))
+        if (suffixes.IsPublicSuffix(name))
         {
-            return new ServiceError.Conflict($"{name} is already registered", "name");
+            return new ServiceError.Invalid($"{name} is a public suffix (Public Suffix List): nobody owns it as a whole; register your own domain under it", "name");
+        }
+        if (PublishedNames.Problem(name, institution.Code, _provider) is { } tooLong)
+        {
+            return new ServiceError.Invalid(tooLong, "name");
+        }
+        if (await db.Domains.AsNoTracking().FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false) is { } holder)
+        {
+            return await RefuseDuplicateAsync(institution, caller, name, holder, ct).ConfigureAwait(false);
         }
         // Two creations racing past this count can end one over the quota; the quota bounds a flood, not an exact number.
         var held = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, ct).ConfigureAwait(false);
@@ -44,7 +54,11 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
                 $"{QuotaOptions.Section}:MaxDomainsPerInstitution", _quotas.MaxDomainsPerInstitution);
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var domain = new SenderDomain { InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending, NextCheckAt = now };
+        var domain = new SenderDomain
+        {
+            InstitutionId = institution.Id, Name = name, CustomMailFrom = customMailFrom, CreatedAt = now, State = DomainState.Pending, NextCheckAt = now,
+            ChallengeToken = DomainVerification.NewToken(),
+        };
         db.Domains.Add(domain);
         foreach (var selector in _provider.Selectors)
         {
@@ -65,11 +79,41 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         catch (DbUpdateException)
         {
             // Another request registered the same name between the test above and this commit.
-            return new ServiceError.Conflict($"{name} is already registered", "name");
+            return new ServiceError.Conflict(AlreadyRegistered(name), "name");
         }
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         var records = await RecordsAsync(institution, domain, ct).ConfigureAwait(false);
         return (domain, records);
+    }
+
+    private static string AlreadyRegistered(string name) => $"{name} is already registered on this platform";
+
+    /// <summary>
+    /// A registration of a domain that is taken: 409 without naming the holder (another tenant's customer list is
+    /// not the claimant's business). A claim by another institution is recorded for the operator, with a challenge
+    /// token of its own: publishing it proves control and lets the operator transfer the domain.
+    /// </summary>
+    private async Task<ServiceError> RefuseDuplicateAsync(Institution institution, Caller caller, string name, SenderDomain holder, CancellationToken ct)
+    {
+        if (holder.InstitutionId == institution.Id)
+        {
+            return new ServiceError.Conflict($"{name} is already registered on this platform, by your institution", "name");
+        }
+        var claim = await db.DomainClaims.FirstOrDefaultAsync(c => c.DomainName == name && c.ClaimantInstitutionId == institution.Id && c.ResolvedAt == null, ct).ConfigureAwait(false);
+        if (claim is null)
+        {
+            claim = new DomainClaim { DomainName = name, ClaimantInstitutionId = institution.Id, ChallengeToken = DomainVerification.NewToken(), At = time.GetUtcNow().UtcDateTime };
+            db.DomainClaims.Add(claim);
+        }
+        else
+        {
+            claim.Attempts++;
+        }
+        db.Record(time, caller, institution.Id, "domain.claim", name, "refused: already registered on this platform; recorded for the operator");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        return new ServiceError.Conflict(
+            $"{AlreadyRegistered(name)}. If it is yours, publish TXT {DomainVerification.ChallengeName(name)} \"{DomainVerification.ChallengeValue(claim.ChallengeToken)}\" "
+            + $"and ask the operator to resolve claim {claim.Id}", "name");
     }
 
     /// <summary>Computes the records to publish (the SPF merge reads DNS) and stores them with the domain when they changed.</summary>
@@ -102,6 +146,8 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
+        // Ownership first: the check below expects the report-authorisation record, published only once it is proved.
+        await VerifyOwnershipAsync(institution, domain, ct).ConfigureAwait(false);
         var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
@@ -137,6 +183,45 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         }
         metrics.Checked(run.Passed ? "passed" : run.Incomplete ? "incomplete" : "failed");
         return (run, report);
+    }
+
+    /// <summary>
+    /// Marks the domain verified the first time its DKIM CNAMEs (every selector, at its own target) or its TXT
+    /// challenge are in DNS, then publishes its report-authorisation record. Until then it has none, and its reports
+    /// are not attributed. A DNS server that refuses the publish is retried in the background (ZonePublishRetry).
+    /// </summary>
+    private async Task VerifyOwnershipAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    {
+        if (domain.VerifiedAt is not null)
+        {
+            return;
+        }
+        if (domain.ChallengeToken.Length == 0)
+        {
+            // A domain registered before ownership checks existed gets its token on its first check.
+            domain.ChallengeToken = DomainVerification.NewToken();
+        }
+        var profile = _provider.Profile(false);
+        var cnames = profile.Selectors.Select(s => PublishPlan.Dkim(domain.Name, institution.Code, profile, s)).ToList();
+        var how = await DomainVerification.DelegatedAsync(dns, cnames, ct).ConfigureAwait(false) ? "its DKIM selectors point at our keys"
+            : await DomainVerification.ChallengeFoundAsync(dns, domain.Name, domain.ChallengeToken, ct).ConfigureAwait(false) ? $"TXT {DomainVerification.ChallengeName(domain.Name)} holds its token"
+            : null;
+        if (how is null)
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
+        db.Record(time, "system", institution.Id, "domain.verify", domain.Name, $"ownership proved: {how}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await publishing.PublishAsync(ct).ConfigureAwait(false);
+        }
+        catch (ZonePublishException)
+        {
+            // Logged, raised and retried by the publishing service; the check goes on and reports what DNS serves.
+        }
     }
 
     /// <summary>
@@ -371,6 +456,86 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         signing.Invalidate();
         await publishing.PublishAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Proves ownership now: a check (which looks for the DKIM CNAMEs and the TXT challenge), or, for the operator
+    /// only, an override with its reason audited (a customer vouched for by contract, DNS not yet delegated).
+    /// A domain still unverified after the check is a conflict that says what to publish.
+    /// </summary>
+    public async Task<Result<SenderDomain>> VerifyAsync(Institution institution, SenderDomain domain, Caller caller, bool operatorOverride, string? reason, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (domain.VerifiedAt is not null)
+        {
+            return domain;
+        }
+        if (operatorOverride)
+        {
+            if (Scope.RequireOperator(caller) is { } refused)
+            {
+                return refused;
+            }
+            if (string.IsNullOrWhiteSpace(reason))
+            {
+                return new ServiceError.Invalid("an operator override needs a reason (it is audited)", "reason");
+            }
+            domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
+            db.Record(time, caller, institution.Id, "domain.verify", domain.Name, $"vouched for by the operator: {(reason.Length > 500 ? reason[..500] : reason)}");
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            await publishing.PublishAsync(ct).ConfigureAwait(false);
+            return domain;
+        }
+        await CheckAsync(institution, domain, ct).ConfigureAwait(false);
+        if (domain.VerifiedAt is null)
+        {
+            return new ServiceError.Conflict($"{domain.Name} is not verified: neither its DKIM selectors point at our keys nor does TXT "
+                + $"{DomainVerification.ChallengeName(domain.Name)} hold \"{DomainVerification.ChallengeValue(domain.ChallengeToken)}\"; publish one, then verify again");
+        }
+        return domain;
+    }
+
+    /// <summary>
+    /// Resolves a claim in the claimant's favour once DNS serves the claim's challenge token: the holder's domain is
+    /// deleted (its keys revoked as on any delete, its history with it: it was never the holder's to keep) and the
+    /// domain registered anew for the claimant, verified by that same proof.
+    /// </summary>
+    public async Task<Result<SenderDomain>> TransferAsync(DomainClaim claim, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        if (claim.ResolvedAt is not null)
+        {
+            return new ServiceError.Conflict($"claim {claim.Id} is already resolved ({claim.Resolution})");
+        }
+        if (!await DomainVerification.ChallengeFoundAsync(dns, claim.DomainName, claim.ChallengeToken, ct).ConfigureAwait(false))
+        {
+            return new ServiceError.Conflict($"TXT {DomainVerification.ChallengeName(claim.DomainName)} does not hold the claimant's token "
+                + $"\"{DomainVerification.ChallengeValue(claim.ChallengeToken)}\": the claimant has not proved control of {claim.DomainName} yet");
+        }
+        var claimant = await db.Institutions.FirstOrDefaultAsync(i => i.Id == claim.ClaimantInstitutionId, ct).ConfigureAwait(false);
+        if (claimant is null)
+        {
+            return new ServiceError.NotFound($"the claimant of claim {claim.Id} no longer exists");
+        }
+        if (await db.Domains.Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == claim.DomainName, ct).ConfigureAwait(false) is { Institution: { } holder } held)
+        {
+            db.Record(time, caller, holder.Id, "domain.transfer", held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge");
+            await DeleteAsync(holder, held, caller, ct).ConfigureAwait(false);
+        }
+        if (!(await CreateAsync(claimant, caller, claim.DomainName, false, ct).ConfigureAwait(false)).TryGet(out var created, out var error))
+        {
+            return error;
+        }
+        var domain = created.Domain;
+        domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
+        claim.ResolvedAt = domain.VerifiedAt;
+        claim.Resolution = "transferred";
+        db.Record(time, caller, claimant.Id, "domain.verify", domain.Name, $"ownership proved: TXT {DomainVerification.ChallengeName(domain.Name)} holds the token of claim {claim.Id}");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+        return domain;
     }
 
     private string Target(ProviderSelector selector, string code, string domain) => _provider.KeyTargets(code, domain).First(t => t.Selector == selector).Target;

@@ -1,10 +1,16 @@
+using Microsoft.Extensions.Options;
+using SenderAuth.Dmarc;
+
 namespace SenderAuth.Server.Domains;
 
-/// <summary>Sender domains: registration, the records to publish, checks, signing on and off, keys of a domain.</summary>
+/// <summary>Sender domains: registration, the records to publish, checks, signing on and off, keys of a domain, ownership claims.</summary>
 public static class DomainsFeature
 {
     public static IServiceCollection AddDomains(this IServiceCollection services)
     {
+        services.AddSingleton<IValidateOptions<ServerOptions>, DomainOptionsValidator>();
+        // Read once, on first use: the validator has made sure the file exists by then.
+        services.AddSingleton(sp => PublicSuffixList.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Domains.PublicSuffixList));
         services.AddScoped<DomainService>();
         return services;
     }
@@ -12,6 +18,7 @@ public static class DomainsFeature
     public static RouteGroupBuilder MapDomains(this RouteGroupBuilder api)
     {
         DomainEndpoints.Map(api);
+        DomainClaimEndpoints.Map(api);
         return api;
     }
 }

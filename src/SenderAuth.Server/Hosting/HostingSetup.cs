@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -68,7 +69,15 @@ public static class HostingSetup
     {
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapHealthChecks("/health", new() { Predicate = _ => false });
-        app.MapHealthChecks("/ready", new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapHealthChecks("/ready", new()
+        {
+            Predicate = c => c.Tags.Contains("ready"),
+            // "Healthy" alone when ready (what probes compare); otherwise the status and why, so an operator
+            // reading /ready sees what is wrong (a provider zone that does not publish, a database that is down).
+            ResponseWriter = (http, report) => http.Response.WriteAsync(report.Status == HealthStatus.Healthy
+                ? "Healthy"
+                : $"{report.Status}: {string.Join("; ", report.Entries.Values.Where(e => e.Status != HealthStatus.Healthy).Select(e => e.Description))}"),
+        });
         return app;
     }
 }

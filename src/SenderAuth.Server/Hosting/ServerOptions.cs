@@ -47,6 +47,8 @@ public sealed class ServerOptions
     public Access.ProxyOptions Proxies { get; set; } = new();
 
     public Access.ClientLimitOptions ClientLimits { get; set; } = new();
+
+    public Domains.DomainOptions Domains { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

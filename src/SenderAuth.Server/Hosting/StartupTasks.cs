@@ -7,7 +7,7 @@ namespace SenderAuth.Server.Hosting;
 
 /// <summary>
 /// What runs once before the server takes requests (hosted services start before Kestrel listens): the built-in
-/// DNS server, migrations, the operator key, the provider key, a first publish.
+/// DNS server, migrations, the operator key, the provider key, a first publish (retried in the background when it fails).
 /// </summary>
 public sealed class StartupTasks(IServiceProvider services) : IHostedService
 {
@@ -46,7 +46,17 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         await MigrateAsync(db, ct).ConfigureAwait(false);
         var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
         await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
-        await sp.GetRequiredService<ZonePublishingService>().PublishAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await sp.GetRequiredService<ZonePublishingService>().PublishAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Degrade, never exit: the publishing service logged it, raised zone.publish-failed and woke
+            // ZonePublishRetry; /ready says not ready with the reason until a publish succeeds. Exiting here took
+            // the milter (and so all outgoing mail) down with one bad record or a DNS server that was down.
+            sp.GetRequiredService<ILogger<StartupTasks>>().LogError(e, "The first publish of the provider zone failed; the server starts and retries in the background");
+        }
         return generated;
     }
 

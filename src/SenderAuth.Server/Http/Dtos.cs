@@ -9,6 +9,9 @@ public sealed record CreateDomainRequest(string? Name, bool? CustomMailFrom);
 
 public sealed record UpdateDomainRequest(bool? CustomMailFrom);
 
+/// <summary>Verify a domain now; <see cref="OperatorOverride"/> (operator keys only) vouches for it without DNS proof, <see cref="Reason"/> is audited.</summary>
+public sealed record VerifyDomainRequest(bool? OperatorOverride, string? Reason);
+
 public sealed record SigningRequest(bool? Enabled);
 
 public sealed record ImportKeyRequest(string? Pem);
@@ -23,9 +26,28 @@ public sealed record InstitutionDto(string Code, string Name, UnsignedMailPolicy
 public sealed record DomainDto(string Name, string UnicodeName, string Institution, DomainState State, bool SigningEnabled, bool CustomMailFrom,
     DateTime CreatedAt, DateTime? LastCheckedAt, long Version)
 {
+    /// <summary>When ownership was proved (DKIM delegation found, or the TXT challenge); null while unverified.</summary>
+    public DateTime? VerifiedAt { get; init; }
+
+    /// <summary>The TXT record that proves ownership (an alternative to the DKIM CNAMEs); null once verified.</summary>
+    public OwnershipChallenge? Challenge { get; init; }
+
+    /// <summary>Why a record of this domain was left out of the provider zone at the last publish; null when all are served.</summary>
+    public string? PublishProblem { get; init; }
+
     public static DomainDto From(SenderDomain d, string code) =>
-        new(d.Name, NameRules.Unicode(d.Name), code, d.State, d.SigningEnabled, d.CustomMailFrom, d.CreatedAt, d.LastCheckedAt, d.Version);
+        new(d.Name, NameRules.Unicode(d.Name), code, d.State, d.SigningEnabled, d.CustomMailFrom, d.CreatedAt, d.LastCheckedAt, d.Version)
+        {
+            VerifiedAt = d.VerifiedAt,
+            Challenge = d.VerifiedAt is null && d.ChallengeToken.Length > 0
+                ? new OwnershipChallenge(DomainVerification.ChallengeName(d.Name), "TXT", DomainVerification.ChallengeValue(d.ChallengeToken))
+                : null,
+            PublishProblem = d.PublishProblem,
+        };
 }
+
+/// <summary>The ownership challenge: publish <see cref="Value"/> as a TXT record at <see cref="Name"/>, then check the domain.</summary>
+public sealed record OwnershipChallenge(string Name, string Type, string Value);
 
 /// <summary>A key as the API shows it: public parts only; the private key never leaves the service.</summary>
 public sealed record KeyDto(string Selector, string Target, string Algorithm, int Bits, DkimKeyState State, bool Imported, string PublicKey,

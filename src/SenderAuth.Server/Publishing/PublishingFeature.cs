@@ -13,6 +13,7 @@ public static class PublishingFeature
         services.AddSingleton<IValidateOptions<ServerOptions>, PublishingOptionsValidator>();
         PublisherSetup.Add(services);
         services.AddSingleton<ZonePublishingService>();
+        services.AddHostedService<ZonePublishRetry>();
         services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
         services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
         return services;

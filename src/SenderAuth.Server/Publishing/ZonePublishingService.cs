@@ -25,46 +25,141 @@ public sealed partial class ZonePublishingService(
 
     public string PublisherKind => publisher.Kind;
 
+    /// <summary>Why the last publish failed, or null when it succeeded (readiness and the retry loop read it).</summary>
+    public string? LastFailure { get; private set; }
+
+    /// <summary>Released when a publish fails: <see cref="ZonePublishRetry"/> waits on it to start retrying.</summary>
+    internal SemaphoreSlim Failed { get; } = new(0, 1);
+
     public async Task<ProviderZone> PublishAsync(CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
-            using var scope = scopes.CreateScope();
-            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-            // Several instances on one PostgreSQL: one publish at a time across all of them, or an instance that
-            // read the zone just before another saved a key could publish after it and take the key out again.
-            // The transaction-scoped advisory lock is released on commit, or by the server if the instance dies.
-            await using var exclusive = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
-            if (exclusive is not null)
+            var zone = await PublishLockedAsync(ct).ConfigureAwait(false);
+            if (LastFailure is not null)
             {
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7208637601)", ct).ConfigureAwait(false);
-            }
-            var records = await ProviderZoneBuilder.BuildRecordsAsync(db, _provider, ct).ConfigureAwait(false);
-            var serial = await NextSerialAsync(db, records, ct).ConfigureAwait(false);
-            var zone = new ProviderZone(DnsName.Normalize(_provider.Zone), serial, records);
-            try
-            {
-                await publisher.PublishAsync(zone, ct).ConfigureAwait(false);
-            }
-            catch (ZonePublishException e)
-            {
-                metrics.PublishFailed();
-                LogPublishFailed(logger, publisher.Kind, e.Message);
-                throw;
-            }
-            Current = zone;
-            metrics.Published();
-            await ConfirmServedAsync(db, ct).ConfigureAwait(false);
-            if (exclusive is not null)
-            {
-                await exclusive.CommitAsync(ct).ConfigureAwait(false);
+                LastFailure = null;
+                LogRecovered(logger, publisher.Kind, zone.Serial);
+                await RaiseAsync("zone.publish-recovered", $"the provider zone is published again (serial {zone.Serial})", ct).ConfigureAwait(false);
             }
             return zone;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var first = LastFailure is null;
+            LastFailure = e is ZonePublishException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+            if (Failed.CurrentCount == 0)
+            {
+                Failed.Release();
+            }
+            if (first)
+            {
+                await RaiseAsync("zone.publish-failed", LastFailure, CancellationToken.None).ConfigureAwait(false);
+            }
+            throw;
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// A platform event (not one tenant's): logged, audited and sent to the operator's webhooks. Best effort: when
+    /// the database is what fails, the log line is all there is.
+    /// </summary>
+    private async Task RaiseAsync(string evt, string reason, CancellationToken ct)
+    {
+        LogEvent(logger, evt, reason);
+        try
+        {
+            using var scope = scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var now = time.GetUtcNow().UtcDateTime;
+            db.Record(time, "system", null, evt, DnsName.Normalize(_provider.Zone), reason.Length > 1000 ? reason[..1000] : reason);
+            await WebhookOutbox.EnqueueOperatorAsync(db, new ServerEvent(evt, "", null, now, reason, new { publisher = publisher.Kind }), ct).ConfigureAwait(false);
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
+        {
+            LogEventNotStored(logger, evt, e.Message);
+        }
+    }
+
+    private async Task<ProviderZone> PublishLockedAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+        // Several instances on one PostgreSQL: one publish at a time across all of them, or an instance that
+        // read the zone just before another saved a key could publish after it and take the key out again.
+        // The transaction-scoped advisory lock is released on commit, or by the server if the instance dies.
+        await using var exclusive = db.Database.IsNpgsql() ? await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false) : null;
+        if (exclusive is not null)
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_xact_lock(7208637601)", ct).ConfigureAwait(false);
+        }
+        var build = await ProviderZoneBuilder.BuildAsync(db, _provider, ct).ConfigureAwait(false);
+        var records = build.Records;
+        await FlagAsync(db, build, ct).ConfigureAwait(false);
+        var serial = await NextSerialAsync(db, records, ct).ConfigureAwait(false);
+        var zone = new ProviderZone(DnsName.Normalize(_provider.Zone), serial, records);
+        try
+        {
+            await publisher.PublishAsync(zone, ct).ConfigureAwait(false);
+        }
+        catch (ZonePublishException e)
+        {
+            metrics.PublishFailed();
+            LogPublishFailed(logger, publisher.Kind, e.Message);
+            throw;
+        }
+        Current = zone;
+        metrics.Published();
+        await ConfirmServedAsync(db, ct).ConfigureAwait(false);
+        if (exclusive is not null)
+        {
+            await exclusive.CommitAsync(ct).ConfigureAwait(false);
+        }
+        return zone;
+    }
+
+    /// <summary>
+    /// Writes each domain's publish problem (set, changed or cleared) and tells its institution when one appears;
+    /// records that belong to no domain are logged for the operator.
+    /// </summary>
+    private async Task FlagAsync(SenderAuthDb db, ZoneBuild build, CancellationToken ct)
+    {
+        foreach (var problem in build.Unattributed)
+        {
+            LogSkipped(logger, "(no domain)", problem);
+        }
+        var ids = build.DomainProblems.Keys.ToList();
+        var rows = await db.Domains.Include(d => d.Institution).Where(d => d.PublishProblem != null || ids.Contains(d.Id)).ToListAsync(ct).ConfigureAwait(false);
+        var now = time.GetUtcNow().UtcDateTime;
+        foreach (var domain in rows)
+        {
+            var problem = build.DomainProblems.TryGetValue(domain.Id, out var p) ? (p.Length > 1000 ? p[..1000] : p) : null;
+            if (problem == domain.PublishProblem)
+            {
+                continue;
+            }
+            if (problem is not null)
+            {
+                LogSkipped(logger, domain.Name.Length > 80 ? domain.Name[..80] + "…" : domain.Name, problem);
+                db.Record(time, "system", domain.InstitutionId, "domain.publish-problem", domain.Name, problem);
+                await WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new ServerEvent("domain.publish-problem", domain.Institution?.Code ?? "", domain.Name, now, problem), ct).ConfigureAwait(false);
+            }
+            domain.PublishProblem = problem;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another writer changed the domain meanwhile; the next publish writes the flag again.
+            db.ChangeTracker.Clear();
         }
     }
 
@@ -136,6 +231,18 @@ public sealed partial class ZonePublishingService(
         var expected = KeyStore.TxtValue(key);
         return answer.Of<TxtRecord>().Any(t => t.Text == expected);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider zone: a record of {Domain} is left out, the rest is published: {Problem}")]
+    private static partial void LogSkipped(ILogger logger, string domain, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Provider zone published again through {Kind}, serial {Serial}")]
+    private static partial void LogRecovered(ILogger logger, string kind, uint serial);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Event}: {Reason}")]
+    private static partial void LogEvent(ILogger logger, string @event, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Event} could not be stored for webhooks: {Reason}")]
+    private static partial void LogEventNotStored(ILogger logger, string @event, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Publishing the provider zone through {Kind} failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string kind, string reason);

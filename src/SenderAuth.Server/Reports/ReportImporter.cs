@@ -151,6 +151,16 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             warning = $"mailed to the report address of {routed.Code}, but about {policyDomain}, which is not a domain of {routed.Code}";
             domain = null;
         }
+        if (domain is { VerifiedAt: null })
+        {
+            if (institutionId is not null)
+            {
+                throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again");
+            }
+            // Held: not attributed to a tenant that has not proved it owns the domain; kept as foreign (counted, no records).
+            warning = $"about {policyDomain}, which is registered but not verified yet: held, not attributed";
+            domain = null;
+        }
         var trusted = ReportProvenanceRules.Trusted(provenance);
         var seen = domain is not null
             ? await db.Reports.AnyAsync(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded), ct).ConfigureAwait(false)

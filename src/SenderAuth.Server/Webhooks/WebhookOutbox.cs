@@ -28,6 +28,19 @@ public static class WebhookOutbox
         }
     }
 
+    /// <summary>A platform event (the provider zone failed to publish): delivered to the operator's webhooks only.</summary>
+    public static async Task EnqueueOperatorAsync(SenderAuthDb db, ServerEvent e, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(e);
+        var hooks = await db.Webhooks.AsNoTracking().Where(w => w.Enabled && w.InstitutionId == null).Select(w => w.Id).ToListAsync(ct).ConfigureAwait(false);
+        var payload = Payload(e);
+        foreach (var id in hooks)
+        {
+            db.WebhookDeliveries.Add(NewDelivery(id, e, payload));
+        }
+    }
+
     /// <summary>Adds a delivery of the event to one webhook only (the test event: other webhooks did not ask for it).</summary>
     public static WebhookDelivery EnqueueTo(SenderAuthDb db, long webhookId, ServerEvent e)
     {

@@ -50,7 +50,26 @@ public sealed class PublicSuffixList
     /// <summary>The public suffix plus one label (the registrable domain); the name itself when it is a suffix.</summary>
     public string OrganizationalDomain(string domain)
     {
-        var labels = domain.ToLowerInvariant().TrimEnd('.').Split('.');
+        var labels = Labels(domain);
+        var take = Math.Min(labels.Length, SuffixLabels(labels) + 1);
+        return string.Join('.', labels[^take..]);
+    }
+
+    /// <summary>
+    /// Whether the name is itself a public suffix (<c>co.uk</c>, <c>github.io</c>, any name under a wildcard rule,
+    /// a bare TLD): nobody can prove to own it, so the server refuses it as a sender domain.
+    /// </summary>
+    public bool IsPublicSuffix(string domain)
+    {
+        var labels = Labels(domain);
+        return SuffixLabels(labels) >= labels.Length;
+    }
+
+    private static string[] Labels(string domain) => domain.ToLowerInvariant().TrimEnd('.').Split('.');
+
+    /// <summary>How many labels from the right the public suffix of the name has (the algorithm of publicsuffix.org/list).</summary>
+    private int SuffixLabels(string[] labels)
+    {
         // The longest matching rule wins; the implicit rule "*" makes the last label a suffix.
         var suffixLabels = 1;
         for (var i = 0; i < labels.Length; i++)
@@ -71,7 +90,6 @@ public sealed class PublicSuffixList
                 suffixLabels = count;
             }
         }
-        var take = Math.Min(labels.Length, suffixLabels + 1);
-        return string.Join('.', labels[^take..]);
+        return suffixLabels;
     }
 }

@@ -25,7 +25,7 @@ public sealed class ReportImportCliTests
             await using (var host = await ServerHost.StartAsync("sqlite", dataDirectory: data))
             {
                 await host.Client().CreateInstitution(code);
-                await host.Client().CreateDomain(code, domain);
+                await host.Client().CreateVerifiedDomain(code, domain);
             }
             var xml = ReportXml.Build("google.com", $"c-{code}", domain, Day, [new("203.0.113.5", 30, true, true), new("198.51.100.2", 4, false, false)]);
             await File.WriteAllBytesAsync(Path.Combine(files, "a-google.xml.gz"), ReportXml.Gzip(xml));
@@ -148,7 +148,7 @@ public sealed class ReportImportCliTests
         var code = ServerFixture.NewCode("clipg");
         var domain = $"{code}.example";
         await host.Client().CreateInstitution(code);
-        await host.Client().CreateDomain(code, domain);
+        await host.Client().CreateVerifiedDomain(code, domain);
         var file = Path.Combine(host.DataDirectory, "report.xml");
         await File.WriteAllTextAsync(file, ReportXml.Build("google.com", $"p-{code}", domain, Day, [new("203.0.113.5", 7, true, true)]), Encoding.UTF8);
 

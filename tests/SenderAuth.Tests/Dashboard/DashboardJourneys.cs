@@ -120,7 +120,7 @@ public static class DashboardJourneys
         var domain = $"{code}.example";
         var client = api;
         await client.CreateInstitution(code);
-        await client.CreateDomain(code, domain);
+        await client.CreateVerifiedDomain(code, domain);
         // Three days of reports: our platform (the default sending network 203.0.113.0/24) passing, a stranger failing.
         for (var day = 3; day >= 1; day--)
         {

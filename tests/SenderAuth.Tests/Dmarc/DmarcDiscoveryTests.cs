@@ -83,6 +83,21 @@ public class DmarcDiscoveryTests
         Assert.Equal(0, log.Count());
     }
 
+    [Theory]
+    [InlineData("co.uk", true)]
+    [InlineData("uk", true)]
+    [InlineData("example.co.uk", false)]
+    [InlineData("bar.ck", true)]
+    [InlineData("www.ck", false)]
+    [InlineData("example.com", false)]
+    [InlineData("CO.UK.", true)]
+    [InlineData("example", true)]
+    public void PublicSuffixList_IsPublicSuffix_ExactSuffixesOnly(string name, bool expected)
+    {
+        var psl = PublicSuffixList.Parse(["com", "uk", "co.uk", "*.ck", "!www.ck"]);
+        Assert.Equal(expected, psl.IsPublicSuffix(name));
+    }
+
     [Fact]
     public void PublicSuffixList_DebianCopy_GivesRegistrableDomains()
     {

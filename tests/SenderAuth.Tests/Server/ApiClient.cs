@@ -51,6 +51,18 @@ public static class ApiClient
     public static async Task<JsonNode> CreateDomain(this HttpClient client, string code, string domain) =>
         await (await client.PostJson($"/api/v1/institutions/{code}/domains", new { name = domain })).Json(HttpStatusCode.Created);
 
+    /// <summary>
+    /// Registers a domain and has the operator vouch for it (the domain is then verified: its reports are attributed,
+    /// its report-authorisation record published), for tests about what comes after ownership. Operator clients only.
+    /// </summary>
+    public static async Task<JsonNode> CreateVerifiedDomain(this HttpClient client, string code, string domain)
+    {
+        var created = await client.CreateDomain(code, domain);
+        var name = created["domain"]!["name"]!.GetValue<string>();
+        await (await client.PostJson($"/api/v1/institutions/{code}/domains/{name}/verify", new { operatorOverride = true, reason = "test fixture" })).Json(HttpStatusCode.OK);
+        return created;
+    }
+
     public static string Message(string from, string subject = "Your ticket") =>
         $"From: Tickets <{from}>\r\nTo: visitor@example.net\r\nSubject: {subject}\r\nDate: Mon, 23 Nov 2026 10:00:00 +0000\r\nMessage-ID: <{Guid.NewGuid():N}@example>\r\nMIME-Version: 1.0\r\nContent-Type: text/plain\r\n\r\nSee you at the museum.\r\n";
 

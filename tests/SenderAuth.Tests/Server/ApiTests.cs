@@ -133,6 +133,12 @@ public abstract class ApiTests(ServerFixture fixture)
             Assert.Contains($"stxsel1._domainkey.{domain}", stored, StringComparison.Ordinal);
             Assert.Contains("v=DMARC1; p=none", stored, StringComparison.Ordinal);
         }
+        // Reports are authorised for a domain only once its ownership is proved (here the operator vouches for it).
+        Assert.DoesNotContain($"{domain}._report._dmarc.rua", providerZone, StringComparison.Ordinal);
+        Assert.Null(created["domain"]!["verifiedAt"]);
+        Assert.Equal($"_senderauth-challenge.{domain}", created["domain"]!["challenge"]!["name"]!.GetValue<string>());
+        await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/verify", new { operatorOverride = true, reason = "test" })).Json(HttpStatusCode.OK);
+        providerZone = await (await client.GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
         Assert.Contains($"{domain}._report._dmarc.rua", providerZone, StringComparison.Ordinal);
     }
 

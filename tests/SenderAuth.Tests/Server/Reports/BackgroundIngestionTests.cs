@@ -38,7 +38,7 @@ public sealed class BackgroundIngestionTests
             var code = ServerFixture.NewCode("bg");
             var domain = $"{code}.example";
             await host.Client().CreateInstitution(code);
-            await host.Client().CreateDomain(code, domain);
+            await host.Client().CreateVerifiedDomain(code, domain);
             var day = new DateTime(2026, 10, 5, 0, 0, 0, DateTimeKind.Utc);
             var mailXml = ReportXml.Build("google.com", $"bgm-{code}", domain, day, [new("203.0.113.5", 3, true, true)]);
             await mailbox.AppendAsync(TestMailbox.ReportEmail("google.com", $"bgm-{code}", domain, ReportXml.Gzip(mailXml), "bgm.xml.gz"));

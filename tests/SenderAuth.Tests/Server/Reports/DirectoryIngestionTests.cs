@@ -36,7 +36,7 @@ public sealed class DirectoryIngestionTests
             var code = ServerFixture.NewCode("watch");
             var domain = $"{code}.example";
             await host.Client().CreateInstitution(code);
-            await host.Client().CreateDomain(code, domain);
+            await host.Client().CreateVerifiedDomain(code, domain);
             var xml = ReportXml.Build("google.com", $"w-{code}", domain, Day, [new("203.0.113.5", 12, true, true)]);
             await Drop(dir, "google.xml.gz", ReportXml.Gzip(xml));
             await Drop(dir, "google-again.xml", Encoding.UTF8.GetBytes(xml));
@@ -101,7 +101,7 @@ public sealed class DirectoryIngestionTests
             var code = ServerFixture.NewCode("watch2");
             var domain = $"{code}.example";
             await first.Client().CreateInstitution(code);
-            await first.Client().CreateDomain(code, domain);
+            await first.Client().CreateVerifiedDomain(code, domain);
             for (var i = 0; i < 40; i++)
             {
                 // 30 reports, ten of them dropped twice under another name.

@@ -32,7 +32,7 @@ public sealed class ImapIngestionTests
         var code = ServerFixture.NewCode("imap");
         var domain = $"{code}.example";
         await host.Client().CreateInstitution(code);
-        await host.Client().CreateDomain(code, domain);
+        await host.Client().CreateVerifiedDomain(code, domain);
 
         var good = ReportXml.Build("google.com", $"g-{code}", domain, Day, [new("203.0.113.5", 40, true, true, domain, "stxsel1", true, domain, true), new("198.51.100.7", 2, false, false)]);
         var goodMail = TestMailbox.ReportEmail("google.com", $"g-{code}", domain, ReportXml.Gzip(good), $"google.com!{domain}!1!2.xml.gz");
@@ -111,7 +111,7 @@ public sealed class ImapIngestionTests
         var code = ServerFixture.NewCode("imap2");
         var domain = $"{code}.example";
         await first.Client().CreateInstitution(code);
-        await first.Client().CreateDomain(code, domain);
+        await first.Client().CreateVerifiedDomain(code, domain);
         var mails = new List<MimeMessage>();
         for (var i = 0; i < 12; i++)
         {

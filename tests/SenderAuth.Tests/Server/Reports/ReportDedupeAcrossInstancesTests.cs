@@ -24,7 +24,7 @@ public sealed class ReportDedupeAcrossInstancesTests
         var code = ServerFixture.NewCode("dedupe");
         var domain = $"{code}.example";
         await first.Client().CreateInstitution(code);
-        await first.Client().CreateDomain(code, domain);
+        await first.Client().CreateVerifiedDomain(code, domain);
         var day = new DateTime(2026, 10, 2, 0, 0, 0, DateTimeKind.Utc);
         var rows = Enumerable.Range(1, 200).Select(i => new ReportRow($"203.0.113.{i}", i, true, true, domain, "s1", true, domain, true));
         var file = ReportXml.Gzip(ReportXml.Build("google.com", $"race-{code}", domain, day, rows));

@@ -34,7 +34,7 @@ public abstract class ReportUploadTests(ServerFixture fixture)
         var domain = $"{code}.example";
         var client = Host.Client();
         await client.CreateInstitution(code);
-        await client.CreateDomain(code, domain);
+        await client.CreateVerifiedDomain(code, domain);
         return (code, domain);
     }
 

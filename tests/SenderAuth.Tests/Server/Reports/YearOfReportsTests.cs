@@ -38,7 +38,7 @@ public sealed class YearOfReportsFixture : IAsyncLifetime
         await client.CreateInstitution(Code);
         foreach (var d in Corpus.Domains)
         {
-            await client.CreateDomain(Code, d);
+            await client.CreateVerifiedDomain(Code, d);
         }
         Files = Corpus.Write(Folder);
         using var scope = Host.Services.CreateScope();

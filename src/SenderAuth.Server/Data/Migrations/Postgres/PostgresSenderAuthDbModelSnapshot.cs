@@ -205,6 +205,49 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Keys");
                 });
 
+            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ChallengeToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("ClaimantInstitutionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClaimantInstitutionId");
+
+                    b.HasIndex("DomainName", "ClaimantInstitutionId");
+
+                    b.ToTable("DomainClaims");
+                });
+
             modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
@@ -549,6 +592,11 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<string>("ChallengeToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -588,6 +636,10 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("NextCheckAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("PublishProblem")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
                     b.Property<DateTime?>("SigningChangedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -605,6 +657,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<string>("StateReason")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<DateTime?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
@@ -929,6 +984,15 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+                {
+                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("ClaimantInstitutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>

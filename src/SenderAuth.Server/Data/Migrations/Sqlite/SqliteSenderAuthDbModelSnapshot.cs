@@ -192,6 +192,47 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Keys");
                 });
 
+            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChallengeToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ClaimantInstitutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DomainName")
+                        .IsRequired()
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ClaimantInstitutionId");
+
+                    b.HasIndex("DomainName", "ClaimantInstitutionId");
+
+                    b.ToTable("DomainClaims");
+                });
+
             modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
@@ -522,6 +563,11 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("ChallengeToken")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -561,6 +607,10 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("NextCheckAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PublishProblem")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("SigningChangedAt")
                         .HasColumnType("TEXT");
 
@@ -577,6 +627,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
 
                     b.Property<string>("StateReason")
                         .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("VerifiedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("Version")
@@ -894,6 +947,15 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
+                });
+
+            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+                {
+                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                        .WithMany()
+                        .HasForeignKey("ClaimantInstitutionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace SenderAuth.Server.Domains;
+
+/// <summary>
+/// The operator's view of domain conflicts: registrations refused because another institution holds the domain,
+/// and their resolution (transfer to a claimant who proved control, or dismissal). Operator keys only.
+/// </summary>
+public static class DomainClaimEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/domain-claims").WithTags("Domain claims");
+        g.MapGet("/", ListAsync).WithSummary("Refused duplicate registrations, newest first; ?open=false includes resolved ones (operator)");
+        g.MapPost("/{id:long}/transfer", TransferAsync)
+            .WithSummary("Give the domain to the claimant once TXT _senderauth-challenge.<domain> holds the claim's token (operator)");
+        g.MapPost("/{id:long}/dismiss", DismissAsync).WithSummary("Close the claim; the holder keeps the domain (operator)");
+    }
+
+    private sealed record ClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,
+        string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, string? Resolution);
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
+    {
+        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        var query = db.DomainClaims.AsNoTracking();
+        if (open ?? true)
+        {
+            query = query.Where(c => c.ResolvedAt == null);
+        }
+        var claims = await query.OrderByDescending(c => c.Id).Take(500).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var names = claims.Select(c => c.DomainName).Distinct().ToList();
+        var holders = await db.Domains.AsNoTracking().Where(d => names.Contains(d.Name))
+            .Select(d => new { d.Name, d.Institution!.Code }).ToDictionaryAsync(d => d.Name, d => d.Code, http.RequestAborted).ConfigureAwait(false);
+        var codes = await db.Institutions.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Code, http.RequestAborted).ConfigureAwait(false);
+        var items = claims.Select(c => new ClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
+            c.At, c.Attempts, DomainVerification.ChallengeName(c.DomainName), DomainVerification.ChallengeValue(c.ChallengeToken), c.ResolvedAt, c.Resolution)).ToList();
+        return TypedResults.Ok<object>(new { items });
+    }
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
+    {
+        var caller = Caller.From(http.User);
+        if (Scope.RequireOperator(caller) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        if (await db.DomainClaims.FirstOrDefaultAsync(c => c.Id == id, http.RequestAborted).ConfigureAwait(false) is not { } claim)
+        {
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no domain claim {id}"), http);
+        }
+        if (!(await domains.TransferAsync(claim, caller, http.RequestAborted).ConfigureAwait(false)).TryGet(out var domain, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var code = await db.Institutions.Where(i => i.Id == domain.InstitutionId).Select(i => i.Code).FirstAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok<object>(new { claim = claim.Id, resolution = claim.Resolution, domain = DomainDto.From(domain, code) });
+    }
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> DismissAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
+    {
+        var caller = Caller.From(http.User);
+        if (Scope.RequireOperator(caller) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        if (await db.DomainClaims.FirstOrDefaultAsync(c => c.Id == id, http.RequestAborted).ConfigureAwait(false) is not { } claim)
+        {
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no domain claim {id}"), http);
+        }
+        if (claim.ResolvedAt is null)
+        {
+            claim.ResolvedAt = time.GetUtcNow().UtcDateTime;
+            claim.Resolution = "dismissed";
+            db.Record(time, caller, claim.ClaimantInstitutionId, "domain.claim-dismiss", claim.DomainName, $"claim {claim.Id}");
+            await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        return TypedResults.Ok<object>(new { claim = claim.Id, resolution = claim.Resolution });
+    }
+}

@@ -1,0 +1,27 @@
+namespace SenderAuth.Server.Domains;
+
+/// <summary>Who may register which sender domain (<c>SenderAuth:Domains</c>).</summary>
+public sealed class DomainOptions
+{
+    /// <summary>
+    /// The Public Suffix List the server refuses suffixes from (co.uk, github.io, …); default Debian's copy,
+    /// <c>/usr/share/publicsuffix/public_suffix_list.dat</c> (package publicsuffix), the file the DMARC code's
+    /// <see cref="SenderAuth.Dmarc.PublicSuffixList"/> reads for organizational domains. Must exist at start.
+    /// </summary>
+    public string PublicSuffixList { get; set; } = "/usr/share/publicsuffix/public_suffix_list.dat";
+
+    internal IEnumerable<string> Problems()
+    {
+        if (string.IsNullOrWhiteSpace(PublicSuffixList) || !File.Exists(PublicSuffixList))
+        {
+            yield return $"SenderAuth:Domains:PublicSuffixList: \"{PublicSuffixList}\" does not exist; install it (apt-get install publicsuffix) "
+                + "or point the setting at a copy of public_suffix_list.dat: without it anyone could register co.uk";
+        }
+    }
+}
+
+/// <summary>The domain settings, checked at start.</summary>
+public sealed class DomainOptionsValidator : SectionValidator
+{
+    protected override IEnumerable<string> Problems(ServerOptions options) => options.Domains.Problems();
+}
