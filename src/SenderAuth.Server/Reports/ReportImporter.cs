@@ -153,7 +153,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         }
         if (domain is { VerifiedAt: null })
         {
-            if (institutionId is not null)
+            if (source.InstitutionId is not null)
             {
                 throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again");
             }
