@@ -6,6 +6,9 @@ public static class DomainsFeature
     public static IServiceCollection AddDomains(this IServiceCollection services)
     {
         services.AddScoped<DomainService>();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ServerOptions>, RetentionOptionsValidator>();
+        services.AddSingleton<DeletionPurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeletionPurger>());
         return services;
     }
 

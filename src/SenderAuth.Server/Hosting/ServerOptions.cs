@@ -41,6 +41,8 @@ public sealed class ServerOptions
     public Reports.ReportOptions Reports { get; set; } = new();
 
     public Dashboard.DashboardOptions Dashboard { get; set; } = new();
+
+    public Domains.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

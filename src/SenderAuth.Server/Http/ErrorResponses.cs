@@ -19,6 +19,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ServiceError.NotFound => StatusCodes.Status404NotFound,
         ServiceError.Conflict or ServiceError.SigningBlocked => StatusCodes.Status409Conflict,
         ServiceError.Stale => StatusCodes.Status412PreconditionFailed,
+        ServiceError.PreconditionRequired => StatusCodes.Status428PreconditionRequired,
         ServiceError.NotSigned => StatusCodes.Status422UnprocessableEntity,
         ServiceError.TooLarge => StatusCodes.Status413PayloadTooLarge,
         ServiceError.UnsupportedMediaType => StatusCodes.Status415UnsupportedMediaType,
@@ -90,6 +91,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         412 => "Precondition failed",
         413 => "Payload too large",
         415 => "Unsupported media type",
+        428 => "Precondition required",
         422 => "Unprocessable",
         _ => "Error",
     };

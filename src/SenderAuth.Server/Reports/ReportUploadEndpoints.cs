@@ -16,19 +16,19 @@ public static class ReportUploadEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/reports").WithTags("DMARC reports");
-        g.MapPost("", UploadAsync).DisableAntiforgery()
+        g.MapPost("", UploadAsync).RequireScope(ApiScope.ManageDomains).DisableAntiforgery()
             .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
                 + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored).");
-        g.MapGet("/quarantine", QuarantineAsync).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
-        g.MapGet("/foreign", ForeignAsync).WithSummary("Reports about domains that are not ours (operators)");
-        api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).WithTags("DMARC reports")
+        g.MapGet("/quarantine", QuarantineAsync).RequireScope(ApiScope.Read).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
+        g.MapGet("/foreign", ForeignAsync).RequireScope(ApiScope.Read).WithSummary("Reports about domains that are not ours (operators)");
+        api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).RequireScope(ApiScope.Read).WithTags("DMARC reports")
             .WithSummary("The reports imported for a domain, newest first");
     }
 
-    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, IOptions<ServerOptions> options, string? name)
+    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SecurityAudit audit, IOptions<ServerOptions> options, string? name)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         var o = options.Value;
         var limit = o.Reports.MaxUploadBytes;
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
@@ -78,6 +78,9 @@ public static class ReportUploadEndpoints
                 outcomes.Add(await importer.ImportFileAsync(path, Path.GetFileName(fileName), "upload:" + caller.Actor, caller.InstitutionId, http.RequestAborted).ConfigureAwait(false));
             }
             var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
+            // One entry per upload (not per file): what came in, and what became of each file.
+            await audit.RecordAsync(http, "report.upload", string.Join(", ", outcomes.Select(x => x.File)),
+                string.Join("; ", outcomes.Select(x => $"{x.File}: {x.Status}, {x.Imported} imported, {x.Duplicates} duplicate, {x.Foreign} foreign{(x.Reason is { } r ? $" ({r})" : "")}"))).ConfigureAwait(false);
             // A per-file outcome, not a problem: the body lists every file whatever the status.
             return TypedResults.Json<object>(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
         }
@@ -134,7 +137,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -150,7 +153,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
@@ -169,7 +172,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
