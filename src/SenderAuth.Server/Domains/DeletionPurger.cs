@@ -40,30 +40,53 @@ public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions
         var cutoff = time.GetUtcNow().UtcDateTime - _options.Deleted;
         var domains = await db.Domains.IgnoreQueryFilters().Where(d => d.DeletedAt != null && d.DeletedAt < cutoff)
             .Select(d => new { d.Id, d.Name, d.InstitutionId }).ToListAsync(ct).ConfigureAwait(false);
+        var purgedDomains = 0;
         foreach (var d in domains)
         {
-            // Counters are keyed by name, not by a foreign key: they go with the domain.
-            await db.SignedCounts.Where(c => c.Domain == d.Name).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            await db.Domains.IgnoreQueryFilters().Where(x => x.Id == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            db.Record(time, "system", d.InstitutionId, "domain.purge", d.Name, $"deleted more than {_options.DeletedDays} days ago: reports, checks and history removed");
+            // One transaction per domain: the rows and the audit entry go together, and of two instances purging at
+            // once only the one that deleted the row records it.
+            var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (tx.ConfigureAwait(false))
+            {
+                if (await db.Domains.IgnoreQueryFilters().Where(x => x.Id == d.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false) == 0)
+                {
+                    continue;
+                }
+                // Counters are keyed by name, not by a foreign key: they go with the domain.
+                await db.SignedCounts.Where(c => c.Domain == d.Name).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                db.Record(time, "system", d.InstitutionId, "domain.purge", d.Name, $"deleted more than {_options.DeletedDays} days ago: reports, checks and history removed");
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                purgedDomains++;
+            }
         }
         var institutions = await db.Institutions.IgnoreQueryFilters().Where(i => i.DeletedAt != null && i.DeletedAt < cutoff)
             .Select(i => new { i.Id, i.Code }).ToListAsync(ct).ConfigureAwait(false);
+        var purgedInstitutions = 0;
         foreach (var i in institutions)
         {
-            var names = await db.Domains.IgnoreQueryFilters().Where(d => d.InstitutionId == i.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
-            await db.SignedCounts.Where(c => names.Contains(c.Domain)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            await db.ApiKeys.Where(k => k.InstitutionId == i.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            // Domains, keys, rotations, webhooks and declared senders cascade from the institution.
-            await db.Institutions.IgnoreQueryFilters().Where(x => x.Id == i.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            db.Record(time, "system", i.Id, "institution.purge", i.Code, $"deleted more than {_options.DeletedDays} days ago: domains, reports and keys removed");
+            var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (tx.ConfigureAwait(false))
+            {
+                var names = await db.Domains.IgnoreQueryFilters().Where(d => d.InstitutionId == i.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
+                // Domains, keys, rotations, webhooks and declared senders cascade from the institution.
+                if (await db.Institutions.IgnoreQueryFilters().Where(x => x.Id == i.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false) == 0)
+                {
+                    continue;
+                }
+                await db.SignedCounts.Where(c => names.Contains(c.Domain)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                await db.ApiKeys.Where(k => k.InstitutionId == i.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+                db.Record(time, "system", i.Id, "institution.purge", i.Code, $"deleted more than {_options.DeletedDays} days ago: domains, reports and keys removed");
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                await tx.CommitAsync(ct).ConfigureAwait(false);
+                purgedInstitutions++;
+            }
         }
-        if (domains.Count + institutions.Count > 0)
+        if (purgedDomains + purgedInstitutions > 0)
         {
-            await db.SaveChangesAsync(ct).ConfigureAwait(false);
-            LogPurged(logger, domains.Count, institutions.Count);
+            LogPurged(logger, purgedDomains, purgedInstitutions);
         }
-        return (domains.Count, institutions.Count);
+        return (purgedDomains, purgedInstitutions);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The retention purge failed; it runs again at the next tick")]

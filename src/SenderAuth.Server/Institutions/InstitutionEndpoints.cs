@@ -152,7 +152,7 @@ public static class InstitutionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
-        SigningService signing, IOptions<ServerOptions> options, string code)
+        SigningService signing, IOptions<ServerOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, string code)
     {
         var caller = Caller.From(http);
         ServiceError? error;
@@ -164,11 +164,13 @@ public static class InstitutionEndpoints
         }
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).Select(d => d.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
+        var revoked = new List<ApiKey>();
         // One unit of work: the soft delete, the API keys' and DKIM keys' revocation and the audit commit together.
         // The API keys are revoked at the deletion's own instant, so a restore knows exactly which ones to bring back.
         foreach (var apiKey in await db.ApiKeys.Where(k => k.InstitutionId == institution.Id && k.RevokedAt == null).ToListAsync(http.RequestAborted).ConfigureAwait(false))
         {
             apiKey.RevokedAt = now;
+            revoked.Add(apiKey);
         }
         foreach (var key in await db.Keys.Where(k => k.InstitutionId == institution.Id && k.State != DkimKeyState.Revoked).ToListAsync(http.RequestAborted).ConfigureAwait(false))
         {
@@ -180,6 +182,11 @@ public static class InstitutionEndpoints
         db.Record(time, caller, institution.Id, "institution.delete", code,
             $"restorable until {now + options.Value.Retention.Deleted:u}{(domains.Count == 0 ? "" : $"; domains {string.Join(", ", domains)} stop signing")}; keys revoked and unpublished");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        // At once on this instance (as a key's own revocation); other instances' caches let them work for at most 10 s more.
+        foreach (var apiKey in revoked)
+        {
+            cache.Remove(Convert.ToHexString(apiKey.Hash));
+        }
         signing.Invalidate();
         await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
