@@ -1,5 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SenderAuth.Server.Access;
@@ -12,6 +15,52 @@ namespace SenderAuth.Tests.Server;
 public sealed class KeyScopeTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     private ServerHost Host => fixture.Host;
+
+    [Theory]
+    [InlineData(ApiScope.Admin, ApiScope.Sign, true)]
+    [InlineData(ApiScope.Admin, ApiScope.Admin, true)]
+    [InlineData(ApiScope.ManageDomains, ApiScope.Read, true)]
+    [InlineData(ApiScope.ManageDomains, ApiScope.Admin, false)]
+    [InlineData(ApiScope.ManageDomains, ApiScope.Sign, false)]
+    [InlineData(ApiScope.Read, ApiScope.ManageDomains, false)]
+    [InlineData(ApiScope.Read, ApiScope.Sign, false)]
+    [InlineData(ApiScope.Sign, ApiScope.Read, false)]
+    [InlineData(ApiScope.Sign, ApiScope.Sign, true)]
+    public void Grants_admin_all_manage_domains_read_sign_only_itself(ApiScope held, ApiScope needed, bool granted) =>
+        Assert.Equal(granted, ApiScopes.Grants(held, needed));
+
+    [Fact]
+    public void Stored_scopes_read_back_and_unknown_words_grant_nothing()
+    {
+        Assert.Equal("sign read", ApiScopes.Store([ApiScope.Read, ApiScope.Sign, ApiScope.Read]));
+        Assert.Equal([ApiScope.Sign, ApiScope.Read], ApiScopes.Load("read  sign"));
+        Assert.Equal([ApiScope.Read], ApiScopes.Load("root read ADMIN"));
+        Assert.Empty(ApiScopes.Load(null));
+    }
+
+    /// <summary>Keys issued before scopes existed keep working: the KeyScopes migration gives them admin.</summary>
+    [Fact]
+    public async Task Keys_from_before_scopes_are_migrated_to_admin()
+    {
+        var folder = Directory.CreateTempSubdirectory("sa-migrate-").FullName;
+        try
+        {
+            var options = new DbContextOptionsBuilder<SenderAuth.Server.Data.SqliteSenderAuthDb>().UseSqlite($"Data Source={Path.Combine(folder, "old.db")};Pooling=False").Options;
+            await using var db = new SenderAuth.Server.Data.SqliteSenderAuthDb(options);
+            var migrator = db.GetService<IMigrator>();
+            var before = db.Database.GetMigrations().TakeWhile(m => !m.EndsWith("_KeyScopes", StringComparison.Ordinal)).Last();
+            await migrator.MigrateAsync(before);
+            await db.Database.ExecuteSqlRawAsync("INSERT INTO ApiKeys (Name, Prefix, Hash, CreatedAt) VALUES ('old', 'sa_old', x'00', '2026-11-01 00:00:00')");
+            await migrator.MigrateAsync();
+            var key = await db.ApiKeys.SingleAsync(k => k.Name == "old");
+            Assert.Equal([ApiScope.Admin], ApiScopes.Load(key.Scopes));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
     [Fact]
     public void Every_api_endpoint_needs_a_scope()
