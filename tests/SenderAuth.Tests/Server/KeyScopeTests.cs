@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -12,7 +14,7 @@ namespace SenderAuth.Tests.Server;
 
 /// <summary>API-key scopes on every endpoint, soft delete with If-Match and retention, and the audit log's filters (test host).</summary>
 [Trait("Layer", "server")]
-public sealed class KeyScopeTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
+public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassFixture<SqliteServerFixture>
 {
     private ServerHost Host => fixture.Host;
 
@@ -250,4 +252,42 @@ public sealed class KeyScopeTests(SqliteServerFixture fixture) : IClassFixture<S
         Assert.Equal(1, restored["domains"]!.GetValue<int>());
         await (await own.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example")).Json(HttpStatusCode.OK);
     }
+
+    [Fact]
+    public async Task A_read_key_gets_a_read_only_dashboard_and_sessions_are_audited()
+    {
+        var op = Host.Client();
+        var code = ServerFixture.NewCode("dashread");
+        await op.CreateInstitution(code);
+        await op.CreateDomain(code, $"{code}.example");
+        var readKey = await op.CreateInstitutionKey(code, "read");
+        using var browser = Host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/dashboard/signin", new() { ["key"] = readKey })).StatusCode);
+
+        var domainPage = $"/dashboard/institutions/{code}/domains/{code}.example";
+        var page = await browser.GetStringAsync(domainPage);
+        Assert.Contains($"{code}.example", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Check now", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("Turn signing on", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("/dashboard/onboard", page, StringComparison.Ordinal);
+        // The form is hidden, and posting it anyway is refused.
+        var check = await PostFormAsync(browser, $"{domainPage}?handler=Check", new(), formFrom: domainPage);
+        Assert.Equal(HttpStatusCode.Forbidden, check.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await browser.GetAsync("/dashboard/onboard")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync(browser, "/dashboard/signout", new(), formFrom: domainPage)).StatusCode);
+
+        var sessions = await (await op.GetAsync($"/api/v1/audit?institution={code}&kind=session")).Json(HttpStatusCode.OK);
+        Assert.Equal(["session.sign-out", "session.sign-in"], sessions["items"]!.AsArray().Select(e => e!["action"]!.GetValue<string>()));
+    }
+
+    /// <summary>A dashboard form posted as a browser does: the antiforgery field read from <paramref name="formFrom"/> (default: the form's own page).</summary>
+    private static async Task<HttpResponseMessage> PostFormAsync(HttpClient browser, string url, Dictionary<string, string> fields, string? formFrom = null)
+    {
+        var form = await browser.GetStringAsync(formFrom ?? url);
+        fields["__csrf"] = CsrfField().Match(form).Groups[1].Value;
+        return await browser.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    [GeneratedRegex("name=\"__csrf\" type=\"hidden\" value=\"([^\"]+)\"")]
+    private static partial Regex CsrfField();
 }
