@@ -151,13 +151,19 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
     }
 
     [Fact]
-    public async Task An_unknown_key_is_refused_and_audited_with_the_client_address()
+    public async Task An_unknown_key_is_refused_and_audited_once_per_window_with_the_count()
     {
-        var op = Host.Client();
-        var stranger = Host.Client("sa_" + new string('x', 43));
+        // Its own host: refusals from one client share one throttle window (10 s), other tests' revoked keys included.
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var op = host.Client();
+        var stranger = host.Client("sa_" + new string('x', 43));
         await (await stranger.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.Unauthorized);
+        // A scanner's next tries (other paths, other keys) within the window are one entry, not one row each.
+        await (await stranger.GetAsync("/api/v1/webhooks")).Json(HttpStatusCode.Unauthorized);
+        await (await host.Client("sa_" + new string('y', 43)).GetAsync("/api/v1/audit")).Json(HttpStatusCode.Unauthorized);
         var audit = await (await op.GetAsync("/api/v1/audit?kind=auth.refused")).Json(HttpStatusCode.OK);
-        var entry = audit["items"]!.AsArray().First(a => a!["detail"]!.GetValue<string>().Contains("sa_xxxxxxx", StringComparison.Ordinal))!;
+        Assert.Equal(1, audit["total"]!.GetValue<int>());
+        var entry = audit["items"]!.AsArray().Single(a => a!["detail"]!.GetValue<string>().Contains("sa_xxxxxxx… on GET /api/v1/institutions", StringComparison.Ordinal))!;
         Assert.Equal("anonymous", entry["actor"]!.GetValue<string>());
         Assert.Null(entry["keyId"]);
         Assert.DoesNotContain(new string('x', 20), entry.ToJsonString(), StringComparison.Ordinal);
