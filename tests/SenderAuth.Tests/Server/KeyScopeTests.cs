@@ -64,6 +64,19 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         }
     }
 
+    [Theory]
+    [InlineData(0, 60, "SenderAuth:Retention:DeletedDays is 0")]
+    [InlineData(30, 0, "SenderAuth:Retention:PurgeEveryMinutes is 0")]
+    public void Retention_out_of_range_is_refused_with_the_setting_named(int days, int minutes, string problem)
+    {
+        var options = new SenderAuth.Server.Hosting.ServerOptions();
+        options.Retention.DeletedDays = days;
+        options.Retention.PurgeEveryMinutes = minutes;
+        var result = OptionsCheck.Validate(options);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.StartsWith(problem, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Every_api_endpoint_needs_a_scope()
     {
