@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(ReportCommand.Create());
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(AuditCommand.Create());
         if (ServeCommand.Handles(args))
         {
             return await ServeCommand.RunAsync(args).ConfigureAwait(false);

@@ -106,7 +106,7 @@ internal static class StatusCommand
     }
 
     /// <summary>One answer; a refusal (4xx) is bad usage or a bad key, a failure (5xx) is the server's, told apart by the caller.</summary>
-    private static async Task<JsonNode> GetAsync(HttpClient http, string path, CancellationToken ct)
+    internal static async Task<JsonNode> GetAsync(HttpClient http, string path, CancellationToken ct)
     {
         using var response = await http.GetAsync(path, ct).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);

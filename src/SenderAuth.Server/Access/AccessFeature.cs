@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -23,7 +26,22 @@ public static class AccessFeature
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((f, o) => TrustProxies(f, o.Value.Proxies));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
-        services.AddAuthorization();
+        services.AddAuthorization(ScopeEndpoints.AddScopePolicies);
+        services.AddSingleton<IAuthorizationHandler, ScopeHandler>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ScopeRefusalHandler>();
+        services.AddSingleton<SecurityAudit>();
+        services.Configure<OpenApiOptions>("v1", o => o.AddOperationTransformer((operation, context, _) =>
+        {
+            // Every operation names the scope it needs, in words (description) and for tools (x-senderauth-scope).
+            if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ScopeRequirement>().LastOrDefault() is { } required)
+            {
+                var token = ApiScopes.Token(required.Scope);
+                operation.Description = (operation.Description is { Length: > 0 } d ? d + "\n\n" : "") + $"Needs an API key with the scope `{token}` (or one that grants it).";
+                operation.Extensions ??= new Dictionary<string, Microsoft.OpenApi.IOpenApiExtension>();
+                operation.Extensions["x-senderauth-scope"] = new Microsoft.OpenApi.JsonNodeExtension(JsonValue.Create(token));
+            }
+            return Task.CompletedTask;
+        }));
         services.AddRateLimiter(r =>
         {
             r.RejectionStatusCode = 429;
@@ -98,6 +116,7 @@ public static class AccessFeature
     public static RouteGroupBuilder MapAccess(this RouteGroupBuilder api)
     {
         ApiKeyEndpoints.Map(api);
+        AuditEndpoints.Map(api);
         return api;
     }
 }

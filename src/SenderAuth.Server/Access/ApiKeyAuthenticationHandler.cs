@@ -14,7 +14,7 @@ namespace SenderAuth.Server.Access;
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IServiceScopeFactory scopes, IMemoryCache cache) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IServiceScopeFactory scopes, IMemoryCache cache, SecurityAudit audit) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
@@ -28,6 +28,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
+            await audit.RecordAsync(Context, "auth.refused", "API key", $"Authorization is not Bearer, on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
             return AuthenticateResult.Fail("use Authorization: Bearer <API key>");
         }
         var key = header[7..].Trim();
@@ -38,7 +39,10 @@ public sealed class ApiKeyAuthenticationHandler(
             caller = await FindAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), key, Context.RequestAborted).ConfigureAwait(false);
             if (caller is null)
             {
-                // Misses are not cached: random keys must not fill the cache.
+                // Misses are not cached: random keys must not fill the cache. The audit names the key by its visible
+                // prefix only (what lists show of real keys), never the rest; one subject, so a scanner trying many
+                // paths from one address is throttled as one (SecurityAudit).
+                await audit.RecordAsync(Context, "auth.refused", "API key", $"unknown or revoked API key {ApiKeyFormat.Visible(key)}… on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
                 return AuthenticateResult.Fail("unknown or revoked API key");
             }
             cache.Set(hash, caller, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });
@@ -51,12 +55,17 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var bytes = ApiKeyFormat.Hash(key);
         var row = await db.ApiKeys.AsNoTracking().Where(k => k.Hash == bytes && k.RevokedAt == null)
-            .Select(k => new { k.Id, k.Name, k.InstitutionId, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
+            .Select(k => new { k.Id, k.Name, k.InstitutionId, k.Scopes, Code = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault() })
             .FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        return row is null ? null : new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId);
+        // An institution key whose institution is soft-deleted (the query filter hides it) does not authenticate.
+        if (row is null || (row.InstitutionId is not null && row.Code is null))
+        {
+            return null;
+        }
+        return new Caller(row.Id, row.InstitutionId is null ? $"operator:{row.Name}" : $"institution:{row.Code}:{row.Name}", row.InstitutionId, ApiScopes.Load(row.Scopes));
     }
 
-    /// <summary>The claims <see cref="Caller.From"/> reads back: the same for an API request and a dashboard session.</summary>
+    /// <summary>The claims <see cref="Caller.From(System.Security.Claims.ClaimsPrincipal)"/> reads back: the same for an API request and a dashboard session.</summary>
     internal static ClaimsPrincipal Principal(Caller caller, string scheme)
     {
         var claims = new List<Claim>
@@ -64,6 +73,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new(ClaimTypes.Name, caller.Actor),
             new(Caller.KeyIdClaim, caller.KeyId.ToString(CultureInfo.InvariantCulture)),
         };
+        claims.AddRange(caller.Scopes.Select(s => new Claim(Caller.ScopeClaim, ApiScopes.Token(s))));
         if (caller.InstitutionId is { } id)
         {
             claims.Add(new Claim(Caller.InstitutionClaim, id.ToString(CultureInfo.InvariantCulture)));

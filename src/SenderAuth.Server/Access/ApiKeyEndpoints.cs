@@ -11,15 +11,15 @@ public static class ApiKeyEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/api-keys").WithTags("API keys");
-        g.MapGet("/", ListAsync).WithSummary("Every API key: name, visible prefix, institution, state (operator)");
-        g.MapPost("/", CreateAsync).Accepts<CreateApiKeyRequest>("application/json")
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Every API key: name, visible prefix, institution, state (operator)");
+        g.MapPost("/", CreateAsync).RequireScope(ApiScope.Admin).Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Issue another operator key; shown once (operator)");
-        g.MapDelete("/{id:long}", RevokeAsync).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
+        g.MapDelete("/{id:long}", RevokeAsync).RequireScope(ApiScope.Admin).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
     }
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
@@ -29,16 +29,17 @@ public static class ApiKeyEndpoints
                 k.Id,
                 k.Name,
                 k.Prefix,
+                k.Scopes,
                 Institution = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault(),
                 k.CreatedAt,
                 k.RevokedAt,
             }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(keys);
+        return TypedResults.Ok<object>(keys.Select(k => new { k.Id, k.Name, k.Prefix, Scopes = ApiScopes.Load(k.Scopes), k.Institution, k.CreatedAt, k.RevokedAt }));
     }
 
     private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         ServiceError? error;
         if ((error = Scope.RequireOperator(caller)) is not null
             || !(await IssueAsync(http, db, time, caller, null).ConfigureAwait(false)).TryGet(out var created, out error))
@@ -59,17 +60,24 @@ public static class ApiKeyEndpoints
         {
             return new ServiceError.Invalid("name is required (1 to 100 characters)", "name");
         }
+        // No default: a key's powers are chosen when it is issued, so a sending application's key is not an admin key by accident.
+        if (body.Scopes is not { Count: > 0 } scopes)
+        {
+            return new ServiceError.Invalid($"scopes is required: a list of {ApiScopes.Words} (sign for a sending application)", "scopes");
+        }
         var name = body.Name.Trim();
         var key = ApiKeyFormat.Generate();
-        db.ApiKeys.Add(new ApiKey { Name = name, Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution?.Id, CreatedAt = time.GetUtcNow().UtcDateTime });
-        db.Record(time, caller, institution?.Id, "apikey.create", institution?.Code ?? $"operator:{name}", institution is null ? null : name);
+        var stored = ApiScopes.Store(scopes);
+        var row = new ApiKey { Name = name, Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution?.Id, Scopes = stored, CreatedAt = time.GetUtcNow().UtcDateTime };
+        db.ApiKeys.Add(row);
+        db.Record(time, caller, institution?.Id, "apikey.create", institution?.Code ?? $"operator:{name}", $"{(institution is null ? "" : name + ", ")}scopes {stored}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return new ApiKeyCreated(name, key, institution?.Code, "store this key now: it is not shown again");
+        return new ApiKeyCreated(row.Id, name, key, institution?.Code, ApiScopes.Load(stored), "store this key now: it is not shown again");
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IMemoryCache cache, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);

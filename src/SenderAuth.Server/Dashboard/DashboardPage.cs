@@ -5,7 +5,10 @@ namespace SenderAuth.Server.Dashboard;
 /// <summary>What every signed-in page has: the caller, read from the session's claims exactly as the API reads a key's.</summary>
 public abstract class DashboardPage : PageModel
 {
-    public Caller Caller => Caller.From(User);
+    public Caller Caller => Caller.From(HttpContext);
+
+    /// <summary>Whether the session's key may change domains; without it the pages are read-only (forms hidden, POSTs 403).</summary>
+    public bool CanManage => Caller.Has(ApiScope.ManageDomains);
 
     /// <summary>A short confirmation after a redirect (?notice=…), from a fixed list so no text comes from the URL.</summary>
     public string? Notice => Request.Query["notice"].ToString() switch

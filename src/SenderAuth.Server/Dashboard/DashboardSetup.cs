@@ -80,7 +80,8 @@ public static class DashboardSetup
             c.AccessDeniedPath = "/dashboard/signin";
             c.Events.OnValidatePrincipal = EndIfRevokedAsync;
         });
-        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        // A session needs the read scope: a sign-only key is refused at sign-in, and this holds if one ever got a session.
+        services.AddAuthorizationBuilder().AddPolicy(Policy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(ApiScope.Read)));
         services.AddOptions<RateLimiterOptions>().Configure(r => r.AddPolicy(SignInLimit, http =>
             // API keys have 256 bits, so guessing is hopeless anyway; the limit keeps a script from using sign-in to
             // load the database. Per client (behind a trusted proxy, the forwarded one), so one script slows only itself.

@@ -21,6 +21,10 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
 
     public async Task<IActionResult> OnPostCheckAsync(string code, string domain)
     {
+        if (!CanManage)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
             return NotFound();
@@ -33,6 +37,10 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
 
     public async Task<IActionResult> OnPostSigningAsync(string code, string domain, bool enabled)
     {
+        if (!CanManage)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
             return NotFound();

@@ -24,6 +24,8 @@ public sealed class Institution : IVersioned
     public required string Name { get; set; }
     public UnsignedMailPolicy UnsignedPolicy { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Soft-deleted at (hidden everywhere by a query filter); restorable until the retention ends, then purged.</summary>
+    public DateTime? DeletedAt { get; set; }
     public long Version { get; set; }
     public List<SenderDomain> Domains { get; } = [];
 }
@@ -52,6 +54,8 @@ public sealed class SenderDomain : IVersioned
     public bool SigningEnabled { get; set; }
     public bool CustomMailFrom { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>Soft-deleted at (hidden everywhere by a query filter); restorable until the retention ends, then purged.</summary>
+    public DateTime? DeletedAt { get; set; }
     public DateTime? SigningChangedAt { get; set; }
     public DateTime? LastCheckedAt { get; set; }
     /// <summary>The records the institution must publish, as last computed (JSON of the engine's PublishPlan.Records).</summary>
@@ -257,8 +261,12 @@ public sealed class AuditEntry
 {
     public long Id { get; set; }
     public DateTime At { get; set; }
-    /// <summary>The API key's name (operator:NAME or institution:CODE:NAME) or "system".</summary>
+    /// <summary>The API key's name (operator:NAME or institution:CODE:NAME), "system", or "anonymous" for a refused key.</summary>
     public required string Actor { get; set; }
+    /// <summary>The API key that acted (names are not unique); null for the system and for keys that were refused.</summary>
+    public long? KeyId { get; set; }
+    /// <summary>The client address of the request (after trusted forwarded headers); null for background work.</summary>
+    public string? Client { get; set; }
     public long? InstitutionId { get; set; }
     /// <summary>A dotted verb such as domain.create or key.import.</summary>
     public required string Action { get; set; }
@@ -276,6 +284,8 @@ public sealed class ApiKey
     public required string Prefix { get; set; }
     public required byte[] Hash { get; set; }
     public long? InstitutionId { get; set; }
+    /// <summary>What the key may do: <see cref="Access.ApiScope"/> words, space-separated (keys from before scopes are "admin").</summary>
+    public required string Scopes { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
 }

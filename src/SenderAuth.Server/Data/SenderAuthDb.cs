@@ -39,6 +39,9 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(i => i.Name).HasMaxLength(200);
             e.Property(i => i.UnsignedPolicy).HasConversion<string>().HasMaxLength(32);
             e.Property(i => i.Version).IsConcurrencyToken();
+            // Soft delete: a deleted institution is invisible to every query (API, dashboard, signing, publishing,
+            // monitoring) until it is restored; the retention purge and restore read past the filter.
+            e.HasQueryFilter(i => i.DeletedAt == null);
             e.HasMany(i => i.Domains).WithOne(d => d.Institution).HasForeignKey(d => d.InstitutionId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<SenderDomain>(e =>
@@ -54,6 +57,8 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(d => d.PublishProblem).HasMaxLength(1000);
             e.Property(d => d.StateReason).HasMaxLength(1000);
             e.HasIndex(d => d.NextCheckAt);
+            // A domain is hidden when it or its institution is deleted (the institution's filter alone would not hide it).
+            e.HasQueryFilter(d => d.DeletedAt == null && d.Institution!.DeletedAt == null);
         });
         modelBuilder.Entity<DomainClaim>(e =>
         {
@@ -115,7 +120,9 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
         {
             e.ToTable("Audit");
             e.HasIndex(a => new { a.InstitutionId, a.Id });
+            e.HasIndex(a => a.At);
             e.Property(a => a.Actor).HasMaxLength(200);
+            e.Property(a => a.Client).HasMaxLength(64);
             e.Property(a => a.Action).HasMaxLength(64);
             e.Property(a => a.Subject).HasMaxLength(300);
         });
@@ -124,6 +131,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.HasIndex(k => k.Hash).IsUnique();
             e.Property(k => k.Name).HasMaxLength(100);
             e.Property(k => k.Prefix).HasMaxLength(16);
+            e.Property(k => k.Scopes).HasMaxLength(100).HasDefaultValue("admin");
             e.Property(k => k.Hash).HasMaxLength(32);
         });
         modelBuilder.Entity<ServerSetting>(e =>

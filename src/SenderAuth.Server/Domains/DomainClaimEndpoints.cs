@@ -13,10 +13,10 @@ public static class DomainClaimEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/domain-claims").WithTags("Domain claims");
-        g.MapGet("/", ListAsync).WithSummary("Refused duplicate registrations, newest first; ?open=false includes resolved ones (operator)");
-        g.MapPost("/{id:long}/transfer", TransferAsync)
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Refused duplicate registrations, newest first; ?open=false includes resolved ones (operator)");
+        g.MapPost("/{id:long}/transfer", TransferAsync).RequireScope(ApiScope.Admin)
             .WithSummary("Give the domain to the claimant once TXT _senderauth-challenge.<domain> holds the claim's token (operator)");
-        g.MapPost("/{id:long}/dismiss", DismissAsync).WithSummary("Close the claim; the holder keeps the domain (operator)");
+        g.MapPost("/{id:long}/dismiss", DismissAsync).RequireScope(ApiScope.Admin).WithSummary("Close the claim; the holder keeps the domain (operator)");
     }
 
     private sealed record ClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,

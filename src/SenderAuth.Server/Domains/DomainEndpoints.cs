@@ -14,27 +14,29 @@ public static class DomainEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/domains").WithTags("Domains");
-        g.MapGet("/", ListAsync).WithSummary("The institution's sender domains, paged");
-        g.MapPost("/", CreateAsync).Accepts<CreateDomainRequest>("application/json")
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Read).WithSummary("The institution's sender domains, paged");
+        g.MapPost("/", CreateAsync).RequireScope(ApiScope.ManageDomains).Accepts<CreateDomainRequest>("application/json")
             .WithSummary("Register a sender domain: generates and publishes its keys, answers with the records to publish");
-        g.MapGet("/{domain}", GetAsync);
-        g.MapPatch("/{domain}", UpdateAsync).Accepts<UpdateDomainRequest>("application/json");
-        g.MapDelete("/{domain}", DeleteAsync).WithSummary("Delete: revokes keys no other domain uses and unpublishes");
-        g.MapGet("/{domain}/records", RecordsAsync).WithSummary("What the institution must publish; ?format=zone for a zone-file fragment");
-        g.MapPost("/{domain}/check", CheckAsync).WithSummary("Run the domain check now");
-        g.MapGet("/{domain}/checks", ChecksAsync).WithSummary("Check history, newest first");
-        g.MapPost("/{domain}/signing", SigningAsync).Accepts<SigningRequest>("application/json")
+        g.MapGet("/{domain}", GetAsync).RequireScope(ApiScope.Read);
+        g.MapPatch("/{domain}", UpdateAsync).RequireScope(ApiScope.ManageDomains).Accepts<UpdateDomainRequest>("application/json");
+        g.MapDelete("/{domain}", DeleteAsync).RequireScope(ApiScope.ManageDomains).WithSummary("Delete (If-Match required): revokes and unpublishes keys no other domain uses, stops signing at once; restorable during the retention, then purged with its reports");
+        g.MapPost("/{domain}/restore", RestoreAsync).RequireScope(ApiScope.ManageDomains)
+            .WithSummary("Restore a deleted domain within the retention: pending again, with fresh keys where the old ones were revoked");
+        g.MapGet("/{domain}/records", RecordsAsync).RequireScope(ApiScope.Read).WithSummary("What the institution must publish; ?format=zone for a zone-file fragment");
+        g.MapPost("/{domain}/check", CheckAsync).RequireScope(ApiScope.ManageDomains).WithSummary("Run the domain check now");
+        g.MapGet("/{domain}/checks", ChecksAsync).RequireScope(ApiScope.Read).WithSummary("Check history, newest first");
+        g.MapPost("/{domain}/signing", SigningAsync).RequireScope(ApiScope.ManageDomains).Accepts<SigningRequest>("application/json")
             .WithSummary("Enable or disable signing; enabling needs a passing DKIM delegation check");
-        g.MapPost("/{domain}/verify", VerifyAsync).Accepts<VerifyDomainRequest>("application/json")
+        g.MapPost("/{domain}/verify", VerifyAsync).RequireScope(ApiScope.ManageDomains).Accepts<VerifyDomainRequest>("application/json")
             .WithSummary("Prove ownership now (DKIM CNAMEs or the TXT challenge); the operator may vouch with {\"operatorOverride\": true, \"reason\": …}");
-        g.MapGet("/{domain}/keys", KeysAsync).WithSummary("The domain's DKIM keys (public parts only)");
-        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).Accepts<ImportKeyRequest>("application/json")
+        g.MapGet("/{domain}/keys", KeysAsync).RequireScope(ApiScope.Read).WithSummary("The domain's DKIM keys (public parts only)");
+        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).RequireScope(ApiScope.ManageDomains).Accepts<ImportKeyRequest>("application/json")
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
     private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, int? page, int? pageSize)
     {
-        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
@@ -48,7 +50,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
             || !(await RequestBody.ReadAsync<CreateDomainRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
             || !(await domains.CreateAsync(institution, caller, body.Name ?? "", body.CustomMailFrom ?? false, http.RequestAborted).ConfigureAwait(false)).TryGet(out var created, out error))
@@ -61,7 +63,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, string code, string domain)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -71,7 +73,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, string domain)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -94,9 +96,9 @@ public static class DomainEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || (error = Scope.CheckIfMatch(http.Request, found.Domain.Version)) is not null)
+            || (error = Scope.RequireIfMatch(http.Request, found.Domain.Version)) is not null)
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -104,9 +106,21 @@ public static class DomainEndpoints
         return TypedResults.NoContent();
     }
 
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    {
+        var caller = Caller.From(http);
+        if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || !(await domains.RestoreAsync(institution, caller, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var restored, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        Scope.SetETag(http.Response, restored.Version);
+        return TypedResults.Ok(DomainDto.From(restored, code));
+    }
+
     private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string? format)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -120,7 +134,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -130,7 +144,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<PagedList<CheckDto>>, ProblemHttpResult>> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
@@ -146,7 +160,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !(await RequestBody.ReadAsync<SigningRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
         {
@@ -187,7 +201,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -200,7 +214,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !(await RequestBody.ReadAsync<ImportKeyRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
         {

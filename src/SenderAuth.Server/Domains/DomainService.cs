@@ -21,6 +21,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
     private readonly QuotaOptions _quotas = options.Value.Quotas;
+    private readonly RetentionOptions _retention = options.Value.Retention;
 
     public async Task<Result<(SenderDomain Domain, PublishPlan Records)>> CreateAsync(Institution institution, Caller caller, string input, bool customMailFrom, CancellationToken ct)
     {
@@ -431,10 +432,31 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     }
 
     /// <summary>Deletes the domain; keys no other domain of the institution uses are revoked (empty p= published).</summary>
+    /// <summary>
+    /// Soft delete: the domain disappears from every query at once (signing, the milter, reports, the monitor; the
+    /// query filter), its keys that no other domain uses are revoked (published with an empty p=, RFC 6376 §3.6.1)
+    /// and its report-authorisation record leaves the provider zone. The rest (reports, checks, history) stays until
+    /// the retention ends (<see cref="DeletionPurger"/>), and <see cref="RestoreAsync"/> brings it back until then.
+    /// </summary>
     public async Task DeleteAsync(Institution institution, SenderDomain domain, Caller caller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
+        var now = time.GetUtcNow().UtcDateTime;
+        await RevokeUnusedKeysAsync(institution, domain, $"domain {domain.Name} deleted", caller, now, ct).ConfigureAwait(false);
+        domain.DeletedAt = now;
+        domain.SigningEnabled = false;
+        domain.SigningChangedAt = now;
+        domain.NextCheckAt = null;
+        db.Record(time, caller, institution.Id, "domain.delete", domain.Name, $"restorable until {now + _retention.Deleted:u}; keys revoked and unpublished");
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        signing.Invalidate();
+        await publishing.PublishAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Revokes the domain's keys that no other live domain of the institution signs with (shared targets stay).</summary>
+    private async Task RevokeUnusedKeysAsync(Institution institution, SenderDomain domain, string why, Caller caller, DateTime now, CancellationToken ct)
+    {
         var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
         var stillUsed = others.SelectMany(o => _provider.KeyTargets(institution.Code, o).Select(t => t.Target)).ToHashSet();
         foreach (var selector in _provider.Selectors)
@@ -447,15 +469,61 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             foreach (var key in await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
             {
                 key.State = DkimKeyState.Revoked;
-                key.RevokedAt = time.GetUtcNow().UtcDateTime;
-                db.Record(time, caller, institution.Id, "key.revoke", target, $"domain {domain.Name} deleted");
+                key.RevokedAt = now;
+                db.Record(time, caller, institution.Id, "key.revoke", target, why);
             }
         }
-        db.Domains.Remove(domain);
-        db.Record(time, caller, institution.Id, "domain.delete", domain.Name);
+    }
+
+    /// <summary>
+    /// Brings a soft-deleted domain back within the retention: it starts over as pending with signing off, and gets
+    /// fresh keys where its old ones were revoked (a revoked key is never used again). The value is the domain.
+    /// </summary>
+    public async Task<Result<SenderDomain>> RestoreAsync(Institution institution, Caller caller, string input, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        if (!NameRules.TryDomain(input, out var name, out var error))
+        {
+            return new ServiceError.Invalid(error, "domain");
+        }
+        var domain = await db.Domains.IgnoreQueryFilters()
+            .FirstOrDefaultAsync(d => d.InstitutionId == institution.Id && d.Name == name && d.DeletedAt != null, ct).ConfigureAwait(false);
+        if (domain is null)
+        {
+            return new ServiceError.NotFound($"no deleted domain \"{name}\" in institution \"{institution.Code}\" (restorable for {_retention.Deleted.TotalDays:0} days after deletion)");
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        domain.DeletedAt = null;
+        domain.State = DomainState.Pending;
+        domain.StateReason = "restored: waiting for its records to check again";
+        domain.NextCheckAt = now;
+        domain.SigningSuspended = false;
+        domain.DegradedSince = null;
+        GenerateMissingKeys(institution, name, caller, await LiveTargetsAsync(ct).ConfigureAwait(false));
+        db.Record(time, caller, institution.Id, "domain.restore", name, "pending again; turn signing on once its keys are served");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        signing.Invalidate();
         await publishing.PublishAsync(ct).ConfigureAwait(false);
+        return domain;
+    }
+
+    /// <summary>The key targets that hold a key that is not revoked (the ones a restore need not regenerate).</summary>
+    internal async Task<HashSet<string>> LiveTargetsAsync(CancellationToken ct) =>
+        (await db.Keys.Where(k => k.State != DkimKeyState.Revoked).Select(k => k.TargetName).Distinct().ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A new key at each of the domain's targets that has no live key (added to this unit of work, with their audit entries).</summary>
+    internal void GenerateMissingKeys(Institution institution, string domain, Caller caller, HashSet<string> live)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(live);
+        foreach (var selector in _provider.Selectors)
+        {
+            var target = Target(selector, institution.Code, domain);
+            if (live.Add(target))
+            {
+                db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Rsa, _provider.RsaBits));
+                db.Record(time, caller, institution.Id, "key.generate", target, $"rsa-{_provider.RsaBits} for selector {selector.Name}");
+            }
+        }
     }
 
     /// <summary>

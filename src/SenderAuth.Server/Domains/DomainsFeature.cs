@@ -12,6 +12,9 @@ public static class DomainsFeature
         // Read once, on first use: the validator has made sure the file exists by then.
         services.AddSingleton(sp => PublicSuffixList.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Domains.PublicSuffixList));
         services.AddScoped<DomainService>();
+        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ServerOptions>, RetentionOptionsValidator>();
+        services.AddSingleton<DeletionPurger>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeletionPurger>());
         return services;
     }
 

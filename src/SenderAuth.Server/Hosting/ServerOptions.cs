@@ -49,6 +49,8 @@ public sealed class ServerOptions
     public Access.ClientLimitOptions ClientLimits { get; set; } = new();
 
     public Domains.DomainOptions Domains { get; set; } = new();
+
+    public Domains.RetentionOptions Retention { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

@@ -79,7 +79,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
             var hash = ApiKeyFormat.Hash(configured);
             if (!await db.ApiKeys.AnyAsync(k => k.Hash == hash, ct).ConfigureAwait(false))
             {
-                db.ApiKeys.Add(new ApiKey { Name = "configured", Prefix = ApiKeyFormat.Visible(configured), Hash = hash, CreatedAt = time.GetUtcNow().UtcDateTime });
+                db.ApiKeys.Add(new ApiKey { Name = "configured", Scopes = ApiScopes.Store([ApiScope.Admin]), Prefix = ApiKeyFormat.Visible(configured), Hash = hash, CreatedAt = time.GetUtcNow().UtcDateTime });
                 db.Record(time, "system", null, "apikey.create", "operator:configured", "from SENDERAUTH_OPERATOR_KEY");
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
             }
@@ -90,7 +90,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
             return null;
         }
         var key = ApiKeyFormat.Generate();
-        db.ApiKeys.Add(new ApiKey { Name = "first-run", Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), CreatedAt = time.GetUtcNow().UtcDateTime });
+        db.ApiKeys.Add(new ApiKey { Name = "first-run", Scopes = ApiScopes.Store([ApiScope.Admin]), Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), CreatedAt = time.GetUtcNow().UtcDateTime });
         db.Record(time, "system", null, "apikey.create", "operator:first-run", "generated on first start, printed once");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return key;

@@ -16,7 +16,8 @@ public sealed record SigningRequest(bool? Enabled);
 
 public sealed record ImportKeyRequest(string? Pem);
 
-public sealed record CreateApiKeyRequest(string? Name);
+/// <summary>A key to issue: its name and what it may do (required; see <see cref="ApiScope"/>).</summary>
+public sealed record CreateApiKeyRequest(string? Name, IReadOnlyList<ApiScope>? Scopes);
 
 public sealed record InstitutionDto(string Code, string Name, UnsignedMailPolicy UnsignedPolicy, DateTime CreatedAt, int Domains, long Version)
 {
@@ -61,7 +62,7 @@ public sealed record CheckDto(DateTime At, bool Passed, bool DkimDelegated, bool
 
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 
-public sealed record ApiKeyCreated(string Name, string Key, string? Institution, string Note);
+public sealed record ApiKeyCreated(long Id, string Name, string Key, string? Institution, IReadOnlyList<ApiScope> Scopes, string Note);
 
 /// <summary>What registering a domain answers: the domain and the records its institution must publish.</summary>
 public sealed record DomainCreated(DomainDto Domain, SenderAuth.Onboarding.PublishPlan Records);

@@ -46,6 +46,21 @@ public static class Scope
             : null;
     }
 
+    /// <summary>
+    /// As <see cref="CheckIfMatch"/>, but If-Match must be there and name the version (not *): a delete is never
+    /// blind, so a script replaying an old request, or a leaked key guessing, cannot delete what it did not read.
+    /// </summary>
+    public static ServiceError? RequireIfMatch(HttpRequest request, long version)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var ifMatch = request.Headers.IfMatch.ToString().Trim();
+        if (ifMatch.Length == 0 || ifMatch == "*")
+        {
+            return new ServiceError.PreconditionRequired($"send If-Match with the ETag you read (\"{version}\" now): deletes are never blind");
+        }
+        return CheckIfMatch(request, version);
+    }
+
     public static void SetETag(HttpResponse response, long version)
     {
         ArgumentNullException.ThrowIfNull(response);

@@ -39,6 +39,9 @@ public abstract record ServiceError
     /// <summary>The caller's copy is out of date (its If-Match names an older version): read again, then retry.</summary>
     public sealed record Stale(string Detail) : ServiceError(Detail);
 
+    /// <summary>The operation needs If-Match with the version the caller read (a delete), and none was sent.</summary>
+    public sealed record PreconditionRequired(string Detail) : ServiceError(Detail);
+
     /// <summary>The request body is over a configured limit.</summary>
     public sealed record TooLarge(string Detail) : ServiceError(Detail);
 

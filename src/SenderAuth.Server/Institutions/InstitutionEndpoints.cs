@@ -10,19 +10,21 @@ public static class InstitutionEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions").WithTags("Institutions");
-        g.MapGet("/", ListAsync).WithSummary("Institutions the key may see, paged");
-        g.MapPost("/", CreateAsync).Accepts<CreateInstitutionRequest>("application/json").WithSummary("Register an institution (operator)");
-        g.MapGet("/{code}", GetAsync);
-        g.MapPatch("/{code}", UpdateAsync).Accepts<UpdateInstitutionRequest>("application/json")
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Read).WithSummary("Institutions the key may see, paged");
+        g.MapPost("/", CreateAsync).RequireScope(ApiScope.Admin).Accepts<CreateInstitutionRequest>("application/json").WithSummary("Register an institution (operator)");
+        g.MapGet("/{code}", GetAsync).RequireScope(ApiScope.Read);
+        g.MapPatch("/{code}", UpdateAsync).RequireScope(ApiScope.Admin).Accepts<UpdateInstitutionRequest>("application/json")
             .WithSummary("Change name or unsigned-mail policy (operator); If-Match with the ETag guards against lost updates");
-        g.MapDelete("/{code}", DeleteAsync).WithSummary("Delete an institution: its keys leave the provider zone (operator)");
-        g.MapPost("/{code}/api-keys", CreateKeyAsync).Accepts<CreateApiKeyRequest>("application/json")
+        g.MapDelete("/{code}", DeleteAsync).RequireScope(ApiScope.Admin).WithSummary("Delete an institution (operator; If-Match required): its API keys stop, its DKIM keys are revoked and its domains stop signing at once; restorable during the retention, then purged");
+        g.MapPost("/{code}/restore", RestoreAsync).RequireScope(ApiScope.Admin)
+            .WithSummary("Restore a deleted institution within the retention (operator): its API keys work again, its domains start over as pending with fresh keys");
+        g.MapPost("/{code}/api-keys", CreateKeyAsync).RequireScope(ApiScope.Admin).Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Issue an API key for the institution; shown once (operator)");
     }
 
     private static async Task<Results<Ok<PagedList<InstitutionDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -42,7 +44,7 @@ public static class InstitutionEndpoints
 
     private static async Task<Results<Created<InstitutionDto>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         ServiceError? error;
         if ((error = Scope.RequireOperator(caller)) is not null
             || !(await RequestBody.ReadAsync<CreateInstitutionRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
@@ -96,7 +98,7 @@ public static class InstitutionEndpoints
 
     private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, string code)
     {
-        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -107,7 +109,7 @@ public static class InstitutionEndpoints
 
     private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> UpdateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, SigningService signing, string code)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
             || (error = Scope.CheckIfMatch(http.Request, institution.Version)) is not null
             || !(await RequestBody.ReadAsync<UpdateInstitutionRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
@@ -149,38 +151,90 @@ public static class InstitutionEndpoints
         return TypedResults.Ok(InstitutionDto.From(institution, domains));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing, SigningService signing, string code)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
+        SigningService signing, IOptions<ServerOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, string code)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         ServiceError? error;
         if ((error = Scope.RequireOperator(caller)) is not null
             || !(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out error)
-            || (error = Scope.CheckIfMatch(http.Request, institution.Version)) is not null)
+            || (error = Scope.RequireIfMatch(http.Request, institution.Version)) is not null)
         {
             return ErrorResponses.Problem(error, http);
         }
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).Select(d => d.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
-        // One unit of work: the keys' revocation, the key rows leaving the zone and the audit commit together.
+        var revoked = new List<ApiKey>();
+        // One unit of work: the soft delete, the API keys' and DKIM keys' revocation and the audit commit together.
+        // The API keys are revoked at the deletion's own instant, so a restore knows exactly which ones to bring back.
         foreach (var apiKey in await db.ApiKeys.Where(k => k.InstitutionId == institution.Id && k.RevokedAt == null).ToListAsync(http.RequestAborted).ConfigureAwait(false))
         {
             apiKey.RevokedAt = now;
+            revoked.Add(apiKey);
         }
-        foreach (var target in await db.Keys.Where(k => k.InstitutionId == institution.Id).Select(k => k.TargetName).Distinct().ToListAsync(http.RequestAborted).ConfigureAwait(false))
+        foreach (var key in await db.Keys.Where(k => k.InstitutionId == institution.Id && k.State != DkimKeyState.Revoked).ToListAsync(http.RequestAborted).ConfigureAwait(false))
         {
-            db.Record(time, caller, null, "key.unpublish", target, $"institution {code} deleted");
+            key.State = DkimKeyState.Revoked;
+            key.RevokedAt = now;
+            db.Record(time, caller, institution.Id, "key.revoke", key.TargetName, $"institution {code} deleted");
         }
-        db.Institutions.Remove(institution);
-        db.Record(time, caller, null, "institution.delete", code, domains.Count == 0 ? null : $"with domains {string.Join(", ", domains)}; keys unpublished");
+        institution.DeletedAt = now;
+        db.Record(time, caller, institution.Id, "institution.delete", code,
+            $"restorable until {now + options.Value.Retention.Deleted:u}{(domains.Count == 0 ? "" : $"; domains {string.Join(", ", domains)} stop signing")}; keys revoked and unpublished");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        // At once on this instance (as a key's own revocation); other instances' caches let them work for at most 10 s more.
+        foreach (var apiKey in revoked)
+        {
+            cache.Remove(Convert.ToHexString(apiKey.Hash));
+        }
         signing.Invalidate();
         await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
+    private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
+        DomainService domainService, IOptions<ServerOptions> options, string code)
+    {
+        var caller = Caller.From(http);
+        if (Scope.RequireOperator(caller) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        var institution = await db.Institutions.IgnoreQueryFilters().FirstOrDefaultAsync(i => i.Code == code && i.DeletedAt != null, http.RequestAborted).ConfigureAwait(false);
+        if (institution?.DeletedAt is not { } deletedAt)
+        {
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no deleted institution \"{code}\" (restorable for {options.Value.Retention.DeletedDays} days after deletion)"), http);
+        }
+        institution.DeletedAt = null;
+        foreach (var apiKey in await db.ApiKeys.Where(k => k.InstitutionId == institution.Id && k.RevokedAt == deletedAt).ToListAsync(http.RequestAborted).ConfigureAwait(false))
+        {
+            apiKey.RevokedAt = null;
+        }
+        var now = time.GetUtcNow().UtcDateTime;
+        var live = await domainService.LiveTargetsAsync(http.RequestAborted).ConfigureAwait(false);
+        // Its domains (those not deleted on their own) start over: their keys were revoked, new ones must be served first.
+        var domains = await db.Domains.IgnoreQueryFilters().Where(d => d.InstitutionId == institution.Id && d.DeletedAt == null).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        foreach (var domain in domains)
+        {
+            domain.State = DomainState.Pending;
+            domain.StateReason = "restored with its institution: waiting for its records to check again";
+            domain.SigningEnabled = false;
+            domain.SigningSuspended = false;
+            domain.SigningChangedAt = now;
+            domain.DegradedSince = null;
+            domain.NextCheckAt = now;
+            domainService.GenerateMissingKeys(institution, domain.Name, caller, live);
+        }
+        db.Record(time, caller, institution.Id, "institution.restore", code, $"{domains.Count} domains pending again; API keys revoked by the deletion work again");
+        await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
+        await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
+        Scope.SetETag(http.Response, institution.Version);
+        return TypedResults.Ok(InstitutionDto.From(institution, domains.Count));
+    }
+
     private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateKeyAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         ServiceError? error;
         if ((error = Scope.RequireOperator(caller)) is not null
             || !(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out error)

@@ -11,8 +11,8 @@ namespace SenderAuth.Server.Milter;
 /// </summary>
 internal sealed class SigningTransaction(MilterOptions options, SigningService signing, MilterPeerMap peers, ServerMetrics metrics, ILogger logger) : IMilterTransaction
 {
-    /// <summary>The MTA is the platform's own: it may sign for every institution, like an operator key.</summary>
-    private static readonly Caller Mta = new(0, "milter", null);
+    /// <summary>The MTA is the platform's own: it may sign for every institution, like an operator key, and do nothing else.</summary>
+    private static readonly Caller Mta = new(0, "milter", null, [ApiScope.Sign]);
 
     private MailMessage? _headerSection;
     private SigningChoice? _choice;

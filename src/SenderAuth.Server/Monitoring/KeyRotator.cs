@@ -40,9 +40,10 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     public async Task<bool> AdvanceAsync(KeyRotation rotation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(rotation);
-        var institution = await db.Institutions.FirstAsync(i => i.Id == rotation.InstitutionId, ct).ConfigureAwait(false);
-        var members = await MembersAsync(institution, rotation, ct).ConfigureAwait(false);
-        if (members.Count == 0)
+        // A soft-deleted institution (hidden by the query filter) rotates nothing until it is restored.
+        var institution = await db.Institutions.FirstOrDefaultAsync(i => i.Id == rotation.InstitutionId, ct).ConfigureAwait(false);
+        var members = institution is null ? [] : await MembersAsync(institution, rotation, ct).ConfigureAwait(false);
+        if (institution is null || members.Count == 0)
         {
             return false;
         }

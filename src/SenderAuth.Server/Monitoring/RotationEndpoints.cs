@@ -11,15 +11,15 @@ public static class RotationEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/domains/{domain}").WithTags("Rotation and history");
-        g.MapGet("/rotation", GetAsync).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
-        g.MapPost("/rotation", RequestAsync).Accepts<RotationRequest>("application/json")
+        g.MapGet("/rotation", GetAsync).RequireScope(ApiScope.Read).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
+        g.MapPost("/rotation", RequestAsync).RequireScope(ApiScope.ManageDomains).Accepts<RotationRequest>("application/json")
             .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
-        g.MapGet("/history", HistoryAsync).WithSummary("State transitions with the findings that caused them, newest first");
+        g.MapGet("/history", HistoryAsync).RequireScope(ApiScope.Read).WithSummary("State transitions with the findings that caused them, newest first");
     }
 
     private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -28,7 +28,7 @@ public static class RotationEndpoints
 
     private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -77,7 +77,7 @@ public static class RotationEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);

@@ -4,21 +4,20 @@ using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Publishing;
 
-/// <summary>The provider zone and the audit log.</summary>
+/// <summary>The provider zone (the audit log is under Access).</summary>
 public static class OperatorEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/provider-zone", ZoneAsync).WithTags("Provider zone").Produces(200, contentType: "text/dns")
+        api.MapGet("/provider-zone", ZoneAsync).RequireScope(ApiScope.Read).WithTags("Provider zone").Produces(200, contentType: "text/dns")
             .WithSummary("The provider zone as a master file, as published (operator)");
-        api.MapPost("/provider-zone/publish", PublishAsync).WithTags("Provider zone").WithSummary("Publish the provider zone again now (operator)");
-        api.MapGet("/audit", AuditAsync).WithTags("Audit").WithSummary("The audit log, newest first; institution keys see their institution's entries");
+        api.MapPost("/provider-zone/publish", PublishAsync).RequireScope(ApiScope.Admin).WithTags("Provider zone").WithSummary("Publish the provider zone again now (operator)");
     }
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ZoneAsync(HttpContext http, ZonePublishingService publishing)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
@@ -26,32 +25,14 @@ public static class OperatorEndpoints
         return TypedResults.Text(ZoneFilePublisher.Render(zone), "text/dns; charset=utf-8");
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> PublishAsync(HttpContext http, ZonePublishingService publishing)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> PublishAsync(HttpContext http, ZonePublishingService publishing, SecurityAudit audit)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
+        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {publishing.PublisherKind}").ConfigureAwait(false);
         return TypedResults.Ok<object>(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
-    }
-
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> AuditAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
-    {
-        var caller = Caller.From(http.User);
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        var (p, size) = paging;
-        var query = db.Audit.AsNoTracking();
-        if (caller.InstitutionId is { } own)
-        {
-            query = query.Where(a => a.InstitutionId == own);
-        }
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(a => a.Id).Page(p, size)
-            .Select(a => new { a.At, a.Actor, a.Action, a.Subject, a.Detail }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { items, page = p, pageSize = size, total });
     }
 }

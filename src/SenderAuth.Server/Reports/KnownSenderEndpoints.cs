@@ -12,10 +12,10 @@ public static class KnownSenderEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/senders").WithTags("DMARC reports");
-        g.MapGet("", ListAsync).WithSummary("The third-party senders the institution declared");
-        g.MapPost("", CreateAsync).Accepts<KnownSenderRequest>("application/json")
+        g.MapGet("", ListAsync).RequireScope(ApiScope.Read).WithSummary("The third-party senders the institution declared");
+        g.MapPost("", CreateAsync).RequireScope(ApiScope.ManageDomains).Accepts<KnownSenderRequest>("application/json")
             .WithSummary("Declare a third-party sender: a name, its networks (CIDR) and/or the DKIM d= domains it signs with");
-        g.MapDelete("/{id:long}", DeleteAsync).WithSummary("Remove a declared sender");
+        g.MapDelete("/{id:long}", DeleteAsync).RequireScope(ApiScope.ManageDomains).WithSummary("Remove a declared sender");
     }
 
     private static object Dto(KnownSender k) => new
@@ -31,7 +31,7 @@ public static class KnownSenderEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, string code)
     {
-        if (!(await Scope.InstitutionAsync(db, Caller.From(http.User), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -41,7 +41,7 @@ public static class KnownSenderEndpoints
 
     private static async Task<Results<Created<object>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
             || !(await RequestBody.ReadAsync<KnownSenderRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error)
             || !(await DeclareAsync(db, institution, body, http.RequestAborted).ConfigureAwait(false)).TryGet(out var row, out error))
@@ -103,7 +103,7 @@ public static class KnownSenderEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
         {
             return ErrorResponses.Problem(error, http);

@@ -17,19 +17,19 @@ public static class ReportAnalysisEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/domains/{domain}/reports").WithTags("DMARC reports");
-        g.MapGet("/summary", SummaryAsync).WithSummary("Volume, DMARC pass rate, SPF/DKIM pass and alignment rates and dispositions per day, week or month (?period=), with the timeline's events");
-        g.MapGet("/sources", SourcesAsync).WithSummary("Sources with their attribution (?category=platform|declared|forwarder|third-party|unknown), reverse names and reporters; paged");
-        g.MapGet("/findings", FindingsAsync).WithSummary("What the reports show: our own mail failing, new senders, forwarding, spoofing, retired selectors, more reported than sent");
-        g.MapGet("/reconciliation", ReconciliationAsync).WithSummary("Report volume from our networks against the messages we signed, per reporter");
-        g.MapGet("/timeline", TimelineAsync).WithSummary("Key rotations, DNS changes seen by the checks, configuration changes");
-        g.MapGet("/advice", AdviceAsync).WithSummary("The next safe policy step for DMARC and SPF with its evidence and the exact record, and how each third-party sender should be set up");
+        g.MapGet("/summary", SummaryAsync).RequireScope(ApiScope.Read).WithSummary("Volume, DMARC pass rate, SPF/DKIM pass and alignment rates and dispositions per day, week or month (?period=), with the timeline's events");
+        g.MapGet("/sources", SourcesAsync).RequireScope(ApiScope.Read).WithSummary("Sources with their attribution (?category=platform|declared|forwarder|third-party|unknown), reverse names and reporters; paged");
+        g.MapGet("/findings", FindingsAsync).RequireScope(ApiScope.Read).WithSummary("What the reports show: our own mail failing, new senders, forwarding, spoofing, retired selectors, more reported than sent");
+        g.MapGet("/reconciliation", ReconciliationAsync).RequireScope(ApiScope.Read).WithSummary("Report volume from our networks against the messages we signed, per reporter");
+        g.MapGet("/timeline", TimelineAsync).RequireScope(ApiScope.Read).WithSummary("Key rotations, DNS changes seen by the checks, configuration changes");
+        g.MapGet("/advice", AdviceAsync).RequireScope(ApiScope.Read).WithSummary("The next safe policy step for DMARC and SPF with its evidence and the exact record, and how each third-party sender should be set up");
     }
 
     private sealed record Context(Institution Institution, SenderDomain Domain, DateTime From, DateTime To);
 
     private static async Task<Result<Context>> ContextAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Day(from, "from").TryGet(out var start, out error)
             || !Day(to, "to").TryGet(out var end, out error))
         {

@@ -16,22 +16,22 @@ public static class ReportUploadEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/reports").WithTags("DMARC reports");
-        g.MapPost("", UploadAsync).DisableAntiforgery()
+        g.MapPost("", UploadAsync).RequireScope(ApiScope.ManageDomains).DisableAntiforgery()
             .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
                 + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored), "
                 + "429 when the institution's uploads per hour are used up (the problem's limit names the setting). Uploaded reports are untrusted "
                 + "(provenance uploaded) unless the file is a whole mail that passes DMARC for the reporter's domain; a mailbox copy of the same report replaces an upload.");
-        g.MapGet("/quarantine", QuarantineAsync).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
-        g.MapGet("/foreign", ForeignAsync).WithSummary("Reports about domains that are not ours (operators)");
-        api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).WithTags("DMARC reports")
+        g.MapGet("/quarantine", QuarantineAsync).RequireScope(ApiScope.Read).WithSummary("Files that could not be imported, with the reason (institutions: their own uploads)");
+        g.MapGet("/foreign", ForeignAsync).RequireScope(ApiScope.Read).WithSummary("Reports about domains that are not ours (operators)");
+        api.MapGet("/institutions/{code}/domains/{domain}/reports", ListAsync).RequireScope(ApiScope.Read).WithTags("DMARC reports")
             .WithSummary("The reports imported for a domain, newest first");
     }
 
     private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SenderAuthDb db, TimeProvider time,
         IOptions<ServerOptions> options, string? name)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         var o = options.Value;
         // Refused before the body is read: a flood costs the server a count, not 50 MiB of spooling per request.
         var used = await UploadsLastHourAsync(db, time, caller, http.RequestAborted).ConfigureAwait(false);
@@ -181,7 +181,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -197,7 +197,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
@@ -216,7 +216,7 @@ public static class ReportUploadEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http.User), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);

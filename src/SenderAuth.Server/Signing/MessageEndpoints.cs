@@ -10,7 +10,7 @@ public static class MessageEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapPost("/messages/sign", SignAsync).WithTags("Signing")
+        api.MapPost("/messages/sign", SignAsync).RequireScope(ApiScope.Sign).WithTags("Signing")
             .Accepts<byte[]>("message/rfc822").Produces(200, contentType: "message/rfc822").ProducesProblem(400).ProducesProblem(413).ProducesProblem(422)
             .WithSummary("Raw RFC 5322 message in, signed message out; the key is chosen by the From domain")
             .WithDescription($"The {DispositionHeader} response header says what happened: signed, provider-domain, unsigned (by the institution's policy). "
@@ -19,7 +19,7 @@ public static class MessageEndpoints
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignAsync(HttpContext http, SigningService signing, IOptions<ServerOptions> options, string? institution)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await ReadMessageAsync(http.Request, options.Value.Limits.MaxMessageBytes).ConfigureAwait(false)).TryGet(out var message, out var error))
         {
             return ErrorResponses.Problem(error, http);

@@ -16,19 +16,19 @@ public static class WebhookEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/webhooks").WithTags("Webhooks");
-        g.MapGet("/", ListAsync).WithSummary("Webhooks the key may see (never their secrets)");
-        g.MapPost("/", CreateAsync).Accepts<CreateWebhookRequest>("application/json")
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Read).WithSummary("Webhooks the key may see (never their secrets)");
+        g.MapPost("/", CreateAsync).RequireScope(ApiScope.Admin).Accepts<CreateWebhookRequest>("application/json")
             .WithSummary("Register a webhook {url, institution}; the signing secret is shown once. Operators without institution: every institution's events");
-        g.MapGet("/{id:long}", GetAsync);
-        g.MapDelete("/{id:long}", DeleteAsync).WithSummary("Delete a webhook and its delivery log");
-        g.MapGet("/{id:long}/deliveries", DeliveriesAsync)
+        g.MapGet("/{id:long}", GetAsync).RequireScope(ApiScope.Read);
+        g.MapDelete("/{id:long}", DeleteAsync).RequireScope(ApiScope.Admin).WithSummary("Delete a webhook and its delivery log");
+        g.MapGet("/{id:long}/deliveries", DeliveriesAsync).RequireScope(ApiScope.Read)
             .WithSummary("The delivery log, newest first: event, attempts, last status and error, delivered or given up, next attempt");
-        g.MapPost("/{id:long}/test", TestAsync).WithSummary("Queue a webhook.test event to this webhook only");
+        g.MapPost("/{id:long}/test", TestAsync).RequireScope(ApiScope.Admin).WithSummary("Queue a webhook.test event to this webhook only");
     }
 
     private static async Task<Ok<List<WebhookDto>>> ListAsync(HttpContext http, SenderAuthDb db)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         var query = db.Webhooks.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
@@ -42,7 +42,7 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy, IOptions<ServerOptions> options)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error)
             || !ValidUrl(body.Url, policy).TryGet(out var url, out error))
         {
@@ -82,7 +82,7 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Ok<WebhookDto>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, long id)
     {
-        if (!(await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await FindAsync(db, Caller.From(http), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -91,7 +91,7 @@ public static class WebhookEndpoints
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -106,7 +106,7 @@ public static class WebhookEndpoints
     private static async Task<Results<Ok<PagedList<WebhookDeliveryDto>>, ProblemHttpResult>> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, long id, int? page, int? pageSize)
     {
         if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error)
-            || !(await FindAsync(db, Caller.From(http.User), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
+            || !(await FindAsync(db, Caller.From(http), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -119,7 +119,7 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
@@ -128,6 +128,7 @@ public static class WebhookEndpoints
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
         var e = new ServerEvent("webhook.test", code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
+        db.Record(time, caller, hook.InstitutionId, "webhook.test", AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/webhooks/{hook.Id}/deliveries", new WebhookTestQueued(delivery.Id, e.Event));
     }

@@ -42,10 +42,23 @@ public static class ApiClient
         await (await client.PostJson("/api/v1/institutions", body)).Json(HttpStatusCode.Created);
     }
 
-    public static async Task<string> CreateInstitutionKey(this HttpClient client, string code)
+    /// <summary>An institution key with the given scopes (default admin: everything the institution may do).</summary>
+    public static async Task<string> CreateInstitutionKey(this HttpClient client, string code, params string[] scopes)
     {
-        var created = await (await client.PostJson($"/api/v1/institutions/{code}/api-keys", new { name = "admin" })).Json(HttpStatusCode.Created);
+        var created = await (await client.PostJson($"/api/v1/institutions/{code}/api-keys", new { name = scopes.Length == 0 ? "admin" : string.Join('-', scopes), scopes = scopes.Length == 0 ? ["admin"] : scopes })).Json(HttpStatusCode.Created);
         return created["key"]!.GetValue<string>();
+    }
+
+    /// <summary>DELETE with If-Match set to the ETag a GET of the same URL answers now (deletes are never blind).</summary>
+    public static async Task<HttpResponseMessage> DeleteRead(this HttpClient client, string url)
+    {
+        using var read = await client.GetAsync(url);
+        var request = new HttpRequestMessage(HttpMethod.Delete, url);
+        if (read.Headers.ETag is { } etag)
+        {
+            request.Headers.TryAddWithoutValidation("If-Match", etag.Tag);
+        }
+        return await client.SendAsync(request);
     }
 
     public static async Task<JsonNode> CreateDomain(this HttpClient client, string code, string domain) =>

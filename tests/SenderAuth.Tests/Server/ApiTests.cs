@@ -71,7 +71,7 @@ public abstract class ApiTests(ServerFixture fixture)
         var stale = await (await client.PatchJson($"/api/v1/institutions/{code}", new { name = "Lost update" }, etag)).Json(HttpStatusCode.PreconditionFailed);
         Assert.Contains("changed since you read it", stale["detail"]!.GetValue<string>(), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/institutions/{code}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteRead($"/api/v1/institutions/{code}")).StatusCode);
         await (await client.GetAsync($"/api/v1/institutions/{code}")).Json(HttpStatusCode.NotFound);
         var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
         var mine = audit["items"]!.AsArray().Where(a => a!["subject"]!.GetValue<string>() == code).ToList();
@@ -273,7 +273,7 @@ public abstract class ApiTests(ServerFixture fixture)
         var code = ServerFixture.NewCode("del");
         await client.CreateInstitution(code);
         await client.CreateDomain(code, $"{code}.example");
-        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/v1/institutions/{code}/domains/{code}.example")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteRead($"/api/v1/institutions/{code}/domains/{code}.example")).StatusCode);
         var zone = await (await client.GetAsync("/api/v1/provider-zone")).Content.ReadAsStringAsync();
         var line = zone.Split('\n').Single(l => l.StartsWith($"sel1-{code}._domainkey.dkim", StringComparison.Ordinal));
         Assert.EndsWith("\"v=DKIM1; k=rsa; p=\"", line.TrimEnd(), StringComparison.Ordinal);
@@ -417,7 +417,7 @@ public abstract class ApiTests(ServerFixture fixture)
     public async Task Operator_keys_are_issued_listed_and_revoked()
     {
         var op = Host.Client();
-        var created = await (await op.PostJson("/api/v1/api-keys", new { name = ServerFixture.NewCode("ops") })).Json(HttpStatusCode.Created);
+        var created = await (await op.PostJson("/api/v1/api-keys", new { name = ServerFixture.NewCode("ops"), scopes = new[] { "admin" } })).Json(HttpStatusCode.Created);
         var second = Host.Client(created["key"]!.GetValue<string>());
         await (await second.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.OK);
         var list = await (await op.GetAsync("/api/v1/api-keys")).Json(HttpStatusCode.OK);

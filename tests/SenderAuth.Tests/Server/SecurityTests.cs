@@ -96,7 +96,7 @@ public sealed class SecurityTests
             ["SenderAuth:Limits:Burst"] = "4",
         });
         var op = host.Client();
-        var other = host.Client((await (await op.PostJson("/api/v1/api-keys", new { name = "other" })).Json(HttpStatusCode.Created))["key"]!.GetValue<string>());
+        var other = host.Client((await (await op.PostJson("/api/v1/api-keys", new { name = "other", scopes = new[] { "admin" } })).Json(HttpStatusCode.Created))["key"]!.GetValue<string>());
         // Requests until the bucket runs dry: the fourth at the earliest, later only if the host is slow enough for the
         // one-per-second refill to keep up (a fixed count would make a slow machine a failure).
         HttpResponseMessage? limited = null;

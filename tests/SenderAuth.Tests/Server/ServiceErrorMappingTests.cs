@@ -18,6 +18,7 @@ public sealed class ServiceErrorMappingTests
         { new ServiceError.Conflict("a rotation is in progress"), 409, "Conflict", null },
         { new ServiceError.SigningBlocked("signing stays off for x.example: …", []), 409, "The DKIM delegation is not correct", null },
         { new ServiceError.Stale("the resource changed since you read it"), 412, "Precondition failed", null },
+        { new ServiceError.PreconditionRequired("send If-Match with the ETag you read"), 428, "Precondition required", null },
         { new ServiceError.TooLarge("the message is larger than the limit"), 413, "Payload too large", null },
         { new ServiceError.UnsupportedMediaType("send the body as application/json"), 415, "Unsupported media type", null },
         { new ServiceError.NotSigned("unsigned by the institution's policy"), 422, "Not signed", null },

@@ -43,7 +43,7 @@ public sealed class ServerRow : IRow
         var server = await SenderAuthServer.StartAsync(context, dir, ["--milter", "none", "--resolver", dns, .. NoRateLimit], ct: ct).ConfigureAwait(false);
         RowContext.Log($"==> server: onboarding mosamuseum.com (institution mosa) against Knot at {dns}");
         await server.OnboardForSigningAsync("mosa", "MOSA Museum", "mosamuseum.com", null, ct).ConfigureAwait(false);
-        var key = (await server.CallAsync(HttpMethod.Post, "/institutions/mosa/api-keys", new { name = "bench" }, ct).ConfigureAwait(false))?["key"]?.GetValue<string>()
+        var key = (await server.CallAsync(HttpMethod.Post, "/institutions/mosa/api-keys", new { name = "bench", scopes = new[] { "sign" } }, ct).ConfigureAwait(false))?["key"]?.GetValue<string>()
             ?? throw new RowFailedException("no API key in the answer");
         await VerifyOneAsync(context, server, dir, message, key, ct).ConfigureAwait(false);
 

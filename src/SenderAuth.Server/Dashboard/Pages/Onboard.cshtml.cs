@@ -19,19 +19,32 @@ public sealed class OnboardModel(SenderAuthDb db, DomainService domains, TimePro
     /// <summary>Whether a refusal named this form field (its ModelState key): the view marks the input invalid.</summary>
     public bool IsInvalid(string field) => ModelState.TryGetValue(field, out var entry) && entry.Errors.Count > 0;
 
-    public async Task OnGetAsync(string? institution)
+    public async Task<IActionResult> OnGetAsync(string? institution)
     {
+        if (!CanManage)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
         Institution = institution;
         await FillAsync().ConfigureAwait(false);
+        return Page();
     }
 
     public async Task<IActionResult> OnPostAsync(string? institution, string? name, string? domain, bool customMailFrom)
     {
+        if (!CanManage)
+        {
+            return StatusCode(StatusCodes.Status403Forbidden);
+        }
         (Institution, Name, Domain, CustomMailFrom) = (institution?.Trim().ToLowerInvariant(), name, domain, customMailFrom);
         var ct = HttpContext.RequestAborted;
         var row = Caller.IsOperator ? await db.Institutions.FirstOrDefaultAsync(i => i.Code == Institution, ct).ConfigureAwait(false) : null;
         if (row is null && Caller.IsOperator)
         {
+            if (!Caller.Has(ApiScope.Admin))
+            {
+                return await RefusedAsync(new ServiceError.Refused($"there is no institution \"{Institution}\", and registering one needs the admin scope"), InstitutionField).ConfigureAwait(false);
+            }
             if (string.IsNullOrWhiteSpace(name))
             {
                 return await RefusedAsync(new ServiceError.Invalid($"there is no institution \"{Institution}\": give its name to register it", "name"), InstitutionField).ConfigureAwait(false);

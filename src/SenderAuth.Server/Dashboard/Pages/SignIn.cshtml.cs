@@ -9,7 +9,7 @@ namespace SenderAuth.Server.Dashboard.Pages;
 /// Failed sign-ins are limited per client address and per account (the key's visible prefix), so one client's
 /// failures lock out only that client, and logged (<see cref="ClientThrottle"/>).
 /// </remarks>
-public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle) : PageModel
+public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle, SecurityAudit audit) : PageModel
 {
     public string? Error { get; private set; }
 
@@ -23,9 +23,9 @@ public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle) : Page
     public async Task<IActionResult> OnPostAsync(string? key)
     {
         var trimmed = key?.Trim() ?? "";
-        var client = ClientAddress.Of(HttpContext);
+        var bucket = ClientAddress.Of(HttpContext);
         var account = ApiKeyFormat.Visible(trimmed);
-        if (throttle.SignInRefusal(client, account) is { } refusal)
+        if (throttle.SignInRefusal(bucket, account) is { } refusal)
         {
             Error = refusal.Detail;
             Response.StatusCode = StatusCodes.Status429TooManyRequests;
@@ -33,14 +33,27 @@ public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle) : Page
             return Page();
         }
         var caller = trimmed.Length is > 0 and <= 200 ? await ApiKeyAuthenticationHandler.FindAsync(db, trimmed, HttpContext.RequestAborted).ConfigureAwait(false) : null;
+        var client = Caller.ClientAddress(HttpContext);
         if (caller is null)
         {
-            throttle.SignInFailed(client, account);
+            throttle.SignInFailed(bucket, account);
+            await audit.RecordAsync("anonymous", null, client, null, "session.sign-in-failed", "dashboard",
+                trimmed.Length == 0 ? "no key given" : $"unknown or revoked API key {ApiKeyFormat.Visible(trimmed)}…", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
             Error = "That key is not valid: it is unknown or was revoked.";
             Response.StatusCode = 401;
             return Page();
         }
+        if (!caller.Has(ApiScope.Read))
+        {
+            // A sending application's key (sign only) has no business in the dashboard: it would see the institution's data.
+            await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in-refused", "dashboard",
+                $"the key holds {ApiScopes.List(caller.Scopes)}; the dashboard needs read", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
+            Error = "That key may only sign messages: the dashboard needs a key with the read scope.";
+            Response.StatusCode = 403;
+            return Page();
+        }
         await HttpContext.SignInAsync(DashboardSetup.Scheme, ApiKeyAuthenticationHandler.Principal(caller, DashboardSetup.Scheme)).ConfigureAwait(false);
+        await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in", "dashboard", $"scopes {ApiScopes.List(caller.Scopes)}", throttle: false, HttpContext.RequestAborted).ConfigureAwait(false);
         // Only our own pages: a return URL elsewhere would make sign-in an open redirect.
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith("/dashboard", StringComparison.Ordinal) ? r : "/dashboard");
     }

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace SenderAuth.Server.Dashboard.Pages;
 
 /// <summary>Ends the session; a POST with the antiforgery token, so another site cannot sign a user out.</summary>
-public sealed class SignOutModel : DashboardPage
+public sealed class SignOutModel(SecurityAudit audit) : DashboardPage
 {
     public void OnGet()
     {
@@ -12,6 +12,7 @@ public sealed class SignOutModel : DashboardPage
 
     public async Task<IActionResult> OnPostAsync()
     {
+        await audit.RecordAsync(HttpContext, "session.sign-out", "dashboard", null).ConfigureAwait(false);
         await HttpContext.SignOutAsync(DashboardSetup.Scheme).ConfigureAwait(false);
         return Redirect("/dashboard/signin");
     }

@@ -54,6 +54,13 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasDefaultValue("admin");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Hash")
@@ -83,10 +90,17 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("At")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Detail")
                         .HasColumnType("text");
 
                     b.Property<long?>("InstitutionId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("KeyId")
                         .HasColumnType("bigint");
 
                     b.Property<string>("Subject")
@@ -95,6 +109,8 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasColumnType("character varying(300)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("InstitutionId", "Id");
 
@@ -366,6 +382,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -604,6 +623,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                         .HasColumnType("boolean");
 
                     b.Property<DateTime?>("DegradedSince")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("ExpectedRecordsJson")

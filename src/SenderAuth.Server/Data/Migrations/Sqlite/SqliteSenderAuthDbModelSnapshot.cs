@@ -47,6 +47,13 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("RevokedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Scopes")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasDefaultValue("admin");
+
                     b.HasKey("Id");
 
                     b.HasIndex("Hash")
@@ -74,10 +81,17 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("At")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Client")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Detail")
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("InstitutionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("KeyId")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Subject")
@@ -86,6 +100,8 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("At");
 
                     b.HasIndex("InstitutionId", "Id");
 
@@ -345,6 +361,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -575,6 +594,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("DegradedSince")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExpectedRecordsJson")

@@ -1,0 +1,73 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
+
+namespace SenderAuth.Server.Access;
+
+/// <summary>The scope an endpoint needs; its policy is <see cref="ApiScopes.Policy"/>, its metadata feeds the OpenAPI document.</summary>
+public sealed class ScopeRequirement(ApiScope scope) : IAuthorizationRequirement
+{
+    public ApiScope Scope { get; } = scope;
+}
+
+/// <summary>Met when one of the caller's scope claims grants the required scope (admin grants all, manage-domains grants read).</summary>
+public sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(requirement);
+        var held = context.User.FindAll(Caller.ScopeClaim).Select(c => ApiScopes.TryParse(c.Value, out var s) ? (ApiScope?)s : null).OfType<ApiScope>();
+        if (ApiScopes.Grants(held, requirement.Scope))
+        {
+            context.Succeed(requirement);
+        }
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// Answers a scope refusal with 403 naming the missing scope, and audits it; every other outcome goes to the
+/// default handler (401 challenge, the schemes' own forbid).
+/// </summary>
+public sealed class ScopeRefusalHandler(SecurityAudit audit) : IAuthorizationMiddlewareResultHandler
+{
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
+
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(authorizeResult);
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault() is { } missing)
+        {
+            var caller = Caller.From(context);
+            var needed = ApiScopes.Token(missing.Scope);
+            var holds = caller.Scopes.Count == 0 ? "none" : ApiScopes.List(caller.Scopes);
+            await audit.RecordAsync(context, "auth.scope-refused", $"{context.Request.Method} {context.Request.Path}", $"needs {needed}; the key holds {holds}", throttle: true).ConfigureAwait(false);
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            await Results.Problem(statusCode: 403, title: "Forbidden", detail: $"this API key lacks the scope \"{needed}\" (it holds: {holds})",
+                extensions: new Dictionary<string, object?> { ["missingScope"] = needed }).ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+        await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+    }
+}
+
+/// <summary>Puts a scope on an endpoint or a group: the policy enforces it, the metadata documents it.</summary>
+public static class ScopeEndpoints
+{
+    public static TBuilder RequireScope<TBuilder>(this TBuilder builder, ApiScope scope) where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        return builder.RequireAuthorization(ApiScopes.Policy(scope)).WithMetadata(new ScopeRequirement(scope));
+    }
+
+    /// <summary>The policies, one per scope, for the API-key scheme.</summary>
+    public static void AddScopePolicies(AuthorizationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var scope in ApiScopes.All)
+        {
+            options.AddPolicy(ApiScopes.Policy(scope), p => p.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().AddRequirements(new ScopeRequirement(scope)));
+        }
+    }
+}
