@@ -70,6 +70,8 @@ public sealed partial class QuotaAttacks
             "--SenderAuth:Notifications:IntervalSeconds=0.2", "--SenderAuth:Notifications:TimeoutSeconds=30", "--SenderAuth:Notifications:LeaseSeconds=60",
             "--SenderAuth:Notifications:Parallelism=4", "--SenderAuth:Quotas:WebhookDeliveriesInFlightPerInstitution=2",
             "--SenderAuth:Quotas:MaxWebhooksPerInstitution=2",
+            // The receivers listen on loopback, which webhook delivery refuses unless the operator allows it.
+            "--SenderAuth:Notifications:AllowedNetworks:0=127.0.0.0/8",
         ];
         await using var dead = HangingEndpoint.Start();
         await using var receiver = await WebhookReceiver.StartAsync();
