@@ -591,6 +591,11 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             db.Record(time, caller, holder.Id, "domain.transfer", held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge");
             await DeleteAsync(holder, held, caller, ct).ConfigureAwait(false);
+            // Not kept for the retention like a delete: the history was never the holder's, and the name must be free
+            // for the claimant now. Reports and checks cascade from the row; counters are keyed by name.
+            await db.Domains.IgnoreQueryFilters().Where(x => x.Id == held.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            await db.SignedCounts.Where(c => c.Domain == held.Name).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            db.Entry(held).State = EntityState.Detached;
         }
         if (!(await CreateAsync(claimant, caller, claim.DomainName, false, ct).ConfigureAwait(false)).TryGet(out var created, out var error))
         {

@@ -158,7 +158,6 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
                 throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again");
             }
             // Held: not attributed to a tenant that has not proved it owns the domain; kept as foreign (counted, no records).
-            warning = $"about {policyDomain}, which is registered but not verified yet: held, not attributed";
             domain = null;
         }
         var trusted = ReportProvenanceRules.Trusted(provenance);

@@ -62,8 +62,8 @@ public sealed class ReportAttacks
                 var op = server.Client();
                 await op.CreateInstitution(a);
                 await op.CreateInstitution(b);
-                await op.CreateDomain(a, domainA);
-                await op.CreateDomain(b, domainB);
+                await op.CreateVerifiedDomain(a, domainA);
+                await op.CreateVerifiedDomain(b, domainB);
                 keyA = await op.CreateInstitutionKey(a);
                 keyB = await op.CreateInstitutionKey(b);
                 using var clientA = Keyed(server, keyA);

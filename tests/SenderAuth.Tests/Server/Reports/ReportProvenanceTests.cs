@@ -25,8 +25,8 @@ public sealed class ReportProvenanceTests
         var (a, b) = (ServerFixture.NewCode("pva"), ServerFixture.NewCode("pvb"));
         await client.CreateInstitution(a);
         await client.CreateInstitution(b);
-        await client.CreateDomain(a, $"{a}.example");
-        await client.CreateDomain(b, $"{b}.example");
+        await client.CreateVerifiedDomain(a, $"{a}.example");
+        await client.CreateVerifiedDomain(b, $"{b}.example");
         var id = $"same-{a}";
 
         // B's forged upload first, with A's reporter and id about B's domain: a different key, A's report still imports.
