@@ -4,15 +4,15 @@ namespace SenderAuth.Server.Domains;
 public sealed class DomainOptions
 {
     /// <summary>
-    /// The Public Suffix List the server refuses suffixes from (co.uk, github.io, …); default Debian's copy,
-    /// <c>/usr/share/publicsuffix/public_suffix_list.dat</c> (package publicsuffix), the file the DMARC code's
-    /// <see cref="SenderAuth.Dmarc.PublicSuffixList"/> reads for organizational domains. Must exist at start.
+    /// The Public Suffix List the server refuses suffixes from (co.uk, github.io, …). Empty (the default): Debian's
+    /// copy (<c>/usr/share/publicsuffix/public_suffix_list.dat</c>, package publicsuffix) where installed, else the
+    /// copy built into SenderAuth. A path given must exist at start.
     /// </summary>
-    public string PublicSuffixList { get; set; } = "/usr/share/publicsuffix/public_suffix_list.dat";
+    public string PublicSuffixList { get; set; } = "";
 
     internal IEnumerable<string> Problems()
     {
-        if (string.IsNullOrWhiteSpace(PublicSuffixList) || !File.Exists(PublicSuffixList))
+        if (!string.IsNullOrWhiteSpace(PublicSuffixList) && !File.Exists(PublicSuffixList))
         {
             yield return $"SenderAuth:Domains:PublicSuffixList: \"{PublicSuffixList}\" does not exist; install it (apt-get install publicsuffix) "
                 + "or point the setting at a copy of public_suffix_list.dat: without it anyone could register co.uk";

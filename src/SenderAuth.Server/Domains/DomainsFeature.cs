@@ -10,7 +10,7 @@ public static class DomainsFeature
     {
         services.AddSingleton<IValidateOptions<ServerOptions>, DomainOptionsValidator>();
         // Read once, on first use: the validator has made sure the file exists by then.
-        services.AddSingleton(sp => PublicSuffixList.Load(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Domains.PublicSuffixList));
+        services.AddSingleton(sp => PublicSuffixList.LoadOrBuiltIn(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Domains.PublicSuffixList));
         services.AddScoped<DomainService>();
         services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ServerOptions>, RetentionOptionsValidator>();
         services.AddSingleton<DeletionPurger>();

@@ -11,8 +11,32 @@ public sealed class PublicSuffixList
     private readonly HashSet<string> _wildcards = new(StringComparer.Ordinal);
     private readonly HashSet<string> _exceptions = new(StringComparer.Ordinal);
 
+    /// <summary>Where Debian's package publicsuffix installs the list; kept current by the system's updates.</summary>
+    public const string DebianPath = "/usr/share/publicsuffix/public_suffix_list.dat";
+
     /// <summary>Reads the list from a file in publicsuffix.org format (UTF-8, one rule a line).</summary>
     public static PublicSuffixList Load(string path) => Parse(File.ReadLines(path));
+
+    /// <summary>
+    /// The copy built into this assembly (Debian's, from when this version was built): the list when the system has
+    /// none, so a fresh machine needs no setup. The system's copy is preferred where it exists: it is newer.
+    /// </summary>
+    public static PublicSuffixList BuiltIn()
+    {
+        using var stream = typeof(PublicSuffixList).Assembly.GetManifestResourceStream("SenderAuth.Dmarc.public_suffix_list.dat")
+            ?? throw new InvalidOperationException("the built-in public suffix list is missing from the assembly");
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            lines.Add(line);
+        }
+        return Parse(lines);
+    }
+
+    /// <summary>The list at <paramref name="path"/>; with no path, Debian's copy when installed, else <see cref="BuiltIn"/>.</summary>
+    public static PublicSuffixList LoadOrBuiltIn(string? path) =>
+        !string.IsNullOrWhiteSpace(path) ? Load(path) : File.Exists(DebianPath) ? Load(DebianPath) : BuiltIn();
 
     /// <summary>Reads the list from its lines: comments (<c>//</c>) and blank lines skipped, wildcard and exception rules kept.</summary>
     public static PublicSuffixList Parse(IEnumerable<string> lines)

@@ -111,4 +111,33 @@ public class DmarcDiscoveryTests
         Assert.Equal("example.github.io", psl.OrganizationalDomain("a.example.github.io"));
         Assert.Equal("mosamuseum.com", psl.OrganizationalDomain("tickets.mosamuseum.com"));
     }
+
+    [Fact]
+    public void PublicSuffixList_BuiltIn_RefusesSuffixesWithoutTheDebianPackage()
+    {
+        // The copy built into the engine: what `serve` uses on a machine without the publicsuffix package.
+        var psl = PublicSuffixList.BuiltIn();
+        Assert.True(psl.IsPublicSuffix("co.uk"));
+        Assert.True(psl.IsPublicSuffix("github.io"));
+        Assert.False(psl.IsPublicSuffix("mosamuseum.com"));
+        Assert.Equal("bbc.co.uk", psl.OrganizationalDomain("news.bbc.co.uk"));
+    }
+
+    [Fact]
+    public void PublicSuffixList_LoadOrBuiltIn_APathGivenIsRead()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"psl-{Guid.NewGuid():N}.dat");
+        File.WriteAllLines(path, ["// a private list", "example"]);
+        try
+        {
+            var psl = PublicSuffixList.LoadOrBuiltIn(path);
+            Assert.True(psl.IsPublicSuffix("example"));
+            Assert.False(psl.IsPublicSuffix("co.uk"));
+            Assert.True(PublicSuffixList.LoadOrBuiltIn(null).IsPublicSuffix("co.uk"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

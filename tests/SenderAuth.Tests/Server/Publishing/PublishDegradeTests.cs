@@ -90,4 +90,14 @@ public sealed class PublishDegradeTests
         var ready = await client.GetAsync("/ready", TestContext.Current.CancellationToken);
         Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
     }
+
+    [Fact]
+    public void Public_suffix_list_unset_is_fine_and_a_missing_path_given_is_refused_at_start()
+    {
+        // Unset: Debian's copy or the built-in one, so a fresh machine needs no setup; a path named must exist.
+        var options = new ServerOptions();
+        Assert.DoesNotContain(OptionsCheck.Validate(options).Failures ?? [], f => f.Contains("Domains:PublicSuffixList", StringComparison.Ordinal));
+        options.Domains.PublicSuffixList = "/nonexistent/public_suffix_list.dat";
+        Assert.Contains(OptionsCheck.Validate(options).Failures ?? [], f => f.Contains("SenderAuth:Domains:PublicSuffixList", StringComparison.Ordinal));
+    }
 }
