@@ -325,10 +325,11 @@ public sealed partial class WebhookSender(
         }
     }
 
-    /// <summary>What the tenant sees of a connection its webhook was not allowed to make.</summary>
-    public const string RefusedByPolicy = "connection refused by policy";
-
-    /// <summary>What the tenant sees of any other failure without an HTTP status: the detail would tell open from closed ports.</summary>
+    /// <summary>
+    /// What the tenant sees of any failure without an HTTP status, a connection the policy refused included: the
+    /// detail would tell open from closed ports, and a distinct refusal would tell which names resolve to internal
+    /// addresses. The operator's log gets the detail.
+    /// </summary>
     public const string DeliveryFailed = "delivery failed";
 
     /// <summary>One attempt's outcome: the status, the error the delivery log shows the tenant, and the detail only the operator's log gets.</summary>
@@ -365,7 +366,7 @@ public sealed partial class WebhookSender(
         }
         catch (HttpRequestException e) when (e.InnerException is WebhookAddressRefusedException refused)
         {
-            return new(null, RefusedByPolicy, refused.Message);
+            return new(null, DeliveryFailed, refused.Message);
         }
         catch (HttpRequestException e)
         {

@@ -128,7 +128,8 @@ public sealed class WebhookAddressTests
 
         Assert.Empty(receiver.Received);
         var last = (await (await inst.GetAsync($"/api/v1/webhooks/{hook}/deliveries", Ct)).Json(HttpStatusCode.OK))["items"]![0]!;
-        Assert.Equal(WebhookSender.RefusedByPolicy, last["lastError"]!.GetValue<string>());
+        // The same generic text as a closed port: a distinct refusal would tell the tenant which names resolve inside.
+        Assert.Equal(WebhookSender.DeliveryFailed, last["lastError"]!.GetValue<string>());
         Assert.Null(last["lastStatus"]);
         // The retry (due after 1 min ± the 10 % jitter) goes through the same check.
         time.Advance(TimeSpan.FromMinutes(2));
@@ -155,5 +156,59 @@ public sealed class WebhookAddressTests
         Assert.Equal(1, await host.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(Ct));
 
         Assert.True(Assert.Single(receiver.Received).SignatureValid);
+    }
+
+    [Fact]
+    public async Task Deliver_RedirectIsNotFollowed_ShownAsItsStatus()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", new()
+        {
+            ["SenderAuth:Notifications:SendWebhooks"] = "false",
+            ["SenderAuth:Notifications:AllowedNetworks:0"] = "127.0.0.1",
+        });
+        // The second listener stands for an internal service: a redirect must not carry the delivery there.
+        await using var second = await WebhookReceiver.StartAsync();
+        var redirector = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        redirector.Start();
+        try
+        {
+            var answered = Task.Run(async () =>
+            {
+                using var connection = await redirector.AcceptTcpClientAsync(Ct);
+                var stream = connection.GetStream();
+                // Read the request head (the body is small and may follow in the same packets; it is not needed).
+                var buffer = new byte[65536];
+                var read = 0;
+                while (!System.Text.Encoding.ASCII.GetString(buffer, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
+                {
+                    var n = await stream.ReadAsync(buffer.AsMemory(read), Ct);
+                    if (n == 0)
+                    {
+                        break;
+                    }
+                    read += n;
+                }
+                var reply = $"HTTP/1.1 302 Found\r\nLocation: {second.Url}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+                await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(reply), Ct);
+            }, Ct);
+            var url = $"http://127.0.0.1:{((IPEndPoint)redirector.LocalEndpoint).Port}/hook";
+            var op = host.Client();
+            var created = await (await op.PostJson("/api/v1/webhooks", new { url })).Json(HttpStatusCode.Created);
+            second.Secret = created["secret"]!.GetValue<string>();
+            await (await op.PostAsync($"/api/v1/webhooks/{created["id"]}/test", null, Ct)).Json(HttpStatusCode.Accepted);
+
+            Assert.Equal(1, await host.Services.GetRequiredService<WebhookSender>().DeliverDueAsync(Ct));
+            await answered.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+            var last = (await (await op.GetAsync($"/api/v1/webhooks/{created["id"]}/deliveries", Ct)).Json(HttpStatusCode.OK))["items"]![0]!;
+            Assert.Equal("HTTP 302", last["lastError"]!.GetValue<string>());
+            Assert.Equal(302, last["lastStatus"]!.GetValue<int>());
+            Assert.Null(last["deliveredAt"]);
+            Assert.Empty(second.Received);
+        }
+        finally
+        {
+            redirector.Stop();
+        }
     }
 }
