@@ -18,6 +18,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
 {
     private readonly MilterOptions _options = options.Value.Milter;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly MilterWarnings _warnings = new(logger, time);
 
     // The host may stop and dispose this service from two paths at once (the test host's StopAsync racing the app's
     // own disposal when its run ends): whichever comes first cancels, and a later StopAsync finds nothing to do.
@@ -144,7 +145,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             {
                 // Closed before a byte is read: a host not listed cannot get mail signed, nor learn what it speaks to.
                 metrics.MilterConnection("refused");
-                logger.LogWarning("milter: connection from {Peer} refused: not in SenderAuth:Milter:AllowedPeers", peer.Address);
+                _warnings.PeerRefused(peer.Address);
                 client.Dispose();
                 continue;
             }
@@ -152,7 +153,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             {
                 Interlocked.Decrement(ref _active);
                 metrics.MilterConnection("refused");
-                logger.LogWarning("milter: {Max} connections already (Milter:MaxConnections); a new one is closed", _options.MaxConnections);
+                _warnings.TooManyConnections(_options.MaxConnections);
                 client.Dispose();
                 continue;
             }
@@ -227,5 +228,6 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         }
         _socket?.Dispose();
         _stopping.Dispose();
+        _warnings.Dispose();
     }
 }
