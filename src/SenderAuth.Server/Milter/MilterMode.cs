@@ -29,3 +29,16 @@ public enum MilterForeignDomainAction
     /// <summary>451 4.7.1: deferred (while a mapping is being corrected, nothing is lost).</summary>
     Tempfail,
 }
+
+/// <summary>
+/// What an SMTP client no Milter:PeerInstitutions entry matches may do when a mapping exists
+/// (<c>SenderAuth:Milter:UnmappedPeers</c>).
+/// </summary>
+public enum MilterUnmappedPeerAction
+{
+    /// <summary>Mail it sends as an institution's domain is not signed but refused, as OnForeignDomain answers (the default).</summary>
+    Refuse,
+
+    /// <summary>It may send as every institution, as without a mapping (for a transition while the map is completed).</summary>
+    Allow,
+}

@@ -57,13 +57,20 @@ public sealed class MilterOptions
     /// <summary>
     /// Which institution an SMTP client may send as, by its address (<c>Network</c>, CIDR) and/or its SMTP AUTH
     /// identity (<c>AuthIdentity</c>, the <c>{auth_authen}</c> macro); the first matching entry applies. Mail from a
-    /// mapped client whose From domain belongs to another institution is not signed but refused (<see cref="OnForeignDomain"/>).
-    /// Empty (default): the MTA may send as every institution.
+    /// mapped client whose From domain belongs to another institution is not signed but refused (<see cref="OnForeignDomain"/>);
+    /// a client no entry matches follows <see cref="UnmappedPeers"/>. Empty (default): the MTA may send as every institution.
     /// </summary>
     public List<MilterPeerInstitution> PeerInstitutions { get; set; } = [];
 
     /// <summary>What a mapped client sending as another institution gets: <c>reject</c> (default, 550 5.7.1) or <c>tempfail</c> (451 4.7.1).</summary>
     public MilterForeignDomainAction OnForeignDomain { get; set; } = MilterForeignDomainAction.Reject;
+
+    /// <summary>
+    /// With PeerInstitutions set, what a client no entry matches gets when it sends as an institution's domain that
+    /// would be signed: <c>refuse</c> (default; answered as <see cref="OnForeignDomain"/>) or <c>allow</c> (signed, as
+    /// without a mapping). Otherwise a map of AUTH identities would restrict only the clients that authenticate.
+    /// </summary>
+    public MilterUnmappedPeerAction UnmappedPeers { get; set; } = MilterUnmappedPeerAction.Refuse;
 
     public bool Enabled => !Listen.Equals("none", StringComparison.OrdinalIgnoreCase);
 

@@ -71,6 +71,13 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
             RefuseForeign(envelope, writer, mapping);
             return;
         }
+        if (peers.Enabled && options.UnmappedPeers == MilterUnmappedPeerAction.Refuse && _choice is { InstitutionId: not null } choice
+            && choice.Disposition is SignDisposition.Signed or SignDisposition.SignedWithProviderDomain
+            && await peers.FindAsync(envelope, ct).ConfigureAwait(false) is null)
+        {
+            RefuseUnmapped(envelope, writer);
+            return;
+        }
         Sign(envelope, writer, negotiation);
     }
 
@@ -82,6 +89,21 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
         logger.LogWarning("milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
             envelope.QueueId, domain, mapping.Code, mapping.Why, options.OnForeignDomain);
         var text = SmtpText($"not signed: {domain} is not a sender domain of institution {mapping.Code}, which this client sends for");
+        writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
+    }
+
+    /// <summary>
+    /// With a mapping, a client no entry ties to an institution (e.g. one that did not authenticate, under a map of
+    /// AUTH identities) would otherwise have mail signed for every institution: it gets the same answer as a foreign domain.
+    /// </summary>
+    private void RefuseUnmapped(MilterEnvelope envelope, MilterReplyWriter writer)
+    {
+        // The From domain, not the d= of a provider-domain signature.
+        var domain = _fromDomain;
+        metrics.MilterMessage("rejected");
+        logger.LogWarning("milter {QueueId}: client {Client} (SMTP AUTH {Auth}) matches no Milter:PeerInstitutions entry and sent as {Domain}; not signed (Milter:UnmappedPeers=refuse), answered {Action}",
+            envelope.QueueId, envelope.ClientIp, envelope.AuthIdentity ?? "none", domain, options.OnForeignDomain);
+        var text = SmtpText($"not signed: this client is not tied to any institution, so it may not send as {domain}");
         writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
     }
 

@@ -83,6 +83,96 @@ public sealed class MilterPeerTests
         Assert.Equal(MilterReply.Continue, Assert.Single(await client.SendMessageAsync(Message($"tickets@{a}.example"), clientIp: "198.51.100.9")).Code);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Allow")]
+    public async Task UnmappedClient_InstitutionDomainThatWouldBeSigned_RefusedUnlessAllowed(string? unmapped)
+    {
+        // Only an AUTH identity is mapped: a client that does not authenticate matches no entry.
+        var a = ServerFixture.NewCode("mua");
+        var settings = new Dictionary<string, string?>
+        {
+            ["SenderAuth:Milter:AllowedPeers:0"] = "127.0.0.0/8",
+            ["SenderAuth:Milter:PeerInstitutions:0:AuthIdentity"] = "relay-a@submission",
+            ["SenderAuth:Milter:PeerInstitutions:0:Institution"] = a,
+            ["SenderAuth:Milter:UnknownDomainPolicy"] = "SignWithProviderDomain",
+        };
+        if (unmapped is not null)
+        {
+            settings["SenderAuth:Milter:UnmappedPeers"] = unmapped;
+        }
+        await using var host = await ServerHost.StartAsync("sqlite", settings);
+        var api = host.Client();
+        // Its domain does not sign yet: the institution's policy signs its mail with the provider domain for it.
+        await api.CreateInstitution(a, "signWithProviderDomain");
+        await api.CreateDomain(a, $"{a}.example");
+        await using var client = await MilterClient.ConnectAsync(host.Services.GetRequiredService<MilterListener>().Address!);
+        await client.NegotiateAsync();
+
+        var anonymous = await client.SendMessageAsync(Message($"tickets@{a}.example"), clientIp: "198.51.100.9");
+        if (unmapped is null)
+        {
+            var refused = Assert.Single(anonymous);
+            Assert.Equal(MilterReply.ReplyCode, refused.Code);
+            Assert.Equal($"550 5.7.1 not signed: this client is not tied to any institution, so it may not send as {a}.example", refused.Text);
+        }
+        else
+        {
+            Assert.Contains(anonymous, r => r.Code == MilterReply.InsertHeader);
+        }
+        // The mapped identity signs for its institution; a domain of no institution follows UnknownDomainPolicy either way.
+        Assert.Contains(await client.SendMessageAsync(Message($"tickets@{a}.example"), clientIp: "198.51.100.9", authIdentity: "relay-a@submission"), r => r.Code == MilterReply.InsertHeader);
+        Assert.Contains(await client.SendMessageAsync(Message("tickets@nobody.example"), clientIp: "198.51.100.9"), r => r.Code == MilterReply.InsertHeader);
+    }
+
+    [Fact]
+    public void RefusedPeersAndConnectionFlood_OneWarningAMinuteEachThenACount()
+    {
+        var logger = new ListLogger();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        using var warnings = new MilterWarnings(logger, time);
+        for (var i = 0; i < 300; i++)
+        {
+            warnings.PeerRefused(System.Net.IPAddress.Parse("203.0.113.7"));
+            warnings.TooManyConnections(1000);
+        }
+        // One line per kind in full, the rest held back.
+        Assert.Equal(2, logger.Lines.Count);
+        Assert.Contains(logger.Lines, l => l.StartsWith("milter: connection from 203.0.113.7 refused: not in SenderAuth:Milter:AllowedPeers", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, l => l.StartsWith("milter: 1000 connections already (Milter:MaxConnections)", StringComparison.Ordinal));
+        // The minute ends on the timer: one count line per kind.
+        time.Advance(MilterWarnings.Interval);
+        Assert.Equal(4, logger.Lines.Count);
+        Assert.Contains(logger.Lines, l => l.StartsWith("milter: 299 more connections refused (not in SenderAuth:Milter:AllowedPeers) in the last 60 s", StringComparison.Ordinal));
+        Assert.Contains(logger.Lines, l => l.StartsWith("milter: 299 more connections closed over Milter:MaxConnections in the last 60 s", StringComparison.Ordinal));
+        // A quiet minute adds nothing; the next refusal is logged in full again.
+        time.Advance(MilterWarnings.Interval);
+        Assert.Equal(4, logger.Lines.Count);
+        warnings.PeerRefused(System.Net.IPAddress.Parse("203.0.113.8"));
+        Assert.Equal(5, logger.Lines.Count);
+        Assert.All(logger.Levels, level => Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Warning, level));
+    }
+
+    private sealed class ListLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public List<Microsoft.Extensions.Logging.LogLevel> Levels { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+                Levels.Add(logLevel);
+            }
+        }
+    }
+
     [Fact]
     public async Task Negotiation_WithMapping_AsksForClientAddressAndAuthMacros()
     {
