@@ -66,14 +66,15 @@ public sealed class MilterPeerTests
     }
 
     [Fact]
-    public async Task UnmappedClient_SendsAsAnyInstitution_AuthIdentityMapsAndIsForgottenOnTheNextMail()
+    public async Task UnmappedClient_DomainNotSigning_FollowsItsPolicy_AuthIdentityMapsAndIsForgottenOnTheNextMail()
     {
         var (host, a, b) = await StartMappedAsync(onForeign: "Tempfail");
         await using var _ = host;
         var address = host.Services.GetRequiredService<MilterListener>().Address!;
         await using var client = await MilterClient.ConnectAsync(address);
         await client.NegotiateAsync();
-        // 198.51.100.9 is in no mapped network.
+        // 198.51.100.9 is in no mapped network. The domain does not sign (passUnsigned): nothing would be signed for
+        // the institution, so its policy applies (UnmappedPeers refuses only what would be signed).
         Assert.Equal(MilterReply.Continue, Assert.Single(await client.SendMessageAsync(Message($"tickets@{a}.example"), clientIp: "198.51.100.9")).Code);
 
         var tied = Assert.Single(await client.SendMessageAsync(Message($"tickets@{a}.example"), clientIp: "198.51.100.9", authIdentity: "RELAY-B@submission"));
