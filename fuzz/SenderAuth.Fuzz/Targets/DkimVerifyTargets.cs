@@ -13,10 +13,12 @@ internal static class DkimVerifyTargets
     // The published keys of RFC 6376 A.3 (brisbane._domainkey.example.com) and RFC 8463 A.2 (brisbane and test under
     // football.example.com), so the seeds fuzz/corpus/dkim-verify/rfc*.eml verify and mutations reach the hash and
     // signature comparisons instead of stopping at a missing key.
-    private static readonly IDnsResolver Keys = new ZoneDnsResolver(Zone());
+    // Built on first use, not in a static initializer: FuzzTargets.All is read before SharpFuzz maps AFL++'s coverage
+    // memory, and instrumented engine code run that early writes to unmapped memory (AccessViolationException).
+    private static readonly Lazy<DkimVerifier> Lazy = new(() => new DkimVerifier(new ZoneDnsResolver(Zone())));
 
     /// <summary>The target's verifier; FuzzReplayTests checks that the RFC seeds pass through it.</summary>
-    internal static DkimVerifier Verifier { get; } = new(Keys);
+    internal static DkimVerifier Verifier => Lazy.Value;
 
     /// <summary>
     /// <see cref="MailMessage.Parse"/> (an unreadable header section is a <see cref="MessageFormatException"/>), then
