@@ -10,6 +10,7 @@ internal static class FuzzTargets
         DmarcTargets.Record,
         DkimTargets.Signature,
         DkimTargets.KeyRecord,
+        DkimVerifyTargets.Verify,
         MailTargets.Header,
         ZoneTargets.ZoneFile,
         ZoneTargets.TrustAnchors,

@@ -188,8 +188,9 @@ public sealed class DmarcEvaluator
 
     /// <summary>
     /// The author domains other parsers may read from a message whose From is ambiguous: each ambiguous line touching
-    /// From read as an address list on its own (after a "name:" a lenient parser sees), and each piece of a From value
-    /// cut at a bare CR. Only for choosing the strictest policy of a refused message; never for a pass.
+    /// From read as an address list on its own (after a "name:" a lenient parser sees), every field split at each bare
+    /// CR (each CR is an ambiguity of its own), and each piece of a From value cut at a bare CR. Only for choosing the
+    /// strictest policy of a refused message; never for a pass.
     /// </summary>
     private static IEnumerable<string> OtherReadings(MailMessage message)
     {
@@ -201,9 +202,11 @@ public sealed class DmarcEvaluator
             {
                 continue;
             }
+            // The piece a reader that ends lines at a bare CR sees: from the line (past its leading CR) to the next CR or LF.
             var line = raw[a.Offset..];
-            var lf = line.IndexOf((byte)'\n');
-            line = lf < 0 ? line : line[..lf];
+            line = line.Length > 0 && line[0] == '\r' ? line[1..] : line;
+            var end = line.IndexOfAny((byte)'\r', (byte)'\n');
+            line = end < 0 ? line : line[..end];
             var text = System.Text.Unicode.Utf8.IsValid(line) ? System.Text.Encoding.UTF8.GetString(line) : System.Text.Encoding.Latin1.GetString(line);
             var colon = text.IndexOf(':', StringComparison.Ordinal);
             texts.Add(a.ReadAs is not null && colon >= 0 ? text[(colon + 1)..] : text);

@@ -85,7 +85,11 @@ public sealed record HeaderAmbiguity(HeaderAmbiguityReason Reason, int Offset, i
 /// </summary>
 internal static class HeaderLineRule
 {
-    /// <summary>The ambiguity of one field's bytes (all its lines), or null when it is an unambiguous field.</summary>
+    /// <summary>
+    /// The ambiguity of how the field begins (its name), or null when it begins as a field should. A CR without LF
+    /// anywhere in the field is not reported here but by <see cref="NextBareCr"/>, one per CR: each may start a field
+    /// of its own for some reader.
+    /// </summary>
     /// <param name="field">The field's bytes, first line first.</param>
     /// <param name="first">True for the first line of the header section.</param>
     public static (HeaderAmbiguityReason Reason, int At, string? Character)? Check(ReadOnlySpan<byte> field, bool first)
@@ -106,7 +110,7 @@ internal static class HeaderLineRule
             }
             if (i < field.Length && field[i] == ':')
             {
-                return BareCr(field, i);
+                return null;
             }
             if (i >= field.Length || field[i] is (byte)'\r' or (byte)'\n')
             {
@@ -127,19 +131,26 @@ internal static class HeaderLineRule
         return (LeadingKind(field), 0, CharacterAt(field, 0));
     }
 
-    /// <summary>A CR not followed by LF after the name (inside the value).</summary>
-    private static (HeaderAmbiguityReason, int, string?)? BareCr(ReadOnlySpan<byte> field, int from)
+    /// <summary>
+    /// The offset of the first CR not followed by LF at or after <paramref name="from"/>, name included; -1 when none.
+    /// Every such CR counts, not just the first: "X: a\rY: b\rFrom: evil" hides its From behind the second one.
+    /// </summary>
+    public static int NextBareCr(ReadOnlySpan<byte> field, int from)
     {
-        var rest = field[from..];
-        for (var cr = rest.IndexOf((byte)'\r'); cr >= 0; cr = rest.IndexOf((byte)'\r'))
+        for (var cr = from; cr < field.Length; cr++)
         {
-            if (cr + 1 >= rest.Length || rest[cr + 1] != '\n')
+            var next = field[cr..].IndexOf((byte)'\r');
+            if (next < 0)
             {
-                return (HeaderAmbiguityReason.BareCarriageReturn, field.Length - rest.Length + cr, "U+000D");
+                return -1;
             }
-            rest = rest[(cr + 2)..];
+            cr += next;
+            if (cr + 1 >= field.Length || field[cr + 1] != '\n')
+            {
+                return cr;
+            }
         }
-        return null;
+        return -1;
     }
 
     private static int LineEnd(ReadOnlySpan<byte> field)
@@ -192,8 +203,8 @@ internal static class HeaderLineRule
 
     /// <summary>
     /// The field name a lenient parser reads from the line (JavaScript's <c>trim()</c>, for one, drops VT, FF, NBSP and
-    /// U+2028): what precedes the first colon of the first line, with spaces and controls trimmed at both ends; null
-    /// without a colon or when nothing is left.
+    /// U+2028): what precedes the first colon of the first line, after its last bare CR, with spaces and controls
+    /// trimmed at both ends; null without a colon or when nothing is left.
     /// </summary>
     public static string? LenientName(ReadOnlySpan<byte> field)
     {
@@ -204,6 +215,9 @@ internal static class HeaderLineRule
             return null;
         }
         var name = line[..colon];
+        // A reader that ends the line at a bare CR sees only the name after the last one ("X-Junk\rFrom" is From).
+        var lastCr = name.LastIndexOf((byte)'\r');
+        name = lastCr < 0 ? name : name[(lastCr + 1)..];
         // Latin-1 when not UTF-8, so a lone 0xA0 is NBSP, as the readers that honour it take it.
         var text = System.Text.Unicode.Utf8.IsValid(name) ? Encoding.UTF8.GetString(name) : Encoding.Latin1.GetString(name);
         var start = 0;

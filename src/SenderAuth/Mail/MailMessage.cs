@@ -152,24 +152,33 @@ public sealed class MailMessage
     {
         var field = MakeField(raw, start, end);
         var span = raw.Span[start..end];
-        if (HeaderLineRule.Check(span, first) is not { } bad)
+        var bad = HeaderLineRule.Check(span, first);
+        // A line that is no field is folded into the one above by strict readers: its CRs come after that field.
+        var owner = bad is null ? field.Name : follows;
+        if (bad is { } b)
+        {
+            (ambiguities ??= []).Add(new HeaderAmbiguity(b.Reason, start, line, follows, HeaderLineRule.LenientName(span), b.Character));
+        }
+        // Every CR without LF, in the name or the value: a reader that ends the line there reads what follows as a
+        // new field. A leading CR is already the line's own ambiguity (leading-control-character).
+        // Each piece is read up to the next bare CR only, and lines are counted as we go, so this stays linear.
+        var cr = HeaderLineRule.NextBareCr(span, span[0] == '\r' ? 1 : 0);
+        var counted = 0;
+        var lines = line;
+        while (cr >= 0)
+        {
+            var next = HeaderLineRule.NextBareCr(span, cr + 1);
+            lines += System.MemoryExtensions.Count(span[counted..cr], (byte)'\n');
+            counted = cr;
+            var piece = span[(cr + 1)..(next < 0 ? span.Length : next)];
+            (ambiguities ??= []).Add(new HeaderAmbiguity(HeaderAmbiguityReason.BareCarriageReturn, start + cr, lines, owner,
+                HeaderLineRule.LenientName(piece), "U+000D"));
+            cr = next;
+        }
+        if (bad is null)
         {
             follows = field.Name;
-            return field;
         }
-        HeaderAmbiguity ambiguity;
-        if (bad.Reason == HeaderAmbiguityReason.BareCarriageReturn)
-        {
-            // Inside the field: it is the field a reader may cut short, and what follows the CR may be read as a new one.
-            var linesBefore = System.MemoryExtensions.Count(span[..bad.At], (byte)'\n');
-            ambiguity = new HeaderAmbiguity(bad.Reason, start + bad.At, line + linesBefore, field.Name,
-                HeaderLineRule.LenientName(span[(bad.At + 1)..]), bad.Character);
-        }
-        else
-        {
-            ambiguity = new HeaderAmbiguity(bad.Reason, start, line, follows, HeaderLineRule.LenientName(span), bad.Character);
-        }
-        (ambiguities ??= []).Add(ambiguity);
         return field;
     }
 

@@ -61,6 +61,14 @@ public static class HeaderSmugglingCases
         Ambiguous("leading-space-from-at-top", "top", " From: " + Evil, HeaderAmbiguityReason.LeadingWhitespace),
         // A lone CR inside From: some readers end the line there and see a second From.
         Ambiguous("bare-cr-in-from", "in-from", "\rFrom: " + Evil, HeaderAmbiguityReason.BareCarriageReturn),
+        // Issue 19 review: every bare CR counts, not the first only, and one in a name too ("X-Junk\rFrom" is From to a
+        // reader that ends the line at the CR); above the real From and below it.
+        Ambiguous("bare-cr-chain-above-from", "above-from", "X-Junk: a\rY: b\rFrom: " + Evil, HeaderAmbiguityReason.BareCarriageReturn),
+        Ambiguous("bare-cr-chain-after-from", "after-from", "X-Junk: a\rY: b\rFrom: " + Evil, HeaderAmbiguityReason.BareCarriageReturn),
+        Ambiguous("bare-cr-in-name-above-from", "above-from", "X-Junk\rFrom: " + Evil, HeaderAmbiguityReason.LineWithoutColon),
+        Ambiguous("bare-cr-in-name-after-from", "after-from", "X-Junk\rFrom: " + Evil, HeaderAmbiguityReason.LineWithoutColon),
+        // The hidden From behind the CR of a signed field's value.
+        Ambiguous("bare-cr-in-signed-field-after-from", "after-from", "Subject: s\rFrom: " + Evil, HeaderAmbiguityReason.BareCarriageReturn),
         // Composition Kills: several From fields, spelled as RFC 5322 allows (case, obsolete WSP before the colon).
         // Over-signing (h=From:From) makes DKIM fail; DMARC refuses several From fields whatever SPF says.
         new("second-from-above", "above-from", "From: " + Evil, "fail", "signature-mismatch", "multiple-from-fields", null),

@@ -68,6 +68,21 @@ public class FuzzReplayTests
         }
     }
 
+    [Theory]
+    [InlineData("rfc8463-a3.eml", 2, 0)]
+    [InlineData("rfc8463-vt-from-above.eml", 0, 2)]
+    [InlineData("rfc8463-bare-cr-chain.eml", 0, 2)]
+    public async Task DkimVerifySeeds_ReachTheSignatureCheck(string file, int passes, int ambiguous)
+    {
+        // The dkim-verify target fuzzes hashing and canonicalization only if its seeds verify against its fixed keys;
+        // the smuggled variants are refused for their ambiguous header line, as the product refuses them.
+        var message = SenderAuth.Mail.MailMessage.Parse(File.ReadAllBytes(Path.Combine(FuzzDir, "corpus", "dkim-verify", file)));
+        var result = await DkimVerifyTargets.Verifier.VerifyAsync(message, TestContext.Current.CancellationToken);
+        Assert.Equal(2, result.Signatures.Count);
+        Assert.Equal(passes, result.Signatures.Count(s => s.Result == SenderAuth.Dkim.DkimResult.Pass));
+        Assert.Equal(ambiguous, result.Signatures.Count(s => s.Ambiguity is not null));
+    }
+
     [Fact]
     public void Check_UndocumentedException_IsAViolation()
     {

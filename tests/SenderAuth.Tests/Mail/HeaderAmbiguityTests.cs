@@ -85,6 +85,28 @@ public class HeaderAmbiguityTests
     }
 
     [Fact]
+    public void Parse_SeveralBareCrsInOneField_EachIsAnAmbiguityReadAsWhatFollowsIt()
+    {
+        // Issue 19 review: only the first CR was reported, so the From behind the second one touched nothing.
+        var message = Parse("X-Junk: a\rY: b\rFrom: Evil <evil@attacker.example>\r\n" + Top + Rest);
+        Assert.Equal(
+            [(HeaderAmbiguityReason.BareCarriageReturn, "X-Junk", "Y"), (HeaderAmbiguityReason.BareCarriageReturn, "X-Junk", "From")],
+            message.Ambiguities.Select(a => (a.Reason, a.Follows, a.ReadAs)));
+        Assert.Equal("X-Junk: a\rY: b".Length, message.AmbiguityTouching(["From"])!.Offset);
+    }
+
+    [Fact]
+    public void Parse_BareCrInsideAName_TouchesTheNameAfterIt()
+    {
+        // "X-Junk\rFrom:" has no colon before the CR; a reader that ends the line at the CR sees a From field.
+        var message = Parse(Top + "X-Junk\rFrom: Evil <evil@attacker.example>\r\n" + Rest);
+        Assert.Equal(
+            [(HeaderAmbiguityReason.LineWithoutColon, "From"), (HeaderAmbiguityReason.BareCarriageReturn, "From")],
+            message.Ambiguities.Select(a => (a.Reason, a.ReadAs)));
+        Assert.NotNull(message.AmbiguityTouching(["From"]));
+    }
+
+    [Fact]
     public void Parse_LineAfterUnsignedField_TouchesOnlyThatField()
     {
         var message = Parse(Top + "X-Tracking: 1\r\n\vjunk\r\n" + Rest);
