@@ -35,7 +35,7 @@ public sealed record FileImportOutcome(string File, FileImportStatus Status, IRe
 /// same report. Only trusted reports reach the day totals and the own-mail-failing alert.
 /// </remarks>
 public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
-    ReportMailCheck mailCheck)
+    ReportMailCheck mailCheck, SenderAuth.Dmarc.PublicSuffixList suffixes)
 {
     private const int BatchSize = 2000;
 
@@ -52,7 +52,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(source);
         var (origin, institutionId) = (source.Origin, source.InstitutionId);
-        var evidence = await mailCheck.CheckAsync(path, ct).ConfigureAwait(false);
+        var evidence = await mailCheck.CheckAsync(path, source.Channel == ReportChannel.Upload, ct).ConfigureAwait(false);
         var routedTo = await RoutedInstitutionAsync(source, evidence, ct).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
@@ -142,8 +142,9 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             throw new ReportRejectedException($"report {org} {id} is about {policyDomain}, which is not a domain of your institution");
         }
-        var provenance = Provenance(source, evidence, meta);
-        var detail = Clip(evidence.IsMail ? evidence.Summary : uploaded ? "uploaded report file: no mail to verify" : "report file from the operator", 500);
+        var (provenance, why) = Provenance(source, evidence, meta);
+        var detail = Clip(evidence.IsMail ? evidence.Summary + (why is null ? "" : "; untrusted: " + why)
+            : uploaded ? "uploaded report file: no mail to verify" : "report file from the operator", 500);
         string? warning = null;
         if (routedTo is { } routed && domain is not null && domain.InstitutionId != routed.Id)
         {
@@ -161,13 +162,20 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             domain = null;
         }
         var trusted = ReportProvenanceRules.Trusted(provenance);
+        // An upload is a duplicate of any stored copy; a mailbox copy only of another mailbox copy. A trusted copy
+        // is never the duplicate of untrusted ones: else a forged mail with a guessed id, arriving first, would keep
+        // the real report out. The untrusted copies go instead (below).
+        var blocking = domain is not null
+            ? await db.Reports.AsNoTracking().Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded))
+                .Select(r => new { r.Id, r.Trusted }).ToListAsync(ct).ConfigureAwait(false)
+            : null;
+        var replacing = trusted && blocking is { Count: > 0 } && blocking.All(r => !r.Trusted);
         var seen = domain is not null
-            ? await db.Reports.AnyAsync(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded), ct).ConfigureAwait(false)
+            ? blocking!.Count > 0 && !replacing
             : await db.ForeignReports.AnyAsync(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && (uploaded || !r.Uploaded), ct).ConfigureAwait(false);
         if (seen)
         {
-            // Read to the end all the same: a duplicate inside a broken file must not hide the breakage. An upload
-            // is a duplicate of any stored copy; a mailbox copy only of another mailbox copy.
+            // Read to the end all the same: a duplicate inside a broken file must not hide the breakage.
             var dup = DmarcReportParser.Summarize(reader, ct);
             return new ImportedReport(org, id, policyDomain, ReportImportStatus.Duplicate, (int)dup.Records, dup.Messages, provenance);
         }
@@ -185,9 +193,22 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
             return new ImportedReport(org, id, policyDomain, warning is null ? ReportImportStatus.Foreign : ReportImportStatus.Misrouted,
                 (int)summary.Records, summary.Messages, provenance, warning);
         }
+        if (replacing)
+        {
+            foreach (var copy in blocking!)
+            {
+                await RemoveCopyAsync(copy.Id, "the trusted copy replaces an untrusted one", ct).ConfigureAwait(false);
+            }
+        }
         if (!uploaded)
         {
-            await SupersedeUploadAsync(policyDomain, org, id, ct).ConfigureAwait(false);
+            var upload = await db.Reports.AsNoTracking()
+                .Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && r.Uploaded)
+                .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (upload is { } uploadId)
+            {
+                await RemoveCopyAsync(uploadId, "the mailbox copy replaces an uploaded one", ct).ConfigureAwait(false);
+            }
         }
         var report = new StoredReport
         {
@@ -244,32 +265,34 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
     }
 
     /// <summary>
-    /// Verified: the report came in a mail that passed DMARC for the reporter's domain (an uploaded .eml too).
+    /// Verified: the report came in a mail that passed DMARC for a trusted reporter's domain, and its org_name is
+    /// that reporter's (<see cref="ReportMailEvidence.ReporterProblem"/>; an uploaded .eml too, by DKIM alone).
     /// Otherwise an upload is <c>uploaded</c>, other mail <c>unverified</c>, and a bare file from the operator's
-    /// folder or CLI <c>local-file</c>.
+    /// folder or CLI <c>local-file</c>; for mail, the second value says why it was not verified.
     /// </summary>
-    private static ReportProvenance Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta)
+    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta)
     {
-        if (evidence.VerifiesReporter(meta.Email, meta.OrgName))
+        var why = evidence.IsMail ? evidence.ReporterProblem(meta.OrgName, options.Value.Reports, suffixes) : null;
+        if (evidence.IsMail && why is null)
         {
-            return ReportProvenance.Verified;
+            return (ReportProvenance.Verified, null);
         }
-        return source.Channel switch
+        return (source.Channel switch
         {
             ReportChannel.Upload => ReportProvenance.Uploaded,
             ReportChannel.Folder when !evidence.IsMail => ReportProvenance.LocalFile,
             _ => ReportProvenance.Unverified,
-        };
+        }, why);
     }
 
     /// <summary>
-    /// The mailbox's copy of a report replaces an uploaded one with the same key (never the reverse): the upload's
-    /// records go, and its day totals are taken back out when it had been counted.
+    /// Removes a stored copy that a better one replaces: the mailbox's copy replaces an upload with the same key
+    /// (never the reverse), and a trusted copy replaces untrusted ones. Its records go, and its day totals are
+    /// taken back out when it had been counted.
     /// </summary>
-    private async Task SupersedeUploadAsync(string policyDomain, string org, string id, CancellationToken ct)
+    private async Task RemoveCopyAsync(long reportId, string why, CancellationToken ct)
     {
-        var old = await db.Reports.AsNoTracking().Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && r.Uploaded)
-            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        var old = await db.Reports.AsNoTracking().Where(r => r.Id == reportId).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (old is null)
         {
             return;
@@ -300,7 +323,7 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         }
         await db.ReportRecords.Where(r => r.ReportId == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await db.Reports.Where(r => r.Id == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-        log.LogInformation("report {Org} {Id} about {Domain}: the mailbox copy replaces the one uploaded by {Origin}", org, id, policyDomain, old.Origin);
+        log.LogInformation("report {Org} {Id} about {Domain}: {Why} (from {Origin})", old.ReporterOrg, old.ReportId, old.PolicyDomain, why, old.Origin);
     }
 
     /// <summary>

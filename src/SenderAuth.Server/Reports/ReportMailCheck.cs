@@ -26,35 +26,32 @@ public sealed record ReportMailEvidence(bool IsMail, MessageVerification? Verifi
         : Problem ?? "not a mail";
 
     /// <summary>
-    /// True when the mail passed DMARC and its From domain is the reporter's: the report's own contact address
-    /// (<c>report_metadata/email</c>) or, without one, an org name that is a domain, in the same organizational domain.
-    /// A mail that passes DMARC for some other domain proves only that someone owns that domain.
+    /// Null when the mail proves the report came from a trusted reporter; otherwise why not. It must pass DMARC for a
+    /// From domain on <see cref="ReportOptions.TrustedReporters"/> (or below one): passing DMARC proves only that the
+    /// sender owns its domain, and anyone can own one. An org_name that is a domain must be in the From domain's
+    /// organisational domain, so a trusted reporter's mail cannot vouch for a report naming someone else.
     /// </summary>
-    public bool VerifiesReporter(string? reporterEmail, string orgName)
+    public string? ReporterProblem(string orgName, ReportOptions options, PublicSuffixList suffixes)
     {
-        if (Verification is not { Dmarc: { Result: DmarcResult.Pass, AuthorDomain: { } author } dmarc })
+        ArgumentNullException.ThrowIfNull(orgName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(suffixes);
+        if (Verification is not { Dmarc: { Result: DmarcResult.Pass, AuthorDomain: { } author } })
         {
-            return false;
+            return "the mail did not pass DMARC";
         }
-        var reporter = ReporterDomain(reporterEmail, orgName);
-        if (reporter is null)
+        author = author.Trim().TrimEnd('.').ToLowerInvariant();
+        if (!options.IsTrustedReporter(author))
         {
-            return false;
-        }
-        var org = (dmarc.OrganizationalDomain ?? author).ToLowerInvariant();
-        author = author.ToLowerInvariant();
-        return reporter == author || reporter.EndsWith("." + org, StringComparison.Ordinal) || reporter == org;
-    }
-
-    private static string? ReporterDomain(string? email, string orgName)
-    {
-        var at = email?.LastIndexOf('@') ?? -1;
-        if (email is not null && at > 0 && at < email.Length - 1)
-        {
-            return email[(at + 1)..].Trim().TrimEnd('>', '.').ToLowerInvariant();
+            return $"reporter {author} is not in Reports:TrustedReporters";
         }
         var name = orgName.Trim().TrimEnd('.').ToLowerInvariant();
-        return name.Contains('.', StringComparison.Ordinal) && !name.Contains(' ', StringComparison.Ordinal) ? name : null;
+        if (name.Contains('.', StringComparison.Ordinal) && !name.Contains(' ', StringComparison.Ordinal)
+            && suffixes.OrganizationalDomain(name) != suffixes.OrganizationalDomain(author))
+        {
+            return $"org_name {name} is not in the organisational domain of the mail's sender {author}";
+        }
+        return null;
     }
 }
 
@@ -62,7 +59,8 @@ public sealed record ReportMailEvidence(bool IsMail, MessageVerification? Verifi
 /// Verifies the mail a report came in with our own engine (<see cref="MessageVerifier"/>, through the server's
 /// resolver). The message was stored by our own mail server, so its topmost Received field (the hop into our
 /// MX) gives the connecting client's address and HELO, and Return-Path the MAIL FROM; without them SPF is
-/// <c>none</c> and only DKIM can make DMARC pass, which is how every large reporter signs.
+/// <c>none</c> and only DKIM can make DMARC pass, which is how every large reporter signs. An uploaded .eml never
+/// went through our MX: its Received and Return-Path are the uploader's words, so it is checked by DKIM alone.
 /// </summary>
 public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<ServerOptions> options, TimeProvider time)
 {
@@ -72,7 +70,8 @@ public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<Serv
     private readonly Lazy<MessageVerifier> _verifier = new(() => new MessageVerifier(resolver,
         new MessageVerifierOptions { AuthServId = DnsName.Normalize(options.Value.Provider.Zone) }, time));
 
-    public async Task<ReportMailEvidence> CheckAsync(string path, CancellationToken ct)
+    /// <param name="dkimOnly">True for an upload: ignore Received and Return-Path, so DMARC can pass only through aligned DKIM.</param>
+    public async Task<ReportMailEvidence> CheckAsync(string path, bool dkimOnly, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(path);
         var info = new FileInfo(path);
@@ -105,7 +104,7 @@ public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<Serv
                 }
             }
         }
-        var (ip, helo) = FirstHop(message);
+        var (ip, helo) = dkimOnly ? (null, null) : FirstHop(message);
         // Without the client's address SPF has nothing to check: MAIL FROM and HELO are left out, so it is "none"
         // without DNS queries, and DMARC rests on DKIM alone.
         var mailFrom = ip is null ? null : message.All("Return-Path").FirstOrDefault()?.Value.Trim().Trim('<', '>');

@@ -46,6 +46,31 @@ public sealed class ReportOptions
     /// </summary>
     public long QuarantineBytesPerInstitution { get; set; } = 200L << 20;
 
+    /// <summary>
+    /// The reporters whose mail can make a report trusted: a report mail is verified only when it passes DMARC for a
+    /// From domain that is one of these or below one (list organisational domains), and an org_name that is a domain
+    /// is in the same organisational domain. Anyone can own a domain and sign mail; only these are believed. The
+    /// default is the large receivers that send aggregate reports; configured entries are added to it
+    /// (<c>SenderAuth:Reports:TrustedReporters:0=reports.example</c>), so operators extend it for their own receivers.
+    /// </summary>
+    public List<string> TrustedReporters { get; set; } =
+    [
+        "google.com", "yahoo.com", "outlook.com", "microsoft.com", "hotmail.com", "comcast.net", "mail.ru", "yandex.ru", "zoho.com",
+        "fastmail.com", "gmx.net", "web.de", "t-online.de", "apple.com", "icloud.com", "amazonses.com", "mimecast.com", "proofpoint.com",
+        "cloudflare.com",
+    ];
+
+    /// <summary>Whether the domain is a trusted reporter or below one.</summary>
+    internal bool IsTrustedReporter(string domain)
+    {
+        var d = domain.Trim().TrimEnd('.').ToLowerInvariant();
+        return TrustedReporters.Any(t =>
+        {
+            var r = t.Trim().TrimEnd('.').ToLowerInvariant();
+            return d == r || d.EndsWith("." + r, StringComparison.Ordinal);
+        });
+    }
+
     /// <summary>Reported volume from our IPs above what we signed by more than this share is flagged (plus a small absolute slack).</summary>
     public double ReconciliationTolerance { get; set; } = 0.05;
 
@@ -84,6 +109,14 @@ public sealed class ReportOptions
         if (ReconciliationTolerance is < 0 or > 10)
         {
             yield return "SenderAuth:Reports:ReconciliationTolerance must be between 0 and 10";
+        }
+        for (var i = 0; i < TrustedReporters.Count; i++)
+        {
+            var r = TrustedReporters[i]?.Trim().TrimEnd('.') ?? "";
+            if (r.Length is 0 or > 253 || !r.Contains('.', StringComparison.Ordinal) || r.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '.')))
+            {
+                yield return $"SenderAuth:Reports:TrustedReporters:{i} must be a domain name (e.g. google.com), not \"{TrustedReporters[i]}\"";
+            }
         }
         for (var i = 0; i < Imap.Count; i++)
         {

@@ -36,20 +36,26 @@ public sealed class ReportAttacks
         var run = Guid.NewGuid().ToString("N")[..6];
         var (a, b) = ($"atka{run}", $"atkb{run}");
         var (domainA, domainB) = ($"{a}.example", $"{b}.example");
-        // The reporter: a domain of its own on Knot, with a DKIM key and a DMARC policy, as Google's are.
+        // The reporter: a domain of its own on Knot, with a DKIM key, an SPF record and a DMARC policy, as Google's
+        // are, configured as a trusted reporter. The rogue: a domain the attacker owns, set up the same way but not listed.
         var reporter = $"rep{run}.{zone}";
+        var rogue = $"rogue{run}.{zone}";
         using var reporterKey = DkimPrivateKey.Generate(DkimKeyType.Ed25519, 2048);
+        using var rogueKey = DkimPrivateKey.Generate(DkimKeyType.Ed25519, 2048);
         await KnotUpdate.SendAsync(dns, tsig, zone,
         [
             $"update add s1._domainkey.{reporter}. 60 IN TXT \"{DkimKeyRecord.TxtValue(reporterKey.PublicKey)}\"",
+            $"update add {reporter}. 60 IN TXT \"v=spf1 ip4:198.51.100.77 -all\"",
             $"update add _dmarc.{reporter}. 60 IN TXT \"v=DMARC1; p=reject\"",
+            $"update add s1._domainkey.{rogue}. 60 IN TXT \"{DkimKeyRecord.TxtValue(rogueKey.PublicKey)}\"",
+            $"update add _dmarc.{rogue}. 60 IN TXT \"v=DMARC1; p=reject\"",
         ]);
         var day = DateTime.UtcNow.Date.AddDays(-1);
         var data = Directory.CreateTempSubdirectory("sa-atk-");
         string[] args =
         [
             "serve", "--data", data.FullName, "--dns", "127.0.0.1:0", "--resolver", dns, "--SenderAuth:Resolver:TimeoutSeconds=2",
-            $"--SenderAuth:Reports:UploadsPerHour={UploadsPerHour}",
+            $"--SenderAuth:Reports:UploadsPerHour={UploadsPerHour}", $"--SenderAuth:Reports:TrustedReporters:0={reporter}",
             "--SenderAuth:Reports:MaxUploadBytes=4096", "--SenderAuth:Reports:QuarantineBytesPerInstitution=4096",
             .. mailbox.Settings().Select(kv => kv.Key == "SenderAuth:Reports:BackgroundIngestion" ? "--SenderAuth:Reports:BackgroundIngestion=true" : $"--{kv.Key}={kv.Value}"),
             "--SenderAuth:Reports:Imap:0:PollSeconds=1",
@@ -91,13 +97,37 @@ public sealed class ReportAttacks
                 // own address about B's domain claiming all is well: neither may count.
                 var misrouted = ReportXml.Build("yahoo.com", $"misrouted-{run}", domainB, day, [new("192.0.2.1", 500, true, true)]);
                 var unsigned = ReportXml.Build("google.com", $"unsigned-{run}", domainB, day, [new("203.0.113.5", 9_000, true, true, domainB, "stxsel1", true, domainB, true)]);
+                // 1b. A report DKIM-signed by the attacker's own domain (passes DMARC, but not a listed reporter), and one
+                // signed by the trusted reporter that names google.com as its org: neither is trusted nor counted.
+                var rogueXml = ReportXml.Build(rogue, $"rogue-{run}", domainA, day, [new("203.0.113.5", 50_000, true, true, domainA, "stxsel1", true, domainA, true)]);
+                var posing = ReportXml.Build("google.com", $"posing-{run}", domainA, day, [new("203.0.113.5", 50_000, true, true, domainA, "stxsel1", true, domainA, true)]);
+                var posingMail = ReportMail(reporter, $"posing-{run}", domainA, posing, $"{a}@rua.ticketing.example");
+                // 2b. Unsigned mail whose (forged) Received and Return-Path pass SPF for the reporter. Appended with no
+                // MTA in front, the mailbox copy's topmost Received is that header, so it verifies (with no records):
+                // proof the headers pass SPF. Uploaded, the same kind of mail is checked by DKIM alone and stays untrusted.
+                var spfMail = SpfForged(ReportMail(reporter, $"spf-{run}", domainA, ReportXml.Build(reporter, $"spf-{run}", domainA, day, []), $"{a}@rua.ticketing.example"), reporter);
                 await mailbox.AppendAsync(
                     Signed(ReportMail(reporter, realId, domainA, real, $"{a}@rua.ticketing.example"), reporter, reporterKey),
                     ReportMail("yahoo.com", $"misrouted-{run}", domainB, misrouted, $"{a}@rua.ticketing.example"),
-                    ReportMail("google.com", $"unsigned-{run}", domainB, unsigned, $"{b}@rua.ticketing.example"));
+                    ReportMail("google.com", $"unsigned-{run}", domainB, unsigned, $"{b}@rua.ticketing.example"),
+                    Signed(ReportMail(rogue, $"rogue-{run}", domainA, rogueXml, $"{a}@rua.ticketing.example"), rogue, rogueKey),
+                    Signed(posingMail, reporter, reporterKey),
+                    spfMail);
 
+                string[] expected = [realId, $"rogue-{run}", $"posing-{run}", $"spf-{run}"];
                 var listA = await WaitForAsync(clientA, $"/api/v1/institutions/{a}/domains/{domainA}/reports",
-                    l => l["items"]!.AsArray().Any(i => i!["reportId"]!.GetValue<string>() == realId && i["provenance"]!.GetValue<string>() == "verified"), ct);
+                    l => expected.All(e => l["items"]!.AsArray().Any(i => i!["reportId"]!.GetValue<string>() == e))
+                        && l["items"]!.AsArray().Any(i => i!["reportId"]!.GetValue<string>() == realId && i["provenance"]!.GetValue<string>() == "verified"), ct);
+                var rogueRow = Assert.Single(listA["items"]!.AsArray(), i => i!["reportId"]!.GetValue<string>() == $"rogue-{run}")!;
+                Assert.Equal(("unverified", false), (rogueRow["provenance"]!.GetValue<string>(), rogueRow["trusted"]!.GetValue<bool>()));
+                Assert.Contains("dmarc=pass", rogueRow["provenanceDetail"]!.GetValue<string>(), StringComparison.Ordinal);
+                Assert.Contains($"reporter {rogue} is not in Reports:TrustedReporters", rogueRow["provenanceDetail"]!.GetValue<string>(), StringComparison.Ordinal);
+                var posingRow = Assert.Single(listA["items"]!.AsArray(), i => i!["reportId"]!.GetValue<string>() == $"posing-{run}")!;
+                Assert.Equal(("unverified", false), (posingRow["provenance"]!.GetValue<string>(), posingRow["trusted"]!.GetValue<bool>()));
+                Assert.Contains("org_name google.com is not in the organisational domain", posingRow["provenanceDetail"]!.GetValue<string>(), StringComparison.Ordinal);
+                var spfRow = Assert.Single(listA["items"]!.AsArray(), i => i!["reportId"]!.GetValue<string>() == $"spf-{run}")!;
+                Assert.Equal("verified", spfRow["provenance"]!.GetValue<string>());
+                Assert.Contains("spf=pass", spfRow["provenanceDetail"]!.GetValue<string>(), StringComparison.Ordinal);
                 var realRow = Assert.Single(listA["items"]!.AsArray(), i => i!["reportId"]!.GetValue<string>() == realId)!;
                 Assert.Equal(43, realRow["messages"]!.GetValue<long>());
                 Assert.True(realRow["trusted"]!.GetValue<bool>());
@@ -153,6 +183,17 @@ public sealed class ReportAttacks
                     ReportXml.Build(reporter, $"eml-{run}", domainA, day, [new("203.0.113.5", 8, true, true)]), $"{a}@rua.ticketing.example"), reporter, reporterKey);
                 var uploadedEml = (await (await ReportUploadTests.Upload(clientA, "report.eml", eml)).Json(HttpStatusCode.OK))["files"]![0]!["reports"]![0]!;
                 Assert.Equal(("verified", true), (uploadedEml["provenance"]!.GetValue<string>(), uploadedEml["trusted"]!.GetValue<bool>()));
+                // The uploader's own Received and Return-Path are not evidence: without a valid DKIM signature it stays untrusted.
+                var spfUpload = SpfForged(ReportMail(reporter, $"spfup-{run}", domainA,
+                    ReportXml.Build(reporter, $"spfup-{run}", domainA, day, [new("203.0.113.5", 70_000, true, true)]), $"{a}@rua.ticketing.example"), reporter);
+                using var spfRaw = new MemoryStream();
+                var dos = FormatOptions.Default.Clone();
+                dos.NewLineFormat = NewLineFormat.Dos;
+                spfUpload.WriteTo(dos, spfRaw);
+                var uploadedSpf = (await (await ReportUploadTests.Upload(clientA, "spf.eml", spfRaw.ToArray())).Json(HttpStatusCode.OK))["files"]![0]!["reports"]![0]!;
+                Assert.Equal(("uploaded", false), (uploadedSpf["provenance"]!.GetValue<string>(), uploadedSpf["trusted"]!.GetValue<bool>()));
+                var afterUploads = await (await clientA.GetAsync($"/api/v1/institutions/{a}/domains/{domainA}/reports/summary?{window}", ct)).Json(HttpStatusCode.OK);
+                Assert.Equal(43 + 8, afterUploads["total"]!["messages"]!.GetValue<long>());
             }
 
             // 5. The restart: the server comes up on the same data and serves what it stored, the quota still counted.
@@ -186,6 +227,14 @@ public sealed class ReportAttacks
         var mail = TestMailbox.ReportEmail(org, id, domain, ReportXml.Gzip(xml), $"{org}!{domain}!{id}.xml.gz");
         mail.To.Clear();
         mail.To.Add(new MailboxAddress("", to));
+        return mail;
+    }
+
+    /// <summary>The mail as if relayed by the reporter's SPF-authorised host: a Received naming 198.51.100.77 on top, and its Return-Path.</summary>
+    private static MimeMessage SpfForged(MimeMessage mail, string reporter)
+    {
+        mail.Headers.Insert(0, new Header("Received", $"from mx.{reporter} (mx.{reporter} [198.51.100.77]) by mx.ticketing.example with ESMTPS; Mon, 7 Dec 2026 01:00:00 +0000"));
+        mail.Headers.Insert(0, new Header("Return-Path", $"<bounces@{reporter}>"));
         return mail;
     }
 

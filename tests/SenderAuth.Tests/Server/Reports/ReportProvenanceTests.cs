@@ -60,6 +60,56 @@ public sealed class ReportProvenanceTests
         Assert.Equal(12, summary["total"]!["messages"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task Import_UntrustedMailboxCopyFirst_IsReplacedByTheTrustedCopy_AndOnlyThatIsCounted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var client = host.Client();
+        var a = ServerFixture.NewCode("pvu");
+        await client.CreateInstitution(a);
+        await client.CreateVerifiedDomain(a, $"{a}.example");
+        var id = $"guessed-{a}";
+        // The forged copy: unsigned mail with the real reporter's name and a guessed id, claiming 9 999 passing messages.
+        var forged = Path.Combine(host.DataDirectory, $"{id}.eml");
+        var mail = TestMailbox.ReportEmail("google.com", id, $"{a}.example",
+            ReportXml.Gzip(ReportXml.Build("google.com", id, $"{a}.example", Day, [new("203.0.113.5", 9999, true, true)])), "r.xml.gz");
+        await mail.WriteToAsync(forged, ct);
+        var real = Path.Combine(host.DataDirectory, $"{id}.xml");
+        await File.WriteAllTextAsync(real, ReportXml.Build("google.com", id, $"{a}.example", Day, [new("203.0.113.5", 12, true, false)]), ct);
+        using (var scope = host.Services.CreateScope())
+        {
+            var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
+            var first = Assert.Single((await importer.ImportFileAsync(forged, "forged.eml", ReportSource.Mailbox("test"), ct)).Reports);
+            Assert.Equal((ReportImportStatus.Imported, ReportProvenance.Unverified), (first.Status, first.Provenance));
+            // The trusted copy (the operator's file) is not a duplicate of the untrusted one: it replaces it.
+            var second = Assert.Single((await importer.ImportFileAsync(real, "real.xml", ReportSource.Local("test"), ct)).Reports);
+            Assert.Equal((ReportImportStatus.Imported, ReportProvenance.LocalFile), (second.Status, second.Provenance));
+            // The forged mail again is now the duplicate, and a second trusted copy is one too.
+            Assert.Equal(ReportImportStatus.Duplicate, Assert.Single((await importer.ImportFileAsync(forged, "forged.eml", ReportSource.Mailbox("test"), ct)).Reports).Status);
+            Assert.Equal(ReportImportStatus.Duplicate, Assert.Single((await importer.ImportFileAsync(real, "real.xml", ReportSource.Local("test"), ct)).Reports).Status);
+        }
+        var list = await (await client.GetAsync($"/api/v1/institutions/{a}/domains/{a}.example/reports", ct)).Json(HttpStatusCode.OK);
+        var only = Assert.Single(list["items"]!.AsArray())!;
+        Assert.Equal((12L, "local-file", true), (only["messages"]!.GetValue<long>(), only["provenance"]!.GetValue<string>(), only["trusted"]!.GetValue<bool>()));
+        var summary = await (await client.GetAsync($"/api/v1/institutions/{a}/domains/{a}.example/reports/summary?from=2026-10-01&to=2026-10-01&untrusted=include", ct))
+            .Json(HttpStatusCode.OK);
+        Assert.Equal(12, summary["total"]!["messages"]!.GetValue<long>());
+    }
+
+    [Fact]
+    public void Options_TrustedReporters_DefaultToTheLargeReceivers_AndRefuseWhatIsNotADomain()
+    {
+        var options = new ServerOptions();
+        Assert.True(options.Reports.IsTrustedReporter("google.com"));
+        Assert.True(options.Reports.IsTrustedReporter("Mail.Yahoo.com."));
+        Assert.False(options.Reports.IsTrustedReporter("evil.example"));
+        Assert.False(options.Reports.IsTrustedReporter("notgoogle.com"));
+        options.Reports.TrustedReporters.Add("google com");
+        var failures = string.Join("\n", OptionsCheck.Validate(options).Failures ?? []);
+        Assert.Contains($"SenderAuth:Reports:TrustedReporters:{options.Reports.TrustedReporters.Count - 1} must be a domain name", failures, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("mailto:{code}@rua.ticketing.example", "ab1@rua.ticketing.example", "ab1")]
     [InlineData("mailto:{code}@rua.ticketing.example!10m", "AB1@RUA.ticketing.example", "ab1")]
