@@ -203,7 +203,9 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         if (!uploaded)
         {
             var upload = await db.Reports.AsNoTracking()
-                .Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && r.Uploaded)
+                // A trusted upload (a whole mail that verified) is not downgraded by an untrusted mailbox copy, which
+                // anyone can mail with a guessed id: that one is kept beside it, uncounted.
+                .Where(r => r.PolicyDomain == policyDomain && r.ReporterOrg == org && r.ReportId == id && r.Uploaded && (trusted || !r.Trusted))
                 .Select(r => (long?)r.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             if (upload is { } uploadId)
             {
