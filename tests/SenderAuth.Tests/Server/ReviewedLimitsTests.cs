@@ -117,7 +117,7 @@ public sealed class ReviewedLimitsTests
         Assert.Equal("key.use", entry["action"]!.GetValue<string>());
         Assert.Equal("read", entry["subject"]!.GetValue<string>());
         Assert.Equal("127.0.0.1", entry["client"]?.GetValue<string>());
-        Assert.Contains("GET /api/v1/institutions/kuse/domains", entry["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Null(entry["detail"]);
     }
 
     private static void AssertLimit(JsonNode problem, string limit, long value)
