@@ -9,10 +9,16 @@ public sealed class ScopeRequirement(ApiScope scope) : IAuthorizationRequirement
     public ApiScope Scope { get; } = scope;
 }
 
-/// <summary>Met when one of the caller's scope claims grants the required scope (admin grants all, manage-domains grants read).</summary>
-public sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
+/// <summary>
+/// Met when one of the caller's scope claims grants the required scope (admin grants all, manage-domains grants read).
+/// A success is audited as <c>key.use</c> (key, scope, client), throttled to one entry per key, scope and client
+/// per <see cref="KeyUseWindow"/>: enough to tell which key used which power from where, without a write per request.
+/// </summary>
+public sealed class ScopeHandler(SecurityAudit audit) : AuthorizationHandler<ScopeRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    public static readonly TimeSpan KeyUseWindow = TimeSpan.FromMinutes(1);
+
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(requirement);
@@ -20,8 +26,13 @@ public sealed class ScopeHandler : AuthorizationHandler<ScopeRequirement>
         if (ApiScopes.Grants(held, requirement.Scope))
         {
             context.Succeed(requirement);
+            if (context.Resource is HttpContext http && http.User.FindFirst(Caller.KeyIdClaim) is not null)
+            {
+                // No path: only the first request of the window would be named, and one the key may not even see
+                // succeed (authorization comes before the endpoint's own not-found).
+                await audit.RecordAsync(http, "key.use", ApiScopes.Token(requirement.Scope), null, throttle: true, window: KeyUseWindow).ConfigureAwait(false);
+            }
         }
-        return Task.CompletedTask;
     }
 }
 

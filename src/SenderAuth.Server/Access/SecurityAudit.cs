@@ -21,15 +21,19 @@ public sealed partial class SecurityAudit(IServiceScopeFactory scopes, IMemoryCa
     }
 
     /// <summary>Records an event of the request's caller (or "anonymous" when it is not authenticated).</summary>
-    public async Task RecordAsync(HttpContext http, string action, string subject, string? detail, bool throttle = false, long? institutionId = null)
+    /// <remarks><paramref name="window"/> replaces <see cref="ThrottleWindow"/> for a throttled event (key use is written once a minute).</remarks>
+    public async Task RecordAsync(HttpContext http, string action, string subject, string? detail, bool throttle = false, long? institutionId = null, TimeSpan? window = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         Caller? caller = http.User.FindFirst(Caller.KeyIdClaim) is null ? null : Caller.From(http);
         await RecordAsync(caller?.Actor ?? "anonymous", caller?.KeyId, Caller.ClientAddress(http), institutionId ?? caller?.InstitutionId,
-            action, subject, detail, throttle, http.RequestAborted).ConfigureAwait(false);
+            action, subject, detail, throttle, window ?? ThrottleWindow, http.RequestAborted).ConfigureAwait(false);
     }
 
-    public async Task RecordAsync(string actor, long? keyId, string? client, long? institutionId, string action, string subject, string? detail, bool throttle, CancellationToken ct)
+    public Task RecordAsync(string actor, long? keyId, string? client, long? institutionId, string action, string subject, string? detail, bool throttle, CancellationToken ct) =>
+        RecordAsync(actor, keyId, client, institutionId, action, subject, detail, throttle, ThrottleWindow, ct);
+
+    private async Task RecordAsync(string actor, long? keyId, string? client, long? institutionId, string action, string subject, string? detail, bool throttle, TimeSpan span, CancellationToken ct)
     {
         if (throttle)
         {
@@ -43,13 +47,13 @@ public sealed partial class SecurityAudit(IServiceScopeFactory scopes, IMemoryCa
             var entry = cache.CreateEntry(key);
             entry.Value = repeats;
             entry.Size = 1;
-            entry.AbsoluteExpirationRelativeToNow = ThrottleWindow;
+            entry.AbsoluteExpirationRelativeToNow = span;
             // When the window ends, the repeats it swallowed are written as one entry.
             entry.RegisterPostEvictionCallback((_, value, reason, _) =>
             {
                 if (value is Repeats { Count: > 0 } r && reason is EvictionReason.Expired or EvictionReason.Capacity or EvictionReason.TokenExpired)
                 {
-                    _ = WriteAsync(actor, keyId, client, institutionId, action, subject, $"{r.Count} more like this within {ThrottleWindow.TotalSeconds:0} s", CancellationToken.None);
+                    _ = WriteAsync(actor, keyId, client, institutionId, action, subject, $"{r.Count} more like this within {span.TotalSeconds:0} s", CancellationToken.None);
                 }
             });
             entry.Dispose();

@@ -24,7 +24,7 @@ public static class DomainClaimEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
     {
-        if (Scope.RequireOperator(Caller.From(http.User)) is { } refused)
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
@@ -45,7 +45,7 @@ public static class DomainClaimEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
@@ -64,7 +64,7 @@ public static class DomainClaimEndpoints
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> DismissAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);

@@ -179,7 +179,7 @@ public static class DomainEndpoints
 
     private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
     {
-        var caller = Caller.From(http.User);
+        var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);

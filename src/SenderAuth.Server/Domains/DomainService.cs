@@ -42,17 +42,15 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return new ServiceError.Invalid(tooLong, "name");
         }
-        if (await db.Domains.AsNoTracking().FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false) is { } holder)
+        // A soft-deleted row still holds the name (the unique index sees it): it must go through the claim like a live
+        // one, or a squatter who deletes leaves the owner a bare conflict for the whole retention.
+        if (await db.Domains.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false) is { } holder)
         {
             return await RefuseDuplicateAsync(institution, caller, name, holder, ct).ConfigureAwait(false);
         }
-        // Two creations racing past this count can end one over the quota; the quota bounds a flood, not an exact number.
-        var held = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, ct).ConfigureAwait(false);
-        if (held >= _quotas.MaxDomainsPerInstitution)
+        if (await OverDomainQuotaAsync(institution, ct).ConfigureAwait(false) is { } over)
         {
-            return new ServiceError.QuotaExceeded(
-                $"institution {institution.Code} has {held} domains, the most one institution may register ({QuotaOptions.Section}:MaxDomainsPerInstitution = {_quotas.MaxDomainsPerInstitution}): delete one or ask the operator",
-                $"{QuotaOptions.Section}:MaxDomainsPerInstitution", _quotas.MaxDomainsPerInstitution);
+            return over;
         }
         var now = time.GetUtcNow().UtcDateTime;
         var domain = new SenderDomain
@@ -94,8 +92,26 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
     /// not the claimant's business). A claim by another institution is recorded for the operator, with a challenge
     /// token of its own: publishing it proves control and lets the operator transfer the domain.
     /// </summary>
+    /// <summary>
+    /// The quota refusal when the institution is at its domain cap, else null. Deleted rows count until purged: else
+    /// create, delete, create, restore doubles the cap. Two creations racing past this count can end one over the
+    /// quota; the quota bounds a flood, not an exact number.
+    /// </summary>
+    private async Task<ServiceError?> OverDomainQuotaAsync(Institution institution, CancellationToken ct)
+    {
+        var held = await db.Domains.IgnoreQueryFilters().CountAsync(d => d.InstitutionId == institution.Id, ct).ConfigureAwait(false);
+        return held < _quotas.MaxDomainsPerInstitution ? null : new ServiceError.QuotaExceeded(
+            $"institution {institution.Code} has {held} domains (deleted ones count until purged), the most one institution may register "
+            + $"({QuotaOptions.Section}:MaxDomainsPerInstitution = {_quotas.MaxDomainsPerInstitution}): delete one and wait for the purge, or ask the operator",
+            $"{QuotaOptions.Section}:MaxDomainsPerInstitution", _quotas.MaxDomainsPerInstitution);
+    }
+
     private async Task<ServiceError> RefuseDuplicateAsync(Institution institution, Caller caller, string name, SenderDomain holder, CancellationToken ct)
     {
+        if (holder.InstitutionId == institution.Id && holder.DeletedAt is not null)
+        {
+            return new ServiceError.Conflict($"{name} was deleted by your institution and is kept for the retention: restore it instead of registering it again", "name");
+        }
         if (holder.InstitutionId == institution.Id)
         {
             return new ServiceError.Conflict($"{name} is already registered on this platform, by your institution", "name");
@@ -492,6 +508,15 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return new ServiceError.NotFound($"no deleted domain \"{name}\" in institution \"{institution.Code}\" (restorable for {_retention.Deleted.TotalDays:0} days after deletion)");
         }
+        // The deleted row already counts against the cap, but a cap lowered since (or a race) can leave the institution
+        // at or over it; a restore must not take it further.
+        var live = await db.Domains.CountAsync(d => d.InstitutionId == institution.Id, ct).ConfigureAwait(false);
+        if (live >= _quotas.MaxDomainsPerInstitution)
+        {
+            return new ServiceError.QuotaExceeded(
+                $"institution {institution.Code} has {live} live domains, the most one institution may hold ({QuotaOptions.Section}:MaxDomainsPerInstitution = {_quotas.MaxDomainsPerInstitution}): delete one before restoring",
+                $"{QuotaOptions.Section}:MaxDomainsPerInstitution", _quotas.MaxDomainsPerInstitution);
+        }
         var now = time.GetUtcNow().UtcDateTime;
         domain.DeletedAt = null;
         domain.State = DomainState.Pending;
@@ -587,10 +612,20 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return new ServiceError.NotFound($"the claimant of claim {claim.Id} no longer exists");
         }
-        if (await db.Domains.Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == claim.DomainName, ct).ConfigureAwait(false) is { Institution: { } holder } held)
+        // The holder's row may be soft-deleted already (a squatter who deleted when claimed): it still holds the name.
+        if (await db.Domains.IgnoreQueryFilters().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == claim.DomainName, ct).ConfigureAwait(false) is { Institution: { } holder } held)
         {
-            db.Record(time, caller, holder.Id, "domain.transfer", held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge");
-            await DeleteAsync(holder, held, caller, ct).ConfigureAwait(false);
+            db.Record(time, caller, holder.Id, "domain.transfer", held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge"
+                + (held.DeletedAt is null ? null : " (the holder had deleted it)"));
+            if (held.DeletedAt is null)
+            {
+                await DeleteAsync(holder, held, caller, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                // Its keys were revoked and unpublished by that delete; only the audit entry is new.
+                await db.SaveChangesAsync(ct).ConfigureAwait(false);
+            }
             // Not kept for the retention like a delete: the history was never the holder's, and the name must be free
             // for the claimant now. Reports and checks cascade from the row; counters are keyed by name.
             await db.Domains.IgnoreQueryFilters().Where(x => x.Id == held.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);

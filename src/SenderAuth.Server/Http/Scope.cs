@@ -36,13 +36,16 @@ public static class Scope
         return caller.IsOperator ? null : new ServiceError.Refused("this needs an operator key");
     }
 
-    /// <summary>If-Match carries the version a client read (the ETag); a stale one is refused, not a lost update. Null when it matches.</summary>
+    /// <summary>
+    /// If-Match carries the version a client read (the ETag); a stale one is refused, not a lost update. Null when it
+    /// matches. The refusals never name the current version: the client must read the resource to get it.
+    /// </summary>
     public static ServiceError? CheckIfMatch(HttpRequest request, long version)
     {
         ArgumentNullException.ThrowIfNull(request);
         var ifMatch = request.Headers.IfMatch.ToString();
         return ifMatch.Length > 0 && ifMatch != "*" && ifMatch.Trim('"', ' ', 'W', '/') != version.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            ? new ServiceError.Stale($"the resource changed since you read it (version {version} now): read it again and retry")
+            ? new ServiceError.Stale("the resource changed since you read it: read it again (GET, for its ETag) and retry")
             : null;
     }
 
@@ -56,7 +59,7 @@ public static class Scope
         var ifMatch = request.Headers.IfMatch.ToString().Trim();
         if (ifMatch.Length == 0 || ifMatch == "*")
         {
-            return new ServiceError.PreconditionRequired($"send If-Match with the ETag you read (\"{version}\" now): deletes are never blind");
+            return new ServiceError.PreconditionRequired("send If-Match with the ETag you read (GET it first): deletes are never blind");
         }
         return CheckIfMatch(request, version);
     }

@@ -21,6 +21,12 @@ public sealed class QuotaOptions
     /// </summary>
     public int WebhookDeliveriesInFlightPerInstitution { get; set; } = 2;
 
+    /// <summary>
+    /// Undelivered webhook deliveries one institution may have queued; default 1000, 10 to 1000000. A test event over
+    /// it is a 409; real events are enqueued and the oldest over it dropped with a warning (<see cref="Webhooks.WebhookBacklog"/>).
+    /// </summary>
+    public int MaxQueuedDeliveriesPerInstitution { get; set; } = 1000;
+
     /// <summary>Smallest RSA key imported or generated, in bits; default 1024 (RFC 8301's floor), at least 1024.</summary>
     public int MinRsaBits { get; set; } = 1024;
 
@@ -44,6 +50,10 @@ public sealed class QuotaOptions
         {
             yield return $"{Section}:WebhookDeliveriesInFlightPerInstitution is {WebhookDeliveriesInFlightPerInstitution}: use 1 to less than "
                 + $"SenderAuth:Notifications:Parallelism ({server.Notifications.Parallelism}), so one institution's slow receivers leave room for the others";
+        }
+        if (MaxQueuedDeliveriesPerInstitution is < 10 or > 1_000_000)
+        {
+            yield return $"{Section}:MaxQueuedDeliveriesPerInstitution is {MaxQueuedDeliveriesPerInstitution}: use 10 to 1000000";
         }
         if (MinRsaBits < 1024 || MaxRsaBits > 8192 || MinRsaBits > MaxRsaBits)
         {

@@ -117,7 +117,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
+    private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IOptions<ServerOptions> options, long id)
     {
         var caller = Caller.From(http);
         if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
@@ -125,6 +125,10 @@ public static class WebhookEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var (hook, code) = found;
+        if (await WebhookBacklog.FullAsync(db, hook.InstitutionId, code is null ? "the operator" : $"institution {code}", options.Value.Quotas, http.RequestAborted).ConfigureAwait(false) is { } full)
+        {
+            return ErrorResponses.Problem(full, http);
+        }
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
         var e = new ServerEvent("webhook.test", code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);

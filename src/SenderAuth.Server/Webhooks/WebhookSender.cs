@@ -67,6 +67,7 @@ public sealed partial class WebhookSender(
             {
                 try
                 {
+                    await TrimBacklogAsync(stoppingToken).ConfigureAwait(false);
                     await DispatchAsync(o.BatchSize, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception e) when (!stoppingToken.IsCancellationRequested)
@@ -129,6 +130,21 @@ public sealed partial class WebhookSender(
         var results = await Task.WhenAll(mine).ConfigureAwait(false);
         return results.Count(r => r);
     }
+
+    /// <summary>Drops each institution's oldest undelivered rows over the cap (<see cref="WebhookBacklog"/>), with a warning.</summary>
+    public async Task TrimBacklogAsync(CancellationToken ct)
+    {
+        using var scope = scopes.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+        var cap = options.Value.Quotas.MaxQueuedDeliveriesPerInstitution;
+        foreach (var (institution, dropped) in await WebhookBacklog.TrimAsync(db, cap, time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false))
+        {
+            LogDropped(logger, dropped, institution?.ToString(CultureInfo.InvariantCulture) ?? "the operator", cap);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped the {Dropped} oldest undelivered webhook deliveries of institution {Institution}: its queue was over SenderAuth:Quotas:MaxQueuedDeliveriesPerInstitution ({Cap})")]
+    private static partial void LogDropped(ILogger logger, int dropped, string institution, int cap);
 
     /// <summary>Undelivered, not given up, due, and not leased by anyone (or the lease ran out).</summary>
     private static IQueryable<WebhookDelivery> Due(SenderAuthDb db, DateTime now) =>

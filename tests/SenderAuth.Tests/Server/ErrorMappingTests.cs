@@ -75,7 +75,7 @@ public sealed partial class ErrorMappingTests(SqliteServerFixture fixture) : ICl
         var response = await client.PatchJson($"/api/v1/institutions/{code}", new { name = "Renamed" }, "\"999\"");
         var body = await AssertProblemAsync(response, HttpStatusCode.PreconditionFailed, null);
         Assert.Matches("^\\{\"type\":\"https://tools.ietf.org/html/rfc9110#section-15.5.13\",\"title\":\"Precondition failed\",\"status\":412,"
-            + "\"detail\":\"the resource changed since you read it \\(version \\d+ now\\): read it again and retry\",\"traceId\":\"\\*\"\\}$", body);
+            + "\"detail\":\"the resource changed since you read it: read it again \\(GET, for its ETag\\) and retry\",\"traceId\":\"\\*\"\\}$", body);
     }
 
     [Fact]

@@ -220,8 +220,13 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         var blind = await (await op.DeleteAsync(url)).Json((HttpStatusCode)428);
         Assert.Contains("If-Match", blind["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var stale = new HttpRequestMessage(HttpMethod.Delete, url) { Headers = { { "If-Match", "\"999\"" } } };
-        await (await op.SendAsync(stale)).Json(HttpStatusCode.PreconditionFailed);
-        await (await op.GetAsync(url)).Json(HttpStatusCode.OK);
+        var staleProblem = await (await op.SendAsync(stale)).Json(HttpStatusCode.PreconditionFailed);
+        var read = await op.GetAsync(url);
+        await read.Json(HttpStatusCode.OK);
+        // Neither refusal tells the current version: a blind delete must read first, like any client.
+        var version = read.Headers.ETag!.Tag;
+        Assert.DoesNotContain(version.Trim('"'), blind["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.DoesNotContain(version.Trim('"'), staleProblem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
 
         Assert.Equal(HttpStatusCode.NoContent, (await op.DeleteRead(url)).StatusCode);
         await (await op.GetAsync(url)).Json(HttpStatusCode.NotFound);

@@ -146,6 +146,48 @@ public sealed partial class PublishingAttacks
         await (await world.VictimApi.GetAsync($"/api/v1/institutions/{world.Victim}/domains/{squatted}", Ct)).Json(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Squatter_who_soft_deletes_still_loses_the_name_to_the_owner_who_proves_control()
+    {
+        await using var world = await World.StartAsync("deldup");
+        var zoneOnKnot = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
+        var squatted = $"depot-{Guid.NewGuid().ToString("N")[..8]}.{zoneOnKnot}";
+        var attackerUrl = $"/api/v1/institutions/{world.Attacker}/domains/{squatted}";
+
+        // The attacker squats, then soft-deletes: the row keeps the name for the retention (and could be restored).
+        await world.AttackerApi.CreateDomain(world.Attacker, squatted);
+        var read = await world.AttackerApi.GetAsync(attackerUrl, Ct);
+        await read.Json(HttpStatusCode.OK);
+        var delete = new HttpRequestMessage(HttpMethod.Delete, attackerUrl);
+        delete.Headers.IfMatch.Add(read.Headers.ETag!);
+        Assert.True((await world.AttackerApi.SendAsync(delete, Ct)).IsSuccessStatusCode);
+
+        // The owner gets the claim and its challenge, not a bare conflict from the unique index.
+        var conflict = await (await world.VictimApi.PostJson($"/api/v1/institutions/{world.Victim}/domains", new { name = squatted })).Json(HttpStatusCode.Conflict);
+        var detail = conflict["detail"]!.GetValue<string>();
+        Assert.Contains("already registered on this platform", detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(world.Attacker, detail, StringComparison.Ordinal);
+        var challenge = ChallengeValue().Match(detail);
+        Assert.True(challenge.Success, detail);
+        var claims = await (await world.Operator.GetAsync("/api/v1/domain-claims", Ct)).Json(HttpStatusCode.OK);
+        var claim = claims["items"]!.AsArray().Single(c => c!["domain"]!.GetValue<string>() == squatted)!;
+        Assert.Equal(world.Victim, claim["claimant"]!.GetValue<string>());
+
+        // After the TXT proof the operator transfers: the deleted row goes for good, the owner holds it verified.
+        await KnotUpdate.SendAsync(Env("SENDERAUTH_TEST_DNS"), Env("SENDERAUTH_TEST_TSIG").Split(':', 3), zoneOnKnot,
+            [$"update add _senderauth-challenge.{squatted}. 60 IN TXT \"{challenge.Value}\""]);
+        var transferred = await (await world.Operator.PostAsync($"/api/v1/domain-claims/{claim["id"]}/transfer", null, Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal("transferred", transferred["resolution"]!.GetValue<string>());
+        Assert.Equal(world.Victim, transferred["domain"]!["institution"]!.GetValue<string>());
+        Assert.NotNull(transferred["domain"]!["verifiedAt"]);
+        // The squatter cannot restore it: there is no deleted row left to bring back.
+        await (await world.AttackerApi.PostAsync($"{attackerUrl}/restore", null, Ct)).Json(HttpStatusCode.NotFound);
+
+        await world.RestartAsync();
+        await world.AssertServesAsync($"after.{world.Victim}.example");
+        await (await world.VictimApi.GetAsync($"/api/v1/institutions/{world.Victim}/domains/{squatted}", Ct)).Json(HttpStatusCode.OK);
+    }
+
     [GeneratedRegex("senderauth-challenge=[0-9a-f]{40}")]
     private static partial Regex ChallengeValue();
 

@@ -275,12 +275,13 @@ public sealed partial class QuotaAttacks
         options.Quotas.MaxDomainsPerInstitution = 0;
         options.Quotas.WebhookDeliveriesInFlightPerInstitution = options.Notifications.Parallelism;
         options.Quotas.MaxRsaBits = 16384;
+        options.Quotas.MaxQueuedDeliveriesPerInstitution = 0;
         options.Proxies.KnownProxies.Add("proxy.example");
         options.Proxies.KnownNetworks.Add("10.0.0.0/33");
         options.ClientLimits.SignInFailuresPerClient = 0;
         var failures = OptionsCheck.Validate(options).Failures!.ToList();
         foreach (var setting in new[] { "SenderAuth:Quotas:MaxDomainsPerInstitution", "SenderAuth:Quotas:WebhookDeliveriesInFlightPerInstitution", "SenderAuth:Quotas: MinRsaBits",
-            "SenderAuth:Proxies:KnownProxies", "SenderAuth:Proxies:KnownNetworks", "SenderAuth:ClientLimits:SignInFailuresPerClient" })
+            "SenderAuth:Quotas:MaxQueuedDeliveriesPerInstitution", "SenderAuth:Proxies:KnownProxies", "SenderAuth:Proxies:KnownNetworks", "SenderAuth:ClientLimits:SignInFailuresPerClient" })
         {
             Assert.Contains(failures, f => f.StartsWith(setting, StringComparison.Ordinal));
         }
