@@ -54,7 +54,8 @@ public sealed class DmarcReportParser
     public IAsyncEnumerable<DmarcReportReader> ReadAsync(Stream input, string source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return ReadLayerAsync(new NonClosingStream(input), source, new ReadBudget(Limits), 0, allowEmail: true, cancellationToken);
+        var context = new ReportContext(new DmarcReportWarnings(Limits.MaxWarnings), DmarcReportReader.ReporterFromFileName(source));
+        return ReadLayerAsync(new NonClosingStream(input), source, new ReadBudget(Limits), 0, allowEmail: true, context, cancellationToken);
     }
 
     /// <summary>Reads every report of a file and returns one summary per report; no record is kept.</summary>
@@ -99,7 +100,7 @@ public sealed class DmarcReportParser
     }
 
     private async IAsyncEnumerable<DmarcReportReader> ReadLayerAsync(
-        Stream stream, string source, ReadBudget budget, int depth, bool allowEmail, [EnumeratorCancellation] CancellationToken ct)
+        Stream stream, string source, ReadBudget budget, int depth, bool allowEmail, ReportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         byte[] head = new byte[SniffBytes];
         int headLength;
@@ -118,7 +119,7 @@ public sealed class DmarcReportParser
         {
             case Format.Xml:
                 {
-                    var reader = DmarcReportReader.Open(whole, source, Limits, null);
+                    var reader = DmarcReportReader.Open(whole, source, Limits, null, context);
                     try
                     {
                         yield return reader;
@@ -132,10 +133,11 @@ public sealed class DmarcReportParser
             case Format.Gzip:
                 {
                     CheckDepth(source, depth);
-                    var counting = new CountingStream(whole, leaveOpen: false);
+                    var tail = new GzipTailCheck(whole, source, context.Warnings);
+                    var counting = new CountingStream(tail, leaveOpen: false);
                     var gzip = new GZipStream(counting, CompressionMode.Decompress);
-                    var limited = new LimitedStream(gzip, budget, source, () => counting.Count);
-                    await foreach (var r in ReadLayerAsync(limited, source, budget, depth + 1, false, ct).ConfigureAwait(false))
+                    var limited = new LimitedStream(tail.Watch(gzip), budget, source, () => counting.Count);
+                    await foreach (var r in ReadLayerAsync(limited, source, budget, depth + 1, false, context, ct).ConfigureAwait(false))
                     {
                         yield return r;
                     }
@@ -147,13 +149,13 @@ public sealed class DmarcReportParser
                 var inPlace = depth == 0 && stream is NonClosingStream { Inner.CanSeek: true } outer && outer.Inner.Position == headLength
                     ? outer.Inner : null;
                 inPlace?.Seek(0, SeekOrigin.Begin);
-                await foreach (var r in ReadZipAsync(inPlace is null ? whole : null, inPlace, source, budget, depth + 1, ct).ConfigureAwait(false))
+                await foreach (var r in ReadZipAsync(inPlace is null ? whole : null, inPlace, source, budget, depth + 1, context, ct).ConfigureAwait(false))
                 {
                     yield return r;
                 }
                 break;
             case Format.Email when allowEmail && depth == 0:
-                await foreach (var r in ReadEmailAsync(whole, source, budget, ct).ConfigureAwait(false))
+                await foreach (var r in ReadEmailAsync(whole, source, budget, context, ct).ConfigureAwait(false))
                 {
                     yield return r;
                 }
@@ -166,7 +168,7 @@ public sealed class DmarcReportParser
     }
 
     private async IAsyncEnumerable<DmarcReportReader> ReadZipAsync(Stream? stream, Stream? seekable, string source, ReadBudget budget, int depth,
-        [EnumeratorCancellation] CancellationToken ct)
+        ReportContext context, [EnumeratorCancellation] CancellationToken ct)
     {
         // ZipArchive needs a seekable stream. A zip in a gzip, a zip in a zip or a non-seekable input is spooled to a
         // temporary file (deleted on close), through the budget, never to memory.
@@ -217,7 +219,8 @@ public sealed class DmarcReportParser
                     }
                     var compressed = Math.Max(1, entry.CompressedLength);
                     var limited = new LimitedStream(entryStream, budget, name, () => compressed);
-                    await foreach (var r in ReadLayerAsync(limited, name, budget, depth, false, ct).ConfigureAwait(false))
+                    var entryContext = context.Fork(DmarcReportReader.ReporterFromFileName(entry.FullName));
+                    await foreach (var r in ReadLayerAsync(limited, name, budget, depth, false, entryContext, ct).ConfigureAwait(false))
                     {
                         yield return r;
                     }
@@ -246,7 +249,7 @@ public sealed class DmarcReportParser
         }
     }
 
-    private async IAsyncEnumerable<DmarcReportReader> ReadEmailAsync(Stream stream, string source, ReadBudget budget,
+    private async IAsyncEnumerable<DmarcReportReader> ReadEmailAsync(Stream stream, string source, ReadBudget budget, ReportContext context,
         [EnumeratorCancellation] CancellationToken ct)
     {
         MimeMessage message;
@@ -278,11 +281,21 @@ public sealed class DmarcReportParser
         }
         using (message)
         {
-            var parts = message.BodyParts.OfType<MimePart>().Where(IsReportPart).ToList();
+            var all = message.BodyParts.OfType<MimePart>().ToList();
+            var parts = all.Where(p => IsReportType(p) || IsReportFileName(p)).ToList();
+            var sniffed = false;
+            if (parts.Count == 0)
+            {
+                // Neither a report content type nor a report file name (application/octet-stream, no name): the
+                // first bytes decide, as for a file; at most MaxAttachments parts are decoded for that.
+                parts = await SniffPartsAsync(all.Take(Limits.MaxAttachments), ct).ConfigureAwait(false);
+                sniffed = true;
+            }
             if (parts.Count == 0)
             {
                 throw new DmarcReportException(DmarcReportErrorKind.UnsupportedFormat, source, 0, 0, "email carries no report attachment (xml, gzip or zip)");
             }
+            var sender = message.From.Mailboxes.FirstOrDefault()?.Domain?.ToLowerInvariant();
             if (parts.Count > Limits.MaxAttachments)
             {
                 throw new DmarcReportException(DmarcReportErrorKind.LimitExceeded, source, 0, 0,
@@ -300,7 +313,9 @@ public sealed class DmarcReportParser
                 var decoded = new MemoryStream();
                 await part.Content.DecodeToAsync(decoded, ct).ConfigureAwait(false);
                 decoded.Position = 0;
-                await foreach (var r in ReadLayerAsync(decoded, name, budget, 0, false, ct).ConfigureAwait(false))
+                var partContext = context.Fork(DmarcReportReader.ReporterFromFileName(part.FileName ?? "") ?? context.ReporterHint ?? sender);
+                WarnAboutPart(part, index, decoded, sniffed, partContext.Warnings);
+                await foreach (var r in ReadLayerAsync(decoded, name, budget, 0, false, partContext, ct).ConfigureAwait(false))
                 {
                     yield return r;
                 }
@@ -308,17 +323,72 @@ public sealed class DmarcReportParser
         }
     }
 
-    private static bool IsReportPart(MimePart part)
+    private static Format? TypeFormat(MimePart part) => part.ContentType.MimeType.ToLowerInvariant() switch
     {
-        var type = part.ContentType.MimeType.ToLowerInvariant();
+        "application/gzip" or "application/x-gzip" => Format.Gzip,
+        "application/zip" or "application/x-zip-compressed" or "application/x-zip" => Format.Zip,
+        "text/xml" or "application/xml" => Format.Xml,
+        _ => null,
+    };
+
+    private static Format? NameFormat(MimePart part)
+    {
         var file = part.FileName?.ToLowerInvariant() ?? "";
-        if (type is "application/gzip" or "application/x-gzip" or "application/zip" or "application/x-zip-compressed"
-            or "application/x-zip" or "text/xml" or "application/xml")
+        return file.EndsWith(".xml", StringComparison.Ordinal) ? Format.Xml
+            : file.EndsWith(".gz", StringComparison.Ordinal) ? Format.Gzip
+            : file.EndsWith(".zip", StringComparison.Ordinal) ? Format.Zip
+            : null;
+    }
+
+    private static bool IsReportType(MimePart part) => TypeFormat(part) is not null;
+
+    private static bool IsReportFileName(MimePart part) => NameFormat(part) is not null;
+
+    private static async Task<List<MimePart>> SniffPartsAsync(IEnumerable<MimePart> candidates, CancellationToken ct)
+    {
+        var found = new List<MimePart>();
+        foreach (var part in candidates)
         {
-            return true;
+            if (part.Content is null)
+            {
+                continue;
+            }
+            using var head = new MemoryStream();
+            await part.Content.DecodeToAsync(head, ct).ConfigureAwait(false);
+            if (Sniff(head.GetBuffer().AsSpan(0, (int)Math.Min(head.Length, SniffBytes))) is Format.Xml or Format.Gzip or Format.Zip)
+            {
+                found.Add(part);
+            }
         }
-        return file.EndsWith(".xml", StringComparison.Ordinal) || file.EndsWith(".gz", StringComparison.Ordinal)
-            || file.EndsWith(".zip", StringComparison.Ordinal);
+        return found;
+    }
+
+    /// <summary>The email-level quirks of one report attachment, each a warning: the report is read from its bytes all the same.</summary>
+    private static void WarnAboutPart(MimePart part, int index, MemoryStream decoded, bool sniffed, DmarcReportWarnings warnings)
+    {
+        var where = $"attachment {index}";
+        var type = part.ContentType.MimeType.ToLowerInvariant();
+        var actual = Sniff(decoded.GetBuffer().AsSpan(0, (int)Math.Min(decoded.Length, SniffBytes)));
+        if (sniffed)
+        {
+            warnings.Add(DmarcReportWarningCodes.AttachmentSniffed,
+                $"no part has a report content type or file name: {type} '{part.FileName ?? ""}' read as {actual.ToString().ToLowerInvariant()} from its first bytes", where);
+            return;
+        }
+        if (TypeFormat(part) is null)
+        {
+            warnings.Add(DmarcReportWarningCodes.AttachmentContentType, $"content type {type} names no report format: read by its file name '{part.FileName}'", where);
+        }
+        if (part.FileName is null)
+        {
+            warnings.Add(DmarcReportWarningCodes.AttachmentFileName, $"{type} attachment without a file name", where);
+        }
+        var declared = TypeFormat(part) ?? NameFormat(part);
+        if (declared is { } d && d != actual && actual is Format.Xml or Format.Gzip or Format.Zip)
+        {
+            warnings.Add(DmarcReportWarningCodes.AttachmentTypeMismatch,
+                $"declared {d.ToString().ToLowerInvariant()} ({type} '{part.FileName ?? ""}') but the bytes are {actual.ToString().ToLowerInvariant()}: read as {actual.ToString().ToLowerInvariant()}", where);
+        }
     }
 
     private void CheckDepth(string source, int depth)

@@ -27,16 +27,20 @@ public sealed class DmarcReportReader : IDisposable
     private readonly IDisposable? _owned;
     private readonly DmarcReportLimits _limits;
     private readonly char[] _text;
-    private readonly List<string> _warnings = [];
+    private readonly DmarcReportWarnings _warnings;
+    private readonly ReportContext _context;
+    private int _rootDepth;
     private int _textLength;
     private bool _done;
     private bool _failed;
 
-    private DmarcReportReader(Stream stream, string source, DmarcReportLimits limits, IDisposable? owned)
+    private DmarcReportReader(Stream stream, string source, DmarcReportLimits limits, IDisposable? owned, ReportContext context)
     {
         Source = source;
         _limits = limits;
         _owned = owned;
+        _context = context;
+        _warnings = context.Warnings;
         _text = new char[limits.MaxFieldChars + 1];
         var nameTable = new NameTable();
         _n = new Names(nameTable);
@@ -51,7 +55,8 @@ public sealed class DmarcReportReader : IDisposable
             CloseInput = true,
             Async = false,
         };
-        _xml = Create(stream, settings, source);
+        // The lenient pre-pass repairs what has one reading, with a warning each; the strict reader reads the result.
+        _xml = Create(new ReportXmlRepair(stream, _warnings), settings, source);
         _line = (IXmlLineInfo)_xml;
         Header = Guarded(ReadHeader);
     }
@@ -89,14 +94,15 @@ public sealed class DmarcReportReader : IDisposable
         ArgumentNullException.ThrowIfNull(xml);
         limits ??= new DmarcReportLimits();
         limits.Validate();
-        return new DmarcReportReader(new LimitedStream(xml, new ReadBudget(limits), source, null), source, limits, null);
+        return new DmarcReportReader(new LimitedStream(xml, new ReadBudget(limits), source, null), source, limits, null,
+            new ReportContext(new DmarcReportWarnings(limits.MaxWarnings), ReporterFromFileName(source)));
     }
 
-    internal static DmarcReportReader Open(Stream xml, string source, DmarcReportLimits limits, IDisposable? owned)
+    internal static DmarcReportReader Open(Stream xml, string source, DmarcReportLimits limits, IDisposable? owned, ReportContext context)
     {
         try
         {
-            return new DmarcReportReader(xml, source, limits, owned);
+            return new DmarcReportReader(xml, source, limits, owned, context);
         }
         catch
         {
@@ -118,11 +124,34 @@ public sealed class DmarcReportReader : IDisposable
     /// <summary>True once the document was read to its end and found complete: the point to commit.</summary>
     public bool IsComplete => _done && !_failed;
 
-    /// <summary>Unknown tokens and tolerated omissions, <c>line:column: text</c>, at most <see cref="DmarcReportLimits.MaxWarnings"/>.</summary>
-    public IReadOnlyList<string> Warnings => _warnings;
+    /// <summary>
+    /// What was recovered, from every layer (email, archive, pre-pass, this reader), at most
+    /// <see cref="DmarcReportLimits.MaxWarnings"/>; complete only once <see cref="IsComplete"/> (trailing bytes are found last).
+    /// </summary>
+    public IReadOnlyList<DmarcReportWarning> Warnings => _warnings.Kept;
 
     /// <summary>Warnings including those not kept.</summary>
-    public int WarningCount { get; private set; }
+    public int WarningCount => _warnings.Count;
+
+    /// <summary>
+    /// The reporter named by an RFC 7489 §7.2.1.1 file name (<c>receiver!policy-domain!begin!end[!id].xml.gz</c>),
+    /// from the innermost name of <paramref name="source"/> that has that shape; null otherwise.
+    /// </summary>
+    internal static string? ReporterFromFileName(string source)
+    {
+        // Names inside archives are joined by '!' too (outer!inner), so look for "receiver!domain!digits!digits".
+        var parts = source.Split('!');
+        for (var i = parts.Length - 4; i >= 0; i--)
+        {
+            if (parts[i + 2].All(char.IsAsciiDigit) && parts[i + 2].Length > 0 && parts[i + 3].TakeWhile(char.IsAsciiDigit).Any()
+                && parts[i].Length > 0 && parts[i + 1].Contains('.', StringComparison.Ordinal))
+            {
+                var receiver = System.IO.Path.GetFileName(parts[i]);
+                return receiver.Contains('.', StringComparison.Ordinal) ? receiver.ToLowerInvariant() : null;
+            }
+        }
+        return null;
+    }
 
     /// <summary>The records, in document order. Throws <see cref="DmarcReportException"/> on the first problem.</summary>
     public IEnumerable<DmarcReportRecord> ReadRecords(CancellationToken cancellationToken = default)
@@ -211,15 +240,16 @@ public sealed class DmarcReportReader : IDisposable
         }
         if (!ReferenceEquals(_xml.LocalName, _n.Feedback))
         {
-            throw Error(DmarcReportErrorKind.WrongRoot, $"root element is <{_xml.Name}>, not <feedback>: not a DMARC aggregate report");
+            FindWrappedFeedback();
         }
+        _rootDepth = _xml.Depth;
         var ns = _xml.NamespaceURI;
         var (rootLine, rootColumn) = Position();
         string? version = null;
         DmarcReportMetadata? metadata = null;
         DmarcPolicyPublished? policy = null;
         var empty = _xml.IsEmptyElement;
-        while (!empty && NextChild(0))
+        while (!empty && NextChild(_rootDepth))
         {
             var name = _xml.LocalName;
             if (ReferenceEquals(name, _n.Record))
@@ -256,7 +286,7 @@ public sealed class DmarcReportReader : IDisposable
         }
         if (!_atRecord)
         {
-            Warn(rootLine, rootColumn, "report has no <record>");
+            Warn(rootLine, rootColumn, DmarcReportWarningCodes.NoRecords, "report has no <record>");
         }
         return new DmarcReportHeader(ns, version, metadata, policy);
     }
@@ -269,7 +299,7 @@ public sealed class DmarcReportReader : IDisposable
         {
             return null;
         }
-        while (_atRecord || NextChild(0))
+        while (_atRecord || NextChild(_rootDepth))
         {
             _atRecord = false;
             var name = _xml.LocalName;
@@ -292,10 +322,35 @@ public sealed class DmarcReportReader : IDisposable
 
     private void ReadToEof()
     {
-        // Past </feedback>: only comments, PIs and whitespace may follow; XmlReader throws on anything else.
+        // Past </feedback>: only comments, PIs and whitespace may follow (the pre-pass dropped other bytes after the
+        // root); XmlReader throws on anything else. Inside a wrapper, a second report would be ambiguous: refused.
         while (_xml.Read())
         {
+            if (_xml.NodeType == XmlNodeType.Element && ReferenceEquals(_xml.LocalName, _n.Feedback))
+            {
+                throw Error(DmarcReportErrorKind.InvalidValue, "a second <feedback> in the same document: which report is meant is ambiguous");
+            }
         }
+    }
+
+    /// <summary>
+    /// The root is not <c>feedback</c>: some reporters wrap the report (an <c>xs:schema</c> root, a SOAP-like envelope).
+    /// The first <c>feedback</c> element below it is the report, with a warning; none at all is still a wrong root.
+    /// </summary>
+    private void FindWrappedFeedback()
+    {
+        var (line, column) = Position();
+        var root = _xml.Name;
+        while (_xml.Read())
+        {
+            if (_xml.NodeType == XmlNodeType.Element && ReferenceEquals(_xml.LocalName, _n.Feedback))
+            {
+                Warn(line, column, DmarcReportWarningCodes.WrapperElement, $"the report is wrapped in <{root}>: read the <feedback> inside it");
+                return;
+            }
+        }
+        throw new DmarcReportException(DmarcReportErrorKind.WrongRoot, Source, line, column,
+            $"root element is <{root}>, not <feedback>, and holds no <feedback>: not a DMARC aggregate report");
     }
 
     private DmarcReportMetadata ReadMetadata()
@@ -343,8 +398,37 @@ public sealed class DmarcReportReader : IDisposable
         {
             Required(null, begin is null ? "date_range/begin" : "date_range/end");
         }
-        return new DmarcReportMetadata(Required(org, "org_name"), email, extra, Required(id, "report_id"), begin!.Value, end!.Value,
+        org ??= OrgFallback(email, line, column);
+        if (email is null)
+        {
+            Warn(line, column, DmarcReportWarningCodes.MissingElement, "<report_metadata> has no <email>");
+        }
+        var (from, to) = (begin!.Value, end!.Value);
+        if (from > to)
+        {
+            Warn(line, column, DmarcReportWarningCodes.DateRangeReversed, $"<date_range> begins after it ends ({from:u} > {to:u}): read the other way round");
+            (from, to) = (to, from);
+        }
+        return new DmarcReportMetadata(Required(org, "org_name"), email, extra, Required(id, "report_id"), from, to,
             errors ?? (IReadOnlyList<string>)[], generator);
+    }
+
+    /// <summary>
+    /// An empty or missing org_name: the domain of the contact <c>email</c>, else the reporter the file name or the
+    /// report mail names; null (refused as before) when none is known, since a report must be attributable.
+    /// </summary>
+    private string? OrgFallback(string? email, int line, int column)
+    {
+        var at = email?.LastIndexOf('@') ?? -1;
+        var domain = at >= 0 && at < email!.Length - 1 ? email[(at + 1)..].Trim().TrimEnd('>').ToLowerInvariant() : null;
+        var (org, from) = domain is { Length: > 0 } && domain.Contains('.', StringComparison.Ordinal) ? (domain, "the domain of <email>")
+            : _context.ReporterHint is { } hint ? (hint, "the reporter the file name or the report mail names")
+            : (null, "");
+        if (org is not null)
+        {
+            Warn(line, column, DmarcReportWarningCodes.MissingOrgName, $"<org_name> missing or empty: {org}, {from}");
+        }
+        return org;
     }
 
     private DmarcPolicyPublished ReadPolicy()
@@ -480,15 +564,15 @@ public sealed class DmarcReportReader : IDisposable
         }
         if (!dispositionSeen)
         {
-            Warn(line, column, "<record> has no <policy_evaluated>/<disposition>");
+            Warn(line, column, DmarcReportWarningCodes.MissingElement, "<record> has no <policy_evaluated>/<disposition>");
         }
         if (dkim is null || spf is null)
         {
-            Warn(line, column, $"<record> has no <policy_evaluated>/<{(dkim is null ? "dkim" : "spf")}>");
+            Warn(line, column, DmarcReportWarningCodes.MissingElement, $"<record> has no <policy_evaluated>/<{(dkim is null ? "dkim" : "spf")}>");
         }
         if (headerFrom is null)
         {
-            Warn(line, column, "<record> has no <identifiers>/<header_from>");
+            Warn(line, column, DmarcReportWarningCodes.MissingElement, "<record> has no <identifiers>/<header_from>");
         }
         return new DmarcReportRecord(ip, count.Value, disposition, dkim ?? DmarcAlignmentResult.Unknown, spf ?? DmarcAlignmentResult.Unknown,
             reasons ?? (IReadOnlyList<DmarcPolicyOverrideReason>)[], headerFrom ?? "", envelopeFrom, envelopeTo,
@@ -510,7 +594,7 @@ public sealed class DmarcReportReader : IDisposable
                 type = DmarcReportTokens.ParsePolicyOverride(text);
                 if (type == DmarcPolicyOverride.Unknown)
                 {
-                    Warn(l, c, $"unknown override reason '{text}'");
+                    Warn(l, c, DmarcReportWarningCodes.UnknownToken, $"unknown override reason '{text}'");
                 }
             }
             else if (ReferenceEquals(_xml.LocalName, _n.Comment)) { comment = OptionalString(); }
@@ -559,7 +643,7 @@ public sealed class DmarcReportReader : IDisposable
                     scope = DmarcReportTokens.ParseSpfScope(text);
                     if (scope == DmarcSpfScope.Unknown)
                     {
-                        Warn(l, c, $"unknown SPF scope '{text}'");
+                        Warn(l, c, DmarcReportWarningCodes.UnknownToken, $"unknown SPF scope '{text}'");
                     }
                 }
             }
@@ -595,18 +679,32 @@ public sealed class DmarcReportReader : IDisposable
     {
         var (l, c) = Position();
         var text = ReadText();
+        var written = new string(text);
         // Unix seconds; a few reporters write "1700000000.0".
-        if (text.EndsWith(".0", StringComparison.Ordinal))
+        var dot = text.IndexOf('.');
+        if (dot > 0 && !text[(dot + 1)..].ContainsAnyExceptInRange('0', '9'))
         {
-            text = text[..^2];
+            text = text[..dot];
+            Warn(l, c, DmarcReportWarningCodes.TimestampFraction, $"<{_lastElement}> '{written}' has a fraction: read as {new string(text)}");
         }
-        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s)
-            && s is >= -62135596800 and <= 253402300799)
+        if (long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var s))
         {
-            return DateTimeOffset.FromUnixTimeSeconds(s);
+            // Past year 5138 in seconds is no report date; in milliseconds it is 1973 to 9999: unambiguous.
+            if (s is > MillisecondsFrom and <= 253402300799999)
+            {
+                Warn(l, c, DmarcReportWarningCodes.DateRangeMilliseconds, $"<{_lastElement}> '{written}' is in milliseconds: read as {s / 1000} seconds");
+                s /= 1000;
+            }
+            if (s is >= -62135596800 and <= 253402300799)
+            {
+                return DateTimeOffset.FromUnixTimeSeconds(s);
+            }
         }
         throw new DmarcReportException(DmarcReportErrorKind.InvalidValue, Source, l, c, $"<{_lastElement}> is not a Unix timestamp: '{text}'");
     }
+
+    /// <summary>Seconds of the year 5138: larger timestamps are read as milliseconds.</summary>
+    private const long MillisecondsFrom = 100_000_000_000;
 
     private delegate T TokenParser<T>(ReadOnlySpan<char> text);
 
@@ -614,7 +712,7 @@ public sealed class DmarcReportReader : IDisposable
     /// Reads an element holding a token. An unknown token is kept as the type's Unknown value and warned about, so
     /// a reporter's new word never loses a report. With <paramref name="optional"/>, an empty element is null.
     /// </summary>
-    private T? Token<T>(string what, TokenParser<T> parse, T unknown, bool optional)
+    private T? Token<T>(string what, TokenParser<T> parse, Func<T, string> token, T unknown, bool optional)
         where T : struct, Enum
     {
         var (l, c) = Position();
@@ -626,22 +724,31 @@ public sealed class DmarcReportReader : IDisposable
         var v = parse(text);
         if (EqualityComparer<T>.Default.Equals(v, unknown))
         {
-            Warn(l, c, $"unknown {what} '{text}'");
+            Warn(l, c, DmarcReportWarningCodes.UnknownToken, $"unknown {what} '{text}'");
+        }
+        else if (!text.SequenceEqual(token(v)))
+        {
+            // Never silent: "Pass" and the legacy "unknown"/"error"/"hardfail" are read, and said to be read.
+            var (code, how) = text.Equals(token(v), StringComparison.OrdinalIgnoreCase)
+                ? (DmarcReportWarningCodes.TokenCase, "letter case differs from")
+                : (DmarcReportWarningCodes.LegacyToken, "legacy word read as");
+            Warn(l, c, code, $"{what} '{text}': {how} '{token(v)}'");
         }
         return v;
     }
 
     private DmarcDisposition? OptionalDisposition(string element) =>
-        Token($"<{element}>", DmarcReportTokens.ParseDisposition, DmarcDisposition.Unknown, optional: true);
+        Token($"<{element}>", DmarcReportTokens.ParseDisposition, DmarcReportTokens.Token, DmarcDisposition.Unknown, optional: true);
 
     private DmarcAlignmentMode? OptionalAlignmentMode(string element) =>
-        Token($"<{element}>", DmarcReportTokens.ParseAlignmentMode, DmarcAlignmentMode.Unknown, optional: true);
+        Token($"<{element}>", DmarcReportTokens.ParseAlignmentMode, DmarcReportTokens.Token, DmarcAlignmentMode.Unknown, optional: true);
 
     private DmarcAlignmentResult AlignmentResult(string element) =>
-        Token($"<policy_evaluated>/<{element}>", DmarcReportTokens.ParseAlignmentResult, DmarcAlignmentResult.Unknown, optional: false)!.Value;
+        Token($"<policy_evaluated>/<{element}>", DmarcReportTokens.ParseAlignmentResult, DmarcReportTokens.Token, DmarcAlignmentResult.Unknown,
+            optional: false)!.Value;
 
     private DmarcAuthResult AuthResult(string what) =>
-        Token(what, DmarcReportTokens.ParseAuthResult, DmarcAuthResult.Unknown, optional: false)!.Value;
+        Token(what, DmarcReportTokens.ParseAuthResult, DmarcReportTokens.Token, DmarcAuthResult.Unknown, optional: false)!.Value;
 
     private string? OptionalString()
     {
@@ -752,18 +859,11 @@ public sealed class DmarcReportReader : IDisposable
     private DmarcReportException Error(DmarcReportErrorKind kind, string reason) =>
         new(kind, Source, _line.LineNumber, _line.LinePosition, reason);
 
-    private void Warn(int line, int column, string text)
-    {
-        WarningCount++;
-        if (_warnings.Count < _limits.MaxWarnings)
-        {
-            _warnings.Add($"{line}:{column}: {text}");
-        }
-    }
+    private void Warn(int line, int column, string code, string text) => _warnings.Add(code, text, DmarcReportWarnings.At(line, column));
 
     private bool? WarnNull(int line, int column, string text)
     {
-        Warn(line, column, text);
+        Warn(line, column, DmarcReportWarningCodes.Tolerated, text);
         return null;
     }
 

@@ -15,10 +15,10 @@ namespace SenderAuth.Reports;
 /// <param name="DmarcPass">Messages whose aligned SPF or aligned DKIM passed.</param>
 /// <param name="Dispositions">Messages per applied disposition.</param>
 /// <param name="Sources">Per source IP, most messages first.</param>
-/// <param name="Warnings">The readers' warnings (<c>line:column: text</c>), capped.</param>
+/// <param name="Warnings">What was recovered while reading (code, message, position), capped at MaxWarnings.</param>
 public sealed record DmarcReportSummary(
     string? Source, DmarcReportHeader? Header, int Reports, long Records, long Messages, long DmarcPass,
-    IReadOnlyDictionary<DmarcDisposition, long> Dispositions, IReadOnlyList<DmarcSourceSummary> Sources, IReadOnlyList<string> Warnings)
+    IReadOnlyDictionary<DmarcDisposition, long> Dispositions, IReadOnlyList<DmarcSourceSummary> Sources, IReadOnlyList<DmarcReportWarning> Warnings)
 {
     /// <summary><see cref="DmarcPass"/> / <see cref="Messages"/>, 0 when there are no messages.</summary>
     public double PassRate => Messages == 0 ? 0 : (double)DmarcPass / Messages;
@@ -104,7 +104,7 @@ public sealed class DmarcReportSummaryBuilder
         return Build(report.Source, report.Header, 1, report.Warnings);
     }
 
-    internal DmarcReportSummary Build(string? source, DmarcReportHeader? header, int reports, IReadOnlyList<string> warnings)
+    internal DmarcReportSummary Build(string? source, DmarcReportHeader? header, int reports, IReadOnlyList<DmarcReportWarning> warnings)
     {
         var dispositions = new Dictionary<DmarcDisposition, long>();
         foreach (var d in Enum.GetValues<DmarcDisposition>())
