@@ -111,7 +111,7 @@ internal static class ReportCommand
         AnsiConsole.Write(table);
         foreach (var w in s.Warnings)
         {
-            AnsiConsole.MarkupLine($"[yellow]warning[/] {Markup.Escape(s.Source ?? "")}:{Markup.Escape(w)}");
+            AnsiConsole.MarkupLine($"[yellow]warning[/] {Markup.Escape(s.Source ?? "")} {Markup.Escape(w.Position)}: {Markup.Escape(w.Code)}: {Markup.Escape(w.Message)}");
         }
         Console.Out.WriteLine();
     }
@@ -133,7 +133,7 @@ internal sealed record ReportSourceView(string Ip, long Messages, long DmarcPass
 internal sealed record ReportView(
     string? Source, string? OrgName, string? ReportId, string? Namespace, DateTimeOffset? Begin, DateTimeOffset? End, ReportPolicyView? Policy,
     int Reports, long Records, long Messages, IReadOnlyDictionary<string, long> Dispositions, long DmarcPass, double PassRate,
-    IReadOnlyList<ReportSourceView> Sources, IReadOnlyList<string>? Warnings)
+    IReadOnlyList<ReportSourceView> Sources, IReadOnlyList<DmarcReportWarning>? Warnings)
 {
     public static ReportView From(DmarcReportSummary s)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SenderAuth.Reports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -159,6 +160,17 @@ internal static class ReportImport
             }
             AnsiConsole.Write(table);
         }
+        foreach (var o in shown)
+        {
+            foreach (var r in o.Reports.Where(r => r.HasWarnings))
+            {
+                foreach (var w in r.Warnings!)
+                {
+                    AnsiConsole.MarkupLine($"[yellow]warning[/] {Markup.Escape(o.File)} {Markup.Escape(r.ReporterOrg)} {Markup.Escape(r.ReportId)} "
+                        + $"{Markup.Escape(w.Position)}: {Markup.Escape(w.Code)}: {Markup.Escape(w.Message)}");
+                }
+            }
+        }
         AnsiConsole.MarkupLine($"{totals.Files:N0} file(s): {totals.Imported:N0} report(s) imported, {totals.Duplicates:N0} duplicate, {totals.Foreign:N0} foreign, "
             + $"{totals.Quarantined:N0} file(s) quarantined, {totals.Rejected:N0} refused; {totals.Records:N0} records in {totals.Seconds:0.00} s "
             + $"({totals.ReportsPerSecond:N0} reports/s, {totals.RecordsPerSecond:N0} records/s)");
@@ -168,12 +180,13 @@ internal static class ReportImport
 /// <summary>The JSON of <c>senderauth report --db --json</c> (field names are a public contract).</summary>
 internal sealed record ImportOutputView(IReadOnlyList<ImportFileView> Files, ImportTotals Totals);
 
-internal sealed record ImportReportView(string Org, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages);
+internal sealed record ImportReportView(string Org, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
+    IReadOnlyList<DmarcReportWarning> Warnings);
 
 internal sealed record ImportFileView(string File, FileImportStatus Status, string? Reason, int Imported, int Duplicates, int Foreign, IReadOnlyList<ImportReportView> Reports)
 {
     public static ImportFileView From(FileImportOutcome o) => new(o.File, o.Status, o.Reason, o.Imported, o.Duplicates, o.Foreign,
-        [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages))]);
+        [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages, r.Warnings ?? []))]);
 }
 
 internal sealed record ImportTotals(int Files, int Imported, int Duplicates, int Foreign, int Quarantined, int Rejected, long Records, long Messages,

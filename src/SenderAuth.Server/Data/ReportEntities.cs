@@ -32,6 +32,8 @@ public sealed class StoredReport
     public ReportProvenance Provenance { get; set; }
     /// <summary>What was checked, for people: the report mail's dkim=/spf=/dmarc= results and From domain, or why nothing was.</summary>
     public required string ProvenanceDetail { get; set; }
+    /// <summary>What the reader recovered (Reports/ReportWarnings): a JSON list of {code, message, position}; null when nothing was.</summary>
+    public string? Warnings { get; set; }
 }
 
 /// <summary>

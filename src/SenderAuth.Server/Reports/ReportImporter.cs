@@ -6,8 +6,13 @@ using SenderAuth.Reports;
 namespace SenderAuth.Server.Reports;
 
 /// <summary>What happened to one report of a file, how far its origin is proven, and a warning when it was misrouted.</summary>
+/// <param name="Warnings">What the reader recovered in this report (docs/reports.md, "Recovered quirks"); empty when it was clean.</param>
 public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
-    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null);
+    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null, IReadOnlyList<DmarcReportWarning>? Warnings = null)
+{
+    /// <summary>True when the report was read only after recovering from a reporter's quirk.</summary>
+    public bool HasWarnings => Warnings is { Count: > 0 };
+}
 
 /// <summary>
 /// What happened to one file: <c>imported</c> (new reports stored; duplicates and foreign ones listed),
@@ -106,7 +111,8 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         {
             await foreach (var reader in parser.ReadAsync(file, fileName, ct).ConfigureAwait(false))
             {
-                results.Add(await ImportReportAsync(reader, source, evidence, routedTo, now, ct).ConfigureAwait(false));
+                var imported = await ImportReportAsync(reader, source, evidence, routedTo, now, ct).ConfigureAwait(false);
+                results.Add(imported with { Warnings = [.. reader.Warnings] });
             }
         }
         if (results.Count == 0)
@@ -124,6 +130,11 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         foreach (var r in results.Where(r => r.Warning is not null))
         {
             log.LogWarning("report {Org} {Id} from {Origin} kept apart: {Warning}", r.ReporterOrg, r.ReportId, origin, r.Warning);
+        }
+        foreach (var r in results.Where(r => r.HasWarnings))
+        {
+            log.LogInformation("report {Org} {Id} from {Origin} imported with {Count} warning(s): {Codes}", r.ReporterOrg, r.ReportId, origin,
+                r.Warnings!.Count, string.Join(", ", r.Warnings.Select(w => w.Code).Distinct()));
         }
         return new FileImportOutcome(fileName, FileImportStatus.Imported, results);
     }
@@ -247,7 +258,8 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
         await db.Reports.Where(r => r.Id == report.Id)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages), ct).ConfigureAwait(false);
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages)
+                .SetProperty(r => r.Warnings, ReportWarnings.ToJson(reader.Warnings)), ct).ConfigureAwait(false);
         if (!trusted)
         {
             // Kept and shown (as untrusted), never in the day totals the advisor reads, never an alert.

@@ -145,6 +145,7 @@ public static class ReportUploadEndpoints
         {
             org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages,
             provenance = r.Provenance, trusted = ReportProvenanceRules.Trusted(r.Provenance), warning = r.Warning,
+            warnings = r.Warnings ?? [],
         }),
     };
 
@@ -228,9 +229,14 @@ public static class ReportUploadEndpoints
             .Select(r => new
             {
                 org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount,
-                r.Origin, r.ImportedAt, r.Provenance, r.Trusted, provenanceDetail = r.ProvenanceDetail,
+                r.Origin, r.ImportedAt, r.Provenance, r.Trusted, provenanceDetail = r.ProvenanceDetail, r.Warnings,
             })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
+        var shown = items.Select(r => new
+        {
+            r.org, r.ReportId, r.domain, r.Begin, r.End, r.policy, r.records, r.messages, r.Origin, r.ImportedAt, r.Provenance, r.Trusted, r.provenanceDetail,
+            warnings = ReportWarnings.FromJson(r.Warnings),
+        });
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = shown });
     }
 }

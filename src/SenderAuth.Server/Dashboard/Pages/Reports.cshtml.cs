@@ -32,6 +32,14 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
 
     public int UntrustedCount { get; private set; }
 
+    /// <summary>Reports in the window imported only after recovering from a reporter's quirk, newest first, with their warnings.</summary>
+    public IReadOnlyList<(StoredReport Report, IReadOnlyList<SenderAuth.Reports.DmarcReportWarning> Warnings)> WithWarnings { get; private set; } = [];
+
+    public int WithWarningsCount { get; private set; }
+
+    /// <summary>Warnings listed per report on the page; the API returns them all.</summary>
+    public const int WarningRows = 10;
+
     /// <summary>The page counts untrusted reports too (?untrusted=include).</summary>
     public bool IncludeUntrusted { get; private set; }
 
@@ -77,6 +85,10 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
         var untrustedInWindow = db.Reports.AsNoTracking().Where(r => r.DomainId == Domain.Id && !r.Trusted && r.Begin < end.AddDays(1) && r.End >= start);
         UntrustedCount = await untrustedInWindow.CountAsync(ct).ConfigureAwait(false);
         Untrusted = await untrustedInWindow.OrderByDescending(r => r.Id).Take(20).ToListAsync(ct).ConfigureAwait(false);
+        var warnedInWindow = db.Reports.AsNoTracking().Where(r => r.DomainId == Domain.Id && r.Warnings != null && r.Begin < end.AddDays(1) && r.End >= start);
+        WithWarningsCount = await warnedInWindow.CountAsync(ct).ConfigureAwait(false);
+        WithWarnings = [.. (await warnedInWindow.OrderByDescending(r => r.Id).Take(20).ToListAsync(ct).ConfigureAwait(false))
+            .Select(r => (r, ReportWarnings.FromJson(r.Warnings)))];
         return Page();
     }
 

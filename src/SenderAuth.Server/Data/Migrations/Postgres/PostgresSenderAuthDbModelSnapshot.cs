@@ -805,6 +805,9 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Property<bool>("Uploaded")
                         .HasColumnType("boolean");
 
+                    b.Property<string>("Warnings")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");

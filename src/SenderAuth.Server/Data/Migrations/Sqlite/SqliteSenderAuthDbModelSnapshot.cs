@@ -774,6 +774,9 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Property<bool>("Uploaded")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Warnings")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");
