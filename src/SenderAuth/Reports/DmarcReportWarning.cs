@@ -87,6 +87,20 @@ internal sealed class DmarcReportWarnings(int max)
         }
     }
 
+    /// <summary>As <see cref="Add"/> at a byte offset; the position text is made only for a warning that is kept, so a
+    /// flood of repairs (hostile input) costs a counter, not a string each.</summary>
+    public void AddAt(string code, string message, long offset)
+    {
+        if (_kept.Count < max)
+        {
+            Add(code, message, AtByte(offset));
+        }
+        else
+        {
+            Count++;
+        }
+    }
+
     /// <summary>A collector for one report inside this layer (a zip entry, an attachment), starting with this layer's warnings.</summary>
     public DmarcReportWarnings Fork()
     {

@@ -95,8 +95,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
         _finished = true;
         if (_trailingBytes > 0)
         {
-            warnings.Add(DmarcReportWarningCodes.TrailingBytesAfterRoot,
-                $"{_trailingBytes:N0} bytes after the root element dropped unread", DmarcReportWarnings.AtByte(_trailingFirst));
+            warnings.AddAt(DmarcReportWarningCodes.TrailingBytesAfterRoot, $"{_trailingBytes:N0} bytes after the root element dropped unread", _trailingFirst);
         }
     }
 
@@ -168,7 +167,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
         }
         if (b < 0x20 && b is not ((byte)'\t' or (byte)'\n' or (byte)'\r'))
         {
-            Replace(ref _lastBadChar, DmarcReportWarningCodes.InvalidXmlCharacter, $"control character 0x{b:X2}, which XML forbids, replaced by U+FFFD");
+            Replace(ref _lastBadChar, DmarcReportWarningCodes.InvalidXmlCharacter, "a control character, which XML forbids, replaced by U+FFFD");
             return;
         }
         switch (_state)
@@ -225,7 +224,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
             }
             else if (h.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
             {
-                warnings.Add(DmarcReportWarningCodes.ByteOrderMark, "byte-order mark before the document dropped", DmarcReportWarnings.AtByte(Offset));
+                warnings.AddAt(DmarcReportWarningCodes.ByteOrderMark, "byte-order mark before the document dropped", Offset);
                 _inPos += 3;
             }
             else
@@ -239,7 +238,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
         {
             if (whitespace)
             {
-                warnings.Add(DmarcReportWarningCodes.LeadingWhitespace, "whitespace before the XML declaration dropped", DmarcReportWarnings.AtByte(Offset));
+                warnings.AddAt(DmarcReportWarningCodes.LeadingWhitespace, "whitespace before the XML declaration dropped", Offset);
             }
             var end = decl.IndexOf("?>"u8);
             var text = System.Text.Encoding.ASCII.GetString(end > 0 ? decl[..end] : decl).ToLowerInvariant();
@@ -312,7 +311,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
             _lastInTag = 0;
             return;
         }
-        warnings.Add(DmarcReportWarningCodes.UnescapedLt, "'<' that starts no markup read as text", DmarcReportWarnings.AtByte(Offset));
+        warnings.AddAt(DmarcReportWarningCodes.UnescapedLt, "'<' that starts no markup read as text", Offset);
         Emit("&lt;"u8);
         _inPos++;
     }
@@ -324,7 +323,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
             if (b == _quote) { _quote = 0; Copy(1); }
             else if (b == '<')
             {
-                warnings.Add(DmarcReportWarningCodes.UnescapedLt, "'<' in an attribute value read as text", DmarcReportWarnings.AtByte(Offset));
+                warnings.AddAt(DmarcReportWarningCodes.UnescapedLt, "'<' in an attribute value read as text", Offset);
                 Emit("&lt;"u8);
                 _inPos++;
             }
@@ -381,21 +380,16 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
             Copy(n);
             return;
         }
-        warnings.Add(DmarcReportWarningCodes.UnescapedAmpersand, "'&' that starts no predefined entity or character reference read as text",
-            DmarcReportWarnings.AtByte(Offset));
+        warnings.AddAt(DmarcReportWarningCodes.UnescapedAmpersand, "'&' that starts no predefined entity or character reference read as text", Offset);
         Emit("&amp;"u8);
         _inPos++;
     }
 
     private static int ReferenceLength(ReadOnlySpan<byte> s)
     {
-        foreach (var entity in (ReadOnlySpan<string>)["&amp;", "&lt;", "&gt;", "&quot;", "&apos;"])
-        {
-            if (s.Length >= entity.Length && System.Text.Encoding.ASCII.GetString(s[..entity.Length]) == entity)
-            {
-                return entity.Length;
-            }
-        }
+        if (s.StartsWith("&amp;"u8)) { return 5; }
+        if (s.StartsWith("&lt;"u8) || s.StartsWith("&gt;"u8)) { return 4; }
+        if (s.StartsWith("&quot;"u8) || s.StartsWith("&apos;"u8)) { return 6; }
         if (s.Length < 4 || s[1] != '#')
         {
             return 0;
@@ -442,8 +436,8 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
         if (b0 == 0xEF && s[1] == 0xBF && s[2] is 0xBE or 0xBF)
         {
             // U+FFFE and U+FFFF are valid UTF-8 but not XML characters.
-            _inPos += 2;
             Replace(ref _lastBadChar, DmarcReportWarningCodes.InvalidXmlCharacter, "U+FFFE or U+FFFF, which XML forbids, replaced by U+FFFD");
+            _inPos += 2;
             return;
         }
         Copy(need + 1);
@@ -454,7 +448,7 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
     {
         if (Offset != last + 1)
         {
-            warnings.Add(code, message, DmarcReportWarnings.AtByte(Offset));
+            warnings.AddAt(code, message, Offset);
         }
         last = Offset;
         Emit([0xEF, 0xBF, 0xBD]);

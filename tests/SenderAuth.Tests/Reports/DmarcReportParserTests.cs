@@ -9,9 +9,9 @@ public class DmarcReportParserTests
 {
     private static readonly DmarcReportParser Parser = new();
 
-    private static async Task<List<(DmarcReportHeader Header, List<DmarcReportRecord> Records, IReadOnlyList<string> Warnings)>> ReadAllAsync(string file)
+    private static async Task<List<(DmarcReportHeader Header, List<DmarcReportRecord> Records, IReadOnlyList<DmarcReportWarning> Warnings)>> ReadAllAsync(string file)
     {
-        var result = new List<(DmarcReportHeader, List<DmarcReportRecord>, IReadOnlyList<string>)>();
+        var result = new List<(DmarcReportHeader, List<DmarcReportRecord>, IReadOnlyList<DmarcReportWarning>)>();
         await foreach (var report in Parser.ReadFileAsync(ReportFiles.Path(file), TestContext.Current.CancellationToken))
         {
             var records = new List<DmarcReportRecord>();
@@ -302,7 +302,7 @@ public class DmarcReportParserTests
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(xml));
         var s = Assert.Single(await Parser.SummarizeAsync(stream, "x.xml", TestContext.Current.CancellationToken));
         Assert.Equal(2, s.Dispositions[DmarcDisposition.Unknown]);
-        Assert.Contains(s.Warnings, w => w.Contains("unknown <disposition> 'discard'", StringComparison.Ordinal));
+        Assert.Contains(s.Warnings, w => w.Code == "unknown-token" && w.Message.Contains("unknown <disposition> 'discard'", StringComparison.Ordinal));
     }
 
     [Fact]
