@@ -62,6 +62,7 @@ public sealed class ReportCorpusTests(ReportCorpusHost fixture) : IClassFixture<
             "missing-org-name", "wrapper-element", "unescaped-lt", "unescaped-ampersand", "invalid-utf8", "token-case", "legacy-token", "missing-element",
             "trailing-bytes-after-gzip", "trailing-bytes-after-root", "byte-order-mark", "leading-whitespace", "attachment-content-type",
             "attachment-file-name", "attachment-sniffed", "attachment-type-mismatch", "date-range-reversed", "date-range-milliseconds", "timestamp-fraction",
+            "invalid-xml-character",
         })
         {
             Assert.Contains(code, codes);

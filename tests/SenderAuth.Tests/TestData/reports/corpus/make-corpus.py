@@ -205,6 +205,9 @@ write("quirk-invalid-utf8.xml", x.encode("latin-1"), [totals("M\ufffdller Mail G
       "a Latin-1 byte (0xFC) in a document declared UTF-8")
 legacy = [Row("198.51.100.21", 3, "Pass", "fail", "None", dkim_auth=[(DOMAIN, "s1", "Pass")], spf_auth=[(DOMAIN, "SoftFail")]),
           Row("198.51.100.22", 2, "fail", "fail", dkim_auth=[(DOMAIN, "s1", "hardfail")], spf_auth=[(DOMAIN, "unknown"), (DOMAIN, "error")])]
+x = report("ctl.example", "q-ctl", one, extra="<extra_contact_info>call\x0bus\x0c</extra_contact_info>\n    ")
+write("quirk-control-characters.xml", x.encode(), [totals("ctl.example", "q-ctl", one)], ["invalid-xml-character"],
+      "a vertical tab and a form feed (pasted from a terminal) in extra_contact_info")
 x = report("legacy.example", "q-legacy", legacy, policy=f"<domain>{DOMAIN}</domain><adkim>relaxed</adkim><aspf>r</aspf><p>none</p>")
 write("quirk-legacy-result-words.xml", x.encode(), [totals("legacy.example", "q-legacy", legacy)], ["token-case", "legacy-token"],
       "Pass/None/SoftFail in capitals; hardfail, unknown, error and relaxed from older reporters")
