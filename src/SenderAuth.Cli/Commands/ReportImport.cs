@@ -4,9 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 using Spectre.Console;
 
 namespace SenderAuth.Cli.Commands;

@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Domains;
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Domains;
+using SenderAuth.Store.Reports.Analysis;
 using Spectre.Console;
 
 namespace SenderAuth.Cli.Commands;
@@ -89,7 +90,7 @@ internal static class ReportSummary
                         AnsiConsole.MarkupLine($"[yellow]{untrusted.Count} untrusted report(s) {(analysis.IncludeUntrusted ? "counted above (--include-untrusted)" : "not counted above")}:[/]");
                         foreach (var u in untrusted)
                         {
-                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Server.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
+                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Store.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
                         }
                     }
                 }

@@ -1,5 +1,5 @@
 
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>Adds audit entries to the same unit of work as the change they describe: both commit or neither.</summary>
 public static class AuditLog

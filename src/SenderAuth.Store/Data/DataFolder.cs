@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>
 /// The data folder holds every tenant's reports, the sealed keys and (by default) the master key: readable by the

@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 // Used only by `dotnet ef migrations add`: the connection strings are placeholders, never opened.
 internal sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteSenderAuthDb>

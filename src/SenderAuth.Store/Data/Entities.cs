@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>Rows that carry an optimistic-concurrency version, bumped on every update.</summary>
 public interface IVersioned

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>
 /// One imported DMARC aggregate report for one of our sender domains. (PolicyDomain, ReporterOrg, ReportId,

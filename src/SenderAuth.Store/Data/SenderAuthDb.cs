@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>
 /// The server's database. One model, two providers: <see cref="SqliteSenderAuthDb"/> (embedded default) and

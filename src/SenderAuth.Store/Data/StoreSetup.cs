@@ -1,7 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace SenderAuth.Server.Data;
+namespace SenderAuth.Store.Data;
 
 /// <summary>The store: SQLite in the data folder (the default) or PostgreSQL, through one EF Core model.</summary>
 public static partial class StoreSetup

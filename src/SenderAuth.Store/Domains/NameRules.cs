@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace SenderAuth.Server.Domains;
+namespace SenderAuth.Store.Domains;
 
 /// <summary>
 /// Validates what people type: sender domains (Unicode or A-labels, one trailing dot tolerated, stored as

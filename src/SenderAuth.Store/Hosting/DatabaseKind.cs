@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Store.Hosting;
 
 /// <summary>Where the server keeps its data (<c>SenderAuth:Database</c>, <c>--database</c>).</summary>
 public enum DatabaseKind

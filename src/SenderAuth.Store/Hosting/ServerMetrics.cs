@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 
-namespace SenderAuth.Server.Hosting;
+namespace SenderAuth.Store.Hosting;
 
 /// <summary>The server's counters (meter "SenderAuth.Server"), exported through OpenTelemetry when configured.</summary>
 public sealed class ServerMetrics

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>What happened to one report file; in JSON and logs as <c>imported</c>, <c>quarantined</c>, <c>rejected</c>.</summary>
 public enum FileImportStatus

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>
 /// Reads the institution code back out of a report mail's recipient: the rua address every institution publishes

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Reports;
 
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>What happened to one report of a file, how far its origin is proven, and a warning when it was misrouted.</summary>
 public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,

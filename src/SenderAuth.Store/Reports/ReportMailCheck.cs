@@ -8,7 +8,7 @@ using SenderAuth.Dns;
 using SenderAuth.Mail;
 using SenderAuth.Spf;
 
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>What the mail carrying a report file proves: its SPF, DKIM and DMARC outcomes, and who it was sent to.</summary>
 /// <param name="IsMail">The file is a whole message (an .eml, an IMAP message), not a bare report.</param>

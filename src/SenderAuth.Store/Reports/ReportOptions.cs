@@ -1,6 +1,6 @@
 using SenderAuth.Reports;
 
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>SenderAuth:Reports — where reports come from, the parser's limits, and the advisor's thresholds.</summary>
 public sealed class ReportOptions

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>
 /// How far a report's origin is proven; in JSON as <c>verified</c>, <c>unverified</c>, <c>uploaded</c>,

@@ -1,6 +1,6 @@
 using SenderAuth.Reports;
 
-namespace SenderAuth.Server.Reports;
+namespace SenderAuth.Store.Reports;
 
 /// <summary>One parsed report record to the row the analysis groups by.</summary>
 internal static class ReportRecordMapper

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Tests.Server;
 using SenderAuth.Tests.Server.Reports;
 

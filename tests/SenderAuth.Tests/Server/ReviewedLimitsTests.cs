@@ -2,7 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Webhooks;
 
 namespace SenderAuth.Tests.Server;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>The next step for one record, with its evidence, or why it is not safe yet.</summary>
 /// <param name="Next">The next policy (<c>p=quarantine; t=y</c>, <c>-all</c>), null at the goal.</param>

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>Messages reported from our networks by one reporter on one day.</summary>
 public sealed record ReportedDay(string Reporter, DateTime Day, long Messages);

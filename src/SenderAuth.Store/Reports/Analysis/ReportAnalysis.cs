@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
 
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>
 /// Reads one domain's reports for a window: summaries by period, attributed sources, reconciliation with what

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>
 /// One thing the reports show, with a stable code: <c>own-mail-failing</c> (error: our signing or their DNS broke),

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>Messages in reports signed with one of our selectors on a day its key was not the signing key.</summary>
 public sealed record RetiredSelectorUse(string Selector, DateTime Day, long Messages);

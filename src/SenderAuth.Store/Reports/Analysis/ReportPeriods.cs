@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>Days from reports, folded into day, ISO week or calendar month buckets (UTC).</summary>
 public static class ReportPeriods

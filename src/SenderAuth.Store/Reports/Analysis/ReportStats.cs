@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>Message counts for a day, a bucket or a whole window; the rates are shares of <see cref="Messages"/>.</summary>
 public sealed record ReportStats(long Messages, long DmarcPass, long DkimAligned, long SpfAligned, long DkimPass, long SpfPass,

@@ -1,4 +1,4 @@
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>Everything reports say about one source IP over a window, before attribution.</summary>
 public sealed record SourceAggregate(

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace SenderAuth.Server.Reports.Analysis;
+namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>
 /// Attributes each source: our networks first (configuration), then the institution's declared senders (by

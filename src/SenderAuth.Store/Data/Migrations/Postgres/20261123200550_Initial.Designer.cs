@@ -5,11 +5,11 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Postgres
+namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresSenderAuthDb))]
     [Migration("20261123200550_Initial")]
@@ -25,7 +25,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ApiKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -65,7 +65,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.AuditEntry", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -104,7 +104,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Audit", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -138,7 +138,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("CheckRuns");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -208,7 +208,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Keys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -247,7 +247,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Transitions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -285,7 +285,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Institutions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -357,7 +357,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Rotations");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -438,7 +438,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Domains", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ServerSetting", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ServerSetting", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -453,7 +453,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Settings");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -486,7 +486,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Webhooks");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -544,44 +544,44 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("WebhookDeliveries");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", "Institution")
+                    b.HasOne("SenderAuth.Store.Data.Institution", "Institution")
                         .WithMany("Domains")
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -590,24 +590,24 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Navigation("Institution");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Webhook", null)
+                    b.HasOne("SenderAuth.Store.Data.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Navigation("Domains");
                 });

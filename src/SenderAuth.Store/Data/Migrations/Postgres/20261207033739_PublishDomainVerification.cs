@@ -4,7 +4,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Postgres
+namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class PublishDomainVerification : Migration

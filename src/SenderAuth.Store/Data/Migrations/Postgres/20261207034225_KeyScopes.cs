@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Postgres
+namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class KeyScopes : Migration

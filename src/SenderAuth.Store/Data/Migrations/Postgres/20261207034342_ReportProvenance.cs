@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Postgres
+namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class ReportProvenance : Migration

@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Postgres
+namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresSenderAuthDb))]
     partial class PostgresSenderAuthDbModelSnapshot : ModelSnapshot
@@ -22,7 +22,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ApiKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -69,7 +69,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.AuditEntry", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -117,7 +117,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Audit", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -151,7 +151,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("CheckRuns");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -221,7 +221,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Keys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainClaim", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -264,7 +264,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("DomainClaims");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -303,7 +303,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Transitions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ForeignReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ForeignReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -366,7 +366,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("ForeignReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -407,7 +407,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Institutions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -479,7 +479,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Rotations");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -516,7 +516,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("KnownSenders");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.QuarantinedReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.QuarantinedReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -563,7 +563,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("QuarantinedReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
                     b.Property<long>("DomainId")
                         .HasColumnType("bigint");
@@ -603,7 +603,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("ReportDays");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -699,7 +699,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Domains", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ServerSetting", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ServerSetting", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -714,7 +714,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Settings");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SignedCount", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SignedCount", b =>
                 {
                     b.Property<string>("Domain")
                         .HasMaxLength(253)
@@ -735,7 +735,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("SignedCounts");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -815,7 +815,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Reports", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -900,7 +900,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("ReportRecords", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -933,7 +933,7 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("Webhooks");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -991,71 +991,71 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.ToTable("WebhookDeliveries");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainClaim", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("ClaimantInstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", "Institution")
+                    b.HasOne("SenderAuth.Store.Data.Institution", "Institution")
                         .WithMany("Domains")
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1064,42 +1064,42 @@ namespace SenderAuth.Server.Data.Migrations.Postgres
                     b.Navigation("Institution");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.StoredReport", null)
+                    b.HasOne("SenderAuth.Store.Data.StoredReport", null)
                         .WithMany()
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Webhook", null)
+                    b.HasOne("SenderAuth.Store.Data.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Navigation("Domains");
                 });

@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Sqlite
+namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteSenderAuthDb))]
     [Migration("20261123200540_Initial")]
@@ -20,7 +20,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ApiKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -58,7 +58,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.AuditEntry", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -95,7 +95,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Audit", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -127,7 +127,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("CheckRuns");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -195,7 +195,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Keys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -232,7 +232,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Transitions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -268,7 +268,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Institutions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -338,7 +338,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Rotations");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -417,7 +417,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Domains", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ServerSetting", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ServerSetting", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -432,7 +432,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Settings");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -463,7 +463,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Webhooks");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -519,44 +519,44 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("WebhookDeliveries");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", "Institution")
+                    b.HasOne("SenderAuth.Store.Data.Institution", "Institution")
                         .WithMany("Domains")
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -565,24 +565,24 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Navigation("Institution");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Webhook", null)
+                    b.HasOne("SenderAuth.Store.Data.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Navigation("Domains");
                 });

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Sqlite
+namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class PublishDomainVerification : Migration

@@ -4,11 +4,11 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Sqlite
+namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteSenderAuthDb))]
     [Migration("20261207034216_KeyScopes")]
@@ -20,7 +20,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ApiKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -65,7 +65,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.AuditEntry", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -111,7 +111,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Audit", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -143,7 +143,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("CheckRuns");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -211,7 +211,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Keys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -248,7 +248,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Transitions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ForeignReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ForeignReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -297,7 +297,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ForeignReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -336,7 +336,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Institutions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -406,7 +406,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Rotations");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -441,7 +441,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("KnownSenders");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.QuarantinedReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.QuarantinedReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -486,7 +486,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("QuarantinedReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
                     b.Property<long>("DomainId")
                         .HasColumnType("INTEGER");
@@ -526,7 +526,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ReportDays");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -608,7 +608,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Domains", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ServerSetting", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ServerSetting", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -623,7 +623,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Settings");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SignedCount", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SignedCount", b =>
                 {
                     b.Property<string>("Domain")
                         .HasMaxLength(253)
@@ -644,7 +644,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("SignedCounts");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -706,7 +706,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Reports", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -786,7 +786,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ReportRecords", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -817,7 +817,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Webhooks");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -873,62 +873,62 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("WebhookDeliveries");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", "Institution")
+                    b.HasOne("SenderAuth.Store.Data.Institution", "Institution")
                         .WithMany("Domains")
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -937,42 +937,42 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Navigation("Institution");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.StoredReport", null)
+                    b.HasOne("SenderAuth.Store.Data.StoredReport", null)
                         .WithMany()
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Webhook", null)
+                    b.HasOne("SenderAuth.Store.Data.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Navigation("Domains");
                 });

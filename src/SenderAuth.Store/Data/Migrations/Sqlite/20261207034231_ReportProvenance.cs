@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Sqlite
+namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class ReportProvenance : Migration

@@ -3,11 +3,11 @@ using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 #nullable disable
 
-namespace SenderAuth.Server.Data.Migrations.Sqlite
+namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteSenderAuthDb))]
     partial class SqliteSenderAuthDbModelSnapshot : ModelSnapshot
@@ -17,7 +17,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ApiKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ApiKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -62,7 +62,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ApiKeys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.AuditEntry", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.AuditEntry", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -108,7 +108,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Audit", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -140,7 +140,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("CheckRuns");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -208,7 +208,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Keys");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainClaim", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -249,7 +249,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("DomainClaims");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -286,7 +286,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Transitions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ForeignReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ForeignReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -347,7 +347,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ForeignReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -386,7 +386,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Institutions");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -456,7 +456,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Rotations");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -491,7 +491,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("KnownSenders");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.QuarantinedReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.QuarantinedReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -536,7 +536,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("QuarantinedReports");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
                     b.Property<long>("DomainId")
                         .HasColumnType("INTEGER");
@@ -576,7 +576,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ReportDays");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -670,7 +670,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Domains", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ServerSetting", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ServerSetting", b =>
                 {
                     b.Property<string>("Key")
                         .HasMaxLength(64)
@@ -685,7 +685,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Settings");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SignedCount", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SignedCount", b =>
                 {
                     b.Property<string>("Domain")
                         .HasMaxLength(253)
@@ -706,7 +706,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("SignedCounts");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -784,7 +784,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Reports", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -867,7 +867,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("ReportRecords", (string)null);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -898,7 +898,7 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("Webhooks");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
@@ -954,71 +954,71 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.ToTable("WebhookDeliveries");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.CheckRun", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.CheckRun", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DkimKey", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DkimKey", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainClaim", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainClaim", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("ClaimantInstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.DomainTransition", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.DomainTransition", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KeyRotation", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KeyRotation", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.KnownSender", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.KnownSender", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.ReportDay", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.SenderDomain", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", "Institution")
+                    b.HasOne("SenderAuth.Store.Data.Institution", "Institution")
                         .WithMany("Domains")
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -1027,42 +1027,42 @@ namespace SenderAuth.Server.Data.Migrations.Sqlite
                     b.Navigation("Institution");
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReport", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReport", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.SenderDomain", null)
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
                         .HasForeignKey("DomainId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.StoredReportRecord", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.StoredReportRecord", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.StoredReport", null)
+                    b.HasOne("SenderAuth.Store.Data.StoredReport", null)
                         .WithMany()
                         .HasForeignKey("ReportId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Webhook", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Webhook", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Institution", null)
+                    b.HasOne("SenderAuth.Store.Data.Institution", null)
                         .WithMany()
                         .HasForeignKey("InstitutionId")
                         .OnDelete(DeleteBehavior.Cascade);
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.WebhookDelivery", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.WebhookDelivery", b =>
                 {
-                    b.HasOne("SenderAuth.Server.Data.Webhook", null)
+                    b.HasOne("SenderAuth.Store.Data.Webhook", null)
                         .WithMany()
                         .HasForeignKey("WebhookId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("SenderAuth.Server.Data.Institution", b =>
+            modelBuilder.Entity("SenderAuth.Store.Data.Institution", b =>
                 {
                     b.Navigation("Domains");
                 });
