@@ -2,7 +2,7 @@ using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 
-namespace SenderAuth.Server.Webhooks;
+namespace SenderAuth.Store.Webhooks;
 
 /// <summary>An event about a domain or a rotation, as webhooks receive it.</summary>
 public sealed record ServerEvent(string Event, string Institution, string? Domain, DateTime At, string Reason, object? Details = null);

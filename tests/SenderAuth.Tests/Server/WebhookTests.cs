@@ -11,6 +11,7 @@ using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Keys;
 using SenderAuth.Server.Monitoring;
 using SenderAuth.Server.Webhooks;
+using SenderAuth.Store.Webhooks;
 
 namespace SenderAuth.Tests.Server;
 
