@@ -6,3 +6,4 @@ global using SenderAuth.Store.Domains;
 global using SenderAuth.Store.Hosting;
 global using SenderAuth.Store.Reports;
 global using SenderAuth.Store.Reports.Analysis;
+global using SenderAuth.Store.Webhooks;

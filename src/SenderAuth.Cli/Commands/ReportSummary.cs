@@ -3,7 +3,6 @@ using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Store.Data;
-using SenderAuth.Server.Domains;
 using SenderAuth.Store.Domains;
 using SenderAuth.Store.Reports.Analysis;
 using Spectre.Console;
@@ -52,14 +51,14 @@ internal static class ReportSummary
                 throw new UsageException($"DOMAIN: {error}");
             }
             var window = (From: Day(parse.GetValue(from), "--from"), To: Day(parse.GetValue(to), "--to"));
-            var (app, exit) = await ReportImport.OpenAsync(new ReportImport.Target(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString)), ct).ConfigureAwait(false);
-            if (app is null)
+            var (services, exit) = await CliStore.OpenAsync(new StoreTarget(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString)), ct).ConfigureAwait(false);
+            if (services is null)
             {
                 return exit;
             }
-            await using (app.ConfigureAwait(false))
+            await using (services.ConfigureAwait(false))
             {
-                using var scope = app.Services.CreateScope();
+                using var scope = services.CreateScope();
                 var store = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
                 var row = await store.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false)
                     ?? throw new UsageException($"{name} is not a sender domain in this database");

@@ -7,13 +7,6 @@ public static class AuditLog
     public static void Record(this SenderAuthDb db, TimeProvider time, string actor, long? institutionId, string action, string subject, string? detail = null) =>
         db.Record(time, actor, null, null, institutionId, action, subject, detail);
 
-    /// <summary>An entry for what a caller did: its key id and client address go with it (the name alone is not unique).</summary>
-    public static void Record(this SenderAuthDb db, TimeProvider time, Caller caller, long? institutionId, string action, string subject, string? detail = null)
-    {
-        ArgumentNullException.ThrowIfNull(caller);
-        db.Record(time, caller.Actor, caller.KeyId, caller.Client, institutionId, action, subject, detail);
-    }
-
     public static void Record(this SenderAuthDb db, TimeProvider time, string actor, long? keyId, string? client, long? institutionId, string action, string subject, string? detail)
     {
         ArgumentNullException.ThrowIfNull(db);

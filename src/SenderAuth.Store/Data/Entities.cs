@@ -229,7 +229,7 @@ public sealed class DkimKey : IVersioned
     public int Bits { get; set; }
     /// <summary>The p= value (base64), public.</summary>
     public required string PublicKey { get; set; }
-    /// <summary>The PKCS#8 private key sealed by <see cref="Keys.KeyProtector"/>; never leaves the service.</summary>
+    /// <summary>The PKCS#8 private key sealed by the server's KeyProtector; never leaves the service.</summary>
     public required byte[] SealedPrivateKey { get; set; }
     public DkimKeyState State { get; set; }
     public bool Imported { get; set; }
@@ -284,7 +284,7 @@ public sealed class ApiKey
     public required string Prefix { get; set; }
     public required byte[] Hash { get; set; }
     public long? InstitutionId { get; set; }
-    /// <summary>What the key may do: <see cref="Access.ApiScope"/> words, space-separated (keys from before scopes are "admin").</summary>
+    /// <summary>What the key may do: API scope words, space-separated (keys from before scopes are "admin").</summary>
     public required string Scopes { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }

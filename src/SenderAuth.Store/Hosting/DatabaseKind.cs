@@ -6,6 +6,6 @@ public enum DatabaseKind
     /// <summary>SQLite in the data folder: the default, no setup.</summary>
     Sqlite,
 
-    /// <summary>PostgreSQL at <see cref="ServerOptions.ConnectionString"/>: several instances can share it.</summary>
+    /// <summary>PostgreSQL at <see cref="StoreOptions.ConnectionString"/>: several instances can share it.</summary>
     Postgres,
 }

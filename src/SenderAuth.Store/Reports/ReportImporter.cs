@@ -34,7 +34,7 @@ public sealed record FileImportOutcome(string File, FileImportStatus Status, IRe
 /// the mailbox, so it can never make the mailbox's copy a duplicate, and a mailbox copy replaces an upload of the
 /// same report. Only trusted reports reach the day totals and the own-mail-failing alert.
 /// </remarks>
-public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
+public sealed class ReportImporter(SenderAuthDb db, IOptions<StoreOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
     ReportMailCheck mailCheck, SenderAuth.Dmarc.PublicSuffixList suffixes)
 {
     private const int BatchSize = 2000;

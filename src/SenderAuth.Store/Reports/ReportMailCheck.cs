@@ -62,7 +62,7 @@ public sealed record ReportMailEvidence(bool IsMail, MessageVerification? Verifi
 /// <c>none</c> and only DKIM can make DMARC pass, which is how every large reporter signs. An uploaded .eml never
 /// went through our MX: its Received and Return-Path are the uploader's words, so it is checked by DKIM alone.
 /// </summary>
-public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<ServerOptions> options, TimeProvider time)
+public sealed partial class ReportMailCheck(IDnsResolver resolver, IOptions<StoreOptions> options, TimeProvider time)
 {
     /// <summary>Mail larger than this is not verified (reports are small; a bigger one stays unverified).</summary>
     private const long MaxVerifyBytes = 25L << 20;

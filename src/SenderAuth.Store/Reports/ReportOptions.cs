@@ -16,7 +16,7 @@ public sealed class ReportOptions
 
     /// <summary>
     /// Poll the IMAP mailboxes and the watched directory in the background (default true). Off: only on demand
-    /// (<see cref="ImapReportPoller.PollOnceAsync"/>, <see cref="DirectoryReportWatcher.ScanOnceAsync"/>), as the tests do.
+    /// (the server's <c>ImapReportPoller.PollOnceAsync</c>, <c>DirectoryReportWatcher.ScanOnceAsync</c>), as the tests do.
     /// </summary>
     public bool BackgroundIngestion { get; set; } = true;
 

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Store.Data;
 using SenderAuth.Server.Webhooks;
+using SenderAuth.Store.Webhooks;
 
 namespace SenderAuth.Tests.Server;
 

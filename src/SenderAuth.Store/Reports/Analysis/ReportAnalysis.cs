@@ -10,9 +10,9 @@ namespace SenderAuth.Store.Reports.Analysis;
 /// we signed, findings and the advisor's next steps. Aggregation happens in the database (GROUP BY day or IP on
 /// indexed columns); attribution, findings and advice are pure code over those aggregates.
 /// </summary>
-public sealed class ReportAnalysis(SenderAuthDb db, IOptions<ServerOptions> options, IDnsResolver resolver, TimeProvider time)
+public sealed class ReportAnalysis(SenderAuthDb db, IOptions<StoreOptions> options, IDnsResolver resolver, TimeProvider time)
 {
-    private readonly ServerOptions _options = options.Value;
+    private readonly StoreOptions _options = options.Value;
 
     /// <summary>
     /// Count reports whose provenance is not trusted (uploads, mail that did not authenticate) too. Default:
