@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Reports;
+using SenderAuth.Store.Data;
+using SenderAuth.Store.Reports;
 using SenderAuth.Tests.Server;
 
 namespace SenderAuth.Tests.Reports.Corpus;
