@@ -41,6 +41,12 @@ public sealed partial class ServerApp
                 await Console.Error.WriteLineAsync("senderauth serve: the configuration is not valid:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
                 return 2;
             }
+            catch (Exception e) when (Find<DatabaseTooNewException>(e) is { } tooNew)
+            {
+                // Refused before any migration ran: the database is as the newer release left it.
+                await Console.Error.WriteLineAsync($"senderauth serve: {tooNew.Message}").ConfigureAwait(false);
+                return 2;
+            }
             catch (Exception e) when (InUse(e) is { } inUse)
             {
                 // The built-in DNS server or the milter found its address taken (Kestrel's own bind failure is an
@@ -54,6 +60,18 @@ public sealed partial class ServerApp
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
         return 0;
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+        {
+            if (x is T found)
+            {
+                return found;
+            }
+        }
+        return null;
     }
 
     /// <summary>The address-in-use failure inside a start-up exception, as one sentence; null for any other failure.</summary>

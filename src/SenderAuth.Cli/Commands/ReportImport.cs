@@ -41,8 +41,14 @@ internal static class ReportImport
         try
         {
             using var scope = app.Services.CreateScope();
-            await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
+            // The migrations' log stays out of this command's output (a table or --json): only a refusal is told.
+            await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct).ConfigureAwait(false);
             return (app, ExitCodes.Ok);
+        }
+        catch (DatabaseTooNewException e)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException(e.Message);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
         {

@@ -43,7 +43,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<SenderAuthDb>();
         var time = sp.GetRequiredService<TimeProvider>();
-        await MigrateAsync(db, ct).ConfigureAwait(false);
+        await MigrateAsync(db, sp.GetRequiredService<ILoggerFactory>().CreateLogger("SenderAuth.Migrations"), ct).ConfigureAwait(false);
         var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
         await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
         try
@@ -60,11 +60,15 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         return generated;
     }
 
-    /// <summary>Brings the schema up to date: the server at start, and <c>senderauth report --db</c> before it imports.</summary>
-    public static async Task MigrateAsync(SenderAuthDb db, CancellationToken ct)
+    /// <summary>
+    /// Brings the schema up to date (each migration logged with its time; a database from a newer release refused
+    /// with <see cref="DatabaseTooNewException"/> before anything changes, see <see cref="SchemaUpgrade"/>): the
+    /// server at start, and <c>senderauth report --db</c> before it imports.
+    /// </summary>
+    public static async Task MigrateAsync(SenderAuthDb db, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+        await SchemaUpgrade.RunAsync(db, logger, ct).ConfigureAwait(false);
         if (db.Database.IsSqlite())
         {
             // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
