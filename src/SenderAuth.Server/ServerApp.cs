@@ -34,6 +34,11 @@ public sealed partial class ServerApp
             {
                 // Validate before the host starts, so a bad setting is one clear message, not a logged stack trace.
                 _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                // Before any hosted service runs: a database from a newer release is refused with nothing started.
+                using (var scope = app.Services.CreateScope())
+                {
+                    await SchemaUpgrade.RefuseNewerAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), CancellationToken.None).ConfigureAwait(false);
+                }
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (OptionsValidationException e)

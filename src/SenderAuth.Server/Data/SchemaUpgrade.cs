@@ -26,13 +26,7 @@ public static partial class SchemaUpgrade
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(logger);
-        var known = db.Database.GetMigrations().ToList();
-        var applied = (await db.Database.GetAppliedMigrationsAsync(ct).ConfigureAwait(false)).ToList();
-        var unknown = applied.Except(known, StringComparer.OrdinalIgnoreCase).ToList();
-        if (unknown.Count > 0)
-        {
-            throw new DatabaseTooNewException(unknown, known.Count > 0 ? known[^1] : "(none)");
-        }
+        var (known, applied) = await RefuseNewerAsync(db, ct).ConfigureAwait(false);
         var pending = known.Except(applied, StringComparer.OrdinalIgnoreCase).ToList();
         if (pending.Count == 0)
         {
@@ -50,6 +44,24 @@ public static partial class SchemaUpgrade
         }
         LogDone(logger, pending.Count, total.ElapsedMilliseconds);
         return pending;
+    }
+
+    /// <summary>
+    /// Throws <see cref="DatabaseTooNewException"/> when the database records a migration this binary does not have;
+    /// <c>serve</c> asks before the host starts, so a refusal is one line and nothing else ran.
+    /// </summary>
+    /// <returns>The migrations this binary has and those the database records.</returns>
+    public static async Task<(List<string> Known, List<string> Applied)> RefuseNewerAsync(SenderAuthDb db, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var known = db.Database.GetMigrations().ToList();
+        var applied = (await db.Database.GetAppliedMigrationsAsync(ct).ConfigureAwait(false)).ToList();
+        var unknown = applied.Except(known, StringComparer.OrdinalIgnoreCase).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new DatabaseTooNewException(unknown, known.Count > 0 ? known[^1] : "(none)");
+        }
+        return (known, applied);
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
