@@ -16,6 +16,7 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BackupRestoreTests
 {
     private const string OperatorKey = "backup-restore-operator-key-0123456789";
@@ -54,7 +55,7 @@ public sealed class BackupRestoreTests
                     using var client = server.Client();
                     while (!stop.IsCancellationRequested)
                     {
-                        using var r = await client.Sign(ApiClient.Message($"tickets@{code}.example"), $"institution={code}");
+                        using var r = await client.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
                         if (r.StatusCode != HttpStatusCode.OK)
                         {
                             failures.Enqueue($"sign: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
@@ -136,7 +137,7 @@ public sealed class BackupRestoreTests
                 var op = restored.Client();
                 var reports = await (await op.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/reports?pageSize=200", Ct)).Json(HttpStatusCode.OK);
                 var ids = reports["items"]!.AsArray().Select(r => r!["reportId"]!.GetValue<string>()).ToHashSet();
-                Assert.Empty(before.Where(id => !ids.Contains(id)));
+                Assert.All(before, id => Assert.Contains(id, ids));
                 Assert.Subset(acknowledged.ToHashSet(), ids);
 
                 var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
@@ -153,7 +154,7 @@ public sealed class BackupRestoreTests
 
     private static async Task<byte[]> SignAsync(HttpClient op, string code)
     {
-        using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"institution={code}");
+        using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync(Ct);
     }

@@ -21,14 +21,16 @@ internal static class UpgradeFixture
 
     public static string Folder(string name) => Path.Combine(Launcher.Root, "tests", "fixtures", "upgrade", name);
 
-    /// <summary>A copy of the fixture's data folder in a fresh temporary folder (git keeps no modes: the server tightens them).</summary>
-    public static DirectoryInfo CopyData(string name)
+    /// <summary>A copy of a data folder of the fixture (<paramref name="folder"/> under it) as DIR/data in a fresh
+    /// temporary folder (git keeps no modes: the server tightens them).</summary>
+    public static DirectoryInfo CopyData(string name, string folder = "data")
     {
         var target = Directory.CreateTempSubdirectory("sa-upgrade-");
+        var from = Path.Combine(Folder(name), folder);
         var data = Path.Combine(target.FullName, "data");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Folder(name), "data"), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
         {
-            var to = Path.Combine(data, Path.GetRelativePath(Path.Combine(Folder(name), "data"), file));
+            var to = Path.Combine(data, Path.GetRelativePath(from, file));
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             File.Copy(file, to);
         }
@@ -36,11 +38,32 @@ internal static class UpgradeFixture
     }
 
     /// <summary>This binary's migrations, oldest first (the test project is built from the same sources as ./senderauth).</summary>
-    public static IReadOnlyList<string> KnownMigrations()
+    public static IReadOnlyList<string> KnownMigrations(bool postgres = false)
     {
+        if (postgres)
+        {
+            // Never opened: the migrations are read from the assembly.
+            using var pg = new PostgresSenderAuthDb(new DbContextOptionsBuilder<PostgresSenderAuthDb>().UseNpgsql("Host=127.0.0.1").Options);
+            return pg.Database.GetMigrations().ToList();
+        }
         var options = new DbContextOptionsBuilder<SqliteSenderAuthDb>().UseSqlite("Data Source=:memory:").Options;
         using var db = new SqliteSenderAuthDb(options);
         return db.Database.GetMigrations().ToList();
+    }
+
+    /// <summary>The migration ids a PostgreSQL database records, in order.</summary>
+    public static List<string> History(Npgsql.NpgsqlConnectionStringBuilder connection)
+    {
+        using var c = new Npgsql.NpgsqlConnection(connection.ConnectionString);
+        c.Open();
+        using var command = new Npgsql.NpgsqlCommand("SELECT \"MigrationId\" FROM \"__EFMigrationsHistory\" ORDER BY 1", c);
+        using var reader = command.ExecuteReader();
+        var ids = new List<string>();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+        return ids;
     }
 
     /// <summary>The migration ids an SQLite database records, in order.</summary>

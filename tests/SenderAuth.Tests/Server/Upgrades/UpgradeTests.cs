@@ -1,9 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Server.Data;
@@ -39,39 +41,7 @@ public sealed class UpgradeTests
             {
                 AssertUpgradeLogged(server.Log, before.Count > 0 ? before[^1] : null, pending);
                 Assert.Equal(known, UpgradeFixture.History(database));
-                var op = server.Client();
-
-                // Its data, listed through the API.
-                var institutions = await (await op.GetAsync("/api/v1/institutions", Ct)).Json(HttpStatusCode.OK);
-                Assert.Equal(["museum", "opera"], institutions["items"]!.AsArray().Select(i => i!["code"]!.GetValue<string>()).Order());
-                var domains = await (await op.GetAsync("/api/v1/institutions/museum/domains", Ct)).Json(HttpStatusCode.OK);
-                var museum = Assert.Single(domains["items"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "museum.onboard.test")!;
-                Assert.True(museum["signingEnabled"]!.GetValue<bool>(), museum.ToJsonString());
-                Assert.Contains(domains["items"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "shop-museum.onboard.test");
-                var webhooks = await (await op.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK);
-                Assert.Equal(["https://hooks.museum.example/senderauth", "https://ops.provider.example/hooks"],
-                    webhooks.AsArray().Select(w => w!["url"]!.GetValue<string>()).Order());
-                var reports = await (await op.GetAsync("/api/v1/institutions/museum/domains/museum.onboard.test/reports", Ct)).Json(HttpStatusCode.OK);
-                var report = Assert.Single(reports["items"]!.AsArray(), r => r!["reportId"]!.GetValue<string>() == "fixture-report-1")!;
-                Assert.Equal(13, report["messages"]!.GetValue<long>());
-
-                // The institution's sign-only key of that release signs with the domain's sealed key (the master key
-                // from the data folder opens it), and a receiver verifies it against the published records.
-                using var app = new HttpClient { BaseAddress = server.Url };
-                app.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(Path.Combine(fixture, "institution-key"), Ct)).Trim());
-                var signed = await app.Sign(ApiClient.Message("tickets@museum.onboard.test"));
-                Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
-                Assert.Equal("signed; d=museum.onboard.test; s=stxsel1", signed.Headers.GetValues("SenderAuth-Signing").Single());
-                var records = await (await op.GetAsync("/api/v1/institutions/museum/domains/museum.onboard.test/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct);
-                var receiver = UpgradeFixture.Receiver(server.DnsAddress!, records);
-                await AssertVerifiesAsync(receiver, await signed.Content.ReadAsByteArrayAsync(Ct), "museum.onboard.test");
-                // What the old release signed still verifies: the same keys are published, unchanged.
-                await AssertVerifiesAsync(receiver, await File.ReadAllBytesAsync(Path.Combine(fixture, "signed.eml"), Ct), "museum.onboard.test");
-
-                // The provider's own key, for the institution whose policy signs with the provider domain.
-                var provider = await op.Sign(ApiClient.Message("tickets@opera.onboard.test"), "institution=opera");
-                Assert.Equal(HttpStatusCode.OK, provider.StatusCode);
-                await AssertVerifiesAsync(UpgradeFixture.Receiver(server.DnsAddress!), await provider.Content.ReadAsByteArrayAsync(Ct), "ticketing.example");
+                await AssertServesFixtureAsync(server, fixture);
             }
 
             // The next start finds the schema current and changes nothing.
@@ -86,6 +56,104 @@ public sealed class UpgradeTests
         {
             SqliteConnection.ClearAllPools();
             temp.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The fixture's data through the API (institutions, domains, webhooks, the uploaded report), a message signed with
+    /// its institution's sign-only key and the domain's sealed key, verified against the published records (as is the
+    /// message that release signed), and the provider's own key likewise.
+    /// </summary>
+    private static async Task AssertServesFixtureAsync(ServerProcess server, string fixture)
+    {
+        var op = server.Client();
+
+        // Its data, listed through the API.
+        var institutions = await (await op.GetAsync("/api/v1/institutions", Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal(["museum", "opera"], institutions["items"]!.AsArray().Select(i => i!["code"]!.GetValue<string>()).Order());
+        var domains = await (await op.GetAsync("/api/v1/institutions/museum/domains", Ct)).Json(HttpStatusCode.OK);
+        var museum = Assert.Single(domains["items"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "museum.onboard.test")!;
+        Assert.True(museum["signingEnabled"]!.GetValue<bool>(), museum.ToJsonString());
+        Assert.Contains(domains["items"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "shop-museum.onboard.test");
+        var webhooks = await (await op.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal(["https://hooks.museum.example/senderauth", "https://ops.provider.example/hooks"],
+            webhooks.AsArray().Select(w => w!["url"]!.GetValue<string>()).Order());
+        var reports = await (await op.GetAsync("/api/v1/institutions/museum/domains/museum.onboard.test/reports", Ct)).Json(HttpStatusCode.OK);
+        var report = Assert.Single(reports["items"]!.AsArray(), r => r!["reportId"]!.GetValue<string>() == "fixture-report-1")!;
+        Assert.Equal(13, report["messages"]!.GetValue<long>());
+
+        // The institution's sign-only key of that release signs with the domain's sealed key (the master key
+        // from the data folder opens it), and a receiver verifies it against the published records.
+        using var app = new HttpClient { BaseAddress = server.Url };
+        app.DefaultRequestHeaders.Authorization = new("Bearer", (await File.ReadAllTextAsync(Path.Combine(fixture, "institution-key"), Ct)).Trim());
+        var signed = await app.Sign(ApiClient.Message("tickets@museum.onboard.test"));
+        Assert.Equal(HttpStatusCode.OK, signed.StatusCode);
+        Assert.Equal("signed; d=museum.onboard.test; s=stxsel1", signed.Headers.GetValues("SenderAuth-Signing").Single());
+        var records = await (await op.GetAsync("/api/v1/institutions/museum/domains/museum.onboard.test/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct);
+        var receiver = UpgradeFixture.Receiver(server.DnsAddress!, records);
+        await AssertVerifiesAsync(receiver, await signed.Content.ReadAsByteArrayAsync(Ct), "museum.onboard.test");
+        // What the old release signed still verifies: the same keys are published, unchanged.
+        await AssertVerifiesAsync(receiver, await File.ReadAllBytesAsync(Path.Combine(fixture, "signed.eml"), Ct), "museum.onboard.test");
+
+        // The provider's own key, for the institution whose policy signs with the provider domain.
+        var provider = await op.Sign(ApiClient.Message("tickets@opera.onboard.test"), "?institution=opera");
+        Assert.Equal(HttpStatusCode.OK, provider.StatusCode);
+        await AssertVerifiesAsync(UpgradeFixture.Receiver(server.DnsAddress!), await provider.Content.ReadAsByteArrayAsync(Ct), "ticketing.example");
+    }
+
+    [Fact]
+    public async Task Postgres_PreviousReleaseDump_UpgradesAtStart_ServesItsData_AndSignsWithItsKeys()
+    {
+        var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(admin))
+        {
+            Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
+        }
+        var name = $"sa_upgrade_{Guid.NewGuid():N}";
+        await using (var c = new NpgsqlConnection(admin))
+        {
+            await c.OpenAsync(Ct);
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
+            await create.ExecuteNonQueryAsync(Ct);
+        }
+        var fixture = Path.Combine(UpgradeFixture.Folder(UpgradeFixture.Previous), "postgres");
+        var temp = UpgradeFixture.CopyData(UpgradeFixture.Previous, Path.Combine("postgres", "data"));
+        try
+        {
+            var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name };
+            // Loaded as docs/backup.md says a pg_dump backup is restored: psql, one transaction, stop on the first error.
+            var psi = new ProcessStartInfo("psql") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (var a in new[] { "--single-transaction", "-v", "ON_ERROR_STOP=1", "--quiet", "--file", Path.Combine(fixture, "dump.sql") })
+            {
+                psi.ArgumentList.Add(a);
+            }
+            (psi.Environment["PGHOST"], psi.Environment["PGPORT"], psi.Environment["PGUSER"], psi.Environment["PGPASSWORD"], psi.Environment["PGDATABASE"]) =
+                (cs.Host, cs.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cs.Username, cs.Password, name);
+            using (var psql = Process.Start(psi)!)
+            {
+                var error = psql.StandardError.ReadToEndAsync(Ct);
+                await psql.StandardOutput.ReadToEndAsync(Ct);
+                await psql.WaitForExitAsync(Ct);
+                Assert.True(psql.ExitCode == 0, $"psql exited {psql.ExitCode}: {await error}");
+            }
+            var known = UpgradeFixture.KnownMigrations(postgres: true);
+            var before = UpgradeFixture.History(cs);
+            Assert.Empty(before.Except(known));
+            var master = (await File.ReadAllTextAsync(Path.Combine(fixture, "master.key"), Ct)).Trim();
+            string[] args = [.. UpgradeFixture.Serve(Path.Combine(temp.FullName, "data")), "--database", "postgres", "--connection-string", cs.ConnectionString];
+            await using var server = await ServerProcess.StartAsync(args, UpgradeFixture.OperatorKey, master, Ct);
+            AssertUpgradeLogged(server.Log, before.Count > 0 ? before[^1] : null, known.Except(before).ToList());
+            Assert.Equal(known, UpgradeFixture.History(cs));
+            await AssertServesFixtureAsync(server, fixture);
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+            NpgsqlConnection.ClearAllPools();
+            await using var c = new NpgsqlConnection(admin);
+            await c.OpenAsync(CancellationToken.None);
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", c);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
         }
     }
 
