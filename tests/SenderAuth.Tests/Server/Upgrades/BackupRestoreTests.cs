@@ -152,6 +152,59 @@ public sealed class BackupRestoreTests
         }
     }
 
+    [Fact]
+    public async Task Postgres_BackupRunsPgDump_RestoreAndPsqlLoadIt_AndTheRestoredKeysSign()
+    {
+        var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(admin))
+        {
+            Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
+        }
+        // Base64 of 32 fixed bytes: given by SENDERAUTH_MASTER_KEY, so the backup holds no master key and says so.
+        var masterKey = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
+        var source = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_backup", Ct);
+        var target = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_restore", Ct);
+        var temp = Directory.CreateTempSubdirectory("sa-backup-pg-");
+        try
+        {
+            var (data, backup, fresh) = (Path.Combine(temp.FullName, "data"), Path.Combine(temp.FullName, "backup"), Path.Combine(temp.FullName, "restored"));
+            var code = $"pg{Guid.NewGuid():N}"[..10];
+            byte[] signedBefore;
+            await using (var server = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(data), "--database", "postgres", "--connection-string", source.ConnectionString], OperatorKey, masterKey, Ct))
+            {
+                var op = server.Client();
+                await op.CreateInstitution(code, "signWithProviderDomain");
+                signedBefore = await SignAsync(op, code);
+                var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
+                Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
+                Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
+            }
+            var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
+            Assert.Equal("postgres", manifest["database"]!.GetValue<string>());
+            Assert.False(manifest["masterKeyIncluded"]!.GetValue<bool>());
+            Assert.Contains(manifest["files"]!.AsArray(), f => f!["path"]!.GetValue<string>() == "senderauth.sql");
+            AssertPrivate(backup);
+
+            var (restoredExit, restoredOut, restoredErr) = await CliRunner.RunAsync(null, "restore", backup, "--data", fresh);
+            Assert.True(restoredExit == 0, $"restore exited {restoredExit}: {restoredOut}{restoredErr}");
+            Assert.Contains("load the database: psql --single-transaction -v ON_ERROR_STOP=1", restoredOut, StringComparison.Ordinal);
+            await UpgradeFixture.LoadDumpAsync(target, Path.Combine(backup, "senderauth.sql"), Ct);
+            await using (var restored = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(fresh), "--database", "postgres", "--connection-string", target.ConnectionString], OperatorKey, masterKey, Ct))
+            {
+                var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
+                await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(restored.Client(), code), "ticketing.example");
+                await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+            }
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+            await UpgradeFixture.DropDatabaseAsync(admin, source.Database!);
+            await UpgradeFixture.DropDatabaseAsync(admin, target.Database!);
+        }
+    }
+
     private static async Task<byte[]> SignAsync(HttpClient op, string code)
     {
         using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");

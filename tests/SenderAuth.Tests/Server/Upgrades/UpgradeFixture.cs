@@ -109,4 +109,41 @@ internal static class UpgradeFixture
     /// <summary>Server arguments for a start without a reachable resolver: the tests read only what is stored and published.</summary>
     public static string[] Serve(string data) =>
         ["serve", "--data", data, "--dns", "127.0.0.1:0", "--resolver", "127.0.0.1:9", "--SenderAuth:Resolver:TimeoutSeconds=1"];
+
+    /// <summary>Loads a plain-SQL pg_dump into a database as docs/backup.md says: psql, one transaction, stop on the first error.</summary>
+    public static async Task LoadDumpAsync(Npgsql.NpgsqlConnectionStringBuilder target, string dump, CancellationToken ct)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("psql") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in new[] { "--single-transaction", "-v", "ON_ERROR_STOP=1", "--quiet", "--file", dump })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        (psi.Environment["PGHOST"], psi.Environment["PGPORT"], psi.Environment["PGUSER"], psi.Environment["PGPASSWORD"], psi.Environment["PGDATABASE"]) =
+            (target.Host, target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), target.Username, target.Password, target.Database);
+        using var psql = System.Diagnostics.Process.Start(psi)!;
+        var error = psql.StandardError.ReadToEndAsync(ct);
+        await psql.StandardOutput.ReadToEndAsync(ct);
+        await psql.WaitForExitAsync(ct);
+        Assert.True(psql.ExitCode == 0, $"psql exited {psql.ExitCode}: {await error}");
+    }
+
+    /// <summary>A new, empty database on the test PostgreSQL (SENDERAUTH_TEST_POSTGRES, a role with CREATEDB).</summary>
+    public static async Task<Npgsql.NpgsqlConnectionStringBuilder> CreateDatabaseAsync(string admin, string prefix, CancellationToken ct)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}";
+        await using var c = new Npgsql.NpgsqlConnection(admin);
+        await c.OpenAsync(ct);
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
+        await create.ExecuteNonQueryAsync(ct);
+        return new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = name };
+    }
+
+    public static async Task DropDatabaseAsync(string admin, string name)
+    {
+        Npgsql.NpgsqlConnection.ClearAllPools();
+        await using var c = new Npgsql.NpgsqlConnection(admin);
+        await c.OpenAsync(CancellationToken.None);
+        await using var drop = new Npgsql.NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", c);
+        await drop.ExecuteNonQueryAsync(CancellationToken.None);
+    }
 }

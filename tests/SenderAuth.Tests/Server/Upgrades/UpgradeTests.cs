@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Npgsql;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Server.Data;
@@ -109,33 +107,13 @@ public sealed class UpgradeTests
         {
             Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
         }
-        var name = $"sa_upgrade_{Guid.NewGuid():N}";
-        await using (var c = new NpgsqlConnection(admin))
-        {
-            await c.OpenAsync(Ct);
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", c);
-            await create.ExecuteNonQueryAsync(Ct);
-        }
+        var cs = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_upgrade", Ct);
         var fixture = Path.Combine(UpgradeFixture.Folder(UpgradeFixture.Previous), "postgres");
         var temp = UpgradeFixture.CopyData(UpgradeFixture.Previous, Path.Combine("postgres", "data"));
         try
         {
-            var cs = new NpgsqlConnectionStringBuilder(admin) { Database = name };
-            // Loaded as docs/backup.md says a pg_dump backup is restored: psql, one transaction, stop on the first error.
-            var psi = new ProcessStartInfo("psql") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var a in new[] { "--single-transaction", "-v", "ON_ERROR_STOP=1", "--quiet", "--file", Path.Combine(fixture, "dump.sql") })
-            {
-                psi.ArgumentList.Add(a);
-            }
-            (psi.Environment["PGHOST"], psi.Environment["PGPORT"], psi.Environment["PGUSER"], psi.Environment["PGPASSWORD"], psi.Environment["PGDATABASE"]) =
-                (cs.Host, cs.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), cs.Username, cs.Password, name);
-            using (var psql = Process.Start(psi)!)
-            {
-                var error = psql.StandardError.ReadToEndAsync(Ct);
-                await psql.StandardOutput.ReadToEndAsync(Ct);
-                await psql.WaitForExitAsync(Ct);
-                Assert.True(psql.ExitCode == 0, $"psql exited {psql.ExitCode}: {await error}");
-            }
+            // Loaded as docs/backup.md says a pg_dump backup is restored.
+            await UpgradeFixture.LoadDumpAsync(cs, Path.Combine(fixture, "dump.sql"), Ct);
             var known = UpgradeFixture.KnownMigrations(postgres: true);
             var before = UpgradeFixture.History(cs);
             Assert.Empty(before.Except(known));
@@ -149,11 +127,7 @@ public sealed class UpgradeTests
         finally
         {
             temp.Delete(recursive: true);
-            NpgsqlConnection.ClearAllPools();
-            await using var c = new NpgsqlConnection(admin);
-            await c.OpenAsync(CancellationToken.None);
-            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", c);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+            await UpgradeFixture.DropDatabaseAsync(admin, cs.Database!);
         }
     }
 
