@@ -207,7 +207,10 @@ public static class DataBackup
             catch (IOException e)
             {
                 skipped.Add($"{relative}: {e.Message}");
-                File.Delete(Path.Combine(target, relative) + ".partial");
+                if (File.Exists(Path.Combine(target, relative) + ".partial"))
+                {
+                    File.Delete(Path.Combine(target, relative) + ".partial");
+                }
             }
         }
         return skipped;
