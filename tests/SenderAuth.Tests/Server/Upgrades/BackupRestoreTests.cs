@@ -179,6 +179,18 @@ public sealed class BackupRestoreTests
                 Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
                 Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
                 Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
+
+                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1.
+                var partial = Path.Combine(temp.FullName, "partial");
+                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, new Dictionary<string, string> { ["PATH"] = PathWithout("pg_dump", temp.FullName) },
+                    "backup", partial, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                Assert.True(noDumpExit == 1, $"backup without pg_dump exited {noDumpExit}: {noDumpOut}{noDumpErr}");
+                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet; run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}", noDumpErr, StringComparison.Ordinal);
+                Assert.DoesNotContain(source.Password!, noDumpOut + noDumpErr, StringComparison.Ordinal);
+                Assert.False(File.Exists(Path.Combine(partial, "senderauth.sql")));
+                var partialFiles = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.json"), Ct))!["files"]!.AsArray();
+                Assert.Contains(partialFiles, f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
+                AssertPrivate(partial);
             }
             var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
             Assert.Equal("postgres", manifest["database"]!.GetValue<string>());
@@ -210,6 +222,27 @@ public sealed class BackupRestoreTests
         using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    /// <summary>
+    /// A PATH on which <paramref name="program"/> is missing and everything else is found: a folder of links to every
+    /// other program of the real PATH (pg_dump sits in /usr/bin with the shell and dotnet the launcher needs).
+    /// </summary>
+    private static string PathWithout(string program, string under)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(under, "path-without-" + program)).FullName;
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(Directory.Exists))
+        {
+            foreach (var entry in Directory.EnumerateFiles(folder))
+            {
+                var link = Path.Combine(bin, Path.GetFileName(entry));
+                if (Path.GetFileName(entry) != program && !File.Exists(link))
+                {
+                    File.CreateSymbolicLink(link, entry);
+                }
+            }
+        }
+        return bin;
     }
 
     /// <summary>The folder and every folder under it 0700, every file 0600.</summary>
