@@ -1,5 +1,5 @@
 using System.CommandLine;
-using SenderAuth.Server.Data.Backup;
+using SenderAuth.Store.Data.Backup;
 
 namespace SenderAuth.Cli.Commands;
 

@@ -61,20 +61,11 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
     }
 
     /// <summary>
-    /// Brings the schema up to date (each migration logged with its time; a database from a newer release refused
-    /// with <see cref="DatabaseTooNewException"/> before anything changes, see <see cref="SchemaUpgrade"/>): the
-    /// server at start, and <c>senderauth report --db</c> before it imports.
+    /// Brings the schema up to date at start, each migration logged with its time (the store's
+    /// <see cref="StoreMigrations"/>, shared with <c>senderauth report --db</c>); a database from a newer release is
+    /// refused with <see cref="DatabaseTooNewException"/> before anything changes.
     /// </summary>
-    public static async Task MigrateAsync(SenderAuthDb db, ILogger logger, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        await SchemaUpgrade.RunAsync(db, logger, ct).ConfigureAwait(false);
-        if (db.Database.IsSqlite())
-        {
-            // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
-        }
-    }
+    public static Task MigrateAsync(SenderAuthDb db, ILogger logger, CancellationToken ct) => StoreMigrations.MigrateAsync(db, logger, ct);
 
     private static async Task<string?> EnsureOperatorKeyAsync(SenderAuthDb db, ServerOptions options, TimeProvider time, CancellationToken ct)
     {

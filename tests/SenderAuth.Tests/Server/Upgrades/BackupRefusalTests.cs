@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
-using SenderAuth.Server.Data.Backup;
+using SenderAuth.Store.Data.Backup;
 
 namespace SenderAuth.Tests.Server.Upgrades;
 

@@ -1,7 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Tests.Shipped;
 
 namespace SenderAuth.Tests.Server.Upgrades;

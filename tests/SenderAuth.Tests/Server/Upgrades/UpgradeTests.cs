@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Tests.Cli;
 
 namespace SenderAuth.Tests.Server.Upgrades;
