@@ -22,6 +22,8 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(BackupCommand.Create());
+        root.Subcommands.Add(BackupRestoreCommand.Create());
         if (ServeCommand.Handles(args))
         {
             return await ServeCommand.RunAsync(args).ConfigureAwait(false);

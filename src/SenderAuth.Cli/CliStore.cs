@@ -56,8 +56,15 @@ internal static class CliStore
         try
         {
             using var scope = services.CreateScope();
-            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
+            // The migrations' log stays out of these commands' output (a table or --json): only a refusal is told.
+            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct).ConfigureAwait(false);
             return (services, ExitCodes.Ok);
+        }
+        catch (DatabaseTooNewException e)
+        {
+            // Refused before any migration ran: bad usage (the wrong release for this database), exit 2.
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException(e.Message);
         }
         catch (ArgumentException e)
         {

@@ -34,11 +34,22 @@ public sealed partial class ServerApp
             {
                 // Validate before the host starts, so a bad setting is one clear message, not a logged stack trace.
                 _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
+                // Before any hosted service runs: a database from a newer release is refused with nothing started.
+                using (var scope = app.Services.CreateScope())
+                {
+                    await SchemaUpgrade.RefuseNewerAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), CancellationToken.None).ConfigureAwait(false);
+                }
                 await app.StartAsync().ConfigureAwait(false);
             }
             catch (OptionsValidationException e)
             {
                 await Console.Error.WriteLineAsync("senderauth serve: the configuration is not valid:\n  " + string.Join("\n  ", e.Failures)).ConfigureAwait(false);
+                return 2;
+            }
+            catch (Exception e) when (Find<DatabaseTooNewException>(e) is { } tooNew)
+            {
+                // Refused before any migration ran: the database is as the newer release left it.
+                await Console.Error.WriteLineAsync($"senderauth serve: {tooNew.Message}").ConfigureAwait(false);
                 return 2;
             }
             catch (Exception e) when (InUse(e) is { } inUse)
@@ -54,6 +65,18 @@ public sealed partial class ServerApp
             await app.WaitForShutdownAsync().ConfigureAwait(false);
         }
         return 0;
+    }
+
+    private static T? Find<T>(Exception e) where T : Exception
+    {
+        for (var x = (Exception?)e; x is not null; x = x.InnerException)
+        {
+            if (x is T found)
+            {
+                return found;
+            }
+        }
+        return null;
     }
 
     /// <summary>The address-in-use failure inside a start-up exception, as one sentence; null for any other failure.</summary>

@@ -18,7 +18,8 @@ internal static partial class ServeCommand
         var command = new Command("serve", "Run the SenderAuth server: API on http://127.0.0.1:8080, SQLite in ./data, the provider zone on the built-in DNS server (127.0.0.1:8053), a DKIM-signing milter for Postfix (127.0.0.1:8891).\n"
             + "Any setting of appsettings.json can also be given as --SenderAuth:Section:Key=value or as an environment variable (SenderAuth__Section__Key).\n"
             + "Secrets: SENDERAUTH_OPERATOR_KEY (an operator API key to accept), SENDERAUTH_MASTER_KEY (base64 of 32 bytes sealing private keys).\n"
-            + "Exit codes: 0 stopped normally, 2 invalid configuration, 70 internal error.");
+            + "Pending database migrations are applied at start, each logged with its time (docs/backup.md).\n"
+            + "Exit codes: 0 stopped normally, 2 invalid configuration, an address in use, or a database from a newer release (refused, nothing changed), 70 internal error.");
         command.Options.Add(new Option<string>("--data") { Description = "Data folder (SQLite database, generated master key). Default: ./data" });
         command.Options.Add(new Option<string>("--urls") { Description = "Where the API listens. Default: http://127.0.0.1:8080" });
         command.Options.Add(new Option<string>("--dns") { Description = "Built-in DNS server address, ADDR:PORT. Default: 127.0.0.1:8053" });

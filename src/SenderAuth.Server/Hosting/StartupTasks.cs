@@ -43,7 +43,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<SenderAuthDb>();
         var time = sp.GetRequiredService<TimeProvider>();
-        await MigrateAsync(db, ct).ConfigureAwait(false);
+        await MigrateAsync(db, sp.GetRequiredService<ILoggerFactory>().CreateLogger("SenderAuth.Migrations"), ct).ConfigureAwait(false);
         var generated = await EnsureOperatorKeyAsync(db, options, time, ct).ConfigureAwait(false);
         await EnsureProviderKeyAsync(db, sp.GetRequiredService<KeyStore>(), options.Provider, time, ct).ConfigureAwait(false);
         try
@@ -60,8 +60,12 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         return generated;
     }
 
-    /// <summary>Brings the schema up to date at start: the store's migration, shared with <c>senderauth report --db</c>.</summary>
-    public static Task MigrateAsync(SenderAuthDb db, CancellationToken ct) => StoreMigrations.MigrateAsync(db, ct);
+    /// <summary>
+    /// Brings the schema up to date at start, each migration logged with its time (the store's
+    /// <see cref="StoreMigrations"/>, shared with <c>senderauth report --db</c>); a database from a newer release is
+    /// refused with <see cref="DatabaseTooNewException"/> before anything changes.
+    /// </summary>
+    public static Task MigrateAsync(SenderAuthDb db, ILogger logger, CancellationToken ct) => StoreMigrations.MigrateAsync(db, logger, ct);
 
     private static async Task<string?> EnsureOperatorKeyAsync(SenderAuthDb db, ServerOptions options, TimeProvider time, CancellationToken ct)
     {

@@ -2,13 +2,17 @@ using Microsoft.EntityFrameworkCore;
 
 namespace SenderAuth.Store.Data;
 
-/// <summary>Brings a database to this build's schema: the server at start, the CLI before it reads or imports.</summary>
+/// <summary>
+/// Brings a database to this build's schema: the server at start, the CLI before it reads or imports. Each pending
+/// migration is applied and logged by <see cref="SchemaUpgrade"/>, which refuses a database from a newer release
+/// (<see cref="DatabaseTooNewException"/>) before anything changes.
+/// </summary>
 public static class StoreMigrations
 {
-    public static async Task MigrateAsync(SenderAuthDb db, CancellationToken ct)
+    public static async Task MigrateAsync(SenderAuthDb db, ILogger logger, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
-        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
+        await SchemaUpgrade.RunAsync(db, logger, ct).ConfigureAwait(false);
         if (db.Database.IsSqlite())
         {
             // WAL: readers never wait for the writer, and a killed process loses no committed transaction.

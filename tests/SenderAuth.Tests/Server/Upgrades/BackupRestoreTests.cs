@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Data.Sqlite;
+using SenderAuth.Tests.Cli;
+using SenderAuth.Tests.Server.Reports;
+
+namespace SenderAuth.Tests.Server.Upgrades;
+
+/// <summary>
+/// <c>senderauth backup</c> while the real server signs and imports under load, then <c>senderauth restore</c> onto a
+/// fresh folder and a server started on it: every upload acknowledged before the backup began is there, the restored
+/// keys sign, and the signatures verify against the records the restored server publishes on its built-in DNS (and so
+/// do messages the original server signed). Modes, the manifest's checksums, and the refusals (a non-empty folder, a
+/// damaged backup) are checked on the same backup.
+/// </summary>
+[Trait("Layer", "server")]
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed class BackupRestoreTests
+{
+    private const string OperatorKey = "backup-restore-operator-key-0123456789";
+    private const int MaxUploads = 150;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task BackupUnderLoad_RestoredOnFreshFolder_ServesAndSignsWithTheRestoredKeys()
+    {
+        var temp = Directory.CreateTempSubdirectory("sa-backup-");
+        try
+        {
+            var data = Path.Combine(temp.FullName, "data");
+            var backup = Path.Combine(temp.FullName, "backup");
+            var fresh = Path.Combine(temp.FullName, "restored");
+            var code = $"bk{Guid.NewGuid():N}"[..10];
+            var domain = $"{code}.example";
+            var day = DateTime.UtcNow.Date.AddDays(-1);
+            var acknowledged = new ConcurrentQueue<string>();
+            var failures = new ConcurrentQueue<string>();
+            string[] before;
+            byte[] signedBefore;
+            await using (var server = await ServerProcess.StartAsync(UpgradeFixture.Serve(data), OperatorKey, masterKey: null, Ct))
+            {
+                var op = server.Client();
+                await op.CreateInstitution(code, "signWithProviderDomain");
+                await op.CreateVerifiedDomain(code, domain);
+                signedBefore = await SignAsync(op, code);
+
+                // The load: one client signing, one uploading reports, until the backup is done.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+                var signed = 0;
+                var signing = Task.Run(async () =>
+                {
+                    using var client = server.Client();
+                    while (!stop.IsCancellationRequested)
+                    {
+                        using var r = await client.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
+                        if (r.StatusCode != HttpStatusCode.OK)
+                        {
+                            failures.Enqueue($"sign: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                        }
+                        Interlocked.Increment(ref signed);
+                    }
+                }, Ct);
+                var uploading = Task.Run(async () =>
+                {
+                    using var client = server.Client();
+                    for (var i = 0; i < MaxUploads && !stop.IsCancellationRequested; i++)
+                    {
+                        var id = $"load-{code}-{i}";
+                        using var r = await ReportUploadTests.Upload(client, $"{id}.xml", Encoding.UTF8.GetBytes(ReportXml.Build("google.com", id, domain, day, [new("203.0.113.5", 1, true, true)])));
+                        if (r.StatusCode == HttpStatusCode.OK)
+                        {
+                            acknowledged.Enqueue(id);
+                        }
+                        else
+                        {
+                            failures.Enqueue($"upload: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                        }
+                    }
+                }, Ct);
+                while (Volatile.Read(ref signed) < 5 || acknowledged.Count < 5)
+                {
+                    Assert.False(signing.IsFaulted || uploading.IsFaulted, "the load stopped before the backup began");
+                    await Task.Delay(50, Ct);
+                }
+                before = [.. acknowledged];
+
+                var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data);
+
+                await stop.CancelAsync();
+                await Task.WhenAll(signing, uploading);
+                Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
+                Assert.Contains($"backed up to {backup}: sqlite at migration {UpgradeFixture.KnownMigrations()[^1]}", stdout, StringComparison.Ordinal);
+                Assert.True(Volatile.Read(ref signed) > 5, "no message was signed while the backup ran");
+                Assert.Empty(failures);
+            }
+
+            // The backup: a manifest whose checksums hold, the master key and key ring in it, everything private.
+            var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
+            Assert.Equal("sqlite", manifest["database"]!.GetValue<string>());
+            Assert.Equal(UpgradeFixture.KnownMigrations()[^1], manifest["migration"]!.GetValue<string>());
+            Assert.True(manifest["masterKeyIncluded"]!.GetValue<bool>());
+            var files = manifest["files"]!.AsArray().Select(f => f!["path"]!.GetValue<string>()).ToList();
+            Assert.Contains("senderauth.db", files);
+            Assert.Contains("data/master.key", files);
+            Assert.Contains(files, f => f.StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
+            foreach (var f in manifest["files"]!.AsArray())
+            {
+                var path = Path.Combine(backup, f!["path"]!.GetValue<string>());
+                Assert.Equal(f["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path))));
+            }
+            AssertPrivate(backup);
+
+            // Refusals: a folder that holds files, and a damaged copy (nothing written from it).
+            var (refused, _, refusedErr) = await CliRunner.RunAsync(null, "restore", backup, "--data", data);
+            Assert.True(refused == 2, $"restore into a non-empty folder exited {refused}: {refusedErr}");
+            Assert.Contains($"the data folder {data} is not empty", refusedErr, StringComparison.Ordinal);
+            var damaged = Path.Combine(temp.FullName, "damaged");
+            CopyTree(backup, damaged);
+            var db = Path.Combine(damaged, "senderauth.db");
+            var bytes = await File.ReadAllBytesAsync(db, Ct);
+            bytes[^100] ^= 0xFF;
+            await File.WriteAllBytesAsync(db, bytes, Ct);
+            var (damagedExit, _, damagedErr) = await CliRunner.RunAsync(null, "restore", damaged, "--data", Path.Combine(temp.FullName, "never"));
+            Assert.True(damagedExit == 2, $"restore of a damaged backup exited {damagedExit}: {damagedErr}");
+            Assert.Contains("is damaged, nothing was restored: senderauth.db differs from its checksum", damagedErr, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine(temp.FullName, "never")));
+
+            // The restore, and a server on it.
+            var (restoredExit, restoredOut, restoredErr) = await CliRunner.RunAsync(null, "restore", backup, "--data", fresh);
+            Assert.True(restoredExit == 0, $"restore exited {restoredExit}: {restoredOut}{restoredErr}");
+            AssertPrivate(fresh);
+            await using (var restored = await ServerProcess.StartAsync(UpgradeFixture.Serve(fresh), OperatorKey, masterKey: null, Ct))
+            {
+                var op = restored.Client();
+                var reports = await (await op.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/reports?pageSize=200", Ct)).Json(HttpStatusCode.OK);
+                var ids = reports["items"]!.AsArray().Select(r => r!["reportId"]!.GetValue<string>()).ToHashSet();
+                Assert.All(before, id => Assert.Contains(id, ids));
+                Assert.Subset(acknowledged.ToHashSet(), ids);
+
+                var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
+                await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(op, code), "ticketing.example");
+                await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+            }
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            temp.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Postgres_BackupRunsPgDump_RestoreAndPsqlLoadIt_AndTheRestoredKeysSign()
+    {
+        var admin = TestServers.Get("SENDERAUTH_TEST_POSTGRES");
+        if (string.IsNullOrWhiteSpace(admin))
+        {
+            Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
+        }
+        // Base64 of 32 fixed bytes: given by SENDERAUTH_MASTER_KEY, so the backup holds no master key and says so.
+        var masterKey = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
+        var source = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_backup", Ct);
+        var target = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_restore", Ct);
+        var temp = Directory.CreateTempSubdirectory("sa-backup-pg-");
+        try
+        {
+            var (data, backup, fresh) = (Path.Combine(temp.FullName, "data"), Path.Combine(temp.FullName, "backup"), Path.Combine(temp.FullName, "restored"));
+            var code = $"pg{Guid.NewGuid():N}"[..10];
+            byte[] signedBefore;
+            await using (var server = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(data), "--database", "postgres", "--connection-string", source.ConnectionString], OperatorKey, masterKey, Ct))
+            {
+                var op = server.Client();
+                await op.CreateInstitution(code, "signWithProviderDomain");
+                signedBefore = await SignAsync(op, code);
+                var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
+                Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
+                Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
+
+                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1.
+                var partial = Path.Combine(temp.FullName, "partial");
+                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, new Dictionary<string, string> { ["PATH"] = PathWithout("pg_dump", temp.FullName) },
+                    "backup", partial, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                Assert.True(noDumpExit == 1, $"backup without pg_dump exited {noDumpExit}: {noDumpOut}{noDumpErr}");
+                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet; run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}", noDumpErr, StringComparison.Ordinal);
+                Assert.DoesNotContain(source.Password!, noDumpOut + noDumpErr, StringComparison.Ordinal);
+                Assert.False(File.Exists(Path.Combine(partial, "senderauth.sql")));
+                var partialFiles = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.json"), Ct))!["files"]!.AsArray();
+                Assert.Contains(partialFiles, f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
+                AssertPrivate(partial);
+            }
+            var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
+            Assert.Equal("postgres", manifest["database"]!.GetValue<string>());
+            Assert.False(manifest["masterKeyIncluded"]!.GetValue<bool>());
+            Assert.Contains(manifest["files"]!.AsArray(), f => f!["path"]!.GetValue<string>() == "senderauth.sql");
+            AssertPrivate(backup);
+
+            var (restoredExit, restoredOut, restoredErr) = await CliRunner.RunAsync(null, "restore", backup, "--data", fresh);
+            Assert.True(restoredExit == 0, $"restore exited {restoredExit}: {restoredOut}{restoredErr}");
+            Assert.Contains("load the database: psql --single-transaction -v ON_ERROR_STOP=1", restoredOut, StringComparison.Ordinal);
+            await UpgradeFixture.LoadDumpAsync(target, Path.Combine(backup, "senderauth.sql"), Ct);
+            await using (var restored = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(fresh), "--database", "postgres", "--connection-string", target.ConnectionString], OperatorKey, masterKey, Ct))
+            {
+                var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
+                await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(restored.Client(), code), "ticketing.example");
+                await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+            }
+        }
+        finally
+        {
+            temp.Delete(recursive: true);
+            await UpgradeFixture.DropDatabaseAsync(admin, source.Database!);
+            await UpgradeFixture.DropDatabaseAsync(admin, target.Database!);
+        }
+    }
+
+    private static async Task<byte[]> SignAsync(HttpClient op, string code)
+    {
+        using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    /// <summary>
+    /// A PATH on which <paramref name="program"/> is missing and everything else is found: a folder of links to every
+    /// other program of the real PATH (pg_dump sits in /usr/bin with the shell and dotnet the launcher needs).
+    /// </summary>
+    private static string PathWithout(string program, string under)
+    {
+        var bin = Directory.CreateDirectory(Path.Combine(under, "path-without-" + program)).FullName;
+        foreach (var folder in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Where(Directory.Exists))
+        {
+            foreach (var entry in Directory.EnumerateFiles(folder))
+            {
+                var link = Path.Combine(bin, Path.GetFileName(entry));
+                if (Path.GetFileName(entry) != program && !File.Exists(link))
+                {
+                    File.CreateSymbolicLink(link, entry);
+                }
+            }
+        }
+        return bin;
+    }
+
+    /// <summary>The folder and every folder under it 0700, every file 0600.</summary>
+    private static void AssertPrivate(string folder)
+    {
+        const UnixFileMode dir = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode file = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(dir, File.GetUnixFileMode(folder));
+        foreach (var d in Directory.EnumerateDirectories(folder, "*", SearchOption.AllDirectories))
+        {
+            Assert.True(File.GetUnixFileMode(d) == dir, $"{d} is {File.GetUnixFileMode(d)}");
+        }
+        foreach (var f in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+        {
+            Assert.True(File.GetUnixFileMode(f) == file, $"{f} is {File.GetUnixFileMode(f)}");
+        }
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var f in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, f));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(f, target);
+        }
+    }
+}
