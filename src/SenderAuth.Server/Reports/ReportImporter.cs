@@ -6,8 +6,9 @@ using SenderAuth.Reports;
 namespace SenderAuth.Server.Reports;
 
 /// <summary>What happened to one report of a file, how far its origin is proven, and a warning when it was misrouted.</summary>
+/// <param name="Kind"><c>aggregate</c> (RFC 9990) or <c>failure</c> (RFC 9991: one message, Records and Messages 1).</param>
 public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
-    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null);
+    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null, string Kind = "aggregate");
 
 /// <summary>
 /// What happened to one file: <c>imported</c> (new reports stored; duplicates and foreign ones listed),
@@ -34,7 +35,7 @@ public sealed record FileImportOutcome(string File, FileImportStatus Status, IRe
 /// the mailbox, so it can never make the mailbox's copy a duplicate, and a mailbox copy replaces an upload of the
 /// same report. Only trusted reports reach the day totals and the own-mail-failing alert.
 /// </remarks>
-public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
+public sealed partial class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
     ReportMailCheck mailCheck, SenderAuth.Dmarc.PublicSuffixList suffixes)
 {
     private const int BatchSize = 2000;
@@ -101,6 +102,13 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
         var results = new List<ImportedReport>();
         var now = time.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await ImportFailureReportAsync(path, fileName, source, evidence, routedTo, now, ct).ConfigureAwait(false) is { } failure)
+        {
+            // A failure report (RFC 9991) comes in the same ways; it is one message's report, not a file of records.
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            metrics.ReportFile(failure.Status.Token());
+            return new FileImportOutcome(fileName, FileImportStatus.Imported, [failure]);
+        }
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
@@ -272,9 +280,12 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<ServerOptions> opti
     /// Otherwise an upload is <c>uploaded</c>, other mail <c>unverified</c>, and a bare file from the operator's
     /// folder or CLI <c>local-file</c>; for mail, the second value says why it was not verified.
     /// </summary>
-    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta)
+    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta) =>
+        Provenance(source, evidence, meta.OrgName);
+
+    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, string orgName)
     {
-        var why = evidence.IsMail ? evidence.ReporterProblem(meta.OrgName, options.Value.Reports, suffixes) : null;
+        var why = evidence.IsMail ? evidence.ReporterProblem(orgName, options.Value.Reports, suffixes) : null;
         if (evidence.IsMail && why is null)
         {
             return (ReportProvenance.Verified, null);

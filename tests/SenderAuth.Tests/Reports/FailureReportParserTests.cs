@@ -209,7 +209,9 @@ public class FailureReportParserTests
     {
         var small = new FailureReportParser(new FailureReportLimits { MaxMessageBytes = 4096 });
         var mail = ArfMail("From: news@example.org\r\n\r\n" + new string('x', 10_000), "message/rfc822");
-        var e = Refused(Encoding.UTF8.GetBytes(mail), small);
+        Assert.Null(Read(Encoding.UTF8.GetBytes(mail), small)); // TryRead leaves it to the aggregate parser
+        using var stream = new MemoryStream(Encoding.UTF8.GetBytes(mail));
+        var e = Assert.Throws<DmarcReportException>(() => small.Read(stream, "big.eml", TestContext.Current.CancellationToken));
         Assert.Equal(DmarcReportErrorKind.LimitExceeded, e.Kind);
     }
 

@@ -39,17 +39,28 @@ public sealed class FailureReportParser
 
     /// <summary>
     /// The failure report in <paramref name="input"/> (left open), or null when the input is not a failure report:
-    /// not an email, an email carrying an aggregate report (xml, gzip or zip), a delivery status notification, or
-    /// a mail with neither an ARF part nor a failure report's text and included headers.
+    /// not an email, an email carrying an aggregate report (xml, gzip or zip), a delivery status notification, a
+    /// mail with neither an ARF part nor a failure report's text and included headers, or a mail larger than
+    /// <see cref="FailureReportLimits.MaxMessageBytes"/> (left to the aggregate parser, whose own limit is larger:
+    /// a big mail is an aggregate report's far more often than a failure report's).
     /// </summary>
     /// <exception cref="DmarcReportException">It is a failure report and it is refused (limits, no reported domain,
-    /// not auth-failure), or it is larger than <see cref="FailureReportLimits.MaxMessageBytes"/>.</exception>
-    public FailureReport? TryRead(Stream input, string source, CancellationToken cancellationToken = default)
+    /// not auth-failure).</exception>
+    public FailureReport? TryRead(Stream input, string source, CancellationToken cancellationToken = default) =>
+        ReadCore(input, source, refuseOversize: false, cancellationToken);
+
+    /// <summary>As <see cref="TryRead"/>, refusing an input that is not a failure report or is too large.</summary>
+    /// <exception cref="DmarcReportException">Not a failure report, larger than the limit, or refused.</exception>
+    public FailureReport Read(Stream input, string source, CancellationToken cancellationToken = default) =>
+        ReadCore(input, source, refuseOversize: true, cancellationToken)
+        ?? throw new DmarcReportException(DmarcReportErrorKind.UnsupportedFormat, source, 0, 0, "not a DMARC failure report (no ARF part, no failure report text)");
+
+    private FailureReport? ReadCore(Stream input, string source, bool refuseOversize, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(source);
-        var bytes = ReadBounded(input, source, cancellationToken);
-        if (!LooksLikeEmail(bytes))
+        var bytes = ReadBounded(input, source, refuseOversize, cancellationToken);
+        if (bytes is null || !LooksLikeEmail(bytes))
         {
             return null;
         }
@@ -78,13 +89,7 @@ public sealed class FailureReportParser
         }
     }
 
-    /// <summary>As <see cref="TryRead"/>, refusing an input that is not a failure report.</summary>
-    /// <exception cref="DmarcReportException">Not a failure report, or refused.</exception>
-    public FailureReport Read(Stream input, string source, CancellationToken cancellationToken = default) =>
-        TryRead(input, source, cancellationToken)
-        ?? throw new DmarcReportException(DmarcReportErrorKind.UnsupportedFormat, source, 0, 0, "not a DMARC failure report (no ARF part, no failure report text)");
-
-    private byte[] ReadBounded(Stream input, string source, CancellationToken ct)
+    private byte[]? ReadBounded(Stream input, string source, bool refuseOversize, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -94,6 +99,10 @@ public sealed class FailureReportParser
             ct.ThrowIfCancellationRequested();
             if (buffer.Length + n > Limits.MaxMessageBytes)
             {
+                if (!refuseOversize)
+                {
+                    return null;
+                }
                 throw new DmarcReportException(DmarcReportErrorKind.LimitExceeded, source, 0, 0,
                     $"failure report larger than {Limits.MaxMessageBytes:N0} bytes (limit MaxMessageBytes)");
             }

@@ -95,7 +95,7 @@ internal sealed class IncludedHeaders
         var dropped = 0;
         foreach (var h in headers)
         {
-            var raw = Encoding.UTF8.GetString(h.RawValue).TrimEnd('\r', '\n');
+            var raw = Encoding.UTF8.GetString(h.RawValue).TrimEnd('\r', '\n').ReplaceLineEndings("\r\n");
             var line = $"{h.Field}:{raw}\r\n";
             var size = Encoding.UTF8.GetByteCount(line);
             if (bytes + size > limits.MaxHeaderBytes)
