@@ -32,6 +32,14 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
 
     public int UntrustedCount { get; private set; }
 
+    /// <summary>Failure reports shown (newest first); the API pages through them all.</summary>
+    public const int FailureRows = 50;
+
+    /// <summary>The domain's newest failure reports (RFC 9991), whatever the window: each is one message, read as it comes.</summary>
+    public IReadOnlyList<StoredFailureReport> FailureReports { get; private set; } = [];
+
+    public int FailureReportCount { get; private set; }
+
     /// <summary>The page counts untrusted reports too (?untrusted=include).</summary>
     public bool IncludeUntrusted { get; private set; }
 
@@ -77,6 +85,9 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
         var untrustedInWindow = db.Reports.AsNoTracking().Where(r => r.DomainId == Domain.Id && !r.Trusted && r.Begin < end.AddDays(1) && r.End >= start);
         UntrustedCount = await untrustedInWindow.CountAsync(ct).ConfigureAwait(false);
         Untrusted = await untrustedInWindow.OrderByDescending(r => r.Id).Take(20).ToListAsync(ct).ConfigureAwait(false);
+        var failures = db.FailureReports.AsNoTracking().Where(r => r.DomainId == Domain.Id);
+        FailureReportCount = await failures.CountAsync(ct).ConfigureAwait(false);
+        FailureReports = await failures.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Take(FailureRows).ToListAsync(ct).ConfigureAwait(false);
         return Page();
     }
 
