@@ -26,7 +26,7 @@ public sealed partial class DashboardHttpTests
         var page = await client.GetStringAsync($"/dashboard/institutions/{code}/domains/{domain}/reports");
         var start = page.IndexOf("id=\"failure-reports-table\"", StringComparison.Ordinal);
         Assert.True(start > 0, "the Failure reports table is on the page");
-        var table = page[start..page.IndexOf("</table>", start, StringComparison.Ordinal)];
+        var table = WebUtility.HtmlDecode(page[start..page.IndexOf("</table>", start, StringComparison.Ordinal)]);
         Assert.Contains("<code>198.51.100.23</code>", table, StringComparison.Ordinal);
         Assert.Contains("dmarc-noreply@receiver.example", table, StringComparison.Ordinal);
         Assert.Contains($"{domain} / bounces+123@mailer.example.com", table, StringComparison.Ordinal);

@@ -104,7 +104,7 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
     {
         var (code, domain) = await InstitutionWithDomain();
         var client = Host.Client();
-        // The operator's own import (a trusted local file): counted without ?untrusted=include.
+        // Mail in the operator's folder that does not verify (these samples are not signed) is unverified: counted with ?untrusted=include.
         using (var scope = Host.Services.CreateScope())
         {
             var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
@@ -113,11 +113,13 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
                 var file = Path.Combine(Host.DataDirectory, $"{id}-{code}.eml");
                 await File.WriteAllBytesAsync(file, Sample(domain, ip, id + code), TestContext.Current.CancellationToken);
                 var outcome = await importer.ImportFileAsync(file, $"{id}.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
-                Assert.Equal(ReportProvenance.LocalFile, Assert.Single(outcome.Reports).Provenance);
+                Assert.Equal(ReportProvenance.Unverified, Assert.Single(outcome.Reports).Provenance);
             }
         }
-        var findings = (await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/reports/findings?from=2023-11-01&to=2023-11-30"))
-            .Json(HttpStatusCode.OK))["findings"]!.AsArray();
+        var url = $"/api/v1/institutions/{code}/domains/{domain}/reports/findings?from=2023-11-01&to=2023-11-30";
+        var trustedOnly = (await (await client.GetAsync(url)).Json(HttpStatusCode.OK))["findings"]!.AsArray();
+        Assert.DoesNotContain(trustedOnly, f => f!["code"]!.GetValue<string>().StartsWith("failure-report", StringComparison.Ordinal));
+        var findings = (await (await client.GetAsync(url + "&untrusted=include")).Json(HttpStatusCode.OK))["findings"]!.AsArray();
         var own = Assert.Single(findings, f => f!["code"]!.GetValue<string>() == "failure-report-own-mail")!;
         Assert.Equal("error", own["severity"]!.GetValue<string>());
         Assert.Equal(["203.0.113.5"], own["sources"]!.AsArray().Select(s => s!.GetValue<string>()));
