@@ -55,10 +55,22 @@ public sealed partial class ReportImporter
             domain = null;
         }
         var id = fingerprint[..16];
-        var seen = await db.FailureReports.AsNoTracking().AnyAsync(r => r.Fingerprint == fingerprint && (uploaded || !r.Uploaded), ct).ConfigureAwait(false);
-        if (seen)
+        var trusted = ReportProvenanceRules.Trusted(provenance);
+        var copies = await db.FailureReports.AsNoTracking().Where(r => r.Fingerprint == fingerprint)
+            .Select(r => new { r.Id, r.Uploaded, r.Trusted }).ToListAsync(ct).ConfigureAwait(false);
+        // As for aggregate reports: an upload never replaces a copy; a mailbox copy replaces an upload (unless that
+        // upload verified and this does not) and a trusted copy replaces an untrusted mailbox copy, so a forged mail
+        // that came first does not stand for the real one and the findings never count one report twice.
+        var replaced = uploaded ? [] : copies.Where(c => c.Uploaded ? trusted || !c.Trusted : trusted && !c.Trusted).Select(c => c.Id).ToList();
+        if (copies.Count > replaced.Count)
         {
             return new ImportedReport(reporter, id, report.ReportedDomain, ReportImportStatus.Duplicate, 1, 1, provenance, Kind: "failure");
+        }
+        if (replaced.Count > 0)
+        {
+            await db.FailureReports.Where(r => replaced.Contains(r.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
+            log.LogInformation("failure report from {Reporter} about {Domain}: the {Provenance} copy from {Origin} replaces {Count} stored one(s)",
+                reporter, report.ReportedDomain, provenance.Token(), source.Origin, replaced.Count);
         }
         var detail = Clip(evidence.IsMail ? evidence.Summary + (why is null ? "" : "; untrusted: " + why)
             : uploaded ? "uploaded report file: no mail to verify" : "report file from the operator", 500);
@@ -75,7 +87,7 @@ public sealed partial class ReportImporter
             Headers = Clip(report.Headers, 40_000), BodyRedacted = report.BodyRedacted,
             Format = report.Format == FailureReportFormat.Arf ? "arf" : "plain-text",
             Warnings = report.Warnings.Count == 0 ? null : Clip(string.Join('\n', report.Warnings.Select(w => $"{w.Code}: {w.Message}")), 4000),
-            ReceivedAt = now, Origin = Clip(source.Origin, 300), Uploaded = uploaded, Trusted = ReportProvenanceRules.Trusted(provenance),
+            ReceivedAt = now, Origin = Clip(source.Origin, 300), Uploaded = uploaded, Trusted = trusted,
             Provenance = provenance, ProvenanceDetail = detail, Warning = warning is null ? null : Clip(warning, 500), Fingerprint = fingerprint,
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

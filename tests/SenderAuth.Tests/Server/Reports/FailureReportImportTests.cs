@@ -76,6 +76,30 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_mailed_copy_replaces_an_uploaded_one_and_is_counted_once()
+    {
+        var (code, domain) = await InstitutionWithDomain();
+        var mine = Host.Client(await Host.Client().CreateInstitutionKey(code));
+        var sample = Sample(domain, "198.51.100.23", "copy-" + code);
+        await (await ReportUploadTests.Upload(mine, "ruf.eml", sample)).Json(HttpStatusCode.OK);
+        var file = Path.Combine(Host.DataDirectory, $"copy-{code}.eml");
+        await File.WriteAllBytesAsync(file, sample, TestContext.Current.CancellationToken);
+        using (var scope = Host.Services.CreateScope())
+        {
+            var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
+            var first = await importer.ImportFileAsync(file, "copy.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Imported, Assert.Single(first.Reports).Status);
+            var again = await importer.ImportFileAsync(file, "copy.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Duplicate, Assert.Single(again.Reports).Status);
+        }
+        var list = await (await mine.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/failure-reports")).Json(HttpStatusCode.OK);
+        Assert.Equal("unverified", Assert.Single(list["items"]!.AsArray())!["provenance"]!.GetValue<string>());
+        // Uploading it once more is a duplicate of the mailed copy, not a second row.
+        var upload = await (await ReportUploadTests.Upload(mine, "ruf-again.eml", sample)).Json(HttpStatusCode.OK);
+        Assert.Equal("duplicate", upload["files"]![0]!["reports"]![0]!["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Another_institutions_failure_reports_are_neither_uploaded_nor_read()
     {
         var (code, domain) = await InstitutionWithDomain();
