@@ -18,6 +18,29 @@ public static class FailureReportEndpoints
             .WithSummary("Failure reports about the domain, newest first, paged: source IP, From, MAIL FROM, DKIM domain and selector, Auth-Failure, Authentication-Results, arrival date, provenance");
         g.MapGet("/{id:long}", OneAsync).RequireScope(ApiScope.Read)
             .WithSummary("One failure report with the reported message's header fields (never its body)");
+        api.MapGet("/reports/failure-reports/foreign", ForeignAsync).RequireScope(ApiScope.Read).WithTags("DMARC reports")
+            .WithSummary("Failure reports about domains that are not ours, or mailed to one institution's address about another's (operators), newest first, paged, with the warning");
+    }
+
+    /// <summary>
+    /// The rows stored without a domain (foreign, misrouted, not yet verified): no institution may see them, so the
+    /// operator does, as with aggregate reports' /reports/foreign.
+    /// </summary>
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
+        var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == null);
+        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = rows.Select(r => Dto(r, withHeaders: false)) });
     }
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain,
@@ -55,7 +78,7 @@ public static class FailureReportEndpoints
         deliveryResult = r.DeliveryResult, authenticationResults = Lines(r.AuthenticationResults), arrivalDate = r.ArrivalDate, messageId = r.MessageId,
         format = r.Format, bodyRedacted = r.BodyRedacted,
         warnings = Lines(r.Warnings).Select(w => w.Split(": ", 2) is [var c, var m] ? new { code = c, message = m } : new { code = "warning", message = w }),
-        receivedAt = r.ReceivedAt, origin = r.Origin, provenance = r.Provenance, trusted = r.Trusted, provenanceDetail = r.ProvenanceDetail,
+        receivedAt = r.ReceivedAt, origin = r.Origin, provenance = r.Provenance, trusted = r.Trusted, provenanceDetail = r.ProvenanceDetail, warning = r.Warning,
         headers = withHeaders ? r.Headers : null,
     };
 

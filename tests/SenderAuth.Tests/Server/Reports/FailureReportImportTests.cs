@@ -100,6 +100,26 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_failure_report_about_no_domain_of_ours_is_shown_to_the_operator_only()
+    {
+        var (code, _) = await InstitutionWithDomain();
+        var stranger = $"stranger-{code}.example";
+        var file = Path.Combine(Host.DataDirectory, $"foreign-{code}.eml");
+        await File.WriteAllBytesAsync(file, Sample(stranger, "192.0.2.77", "foreign-" + code), TestContext.Current.CancellationToken);
+        using (var scope = Host.Services.CreateScope())
+        {
+            var outcome = await scope.ServiceProvider.GetRequiredService<ReportImporter>().ImportFileAsync(file, "foreign.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Foreign, Assert.Single(outcome.Reports).Status);
+        }
+        var foreign = await (await Host.Client().GetAsync("/api/v1/reports/failure-reports/foreign?pageSize=200")).Json(HttpStatusCode.OK);
+        var row = Assert.Single(foreign["items"]!.AsArray(), i => i!["domain"]!.GetValue<string>() == stranger)!;
+        Assert.Equal("192.0.2.77", row["sourceIp"]!.GetValue<string>());
+        Assert.Null(row["headers"]);
+        var mine = Host.Client(await Host.Client().CreateInstitutionKey(code));
+        await (await mine.GetAsync("/api/v1/reports/failure-reports/foreign")).Json(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Another_institutions_failure_reports_are_neither_uploaded_nor_read()
     {
         var (code, domain) = await InstitutionWithDomain();
