@@ -1,4 +1,4 @@
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Reports.Analysis;
 
 namespace SenderAuth.Tests.Reports;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 using SenderAuth.Tests.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
