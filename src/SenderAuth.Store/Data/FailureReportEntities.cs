@@ -6,7 +6,7 @@ namespace SenderAuth.Store.Data;
 /// One DMARC failure report (RFC 9991): the identifiers of one reported message and its header fields, never its
 /// body (the engine's FailureReportParser drops it). Stored for the sender domain it is about, like an aggregate
 /// report; one about a domain that is not ours, not verified yet, or mailed to another institution's report
-/// address has no <see cref="DomainId"/> and <see cref="InstitutionId"/>: counted, kept apart, never shown to a tenant.
+/// address has no <see cref="DomainId"/> and <see cref="InstitutionId"/>: kept apart, shown to operators only.
 /// (<see cref="Fingerprint"/>, <see cref="Uploaded"/>) is the deduplication key.
 /// </summary>
 public sealed class StoredFailureReport
@@ -50,7 +50,7 @@ public sealed class StoredFailureReport
     public required string ProvenanceDetail { get; set; }
     /// <summary>Why it was kept apart when its domain is ours: sent to another institution's report address.</summary>
     public string? Warning { get; set; }
-    /// <summary>SHA-256 (hex) of reporter, source IP, arrival date, Message-ID and headers: the same report read twice is one row.</summary>
+    /// <summary>SHA-256 (hex) of reporter, reported domain, source IP, arrival date, Message-ID, Auth-Failure and headers: the same report read twice is one row.</summary>
     public required string Fingerprint { get; set; }
 
     internal static void Configure(ModelBuilder modelBuilder) => modelBuilder.Entity<StoredFailureReport>(e =>
