@@ -15,6 +15,7 @@ internal static class FuzzTargets
         ZoneTargets.ZoneFile,
         ZoneTargets.TrustAnchors,
         ReportTargets.Report,
+        FailureReportTargets.FailureReport,
         MilterTargets.Packets,
         DnsWireTargets.Message,
         AuthResultsTargets.AuthServId,

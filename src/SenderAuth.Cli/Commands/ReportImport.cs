@@ -99,7 +99,8 @@ internal static class ReportImport
                 .AddColumn(new TableColumn("foreign").RightAligned()).AddColumn(new TableColumn("records").RightAligned()).AddColumn("reason");
             foreach (var o in shown)
             {
-                var status = o.Status == FileImportStatus.Imported ? "[green]imported[/]" : $"[red]{o.Status.Token()}[/]";
+                var status = o.Status != FileImportStatus.Imported ? $"[red]{o.Status.Token()}[/]"
+                    : o.Reports.Any(r => r.Kind == ReportKind.Failure) ? "[green]imported[/] (failure report)" : "[green]imported[/]";
                 table.AddRow(Markup.Escape(o.File), status, $"{o.Imported}", $"{o.Duplicates}", $"{o.Foreign}",
                     $"{o.Reports.Sum(r => (long)r.Records):N0}", Markup.Escape(o.Reason ?? ""));
             }
@@ -125,13 +126,14 @@ internal static class ReportImport
 /// <summary>The JSON of <c>senderauth report --db --json</c> (field names are a public contract).</summary>
 internal sealed record ImportOutputView(IReadOnlyList<ImportFileView> Files, ImportTotals Totals);
 
+/// <param name="Kind">Aggregate or failure (one message's failure report, RFC 9991).</param>
 internal sealed record ImportReportView(string Org, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
-    IReadOnlyList<DmarcReportWarning> Warnings);
+    IReadOnlyList<DmarcReportWarning> Warnings, ReportKind Kind);
 
 internal sealed record ImportFileView(string File, FileImportStatus Status, string? Reason, int Imported, int Duplicates, int Foreign, IReadOnlyList<ImportReportView> Reports)
 {
     public static ImportFileView From(FileImportOutcome o) => new(o.File, o.Status, o.Reason, o.Imported, o.Duplicates, o.Foreign,
-        [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages, r.Warnings ?? []))]);
+        [.. o.Reports.Select(r => new ImportReportView(r.ReporterOrg, r.ReportId, r.Domain, r.Status, r.Records, r.Messages, r.Warnings ?? [], r.Kind))]);
 }
 
 internal sealed record ImportTotals(int Files, int Imported, int Duplicates, int Foreign, int Quarantined, int Rejected, long Records, long Messages,

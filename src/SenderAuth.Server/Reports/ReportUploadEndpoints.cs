@@ -17,7 +17,7 @@ public static class ReportUploadEndpoints
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/reports").WithTags("DMARC reports");
         g.MapPost("", UploadAsync).RequireScope(ApiScope.ManageDomains).DisableAntiforgery()
-            .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml): a raw body with ?name=FILE, or multipart/form-data with one or more files")
+            .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml) or failure report mails (.eml, RFC 9991): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
                 + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored), "
                 + "429 when the institution's uploads per hour are used up (the problem's limit names the setting). Uploaded reports are untrusted "
@@ -144,7 +144,7 @@ public static class ReportUploadEndpoints
         reports = o.Reports.Select(r => new
         {
             org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages,
-            provenance = r.Provenance, trusted = ReportProvenanceRules.Trusted(r.Provenance), warning = r.Warning,
+            provenance = r.Provenance, trusted = ReportProvenanceRules.Trusted(r.Provenance), warning = r.Warning, kind = r.Kind,
             warnings = r.Warnings ?? [],
         }),
     };

@@ -22,6 +22,7 @@ public static class ReportsFeature
     {
         ReportUploadEndpoints.Map(api);
         ReportAnalysisEndpoints.Map(api);
+        FailureReportEndpoints.Map(api);
         KnownSenderEndpoints.Map(api);
         return api;
     }

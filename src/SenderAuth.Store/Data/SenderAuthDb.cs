@@ -28,6 +28,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
     public DbSet<QuarantinedReport> QuarantinedReports => Set<QuarantinedReport>();
     public DbSet<KnownSender> KnownSenders => Set<KnownSender>();
     public DbSet<SignedCount> SignedCounts => Set<SignedCount>();
+    public DbSet<StoredFailureReport> FailureReports => Set<StoredFailureReport>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -140,6 +141,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(s => s.Key).HasMaxLength(64);
         });
         ConfigureReports(modelBuilder);
+        StoredFailureReport.Configure(modelBuilder);
     }
 
     private static void ConfigureReports(ModelBuilder modelBuilder)

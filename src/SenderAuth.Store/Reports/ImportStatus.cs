@@ -29,6 +29,16 @@ public enum ReportImportStatus
     Misrouted,
 }
 
+/// <summary>Which kind of DMARC report a file held; in JSON as <c>aggregate</c> or <c>failure</c>.</summary>
+public enum ReportKind
+{
+    /// <summary>An aggregate report (RFC 9990): many messages, counted per source.</summary>
+    Aggregate,
+
+    /// <summary>A failure report (RFC 9991): one message; its Records and Messages are 1.</summary>
+    Failure,
+}
+
 /// <summary>The words for import statuses in logs, metrics and folder names: one mapping, the same as JSON's.</summary>
 public static class ImportStatusTokens
 {

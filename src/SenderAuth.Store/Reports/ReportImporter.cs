@@ -7,8 +7,10 @@ namespace SenderAuth.Store.Reports;
 
 /// <summary>What happened to one report of a file, how far its origin is proven, and a warning when it was misrouted.</summary>
 /// <param name="Warnings">What the reader recovered in this report (docs/reports.md, "Recovered quirks"); empty when it was clean.</param>
+/// <param name="Kind">Aggregate (RFC 9990) or failure (RFC 9991: one message, Records and Messages 1).</param>
 public sealed record ImportedReport(string ReporterOrg, string ReportId, string Domain, ReportImportStatus Status, int Records, long Messages,
-    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null, IReadOnlyList<DmarcReportWarning>? Warnings = null)
+    ReportProvenance Provenance = ReportProvenance.LocalFile, string? Warning = null, IReadOnlyList<DmarcReportWarning>? Warnings = null,
+    ReportKind Kind = ReportKind.Aggregate)
 {
     /// <summary>True when the report was read only after recovering from a reporter's quirk.</summary>
     public bool HasWarnings => Warnings is { Count: > 0 };
@@ -39,7 +41,7 @@ public sealed record FileImportOutcome(string File, FileImportStatus Status, IRe
 /// the mailbox, so it can never make the mailbox's copy a duplicate, and a mailbox copy replaces an upload of the
 /// same report. Only trusted reports reach the day totals and the own-mail-failing alert.
 /// </remarks>
-public sealed class ReportImporter(SenderAuthDb db, IOptions<StoreOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
+public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOptions> options, TimeProvider time, ILogger<ReportImporter> log, ServerMetrics metrics,
     ReportMailCheck mailCheck, SenderAuth.Dmarc.PublicSuffixList suffixes)
 {
     private const int BatchSize = 2000;
@@ -106,6 +108,13 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<StoreOptions> optio
         var results = new List<ImportedReport>();
         var now = time.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(ct).ConfigureAwait(false);
+        if (await ImportFailureReportAsync(path, fileName, source, evidence, routedTo, now, ct).ConfigureAwait(false) is { } failure)
+        {
+            // A failure report (RFC 9991) comes in the same ways; it is one message's report, not a file of records.
+            await tx.CommitAsync(ct).ConfigureAwait(false);
+            metrics.ReportFile(failure.Status.Token());
+            return new FileImportOutcome(fileName, FileImportStatus.Imported, [failure]);
+        }
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
@@ -284,9 +293,12 @@ public sealed class ReportImporter(SenderAuthDb db, IOptions<StoreOptions> optio
     /// Otherwise an upload is <c>uploaded</c>, other mail <c>unverified</c>, and a bare file from the operator's
     /// folder or CLI <c>local-file</c>; for mail, the second value says why it was not verified.
     /// </summary>
-    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta)
+    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, DmarcReportMetadata meta) =>
+        Provenance(source, evidence, meta.OrgName);
+
+    private (ReportProvenance, string?) Provenance(ReportSource source, ReportMailEvidence evidence, string orgName)
     {
-        var why = evidence.IsMail ? evidence.ReporterProblem(meta.OrgName, options.Value.Reports, suffixes) : null;
+        var why = evidence.IsMail ? evidence.ReporterProblem(orgName, options.Value.Reports, suffixes) : null;
         if (evidence.IsMail && why is null)
         {
             return (ReportProvenance.Verified, null);

@@ -40,6 +40,14 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
     /// <summary>Warnings listed per report on the page; the API returns them all.</summary>
     public const int WarningRows = 10;
 
+    /// <summary>Failure reports shown (newest first); the API pages through them all.</summary>
+    public const int FailureRows = 50;
+
+    /// <summary>The domain's newest failure reports (RFC 9991), whatever the window: each is one message, read as it comes.</summary>
+    public IReadOnlyList<StoredFailureReport> FailureReports { get; private set; } = [];
+
+    public int FailureReportCount { get; private set; }
+
     /// <summary>The page counts untrusted reports too (?untrusted=include).</summary>
     public bool IncludeUntrusted { get; private set; }
 
@@ -89,6 +97,10 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
         WithWarningsCount = await warnedInWindow.CountAsync(ct).ConfigureAwait(false);
         WithWarnings = [.. (await warnedInWindow.OrderByDescending(r => r.Id).Take(20).ToListAsync(ct).ConfigureAwait(false))
             .Select(r => (r, ReportWarnings.FromJson(r.Warnings)))];
+
+        var failures = db.FailureReports.AsNoTracking().Where(r => r.DomainId == Domain.Id);
+        FailureReportCount = await failures.CountAsync(ct).ConfigureAwait(false);
+        FailureReports = await failures.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Take(FailureRows).ToListAsync(ct).ConfigureAwait(false);
         return Page();
     }
 

@@ -10,7 +10,7 @@ namespace SenderAuth.Store.Reports.Analysis;
 /// we signed, findings and the advisor's next steps. Aggregation happens in the database (GROUP BY day or IP on
 /// indexed columns); attribution, findings and advice are pure code over those aggregates.
 /// </summary>
-public sealed class ReportAnalysis(SenderAuthDb db, IOptions<StoreOptions> options, IDnsResolver resolver, TimeProvider time)
+public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOptions> options, IDnsResolver resolver, TimeProvider time)
 {
     private readonly StoreOptions _options = options.Value;
 
@@ -207,7 +207,9 @@ public sealed class ReportAnalysis(SenderAuthDb db, IOptions<StoreOptions> optio
     {
         var reconciliation = await ReconcileAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var retired = await RetiredSelectorsAsync(institution, domain, from, to, ct).ConfigureAwait(false);
-        return ReportFindings.Build(sources, reconciliation, retired, _options.Reports.Advisor);
+        var failures = await FailureFindingsAsync(institution, domain, from, to, ct).ConfigureAwait(false);
+        return ReportFindings.Build(sources, reconciliation, retired, _options.Reports.Advisor).Concat(failures)
+            .OrderByDescending(f => f.Severity).ThenByDescending(f => f.Messages).ToList();
     }
 
     public async Task<PolicyAdvice> AdviceAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct) =>

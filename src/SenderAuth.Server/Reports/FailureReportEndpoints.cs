@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace SenderAuth.Server.Reports;
+
+/// <summary>
+/// The failure reports (RFC 9991) stored for a domain, newest first: the list (paged, without the headers) and one
+/// report with the reported message's headers. Scoped like every domain endpoint: an institution sees its own.
+/// </summary>
+public static class FailureReportEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        var g = api.MapGroup("/institutions/{code}/domains/{domain}/failure-reports").WithTags("DMARC reports");
+        g.MapGet("", ListAsync).RequireScope(ApiScope.Read)
+            .WithSummary("Failure reports about the domain, newest first, paged: source IP, From, MAIL FROM, DKIM domain and selector, Auth-Failure, Authentication-Results, arrival date, provenance");
+        g.MapGet("/{id:long}", OneAsync).RequireScope(ApiScope.Read)
+            .WithSummary("One failure report with the reported message's header fields (never its body)");
+        api.MapGet("/reports/failure-reports/foreign", ForeignAsync).RequireScope(ApiScope.Read).WithTags("DMARC reports")
+            .WithSummary("Failure reports about domains that are not ours, or mailed to one institution's address about another's (operators), newest first, paged, with the warning");
+    }
+
+    /// <summary>
+    /// The rows stored without a domain (foreign, misrouted, not yet verified): no institution may see them, so the
+    /// operator does, as with aggregate reports' /reports/foreign.
+    /// </summary>
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    {
+        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
+        {
+            return ErrorResponses.Problem(refused, http);
+        }
+        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (p, size) = paging;
+        var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == null);
+        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = rows.Select(r => Dto(r, withHeaders: false)) });
+    }
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain,
+        int? page, int? pageSize)
+    {
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var ((p, size), row) = (paging, found.Domain);
+        var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == row.Id);
+        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = rows.Select(r => Dto(r, withHeaders: false)) });
+    }
+
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> OneAsync(HttpContext http, SenderAuthDb db, string code, string domain, long id)
+    {
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var row = await db.FailureReports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.DomainId == found.Domain.Id, http.RequestAborted).ConfigureAwait(false);
+        return row is null
+            ? ErrorResponses.Problem(new ServiceError.NotFound($"no failure report {id} for {found.Domain.Name}"), http)
+            : TypedResults.Ok<object>(Dto(row, withHeaders: true));
+    }
+
+    /// <summary>The stored row as the API names it; warnings and Authentication-Results back into lists.</summary>
+    internal static object Dto(StoredFailureReport r, bool withHeaders) => new
+    {
+        id = r.Id, reporter = r.Reporter, domain = r.ReportedDomain, sourceIp = r.SourceIp, headerFrom = r.HeaderFrom, mailFrom = r.MailFrom,
+        dkimDomain = r.DkimDomain, dkimSelector = r.DkimSelector, authFailure = r.AuthFailure, identityAlignment = r.IdentityAlignment,
+        deliveryResult = r.DeliveryResult, authenticationResults = Lines(r.AuthenticationResults), arrivalDate = r.ArrivalDate, messageId = r.MessageId,
+        format = r.Format, bodyRedacted = r.BodyRedacted,
+        warnings = Lines(r.Warnings).Select(w => w.Split(": ", 2) is [var c, var m] ? new { code = c, message = m } : new { code = "warning", message = w }),
+        receivedAt = r.ReceivedAt, origin = r.Origin, provenance = r.Provenance, trusted = r.Trusted, provenanceDetail = r.ProvenanceDetail, warning = r.Warning,
+        headers = withHeaders ? r.Headers : null,
+    };
+
+    private static string[] Lines(string? value) => value is null ? [] : value.Split('\n');
+}
