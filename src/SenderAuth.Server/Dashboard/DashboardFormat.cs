@@ -37,6 +37,16 @@ public static class DashboardFormat
 
     public static string Token(FindingSeverity severity) => severity.Token();
 
+    /// <summary>A record's state as its CSS class (<c>status-wrong</c>, <c>rec-could-not-check</c>).</summary>
+    public static string Token(RecordState state) => state switch
+    {
+        RecordState.Ok => "ok",
+        RecordState.Warning => "warning",
+        RecordState.Wrong => "wrong",
+        RecordState.CouldNotCheck => "could-not-check",
+        _ => "not-checked-yet",
+    };
+
     public static string Area(CheckArea area) => area switch
     {
         CheckArea.Spf => "SPF",

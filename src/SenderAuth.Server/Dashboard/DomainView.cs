@@ -6,17 +6,34 @@ using SenderAuth.Onboarding;
 
 namespace SenderAuth.Server.Dashboard;
 
-/// <summary>One record to publish with what the last check saw of it.</summary>
-/// <param name="Status">"ok", "warning", "wrong", "could not check" or "not checked yet".</param>
-public sealed record RecordStatus(RecordToPublish Record, string Status, IReadOnlyList<CheckFinding> Findings)
+/// <summary>What the last check saw of one record to publish (its CSS class through <see cref="DashboardFormat.Token(RecordState)"/>).</summary>
+public enum RecordState
 {
+    /// <summary>No check has run yet.</summary>
+    NotCheckedYet,
+    /// <summary>Published and correct.</summary>
+    Ok,
+    /// <summary>Published, with a warning.</summary>
+    Warning,
+    /// <summary>Missing or wrong: an error DNS answered for.</summary>
+    Wrong,
+    /// <summary>DNS did not answer for it.</summary>
+    CouldNotCheck,
+}
+
+/// <summary>One record to publish with what the last check saw of it.</summary>
+public sealed record RecordStatus(RecordToPublish Record, RecordState Status, IReadOnlyList<CheckFinding> Findings)
+{
+    /// <summary>True when the last check found it published (with or without a warning).</summary>
+    public bool Published => Status is RecordState.Ok or RecordState.Warning;
+
     /// <summary>The status as a sentence for people.</summary>
     public string Words => Status switch
     {
-        "ok" => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
-        "warning" => "published, with a warning",
-        "wrong" => "missing or wrong",
-        "could not check" => "could not check: DNS did not answer",
+        RecordState.Ok => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
+        RecordState.Warning => "published, with a warning",
+        RecordState.Wrong => "missing or wrong",
+        RecordState.CouldNotCheck => "could not check: DNS did not answer",
         _ => "not checked yet",
     };
 }
@@ -46,7 +63,7 @@ public sealed class DomainView
     {
         get
         {
-            var own = Dnssec.FirstOrDefault(f => f.Name == Domain.Name);
+            var own = Dnssec.FirstOrDefault(f => f.Subject == Domain.Name);
             return Latest is null ? "not checked yet" : own?.Code switch
             {
                 "dnssec-secure" => "secure",
@@ -98,7 +115,7 @@ public sealed class DomainView
                 var f = r == latest ? findings : Findings(r);
                 return new CheckSummary(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
                     f.Count(x => x.Severity == FindingSeverity.Error && !x.Temporary), f.Count(x => x.Severity == FindingSeverity.Warning),
-                    f.FirstOrDefault(x => x.Severity == FindingSeverity.Error)?.Advice);
+                    f.FirstOrDefault(x => x.Severity == FindingSeverity.Error)?.Message);
             }).ToList(),
             Transitions = transitions,
             Now = time.GetUtcNow().UtcDateTime,
@@ -115,7 +132,7 @@ public sealed class DomainView
     {
         if (latest is null)
         {
-            return new RecordStatus(record, "not checked yet", []);
+            return new RecordStatus(record, RecordState.NotCheckedYet, []);
         }
         var area = record.Purpose switch
         {
@@ -126,12 +143,12 @@ public sealed class DomainView
         };
         var target = record.Value.TrimEnd('.');
         var mine = findings.Where(f => f.Area == area && (area is CheckArea.Spf or CheckArea.Dmarc
-            || string.Equals(f.Name, record.Name, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(f.Name, target, StringComparison.OrdinalIgnoreCase))).ToList();
-        var status = mine.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary) ? "wrong"
-            : mine.Any(f => f.Temporary) ? "could not check"
-            : mine.Any(f => f.Severity == FindingSeverity.Warning) ? "warning"
-            : "ok";
+            || string.Equals(f.Subject, record.Name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(f.Subject, target, StringComparison.OrdinalIgnoreCase))).ToList();
+        var status = mine.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary) ? RecordState.Wrong
+            : mine.Any(f => f.Temporary) ? RecordState.CouldNotCheck
+            : mine.Any(f => f.Severity == FindingSeverity.Warning) ? RecordState.Warning
+            : RecordState.Ok;
         return new RecordStatus(record, status, mine);
     }
 }

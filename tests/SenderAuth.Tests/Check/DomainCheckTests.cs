@@ -32,7 +32,7 @@ public class DomainCheckTests
             CheckFixtures.Describe(report));
         Assert.False(report.HasErrors);
         Assert.True(report.DnsIncomplete);
-        Assert.Equal("unknown", report.Verdict(CheckArea.Dkim));
+        Assert.Equal(AreaVerdict.Unknown, report.Verdict(CheckArea.Dkim));
         Assert.Empty(report.Records);
     }
 
@@ -41,7 +41,7 @@ public class DomainCheckTests
     {
         var report = await new DomainChecker(new ZoneDnsResolver(Zone)).CheckAsync("GOOD.example.", CheckFixtures.LoadProfile(CheckFixtures.Profile), "mosa", TestContext.Current.CancellationToken);
         Assert.Equal("good.example", report.Domain);
-        Assert.Equal(["ok", "ok", "ok", "ok"], new[] { CheckArea.Spf, CheckArea.Dkim, CheckArea.Dmarc, CheckArea.MailFrom }.Select(report.Verdict));
+        Assert.Equal([AreaVerdict.Ok, AreaVerdict.Ok, AreaVerdict.Ok, AreaVerdict.Ok], new[] { CheckArea.Spf, CheckArea.Dkim, CheckArea.Dmarc, CheckArea.MailFrom }.Select(report.Verdict));
         Assert.Empty(report.Records);
         Assert.False(report.HasErrors);
     }
@@ -67,7 +67,7 @@ public class DomainCheckTests
         var f = Assert.Single(report.Findings, x => x.Code == "dkim-zone-appended-twice");
         Assert.Equal("stxsel1._domainkey.twice.example.twice.example", f.Observed);
         Assert.Equal("stxsel1._domainkey.twice.example CNAME sel1-mosa._domainkey.dkim.ticketing.example", f.Expected);
-        Assert.Contains("\"stxsel1._domainkey\"", f.Advice, StringComparison.Ordinal);
+        Assert.Contains("\"stxsel1._domainkey\"", f.Message, StringComparison.Ordinal);
     }
 
     [Fact]
