@@ -37,13 +37,13 @@ public static class DashboardFormat
 
     public static string Token(FindingSeverity severity) => severity.Token();
 
-    /// <summary>A record's state as its CSS class (<c>status-wrong</c>, <c>rec-could-not-check</c>).</summary>
-    public static string Token(RecordState state) => state switch
+    /// <summary>A record's verdict as its CSS class (<c>status-wrong</c>, <c>rec-could-not-check</c>); null: not checked yet.</summary>
+    public static string RecordClass(AreaVerdict? verdict) => verdict switch
     {
-        RecordState.Ok => "ok",
-        RecordState.Warning => "warning",
-        RecordState.Wrong => "wrong",
-        RecordState.CouldNotCheck => "could-not-check",
+        AreaVerdict.Ok => "ok",
+        AreaVerdict.Warning => "warning",
+        AreaVerdict.Error => "wrong",
+        AreaVerdict.Unknown => "could-not-check",
         _ => "not-checked-yet",
     };
 

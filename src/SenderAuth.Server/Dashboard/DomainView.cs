@@ -6,34 +6,20 @@ using SenderAuth.Onboarding;
 
 namespace SenderAuth.Server.Dashboard;
 
-/// <summary>What the last check saw of one record to publish (its CSS class through <see cref="DashboardFormat.Token(RecordState)"/>).</summary>
-public enum RecordState
-{
-    /// <summary>No check has run yet.</summary>
-    NotCheckedYet,
-    /// <summary>Published and correct.</summary>
-    Ok,
-    /// <summary>Published, with a warning.</summary>
-    Warning,
-    /// <summary>Missing or wrong: an error DNS answered for.</summary>
-    Wrong,
-    /// <summary>DNS did not answer for it.</summary>
-    CouldNotCheck,
-}
-
 /// <summary>One record to publish with what the last check saw of it.</summary>
-public sealed record RecordStatus(RecordToPublish Record, RecordState Status, IReadOnlyList<CheckFinding> Findings)
+/// <param name="Verdict">The verdict of the findings about it (<see cref="DomainCheckReport.VerdictOf"/>); null when no check ran yet.</param>
+public sealed record RecordStatus(RecordToPublish Record, AreaVerdict? Verdict, IReadOnlyList<CheckFinding> Findings)
 {
     /// <summary>True when the last check found it published (with or without a warning).</summary>
-    public bool Published => Status is RecordState.Ok or RecordState.Warning;
+    public bool Published => Verdict is AreaVerdict.Ok or AreaVerdict.Warning;
 
     /// <summary>The status as a sentence for people.</summary>
-    public string Words => Status switch
+    public string Words => Verdict switch
     {
-        RecordState.Ok => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
-        RecordState.Warning => "published, with a warning",
-        RecordState.Wrong => "missing or wrong",
-        RecordState.CouldNotCheck => "could not check: DNS did not answer",
+        AreaVerdict.Ok => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
+        AreaVerdict.Warning => "published, with a warning",
+        AreaVerdict.Error => "missing or wrong",
+        AreaVerdict.Unknown => "could not check: DNS did not answer",
         _ => "not checked yet",
     };
 }
@@ -132,7 +118,7 @@ public sealed class DomainView
     {
         if (latest is null)
         {
-            return new RecordStatus(record, RecordState.NotCheckedYet, []);
+            return new RecordStatus(record, null, []);
         }
         var area = record.Purpose switch
         {
@@ -145,10 +131,6 @@ public sealed class DomainView
         var mine = findings.Where(f => f.Area == area && (area is CheckArea.Spf or CheckArea.Dmarc
             || string.Equals(f.Subject, record.Name, StringComparison.OrdinalIgnoreCase)
             || string.Equals(f.Subject, target, StringComparison.OrdinalIgnoreCase))).ToList();
-        var status = mine.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary) ? RecordState.Wrong
-            : mine.Any(f => f.Temporary) ? RecordState.CouldNotCheck
-            : mine.Any(f => f.Severity == FindingSeverity.Warning) ? RecordState.Warning
-            : RecordState.Ok;
-        return new RecordStatus(record, status, mine);
+        return new RecordStatus(record, DomainCheckReport.VerdictOf(mine), mine);
     }
 }

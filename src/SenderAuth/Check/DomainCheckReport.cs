@@ -18,10 +18,17 @@ public sealed record DomainCheckReport(string Domain, string Code, IReadOnlyList
     /// <summary>True when some check could not run because DNS did not answer; the report is incomplete, not failing.</summary>
     public bool DnsIncomplete => Findings.Any(f => f.Temporary);
 
-    /// <summary>The verdict of an area: an answered error wins, then "could not check", then a warning.</summary>
-    public AreaVerdict Verdict(CheckArea area)
+    /// <summary>The verdict of an area (<see cref="VerdictOf"/> of its findings).</summary>
+    public AreaVerdict Verdict(CheckArea area) => VerdictOf(Findings.Where(x => x.Area == area));
+
+    /// <summary>
+    /// The verdict of some findings (an area's, or those about one record): an answered error wins, then "could not
+    /// check", then a warning; none of these is <see cref="AreaVerdict.Ok"/>. The one rule the CLI, the server and the
+    /// dashboard read.
+    /// </summary>
+    public static AreaVerdict VerdictOf(IEnumerable<CheckFinding> findings)
     {
-        var f = Findings.Where(x => x.Area == area).ToList();
+        var f = findings.ToList();
         if (f.Any(x => x.Severity == FindingSeverity.Error && !x.Temporary))
         {
             return AreaVerdict.Error;

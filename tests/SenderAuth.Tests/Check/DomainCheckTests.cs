@@ -70,6 +70,27 @@ public class DomainCheckTests
         Assert.Contains("\"stxsel1._domainkey\"", f.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("", AreaVerdict.Ok)]
+    [InlineData("info", AreaVerdict.Ok)]
+    [InlineData("info warning", AreaVerdict.Warning)]
+    [InlineData("warning temporary", AreaVerdict.Unknown)]
+    [InlineData("temporary error", AreaVerdict.Error)]     // an answered error wins over "could not check"
+    [InlineData("temporary", AreaVerdict.Unknown)]         // a temporary error alone is never "error"
+    public void VerdictOf_Findings_ErrorThenUnknownThenWarning(string findings, AreaVerdict expected)
+    {
+        var list = findings.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w switch
+        {
+            "info" => new CheckFinding(CheckArea.Spf, FindingSeverity.Info, "spf-softfail-all", "move to -all"),
+            "warning" => new CheckFinding(CheckArea.Spf, FindingSeverity.Warning, "spf-ptr", "replace ptr"),
+            "error" => new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-missing", "publish it"),
+            _ => new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "dns-unreachable", "check again") { Temporary = true },
+        }).ToList();
+        Assert.Equal(expected, DomainCheckReport.VerdictOf(list));
+        Assert.Equal(expected, new DomainCheckReport("mosa.example", "mosa", list, []).Verdict(CheckArea.Spf));
+        Assert.Equal(AreaVerdict.Ok, new DomainCheckReport("mosa.example", "mosa", list, []).Verdict(CheckArea.Dkim));
+    }
+
     [Fact]
     public async Task Check_InvalidDomain_Throws()
     {
