@@ -67,6 +67,7 @@ public class FindingTests
 
     [Theory]
     [InlineData("""{"area":"spf","severity":"error","code":"spf-missing","name":null,"observed":null,"expected":null,"temporary":false}""")]          // no advice
+    [InlineData("""{"area":"spf","severity":"error","name":null,"advice":"x","temporary":false}""")]                                                 // no code
     [InlineData("""{"area":"spf","severity":"error","code":"spf-missing","advice":"x","message":"x","temporary":false}""")]                         // the base's name is not the check's
     [InlineData("""{"area":"spf","severity":"error","code":"spf-missing","advice":"x","position":3}""")]
     public void CheckFinding_Json_OutsideTheShape_IsRefused(string json) =>
