@@ -3,7 +3,7 @@ using SenderAuth.Check;
 using SenderAuth.Dmarc;
 using SenderAuth.Json;
 using SenderAuth.Dns;
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Reports.Analysis;
 using SenderAuth.Spf;
 
 namespace SenderAuth.Tests;

@@ -69,5 +69,6 @@ public sealed class EnumSettings
     }
 
     private static bool IsOurs(Type t) =>
-        t.IsClass && t != typeof(string) && t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true;
+        t.IsClass && t != typeof(string)
+        && (t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true || t.Namespace?.StartsWith("SenderAuth.Store", StringComparison.Ordinal) == true);
 }

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Tests.Server;
 
