@@ -4,14 +4,25 @@ using SenderAuth.Dns.DnsSec;
 
 namespace SenderAuth.Cli;
 
+/// <summary>How the check judges DNSSEC (<c>--dnssec</c>).</summary>
+internal enum DnssecMode
+{
+    /// <summary>Our own validation from the trust anchor.</summary>
+    Validate,
+    /// <summary>The resolver's AD bit.</summary>
+    Resolver,
+    /// <summary>Not checked.</summary>
+    Off,
+}
+
 /// <summary>The check's DNSSEC options: how DNSSEC is judged (<c>--dnssec</c>) and from which anchor (<c>--trust-anchor</c>).</summary>
 internal sealed class CliDnssec
 {
-    public Option<string> Mode { get; } = new("--dnssec")
+    public Option<DnssecMode> Mode { get; } = new("--dnssec")
     {
         Description = "How DNSSEC is judged: validate (our own validation from the trust anchor, the default), "
             + "resolver (trust the resolver's AD bit; it must validate), off (skip).",
-        DefaultValueFactory = _ => "validate",
+        DefaultValueFactory = _ => DnssecMode.Validate,
     };
 
     public Option<FileInfo?> TrustAnchor { get; } = new("--trust-anchor")
@@ -20,6 +31,7 @@ internal sealed class CliDnssec
             + "default: the root's anchors (KSK-2017 and KSK-2024).",
     };
 
+    // The enum from exactly these words: enum parsing alone would also take a number.
     public CliDnssec() => Mode.AcceptOnlyFromAmong("validate", "resolver", "off");
 
     public void AddTo(Command command)
@@ -33,16 +45,16 @@ internal sealed class CliDnssec
     {
         var mode = parse.GetValue(Mode);
         var file = parse.GetValue(TrustAnchor);
-        if (file is not null && mode != "validate")
+        if (file is not null && mode != DnssecMode.Validate)
         {
-            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {mode}");
+            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {(mode == DnssecMode.Off ? "off" : "resolver")}");
         }
-        if (mode == "off" || parse.GetValue(resolver.Zone) is not null)
+        if (mode == DnssecMode.Off || parse.GetValue(resolver.Zone) is not null)
         {
             return null;
         }
         var options = resolver.NetworkOptions(parse);
-        if (mode == "resolver")
+        if (mode == DnssecMode.Resolver)
         {
             return new NetworkDnssecProbe(options);
         }

@@ -104,7 +104,7 @@ public sealed partial class ServerApp
         {
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
         }
-        if (builder.Configuration["Logging:Format"] == "json")
+        if (LogFormats.From(builder.Configuration) == LogFormat.Json)
         {
             builder.Logging.ClearProviders().AddJsonConsole();
         }

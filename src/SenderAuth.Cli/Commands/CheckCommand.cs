@@ -87,17 +87,8 @@ internal static class CheckCommand
         domain = r.Domain,
         code = r.Code,
         verdict = Areas(r).ToDictionary(a => a, r.Verdict),
-        findings = r.Findings.Select(f => new
-        {
-            area = f.Area,
-            severity = f.Severity,
-            code = f.Code,
-            name = f.Name,
-            observed = f.Observed,
-            expected = f.Expected,
-            advice = f.Advice,
-            temporary = f.Temporary,
-        }),
+        // The finding's own JSON (CheckFinding's attributes): the same names as the API's and the stored rows'.
+        findings = r.Findings,
         records = r.Records.Select(x => new { name = x.Name, type = x.Type, value = x.Value, zoneLine = x.ZoneLine }),
     };
 
@@ -111,11 +102,11 @@ internal static class CheckCommand
         foreach (var area in Areas(r))
         {
             var verdict = r.Verdict(area);
-            var color = verdict switch { "ok" => "green", "warning" => "yellow", "unknown" => "grey", _ => "red" };
+            var color = verdict switch { AreaVerdict.Ok => "green", AreaVerdict.Warning => "yellow", AreaVerdict.Unknown => "grey", _ => "red" };
             var first = r.Findings.FirstOrDefault(f => f.Area == area && f.Severity == FindingSeverity.Error)
                 ?? r.Findings.FirstOrDefault(f => f.Area == area && f.Severity == FindingSeverity.Warning)
                 ?? r.Findings.FirstOrDefault(f => f.Area == area);
-            AnsiConsole.MarkupLine($"  {area,-9} [{color}]{verdict,-8}[/] {Markup.Escape(first?.Advice ?? "as expected")}");
+            AnsiConsole.MarkupLine($"  {area.Token(),-9} [{color}]{verdict.Token(),-8}[/] {Markup.Escape(first?.Message ?? "as expected")}");
         }
         var shown = r.Findings.Where(f => f.Severity != FindingSeverity.Info || f.Code.EndsWith("-ok", StringComparison.Ordinal) is false).ToList();
         if (shown.Count > 0)
@@ -125,8 +116,8 @@ internal static class CheckCommand
             foreach (var f in shown.OrderByDescending(f => f.Severity))
             {
                 var color = f.Temporary ? "grey" : f.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
-                table.AddRow(new Markup($"[{color}]{(f.Temporary ? "unknown" : f.Severity.ToString().ToLowerInvariant())}[/]"), new Text(f.Code),
-                    new Text(f.Name ?? string.Empty), new Text(f.Observed ?? string.Empty), new Text(f.Expected ?? string.Empty));
+                table.AddRow(new Markup($"[{color}]{(f.Temporary ? AreaVerdict.Unknown.Token() : f.Severity.Token())}[/]"), new Text(f.Code),
+                    new Text(f.Subject ?? string.Empty), new Text(f.Observed ?? string.Empty), new Text(f.Expected ?? string.Empty));
             }
             AnsiConsole.Write(table);
         }

@@ -17,7 +17,8 @@ internal static class DkimCommand
 
     private static Command Keygen()
     {
-        var algorithm = new Option<string>("--algorithm") { Description = "rsa or ed25519.", DefaultValueFactory = _ => "rsa" };
+        // The enum parsed from exactly the two words (AcceptOnlyFromAmong also keeps numbers out, which enum parsing takes).
+        var algorithm = new Option<DkimKeyType>("--algorithm") { Description = "rsa or ed25519.", DefaultValueFactory = _ => DkimKeyType.Rsa };
         algorithm.AcceptOnlyFromAmong("rsa", "ed25519");
         var bits = new Option<int>("--bits") { Description = "RSA modulus size, 1024 to 4096.", DefaultValueFactory = _ => 2048 };
         var domain = new Option<string>("--domain") { Description = "The signing domain (d=).", Required = true };
@@ -42,7 +43,7 @@ internal static class DkimCommand
             {
                 throw new UsageException($"{file.FullName} is a directory");
             }
-            var type = parse.GetValue(algorithm) == "ed25519" ? DkimKeyType.Ed25519 : DkimKeyType.Rsa;
+            var type = parse.GetValue(algorithm);
             var size = parse.GetValue(bits);
             if (type == DkimKeyType.Rsa && (size is < 1024 or > 4096 || size % 8 != 0))
             {

@@ -37,6 +37,16 @@ public static class DashboardFormat
 
     public static string Token(FindingSeverity severity) => severity.Token();
 
+    /// <summary>A record's verdict as its CSS class (<c>status-wrong</c>, <c>rec-could-not-check</c>); null: not checked yet.</summary>
+    public static string RecordClass(AreaVerdict? verdict) => verdict switch
+    {
+        AreaVerdict.Ok => "ok",
+        AreaVerdict.Warning => "warning",
+        AreaVerdict.Error => "wrong",
+        AreaVerdict.Unknown => "could-not-check",
+        _ => "not-checked-yet",
+    };
+
     public static string Area(CheckArea area) => area switch
     {
         CheckArea.Spf => "SPF",

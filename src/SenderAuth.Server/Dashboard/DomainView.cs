@@ -7,16 +7,19 @@ using SenderAuth.Onboarding;
 namespace SenderAuth.Server.Dashboard;
 
 /// <summary>One record to publish with what the last check saw of it.</summary>
-/// <param name="Status">"ok", "warning", "wrong", "could not check" or "not checked yet".</param>
-public sealed record RecordStatus(RecordToPublish Record, string Status, IReadOnlyList<CheckFinding> Findings)
+/// <param name="Verdict">The verdict of the findings about it (<see cref="DomainCheckReport.VerdictOf"/>); null when no check ran yet.</param>
+public sealed record RecordStatus(RecordToPublish Record, AreaVerdict? Verdict, IReadOnlyList<CheckFinding> Findings)
 {
+    /// <summary>True when the last check found it published (with or without a warning).</summary>
+    public bool Published => Verdict is AreaVerdict.Ok or AreaVerdict.Warning;
+
     /// <summary>The status as a sentence for people.</summary>
-    public string Words => Status switch
+    public string Words => Verdict switch
     {
-        "ok" => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
-        "warning" => "published, with a warning",
-        "wrong" => "missing or wrong",
-        "could not check" => "could not check: DNS did not answer",
+        AreaVerdict.Ok => Record.Action == RecordAction.Keep ? "published and correct (nothing to change)" : "published and correct",
+        AreaVerdict.Warning => "published, with a warning",
+        AreaVerdict.Error => "missing or wrong",
+        AreaVerdict.Unknown => "could not check: DNS did not answer",
         _ => "not checked yet",
     };
 }
@@ -46,7 +49,7 @@ public sealed class DomainView
     {
         get
         {
-            var own = Dnssec.FirstOrDefault(f => f.Name == Domain.Name);
+            var own = Dnssec.FirstOrDefault(f => f.Subject == Domain.Name);
             return Latest is null ? "not checked yet" : own?.Code switch
             {
                 "dnssec-secure" => "secure",
@@ -98,7 +101,7 @@ public sealed class DomainView
                 var f = r == latest ? findings : Findings(r);
                 return new CheckSummary(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
                     f.Count(x => x.Severity == FindingSeverity.Error && !x.Temporary), f.Count(x => x.Severity == FindingSeverity.Warning),
-                    f.FirstOrDefault(x => x.Severity == FindingSeverity.Error)?.Advice);
+                    f.FirstOrDefault(x => x.Severity == FindingSeverity.Error)?.Message);
             }).ToList(),
             Transitions = transitions,
             Now = time.GetUtcNow().UtcDateTime,
@@ -115,7 +118,7 @@ public sealed class DomainView
     {
         if (latest is null)
         {
-            return new RecordStatus(record, "not checked yet", []);
+            return new RecordStatus(record, null, []);
         }
         var area = record.Purpose switch
         {
@@ -126,12 +129,8 @@ public sealed class DomainView
         };
         var target = record.Value.TrimEnd('.');
         var mine = findings.Where(f => f.Area == area && (area is CheckArea.Spf or CheckArea.Dmarc
-            || string.Equals(f.Name, record.Name, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(f.Name, target, StringComparison.OrdinalIgnoreCase))).ToList();
-        var status = mine.Any(f => f.Severity == FindingSeverity.Error && !f.Temporary) ? "wrong"
-            : mine.Any(f => f.Temporary) ? "could not check"
-            : mine.Any(f => f.Severity == FindingSeverity.Warning) ? "warning"
-            : "ok";
-        return new RecordStatus(record, status, mine);
+            || string.Equals(f.Subject, record.Name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(f.Subject, target, StringComparison.OrdinalIgnoreCase))).ToList();
+        return new RecordStatus(record, DomainCheckReport.VerdictOf(mine), mine);
     }
 }

@@ -168,7 +168,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, _provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
-        var dkimOk = report.Verdict(CheckArea.Dkim) is "ok" or "warning";
+        var dkimOk = report.Verdict(CheckArea.Dkim) is AreaVerdict.Ok or AreaVerdict.Warning;
         var findingsJson = JsonSerializer.Serialize(report.Findings, SenderAuthJson.Options);
         var run = new CheckRun
         {
@@ -181,7 +181,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         };
         db.CheckRuns.Add(run);
         domain.LastCheckedAt = now;
-        var firstError = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error && f.Temporary == run.Incomplete)?.Advice;
+        var firstError = report.Findings.FirstOrDefault(f => f.Severity == FindingSeverity.Error && f.Temporary == run.Incomplete)?.Message;
         var verdict = new DomainStateMachine(_monitor).Next(domain, run.Passed, run.Incomplete, firstError, now);
         var stateChanged = verdict.State != domain.State;
         await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
@@ -261,8 +261,8 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             return report;
         }
-        var findings = report.Findings.Select(f => f.Code == "dkim-key-revoked" && f.Name is { } n && revokedIdle.Contains(n)
-            ? f with { Severity = FindingSeverity.Info, Code = "dkim-idle-key-revoked", Advice = $"{f.Name}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
+        var findings = report.Findings.Select(f => f.Code == "dkim-key-revoked" && f.Subject is { } n && revokedIdle.Contains(n)
+            ? f with { Severity = FindingSeverity.Info, Code = "dkim-idle-key-revoked", Message = $"{f.Subject}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
             : f).ToList();
         return report with { Findings = findings };
     }
@@ -373,7 +373,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         {
             // "Could not check" (a timeout anywhere in the check) blocks too: the delegation was not seen.
             var findings = blocking.Count > 0 ? blocking : report.Findings.Where(f => f.Temporary).ToList();
-            return new ServiceError.SigningBlocked($"signing stays off for {domain.Name}: {string.Join("; ", findings.Select(b => b.Advice))}", findings);
+            return new ServiceError.SigningBlocked($"signing stays off for {domain.Name}: {string.Join("; ", findings.Select(b => b.Message))}", findings);
         }
         var targets = _provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);

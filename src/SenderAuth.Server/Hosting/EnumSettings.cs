@@ -30,6 +30,7 @@ public sealed class EnumSettings
         var problems = new List<string>();
         var paths = new List<string>();
         Walk(typeof(ServerOptions), ServerOptions.Section, configuration, problems, paths, depth: 0);
+        CheckValue(typeof(LogFormat), LogFormats.Key, configuration, problems, paths);
         return new EnumSettings(problems, paths);
     }
 
@@ -41,16 +42,33 @@ public sealed class EnumSettings
             var key = $"{path}:{property.Name}";
             if (t.IsEnum)
             {
-                if (configuration[key] is { } raw && !Enum.GetNames(t).Any(n => n.Equals(raw.Trim(), StringComparison.OrdinalIgnoreCase)))
-                {
-                    problems.Add($"{key} is \"{raw}\": use {string.Join(", ", Enum.GetNames(t).Select(n => n.ToLowerInvariant()))}");
-                    paths.Add(key);
-                }
+                CheckValue(t, key, configuration, problems, paths);
             }
-            else if (depth < 4 && t.IsClass && t != typeof(string) && (t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true || t.Namespace?.StartsWith("SenderAuth.Store", StringComparison.Ordinal) == true))
+            else if (depth < 4 && IsOurs(t))
             {
                 Walk(t, key, configuration, problems, paths, depth + 1);
             }
+            else if (depth < 4 && t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>) && IsOurs(t.GetGenericArguments()[0]))
+            {
+                // A list of sections (Reports:Imap:0, :1…): each element's enums, e.g. Imap:0:Security.
+                foreach (var element in configuration.GetSection(key).GetChildren())
+                {
+                    Walk(t.GetGenericArguments()[0], $"{key}:{element.Key}", configuration, problems, paths, depth + 1);
+                }
+            }
         }
     }
+
+    private static void CheckValue(Type type, string key, IConfiguration configuration, List<string> problems, List<string> paths)
+    {
+        if (configuration[key] is { } raw && !Enum.GetNames(type).Any(n => n.Equals(raw.Trim(), StringComparison.OrdinalIgnoreCase)))
+        {
+            problems.Add($"{key} is \"{raw}\": use {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}");
+            paths.Add(key);
+        }
+    }
+
+    private static bool IsOurs(Type t) =>
+        t.IsClass && t != typeof(string)
+        && (t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true || t.Namespace?.StartsWith("SenderAuth.Store", StringComparison.Ordinal) == true);
 }

@@ -6,8 +6,19 @@ using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Reports;
 
-/// <summary>What one poll of one mailbox did: <c>polled</c>, <c>busy</c> (another instance holds it) or <c>failed</c>.</summary>
-public sealed record ImapPollResult(string Mailbox, string Status, IReadOnlyList<ImapMessageOutcome> Messages, string? Error = null);
+/// <summary>What one poll of one mailbox did (in JSON and logs: <c>polled</c>, <c>busy</c>, <c>failed</c>).</summary>
+public enum ImapPollStatus
+{
+    /// <summary>Read: its messages imported and moved.</summary>
+    Polled,
+    /// <summary>Skipped: another poll (this instance's or another instance's) holds the mailbox.</summary>
+    Busy,
+    /// <summary>The mailbox could not be read (network, login, server); retried at the next poll.</summary>
+    Failed,
+}
+
+/// <summary>What one poll of one mailbox did, with the outcome of each message read.</summary>
+public sealed record ImapPollResult(string Mailbox, ImapPollStatus Status, IReadOnlyList<ImapMessageOutcome> Messages, string? Error = null);
 
 /// <summary>One message: its import status (or <c>too-large</c>) and the folder it went to.</summary>
 public sealed record ImapMessageOutcome(uint Uid, string? Subject, string Status, string MovedTo, string? Reason = null);
@@ -80,7 +91,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         }
         if (!await gate.WaitAsync(0, ct).ConfigureAwait(false))
         {
-            return new ImapPollResult(mailbox.Name, "busy", []);
+            return new ImapPollResult(mailbox.Name, ImapPollStatus.Busy, []);
         }
         try
         {
@@ -89,9 +100,9 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             if (mailboxLock is null)
             {
                 log.LogDebug("IMAP mailbox {Mailbox}: polled by another instance now; skipped", mailbox.Name);
-                return new ImapPollResult(mailbox.Name, "busy", []);
+                return new ImapPollResult(mailbox.Name, ImapPollStatus.Busy, []);
             }
-            return new ImapPollResult(mailbox.Name, "polled", await PollAsync(mailbox, o, ct).ConfigureAwait(false));
+            return new ImapPollResult(mailbox.Name, ImapPollStatus.Polled, await PollAsync(mailbox, o, ct).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -103,7 +114,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         {
             log.LogWarning("IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
                 mailbox.Name, e.GetType().Name, e.Message, mailbox.PollSeconds);
-            return new ImapPollResult(mailbox.Name, "failed", [], $"{e.GetType().Name}: {e.Message}");
+            return new ImapPollResult(mailbox.Name, ImapPollStatus.Failed, [], $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {
@@ -116,8 +127,8 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         using var client = new ImapClient { Timeout = (int)Timeout.TotalMilliseconds };
         var security = mailbox.Security switch
         {
-            "tls" => SecureSocketOptions.SslOnConnect,
-            "starttls" => SecureSocketOptions.StartTls,
+            ImapSecurity.Tls => SecureSocketOptions.SslOnConnect,
+            ImapSecurity.StartTls => SecureSocketOptions.StartTls,
             _ => SecureSocketOptions.None,
         };
         await client.ConnectAsync(mailbox.Host, mailbox.Port, security, ct).ConfigureAwait(false);

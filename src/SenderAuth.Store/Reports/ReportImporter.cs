@@ -330,8 +330,8 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
                 DomainId = old.DomainId, Day = g.Key, Reports = 1, Messages = g.Sum(r => r.Count),
                 DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0), DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
                 SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0), DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
-                SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0), Quarantine = g.Sum(r => r.Disposition == "quarantine" ? r.Count : 0),
-                Reject = g.Sum(r => r.Disposition == "reject" ? r.Count : 0),
+                SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0), Quarantine = g.Sum(r => r.Disposition == ReportRecordMapper.Quarantine ? r.Count : 0),
+                Reject = g.Sum(r => r.Disposition == ReportRecordMapper.Reject ? r.Count : 0),
             }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             if (t is not null)
             {

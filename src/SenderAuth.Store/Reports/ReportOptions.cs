@@ -132,13 +132,24 @@ public sealed class ReportOptions
     }
 }
 
+/// <summary>How the IMAP connection is secured, bound from configuration by name in any case (<c>tls</c>, <c>starttls</c>, <c>none</c>).</summary>
+public enum ImapSecurity
+{
+    /// <summary>TLS from the first byte (implicit TLS, port 993).</summary>
+    Tls,
+    /// <summary>A plain connection upgraded by STARTTLS before logging in.</summary>
+    StartTls,
+    /// <summary>No TLS: for loopback test servers only.</summary>
+    None,
+}
+
 /// <summary>One mailbox: where reports arrive, where processed and failed mail goes.</summary>
 public sealed class ImapMailboxOptions
 {
     public string Host { get; set; } = "";
     public int Port { get; set; } = 993;
-    /// <summary>tls (implicit, port 993), starttls, or none (loopback tests only).</summary>
-    public string Security { get; set; } = "tls";
+    /// <summary>tls (implicit, port 993; the default), starttls, or none (loopback tests only); any case.</summary>
+    public ImapSecurity Security { get; set; } = ImapSecurity.Tls;
     public string User { get; set; } = "";
     /// <summary>From configuration or the environment (SenderAuth__Reports__Imap__0__Password), never the repository.</summary>
     public string? Password { get; set; }
@@ -158,7 +169,7 @@ public sealed class ImapMailboxOptions
         if (string.IsNullOrWhiteSpace(User)) { yield return "User is required"; }
         if (string.IsNullOrEmpty(Password)) { yield return "Password is required (set it in the environment)"; }
         if (Port is < 1 or > 65535) { yield return "Port must be 1-65535"; }
-        if (Security is not ("tls" or "starttls" or "none")) { yield return "Security must be tls, starttls or none"; }
+        if (!Enum.IsDefined(Security)) { yield return "Security must be tls, starttls or none"; }
         if (PollSeconds is < 1 or > 86400) { yield return "PollSeconds must be between 1 and 86400"; }
         if (MaxMessagesPerPoll < 1) { yield return "MaxMessagesPerPoll must be at least 1"; }
         if (string.Equals(Folder, ArchiveFolder, StringComparison.OrdinalIgnoreCase) || string.Equals(Folder, ErrorFolder, StringComparison.OrdinalIgnoreCase))

@@ -5,6 +5,11 @@ namespace SenderAuth.Store.Reports;
 /// <summary>One parsed report record to the row the analysis groups by.</summary>
 internal static class ReportRecordMapper
 {
+    // The stored disposition is the report's token (Map writes DmarcDisposition.Token()); the sums compare with the
+    // same mapping's words, never a literal of their own. An enum column would need a schema change (left for the store).
+    public static readonly string Quarantine = DmarcDisposition.Quarantine.Token();
+    public static readonly string Reject = DmarcDisposition.Reject.Token();
+
     public static StoredReportRecord Map(DmarcReportRecord record, long reportId, long domainId, DateTime day)
     {
         DmarcDkimAuthResult? dkim = null;
@@ -61,8 +66,8 @@ internal static class ReportRecordMapper
         day.SpfAligned += r.SpfAligned ? r.Count : 0;
         day.DkimPass += r.DkimAuthPass ? r.Count : 0;
         day.SpfPass += r.SpfAuthPass ? r.Count : 0;
-        day.Quarantine += r.Disposition == "quarantine" ? r.Count : 0;
-        day.Reject += r.Disposition == "reject" ? r.Count : 0;
+        day.Quarantine += r.Disposition == Quarantine ? r.Count : 0;
+        day.Reject += r.Disposition == Reject ? r.Count : 0;
     }
 
     private static string? Clip(string? value, int max) => value is null || value.Length <= max ? value : value[..max];

@@ -46,10 +46,10 @@ public sealed partial class DomainChecker
             findings.Add(swapped.Key is not null
                 ? new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-selectors-swapped",
                     $"{name} points at the target of selector {swapped.Key}: each selector must point at its own key, or rotation signs with a key DNS does not serve")
-                    { Name = name, Observed = target, Expected = expected }
+                    { Subject = name, Observed = target, Expected = expected }
                 : new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-wrong-target",
                     $"{name} is a CNAME to {target}, not to our key: change its target to {expected}.")
-                    { Name = name, Observed = target, Expected = expected });
+                    { Subject = name, Observed = target, Expected = expected });
             return;
         }
         var txt = await dns.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
@@ -59,7 +59,7 @@ public sealed partial class DomainChecker
             {
                 findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-key-truncated",
                     $"{name} holds a key cut at 255 characters (the TXT value was not split into strings): replace it with the CNAME below")
-                    { Name = name, Observed = copied.Text, Expected = expected });
+                    { Subject = name, Observed = copied.Text, Expected = expected });
                 return;
             }
             var same = ourKey is not null && Normalize(copied.Text) == Normalize(ourKey);
@@ -67,7 +67,7 @@ public sealed partial class DomainChecker
                 same
                     ? $"{name} holds a copy of our key as TXT instead of the CNAME (the DNS host flattened it, or it was pasted): it verifies today, but our next key rotation will break it. Replace it with the CNAME"
                     : $"{name} holds a TXT key that is not ours: replace it with a CNAME to {expected}.")
-                { Name = name, Observed = "TXT " + Shorten(copied.Text), Expected = "CNAME " + expected });
+                { Subject = name, Observed = "TXT " + Shorten(copied.Text), Expected = "CNAME " + expected });
             return;
         }
         var address = await dns.QueryAsync(name, DnsRecordType.A, ct).ConfigureAwait(false);
@@ -75,12 +75,12 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-flattened",
                 $"{name} answers with an address, not the CNAME: the DNS host flattened it. Turn flattening off for this name and publish the CNAME")
-                { Name = name, Observed = "A", Expected = "CNAME " + expected });
+                { Subject = name, Observed = "A", Expected = "CNAME " + expected });
             return;
         }
         findings.Add(await Misplaced(dns, domain, selector, name, expected, ct).ConfigureAwait(false)
             ?? new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-cname-missing", $"{name} does not exist: publish the CNAME below")
-                { Name = name, Expected = expected });
+                { Subject = name, Expected = expected });
     }
 
     /// <summary>The usual places a CNAME lands by mistake: the zone name appended twice, a missing underscore.</summary>
@@ -102,7 +102,7 @@ public sealed partial class DomainChecker
             var any = answer.Status == DnsStatus.NoError || (await dns.QueryAsync(candidate, DnsRecordType.Txt, ct).ConfigureAwait(false)).Status == DnsStatus.NoError;
             if (any)
             {
-                return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, code, advice) { Name = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
+                return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, code, advice) { Subject = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
             }
         }
         // DNS cannot be listed, so a mistyped selector is found by asking for the likely typos (one letter left out,
@@ -118,7 +118,7 @@ public sealed partial class DomainChecker
             if (answer.Of<CnameRecord>().Any(c => DnsName.Normalize(c.Target) == expected))
             {
                 return new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-selector-typo",
-                    $"the record was created for selector \"{typo}\" instead of \"{selector}\": rename it to {name}") { Name = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
+                    $"the record was created for selector \"{typo}\" instead of \"{selector}\": rename it to {name}") { Subject = name, Observed = candidate, Expected = $"{name} CNAME {expected}" };
             }
         }
         return null;
@@ -153,22 +153,22 @@ public sealed partial class DomainChecker
         if (ourKey is null)
         {
             findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-key-not-published",
-                $"{name} points at {target} correctly, but no key is published there yet: this is on the provider's side") { Name = target });
+                $"{name} points at {target} correctly, but no key is published there yet: this is on the provider's side") { Subject = target });
             return;
         }
         var record = DkimKeyRecord.Parse(ourKey, out var error);
         if (record is null || record.PublicKey is null)
         {
             findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, record is null ? "dkim-key-invalid" : "dkim-key-revoked",
-                record is null ? $"the key at {target} is invalid: {error}" : $"the key at {target} is revoked (p= empty)") { Name = target, Observed = Shorten(ourKey) });
+                record is null ? $"the key at {target} is invalid: {error}" : $"the key at {target} is revoked (p= empty)") { Subject = target, Observed = Shorten(ourKey) });
             return;
         }
         var key = record.PublicKey;
         var kind = key.KeyType == DkimKeyType.Rsa ? $"RSA-{key.KeySize}" : "Ed25519";
         findings.Add(key.KeyType == DkimKeyType.Rsa && key.KeySize < 2048
             ? new CheckFinding(CheckArea.Dkim, key.KeySize < 1024 ? FindingSeverity.Error : FindingSeverity.Warning, "dkim-key-short",
-                $"{name} delegates correctly, but the key is {kind}: receivers reject under 1024 bits and 2048 is the norm") { Name = target, Observed = kind, Expected = "RSA-2048" }
-            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, "dkim-ok", $"{name} delegates to our {kind} key") { Name = name, Observed = target });
+                $"{name} delegates correctly, but the key is {kind}: receivers reject under 1024 bits and 2048 is the norm") { Subject = target, Observed = kind, Expected = "RSA-2048" }
+            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, "dkim-ok", $"{name} delegates to our {kind} key") { Subject = name, Observed = target });
     }
 
     private static bool Truncated(TxtRecord txt)

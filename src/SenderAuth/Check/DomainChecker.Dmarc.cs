@@ -22,19 +22,19 @@ public sealed partial class DomainChecker
                     var twice = await dns.QueryAsync($"{name}.{domain}", DnsRecordType.Txt, ct).ConfigureAwait(false);
                     findings.Add(twice.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text))
                         ? new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-zone-appended-twice",
-                            $"the DMARC record was created as {name}.{domain}: the DNS host appends the zone name itself, so enter only \"_dmarc\" as the host name") { Name = name, Observed = $"{name}.{domain}" }
-                        : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Name = name, Expected = starter.Value });
+                            $"the DMARC record was created as {name}.{domain}: the DNS host appends the zone name itself, so enter only \"_dmarc\" as the host name") { Subject = name, Observed = $"{name}.{domain}" }
+                        : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Subject = name, Expected = starter.Value });
                     records.Add(starter);
                     break;
                 case "wrong-name":
-                    findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-wrong-name", issue.Message) { Name = domain, Expected = name });
+                    findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-wrong-name", issue.Message) { Subject = domain, Expected = name });
                     records.Add(starter);
                     break;
                 case "dns-failure":
-                    findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dns-unreachable", issue.Message) { Name = name, Temporary = true });
+                    findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dns-unreachable", issue.Message) { Subject = name, Temporary = true });
                     break;
                 default:
-                    findings.Add(new CheckFinding(CheckArea.Dmarc, issue.Severity, "dmarc-" + issue.Code, issue.Message) { Name = report.PolicyDomain is { } p ? "_dmarc." + p : name, Observed = report.Record?.Text });
+                    findings.Add(new CheckFinding(CheckArea.Dmarc, issue.Severity, "dmarc-" + issue.Code, issue.Message) { Subject = report.PolicyDomain is { } p ? "_dmarc." + p : name, Observed = report.Record?.Text });
                     break;
             }
         }
@@ -47,24 +47,24 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Warning, "dmarc-rua-missing-ours",
                 $"aggregate reports do not come to us ({rua}), so we cannot tell you when it is safe to tighten the policy: add it to rua=")
-                { Name = name, Observed = record.Text, Expected = merged.Value });
+                { Subject = name, Observed = record.Text, Expected = merged.Value });
             records.Add(merged);
         }
         if (record.Policy == DmarcPolicy.None && !record.PolicyMissing)
         {
             findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Info, "dmarc-policy-none",
-                "p=none only collects reports; once they show all legitimate mail aligned, move to p=quarantine, then p=reject") { Name = name, Observed = "p=none" });
+                "p=none only collects reports; once they show all legitimate mail aligned, move to p=quarantine, then p=reject") { Subject = name, Observed = "p=none" });
         }
         if (record.SpfAlignment == DmarcAlignmentMode.Strict && profile.MailFromDomain is { } mf && DnsName.Normalize(profile.Expand(mf, code, domain)) != domain)
         {
             findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Warning, "dmarc-aspf-strict-incompatible",
                 $"aspf=s, but our MAIL FROM is {profile.Expand(mf, code, domain)}: SPF can never align strictly, so DMARC rests on DKIM alone. Use aspf=r")
-                { Name = name, Observed = "aspf=s", Expected = "aspf=r" });
+                { Subject = name, Observed = "aspf=s", Expected = "aspf=r" });
         }
         if (profile.MailFromDomain is null)
         {
             findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Info, "dmarc-spf-not-aligned-by-design",
-                "our MAIL FROM is the provider's own domain, so SPF passes but does not align: DMARC passes through the DKIM delegation") { Name = name });
+                "our MAIL FROM is the provider's own domain, so SPF passes but does not align: DMARC passes through the DKIM delegation") { Subject = name });
         }
     }
 
@@ -88,7 +88,7 @@ public sealed partial class DomainChecker
         if (mx.Status != DnsStatus.NoError)
         {
             findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing",
-                $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Name = mailFrom });
+                $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Subject = mailFrom });
             records.AddRange(planned.Where(r => r.Type == "MX"));
         }
         var txt = await dns.QueryAsync(mailFrom, DnsRecordType.Txt, ct).ConfigureAwait(false);
@@ -97,7 +97,7 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-spf-missing",
                 $"the bounce domain {mailFrom} needs its own SPF record including {include}, or SPF will not pass for our MAIL FROM")
-                { Name = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted.Value });
+                { Subject = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted.Value });
             records.Add(wanted);
         }
     }

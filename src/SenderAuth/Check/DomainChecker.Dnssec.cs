@@ -28,16 +28,16 @@ public sealed partial class DomainChecker
         {
             DnssecStatus.Secure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Info, "dnssec-secure",
                 $"the zone {zone} is signed and validates: receivers can trust its SPF, DKIM and DMARC answers")
-                { Name = domain, Observed = Observed(own) },
+                { Subject = domain, Observed = Observed(own) },
             DnssecStatus.Insecure when own.ZoneSigned => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, "dnssec-no-ds",
                 $"the zone {zone} is signed, but its parent has no DS record for it, so no receiver can validate it: copy the DNSSEC key data (DS) from your DNS host and submit it at your registrar")
-                { Name = domain, Observed = Observed(own), Expected = "secure" },
+                { Subject = domain, Observed = Observed(own), Expected = "secure" },
             DnssecStatus.Insecure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, "dnssec-unsigned",
                 $"the zone {zone} is not signed: receivers cannot tell forged SPF, DKIM and DMARC answers from real ones. Enable DNSSEC: with the registrar's name servers it is one setting at the registrar; with other name servers, enable signing there and submit the DNSSEC key data (DS) at the registrar")
-                { Name = domain, Observed = Observed(own), Expected = "secure" },
+                { Subject = domain, Observed = Observed(own), Expected = "secure" },
             DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-bogus",
                 $"validation fails for {domain} (zone {zone}){Why(own)}: receivers treat the records as unavailable, so SPF, DKIM and DMARC fail. Fix the signatures at your DNS host (expired or made with a key the DS does not match), or remove the DS at the registrar")
-                { Name = domain, Observed = Observed(own), Expected = "secure" },
+                { Subject = domain, Observed = Observed(own), Expected = "secure" },
             _ => Unknown(domain, own),
         });
         foreach (var selector in profile.Selectors)
@@ -49,13 +49,13 @@ public sealed partial class DomainChecker
             {
                 DnssecStatus.Secure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Info, "dnssec-provider-zone-secure",
                     $"the DKIM key at {target} is in a signed zone ({provider}) that validates")
-                    { Name = target, Observed = Observed(r) },
+                    { Subject = target, Observed = Observed(r) },
                 DnssecStatus.Insecure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, "dnssec-provider-zone-unsigned",
                     $"the DKIM key at {target} is in a zone that does not validate ({provider}, {(r.ZoneSigned ? "signed without a DS in its parent" : "unsigned")}): the chain is not secure end to end. This is on the provider's side")
-                    { Name = target, Observed = Observed(r), Expected = "secure" },
+                    { Subject = target, Observed = Observed(r), Expected = "secure" },
                 DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-provider-zone-bogus",
                     $"validation fails for the DKIM key at {target} (zone {provider}){Why(r)}: receivers cannot fetch the key, so DKIM fails. This is on the provider's side")
-                    { Name = target, Observed = Observed(r), Expected = "secure" },
+                    { Subject = target, Observed = Observed(r), Expected = "secure" },
                 _ => Unknown(target, r),
             });
         }
@@ -72,5 +72,5 @@ public sealed partial class DomainChecker
     private static CheckFinding Unknown(string name, DnssecResult r) =>
         new(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-unknown",
             $"DNSSEC could not be checked for {name}: {r.Detail ?? "the resolver did not answer"}; check again")
-        { Name = name, Observed = r.Detail, Temporary = true };
+        { Subject = name, Observed = r.Detail, Temporary = true };
 }

@@ -28,9 +28,9 @@ public sealed partial class DomainChecker
             findings.Add(only99 is not null
                 ? new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-type99-only",
                     $"the SPF policy is published only as a type-99 SPF record, which receivers no longer read (RFC 7208 §3.1): publish it as a TXT record at {domain}")
-                    { Name = domain, Observed = only99.Text, Expected = planned.Value }
+                    { Subject = domain, Observed = only99.Text, Expected = planned.Value }
                 : new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-missing", $"{domain} has no SPF record: publish the one below")
-                    { Name = domain, Expected = planned.Value });
+                    { Subject = domain, Expected = planned.Value });
             records.Add(planned);
             return;
         }
@@ -39,7 +39,7 @@ public sealed partial class DomainChecker
             var planned = PublishPlan.Spf(domain, profile, spf);
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-multiple",
                 $"{domain} publishes {spf.Count} SPF records, so receivers return permerror and SPF never passes: replace them with one merged record")
-                { Name = domain, Observed = string.Join(" | ", spf), Expected = planned.Value });
+                { Subject = domain, Observed = string.Join(" | ", spf), Expected = planned.Value });
             records.Add(planned);
             return;
         }
@@ -49,7 +49,7 @@ public sealed partial class DomainChecker
         if (syntax is not null)
         {
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-syntax", $"{syntax.Message}: fix the record")
-                { Name = domain, Observed = text, Expected = wanted });
+                { Subject = domain, Observed = text, Expected = wanted });
             return;
         }
         if (!IncludesHost(lint.Terms, include))
@@ -57,7 +57,7 @@ public sealed partial class DomainChecker
             var planned = PublishPlan.Spf(domain, profile, spf);
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-include-missing",
                 $"the SPF record does not include {include}, so our servers are not authorized: add include:{include} before the \"all\"")
-                { Name = domain, Observed = text, Expected = planned.Value });
+                { Subject = domain, Observed = text, Expected = planned.Value });
             records.Add(planned);
         }
         foreach (var f in lint.Findings)
@@ -80,7 +80,7 @@ public sealed partial class DomainChecker
             {
                 findings.Add(new CheckFinding(CheckArea.Spf, mapped.Item2, c, f.Message)
                 {
-                    Name = f.Subject ?? domain,
+                    Subject = f.Subject ?? domain,
                     Observed = c == "spf-too-many-lookups" ? lint.TotalDnsLookups.ToString(System.Globalization.CultureInfo.InvariantCulture) : text,
                     Expected = c == "spf-too-many-lookups" ? "10 or fewer" : null,
                     Temporary = c == "dns-unreachable",
@@ -108,7 +108,7 @@ public sealed partial class DomainChecker
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-ip-not-authorized",
                 $"our sending network {cidr} gets SPF {outcome.Result.Token()} for {domain} ({outcome.Detail}): mail we send will not pass SPF")
             {
-                Name = domain,
+                Subject = domain,
                 Observed = $"{outcome.Result.Token()} for {ip}",
                 Expected = "pass",
                 Temporary = outcome.Result == SpfResult.TempError,

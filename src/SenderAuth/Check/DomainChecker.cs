@@ -55,7 +55,7 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "check-timeout",
-                $"the check did not finish within {_options.Timeout.TotalSeconds:0} s: the domain's name servers are too slow or unreachable") { Name = domain, Temporary = true });
+                $"the check did not finish within {_options.Timeout.TotalSeconds:0} s: the domain's name servers are too slow or unreachable") { Subject = domain, Temporary = true });
         }
         return new DomainCheckReport(domain, code, findings, records);
     }
@@ -63,5 +63,5 @@ public sealed partial class DomainChecker(IDnsResolver resolver, DomainCheckOpti
     private static CheckFinding CouldNotCheck(CheckArea area, string name, DnsStatus status) =>
         new(area, FindingSeverity.Error, "dns-unreachable",
             $"the name servers did not answer for {name} ({(status == DnsStatus.Timeout ? "timeout" : "server failure")}); this is temporary or a lame delegation, not a missing record: check again, and check the domain's NS records")
-        { Name = name, Observed = status.ToString(), Temporary = true };
+        { Subject = name, Observed = status.ToString(), Temporary = true };
 }

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using SenderAuth.Dkim;
 using SenderAuth.Dmarc;
 using SenderAuth.Reports;
@@ -42,10 +43,13 @@ public static class SenderAuthJson
     }
 
     /// <summary>Applies the contract to options made elsewhere (ASP.NET's HTTP JSON options).</summary>
+    [RequiresUnreferencedCode(Reflection)]
     [RequiresDynamicCode(Reflection)]
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        // The check's findings keep their own names (Check/CheckFindingContract), for the OpenAPI document as well.
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(Check.CheckFindingContract.Modify);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
@@ -90,6 +94,8 @@ public static class SenderAuthJson
         new TokenEnumConverter<DmarcPolicyOverride>(DmarcReportTokens.Token),
         new TokenEnumConverter<DmarcReportErrorKind>(DmarcReportErrors.Code),
         new TokenEnumConverter<FindingSeverity>(FindingSeverityTokens.Token),
+        new TokenEnumConverter<Check.CheckArea>(Check.CheckTokens.Token),
+        new TokenEnumConverter<Check.AreaVerdict>(Check.CheckTokens.Token),
         new UtcDateTimeOffsetConverter(),
         new UtcDateTimeConverter(),
         // Every other enum: kebab-case, one name only (no "a, b" lists, no numbers, no padding), errors list the words.

@@ -28,14 +28,8 @@ internal sealed class TokenEnumConverter<T> : JsonConverter<T>
         _read = read.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
-    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-    {
-        if (reader.TokenType == JsonTokenType.String && reader.GetString() is { } text && _read.TryGetValue(text, out var value))
-        {
-            return value;
-        }
-        throw new JsonException($"not a {typeof(T).Name} token; expected one of {string.Join(", ", _write.Values)}");
-    }
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String ? Parse(reader.GetString()) : throw Unknown();
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
@@ -43,11 +37,17 @@ internal sealed class TokenEnumConverter<T> : JsonConverter<T>
         writer.WriteStringValue(_write.TryGetValue(value, out var token) ? token : throw new JsonException($"{typeof(T).Name} {value} has no token"));
     }
 
-    public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => Read(ref reader, typeToConvert, options);
+    // A key (the check's verdict map) is a property name, not a string token: read it by its text.
+    public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.PropertyName ? Parse(reader.GetString()) : throw Unknown();
 
     public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WritePropertyName(_write[value]);
     }
+
+    private T Parse(string? text) => text is not null && _read.TryGetValue(text, out var value) ? value : throw Unknown();
+
+    private JsonException Unknown() => new($"not a {typeof(T).Name} token; expected one of {string.Join(", ", _write.Values)}");
 }

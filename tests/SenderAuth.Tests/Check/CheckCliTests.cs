@@ -25,10 +25,10 @@ public sealed class CheckCliTests : IDisposable
         var (exit, stdout, stderr) = await Check("good.example", "--profile", Profile, "--code", "mosa");
         Assert.True(exit == 0, stderr + stdout);
         Assert.Contains("good.example  (institution mosa)", stdout, StringComparison.Ordinal);
-        Assert.Matches(@"(?m)^\s+Spf\s+ok\s", stdout);
-        Assert.Matches(@"(?m)^\s+Dkim\s+ok\s", stdout);
-        Assert.Matches(@"(?m)^\s+Dmarc\s+ok\s", stdout);
-        Assert.Matches(@"(?m)^\s+MailFrom\s+ok\s+as expected", stdout);
+        Assert.Matches(@"(?m)^\s+spf\s+ok\s", stdout);
+        Assert.Matches(@"(?m)^\s+dkim\s+ok\s", stdout);
+        Assert.Matches(@"(?m)^\s+dmarc\s+ok\s", stdout);
+        Assert.Matches(@"(?m)^\s+mail-from\s+ok\s+as expected", stdout);
         Assert.DoesNotContain("Publish these records", stdout, StringComparison.Ordinal);
     }
 
@@ -37,7 +37,7 @@ public sealed class CheckCliTests : IDisposable
     {
         var (exit, stdout, _) = await Check("twice.example", "--profile", Profile, "--code", "mosa");
         Assert.Equal(1, exit);
-        Assert.Matches(@"(?m)^\s+Dkim\s+error\s+the record was created as stxsel1\._domainkey\.twice\.example\.twice\.example", stdout);
+        Assert.Matches(@"(?m)^\s+dkim\s+error\s+the record was created as stxsel1\._domainkey\.twice\.example\.twice\.example", stdout);
         Assert.Contains("dkim-zone-appended-twice", stdout, StringComparison.Ordinal);
         Assert.Contains("Publish these records", stdout, StringComparison.Ordinal);
         Assert.Contains("stxsel1._domainkey.twice.example. 3600 IN CNAME sel1-mosa._domainkey.dkim.ticketing.example.", stdout, StringComparison.Ordinal);

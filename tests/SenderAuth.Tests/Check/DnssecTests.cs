@@ -137,9 +137,9 @@ public class DnssecTests
         var checker = new DomainChecker(new CachingDnsResolver(new NetworkDnsResolver(options))) { Dnssec = new NetworkDnssecProbe(options) };
         var report = await checker.CheckAsync(domain, Profile(dkimZone), "", TestContext.Current.CancellationToken);
         Assert.Equal(expected, report.Findings.Where(f => f.Area == CheckArea.Dnssec)
-            .Select(f => $"{f.Severity.ToString().ToLowerInvariant()}{(f.Temporary ? " temporary" : "")} {f.Code} {f.Name} | {f.Observed}"));
-        Assert.Equal(expected.Any(e => e.StartsWith("error", StringComparison.Ordinal)) ? "error"
-            : expected.Any(e => e.StartsWith("warning", StringComparison.Ordinal)) ? "warning" : "ok", report.Verdict(CheckArea.Dnssec));
+            .Select(f => $"{f.Severity.ToString().ToLowerInvariant()}{(f.Temporary ? " temporary" : "")} {f.Code} {f.Subject} | {f.Observed}"));
+        Assert.Equal(expected.Any(e => e.StartsWith("error", StringComparison.Ordinal)) ? AreaVerdict.Error
+            : expected.Any(e => e.StartsWith("warning", StringComparison.Ordinal)) ? AreaVerdict.Warning : AreaVerdict.Ok, report.Verdict(CheckArea.Dnssec));
     }
 
     [Fact]

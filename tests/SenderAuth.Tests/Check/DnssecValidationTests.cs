@@ -159,9 +159,9 @@ public class DnssecValidationTests
         var profile = new ProviderProfile { DkimZone = dkimZone, SpfInclude = "spf.dnssec.test", Selectors = [new ProviderSelector("s1", "s1")] };
         var report = await checker.CheckAsync(domain, profile, "", TestContext.Current.CancellationToken);
         var findings = report.Findings.Where(f => f.Area == CheckArea.Dnssec).ToList();
-        Assert.Equal(expected, findings.Select(f => $"{f.Severity.ToString().ToLowerInvariant()}{(f.Temporary ? " temporary" : "")} {f.Code} {f.Name} | {f.Observed}"));
+        Assert.Equal(expected, findings.Select(f => $"{f.Severity.ToString().ToLowerInvariant()}{(f.Temporary ? " temporary" : "")} {f.Code} {f.Subject} | {f.Observed}"));
         // A bogus finding tells why in its advice, in the validator's words.
-        Assert.All(findings.Where(f => f.Code.EndsWith("bogus", StringComparison.Ordinal)), f => Assert.Matches(@"\((zone [a-z.]+)\): (the RRSIG of|no DNSKEY of) ", f.Advice));
+        Assert.All(findings.Where(f => f.Code.EndsWith("bogus", StringComparison.Ordinal)), f => Assert.Matches(@"\((zone [a-z.]+)\): (the RRSIG of|no DNSKEY of) ", f.Message));
     }
 
     private static async Task<string> ProfileAsync()

@@ -32,7 +32,7 @@ public class DomainCheckTests
             CheckFixtures.Describe(report));
         Assert.False(report.HasErrors);
         Assert.True(report.DnsIncomplete);
-        Assert.Equal("unknown", report.Verdict(CheckArea.Dkim));
+        Assert.Equal(AreaVerdict.Unknown, report.Verdict(CheckArea.Dkim));
         Assert.Empty(report.Records);
     }
 
@@ -41,7 +41,7 @@ public class DomainCheckTests
     {
         var report = await new DomainChecker(new ZoneDnsResolver(Zone)).CheckAsync("GOOD.example.", CheckFixtures.LoadProfile(CheckFixtures.Profile), "mosa", TestContext.Current.CancellationToken);
         Assert.Equal("good.example", report.Domain);
-        Assert.Equal(["ok", "ok", "ok", "ok"], new[] { CheckArea.Spf, CheckArea.Dkim, CheckArea.Dmarc, CheckArea.MailFrom }.Select(report.Verdict));
+        Assert.Equal([AreaVerdict.Ok, AreaVerdict.Ok, AreaVerdict.Ok, AreaVerdict.Ok], new[] { CheckArea.Spf, CheckArea.Dkim, CheckArea.Dmarc, CheckArea.MailFrom }.Select(report.Verdict));
         Assert.Empty(report.Records);
         Assert.False(report.HasErrors);
     }
@@ -67,7 +67,28 @@ public class DomainCheckTests
         var f = Assert.Single(report.Findings, x => x.Code == "dkim-zone-appended-twice");
         Assert.Equal("stxsel1._domainkey.twice.example.twice.example", f.Observed);
         Assert.Equal("stxsel1._domainkey.twice.example CNAME sel1-mosa._domainkey.dkim.ticketing.example", f.Expected);
-        Assert.Contains("\"stxsel1._domainkey\"", f.Advice, StringComparison.Ordinal);
+        Assert.Contains("\"stxsel1._domainkey\"", f.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", AreaVerdict.Ok)]
+    [InlineData("info", AreaVerdict.Ok)]
+    [InlineData("info warning", AreaVerdict.Warning)]
+    [InlineData("warning temporary", AreaVerdict.Unknown)]
+    [InlineData("temporary error", AreaVerdict.Error)]     // an answered error wins over "could not check"
+    [InlineData("temporary", AreaVerdict.Unknown)]         // a temporary error alone is never "error"
+    public void VerdictOf_Findings_ErrorThenUnknownThenWarning(string findings, AreaVerdict expected)
+    {
+        var list = findings.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(w => w switch
+        {
+            "info" => new CheckFinding(CheckArea.Spf, FindingSeverity.Info, "spf-softfail-all", "move to -all"),
+            "warning" => new CheckFinding(CheckArea.Spf, FindingSeverity.Warning, "spf-ptr", "replace ptr"),
+            "error" => new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-missing", "publish it"),
+            _ => new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "dns-unreachable", "check again") { Temporary = true },
+        }).ToList();
+        Assert.Equal(expected, DomainCheckReport.VerdictOf(list));
+        Assert.Equal(expected, new DomainCheckReport("mosa.example", "mosa", list, []).Verdict(CheckArea.Spf));
+        Assert.Equal(AreaVerdict.Ok, new DomainCheckReport("mosa.example", "mosa", list, []).Verdict(CheckArea.Dkim));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using SenderAuth.Check;
 using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Dashboard.Pages;
@@ -9,6 +10,6 @@ public sealed class SetupModel(SenderAuthDb db, DomainService domains, IOptions<
     /// <summary>1 register (done), 2 publish (until a check finds no record missing), 3 check until the delegation is right, 4 enable signing, 5 done.</summary>
     public int Step => View.Domain.SigningEnabled ? 5
         : View.CanEnableSigning ? 4
-        : View.Latest is not null && View.Records.All(r => r.Status != "wrong") ? 3
+        : View.Latest is not null && View.Records.All(r => r.Verdict != AreaVerdict.Error) ? 3
         : 2;
 }

@@ -51,10 +51,10 @@ public sealed class ImapIngestionTests
 
         Assert.Equal(2, results.Count);
         var polled = results[0];
-        Assert.True(polled.Status == "polled", polled.Error);
+        Assert.True(polled.Status == ImapPollStatus.Polled, polled.Error);
         Assert.Equal(["imported", "quarantined", "duplicate", "foreign", "too-large"], polled.Messages.Select(m => m.Status));
         var unreachable = results[1];
-        Assert.Equal("failed", unreachable.Status);
+        Assert.Equal(ImapPollStatus.Failed, unreachable.Status);
         Assert.Contains("nobody@127.0.0.1:9/INBOX", unreachable.Mailbox, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(unreachable.Error));
 
@@ -133,7 +133,7 @@ public sealed class ImapIngestionTests
         go.Release(2);
         var results = (await Task.WhenAll(polls)).Select(r => Assert.Single(r)).ToList();
 
-        Assert.All(results, r => Assert.True(r.Status is "polled" or "busy", r.Error));
+        Assert.All(results, r => Assert.True(r.Status is ImapPollStatus.Polled or ImapPollStatus.Busy, r.Error));
         var handled = results.SelectMany(r => r.Messages).ToList();
         Assert.Equal(mails.Count, handled.Count);
         Assert.Equal(10, handled.Count(m => m.Status == "imported"));
