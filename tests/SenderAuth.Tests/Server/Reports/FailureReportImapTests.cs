@@ -26,7 +26,7 @@ public sealed class FailureReportImapTests
         await mailbox.AppendAsync(mail);
 
         var polled = Assert.Single(await host.Services.GetRequiredService<ImapReportPoller>().PollOnceAsync(ct));
-        Assert.True(polled.Status == "polled", polled.Error);
+        Assert.True(polled.Status == ImapPollStatus.Polled, polled.Error);
         Assert.Equal(["imported"], polled.Messages.Select(m => m.Status));
         using (var scope = host.Services.CreateScope())
         {
