@@ -7,11 +7,17 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace SenderAuth.Store.Data.Migrations.Postgres
 {
     /// <inheritdoc />
-    public partial class FailureReports : Migration
+    public partial class FailureReportsAndWarnings : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Warnings",
+                table: "Reports",
+                type: "text",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "FailureReports",
                 columns: table => new
@@ -74,6 +80,10 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "FailureReports");
+
+            migrationBuilder.DropColumn(
+                name: "Warnings",
+                table: "Reports");
         }
     }
 }

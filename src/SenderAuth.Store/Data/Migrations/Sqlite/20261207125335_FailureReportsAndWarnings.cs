@@ -6,11 +6,17 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace SenderAuth.Store.Data.Migrations.Sqlite
 {
     /// <inheritdoc />
-    public partial class FailureReports : Migration
+    public partial class FailureReportsAndWarnings : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Warnings",
+                table: "Reports",
+                type: "TEXT",
+                nullable: true);
+
             migrationBuilder.CreateTable(
                 name: "FailureReports",
                 columns: table => new
@@ -73,6 +79,10 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "FailureReports");
+
+            migrationBuilder.DropColumn(
+                name: "Warnings",
+                table: "Reports");
         }
     }
 }
