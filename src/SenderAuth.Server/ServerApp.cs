@@ -131,6 +131,7 @@ public sealed partial class ServerApp
     private static void MapEndpoints(WebApplication app)
     {
         app.UseClientLimits();
+        app.UseMetricsEndpoint();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDashboard();

@@ -51,6 +51,8 @@ public sealed class ServerOptions
     public Domains.DomainOptions Domains { get; set; } = new();
 
     public Domains.RetentionOptions Retention { get; set; } = new();
+
+    public Metrics.MetricsOptions Metrics { get; set; } = new();
 }
 
 /// <summary>The provider zone and what every institution must publish (the engine's provider profile).</summary>

@@ -173,7 +173,15 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             }
             await using var stream = new NetworkStream(client, ownsSocket: true);
             var session = new MilterSession(_options, _transactions!, metrics, logger);
-            await session.RunAsync(stream, ct).ConfigureAwait(false);
+            metrics.MilterSession(+1);
+            try
+            {
+                await session.RunAsync(stream, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                metrics.MilterSession(-1);
+            }
         }
         catch (MilterProtocolException e)
         {

@@ -17,7 +17,7 @@ public sealed record DirectoryFileOutcome(string File, string Status, string Mov
 /// taken, and skip it. A claim whose instance died is given back after <see cref="AbandonedAfter"/>; importing it
 /// again is harmless, as the report's unique key makes a second import a duplicate.
 /// </remarks>
-public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<DirectoryReportWatcher> log) : BackgroundService
+public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<DirectoryReportWatcher> log) : BackgroundService
 {
     /// <summary>A file modified more recently than this may still be being written: left for the next scan.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
@@ -55,6 +55,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
+                    metrics.ReportSourceFailed("directory");
                     log.LogWarning("watched report directory {Directory}: scan failed ({Type}: {Message}); retrying in {Seconds} s",
                         reports.WatchDirectory, e.GetType().Name, e.Message, reports.WatchIntervalSeconds);
                 }

@@ -25,7 +25,7 @@ public sealed record ImapMessageOutcome(uint Uid, string? Subject, string Status
 /// and an instance that does not get it skips that poll. On SQLite there is one instance; a per-mailbox semaphore
 /// keeps the background loop and <see cref="PollOnceAsync"/> apart within it.
 /// </remarks>
-public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<ImapReportPoller> log) : BackgroundService
+public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<ImapReportPoller> log) : BackgroundService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, SemaphoreSlim> _busy = new(StringComparer.Ordinal);
@@ -101,6 +101,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            metrics.ReportSourceFailed("imap");
             log.LogWarning("IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
                 mailbox.Name, e.GetType().Name, e.Message, mailbox.PollSeconds);
             return new ImapPollResult(mailbox.Name, "failed", [], $"{e.GetType().Name}: {e.Message}");
