@@ -81,9 +81,19 @@ public sealed partial class ServerApp
         {
             builder.WebHost.UseUrls("http://127.0.0.1:8080");
         }
-        if (builder.Configuration["Logging:Format"] == "json")
+        if (string.Equals(builder.Configuration["Logging:Format"], "json", StringComparison.OrdinalIgnoreCase))
         {
-            builder.Logging.ClearProviders().AddJsonConsole();
+            // One JSON object per line (what log shippers read), UTC times, and the scopes: the request's RequestId,
+            // RequestPath and the W3C TraceId/SpanId (the host's ActivityTrackingOptions), so a line is found from
+            // the traceId of a problem response or a trace. Same as Logging:Console:FormatterName=json with these
+            // Logging:Console:FormatterOptions, which also works; this is the one switch docs/metrics.md documents.
+            builder.Logging.ClearProviders().AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
         }
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();

@@ -267,6 +267,6 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
 
     private IReadOnlyList<(ProviderSelector Selector, string Target)> Targets(string code, string domain) => _provider.KeyTargets(code, domain);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
+    [LoggerMessage(EventId = LogEvents.Monitoring + 1, Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
     private static partial void LogCanaryFailed(ILogger logger, string domain, string failure);
 }

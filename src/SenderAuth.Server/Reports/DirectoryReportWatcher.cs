@@ -56,7 +56,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
 #pragma warning restore CA1031
                 {
                     metrics.ReportSourceFailed("directory");
-                    log.LogWarning("watched report directory {Directory}: scan failed ({Type}: {Message}); retrying in {Seconds} s",
+                    log.LogWarning(new EventId(LogEvents.Reports + 1), "watched report directory {Directory}: scan failed ({Type}: {Message}); retrying in {Seconds} s",
                         reports.WatchDirectory, e.GetType().Name, e.Message, reports.WatchIntervalSeconds);
                 }
             }
@@ -160,12 +160,12 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
         catch (FileNotFoundException)
         {
             // Given back as abandoned and taken by another instance meanwhile: that one files it.
-            log.LogWarning("watched report file {File}: moved away while it was being imported", name);
+            log.LogWarning(new EventId(LogEvents.Reports + 2), "watched report file {File}: moved away while it was being imported", name);
         }
         var status = outcome.Summary();
         if (!ok)
         {
-            log.LogWarning("watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);
+            log.LogWarning(new EventId(LogEvents.Reports + 3), "watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);
         }
         return new DirectoryFileOutcome(name, status, Path.GetRelativePath(Path.GetDirectoryName(processed)!, target), outcome.Reason);
     }
@@ -204,7 +204,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
             try
             {
                 File.Move(f.FullName, Path.Combine(dir, f.Name), overwrite: false);
-                log.LogWarning("watched report file {File}: claimed {Minutes:0} min ago by an instance that did not finish; given back", f.Name, (now - f.LastWriteTimeUtc).TotalMinutes);
+                log.LogWarning(new EventId(LogEvents.Reports + 4), "watched report file {File}: claimed {Minutes:0} min ago by an instance that did not finish; given back", f.Name, (now - f.LastWriteTimeUtc).TotalMinutes);
             }
             catch (IOException)
             {

@@ -88,7 +88,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             await using var mailboxLock = await AdvisoryLock.TryTakeAsync(o, "imap:" + mailbox.Name, ct).ConfigureAwait(false);
             if (mailboxLock is null)
             {
-                log.LogDebug("IMAP mailbox {Mailbox}: polled by another instance now; skipped", mailbox.Name);
+                log.LogDebug(new EventId(LogEvents.Reports + 5), "IMAP mailbox {Mailbox}: polled by another instance now; skipped", mailbox.Name);
                 return new ImapPollResult(mailbox.Name, "busy", []);
             }
             return new ImapPollResult(mailbox.Name, "polled", await PollAsync(mailbox, o, ct).ConfigureAwait(false));
@@ -102,7 +102,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
 #pragma warning restore CA1031
         {
             metrics.ReportSourceFailed("imap");
-            log.LogWarning("IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
+            log.LogWarning(new EventId(LogEvents.Reports + 6), "IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
                 mailbox.Name, e.GetType().Name, e.Message, mailbox.PollSeconds);
             return new ImapPollResult(mailbox.Name, "failed", [], $"{e.GetType().Name}: {e.Message}");
         }
@@ -143,7 +143,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         await client.DisconnectAsync(true, ct).ConfigureAwait(false);
         if (outcomes.Count > 0)
         {
-            log.LogInformation("IMAP mailbox {Mailbox}: {Archived} message(s) archived, {Failed} moved to {ErrorFolder}",
+            log.LogInformation(new EventId(LogEvents.Reports + 7), "IMAP mailbox {Mailbox}: {Archived} message(s) archived, {Failed} moved to {ErrorFolder}",
                 mailbox.Name, outcomes.Count(x => x.MovedTo == mailbox.ArchiveFolder), outcomes.Count(x => x.MovedTo == mailbox.ErrorFolder), mailbox.ErrorFolder);
         }
         return outcomes;
@@ -160,7 +160,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             var reason = $"the message is {size} bytes, larger than MaxMessageBytes ({mailbox.MaxMessageBytes}); it was not read";
             await errors.AppendAsync(await ImapFolders.NoteAsync(summary, mailbox, reason, original: null, time, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             await inbox.MoveToAsync(uid, errors, ct).ConfigureAwait(false);
-            log.LogWarning("IMAP mailbox {Mailbox}: message {Uid} ({Subject}) moved to {Folder}: {Reason}", mailbox.Name, uid.Id, subject, mailbox.ErrorFolder, reason);
+            log.LogWarning(new EventId(LogEvents.Reports + 8), "IMAP mailbox {Mailbox}: message {Uid} ({Subject}) moved to {Folder}: {Reason}", mailbox.Name, uid.Id, subject, mailbox.ErrorFolder, reason);
             return new ImapMessageOutcome(uid.Id, subject, "too-large", mailbox.ErrorFolder, reason);
         }
         var spool = Path.Combine(o.DataDirectory, "reports", "incoming");
