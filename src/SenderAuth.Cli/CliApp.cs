@@ -22,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(AuditCommand.Create());
+        root.Subcommands.Add(ConfigReferenceCommand.Create());
         if (ServeCommand.Handles(args))
         {
             return await ServeCommand.RunAsync(args).ConfigureAwait(false);

@@ -28,7 +28,8 @@ public static class OptionRanges
             var key = $"{path}:{property.Name}";
             if (property.GetCustomAttribute<RangeAttribute>() is { } range && value is not null && !range.IsValid(value))
             {
-                yield return $"{key} must be {Describe(range)} (it is {Convert.ToString(value, CultureInfo.InvariantCulture)})";
+                yield return $"{key} must be {Describe(range)} (it is {Convert.ToString(value, CultureInfo.InvariantCulture)})"
+                    + (range.ErrorMessage is { Length: > 0 } why ? $": {why}" : "");
             }
             if (value is null || !IsOptionsType(property.PropertyType))
             {
@@ -57,6 +58,12 @@ public static class OptionRanges
         ArgumentNullException.ThrowIfNull(range);
         var min = Convert.ToString(range.Minimum, CultureInfo.InvariantCulture);
         var max = Convert.ToString(range.Maximum, CultureInfo.InvariantCulture);
+        // A maximum of the type's largest value is no limit, only the way [Range] says "at least".
+        if (!range.MaximumIsExclusive && Convert.ToDouble(range.Maximum, CultureInfo.InvariantCulture) >= int.MaxValue
+            && max is "2147483647" or "9223372036854775807")
+        {
+            return range.MinimumIsExclusive ? $"more than {min}" : $"at least {min}";
+        }
         return range.MinimumIsExclusive || range.MaximumIsExclusive
             ? $"in {(range.MinimumIsExclusive ? "(" : "[")}{min}, {max}{(range.MaximumIsExclusive ? ")" : "]")}"
             : $"between {min} and {max}";

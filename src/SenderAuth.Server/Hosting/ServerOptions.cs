@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using SenderAuth.Check;
 
 namespace SenderAuth.Server.Hosting;
@@ -60,18 +61,23 @@ public sealed class ProviderOptions
 {
     /// <summary>The provider's zone, served by the built-in DNS server or updated by RFC 2136.</summary>
     public string Zone { get; set; } = "ticketing.example";
+    /// <summary>The zone under which institutions' DKIM selectors point (their CNAME targets, sel1-{code}._domainkey.DkimZone).</summary>
     public string DkimZone { get; set; } = "dkim.ticketing.example";
+    /// <summary>The name institutions include in their SPF record (include:SpfInclude); it lists SendingIps.</summary>
     public string SpfInclude { get; set; } = "spf.ticketing.example";
     /// <summary>The provider's sending networks (CIDR). Default, when none are configured: the documentation networks.</summary>
     public List<string> SendingIps { get; set; } = [];
     /// <summary>The two selectors keys rotate between. Default, when none are configured: stxsel1 → sel1-{code}, stxsel2 → sel2-{code}.</summary>
     public List<ProviderSelector> Selectors { get; set; } = [];
+    /// <summary>Where institutions' DMARC aggregate reports go (rua=), {code} the institution; null: no rua= asked for.</summary>
     public string? ReportAddress { get; set; } = "mailto:{code}@rua.ticketing.example";
     /// <summary>The custom MAIL FROM domain offered to domains that enable it, e.g. bounce.{domain}.</summary>
     public string MailFromDomain { get; set; } = "bounce.{domain}";
     /// <summary>The MX host of the custom MAIL FROM domain (where bounces go).</summary>
     public string MailFromMx { get; set; } = "feedback.ticketing.example";
+    /// <summary>Size of generated RSA keys; within Quotas:MinRsaBits..MaxRsaBits.</summary>
     public int RsaBits { get; set; } = 2048;
+    /// <summary>TTL (seconds) of the key records in the provider zone; a rotation waits at least this long after DNS serves a new key.</summary>
     public int KeyTtl { get; set; } = 3600;
     /// <summary>Selector of the provider's own key, used by the SignWithProviderDomain policy (d= the provider zone).</summary>
     public string OwnSelector { get; set; } = "stxprovider";
@@ -124,9 +130,13 @@ public sealed class PublishingSettings
     public string Dns { get; set; } = "127.0.0.1:8053";
     /// <summary>Response-rate limiting and warning summaries of the built-in DNS server (see DnsRateLimitOptions).</summary>
     public Publishing.DnsRateLimitOptions DnsRateLimit { get; set; } = new();
+    /// <summary>The authoritative server (IP[:PORT]) that takes RFC 2136 updates in mode rfc2136.</summary>
     public string? Rfc2136Server { get; set; }
+    /// <summary>The TSIG key name signing RFC 2136 updates (as in the server's configuration).</summary>
     public string? TsigKeyName { get; set; }
+    /// <summary>The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1, hmac-md5.</summary>
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
+    /// <summary>The TSIG secret, base64 (from the environment, never the repository).</summary>
     public string? TsigSecret { get; set; }
     /// <summary>The zone file of mode zonefile. Default: DataDirectory/provider.zone. (Every mode serves the zone at GET /api/v1/provider-zone.)</summary>
     public string? ZoneFile { get; set; }
@@ -139,6 +149,8 @@ public sealed class ResolverOptions
     public List<string> Servers { get; set; } = [];
     /// <summary>Zones answered by a given server instead (zone → IP[:PORT]), like unbound's forward-zone.</summary>
     public Dictionary<string, string> Forward { get; set; } = [];
+    /// <summary>How long one DNS query of a check may take, in seconds.</summary>
+    [Range(0d, 60d, MinimumIsExclusive = true)]
     public double TimeoutSeconds { get; set; } = 3;
     /// <summary>
     /// A validating resolver (IP[:PORT]) the domain checks ask about DNSSEC (the AD bit, SERVFAIL for bogus); unset,
@@ -156,9 +168,15 @@ public sealed class SigningOptions
 public sealed class ApiLimits
 {
     /// <summary>Largest message accepted by messages/sign (bytes); default 25 MB.</summary>
+    [Range(typeof(long), "1024", "1073741824")]
     public long MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
     /// <summary>Requests per second per API key (token bucket).</summary>
+    [Range(1, int.MaxValue)]
     public int RequestsPerSecond { get; set; } = 5000;
+    /// <summary>Requests one API key may make at once before the per-second rate applies (the bucket's size).</summary>
+    [Range(1, int.MaxValue)]
     public int Burst { get; set; } = 10000;
+    /// <summary>Largest page a list endpoint returns (?limit=).</summary>
+    [Range(1, int.MaxValue)]
     public int MaxPageSize { get; set; } = 200;
 }

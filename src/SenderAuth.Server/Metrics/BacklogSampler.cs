@@ -21,9 +21,10 @@ public sealed partial class BacklogSampler : BackgroundService
     private readonly ServerOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<BacklogSampler> _log;
+    private readonly IHostApplicationLifetime _lifetime;
     private volatile Sample? _last;
 
-    public BacklogSampler(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<BacklogSampler> log)
+    public BacklogSampler(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, IHostApplicationLifetime lifetime, ILogger<BacklogSampler> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(metrics);
@@ -31,6 +32,7 @@ public sealed partial class BacklogSampler : BackgroundService
         _options = options.Value;
         _time = time;
         _log = log;
+        _lifetime = lifetime;
         var meter = metrics.Meter;
         meter.CreateObservableGauge("senderauth.webhook.queue", () => Read(s => s.Webhooks), "{delivery}", "Webhook deliveries not yet delivered nor given up");
         meter.CreateObservableGauge("senderauth.report.queue", () => Read(s => s.ReportFiles), "{file}", "Report files waiting in the watched directory (SenderAuth:Reports:WatchDirectory)");
@@ -39,18 +41,37 @@ public sealed partial class BacklogSampler : BackgroundService
         meter.CreateObservableGauge("senderauth.domains", ReadDomains, "{domain}", "Sender domains (not deleted), by state");
     }
 
-    /// <summary>Reads everything once now (the loop; tests).</summary>
-    public async Task SampleOnceAsync(CancellationToken ct)
+    /// <summary>
+    /// Reads everything once now (the loop; tests): true when the gauges hold the new values, false when the read
+    /// failed (logged, and the gauges then report nothing until a read succeeds).
+    /// </summary>
+    public async Task<bool> SampleOnceAsync(CancellationToken ct)
     {
-        using var scope = _scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-        var webhooks = await db.WebhookDeliveries.CountAsync(d => d.DeliveredAt == null && !d.GaveUp, ct).ConfigureAwait(false);
-        var quarantined = await db.QuarantinedReports.CountAsync(ct).ConfigureAwait(false);
-        var blocked = await db.Rotations.CountAsync(r => r.Step == RotationStep.Blocked, ct).ConfigureAwait(false);
-        var byState = await db.Domains.Where(d => d.DeletedAt == null).GroupBy(d => d.State)
-            .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
-        var domains = States.ToDictionary(s => s, s => (long)(byState.FirstOrDefault(b => b.Key == s)?.Count ?? 0));
-        _last = new Sample(webhooks, WaitingFiles(), quarantined, blocked, domains);
+        try
+        {
+            using var scope = _scopes.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var webhooks = await db.WebhookDeliveries.CountAsync(d => d.DeliveredAt == null && !d.GaveUp, ct).ConfigureAwait(false);
+            var quarantined = await db.QuarantinedReports.CountAsync(ct).ConfigureAwait(false);
+            var blocked = await db.Rotations.CountAsync(r => r.Step == RotationStep.Blocked, ct).ConfigureAwait(false);
+            var byState = await db.Domains.Where(d => d.DeletedAt == null).GroupBy(d => d.State)
+                .Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct).ConfigureAwait(false);
+            var domains = States.ToDictionary(s => s, s => (long)(byState.FirstOrDefault(b => b.Key == s)?.Count ?? 0));
+            _last = new Sample(webhooks, WaitingFiles(), quarantined, blocked, domains);
+            return true;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A database that is down (or not migrated yet) must not stop the server: logged, sampled again next tick.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            _last = null;
+            LogSampleFailed(_log, e.GetType().Name, e.Message, _options.Metrics.SampleSeconds);
+            return false;
+        }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,23 +79,16 @@ public sealed partial class BacklogSampler : BackgroundService
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Metrics.SampleSeconds), _time);
         try
         {
+            // Not before every hosted service has started: the start-up tasks migrate the database first.
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (_lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                await started.Task.ConfigureAwait(false);
+            }
             do
             {
-                try
-                {
-                    await SampleOnceAsync(stoppingToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-                {
-                    throw;
-                }
-#pragma warning disable CA1031 // A database that is down (or not migrated yet) must not stop the server: logged, sampled again next tick.
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    _last = null;
-                    LogSampleFailed(_log, e.GetType().Name, e.Message, _options.Metrics.SampleSeconds);
-                }
+                await SampleOnceAsync(stoppingToken).ConfigureAwait(false);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
