@@ -29,7 +29,7 @@ public sealed class MetricsOptions
     public int MaxInstitutionLabels { get; set; } = 100;
 
     /// <summary>How often the queue and state gauges are read from the database (seconds).</summary>
-    [Range(1, 3600)]
+    [Range(1d, 3600d)]
     public double SampleSeconds { get; set; } = 15;
 
     /// <summary>Fills the list left empty (the binder would append configured networks to defaults set in the initializer).</summary>

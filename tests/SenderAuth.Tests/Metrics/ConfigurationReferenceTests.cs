@@ -50,6 +50,8 @@ public sealed class ConfigurationReferenceTests
         var checkedRanges = 0;
         foreach (var (owner, property, range, path) in Ranged(new ServerOptions(), ServerOptions.Section))
         {
+            // [Range(1, 10)] on a double compares as integers (0.99 rounds to 1 and passes): bounds must be doubles there.
+            Assert.True(property.PropertyType != typeof(double) || range.OperandType == typeof(double), $"{path}:{property.Name}: a double setting needs a [Range] of doubles (1d, 10d)");
             var outside = Below(property.PropertyType, range);
             if (outside is null)
             {
