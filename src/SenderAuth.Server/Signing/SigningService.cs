@@ -123,12 +123,14 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         }
         // An operator (or the MTA) naming no institution has no institution policy: no database read for that, which
         // matters for the milter, where mail of unknown domains (bounces, system mail) is routine.
-        var policy = (caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false))
-            ?? (institutionCode is null ? unknownDomainPolicy : null);
+        var owner = caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false);
+        var policy = owner?.Policy ?? (institutionCode is null ? unknownDomainPolicy : null);
         var reason = $"{fromDomain} is not a sender domain of {(caller.IsOperator ? "any institution" : "your institution")}";
+        // The metrics' institution: the one whose policy decided (the caller's, or the one an operator named).
+        var code = owner?.Code ?? institutionCode;
         return policy is null
-            ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""), institutionCode)
-            : await ApplyPolicyAsync(policy.Value, reason, null, institutionCode, ct).ConfigureAwait(false);
+            ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""), code)
+            : await ApplyPolicyAsync(policy.Value, reason, null, code, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -172,14 +174,14 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         return new SigningChoice(SignDisposition.Rejected, null, reason, null, null, null);
     }
 
-    private async Task<UnsignedMailPolicy?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
+    private async Task<(UnsignedMailPolicy Policy, string Code)?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
         var query = db.Institutions.AsNoTracking();
         query = caller.InstitutionId is { } id ? query.Where(i => i.Id == id) : code is null ? query.Where(_ => false) : query.Where(i => i.Code == code);
-        var found = await query.Select(i => new { i.UnsignedPolicy }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        return found?.UnsignedPolicy;
+        var found = await query.Select(i => new { i.UnsignedPolicy, i.Code }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return found is null ? null : (found.UnsignedPolicy, found.Code);
     }
 
     private async Task<CacheEntry?> LookupAsync(string domain, CancellationToken ct)
