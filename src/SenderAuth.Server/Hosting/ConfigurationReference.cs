@@ -54,7 +54,10 @@ public static partial class ConfigurationReference
     {
         var rows = new List<Row>();
         sections.Add((path, Docs.Summary(type), rows));
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetSetMethod() is not null))
+        // The base class's keys first (ServerOptions extends the store's StoreOptions: DataDirectory, Database, …),
+        // each class's in declaration order.
+        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanWrite && p.GetSetMethod() is not null)
+            .OrderBy(p => Depth(p.DeclaringType!)))
         {
             var key = $"{path}:{property.Name}";
             var value = instance is null ? null : property.GetValue(instance);
@@ -78,6 +81,8 @@ public static partial class ConfigurationReference
             rows.Add(new Row(key, TypeName(property.PropertyType, key), Format(value, instance is null), range, Docs.Summary(property) ?? "", env));
         }
     }
+
+    private static int Depth(Type type) => type.BaseType is { } b ? 1 + Depth(b) : 0;
 
     private static bool IsList(Type t) => ListItem(t) is not null;
 
@@ -133,7 +138,7 @@ public static partial class ConfigurationReference
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
-    /// <summary>XML doc comments of the options' assemblies (SenderAuth.Server.xml, SenderAuth.xml beside the assemblies).</summary>
+    /// <summary>XML doc comments of the options' assemblies (SenderAuth.Server.xml, SenderAuth.Store.xml, SenderAuth.xml beside the assemblies).</summary>
     private static partial class Docs
     {
         private static readonly Dictionary<Assembly, Dictionary<string, string>> Loaded = [];
@@ -208,7 +213,8 @@ public static partial class ConfigurationReference
     private const string Intro = """
         # Configuration reference
 
-        <!-- Generated from the options classes (src/SenderAuth.Server, ServerOptions and below) by
+        <!-- Generated from the options classes (ServerOptions in src/SenderAuth.Server, StoreOptions in
+             src/SenderAuth.Store, and the sections below them) by
              `./senderauth config-reference > docs/configuration.md`; ConfigurationReferenceTests fails when this file
              is not current. Edit the XML doc comments and attributes, not this file. -->
 

@@ -18,6 +18,8 @@ public static class MetricsFeature
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSingleton<IValidateOptions<ServerOptions>, MetricsOptionsValidator>();
         services.PostConfigure<ServerOptions>(o => o.Metrics.ApplyDefaults());
+        // The institution label's bound for ServerMetrics (the store's, which has no ServerOptions to read it from).
+        services.AddSingleton(sp => new InstitutionLabels(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Metrics.MaxInstitutionLabels));
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<BacklogSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<BacklogSampler>());

@@ -26,7 +26,7 @@ public sealed class MetricsOptions
     /// message is labelled <c>other</c>.
     /// </summary>
     [Range(0, 10_000)]
-    public int MaxInstitutionLabels { get; set; } = 100;
+    public int MaxInstitutionLabels { get; set; } = InstitutionLabels.DefaultMax;
 
     /// <summary>How often the queue and state gauges are read from the database (seconds).</summary>
     [Range(1d, 3600d)]

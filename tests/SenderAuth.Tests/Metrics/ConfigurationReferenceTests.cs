@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Reflection;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Tests.Interop;
 
 namespace SenderAuth.Tests.Metrics;
@@ -26,6 +27,38 @@ public sealed class ConfigurationReferenceTests
             Assert.Fail($"docs/configuration.md is not current: regenerate it with\n    {ConfigurationReference.Command}\n"
                 + $"first difference at line {diff.i + 1}:\n  generated: {diff.p.First}\n  committed: {diff.p.Second}");
         }
+    }
+
+    /// <summary>
+    /// The regeneration command itself, through the launcher: the CLI carries no server, so it runs the server's
+    /// executable, whose output (with the XML documentation published beside it) must be the committed file.
+    /// </summary>
+    [Fact]
+    public async Task ConfigReferenceCommand_ThroughTheLauncher_PrintsTheCommittedFile()
+    {
+        await SenderAuth.Tests.Shipped.Launcher.EnsureBuiltAsync();
+        using var process = System.Diagnostics.Process.Start(SenderAuth.Tests.Shipped.Launcher.StartInfo(["config-reference"]))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 0, $"./senderauth config-reference exited {process.ExitCode}: {await error}");
+        var committed = File.ReadAllText(Path.Combine(PeerTool.RepoRoot, "docs", "configuration.md")).ReplaceLineEndings("\n");
+        Assert.True(await output == committed, $"./senderauth config-reference differs from docs/configuration.md: regenerate it with\n    {ConfigurationReference.Command}");
+    }
+
+    /// <summary>The CLI binds the store's part of the section alone (no OptionRangeValidator): its check reads the same ranges.</summary>
+    [Fact]
+    public void StoreProblems_AsTheCliChecks_EnforceTheStoreSectionsRanges()
+    {
+        Assert.Empty(new StoreOptions().StoreProblems());
+        var options = new StoreOptions();
+        options.Reports.UploadsPerHour = 0;
+        options.Reports.Advisor.MinAlignedShare = 0;
+        var problems = options.StoreProblems().ToList();
+        Assert.Contains("SenderAuth:Reports:UploadsPerHour must be between 1 and 100000 (it is 0)", problems);
+        Assert.Contains("SenderAuth:Reports:Advisor:MinAlignedShare must be in (0, 1] (it is 0)", problems);
+        Assert.Equal(2, problems.Count);
     }
 
     [Fact]

@@ -1,7 +1,8 @@
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Metrics;
 using SenderAuth.Tests.Server;
 

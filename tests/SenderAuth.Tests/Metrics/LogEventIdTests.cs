@@ -4,21 +4,24 @@ using SenderAuth.Tests.Interop;
 namespace SenderAuth.Tests.Metrics;
 
 /// <summary>
-/// The server's own log messages all carry an event id from the scheme in Hosting/LogEvents.cs (a block per feature
-/// folder), each id used once, so an alert or a log query can name a message by its id. Read from the sources: the
-/// ids of direct <c>Log*(new EventId(…))</c> calls exist nowhere else.
+/// The server's own log messages (SenderAuth.Server's and SenderAuth.Store's, whose feature folders share names) all
+/// carry an event id from the scheme in the store's Hosting/LogEvents.cs (a block per feature folder), each id used
+/// once, so an alert or a log query can name a message by its id. Read from the sources: the ids of direct
+/// <c>Log*(new EventId(…))</c> calls exist nowhere else.
 /// </summary>
 [Trait("Layer", "server")]
 public sealed partial class LogEventIdTests
 {
-    private static readonly string Server = Path.Combine(PeerTool.RepoRoot, "src", "SenderAuth.Server");
+    private static readonly string[] Projects =
+        [Path.Combine(PeerTool.RepoRoot, "src", "SenderAuth.Server"), Path.Combine(PeerTool.RepoRoot, "src", "SenderAuth.Store")];
 
+    /// <summary>Each source file, named relative to its project (so its first folder is its feature).</summary>
     private static IEnumerable<(string File, string Text)> Sources() =>
-        Directory.EnumerateFiles(Server, "*.cs", SearchOption.AllDirectories)
+        Projects.SelectMany(project => Directory.EnumerateFiles(project, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                 && Path.GetFileName(f) != "LogEvents.cs")
-            .Select(f => (Path.GetRelativePath(Server, f), File.ReadAllText(f)));
+            .Select(f => (Path.GetRelativePath(project, f), File.ReadAllText(f))));
 
     [Fact]
     public void EveryLogMessage_HasAnEventId_FromItsFeatureBlock_UsedOnce()
@@ -56,7 +59,7 @@ public sealed partial class LogEventIdTests
             }
         }
         Assert.True(problems.Count == 0, string.Join('\n', problems));
-        Assert.True(count > 50, $"only {count} event ids found under {Server}");
+        Assert.True(count > 50, $"only {count} event ids found under {string.Join(", ", Projects)}");
     }
 
     [GeneratedRegex(@"\[LoggerMessage\((?!EventId = LogEvents\.)[^\]]*\]")]

@@ -1,4 +1,4 @@
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Monitoring;
 
 namespace SenderAuth.Tests.Server.Monitoring;
@@ -98,7 +98,7 @@ public class DomainStateMachineTests
         var errors = options.Problems().ToList();
         Assert.Contains(errors, e => e.Contains("Tick must be positive", StringComparison.Ordinal));
         // Ranges are the properties' [Range] attributes, checked by OptionRangeValidator.
-        Assert.Contains(SenderAuth.Server.Hosting.OptionRanges.Problems(options, "SenderAuth:Monitoring"), e => e == "SenderAuth:Monitoring:Jitter must be in [0, 0.5) (it is 0.7)");
+        Assert.Contains(SenderAuth.Store.Hosting.OptionRanges.Problems(options, "SenderAuth:Monitoring"), e => e == "SenderAuth:Monitoring:Jitter must be in [0, 0.5) (it is 0.7)");
         Assert.Contains(errors, e => e.Contains("MinRotationInterval", StringComparison.Ordinal));
     }
 }
