@@ -24,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(AuditCommand.Create());
         root.Subcommands.Add(BackupCommand.Create());
         root.Subcommands.Add(BackupRestoreCommand.Create());
+        root.Subcommands.Add(ConfigReferenceCommand.Create());
         if (ServeCommand.Handles(args))
         {
             return await ServeCommand.RunAsync(args).ConfigureAwait(false);

@@ -7,6 +7,7 @@ global using SenderAuth.Server.Hosting;
 global using SenderAuth.Server.Http;
 global using SenderAuth.Server.Institutions;
 global using SenderAuth.Server.Keys;
+global using SenderAuth.Server.Metrics;
 global using SenderAuth.Server.Milter;
 global using SenderAuth.Server.Monitoring;
 global using SenderAuth.Server.Publishing;

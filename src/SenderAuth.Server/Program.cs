@@ -1,9 +1,17 @@
 using Microsoft.Extensions.Hosting;
 
-// `senderauth serve` runs this program (the launcher starts it directly). Its exit codes are serve's: 0 stopped,
-// 2 invalid configuration or an address in use, 70 internal error; a failure is one line on stderr, never a trace.
+// `senderauth serve` runs this program (the launcher starts it directly), and `senderauth config-reference` does. Its
+// exit codes are serve's: 0 stopped, 2 invalid configuration or an address in use, 70 internal error; a failure is
+// one line on stderr, never a trace.
 try
 {
+    // `senderauth config-reference` (the CLI runs this for it): docs/configuration.md from the options classes, which
+    // live here and in the store, with the XML documentation published beside this program.
+    if (args is ["config-reference"])
+    {
+        await Console.Out.WriteAsync(SenderAuth.Server.Hosting.ConfigurationReference.Markdown()).ConfigureAwait(false);
+        return 0;
+    }
     return await SenderAuth.Server.ServerApp.RunAsync(args).ConfigureAwait(false);
 }
 catch (IOException e)

@@ -106,7 +106,17 @@ public sealed partial class ServerApp
         }
         if (LogFormats.From(builder.Configuration) == LogFormat.Json)
         {
-            builder.Logging.ClearProviders().AddJsonConsole();
+            // One JSON object per line (what log shippers read), UTC times, and the scopes: the request's RequestId,
+            // RequestPath and the W3C TraceId/SpanId (the host's ActivityTrackingOptions), so a line is found from
+            // the traceId of a problem response or a trace. Same as Logging:Console:FormatterName=json with these
+            // Logging:Console:FormatterOptions, which also works; this is the one switch docs/metrics.md documents.
+            builder.Logging.ClearProviders().AddJsonConsole(o =>
+            {
+                o.IncludeScopes = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+            });
         }
         AddServices(builder.Services, builder.Configuration);
         var app = builder.Build();
@@ -154,6 +164,7 @@ public sealed partial class ServerApp
     private static void MapEndpoints(WebApplication app)
     {
         app.UseClientLimits();
+        app.UseMetricsEndpoint();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDashboard();

@@ -66,7 +66,7 @@ internal static partial class ServeCommand
     });
 
     /// <summary>The launcher's layout (.build/cli beside .build/server), or both in one folder.</summary>
-    private static string? ServerExecutable()
+    internal static string? ServerExecutable()
     {
         var name = OperatingSystem.IsWindows() ? "SenderAuth.Server.exe" : "SenderAuth.Server";
         var here = AppContext.BaseDirectory;

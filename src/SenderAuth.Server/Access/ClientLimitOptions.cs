@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Access;
 
 /// <summary>
@@ -10,35 +12,25 @@ public sealed class ClientLimitOptions
     public const string Section = "SenderAuth:ClientLimits";
 
     /// <summary>Requests per minute one client address may fail authentication on (no key, a bad key); default 60.</summary>
+    [Range(1, 1_000_000)]
     public int FailedAuthPerMinute { get; set; } = 60;
 
     /// <summary>Dashboard sign-in attempts per minute per client address, right or wrong; default 30.</summary>
+    [Range(1, 100_000)]
     public int SignInsPerMinute { get; set; } = 30;
 
     /// <summary>Failed sign-ins per client address in <see cref="SignInFailureWindowMinutes"/>; default 10.</summary>
+    [Range(1, 100_000)]
     public int SignInFailuresPerClient { get; set; } = 10;
 
     /// <summary>Failed sign-ins per account (the key's visible prefix) in the window, from any client; default 20.</summary>
+    [Range(1, 100_000)]
     public int SignInFailuresPerAccount { get; set; } = 20;
 
     /// <summary>The window of the failed sign-in limits, in minutes; default 15.</summary>
+    [Range(1, 1440)]
     public int SignInFailureWindowMinutes { get; set; } = 15;
 
-    internal IEnumerable<string> Problems()
-    {
-        foreach (var (name, value, max) in new[]
-        {
-            (nameof(FailedAuthPerMinute), FailedAuthPerMinute, 1_000_000),
-            (nameof(SignInsPerMinute), SignInsPerMinute, 100_000),
-            (nameof(SignInFailuresPerClient), SignInFailuresPerClient, 100_000),
-            (nameof(SignInFailuresPerAccount), SignInFailuresPerAccount, 100_000),
-            (nameof(SignInFailureWindowMinutes), SignInFailureWindowMinutes, 1440),
-        })
-        {
-            if (value < 1 || value > max)
-            {
-                yield return $"{Section}:{name} is {value}: use 1 to {max}";
-            }
-        }
-    }
+    /// <summary>Nothing beyond the ranges, which are [Range] attributes (OptionRangeValidator).</summary>
+    internal IEnumerable<string> Problems() => [];
 }

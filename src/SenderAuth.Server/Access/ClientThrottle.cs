@@ -101,9 +101,9 @@ public sealed partial class ClientThrottle : IDisposable
         _signInAccount.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Client {Client} failed authentication more than {Limit} times in a minute (last on {Path}); its requests are refused with 429 until the minute is over")]
+    [LoggerMessage(EventId = LogEvents.Access + 1, Level = LogLevel.Warning, Message = "Client {Client} failed authentication more than {Limit} times in a minute (last on {Path}); its requests are refused with 429 until the minute is over")]
     private static partial void LogClientLimited(ILogger logger, string client, int limit, string path);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Failed dashboard sign-in from {Client} with a key starting {Account}")]
+    [LoggerMessage(EventId = LogEvents.Access + 2, Level = LogLevel.Warning, Message = "Failed dashboard sign-in from {Client} with a key starting {Account}")]
     private static partial void LogSignInFailed(ILogger logger, string client, string account);
 }

@@ -77,6 +77,6 @@ public sealed partial class SecurityAudit(IServiceScopeFactory scopes, IMemoryCa
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not write the audit entry {Action} {Subject}")]
+    [LoggerMessage(EventId = LogEvents.Access + 3, Level = LogLevel.Error, Message = "Could not write the audit entry {Action} {Subject}")]
     private static partial void LogLost(ILogger logger, Exception exception, string action, string subject);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Dashboard;
 
 /// <summary>The web dashboard (<c>SenderAuth:Dashboard</c>): served at /dashboard by the same server as the API.</summary>
@@ -7,6 +9,7 @@ public sealed class DashboardOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How long a sign-in lasts without use, in minutes (sliding); default 480 (8 h), 5 to 10080.</summary>
+    [Range(5, 10_080)]
     public int SessionMinutes { get; set; } = 480;
 
     /// <summary>
@@ -16,17 +19,9 @@ public sealed class DashboardOptions
     public bool AlwaysSecureCookies { get; set; }
 
     /// <summary>Rows per page of the overview; default 25, 5 to 200.</summary>
+    [Range(5, 200)]
     public int PageSize { get; set; } = 25;
 
-    internal IEnumerable<string> Problems()
-    {
-        if (SessionMinutes is < 5 or > 10080)
-        {
-            yield return $"SenderAuth:Dashboard:SessionMinutes is {SessionMinutes}: use 5 to 10080 (a week)";
-        }
-        if (PageSize is < 5 or > 200)
-        {
-            yield return $"SenderAuth:Dashboard:PageSize is {PageSize}: use 5 to 200";
-        }
-    }
+    /// <summary>Nothing beyond the ranges, which are [Range] attributes (OptionRangeValidator).</summary>
+    internal IEnumerable<string> Problems() => [];
 }

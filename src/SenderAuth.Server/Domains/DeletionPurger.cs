@@ -89,9 +89,9 @@ public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions
         return (purgedDomains, purgedInstitutions);
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The retention purge failed; it runs again at the next tick")]
+    [LoggerMessage(EventId = LogEvents.Domains + 1, Level = LogLevel.Error, Message = "The retention purge failed; it runs again at the next tick")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purged {Domains} domains and {Institutions} institutions past their retention")]
+    [LoggerMessage(EventId = LogEvents.Domains + 2, Level = LogLevel.Information, Message = "Purged {Domains} domains and {Institutions} institutions past their retention")]
     private static partial void LogPurged(ILogger logger, int domains, int institutions);
 }

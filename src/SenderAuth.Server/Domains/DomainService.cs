@@ -290,6 +290,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
             rotation.Step = RotationStep.Blocked;
             rotation.BlockedReason = failure;
             db.Record(time, "system", institution.Id, "rotation.blocked", group, $"stopped: {failure}");
+            metrics.RotationStep("blocked");
             await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent("rotation.blocked", institution.Code, domain.Name, now, failure, new { group }), ct).ConfigureAwait(false);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -303,6 +304,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         if (verdict.State != domain.State)
         {
             db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = verdict.State, Reason = verdict.Reason, FindingsJson = findingsJson });
+            metrics.StateChanged(verdict.State.ToString().ToLowerInvariant());
             db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {verdict.State}: {verdict.Reason}");
             domain.DegradedSince = verdict.State == DomainState.Degraded ? now : verdict.State == DomainState.Failed ? domain.DegradedSince : null;
             domain.State = verdict.State;

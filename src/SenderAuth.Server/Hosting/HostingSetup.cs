@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Metrics;
 using SenderAuth.Json;
 
 namespace SenderAuth.Server.Hosting;
@@ -34,7 +33,6 @@ public static class HostingSetup
             k.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
                 new DirectoryInfo(Path.Combine(Path.GetFullPath(configuration[$"{ServerOptions.Section}:DataDirectory"] ?? "data", Environment.CurrentDirectory), "aspnet-keys")),
                 NullLoggerFactory.Instance));
-        services.AddSingleton<ServerMetrics>();
         services.AddProblemDetails();
         services.AddExceptionHandler<ErrorResponses>();
         services.ConfigureHttpJsonOptions(j => SenderAuthJson.Configure(j.SerializerOptions));
@@ -48,11 +46,8 @@ public static class HostingSetup
         services.AddOptions<KestrelServerOptions>().Configure(k => k.Limits.MaxRequestBodySize =
             (configuration.GetValue<long?>($"{ServerOptions.Section}:Limits:MaxMessageBytes") ?? new ApiLimits().MaxMessageBytes) + 64 * 1024);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
-        var metrics = services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(ServerMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel"));
-        if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not null)
-        {
-            metrics.WithMetrics(m => m.AddOtlpExporter());
-        }
+        services.AddSingleton<IValidateOptions<ServerOptions>, OptionRangeValidator>();
+        services.AddServerMetrics(configuration);
         return services;
     }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Hosting;
 
 /// <summary>
@@ -37,6 +39,8 @@ public sealed class ServerOptions : StoreOptions
     public Domains.DomainOptions Domains { get; set; } = new();
 
     public Domains.RetentionOptions Retention { get; set; } = new();
+
+    public Metrics.MetricsOptions Metrics { get; set; } = new();
 }
 
 /// <summary>How and where the provider zone is published.</summary>
@@ -48,9 +52,13 @@ public sealed class PublishingSettings
     public string Dns { get; set; } = "127.0.0.1:8053";
     /// <summary>Response-rate limiting and warning summaries of the built-in DNS server (see DnsRateLimitOptions).</summary>
     public Publishing.DnsRateLimitOptions DnsRateLimit { get; set; } = new();
+    /// <summary>The authoritative server (IP[:PORT]) that takes RFC 2136 updates in mode rfc2136.</summary>
     public string? Rfc2136Server { get; set; }
+    /// <summary>The TSIG key name signing RFC 2136 updates (as in the server's configuration).</summary>
     public string? TsigKeyName { get; set; }
+    /// <summary>The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1, hmac-md5.</summary>
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
+    /// <summary>The TSIG secret, base64 (from the environment, never the repository).</summary>
     public string? TsigSecret { get; set; }
     /// <summary>The zone file of mode zonefile. Default: DataDirectory/provider.zone. (Every mode serves the zone at GET /api/v1/provider-zone.)</summary>
     public string? ZoneFile { get; set; }
@@ -63,6 +71,8 @@ public sealed class ResolverOptions
     public List<string> Servers { get; set; } = [];
     /// <summary>Zones answered by a given server instead (zone → IP[:PORT]), like unbound's forward-zone.</summary>
     public Dictionary<string, string> Forward { get; set; } = [];
+    /// <summary>How long one DNS query of a check may take, in seconds.</summary>
+    [Range(0d, 60d, MinimumIsExclusive = true)]
     public double TimeoutSeconds { get; set; } = 3;
     /// <summary>
     /// A validating resolver (IP[:PORT]) the domain checks ask about DNSSEC (the AD bit, SERVFAIL for bogus); unset,
@@ -80,9 +90,15 @@ public sealed class SigningOptions
 public sealed class ApiLimits
 {
     /// <summary>Largest message accepted by messages/sign (bytes); default 25 MB.</summary>
+    [Range(typeof(long), "1024", "1073741824")]
     public long MaxMessageBytes { get; set; } = 25 * 1024 * 1024;
     /// <summary>Requests per second per API key (token bucket).</summary>
+    [Range(1, int.MaxValue)]
     public int RequestsPerSecond { get; set; } = 5000;
+    /// <summary>Requests one API key may make at once before the per-second rate applies (the bucket's size).</summary>
+    [Range(1, int.MaxValue)]
     public int Burst { get; set; } = 10000;
+    /// <summary>Largest page a list endpoint returns (?limit=).</summary>
+    [Range(1, int.MaxValue)]
     public int MaxPageSize { get; set; } = 200;
 }

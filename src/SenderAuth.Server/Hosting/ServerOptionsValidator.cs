@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
@@ -43,18 +44,7 @@ public sealed class ServerOptionsValidator(EnumSettings? enums = null) : IValida
         {
             errors.Add($"SenderAuth:Resolver:Forward: \"{zone}\" is not a domain name");
         }
-        if (options.Resolver.TimeoutSeconds is <= 0 or > 60)
-        {
-            errors.Add("SenderAuth:Resolver:TimeoutSeconds must be in (0, 60]");
-        }
-        if (options.Limits.MaxMessageBytes is < 1024 or > 1L << 30)
-        {
-            errors.Add("SenderAuth:Limits:MaxMessageBytes must be between 1 KiB and 1 GiB");
-        }
-        if (options.Limits.RequestsPerSecond <= 0 || options.Limits.Burst <= 0 || options.Limits.MaxPageSize <= 0)
-        {
-            errors.Add("SenderAuth:Limits: RequestsPerSecond, Burst and MaxPageSize must be positive");
-        }
+        // Numeric ranges (Resolver:TimeoutSeconds, Limits:*) are [Range] attributes, checked by OptionRangeValidator.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

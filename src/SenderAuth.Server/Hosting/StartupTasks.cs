@@ -55,7 +55,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
             // Degrade, never exit: the publishing service logged it, raised zone.publish-failed and woke
             // ZonePublishRetry; /ready says not ready with the reason until a publish succeeds. Exiting here took
             // the milter (and so all outgoing mail) down with one bad record or a DNS server that was down.
-            sp.GetRequiredService<ILogger<StartupTasks>>().LogError(e, "The first publish of the provider zone failed; the server starts and retries in the background");
+            sp.GetRequiredService<ILogger<StartupTasks>>().LogError(new EventId(LogEvents.Hosting + 1), e, "The first publish of the provider zone failed; the server starts and retries in the background");
         }
         return generated;
     }

@@ -122,6 +122,6 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         _ => "Error",
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    [LoggerMessage(EventId = LogEvents.Http + 1, Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, Exception exception, string method, string path);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Institutions;
 
 /// <summary>
@@ -10,9 +12,11 @@ public sealed class QuotaOptions
     public const string Section = "SenderAuth:Quotas";
 
     /// <summary>Sender domains one institution may register; default 100, 1 to 100000.</summary>
+    [Range(1, 100_000)]
     public int MaxDomainsPerInstitution { get; set; } = 100;
 
     /// <summary>Webhooks one institution may register (operators' all-institution webhooks do not count); default 10, 1 to 1000.</summary>
+    [Range(1, 1000)]
     public int MaxWebhooksPerInstitution { get; set; } = 10;
 
     /// <summary>
@@ -25,6 +29,7 @@ public sealed class QuotaOptions
     /// Undelivered webhook deliveries one institution may have queued; default 1000, 10 to 1000000. A test event over
     /// it is a 409; real events are enqueued and the oldest over it dropped with a warning (<see cref="Webhooks.WebhookBacklog"/>).
     /// </summary>
+    [Range(10, 1_000_000)]
     public int MaxQueuedDeliveriesPerInstitution { get; set; } = 1000;
 
     /// <summary>Smallest RSA key imported or generated, in bits; default 1024 (RFC 8301's floor), at least 1024.</summary>
@@ -38,22 +43,11 @@ public sealed class QuotaOptions
 
     internal IEnumerable<string> Problems(ServerOptions server)
     {
-        if (MaxDomainsPerInstitution is < 1 or > 100_000)
-        {
-            yield return $"{Section}:MaxDomainsPerInstitution is {MaxDomainsPerInstitution}: use 1 to 100000";
-        }
-        if (MaxWebhooksPerInstitution is < 1 or > 1000)
-        {
-            yield return $"{Section}:MaxWebhooksPerInstitution is {MaxWebhooksPerInstitution}: use 1 to 1000";
-        }
+        // MaxDomainsPerInstitution, MaxWebhooksPerInstitution, MaxQueuedDeliveriesPerInstitution: [Range] (OptionRangeValidator).
         if (WebhookDeliveriesInFlightPerInstitution < 1 || WebhookDeliveriesInFlightPerInstitution >= server.Notifications.Parallelism)
         {
             yield return $"{Section}:WebhookDeliveriesInFlightPerInstitution is {WebhookDeliveriesInFlightPerInstitution}: use 1 to less than "
                 + $"SenderAuth:Notifications:Parallelism ({server.Notifications.Parallelism}), so one institution's slow receivers leave room for the others";
-        }
-        if (MaxQueuedDeliveriesPerInstitution is < 10 or > 1_000_000)
-        {
-            yield return $"{Section}:MaxQueuedDeliveriesPerInstitution is {MaxQueuedDeliveriesPerInstitution}: use 10 to 1000000";
         }
         if (MinRsaBits < 1024 || MaxRsaBits > 8192 || MinRsaBits > MaxRsaBits)
         {

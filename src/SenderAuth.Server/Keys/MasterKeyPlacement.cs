@@ -58,6 +58,6 @@ public sealed partial class MasterKeyPlacement(IServer server, IHostApplicationL
         return IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Master key placement: {Warning}")]
+    [LoggerMessage(EventId = LogEvents.Keys + 1, Level = LogLevel.Warning, Message = "Master key placement: {Warning}")]
     private static partial void LogMasterKeyBesideData(ILogger logger, string warning);
 }

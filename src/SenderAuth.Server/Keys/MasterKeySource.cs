@@ -44,9 +44,9 @@ public static partial class MasterKeySource
         return fresh;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Master key generated into {Path}: keep it apart from the database in production (SENDERAUTH_MASTER_KEY)")]
+    [LoggerMessage(EventId = LogEvents.Keys + 2, Level = LogLevel.Warning, Message = "Master key generated into {Path}: keep it apart from the database in production (SENDERAUTH_MASTER_KEY)")]
     private static partial void LogGenerated(ILogger logger, string path);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Master key read from {Path} (SENDERAUTH_MASTER_KEY is not set)")]
+    [LoggerMessage(EventId = LogEvents.Keys + 3, Level = LogLevel.Information, Message = "Master key read from {Path} (SENDERAUTH_MASTER_KEY is not set)")]
     private static partial void LogFileKey(ILogger logger, string path);
 }

@@ -91,7 +91,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             Address = $"inet:{(bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}";
         }
         _socket.Listen(512);
-        logger.LogInformation("milter listening on {Address} (mode {Mode})", Address, _options.Mode.ToString().ToLowerInvariant());
+        logger.LogInformation(new EventId(LogEvents.Milter + 1), "milter listening on {Address} (mode {Mode})", Address, _options.Mode.ToString().ToLowerInvariant());
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
@@ -137,7 +137,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             catch (SocketException e)
             {
                 // e.g. out of file descriptors: logged, and the loop goes on rather than silently ending the milter.
-                logger.LogError(e, "milter accept failed");
+                logger.LogError(new EventId(LogEvents.Milter + 2), e, "milter accept failed");
                 await Task.Delay(100, ct).ConfigureAwait(false);
                 continue;
             }
@@ -173,12 +173,20 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             }
             await using var stream = new NetworkStream(client, ownsSocket: true);
             var session = new MilterSession(_options, _transactions!, metrics, logger);
-            await session.RunAsync(stream, ct).ConfigureAwait(false);
+            metrics.MilterSession(+1);
+            try
+            {
+                await session.RunAsync(stream, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                metrics.MilterSession(-1);
+            }
         }
         catch (MilterProtocolException e)
         {
             metrics.MilterError(e.Reason);
-            logger.LogWarning("milter connection closed: {Reason}: {Message}", e.Reason, e.Message);
+            logger.LogWarning(new EventId(LogEvents.Milter + 3), "milter connection closed: {Reason}: {Message}", e.Reason, e.Message);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -186,12 +194,12 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         catch (IOException e)
         {
             metrics.MilterError("truncated");
-            logger.LogWarning("milter connection failed: {Message}", e.Message);
+            logger.LogWarning(new EventId(LogEvents.Milter + 4), "milter connection failed: {Message}", e.Message);
         }
         catch (Exception e)
         {
             metrics.MilterError("internal");
-            logger.LogError(e, "milter connection failed");
+            logger.LogError(new EventId(LogEvents.Milter + 5), e, "milter connection failed");
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using SenderAuth.Milter;
 
@@ -25,24 +26,30 @@ public sealed class MilterOptions
     public UnsignedMailPolicy UnknownDomainPolicy { get; set; } = UnsignedMailPolicy.PassUnsigned;
 
     /// <summary>Connections served at once; more are closed at once (the MTA applies milter_default_action). Default 1000.</summary>
+    [Range(1, 100_000)]
     public int MaxConnections { get; set; } = 1000;
 
     /// <summary>Largest milter packet; default 1 MiB.</summary>
     public int MaxPacketBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Most header fields per message; default 1000.</summary>
+    [Range(10, 100_000)]
     public int MaxHeaderFields { get; set; } = 1000;
 
     /// <summary>Largest header section per message; default 1 MiB.</summary>
+    [Range(1024, 64 * 1024 * 1024)]
     public int MaxHeaderBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Verify mode holds the message to verify its body hash; larger messages get no DKIM/DMARC verdict. Default 25 MiB.</summary>
+    [Range(1024, 1024 * 1024 * 1024)]
     public int MaxVerifyMessageBytes { get; set; } = 25 * 1024 * 1024;
 
     /// <summary>Silence allowed between packets; default 600 s.</summary>
+    [Range(0d, 86400d, MinimumIsExclusive = true)]
     public double IdleTimeoutSeconds { get; set; } = 600;
 
     /// <summary>Time a started packet has to arrive whole; default 30 s.</summary>
+    [Range(0d, 3600d, MinimumIsExclusive = true)]
     public double PacketTimeoutSeconds { get; set; } = 30;
 
     /// <summary>The authserv-id of verify mode's Authentication-Results; default the provider zone.</summary>
@@ -93,22 +100,7 @@ public sealed class MilterOptions
         {
             errors.Add($"SenderAuth:Milter:Listen (--milter) \"{Listen}\": {why}");
         }
-        if (MaxConnections is < 1 or > 100_000)
-        {
-            errors.Add("SenderAuth:Milter:MaxConnections must be between 1 and 100000");
-        }
-        if (MaxHeaderFields is < 10 or > 100_000 || MaxHeaderBytes is < 1024 or > 64 * 1024 * 1024)
-        {
-            errors.Add("SenderAuth:Milter: MaxHeaderFields must be between 10 and 100000, MaxHeaderBytes between 1 KiB and 64 MiB");
-        }
-        if (MaxVerifyMessageBytes is < 1024 or > 1024 * 1024 * 1024)
-        {
-            errors.Add("SenderAuth:Milter:MaxVerifyMessageBytes must be between 1 KiB and 1 GiB");
-        }
-        if (IdleTimeoutSeconds is <= 0 or > 86400 || PacketTimeoutSeconds is <= 0 or > 3600)
-        {
-            errors.Add("SenderAuth:Milter: IdleTimeoutSeconds must be in (0, 86400], PacketTimeoutSeconds in (0, 3600]");
-        }
+        // MaxConnections, MaxHeaderFields, MaxHeaderBytes, MaxVerifyMessageBytes and the timeouts: [Range] (OptionRangeValidator).
         errors.AddRange(Limits.Validate().Select(e => "SenderAuth:Milter: " + e));
         if (AuthServId is { } id && !Dns.DnsName.IsValid(id))
         {

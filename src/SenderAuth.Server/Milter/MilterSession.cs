@@ -194,13 +194,13 @@ internal sealed class MilterSession(MilterOptions options, MilterTransactionFact
         metrics.MilterError("internal");
         if (options.TempFailOnError)
         {
-            logger.LogError(error, "milter {QueueId}: internal error; the message is deferred (Milter:OnError=tempfail)", _queueId);
+            logger.LogError(new EventId(LogEvents.Milter + 6), error, "milter {QueueId}: internal error; the message is deferred (Milter:OnError=tempfail)", _queueId);
             metrics.MilterMessage("tempfail");
             writer.ReplyCode("451 4.3.0 SenderAuth could not process this message; try again later");
         }
         else
         {
-            logger.LogError(error, "milter {QueueId}: internal error; the message passes unprocessed (Milter:OnError=accept)", _queueId);
+            logger.LogError(new EventId(LogEvents.Milter + 7), error, "milter {QueueId}: internal error; the message passes unprocessed (Milter:OnError=accept)", _queueId);
             metrics.MilterMessage("unsigned");
             writer.Reply(MilterReply.Continue);
         }

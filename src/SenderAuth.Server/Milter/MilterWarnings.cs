@@ -52,15 +52,15 @@ internal sealed partial class MilterWarnings : IDisposable
         _tooMany.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "milter: connection from {Peer} refused: not in SenderAuth:Milter:AllowedPeers (further refusals in the next {Seconds} s are counted, not logged)")]
+    [LoggerMessage(EventId = LogEvents.Milter + 8, Level = LogLevel.Warning, Message = "milter: connection from {Peer} refused: not in SenderAuth:Milter:AllowedPeers (further refusals in the next {Seconds} s are counted, not logged)")]
     private static partial void LogPeerRefused(ILogger logger, IPAddress peer, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "milter: {Count} more connections refused (not in SenderAuth:Milter:AllowedPeers) in the last {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.Milter + 9, Level = LogLevel.Warning, Message = "milter: {Count} more connections refused (not in SenderAuth:Milter:AllowedPeers) in the last {Seconds} s")]
     private static partial void LogPeersSuppressed(ILogger logger, long count, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "milter: {Max} connections already (Milter:MaxConnections); a new one is closed (further ones in the next {Seconds} s are counted, not logged)")]
+    [LoggerMessage(EventId = LogEvents.Milter + 10, Level = LogLevel.Warning, Message = "milter: {Max} connections already (Milter:MaxConnections); a new one is closed (further ones in the next {Seconds} s are counted, not logged)")]
     private static partial void LogTooMany(ILogger logger, int max, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "milter: {Count} more connections closed over Milter:MaxConnections in the last {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.Milter + 11, Level = LogLevel.Warning, Message = "milter: {Count} more connections closed over Milter:MaxConnections in the last {Seconds} s")]
     private static partial void LogTooManySuppressed(ILogger logger, long count, double seconds);
 }

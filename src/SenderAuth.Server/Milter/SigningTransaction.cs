@@ -86,7 +86,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     {
         var domain = _choice!.Domain ?? _fromDomain;
         metrics.MilterMessage("rejected");
-        logger.LogWarning("milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
+        logger.LogWarning(new EventId(LogEvents.Milter + 12), "milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
             envelope.QueueId, domain, mapping.Code, mapping.Why, options.OnForeignDomain);
         var text = SmtpText($"not signed: {domain} is not a sender domain of institution {mapping.Code}, which this client sends for");
         writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
@@ -101,7 +101,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
         // The From domain, not the d= of a provider-domain signature.
         var domain = _fromDomain;
         metrics.MilterMessage("rejected");
-        logger.LogWarning("milter {QueueId}: client {Client} (SMTP AUTH {Auth}) matches no Milter:PeerInstitutions entry and sent as {Domain}; not signed (Milter:UnmappedPeers=refuse), answered {Action}",
+        logger.LogWarning(new EventId(LogEvents.Milter + 13), "milter {QueueId}: client {Client} (SMTP AUTH {Auth}) matches no Milter:PeerInstitutions entry and sent as {Domain}; not signed (Milter:UnmappedPeers=refuse), answered {Action}",
             envelope.QueueId, envelope.ClientIp, envelope.AuthIdentity ?? "none", domain, options.OnForeignDomain);
         var text = SmtpText($"not signed: this client is not tied to any institution, so it may not send as {domain}");
         writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
@@ -116,7 +116,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
             // the hold is a reject (a 4xx would only repeat the same refusal until the queue gives up).
             metrics.SignFailed("ambiguous-header");
             metrics.MilterMessage("rejected");
-            logger.LogWarning("milter {QueueId}: rejected, not signed: {Reason}", envelope.QueueId, _unsignable);
+            logger.LogWarning(new EventId(LogEvents.Milter + 14), "milter {QueueId}: rejected, not signed: {Reason}", envelope.QueueId, _unsignable);
             writer.ReplyCode("550 5.6.0 " + SmtpText($"not signed: {_unsignable}"));
             return;
         }
@@ -124,7 +124,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
         {
             metrics.SignFailed(_refusal == DkimSignRefusal.AmbiguousHeader ? "ambiguous-header" : "malformed");
             metrics.MilterMessage("unsigned");
-            logger.LogInformation("milter {QueueId}: not signed: {Reason}", envelope.QueueId, _unsignable ?? "no header section");
+            logger.LogInformation(new EventId(LogEvents.Milter + 15), "milter {QueueId}: not signed: {Reason}", envelope.QueueId, _unsignable ?? "no header section");
             writer.Reply(MilterReply.Continue);
             return;
         }
@@ -152,16 +152,16 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
                 writer.Reply(MilterReply.Continue);
                 signing.AfterSigning(choice, SigningChannel.Milter);
                 metrics.MilterMessage("signed");
-                logger.LogDebug("milter {QueueId}: signed d={Domain} s={Selector}", envelope.QueueId, choice.Domain, choice.Selector);
+                logger.LogDebug(new EventId(LogEvents.Milter + 16), "milter {QueueId}: signed d={Domain} s={Selector}", envelope.QueueId, choice.Domain, choice.Selector);
                 return;
             case SignDisposition.PassedUnsigned:
                 metrics.MilterMessage("unsigned");
-                logger.LogInformation("milter {QueueId}: passed unsigned by policy: {Reason}", envelope.QueueId, choice.Detail);
+                logger.LogInformation(new EventId(LogEvents.Milter + 17), "milter {QueueId}: passed unsigned by policy: {Reason}", envelope.QueueId, choice.Detail);
                 writer.Reply(MilterReply.Continue);
                 return;
             default:
                 metrics.MilterMessage("rejected");
-                logger.LogInformation("milter {QueueId}: rejected by policy: {Reason}", envelope.QueueId, choice.Detail);
+                logger.LogInformation(new EventId(LogEvents.Milter + 18), "milter {QueueId}: rejected by policy: {Reason}", envelope.QueueId, choice.Detail);
                 writer.ReplyCode("550 5.7.1 " + SmtpText($"not signed: {choice.Detail}"));
                 return;
         }

@@ -80,12 +80,12 @@ internal sealed class VerifyingTransaction(MilterOptions options, Func<MessageVe
         }
         if (forged.Count > 0)
         {
-            logger.LogInformation("milter {QueueId}: removed {Count} Authentication-Results claiming {AuthServId}", envelope.QueueId, forged.Count, authservId);
+            logger.LogInformation(new EventId(LogEvents.Milter + 19), "milter {QueueId}: removed {Count} Authentication-Results claiming {AuthServId}", envelope.QueueId, forged.Count, authservId);
         }
         if (_body is null)
         {
             metrics.MilterMessage("verify-oversize");
-            logger.LogWarning("milter {QueueId}: larger than Milter:MaxVerifyMessageBytes ({Limit}); not verified", envelope.QueueId, options.MaxVerifyMessageBytes);
+            logger.LogWarning(new EventId(LogEvents.Milter + 20), "milter {QueueId}: larger than Milter:MaxVerifyMessageBytes ({Limit}); not verified", envelope.QueueId, options.MaxVerifyMessageBytes);
             writer.Reply(MilterReply.Continue);
             return;
         }

@@ -13,7 +13,7 @@ namespace SenderAuth.Server.Monitoring;
 /// update and may run again after a crash without harm; every step is audited and sent to webhooks.
 /// </summary>
 public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    Canary canary, IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ILogger<KeyRotator> logger)
+    Canary canary, IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<KeyRotator> logger)
 {
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
@@ -217,6 +217,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             if (domain.State == DomainState.Verified)
             {
                 db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = DomainState.Degraded, Reason = failure });
+                metrics.StateChanged("degraded");
                 domain.State = DomainState.Degraded;
                 domain.DegradedSince = now;
                 domain.StateReason = failure;
@@ -251,6 +252,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     {
         rotation.Step = step;
         var name = $"rotation.{step.ToString().ToLowerInvariant()}";
+        metrics.RotationStep(step.ToString().ToLowerInvariant());
         db.Record(time, "system", institution.Id, name, rotation.GroupTarget, detail);
         await WebhookOutbox.EnqueueAsync(db, institution.Id,
             new ServerEvent(name, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new { group = rotation.GroupTarget }), ct).ConfigureAwait(false);
@@ -265,6 +267,6 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
 
     private IReadOnlyList<(ProviderSelector Selector, string Target)> Targets(string code, string domain) => _provider.KeyTargets(code, domain);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
+    [LoggerMessage(EventId = LogEvents.Monitoring + 1, Level = LogLevel.Warning, Message = "Rotation stopped: {Failure} (domain {Domain})")]
     private static partial void LogCanaryFailed(ILogger logger, string domain, string failure);
 }

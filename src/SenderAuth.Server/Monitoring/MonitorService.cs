@@ -167,6 +167,6 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A scheduler pass failed; the next tick retries")]
+    [LoggerMessage(EventId = LogEvents.Monitoring + 2, Level = LogLevel.Error, Message = "A scheduler pass failed; the next tick retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

@@ -252,6 +252,6 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
 
     private sealed record Listener(DnsServer Server, UdpServerTransport Udp, TcpServerTransport Tcp, IPEndPoint Endpoint);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Built-in DNS server listening on {Endpoint} (UDP and TCP)")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 1, Level = LogLevel.Information, Message = "Built-in DNS server listening on {Endpoint} (UDP and TCP)")]
     private static partial void LogListening(ILogger logger, IPEndPoint endpoint);
 }

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Publishing;
 
 /// <summary>
@@ -15,12 +17,15 @@ public sealed class DnsRateLimitOptions
     public double Burst { get; set; } = 40;
 
     /// <summary>Of the answers over the limit, every Slip-th is sent truncated, the rest dropped; 0 drops all, 1 truncates all. Default 2 (as BIND and Knot).</summary>
+    [Range(0, 10)]
     public int Slip { get; set; } = 2;
 
     /// <summary>IPv4 clients are counted per network of this prefix length. Default 24.</summary>
+    [Range(8, 32)]
     public int Ipv4PrefixLength { get; set; } = 24;
 
     /// <summary>IPv6 clients are counted per network of this prefix length. Default 56.</summary>
+    [Range(16, 128)]
     public int Ipv6PrefixLength { get; set; } = 56;
 
     /// <summary>
@@ -30,12 +35,14 @@ public sealed class DnsRateLimitOptions
     public bool ExemptLoopback { get; set; } = true;
 
     /// <summary>Client networks tracked at most (memory bound); beyond it, new networks share one bucket. Default 100000.</summary>
+    [Range(100, 10_000_000)]
     public int MaxTrackedNetworks { get; set; } = 100_000;
 
     /// <summary>
     /// Warnings about malformed queries and limited clients are logged at most once per this interval, followed by
     /// a count of the rest. Default 60 s.
     /// </summary>
+    [Range(1d, 86400d)]
     public double WarningIntervalSeconds { get; set; } = 60;
 
     public bool Enabled => ResponsesPerSecond > 0;
@@ -47,21 +54,6 @@ public sealed class DnsRateLimitOptions
         {
             yield return $"{at}: ResponsesPerSecond must be between 0 (off) and 1000000, Burst at least 1";
         }
-        if (Slip is < 0 or > 10)
-        {
-            yield return $"{at}:Slip must be between 0 (drop every answer over the limit) and 10";
-        }
-        if (Ipv4PrefixLength is < 8 or > 32 || Ipv6PrefixLength is < 16 or > 128)
-        {
-            yield return $"{at}: Ipv4PrefixLength must be between 8 and 32, Ipv6PrefixLength between 16 and 128";
-        }
-        if (MaxTrackedNetworks is < 100 or > 10_000_000)
-        {
-            yield return $"{at}:MaxTrackedNetworks must be between 100 and 10000000";
-        }
-        if (WarningIntervalSeconds is < 1 or > 86400)
-        {
-            yield return $"{at}:WarningIntervalSeconds must be between 1 and 86400";
-        }
+        // Slip, the prefix lengths, MaxTrackedNetworks and WarningIntervalSeconds: [Range] (OptionRangeValidator).
     }
 }

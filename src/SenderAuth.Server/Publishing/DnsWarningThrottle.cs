@@ -41,12 +41,12 @@ public sealed partial class DnsWarningThrottle : IDisposable
 
     public void Dispose() => _throttle.Dispose();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Built-in DNS server: a query failed: {Reason} (further failures in the next {Seconds} s are counted, not logged)")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 2, Level = LogLevel.Warning, Message = "Built-in DNS server: a query failed: {Reason} (further failures in the next {Seconds} s are counted, not logged)")]
     private static partial void LogFailed(ILogger logger, string reason, double seconds, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Built-in DNS server: {Count} more queries failed (malformed or cut off) in the last {Seconds} s")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 3, Level = LogLevel.Warning, Message = "Built-in DNS server: {Count} more queries failed (malformed or cut off) in the last {Seconds} s")]
     private static partial void LogSuppressed(ILogger logger, long count, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Built-in DNS server: response-rate limit dropped {Dropped} and truncated {Slipped} UDP answers in the last {Seconds} s ({Networks} client networks tracked; SenderAuth:Publishing:DnsRateLimit)")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 4, Level = LogLevel.Warning, Message = "Built-in DNS server: response-rate limit dropped {Dropped} and truncated {Slipped} UDP answers in the last {Seconds} s ({Networks} client networks tracked; SenderAuth:Publishing:DnsRateLimit)")]
     private static partial void LogRateLimited(ILogger logger, long dropped, long slipped, double seconds, int networks);
 }

@@ -43,6 +43,6 @@ public sealed partial class ZonePublishRetry(ZonePublishingService publishing, T
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing the provider zone again in {Seconds} s (last failure: {Reason})")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 5, Level = LogLevel.Warning, Message = "Publishing the provider zone again in {Seconds} s (last failure: {Reason})")]
     private static partial void LogRetrying(ILogger logger, double seconds, string reason);
 }

@@ -232,18 +232,18 @@ public sealed partial class ZonePublishingService(
         return answer.Of<TxtRecord>().Any(t => t.Text == expected);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Provider zone: a record of {Domain} is left out, the rest is published: {Problem}")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 6, Level = LogLevel.Warning, Message = "Provider zone: a record of {Domain} is left out, the rest is published: {Problem}")]
     private static partial void LogSkipped(ILogger logger, string domain, string problem);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Provider zone published again through {Kind}, serial {Serial}")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 7, Level = LogLevel.Information, Message = "Provider zone published again through {Kind}, serial {Serial}")]
     private static partial void LogRecovered(ILogger logger, string kind, uint serial);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Event}: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 8, Level = LogLevel.Warning, Message = "Event {Event}: {Reason}")]
     private static partial void LogEvent(ILogger logger, string @event, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Event {Event} could not be stored for webhooks: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 9, Level = LogLevel.Warning, Message = "Event {Event} could not be stored for webhooks: {Reason}")]
     private static partial void LogEventNotStored(ILogger logger, string @event, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Publishing the provider zone through {Kind} failed: {Reason}")]
+    [LoggerMessage(EventId = LogEvents.Publishing + 10, Level = LogLevel.Error, Message = "Publishing the provider zone through {Kind} failed: {Reason}")]
     private static partial void LogPublishFailed(ILogger logger, string kind, string reason);
 }

@@ -17,7 +17,7 @@ public sealed record DirectoryFileOutcome(string File, string Status, string Mov
 /// taken, and skip it. A claim whose instance died is given back after <see cref="AbandonedAfter"/>; importing it
 /// again is harmless, as the report's unique key makes a second import a duplicate.
 /// </remarks>
-public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<DirectoryReportWatcher> log) : BackgroundService
+public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<DirectoryReportWatcher> log) : BackgroundService
 {
     /// <summary>A file modified more recently than this may still be being written: left for the next scan.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
@@ -55,7 +55,8 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
                 catch (Exception e)
 #pragma warning restore CA1031
                 {
-                    log.LogWarning("watched report directory {Directory}: scan failed ({Type}: {Message}); retrying in {Seconds} s",
+                    metrics.ReportSourceFailed("directory");
+                    log.LogWarning(new EventId(LogEvents.Reports + 1), "watched report directory {Directory}: scan failed ({Type}: {Message}); retrying in {Seconds} s",
                         reports.WatchDirectory, e.GetType().Name, e.Message, reports.WatchIntervalSeconds);
                 }
             }
@@ -159,12 +160,12 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
         catch (FileNotFoundException)
         {
             // Given back as abandoned and taken by another instance meanwhile: that one files it.
-            log.LogWarning("watched report file {File}: moved away while it was being imported", name);
+            log.LogWarning(new EventId(LogEvents.Reports + 2), "watched report file {File}: moved away while it was being imported", name);
         }
         var status = outcome.Summary();
         if (!ok)
         {
-            log.LogWarning("watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);
+            log.LogWarning(new EventId(LogEvents.Reports + 3), "watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);
         }
         return new DirectoryFileOutcome(name, status, Path.GetRelativePath(Path.GetDirectoryName(processed)!, target), outcome.Reason);
     }
@@ -203,7 +204,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
             try
             {
                 File.Move(f.FullName, Path.Combine(dir, f.Name), overwrite: false);
-                log.LogWarning("watched report file {File}: claimed {Minutes:0} min ago by an instance that did not finish; given back", f.Name, (now - f.LastWriteTimeUtc).TotalMinutes);
+                log.LogWarning(new EventId(LogEvents.Reports + 4), "watched report file {File}: claimed {Minutes:0} min ago by an instance that did not finish; given back", f.Name, (now - f.LastWriteTimeUtc).TotalMinutes);
             }
             catch (IOException)
             {

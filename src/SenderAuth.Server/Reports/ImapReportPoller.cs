@@ -36,7 +36,7 @@ public sealed record ImapMessageOutcome(uint Uid, string? Subject, string Status
 /// and an instance that does not get it skips that poll. On SQLite there is one instance; a per-mailbox semaphore
 /// keeps the background loop and <see cref="PollOnceAsync"/> apart within it.
 /// </remarks>
-public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<ImapReportPoller> log) : BackgroundService
+public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<ImapReportPoller> log) : BackgroundService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, SemaphoreSlim> _busy = new(StringComparer.Ordinal);
@@ -99,7 +99,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             await using var mailboxLock = await AdvisoryLock.TryTakeAsync(o, "imap:" + mailbox.Name, ct).ConfigureAwait(false);
             if (mailboxLock is null)
             {
-                log.LogDebug("IMAP mailbox {Mailbox}: polled by another instance now; skipped", mailbox.Name);
+                log.LogDebug(new EventId(LogEvents.Reports + 5), "IMAP mailbox {Mailbox}: polled by another instance now; skipped", mailbox.Name);
                 return new ImapPollResult(mailbox.Name, ImapPollStatus.Busy, []);
             }
             return new ImapPollResult(mailbox.Name, ImapPollStatus.Polled, await PollAsync(mailbox, o, ct).ConfigureAwait(false));
@@ -112,7 +112,8 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            log.LogWarning("IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
+            metrics.ReportSourceFailed("imap");
+            log.LogWarning(new EventId(LogEvents.Reports + 6), "IMAP mailbox {Mailbox}: poll failed ({Type}: {Message}); retrying in {Seconds} s",
                 mailbox.Name, e.GetType().Name, e.Message, mailbox.PollSeconds);
             return new ImapPollResult(mailbox.Name, ImapPollStatus.Failed, [], $"{e.GetType().Name}: {e.Message}");
         }
@@ -153,7 +154,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         await client.DisconnectAsync(true, ct).ConfigureAwait(false);
         if (outcomes.Count > 0)
         {
-            log.LogInformation("IMAP mailbox {Mailbox}: {Archived} message(s) archived, {Failed} moved to {ErrorFolder}",
+            log.LogInformation(new EventId(LogEvents.Reports + 7), "IMAP mailbox {Mailbox}: {Archived} message(s) archived, {Failed} moved to {ErrorFolder}",
                 mailbox.Name, outcomes.Count(x => x.MovedTo == mailbox.ArchiveFolder), outcomes.Count(x => x.MovedTo == mailbox.ErrorFolder), mailbox.ErrorFolder);
         }
         return outcomes;
@@ -170,7 +171,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             var reason = $"the message is {size} bytes, larger than MaxMessageBytes ({mailbox.MaxMessageBytes}); it was not read";
             await errors.AppendAsync(await ImapFolders.NoteAsync(summary, mailbox, reason, original: null, time, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             await inbox.MoveToAsync(uid, errors, ct).ConfigureAwait(false);
-            log.LogWarning("IMAP mailbox {Mailbox}: message {Uid} ({Subject}) moved to {Folder}: {Reason}", mailbox.Name, uid.Id, subject, mailbox.ErrorFolder, reason);
+            log.LogWarning(new EventId(LogEvents.Reports + 8), "IMAP mailbox {Mailbox}: message {Uid} ({Subject}) moved to {Folder}: {Reason}", mailbox.Name, uid.Id, subject, mailbox.ErrorFolder, reason);
             return new ImapMessageOutcome(uid.Id, subject, "too-large", mailbox.ErrorFolder, reason);
         }
         var spool = Path.Combine(o.DataDirectory, "reports", "incoming");

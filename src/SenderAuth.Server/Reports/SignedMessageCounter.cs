@@ -65,7 +65,7 @@ public sealed class SignedMessageCounter(IServiceScopeFactory scopes, TimeProvid
             }
             if (e is not OperationCanceledException)
             {
-                log.LogWarning(e, "could not write signed-message counts; kept for the next try");
+                log.LogWarning(new EventId(LogEvents.Reports + 15), e, "could not write signed-message counts; kept for the next try");
             }
         }
     }

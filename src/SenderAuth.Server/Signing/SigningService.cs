@@ -117,18 +117,20 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             if (domain.Signer is not null)
             {
-                return new SigningChoice(SignDisposition.Signed, domain.Signer, "", fromDomain, domain.Selector, domain.InstitutionId);
+                return new SigningChoice(SignDisposition.Signed, domain.Signer, "", fromDomain, domain.Selector, domain.InstitutionId) { InstitutionCode = domain.InstitutionCode };
             }
-            return await ApplyPolicyAsync(domain.Policy, domain.Reason, domain.InstitutionId, ct).ConfigureAwait(false);
+            return await ApplyPolicyAsync(domain.Policy, domain.Reason, domain.InstitutionId, domain.InstitutionCode, ct).ConfigureAwait(false);
         }
         // An operator (or the MTA) naming no institution has no institution policy: no database read for that, which
         // matters for the milter, where mail of unknown domains (bounces, system mail) is routine.
-        var policy = (caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false))
-            ?? (institutionCode is null ? unknownDomainPolicy : null);
+        var owner = caller.IsOperator && institutionCode is null ? null : await CallerPolicyAsync(caller, institutionCode, ct).ConfigureAwait(false);
+        var policy = owner?.Policy ?? (institutionCode is null ? unknownDomainPolicy : null);
         var reason = $"{fromDomain} is not a sender domain of {(caller.IsOperator ? "any institution" : "your institution")}";
+        // The metrics' institution: the one whose policy decided (the caller's, or the one an operator named).
+        var code = owner?.Code ?? institutionCode;
         return policy is null
-            ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""))
-            : await ApplyPolicyAsync(policy.Value, reason, null, ct).ConfigureAwait(false);
+            ? Rejected(reason + (caller.IsOperator && unknownDomainPolicy is null ? " (name an institution to apply its policy)" : ""), code)
+            : await ApplyPolicyAsync(policy.Value, reason, null, code, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -139,7 +141,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
     public void AfterSigning(SigningChoice choice, SigningChannel channel)
     {
         ArgumentNullException.ThrowIfNull(choice);
-        metrics.Signed(choice.Signatures, channel == SigningChannel.Milter ? "milter" : "api");
+        metrics.Signed(choice.Signatures, channel == SigningChannel.Milter ? "milter" : "api", choice.InstitutionCode, choice.Disposition == SignDisposition.SignedWithProviderDomain);
         // Only signatures aligned with the From domain: provider-domain signatures are not in the domain's reports' DKIM alignment.
         if (choice.Disposition == SignDisposition.Signed && choice.Domain is { } domain && choice.Selector is { } selector)
         {
@@ -147,39 +149,39 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         }
     }
 
-    private async Task<SigningChoice> ApplyPolicyAsync(UnsignedMailPolicy policy, string reason, long? institutionId, CancellationToken ct)
+    private async Task<SigningChoice> ApplyPolicyAsync(UnsignedMailPolicy policy, string reason, long? institutionId, string? institutionCode, CancellationToken ct)
     {
         switch (policy)
         {
             case UnsignedMailPolicy.PassUnsigned:
-                metrics.PassedUnsigned();
-                return new SigningChoice(SignDisposition.PassedUnsigned, null, reason, null, null, institutionId);
+                metrics.PassedUnsigned(institutionCode);
+                return new SigningChoice(SignDisposition.PassedUnsigned, null, reason, null, null, institutionId) { InstitutionCode = institutionCode };
             case UnsignedMailPolicy.SignWithProviderDomain:
                 var provider = await ProviderSignerAsync(ct).ConfigureAwait(false);
                 if (provider.Signer is null)
                 {
-                    return Rejected($"{reason}; the provider's own key is not served yet");
+                    return Rejected($"{reason}; the provider's own key is not served yet", institutionCode);
                 }
-                return new SigningChoice(SignDisposition.SignedWithProviderDomain, provider.Signer, reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector, institutionId);
+                return new SigningChoice(SignDisposition.SignedWithProviderDomain, provider.Signer, reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector, institutionId) { InstitutionCode = institutionCode };
             default:
-                return Rejected(reason);
+                return Rejected(reason, institutionCode);
         }
     }
 
-    private SigningChoice Rejected(string reason)
+    private SigningChoice Rejected(string reason, string? institutionCode)
     {
-        metrics.SignFailed("policy");
+        metrics.SignFailed("policy", institutionCode);
         return new SigningChoice(SignDisposition.Rejected, null, reason, null, null, null);
     }
 
-    private async Task<UnsignedMailPolicy?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
+    private async Task<(UnsignedMailPolicy Policy, string Code)?> CallerPolicyAsync(Caller caller, string? code, CancellationToken ct)
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
         var query = db.Institutions.AsNoTracking();
         query = caller.InstitutionId is { } id ? query.Where(i => i.Id == id) : code is null ? query.Where(_ => false) : query.Where(i => i.Code == code);
-        var found = await query.Select(i => new { i.UnsignedPolicy }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
-        return found?.UnsignedPolicy;
+        var found = await query.Select(i => new { i.UnsignedPolicy, i.Code }).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return found is null ? null : (found.UnsignedPolicy, found.Code);
     }
 
     private async Task<CacheEntry?> LookupAsync(string domain, CancellationToken ct)
@@ -207,15 +209,15 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         var domain = await db.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false);
         if (domain?.Institution is not { } institution)
         {
-            return new CacheEntry(expires, false, 0, UnsignedMailPolicy.Reject, null, null, "");
+            return new CacheEntry(expires, false, 0, UnsignedMailPolicy.Reject, null, null, "", null);
         }
         if (domain.SigningEnabled && domain.SigningSuspended)
         {
-            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is suspended for {name}: {domain.StateReason}");
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is suspended for {name}: {domain.StateReason}", institution.Code);
         }
         if (!domain.SigningEnabled)
         {
-            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}");
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}", institution.Code);
         }
         var targets = _options.Provider.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
@@ -223,10 +225,10 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (key is null)
         {
-            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key");
+            return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key", institution.Code);
         }
         var signer = new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))] }, time);
-        return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, signer, key.Selector, "");
+        return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, signer, key.Selector, "", institution.Code);
     }
 
     private async Task<CacheEntry> ProviderSignerAsync(CancellationToken ct)
@@ -243,10 +245,10 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             .OrderByDescending(k => k.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var signer = key is null ? null
             : new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(DnsName.Normalize(_options.Provider.Zone), key.Selector, keyStore.Open(key))] }, time);
-        return _provider = new CacheEntry(now.AddSeconds(_options.Signing.CacheSeconds), key is not null, 0, UnsignedMailPolicy.Reject, signer, key?.Selector, "");
+        return _provider = new CacheEntry(now.AddSeconds(_options.Signing.CacheSeconds), key is not null, 0, UnsignedMailPolicy.Reject, signer, key?.Selector, "", null);
     }
 
-    private sealed record CacheEntry(DateTimeOffset Expires, bool Found, long InstitutionId, UnsignedMailPolicy Policy, DkimSigner? Signer, string? Selector, string Reason);
+    private sealed record CacheEntry(DateTimeOffset Expires, bool Found, long InstitutionId, UnsignedMailPolicy Policy, DkimSigner? Signer, string? Selector, string Reason, string? InstitutionCode);
 }
 
 /// <summary>Which interface signed a message (a tag on the signature counter).</summary>
@@ -264,6 +266,9 @@ public sealed record SigningChoice(SignDisposition Disposition, DkimSigner? Sign
 {
     /// <summary>Signatures a signed message gets (one per key of the signer).</summary>
     public int Signatures => Signer?.KeyCount ?? 0;
+
+    /// <summary>The code of the institution whose domain or policy decided, when known (the metrics' institution label).</summary>
+    public string? InstitutionCode { get; init; }
 }
 
 /// <summary>A message the API cannot sign because of its content (400 with the reason).</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace SenderAuth.Server.Webhooks;
 
 /// <summary>Webhook delivery ("SenderAuth:Notifications"): how often, how long, how many times.</summary>
@@ -10,9 +12,11 @@ public sealed class NotificationOptions
     public bool SendWebhooks { get; set; } = true;
 
     /// <summary>How often due deliveries are looked for.</summary>
+    [Range(0.05d, 3600d)]
     public double IntervalSeconds { get; set; } = 5;
 
     /// <summary>How long one POST may take before it counts as a failed attempt.</summary>
+    [Range(0d, 300d, MinimumIsExclusive = true)]
     public double TimeoutSeconds { get; set; } = 10;
 
     /// <summary>
@@ -22,24 +26,29 @@ public sealed class NotificationOptions
     public double LeaseSeconds { get; set; } = 60;
 
     /// <summary>Attempts before a delivery is given up (the first one included).</summary>
+    [Range(1, 100)]
     public int MaxAttempts { get; set; } = 8;
 
     /// <summary>The wait after the 1st, 2nd, … failed attempt; the last one repeats. Default 1 min, 5 min, 30 min, 2 h, 6 h.</summary>
     public List<TimeSpan> RetryDelays { get; set; } = [];
 
     /// <summary>Each wait is stretched or shrunk by up to this fraction at random, so a receiver back from an outage is not hit by every retry at once.</summary>
+    [Range(0d, 1d, MaximumIsExclusive = true)]
     public double Jitter { get; set; } = 0.1;
 
     /// <summary>Deliveries one pass claims at most.</summary>
+    [Range(1, 10_000)]
     public int BatchSize { get; set; } = 100;
 
     /// <summary>
     /// POSTs in flight at once per instance, all institutions together; default 16. Each institution has at most
     /// SenderAuth:Quotas:WebhookDeliveriesInFlightPerInstitution of them, so slow receivers of one leave the rest to others.
     /// </summary>
+    [Range(1, 256)]
     public int Parallelism { get; set; } = 16;
 
     /// <summary>POSTs in flight at once to one webhook; default 2: a receiver is not flooded, and one that hangs holds only this many.</summary>
+    [Range(1, 64)]
     public int InFlightPerEndpoint { get; set; } = 2;
 
     /// <summary>
@@ -65,37 +74,14 @@ public sealed class NotificationOptions
     {
         var errors = new List<string>();
         const string at = "SenderAuth:Notifications";
-        if (IntervalSeconds is < 0.05 or > 3600)
-        {
-            errors.Add($"{at}:IntervalSeconds must be between 0.05 and 3600");
-        }
-        if (TimeoutSeconds is <= 0 or > 300)
-        {
-            errors.Add($"{at}:TimeoutSeconds must be in (0, 300]");
-        }
+        // IntervalSeconds, TimeoutSeconds, MaxAttempts, Jitter, BatchSize, Parallelism, InFlightPerEndpoint: [Range] (OptionRangeValidator).
         if (LeaseSeconds <= TimeoutSeconds || LeaseSeconds > 86400)
         {
             errors.Add($"{at}:LeaseSeconds must be longer than TimeoutSeconds (else a slow receiver gets the same delivery twice) and at most 86400");
         }
-        if (MaxAttempts is < 1 or > 100)
-        {
-            errors.Add($"{at}:MaxAttempts must be between 1 and 100");
-        }
         if (RetryDelays.Any(d => d <= TimeSpan.Zero || d > TimeSpan.FromDays(7)))
         {
             errors.Add($"{at}:RetryDelays must be positive and at most 7 days each (e.g. \"00:01:00\")");
-        }
-        if (Jitter is < 0 or >= 1)
-        {
-            errors.Add($"{at}:Jitter must be in [0, 1)");
-        }
-        if (BatchSize is < 1 or > 10_000 || Parallelism is < 1 or > 256)
-        {
-            errors.Add($"{at}: BatchSize must be between 1 and 10000, Parallelism between 1 and 256");
-        }
-        if (InFlightPerEndpoint is < 1 or > 64)
-        {
-            errors.Add($"{at}:InFlightPerEndpoint is {InFlightPerEndpoint}: use 1 to 64");
         }
         WebhookAddressPolicy.ParseNetworks(AllowedNetworks, out var invalid);
         if (invalid.Count > 0)

@@ -143,7 +143,7 @@ public sealed partial class WebhookSender(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped the {Dropped} oldest undelivered webhook deliveries of institution {Institution}: its queue was over SenderAuth:Quotas:MaxQueuedDeliveriesPerInstitution ({Cap})")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 1, Level = LogLevel.Warning, Message = "Dropped the {Dropped} oldest undelivered webhook deliveries of institution {Institution}: its queue was over SenderAuth:Quotas:MaxQueuedDeliveriesPerInstitution ({Cap})")]
     private static partial void LogDropped(ILogger logger, int dropped, string institution, int cap);
 
     /// <summary>Undelivered, not given up, due, and not leased by anyone (or the lease ran out).</summary>
@@ -429,7 +429,7 @@ public sealed partial class WebhookSender(
     private static TimeSpan Jittered(TimeSpan delay, double jitter) =>
         jitter == 0 ? delay : delay * (1 + jitter * (2 * Random.Shared.NextDouble() - 1));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhooks are not sent by this instance (SenderAuth:Notifications:SendWebhooks is false)")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 2, Level = LogLevel.Information, Message = "Webhooks are not sent by this instance (SenderAuth:Notifications:SendWebhooks is false)")]
     private static partial void LogNotSending(ILogger logger);
 
     public override void Dispose()
@@ -438,15 +438,15 @@ public sealed partial class WebhookSender(
         base.Dispose();
     }
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A webhook delivery pass failed; the next one retries")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 3, Level = LogLevel.Error, Message = "A webhook delivery pass failed; the next one retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} delivered on attempt {Attempt}")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 4, Level = LogLevel.Debug, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} delivered on attempt {Attempt}")]
     private static partial void LogDelivered(ILogger logger, long deliveryId, string @event, long webhookId, string host, int attempt);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} failed on attempt {Attempt}: {Error}; next attempt at {NextAttemptAt:o}")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 5, Level = LogLevel.Information, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} failed on attempt {Attempt}: {Error}; next attempt at {NextAttemptAt:o}")]
     private static partial void LogRetry(ILogger logger, long deliveryId, string @event, long webhookId, string host, int attempt, string error, DateTime nextAttemptAt);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} given up after {Attempt} attempts: {Error}")]
+    [LoggerMessage(EventId = LogEvents.Webhooks + 6, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} ({Event}) to webhook {WebhookId} at {Host} given up after {Attempt} attempts: {Error}")]
     private static partial void LogGaveUp(ILogger logger, long deliveryId, string @event, long webhookId, string host, int attempt, string error);
 }

@@ -62,7 +62,7 @@ public static partial class StoreSetup
         return services;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Data folder permissions tightened, only the server's user may read it: {What}")]
+    [LoggerMessage(EventId = LogEvents.Data + 1, Level = LogLevel.Warning, Message = "Data folder permissions tightened, only the server's user may read it: {What}")]
     private static partial void LogTightened(ILogger logger, string what);
 }
 

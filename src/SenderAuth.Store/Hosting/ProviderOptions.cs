@@ -7,18 +7,23 @@ public sealed class ProviderOptions
 {
     /// <summary>The provider's zone, served by the built-in DNS server or updated by RFC 2136.</summary>
     public string Zone { get; set; } = "ticketing.example";
+    /// <summary>The zone under which institutions' DKIM selectors point (their CNAME targets, sel1-{code}._domainkey.DkimZone).</summary>
     public string DkimZone { get; set; } = "dkim.ticketing.example";
+    /// <summary>The name institutions include in their SPF record (include:SpfInclude); it lists SendingIps.</summary>
     public string SpfInclude { get; set; } = "spf.ticketing.example";
     /// <summary>The provider's sending networks (CIDR). Default, when none are configured: the documentation networks.</summary>
     public List<string> SendingIps { get; set; } = [];
     /// <summary>The two selectors keys rotate between. Default, when none are configured: stxsel1 → sel1-{code}, stxsel2 → sel2-{code}.</summary>
     public List<ProviderSelector> Selectors { get; set; } = [];
+    /// <summary>Where institutions' DMARC aggregate reports go (rua=), {code} the institution; null: no rua= asked for.</summary>
     public string? ReportAddress { get; set; } = "mailto:{code}@rua.ticketing.example";
     /// <summary>The custom MAIL FROM domain offered to domains that enable it, e.g. bounce.{domain}.</summary>
     public string MailFromDomain { get; set; } = "bounce.{domain}";
     /// <summary>The MX host of the custom MAIL FROM domain (where bounces go).</summary>
     public string MailFromMx { get; set; } = "feedback.ticketing.example";
+    /// <summary>Size of generated RSA keys; within Quotas:MinRsaBits..MaxRsaBits.</summary>
     public int RsaBits { get; set; } = 2048;
+    /// <summary>TTL (seconds) of the key records in the provider zone; a rotation waits at least this long after DNS serves a new key.</summary>
     public int KeyTtl { get; set; } = 3600;
     /// <summary>Selector of the provider's own key, used by the SignWithProviderDomain policy (d= the provider zone).</summary>
     public string OwnSelector { get; set; } = "stxprovider";

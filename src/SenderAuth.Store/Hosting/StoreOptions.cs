@@ -32,7 +32,10 @@ public class StoreOptions
         {
             yield return "SenderAuth:ConnectionString is required with Database=postgres (Npgsql form: Host=…;Database=…;Username=…;Password=…)";
         }
-        foreach (var problem in Reports.Problems())
+        // The [Range] bounds of the store's sections (the server checks every section's through OptionRangeValidator).
+        foreach (var problem in OptionRanges.Problems(Provider, $"{Section}:{nameof(Provider)}")
+            .Concat(OptionRanges.Problems(Reports, $"{Section}:{nameof(Reports)}"))
+            .Concat(Reports.Problems()))
         {
             yield return problem;
         }

@@ -70,7 +70,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             catch (DbUpdateException e) when (attempt == 1 && IsUniqueViolation(e))
             {
                 // Another instance committed one of this file's reports first: read the file again, it is a duplicate now.
-                log.LogInformation("report file {File}: a report was imported concurrently; reading the file again", fileName);
+                log.LogInformation(new EventId(LogEvents.Reports + 9), "report file {File}: a report was imported concurrently; reading the file again", fileName);
                 db.ChangeTracker.Clear();
             }
             catch (Exception e) when (Unreadable(e))
@@ -133,12 +133,12 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             metrics.ReportFile(r.Status.Token());
         }
-        log.LogInformation("report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign; mail: {Mail}",
+        log.LogInformation(new EventId(LogEvents.Reports + 10), "report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign; mail: {Mail}",
             fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate),
             results.Count(r => r.Status is ReportImportStatus.Foreign or ReportImportStatus.Misrouted), evidence.IsMail ? evidence.Summary : "none");
         foreach (var r in results.Where(r => r.Warning is not null))
         {
-            log.LogWarning("report {Org} {Id} from {Origin} kept apart: {Warning}", r.ReporterOrg, r.ReportId, origin, r.Warning);
+            log.LogWarning(new EventId(LogEvents.Reports + 11), "report {Org} {Id} from {Origin} kept apart: {Warning}", r.ReporterOrg, r.ReportId, origin, r.Warning);
         }
         foreach (var r in results.Where(r => r.HasWarnings))
         {
@@ -349,7 +349,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         }
         await db.ReportRecords.Where(r => r.ReportId == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await db.Reports.Where(r => r.Id == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-        log.LogInformation("report {Org} {Id} about {Domain}: {Why} (from {Origin})", old.ReporterOrg, old.ReportId, old.PolicyDomain, why, old.Origin);
+        log.LogInformation(new EventId(LogEvents.Reports + 12), "report {Org} {Id} about {Domain}: {Why} (from {Origin})", old.ReporterOrg, old.ReportId, old.PolicyDomain, why, old.Origin);
     }
 
     /// <summary>
@@ -437,7 +437,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             await TrimQuarantineAsync(owner, ct).ConfigureAwait(false);
         }
         metrics.ReportFile(FileImportStatus.Quarantined.Token());
-        log.LogWarning("report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
+        log.LogWarning(new EventId(LogEvents.Reports + 13), "report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
         return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
     }
 
@@ -466,7 +466,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
                 $"{q.Bytes} bytes from {q.Origin} deleted: the institution's quarantine is over {limit} bytes (SenderAuth:Reports:QuarantineBytesPerInstitution)");
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
-            log.LogWarning("quarantined upload {File} ({Bytes} bytes, {Origin}) deleted: institution {Institution}'s quarantine is over {Limit} bytes",
+            log.LogWarning(new EventId(LogEvents.Reports + 14), "quarantined upload {File} ({Bytes} bytes, {Origin}) deleted: institution {Institution}'s quarantine is over {Limit} bytes",
                 q.FileName, q.Bytes, q.Origin, institutionId, limit);
         }
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using SenderAuth.Reports;
 
 namespace SenderAuth.Store.Reports;
@@ -6,12 +7,14 @@ namespace SenderAuth.Store.Reports;
 public sealed class ReportOptions
 {
     /// <summary>Largest upload accepted over HTTP (the file as sent, compressed or not).</summary>
+    [Range(typeof(long), "1024", "9223372036854775807")]
     public long MaxUploadBytes { get; set; } = 50L << 20;
 
     /// <summary>Largest decompressed size of one file (gzip, zip entries, attachments together).</summary>
     public long MaxDecompressedBytes { get; set; } = 1L << 30;
 
     /// <summary>Largest decompressed/compressed ratio before a file counts as a bomb.</summary>
+    [Range(2, int.MaxValue)]
     public int MaxCompressionRatio { get; set; } = 100;
 
     /// <summary>
@@ -23,6 +26,8 @@ public sealed class ReportOptions
     /// <summary>A folder polled for report files (batch imports); null: off.</summary>
     public string? WatchDirectory { get; set; }
 
+    /// <summary>How often the watched directory is scanned, in seconds.</summary>
+    [Range(0.1d, 86400d)]
     public double WatchIntervalSeconds { get; set; } = 10;
 
     /// <summary>IMAP mailboxes polled for reports sent to the rua address.</summary>
@@ -38,6 +43,7 @@ public sealed class ReportOptions
     public bool IncludeUntrusted { get; set; }
 
     /// <summary>Report uploads one institution may make per hour (default 60; files in one request count one each); more is 429.</summary>
+    [Range(1, 100_000)]
     public int UploadsPerHour { get; set; } = 60;
 
     /// <summary>
@@ -72,6 +78,7 @@ public sealed class ReportOptions
     }
 
     /// <summary>Reported volume from our IPs above what we signed by more than this share is flagged (plus a small absolute slack).</summary>
+    [Range(0d, 10d)]
     public double ReconciliationTolerance { get; set; } = 0.05;
 
     internal DmarcReportLimits ParserLimits() => new()
@@ -82,33 +89,15 @@ public sealed class ReportOptions
 
     internal IEnumerable<string> Problems()
     {
-        if (MaxUploadBytes < 1024)
-        {
-            yield return "SenderAuth:Reports:MaxUploadBytes must be at least 1024";
-        }
+        // The bounds of single settings are [Range] attributes, checked by OptionRanges (the server's
+        // OptionRangeValidator, the CLI's StoreOptions.StoreProblems); these are the rules between settings.
         if (MaxDecompressedBytes < MaxUploadBytes)
         {
             yield return "SenderAuth:Reports:MaxDecompressedBytes must be at least MaxUploadBytes";
         }
-        if (MaxCompressionRatio < 2)
-        {
-            yield return "SenderAuth:Reports:MaxCompressionRatio must be at least 2";
-        }
-        if (WatchIntervalSeconds is < 0.1 or > 86400)
-        {
-            yield return "SenderAuth:Reports:WatchIntervalSeconds must be between 0.1 and 86400";
-        }
-        if (UploadsPerHour is < 1 or > 100_000)
-        {
-            yield return "SenderAuth:Reports:UploadsPerHour must be between 1 and 100000";
-        }
         if (QuarantineBytesPerInstitution < MaxUploadBytes)
         {
             yield return "SenderAuth:Reports:QuarantineBytesPerInstitution must be at least MaxUploadBytes (one quarantined file must fit)";
-        }
-        if (ReconciliationTolerance is < 0 or > 10)
-        {
-            yield return "SenderAuth:Reports:ReconciliationTolerance must be between 0 and 10";
         }
         for (var i = 0; i < TrustedReporters.Count; i++)
         {
@@ -146,19 +135,30 @@ public enum ImapSecurity
 /// <summary>One mailbox: where reports arrive, where processed and failed mail goes.</summary>
 public sealed class ImapMailboxOptions
 {
+    /// <summary>The IMAP server's host name (required).</summary>
     public string Host { get; set; } = "";
+    /// <summary>The IMAP server's port.</summary>
+    [Range(1, 65535)]
     public int Port { get; set; } = 993;
     /// <summary>tls (implicit, port 993; the default), starttls, or none (loopback tests only); any case.</summary>
     public ImapSecurity Security { get; set; } = ImapSecurity.Tls;
+    /// <summary>The IMAP login (required).</summary>
     public string User { get; set; } = "";
     /// <summary>From configuration or the environment (SenderAuth__Reports__Imap__0__Password), never the repository.</summary>
     public string? Password { get; set; }
+    /// <summary>The folder reports arrive in.</summary>
     public string Folder { get; set; } = "INBOX";
+    /// <summary>Where imported messages are moved (must differ from Folder).</summary>
     public string ArchiveFolder { get; set; } = "Archive";
+    /// <summary>Where messages that could not be imported are moved, with the reason logged (must differ from Folder).</summary>
     public string ErrorFolder { get; set; } = "Errors";
+    /// <summary>How often the mailbox is polled, in seconds.</summary>
+    [Range(1d, 86400d)]
     public double PollSeconds { get; set; } = 300;
     /// <summary>Messages larger than this are not fetched: they go to the error folder.</summary>
     public long MaxMessageBytes { get; set; } = 50L << 20;
+    /// <summary>Messages read at most per poll; the rest wait for the next one.</summary>
+    [Range(1, int.MaxValue)]
     public int MaxMessagesPerPoll { get; set; } = 500;
 
     public string Name => $"{User}@{Host}:{Port}/{Folder}";
@@ -168,10 +168,7 @@ public sealed class ImapMailboxOptions
         if (string.IsNullOrWhiteSpace(Host)) { yield return "Host is required"; }
         if (string.IsNullOrWhiteSpace(User)) { yield return "User is required"; }
         if (string.IsNullOrEmpty(Password)) { yield return "Password is required (set it in the environment)"; }
-        if (Port is < 1 or > 65535) { yield return "Port must be 1-65535"; }
         if (!Enum.IsDefined(Security)) { yield return "Security must be tls, starttls or none"; }
-        if (PollSeconds is < 1 or > 86400) { yield return "PollSeconds must be between 1 and 86400"; }
-        if (MaxMessagesPerPoll < 1) { yield return "MaxMessagesPerPoll must be at least 1"; }
         if (string.Equals(Folder, ArchiveFolder, StringComparison.OrdinalIgnoreCase) || string.Equals(Folder, ErrorFolder, StringComparison.OrdinalIgnoreCase))
         {
             yield return "ArchiveFolder and ErrorFolder must differ from Folder";
@@ -183,15 +180,19 @@ public sealed class ImapMailboxOptions
 public sealed class AdvisorOptions
 {
     /// <summary>Days with report data needed before any tightening.</summary>
+    [Range(1, 366)]
     public int MinDays { get; set; } = 30;
 
     /// <summary>Share of legitimate volume (ours and declared senders) that must pass DMARC aligned.</summary>
+    [Range(0d, 1d, MinimumIsExclusive = true)]
     public double MinAlignedShare { get; set; } = 0.995;
 
     /// <summary>Messages needed in the window before the share means anything.</summary>
+    [Range(typeof(long), "0", "9223372036854775807")]
     public long MinMessages { get; set; } = 1000;
 
     /// <summary>Unknown sources below this share of volume are noise, not a forgotten sender.</summary>
+    [Range(0d, 1d)]
     public double UnknownSenderShare { get; set; } = 0.001;
 
     /// <summary>Go through t=y (RFC 9989 testing) before each enforcing step.</summary>
@@ -199,9 +200,7 @@ public sealed class AdvisorOptions
 
     internal IEnumerable<string> Problems()
     {
-        if (MinDays is < 1 or > 366) { yield return "MinDays must be between 1 and 366"; }
-        if (MinAlignedShare is <= 0 or > 1) { yield return "MinAlignedShare must be in (0, 1]"; }
-        if (MinMessages < 0) { yield return "MinMessages must not be negative"; }
-        if (UnknownSenderShare is < 0 or > 1) { yield return "UnknownSenderShare must be in [0, 1]"; }
+        // MinDays, MinAlignedShare, MinMessages, UnknownSenderShare: [Range] (OptionRangeValidator).
+        yield break;
     }
 }

@@ -140,7 +140,7 @@ public sealed partial class DashboardHttpTests
         }
         var result = OptionsCheck.Validate(options);
         Assert.True(result.Failed);
-        Assert.Contains(result.Failures!, f => f.StartsWith($"SenderAuth:Dashboard:{setting} is {value}", StringComparison.Ordinal));
+        Assert.Contains(result.Failures!, f => f.StartsWith($"SenderAuth:Dashboard:{setting} must be between", StringComparison.Ordinal) && f.Contains($"(it is {value})", StringComparison.Ordinal));
         Assert.False(OptionsCheck.Validate(new ServerOptions()).Failures?.Any(f => f.Contains("Dashboard", StringComparison.Ordinal)) ?? false);
     }
 

@@ -66,8 +66,8 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
     }
 
     [Theory]
-    [InlineData(0, 60, "SenderAuth:Retention:DeletedDays is 0")]
-    [InlineData(30, 0, "SenderAuth:Retention:PurgeEveryMinutes is 0")]
+    [InlineData(0, 60, "SenderAuth:Retention:DeletedDays must be between 1 and 3650 (it is 0)")]
+    [InlineData(30, 0, "SenderAuth:Retention:PurgeEveryMinutes must be between 1 and 1440 (it is 0)")]
     public void Retention_out_of_range_is_refused_with_the_setting_named(int days, int minutes, string problem)
     {
         var options = new SenderAuth.Server.Hosting.ServerOptions();

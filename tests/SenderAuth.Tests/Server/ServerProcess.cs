@@ -93,7 +93,9 @@ public sealed class ServerProcess : IAsyncDisposable
         var at = line.IndexOf(ListeningOn, StringComparison.Ordinal);
         if (at >= 0 && _url is null)
         {
-            Volatile.Write(ref _url, new Uri(line[(at + ListeningOn.Length)..].Trim()));
+            // The address ends at a space or, in a JSON log line (Logging:Format=json), at the closing quote.
+            var url = line[(at + ListeningOn.Length)..].Trim();
+            Volatile.Write(ref _url, new Uri(url.Split('"', ' ')[0]));
         }
         ReadBanner(line);
     }

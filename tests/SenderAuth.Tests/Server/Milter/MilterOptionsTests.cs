@@ -16,7 +16,7 @@ public sealed class MilterOptionsTests
     [InlineData("Listen", "inet:localhost:8891", "the address must be IP:PORT")]
     [InlineData("Listen", "unix:relative.sock", "a Unix socket needs an absolute path")]
     [InlineData("MaxPacketBytes", "1000", "MaxPacketBytes must be between 70 KiB")]
-    [InlineData("PacketTimeoutSeconds", "0", "PacketTimeoutSeconds in (0, 3600]")]
+    [InlineData("PacketTimeoutSeconds", "0", "PacketTimeoutSeconds must be in (0, 3600] (it is 0)")]
     [InlineData("MaxConnections", "0", "MaxConnections must be between 1 and 100000")]
     public void Validate_BadSetting_NamesIt(string key, string value, string expected)
     {

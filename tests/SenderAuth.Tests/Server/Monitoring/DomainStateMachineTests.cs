@@ -94,9 +94,11 @@ public class DomainStateMachineTests
     [Fact]
     public void Invalid_monitoring_settings_are_named()
     {
-        var errors = new MonitorOptions { Tick = TimeSpan.Zero, Jitter = 0.7, MinRotationInterval = TimeSpan.FromDays(100) }.Problems().ToList();
+        var options = new MonitorOptions { Tick = TimeSpan.Zero, Jitter = 0.7, MinRotationInterval = TimeSpan.FromDays(100) };
+        var errors = options.Problems().ToList();
         Assert.Contains(errors, e => e.Contains("Tick must be positive", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("Jitter", StringComparison.Ordinal));
+        // Ranges are the properties' [Range] attributes, checked by OptionRangeValidator.
+        Assert.Contains(SenderAuth.Store.Hosting.OptionRanges.Problems(options, "SenderAuth:Monitoring"), e => e == "SenderAuth:Monitoring:Jitter must be in [0, 0.5) (it is 0.7)");
         Assert.Contains(errors, e => e.Contains("MinRotationInterval", StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,66 @@
+using System.Diagnostics.Metrics;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using SenderAuth.Tests.Server;
+
+namespace SenderAuth.Tests.Metrics;
+
+/// <summary>
+/// The alert rules in the repo (deploy/prometheus/alerts.yml) as Prometheus' own tool reads them: valid rules, and
+/// the unit tests beside them (alerts.test.yml) firing what they should on series shaped as /metrics exports them.
+/// </summary>
+[Trait("Layer", "interop")]
+public sealed partial class MetricsAlertRulesTests
+{
+    /// <summary>
+    /// Every senderauth_* series an alert names is one the server defines, spelled as the Prometheus exporter spells
+    /// it (dots to underscores, _total on counters): a renamed instrument would otherwise silence its alert for ever.
+    /// </summary>
+    [Fact]
+    public async Task AlertRules_NameOnlySeriesTheServerExports()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var factory = host.Services.GetRequiredService<IMeterFactory>();
+        var exported = new HashSet<string>(StringComparer.Ordinal);
+        using (var listener = new MeterListener())
+        {
+            listener.InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == "SenderAuth.Server" && ReferenceEquals(instrument.Meter.Scope, factory))
+                {
+                    var name = instrument.Name.Replace('.', '_');
+                    lock (exported)
+                    {
+                        exported.Add(instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal) ? name + "_total" : name);
+                    }
+                }
+            };
+            listener.Start();
+        }
+        var named = SeriesName().Matches(await File.ReadAllTextAsync(PrometheusTool.Rules, TestContext.Current.CancellationToken))
+            .Select(m => m.Value).Distinct().ToList();
+        Assert.True(named.Count >= 10, $"only {named.Count} series named in alerts.yml");
+        Assert.All(named, n => Assert.True(exported.Contains(n), $"alerts.yml names {n}, which the server does not export; it exports: {string.Join(", ", exported.Order())}"));
+    }
+
+    [GeneratedRegex(@"\bsenderauth_[a-z_]+")]
+    private static partial Regex SeriesName();
+
+    [Fact]
+    public async Task PromtoolCheckRules_AlertsYml_Succeeds()
+    {
+        PrometheusTool.RequireInstalled();
+        var (code, output) = await PrometheusTool.RunAsync("promtool", Path.GetDirectoryName(PrometheusTool.Rules)!, TestContext.Current.CancellationToken, "check", "rules", "alerts.yml");
+        Assert.True(code == 0, $"promtool check rules exited {code}:\n{output}");
+        Assert.Matches(@"SUCCESS: \d+ rules found", output);
+    }
+
+    [Fact]
+    public async Task PromtoolTestRules_AlertsTestYml_EveryCasePasses()
+    {
+        PrometheusTool.RequireInstalled();
+        var (code, output) = await PrometheusTool.RunAsync("promtool", Path.GetDirectoryName(PrometheusTool.Rules)!, TestContext.Current.CancellationToken, "test", "rules", "alerts.test.yml");
+        Assert.True(code == 0, $"promtool test rules exited {code}:\n{output}");
+        Assert.Contains("SUCCESS", output, StringComparison.Ordinal);
+    }
+}
