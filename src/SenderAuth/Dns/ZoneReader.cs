@@ -112,7 +112,7 @@ internal sealed class ZoneReader
             {
                 throw tokens.Error(type, $"class {type.Text} not supported, only IN");
             }
-            sawClass = true;
+            sawClass |= ZoneTypes.IsClass(type.Text);
             type = tokens.Next("record type");
         }
         var rdata = new ZoneRdata(this, tokens);

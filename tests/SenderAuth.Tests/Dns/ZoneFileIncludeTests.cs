@@ -1,0 +1,156 @@
+using SenderAuth.Dns;
+
+namespace SenderAuth.Tests.Dns;
+
+/// <summary><c>$INCLUDE</c> (RFC 1035 §5.1) within the zone's folder, and the size limits of the reader.</summary>
+[Trait("Layer", "engine")]
+public sealed class ZoneFileIncludeTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("sa-zone-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string name, string text)
+    {
+        var path = Path.Combine(_dir, name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void ParseFile_Include_ReadsWithItsOriginAndRestoresOurs()
+    {
+        Write("sub/hosts.zone", "$TTL 60\nwww A 192.0.2.80\n  TXT \"in include\"\n");
+        var main = Write("main.zone", """
+            $ORIGIN example.com.
+            $TTL 300
+            @ A 192.0.2.1
+            $INCLUDE sub/hosts.zone shop.example.com.
+            $INCLUDE "sub/hosts.zone" ; same file again, origin of this file
+              TXT "back in main"
+            mail A 192.0.2.25
+            """);
+        var zone = ZoneFileParser.ParseFile(main);
+        var byName = zone.Records.ToLookup(r => r.Name);
+        Assert.Equal(60u, byName["www.shop.example.com"].OfType<AddressRecord>().Single().Ttl);
+        Assert.Single(byName["www.example.com"].OfType<AddressRecord>());
+        // After the include the origin, $TTL and previous owner are this file's again.
+        Assert.Equal(300u, byName["mail.example.com"].Single().Ttl);
+        Assert.Equal("back in main", byName["example.com"].OfType<TxtRecord>().Single().Text);
+    }
+
+    [Fact]
+    public void ParseFile_IncludeEscapingTheFolder_IsRefused()
+    {
+        var outside = Write("../" + Path.GetFileName(_dir) + "-outside.zone", "x A 192.0.2.1\n");
+        try
+        {
+            var main = Write("main.zone", $"$ORIGIN example.com.\n$INCLUDE ../{Path.GetFileName(outside)}\n");
+            var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(main));
+            Assert.Equal((main, 2, 10), (e.FileName, e.Line, e.Column));
+            Assert.Contains("outside the zone folder", e.Reason, StringComparison.Ordinal);
+            var absolute = Write("abs.zone", "$INCLUDE /etc/passwd\n");
+            Assert.Contains("outside the zone folder", Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(absolute)).Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public void ParseFile_IncludeThroughALinkLeavingTheFolder_IsRefused()
+    {
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "etc"), "/etc");
+        var main = Write("main.zone", "$INCLUDE etc/hostname\n");
+        Assert.Contains("outside the zone folder", Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(main)).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseFile_IncludeLoop_IsRefusedAtTheInclude()
+    {
+        Write("b.zone", "$INCLUDE a.zone\n");
+        var a = Write("a.zone", "$ORIGIN example.com.\n@ A 192.0.2.1\n$INCLUDE b.zone\n");
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(a));
+        Assert.Equal(("b.zone", 1, 10), (e.FileName, e.Line, e.Column));
+        Assert.Contains("include loop", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseFile_IncludesNestedTooDeep_AreRefused()
+    {
+        for (var i = 0; i < 12; i++)
+        {
+            Write($"d{i}.zone", $"d{i} A 192.0.2.1\n$INCLUDE d{i + 1}.zone\n");
+        }
+        Write("d12.zone", "end A 192.0.2.2\n");
+        var top = Write("top.zone", "$ORIGIN example.com.\n$INCLUDE d0.zone\n");
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(top));
+        Assert.Contains($"nested more than {ZoneFileLimits.MaxIncludeDepth} deep", e.Reason, StringComparison.Ordinal);
+        Assert.Equal("d7.zone", e.FileName);
+    }
+
+    [Fact]
+    public void ParseFile_MissingInclude_IsATypedErrorAtTheFileName()
+    {
+        var main = Write("main.zone", "$ORIGIN example.com.\n$INCLUDE nope.zone\n");
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(main));
+        Assert.Equal((2, 10), (e.Line, e.Column));
+        Assert.Contains("cannot read nope.zone", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ParseFile_ErrorInIncludedFile_NamesThatFile()
+    {
+        Write("bad.zone", "ok A 192.0.2.1\nbad A 300.0.0.1\n");
+        var main = Write("main.zone", "$ORIGIN example.com.\n$INCLUDE bad.zone\n");
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(main));
+        Assert.Equal(("bad.zone", 2, 7), (e.FileName, e.Line, e.Column));
+    }
+
+    [Fact]
+    public void ParseFile_MissingFile_IsATypedError()
+    {
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.ParseFile(Path.Combine(_dir, "absent.zone")));
+        Assert.Contains("cannot read", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LineOverTheLimit_IsRefusedWithItsLine()
+    {
+        var text = "a TXT ok\n; " + new string('x', ZoneFileLimits.MaxLineLength) + "\n";
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.Parse(text, "example.com."));
+        Assert.Equal(2, e.Line);
+        Assert.Contains("line longer than", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_RecordOverTheLimitAcrossLines_IsRefused()
+    {
+        var line = "\"" + new string('x', 200) + "\"\n";
+        var text = "a TXT (\n" + string.Concat(Enumerable.Repeat(line, ZoneFileLimits.MaxEntryLength / line.Length + 2)) + ")\n";
+        var e = Assert.Throws<ZoneFileException>(() => ZoneFileParser.Parse(text, "example.com."));
+        Assert.Contains("record longer than", e.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_TxtDataOver65535Octets_IsRefused()
+    {
+        var s = "\"" + new string('x', 255) + "\" ";
+        var text = "a TXT ( " + string.Concat(Enumerable.Repeat(s, 256)) + ")";
+        Assert.Contains("65535 octets", Assert.Throws<ZoneFileException>(() => ZoneFileParser.Parse(text, "example.com.")).Reason, StringComparison.Ordinal);
+        var fits = "a TXT ( " + string.Concat(Enumerable.Repeat(s, 255)) + ")";
+        Assert.Equal(255, Assert.IsType<TxtRecord>(Assert.Single(ZoneFileParser.Parse(fits, "example.com.").Records)).Strings.Count);
+    }
+
+    [Fact]
+    public void Parse_LargeZone_TakesLinearTime()
+    {
+        // 100,000 records (about 3 MB): a quadratic step would take minutes, not a second.
+        var text = "$ORIGIN example.com.\n" + string.Concat(Enumerable.Range(0, 100_000).Select(i => $"h{i} 60 IN TXT \"v={i}\"\n"));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        Assert.Equal(100_000, ZoneFileParser.Parse(text).Count);
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"took {watch.Elapsed}");
+    }
+}
