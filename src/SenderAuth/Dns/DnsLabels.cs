@@ -13,9 +13,10 @@ namespace SenderAuth.Dns;
 /// UTF-8 text) stays as it is, so the names SPF macros expand to (<c>macro%percent  space.example.com</c>) are
 /// matched without any conversion. The form is one-to-one with the octets: two names are equal exactly when their
 /// texts are.</item>
-/// <item><b>The master-file form</b> (RFC 1035 §5.1, what <see cref="ToMasterFile(string)"/> writes): ASCII only; the
-/// characters a zone-file reader treats specially (<c>. \ " ; ( ) @ $</c>) escaped as <c>\X</c>, space, control
-/// and non-ASCII octets as <c>\DDD</c>, which Knot and BIND read back to the same octets.</item>
+/// <item><b>The master-file form</b> (RFC 1035 §5.1, what <see cref="ToMasterFile(string)"/> writes): ASCII only;
+/// letters, digits and <c>- _ * /</c> as they are, every other printable character (<c>. \ " ; ( ) @ $ : %</c>…) as
+/// <c>\X</c>, space, control and non-ASCII octets as <c>\DDD</c>, which Knot and BIND read back to the same
+/// octets (Knot refuses a bare <c>:</c> or <c>%</c> in a name).</item>
 /// </list>
 /// </summary>
 /// <remarks>Hand-written: DnsClient and ARSoft keep labels as .NET strings, and the engine's names are plain strings
@@ -215,8 +216,8 @@ public static class DnsLabels
 
     /// <summary>
     /// A name in the engine's text form written for a master file (RFC 1035 §5.1), absolute with its trailing dot:
-    /// letters, digits and the harmless printable characters as they are, <c>. \ " ; ( ) @ $</c> as <c>\X</c>, every
-    /// other octet (space, control, non-ASCII) as <c>\DDD</c>. The root is <c>"."</c>.
+    /// letters, digits and <c>- _ * /</c> as they are, other printable characters as <c>\X</c>, every other octet
+    /// (space, control, non-ASCII) as <c>\DDD</c>. The root is <c>"."</c>.
     /// </summary>
     /// <exception cref="FormatException">The text is not a name (see <see cref="TryParse"/>).</exception>
     public static string ToMasterFile(string name) => ToMasterFile(Labels(name)) + ".";
@@ -234,17 +235,19 @@ public static class DnsLabels
             }
             foreach (var b in labels[i])
             {
-                if (b is (byte)'.' or (byte)'\\' or (byte)'"' or (byte)';' or (byte)'(' or (byte)')' or (byte)'@' or (byte)'$')
+                if (char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'_' or (byte)'*' or (byte)'/')
                 {
-                    sb.Append('\\').Append((char)b);
+                    sb.Append((char)b);
                 }
-                else if (b is <= 0x20 or >= 0x7f)
+                else if (b is > 0x20 and < 0x7f)
                 {
-                    sb.Append('\\').Append(b.ToString("D3", CultureInfo.InvariantCulture));
+                    // Knot's reader takes only letters, digits and "-_*/" bare in a name (it refuses "foo:bar"), and
+                    // every reader takes \X for any other printable character.
+                    sb.Append('\\').Append((char)b);
                 }
                 else
                 {
-                    sb.Append((char)b);
+                    sb.Append('\\').Append(b.ToString("D3", CultureInfo.InvariantCulture));
                 }
             }
         }

@@ -179,10 +179,11 @@ public class ZoneFileEscapeTests
     }
 
     [Theory]
-    [InlineData(@"foo\058bar\047baz.example.com", "foo:bar/baz.example.com.")]
-    [InlineData("macro%percent  space.example.com", @"macro%percent\032\032space.example.com.")]
+    [InlineData(@"foo\058bar\047baz.example.com", @"foo\:bar/baz.example.com.")]
+    [InlineData("macro%percent  space.example.com", @"macro\%percent\032\032space.example.com.")]
     [InlineData(@"a\.b\\c.example", @"a\.b\\c.example.")]
     [InlineData("q\"(;)@$.example", @"q\""\(\;\)\@\$.example.")]
+    [InlineData("_dmarc.*.a-b/c.example", "_dmarc.*.a-b/c.example.")]
     [InlineData("café.example", @"caf\195\169.example.")]
     [InlineData("", ".")]
     public void ToMasterFile_EscapesWhatAReaderTreatsSpecially(string name, string written)
