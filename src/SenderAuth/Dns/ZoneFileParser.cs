@@ -25,11 +25,13 @@ public static class ZoneFileParser
     public static DnsZone ParseFile(string path, string? includeBase = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string full;
+        string full, real;
         try
         {
-            // The real path, so that an $INCLUDE of this same file through a link is seen as a loop.
-            full = IncludePath.Real(path);
+            full = Path.GetFullPath(path);
+            // The real path, so that an $INCLUDE of this same file through a link is seen as a loop. The file itself is
+            // opened by the path given: /dev/fd/63 (a shell's <(…)) resolves to no file.
+            real = IncludePath.Real(full);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -37,7 +39,7 @@ public static class ZoneFileParser
         }
         var zone = new DnsZone();
         var reader = new ZoneReader(path, null, 3600, includeBase ?? Path.GetDirectoryName(full));
-        reader.ReadFile(full, path, depth: 0, at: null);
+        reader.ReadFile(full, real, path, depth: 0, at: null);
         reader.CopyTo(zone);
         return zone;
     }

@@ -42,19 +42,16 @@ internal sealed class ZoneReader
         }
     }
 
-    /// <summary>Reads a file at its resolved path; <paramref name="at"/> is the <c>$INCLUDE</c> token that asked for
-    /// it (null for the top file), where a read failure is reported.</summary>
-    public void ReadFile(string realPath, string displayName, int depth, ZoneToken? at)
+    /// <summary>Reads the file at <paramref name="path"/> (a pipe such as <c>/dev/fd/63</c> too), known for include
+    /// loops by <paramref name="realPath"/>; <paramref name="at"/> is the <c>$INCLUDE</c> token that asked for it
+    /// (null for the top file), where a read failure is reported.</summary>
+    public void ReadFile(string path, string realPath, string displayName, int depth, ZoneToken? at)
     {
         string text;
         try
         {
-            var length = new FileInfo(realPath).Length;
-            if (_totalLength + length > ZoneFileLimits.MaxTotalLength)
-            {
-                throw Failure(at, $"zone files of more than {ZoneFileLimits.MaxTotalLength} characters in all");
-            }
-            text = File.ReadAllText(realPath);
+            text = ReadBounded(path, ZoneFileLimits.MaxTotalLength - _totalLength)
+                ?? throw Failure(at, $"zone files of more than {ZoneFileLimits.MaxTotalLength} characters in all");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -63,6 +60,25 @@ internal sealed class ZoneReader
         _reading.Add(realPath);
         ReadText(text, displayName, depth);
         _reading.RemoveAt(_reading.Count - 1);
+    }
+
+    /// <summary>The file's text, or null when it has more than <paramref name="room"/> characters; read in chunks, so
+    /// a pipe or a huge file costs no more than the limit.</summary>
+    private static string? ReadBounded(string path, long room)
+    {
+        using var reader = new StreamReader(path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var text = new StringBuilder();
+        var buffer = new char[64 * 1024];
+        int read;
+        while ((read = reader.ReadBlock(buffer, 0, buffer.Length)) > 0)
+        {
+            if (text.Length + read > room)
+            {
+                return null;
+            }
+            text.Append(buffer, 0, read);
+        }
+        return text.ToString();
     }
 
     public void ReadText(string text, string? fileName, int depth)
@@ -183,7 +199,7 @@ internal sealed class ZoneReader
         var saved = (_fileName, _origin, _ttl, _previousOwner);
         _origin = origin;
         _previousOwner = null;
-        ReadFile(real, name, depth + 1, fileToken);
+        ReadFile(real, real, name, depth + 1, fileToken);
         (_fileName, _origin, _ttl, _previousOwner) = saved;
     }
 

@@ -117,6 +117,17 @@ public sealed class ZoneFileIncludeTests : IDisposable
     }
 
     [Fact]
+    public void ParseFile_Pipe_IsReadByTheGivenPath()
+    {
+        // The README's `--zone <(cat a.zone b.zone)`: /dev/fd/N is a link to "pipe:[…]", which names no file.
+        using var pipe = new System.IO.Pipes.AnonymousPipeServerStream(System.IO.Pipes.PipeDirection.Out);
+        var fd = pipe.ClientSafePipeHandle.DangerousGetHandle().ToInt32();
+        pipe.Write("example.com. A 192.0.2.1\n"u8);
+        pipe.Close();
+        Assert.Single(ZoneFileParser.ParseFile($"/dev/fd/{fd}").Records);
+    }
+
+    [Fact]
     public void Parse_LineOverTheLimit_IsRefusedWithItsLine()
     {
         var text = "a TXT ok\n; " + new string('x', ZoneFileLimits.MaxLineLength) + "\n";
