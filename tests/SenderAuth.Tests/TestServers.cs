@@ -22,6 +22,7 @@ public static class TestServers
         ["SENDERAUTH_TEST_DYNZONE"] = "knot",
         ["SENDERAUTH_TEST_INSTITUTION_ZONE"] = "knot",
         ["SENDERAUTH_TEST_SERVER_ZONE"] = "knot",
+        ["SENDERAUTH_TEST_KNOT_CONTROL"] = "knot",
         ["SENDERAUTH_TEST_VALIDATOR"] = "unbound",
         ["SENDERAUTH_TEST_DNSSEC_AUTH"] = "unbound",
         ["SENDERAUTH_TEST_TRUST_ANCHOR"] = "unbound",

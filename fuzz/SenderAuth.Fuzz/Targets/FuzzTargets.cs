@@ -13,6 +13,7 @@ internal static class FuzzTargets
         DkimVerifyTargets.Verify,
         MailTargets.Header,
         ZoneTargets.ZoneFile,
+        ZoneTargets.DnsName,
         ZoneTargets.TrustAnchors,
         ReportTargets.Report,
         FailureReportTargets.FailureReport,

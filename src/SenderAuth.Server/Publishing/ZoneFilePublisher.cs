@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using ARSoft.Tools.Net.Dns;
+using DnsLabels = SenderAuth.Dns.DnsLabels;
 using DnsName = SenderAuth.Dns.DnsName;
 
 namespace SenderAuth.Server.Publishing;
@@ -46,13 +47,13 @@ public sealed class ZoneFilePublisher : IZonePublisher
         var apex = ZoneApex.For(zone, nsNames, soaMailbox);
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"; Provider zone {apex.Origin}, serial {apex.Serial}, written by SenderAuth: change the records there, not here.\n");
-        sb.Append(CultureInfo.InvariantCulture, $"$ORIGIN {apex.Origin}.\n");
+        sb.Append(CultureInfo.InvariantCulture, $"$ORIGIN {DnsLabels.ToMasterFile(apex.Origin)}\n");
         sb.Append(CultureInfo.InvariantCulture, $"$TTL {ZoneApex.Ttl}\n");
         sb.Append(CultureInfo.InvariantCulture,
-            $"@\t{ZoneApex.Ttl}\tIN\tSOA\t{apex.Mname}. {apex.Rname}. {apex.Serial} {ZoneApex.Refresh} {ZoneApex.Retry} {ZoneApex.Expire} {ZoneApex.Minimum}\n");
+            $"@\t{ZoneApex.Ttl}\tIN\tSOA\t{DnsLabels.ToMasterFile(apex.Mname)} {DnsLabels.ToMasterFile(apex.Rname)} {apex.Serial} {ZoneApex.Refresh} {ZoneApex.Retry} {ZoneApex.Expire} {ZoneApex.Minimum}\n");
         foreach (var ns in apex.NsNames)
         {
-            sb.Append(CultureInfo.InvariantCulture, $"@\t{ZoneApex.Ttl}\tIN\tNS\t{ns}.\n");
+            sb.Append(CultureInfo.InvariantCulture, $"@\t{ZoneApex.Ttl}\tIN\tNS\t{DnsLabels.ToMasterFile(ns)}\n");
         }
         var lines = records
             .Select(r => (Name: DnsName.Normalize(r.Name.ToString()), Type: r.RecordType.ToString().ToUpperInvariant(), r.TimeToLive, Data: Data(r)))
@@ -112,14 +113,23 @@ public sealed class ZoneFilePublisher : IZonePublisher
         }
     }
 
-    private static string Relative(string name, string origin) =>
-        name == origin ? "@" : name[..^(origin.Length + 1)];
+    /// <summary>The owner relative to the origin, escaped per RFC 1035 §5.1 (DnsLabels) so Knot and BIND read the
+    /// same octets back: a label holding a space or a dot is written <c>\032</c> or <c>\.</c>.</summary>
+    private static string Relative(string name, string origin)
+    {
+        if (name == origin)
+        {
+            return "@";
+        }
+        var labels = DnsLabels.Labels(name);
+        return DnsLabels.ToMasterFile(labels[..^DnsLabels.Labels(origin).Count]);
+    }
 
     private static string Data(DnsRecordBase record) => record switch
     {
         TextRecordBase txt => string.Join(" ", txt.TextParts.Select(TxtPresentation.Quote)),
-        CNameRecord c => DnsName.Normalize(c.CanonicalName.ToString()) + ".",
-        MxRecord m => m.Preference.ToString(CultureInfo.InvariantCulture) + " " + DnsName.Normalize(m.ExchangeDomainName.ToString()) + ".",
+        CNameRecord c => DnsLabels.ToMasterFile(DnsName.Normalize(c.CanonicalName.ToString())),
+        MxRecord m => m.Preference.ToString(CultureInfo.InvariantCulture) + " " + DnsLabels.ToMasterFile(DnsName.Normalize(m.ExchangeDomainName.ToString())),
         AddressRecordBase a => a.Address.ToString(),
         _ => throw new ZonePublishException($"record {record.Name}: type {record.RecordType} cannot be written to a zone file"),
     };
@@ -131,17 +141,17 @@ public sealed class ZoneFilePublisher : IZonePublisher
 
         public int Compare(string? x, string? y)
         {
-            var a = (x ?? "").Split('.');
-            var b = (y ?? "").Split('.');
-            for (int i = a.Length - 1, j = b.Length - 1; i >= 0 && j >= 0; i--, j--)
+            var a = DnsLabels.Labels(x ?? "");
+            var b = DnsLabels.Labels(y ?? "");
+            for (int i = a.Count - 1, j = b.Count - 1; i >= 0 && j >= 0; i--, j--)
             {
-                var c = string.CompareOrdinal(a[i], b[j]);
+                var c = a[i].AsSpan().SequenceCompareTo(b[j]);
                 if (c != 0)
                 {
                     return c;
                 }
             }
-            return a.Length.CompareTo(b.Length);
+            return a.Count.CompareTo(b.Count);
         }
     }
 }

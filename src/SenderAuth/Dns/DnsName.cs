@@ -10,18 +10,35 @@ public static class DnsName
     public const int MaxLength = 253;
 
     /// <summary>Lower-case, no trailing dot: the form every resolver and cache keys on.</summary>
-    public static string Normalize(string name)
+    public static string Normalize(string name) => WithoutRootDot(name).ToLowerInvariant();
+
+    /// <summary>The name without its trailing root dot; an escaped dot (<c>a\.</c>, part of the last label) stays.</summary>
+    private static string WithoutRootDot(string name) =>
+        name.EndsWith('.') && !IsEscapedAt(name, name.Length - 1) ? name[..^1] : name;
+
+    /// <summary>True when the character at <paramref name="index"/> follows an odd run of backslashes.</summary>
+    private static bool IsEscapedAt(string name, int index)
     {
-        var n = name.EndsWith('.') ? name[..^1] : name;
-        return n.ToLowerInvariant();
+        var backslashes = 0;
+        for (var i = index - 1; i >= 0 && name[i] == '\\'; i--)
+        {
+            backslashes++;
+        }
+        return backslashes % 2 == 1;
     }
 
     /// <summary>
-    /// RFC 1035 §2.3.4 limits (labels 1..63 octets, name at most 253 characters in text form, no empty label).
+    /// RFC 1035 §2.3.4 limits (labels 1..63 octets, name at most 255 octets on the wire, no empty label); a name with
+    /// escapes or non-ASCII text is measured in octets through <see cref="DnsLabels"/>.
     /// </summary>
     public static bool IsValid(string name)
     {
-        var n = name.EndsWith('.') ? name[..^1] : name;
+        var n = WithoutRootDot(name);
+        if (n.Contains('\\', StringComparison.Ordinal) || !System.Text.Ascii.IsValid(n))
+        {
+            // Escapes (\., \DDD) or non-ASCII: count octets, not characters (DnsLabels).
+            return n.Length > 0 && DnsLabels.TryParse(n, out _, out _);
+        }
         if (n.Length is 0 or > MaxLength)
         {
             return false;
@@ -63,6 +80,8 @@ public static class DnsName
     {
         var n = Normalize(name);
         var p = Normalize(parent);
-        return n == p || (n.Length > p.Length && n.EndsWith(p, StringComparison.Ordinal) && n[n.Length - p.Length - 1] == '.');
+        // The dot before the parent must separate labels: in "a\.example.com" the parent is "com", not "example.com".
+        return n == p || (n.Length > p.Length && n.EndsWith(p, StringComparison.Ordinal) && n[n.Length - p.Length - 1] == '.'
+            && !IsEscapedAt(n, n.Length - p.Length - 1));
     }
 }

@@ -33,7 +33,8 @@ public sealed class DnsZone
         if (!_byName.TryGetValue(name, out var list))
         {
             _byName[name] = list = [];
-            for (var dot = name.IndexOf('.', StringComparison.Ordinal); dot >= 0; dot = name.IndexOf('.', dot + 1))
+            // Escaped dots (a\.b, one label) are not separators.
+            foreach (var dot in DnsLabels.SeparatorDots(name))
             {
                 _ancestors.Add(name[(dot + 1)..]);
             }

@@ -9,12 +9,15 @@ internal readonly record struct ZoneToken(string Text, byte[] Bytes, bool Quoted
 /// when the entry starts with white space, which RFC 1035 §5.1 reads as "same owner as before".</summary>
 internal sealed record ZoneEntry(List<ZoneToken> Tokens, bool BlankOwner);
 
-/// <summary>Splits master-file text into entries (RFC 1035 §5.1: comments, parentheses, quoting, escapes).</summary>
+/// <summary>Splits master-file text into entries (RFC 1035 §5.1: comments, parentheses, quoting, escapes).
+/// Linear: every character is looked at once; a line or an entry longer than <see cref="ZoneFileLimits"/> allows
+/// is refused where it crosses the limit, before it is buffered further.</summary>
 internal sealed class ZoneFileTokenizer(string text, string? fileName)
 {
     private int _pos;
     private int _line = 1;
     private int _lineStart;
+    private int _entryStart = -1;
 
     private int Column => _pos - _lineStart + 1;
 
@@ -30,6 +33,7 @@ internal sealed class ZoneFileTokenizer(string text, string? fileName)
             if (_pos == _lineStart && depth == 0)
             {
                 blankOwner = c is ' ' or '\t';
+                _entryStart = _pos;
             }
             switch (c)
             {
@@ -39,6 +43,7 @@ internal sealed class ZoneFileTokenizer(string text, string? fileName)
                         yield return new ZoneEntry(tokens, blankOwner);
                         tokens = [];
                     }
+                    CheckLength();
                     _pos++;
                     _line++;
                     _lineStart = _pos;
@@ -51,6 +56,7 @@ internal sealed class ZoneFileTokenizer(string text, string? fileName)
                     {
                         _pos++;
                     }
+                    CheckLength();
                     break;
                 case '(':
                     if (depth++ == 0)
@@ -78,6 +84,19 @@ internal sealed class ZoneFileTokenizer(string text, string? fileName)
         if (tokens.Count > 0)
         {
             yield return new ZoneEntry(tokens, blankOwner);
+        }
+    }
+
+    /// <summary>Refuses the current line or entry once it is longer than the limits allow.</summary>
+    private void CheckLength()
+    {
+        if (_pos - _lineStart > ZoneFileLimits.MaxLineLength)
+        {
+            throw Error(_line, 1, $"line longer than {ZoneFileLimits.MaxLineLength} characters");
+        }
+        if (_entryStart >= 0 && _pos - _entryStart > ZoneFileLimits.MaxEntryLength)
+        {
+            throw Error(_line, Column, $"record longer than {ZoneFileLimits.MaxEntryLength} characters");
         }
     }
 
@@ -115,6 +134,7 @@ internal sealed class ZoneFileTokenizer(string text, string? fileName)
     /// <summary>Appends one source character, or one escape, as bytes (non-ASCII text as UTF-8).</summary>
     private void ReadChar(List<byte> bytes)
     {
+        CheckLength();
         if (text[_pos] == '\\')
         {
             var column = Column;

@@ -262,7 +262,7 @@ public class ZoneFileParserTests
     [InlineData("@ TXT abc\\", 1, 10, "'\\' at end of line")]
     [InlineData("@ SOA ns1 host ( 1 2 3 4\n 5", 1, 16, "'(' not closed")]
     [InlineData("@ A 192.0.2.1 )", 1, 15, "')' without matching '('")]
-    [InlineData("$INCLUDE other.zone", 1, 1, "$INCLUDE is not supported")]
+    [InlineData("$INCLUDE other.zone", 1, 1, "$INCLUDE needs a base folder")]
     [InlineData("$GENERATE 1-9 h$ A 192.0.2.$", 1, 1, "unknown directive")]
     [InlineData("$TTL abc", 1, 6, "invalid TTL 'abc'")]
     [InlineData("$TTL 1x", 1, 6, "invalid TTL")]

@@ -9,6 +9,7 @@
 #   SENDERAUTH_TEST_DNS=127.0.0.1:PORT
 #   SENDERAUTH_TEST_TSIG=hmac-sha256:KEYNAME:BASE64SECRET
 #   SENDERAUTH_TEST_DYNZONE=dkim.provider.test
+#   SENDERAUTH_TEST_KNOT_CONTROL=DIR/k.sock (knotc -s: what Knot read, `knotc zone-read escapes.test`)
 set -euo pipefail
 here="$(cd "$(dirname "$(readlink -f "$0")")" && pwd)"
 dir="$(readlink -f "${1:?usage: start.sh DIR [ZONEDIR]}")"
@@ -109,6 +110,7 @@ for _ in $(seq 1 100); do
     echo "SENDERAUTH_TEST_DYNZONE=$dynzone" >&3
     echo "SENDERAUTH_TEST_INSTITUTION_ZONE=$instzone" >&3
     echo "SENDERAUTH_TEST_SERVER_ZONE=$serverzone" >&3
+    echo "SENDERAUTH_TEST_KNOT_CONTROL=$sock" >&3
     exit 0
   fi
   sleep 0.1
