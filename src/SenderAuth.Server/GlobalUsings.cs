@@ -2,7 +2,6 @@
 // their namespaces are listed once here rather than in every file, so moving a type between features is one edit.
 global using SenderAuth.Server.Access;
 global using SenderAuth.Server.Dashboard;
-global using SenderAuth.Server.Data;
 global using SenderAuth.Server.Domains;
 global using SenderAuth.Server.Hosting;
 global using SenderAuth.Server.Http;
@@ -12,6 +11,11 @@ global using SenderAuth.Server.Milter;
 global using SenderAuth.Server.Monitoring;
 global using SenderAuth.Server.Publishing;
 global using SenderAuth.Server.Reports;
-global using SenderAuth.Server.Reports.Analysis;
 global using SenderAuth.Server.Signing;
 global using SenderAuth.Server.Webhooks;
+global using SenderAuth.Store.Data;
+global using SenderAuth.Store.Domains;
+global using SenderAuth.Store.Hosting;
+global using SenderAuth.Store.Reports;
+global using SenderAuth.Store.Reports.Analysis;
+global using SenderAuth.Store.Webhooks;

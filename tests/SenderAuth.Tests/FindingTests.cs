@@ -1,6 +1,6 @@
 using SenderAuth.Dmarc;
 using SenderAuth.Dns;
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Reports.Analysis;
 using SenderAuth.Spf;
 
 namespace SenderAuth.Tests;

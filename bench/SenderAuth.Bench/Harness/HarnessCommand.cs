@@ -14,7 +14,7 @@ public static class HarnessCommand
     [
         new SpfRow(), new DkimRow(), new ReportsRow(), new CheckRow(), new DnssecRow(), new ServerRow(),
         new MilterRow(), new MonitorRow(), new ReportImportRow(), new ReportQueryRow(),
-        new LinearityRow(), new CacheMemoryRow(),
+        new LinearityRow(), new CacheMemoryRow(), new StartupRow(),
     ];
 
     public static async Task<int> RunAsync(string[] args)

@@ -32,12 +32,12 @@ internal static class ReportCommand
         command.Subcommands.Add(ReportSummary.Create());
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
-            var target = new ReportImport.Target(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString));
+            var target = new StoreTarget(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString));
             if (parse.GetValue(db))
             {
                 return await ReportImport.RunAsync(parse.GetValue(files)!, target, parse.GetValue(json), ct).ConfigureAwait(false);
             }
-            if (target != new ReportImport.Target(null, null, null))
+            if (target != new StoreTarget(null, null, null))
             {
                 throw new UsageException("--data, --database and --connection-string choose the database of --db: add --db to import");
             }

@@ -1,12 +1,6 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using SenderAuth.Server;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Hosting;
-using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 using Spectre.Console;
 
 namespace SenderAuth.Cli.Commands;
@@ -14,53 +8,20 @@ namespace SenderAuth.Cli.Commands;
 /// <summary>
 /// <c>senderauth report --db FILE…</c>: imports report files into the server's database, with the server's own
 /// importer (one transaction per file, deduplicated by the unique key, foreign reports kept apart, broken files
-/// quarantined in the data folder). The server's service provider is built from the same switches as
-/// <c>serve</c>, without starting it: no API, no DNS server, no background work.
+/// quarantined in the data folder), on the store the server uses (<see cref="CliStore"/>): the same switches as
+/// <c>serve</c>, no web host, no API, no DNS server, no background work.
 /// </summary>
 internal static class ReportImport
 {
-    /// <summary>The server's configuration switches this command passes on (the names <c>serve</c> takes).</summary>
-    public sealed record Target(string? Data, string? Database, string? ConnectionString);
-
-    /// <summary>
-    /// The server's services on the configured database, migrated, without starting anything; or the exit code
-    /// and message when the configuration is invalid (usage) or the database cannot be opened.
-    /// </summary>
-    public static async Task<(WebApplication? App, int Exit)> OpenAsync(Target target, CancellationToken ct)
-    {
-        var app = ServerApp.Build(Arguments(target));
-        try
-        {
-            _ = app.Services.GetRequiredService<IOptions<ServerOptions>>().Value;
-        }
-        catch (OptionsValidationException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
-        }
-        try
-        {
-            using var scope = app.Services.CreateScope();
-            await StartupTasks.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
-            return (app, ExitCodes.Ok);
-        }
-        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            CliOutput.Error($"cannot open the database: {e.Message}");
-            await app.DisposeAsync().ConfigureAwait(false);
-            return (null, ExitCodes.Unavailable);
-        }
-    }
-
-    public static async Task<int> RunAsync(IReadOnlyList<FileSystemInfo> inputs, Target target, bool json, CancellationToken ct)
+    public static async Task<int> RunAsync(IReadOnlyList<FileSystemInfo> inputs, StoreTarget target, bool json, CancellationToken ct)
     {
         var files = Expand(inputs);
-        var (app, exit) = await OpenAsync(target, ct).ConfigureAwait(false);
-        if (app is null)
+        var (store, exit) = await CliStore.OpenAsync(target, ct).ConfigureAwait(false);
+        if (store is null)
         {
             return exit;
         }
-        await using (app.ConfigureAwait(false))
+        await using (store.ConfigureAwait(false))
         {
             var clock = Stopwatch.StartNew();
             var outcomes = new List<FileImportOutcome>(files.Count);
@@ -68,7 +29,7 @@ internal static class ReportImport
             {
                 foreach (var file in files)
                 {
-                    using var scope = app.Services.CreateScope();
+                    using var scope = store.CreateScope();
                     var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
                     outcomes.Add(await importer.ImportFileAsync(file.FullName, file.Name, ReportSource.Local("cli"), ct).ConfigureAwait(false));
                     step?.Invoke();
@@ -98,22 +59,6 @@ internal static class ReportImport
             }
             return outcomes.Any(o => o.Status != FileImportStatus.Imported) ? ExitCodes.Negative : ExitCodes.Ok;
         }
-    }
-
-    private static string[] Arguments(Target t)
-    {
-        var args = new List<string>
-        {
-            // The CLI's own output is the table or the JSON: the server's logs go to stderr, and only when they matter.
-            "--Logging:Console:LogToStandardErrorThreshold=Trace",
-            "--Logging:LogLevel:Default=Warning",
-            "--Logging:LogLevel:SenderAuth.Server.Reports=Error",
-            "--Logging:LogLevel:Microsoft.EntityFrameworkCore=None",
-        };
-        if (t.Data is not null) { args.AddRange(["--data", t.Data]); }
-        if (t.Database is not null) { args.AddRange(["--database", t.Database]); }
-        if (t.ConnectionString is not null) { args.AddRange(["--connection-string", t.ConnectionString]); }
-        return [.. args];
     }
 
     /// <summary>Files as given; a folder stands for the regular files in it (not hidden), by name.</summary>

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
-using SenderAuth.Server.Domains;
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Data;
+using SenderAuth.Store.Domains;
+using SenderAuth.Store.Reports.Analysis;
 using Spectre.Console;
 
 namespace SenderAuth.Cli.Commands;
@@ -51,14 +51,14 @@ internal static class ReportSummary
                 throw new UsageException($"DOMAIN: {error}");
             }
             var window = (From: Day(parse.GetValue(from), "--from"), To: Day(parse.GetValue(to), "--to"));
-            var (app, exit) = await ReportImport.OpenAsync(new ReportImport.Target(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString)), ct).ConfigureAwait(false);
-            if (app is null)
+            var (services, exit) = await CliStore.OpenAsync(new StoreTarget(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connectionString)), ct).ConfigureAwait(false);
+            if (services is null)
             {
                 return exit;
             }
-            await using (app.ConfigureAwait(false))
+            await using (services.ConfigureAwait(false))
             {
-                using var scope = app.Services.CreateScope();
+                using var scope = services.CreateScope();
                 var store = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
                 var row = await store.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false)
                     ?? throw new UsageException($"{name} is not a sender domain in this database");
@@ -89,7 +89,7 @@ internal static class ReportSummary
                         AnsiConsole.MarkupLine($"[yellow]{untrusted.Count} untrusted report(s) {(analysis.IncludeUntrusted ? "counted above (--include-untrusted)" : "not counted above")}:[/]");
                         foreach (var u in untrusted)
                         {
-                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Server.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
+                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Store.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
                         }
                     }
                 }

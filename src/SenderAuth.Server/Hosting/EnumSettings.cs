@@ -47,7 +47,7 @@ public sealed class EnumSettings
                     paths.Add(key);
                 }
             }
-            else if (depth < 4 && t.IsClass && t != typeof(string) && t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true)
+            else if (depth < 4 && t.IsClass && t != typeof(string) && (t.Namespace?.StartsWith("SenderAuth.Server", StringComparison.Ordinal) == true || t.Namespace?.StartsWith("SenderAuth.Store", StringComparison.Ordinal) == true))
             {
                 Walk(t, key, configuration, problems, paths, depth + 1);
             }

@@ -60,17 +60,8 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         return generated;
     }
 
-    /// <summary>Brings the schema up to date: the server at start, and <c>senderauth report --db</c> before it imports.</summary>
-    public static async Task MigrateAsync(SenderAuthDb db, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(db);
-        await db.Database.MigrateAsync(ct).ConfigureAwait(false);
-        if (db.Database.IsSqlite())
-        {
-            // WAL: readers never wait for the writer, and a killed process loses no committed transaction.
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct).ConfigureAwait(false);
-        }
-    }
+    /// <summary>Brings the schema up to date at start: the store's migration, shared with <c>senderauth report --db</c>.</summary>
+    public static Task MigrateAsync(SenderAuthDb db, CancellationToken ct) => StoreMigrations.MigrateAsync(db, ct);
 
     private static async Task<string?> EnsureOperatorKeyAsync(SenderAuthDb db, ServerOptions options, TimeProvider time, CancellationToken ct)
     {

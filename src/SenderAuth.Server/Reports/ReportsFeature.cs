@@ -8,9 +8,7 @@ public static class ReportsFeature
     public static IServiceCollection AddReports(this IServiceCollection services)
     {
         services.AddSingleton<IValidateOptions<ServerOptions>, ReportOptionsValidator>();
-        services.AddSingleton<ReportMailCheck>();
-        services.AddScoped<ReportImporter>();
-        services.AddScoped<Analysis.ReportAnalysis>();
+        // ReportMailCheck, ReportImporter and ReportAnalysis come with the store (AddStore), which the CLI shares.
         services.AddSingleton<SignedMessageCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());
         services.AddSingleton<ImapReportPoller>();

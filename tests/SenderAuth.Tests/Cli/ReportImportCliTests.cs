@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Tests.Server;
 using SenderAuth.Tests.Server.Reports;
 
@@ -132,6 +132,27 @@ public sealed class ReportImportCliTests
         finally
         {
             Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Report_Db_PostgresUnreachable_Exit3WithOneLine()
+    {
+        // No PostgreSQL needed: nothing listens on port 1. The CLI opens the store without a web host, and a database
+        // it cannot reach is exit 3 (try again), never the DNS code's neighbour 2 nor an internal error with a trace.
+        var file = Path.Combine(AppContext.BaseDirectory, "TestData", "reports", "malformed.xml");
+        foreach (var args in new[]
+        {
+            new[] { "report", "--db", file },
+            ["report", "summary", "example.org", "--db"],
+        })
+        {
+            string[] all = [.. args, "--database", "postgres", "--connection-string", "Host=127.0.0.1;Port=1"];
+            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, all);
+            Assert.True(exit == 3, $"{string.Join(' ', args)}: exit {exit}: {stderr}");
+            var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.StartsWith("senderauth: cannot open the database: ", line, StringComparison.Ordinal);
+            Assert.Equal("", stdout);
         }
     }
 

@@ -128,7 +128,7 @@ public abstract class ApiTests(ServerFixture fixture)
         // The expected records are stored with the domain, as computed.
         using (var scope = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.CreateScope(Host.Services))
         {
-            var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SenderAuth.Server.Data.SenderAuthDb>(scope.ServiceProvider);
+            var db = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<SenderAuth.Store.Data.SenderAuthDb>(scope.ServiceProvider);
             var stored = db.Domains.Single(d => d.Name == domain).ExpectedRecordsJson!;
             Assert.Contains($"stxsel1._domainkey.{domain}", stored, StringComparison.Ordinal);
             Assert.Contains("v=DMARC1; p=none", stored, StringComparison.Ordinal);

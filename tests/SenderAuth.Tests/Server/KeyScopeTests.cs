@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SenderAuth.Server.Access;
 using SenderAuth.Server.Domains;
+using SenderAuth.Store.Domains;
 
 namespace SenderAuth.Tests.Server;
 
@@ -47,8 +48,8 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         var folder = Directory.CreateTempSubdirectory("sa-migrate-").FullName;
         try
         {
-            var options = new DbContextOptionsBuilder<SenderAuth.Server.Data.SqliteSenderAuthDb>().UseSqlite($"Data Source={Path.Combine(folder, "old.db")};Pooling=False").Options;
-            await using var db = new SenderAuth.Server.Data.SqliteSenderAuthDb(options);
+            var options = new DbContextOptionsBuilder<SenderAuth.Store.Data.SqliteSenderAuthDb>().UseSqlite($"Data Source={Path.Combine(folder, "old.db")};Pooling=False").Options;
+            await using var db = new SenderAuth.Store.Data.SqliteSenderAuthDb(options);
             var migrator = db.GetService<IMigrator>();
             var before = db.Database.GetMigrations().TakeWhile(m => !m.EndsWith("_KeyScopes", StringComparison.Ordinal)).Last();
             await migrator.MigrateAsync(before);

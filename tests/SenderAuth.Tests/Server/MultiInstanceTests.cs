@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Tests.Server;
 

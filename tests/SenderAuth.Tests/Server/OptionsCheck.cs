@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Tests.Server;
 

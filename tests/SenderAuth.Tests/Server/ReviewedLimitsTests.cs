@@ -2,8 +2,9 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Webhooks;
+using SenderAuth.Store.Webhooks;
 
 namespace SenderAuth.Tests.Server;
 

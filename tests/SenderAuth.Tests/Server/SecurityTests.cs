@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Keys;
 
 namespace SenderAuth.Tests.Server;
@@ -122,7 +122,7 @@ public sealed class SecurityTests
     {
         var options = new SenderAuth.Server.Hosting.ServerOptions
         {
-            Database = SenderAuth.Server.Hosting.DatabaseKind.Postgres,
+            Database = SenderAuth.Store.Hosting.DatabaseKind.Postgres,
             Provider = { RsaBits = 512, SpfInclude = "spf.elsewhere.example" },
         };
         options.Provider.ApplyDefaults();

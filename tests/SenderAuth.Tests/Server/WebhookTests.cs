@@ -5,11 +5,13 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Keys;
 using SenderAuth.Server.Monitoring;
 using SenderAuth.Server.Webhooks;
+using SenderAuth.Store.Webhooks;
 
 namespace SenderAuth.Tests.Server;
 

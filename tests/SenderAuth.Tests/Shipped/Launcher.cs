@@ -3,10 +3,11 @@ using System.Diagnostics;
 namespace SenderAuth.Tests.Shipped;
 
 /// <summary>
-/// The README's own launcher, <c>./senderauth</c>, as users run it: it publishes the CLI in Release into
-/// <c>.build/cli</c> when a source changed, then runs that build. Every test that starts SenderAuth as a process
-/// (the CLI, <c>serve</c>) goes through it, so the suite proves the program that ships, not a copy in the test's
-/// output folder (which once served a dashboard that <c>./senderauth serve</c> did not).
+/// The README's own launcher, <c>./senderauth</c>, as users run it: it publishes the server and the CLI in Release
+/// into <c>.build/server</c> and <c>.build/cli</c> when a source changed, then runs the server's executable for
+/// <c>serve</c> (exec'd: the process a test starts is the server itself) and the CLI for everything else. Every test
+/// that starts SenderAuth as a process (the CLI, <c>serve</c>) goes through it, so the suite proves the program that
+/// ships, not a copy in the test's output folder (which once served a dashboard that <c>./senderauth serve</c> did not).
 /// </summary>
 public static class Launcher
 {

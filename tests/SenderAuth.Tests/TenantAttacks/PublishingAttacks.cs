@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Tests.Server;
 
 namespace SenderAuth.Tests.TenantAttacks;

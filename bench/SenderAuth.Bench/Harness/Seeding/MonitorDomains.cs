@@ -1,5 +1,5 @@
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Bench.Harness.Seeding;
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Bench.Harness.Seeding;
 

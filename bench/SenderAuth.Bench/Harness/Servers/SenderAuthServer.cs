@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace SenderAuth.Bench.Harness.Servers;
 
 /// <summary>
-/// Our server as users start it (<c>SenderAuth.Cli serve</c> from the Release build) on loopback, with a fresh
+/// Our server as users start it (what <c>./senderauth serve</c> runs: <c>SenderAuth.Server</c> from the Release build) on loopback, with a fresh
 /// operator key, and an HTTP client for its API. Rows onboard through this API as an operator would.
 /// </summary>
 public sealed class SenderAuthServer : IAsyncDisposable
@@ -45,6 +45,8 @@ public sealed class SenderAuthServer : IAsyncDisposable
         string? masterKey = null, CancellationToken ct = default)
     {
         var cli = await context.CliAsync().ConfigureAwait(false);
+        // What `./senderauth serve` execs: the server's own program, built beside the CLI (.build/server).
+        var exe = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(cli)!, "..", "server", "SenderAuth.Server");
         var api = $"http://127.0.0.1:{FreePort.Next()}";
         var op = "bench-operator-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         var data = System.IO.Path.Combine(folder, "data");
@@ -53,7 +55,7 @@ public sealed class SenderAuthServer : IAsyncDisposable
         {
             env["SENDERAUTH_MASTER_KEY"] = masterKey;
         }
-        var process = BackgroundProcess.Start(cli, ["serve", "--data", data, "--urls", api, "--dns", "127.0.0.1:0", .. args],
+        var process = BackgroundProcess.Start(exe, ["--data", data, "--urls", api, "--dns", "127.0.0.1:0", .. args],
             System.IO.Path.Combine(folder, "server.log"), env);
         var server = new SenderAuthServer(process, api, op, data);
         context.Defer(server);

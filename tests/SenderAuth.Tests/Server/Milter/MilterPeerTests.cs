@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Milter;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Milter;
 
 namespace SenderAuth.Tests.Server.Milter;

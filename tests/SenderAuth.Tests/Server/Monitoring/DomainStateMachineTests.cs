@@ -1,4 +1,4 @@
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Monitoring;
 
 namespace SenderAuth.Tests.Server.Monitoring;

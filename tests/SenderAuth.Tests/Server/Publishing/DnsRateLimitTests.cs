@@ -6,6 +6,7 @@ using DnsClient.Protocol;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Publishing;
 using static SenderAuth.Tests.Server.Publishing.PublishingSamples;
 

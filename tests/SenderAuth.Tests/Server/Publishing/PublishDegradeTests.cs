@@ -2,8 +2,10 @@ using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using SenderAuth.Server.Domains;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Domains;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Publishing;
 
 namespace SenderAuth.Tests.Server.Publishing;

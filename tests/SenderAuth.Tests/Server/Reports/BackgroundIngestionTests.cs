@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Tests.Server.Reports;
 

@@ -1,8 +1,9 @@
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
 

@@ -1,5 +1,6 @@
 using SenderAuth.Server.Reports;
-using SenderAuth.Server.Reports.Analysis;
+using SenderAuth.Store.Reports;
+using SenderAuth.Store.Reports.Analysis;
 
 namespace SenderAuth.Tests.Server.Reports;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Tests.Server.Reports;
 

@@ -2,7 +2,9 @@ using System.Net;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
 

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
 

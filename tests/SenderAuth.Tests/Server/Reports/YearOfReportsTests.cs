@@ -3,8 +3,9 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Dns;
-using SenderAuth.Server.Data;
+using SenderAuth.Store.Data;
 using SenderAuth.Server.Reports;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Tests.Server.Reports;
 
@@ -117,7 +118,7 @@ public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<Y
             foreach (var b in buckets)
             {
                 var start = b!["start"]!.GetValue<DateTime>();
-                var days = expected.Where(e => SenderAuth.Server.Reports.Analysis.ReportPeriods.BucketStart(e.Key.Day, period) == start).ToList();
+                var days = expected.Where(e => SenderAuth.Store.Reports.Analysis.ReportPeriods.BucketStart(e.Key.Day, period) == start).ToList();
                 Assert.Equal(days.Sum(e => e.Value.Messages), b["stats"]!["messages"]!.GetValue<long>());
                 Assert.Equal(days.Sum(e => e.Value.Pass), b["stats"]!["dmarcPass"]!.GetValue<long>());
             }

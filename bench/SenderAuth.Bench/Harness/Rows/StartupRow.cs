@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace SenderAuth.Bench.Harness.Rows;
+
+/// <summary>
+/// CLI start-up: the wall time from spawning the Release CLI (.build/cli, as the launcher runs it) to its exit, for
+/// engine commands that need no network (help, an SPF check and a DMARC lint on the tour's zone file), median of
+/// <see cref="Runs"/> runs after warm-up; target at most 100 ms. The floor is measured the same way in the same run:
+/// starting any process at all (<c>/bin/true</c>) and an interpreter doing nothing (<c>python3 -c pass</c>). The
+/// launcher's own cost (bash and its staleness check) is a line of its own.
+/// </summary>
+public sealed class StartupRow : IRow
+{
+    private const int Runs = 40;
+    private const int WarmUp = 3;
+
+    public string Name => "row_startup";
+
+    public string Description => "CLI start-up for engine commands, spawn to exit (median ms) vs /bin/true and python3 -c pass";
+
+    public IReadOnlyList<string> Packages => [];
+
+    public async Task RunAsync(RowContext context, CancellationToken ct)
+    {
+        var cli = await context.CliAsync().ConfigureAwait(false);
+        var zone = context.Path("examples/mosamuseum.zone");
+        RowContext.Log($"==> startup: {Runs} runs each after {WarmUp} warm-up runs");
+        var floor = await MedianMsAsync("/bin/true", [], 0, ct).ConfigureAwait(false);
+        var python = await MedianMsAsync("/usr/bin/python3", ["-c", "pass"], 0, ct).ConfigureAwait(false);
+        (string What, string File, string[] Args, int Exit)[] cases =
+        [
+            ("senderauth spf --help", cli, ["spf", "--help"], 0),
+            ("senderauth spf (pass) on a zone file", cli, ["spf", "--ip", "203.0.113.7", "--mail-from", "tickets@mosamuseum.com",
+                "--helo", "mta1.ticketing.example", "--zone", zone], 0),
+            ("senderauth dmarc lint on a zone file", cli, ["dmarc", "lint", "mosamuseum.com", "--zone", zone], -1),
+            ("./senderauth spf --help (launcher: bash and its staleness check)", context.Path("senderauth"), ["spf", "--help"], 0),
+        ];
+        foreach (var (what, file, args, exit) in cases)
+        {
+            var ms = await MedianMsAsync(file, args, exit, ct).ConfigureAwait(false);
+            RowContext.Log($"    {what}: {ms:0.0} ms (/bin/true {floor:0.0} ms, python3 -c pass {python:0.0} ms)");
+            context.Report(new($"CLI start-up, {what}, median ms (peer: /bin/true)", ms, floor, "<=100"));
+        }
+        context.Report(new("start-up floor: python3 -c pass, median ms (peer: /bin/true)", python, floor));
+    }
+
+    /// <summary>Median wall time of <see cref="Runs"/> runs; a run must exit with <paramref name="exit"/> (-1: any).</summary>
+    private static async Task<double> MedianMsAsync(string file, string[] args, int exit, CancellationToken ct)
+    {
+        var times = new List<double>(Runs);
+        for (var i = 0; i < WarmUp + Runs; i++)
+        {
+            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            args.ToList().ForEach(info.ArgumentList.Add);
+            info.Environment["NO_COLOR"] = "1";
+            var clock = Stopwatch.StartNew();
+            using var process = Process.Start(info) ?? throw new RowFailedException($"{file} did not start");
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            var elapsed = clock.Elapsed.TotalMilliseconds;
+            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+            if (exit >= 0 && process.ExitCode != exit)
+            {
+                throw new RowFailedException($"{file} {string.Join(' ', args)} exited {process.ExitCode}, not {exit}:\n{Tool.Tail(await stderr.ConfigureAwait(false), 10)}");
+            }
+            if (i >= WarmUp)
+            {
+                times.Add(elapsed);
+            }
+        }
+        times.Sort();
+        return times[times.Count / 2];
+    }
+}

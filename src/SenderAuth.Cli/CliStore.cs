@@ -1,0 +1,105 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using SenderAuth.Dmarc;
+using SenderAuth.Dns;
+using SenderAuth.Store.Data;
+using SenderAuth.Store.Hosting;
+
+namespace SenderAuth.Cli;
+
+/// <summary>The server's configuration switches the database commands take (the names <c>serve</c> takes).</summary>
+internal sealed record StoreTarget(string? Data, string? Database, string? ConnectionString);
+
+/// <summary>
+/// The server's database for <c>report --db</c> and <c>report summary</c>: the store's services (SenderAuth.Store)
+/// on a plain service provider, configured as the server is (the switches, then <c>SenderAuth__…</c> environment
+/// variables), migrated; no web host, no API, no background work.
+/// </summary>
+internal static class CliStore
+{
+    /// <summary>
+    /// The store, migrated; or exit 3 with one line when the database cannot be opened. Invalid settings are bad usage
+    /// (exit 2), with every problem listed.
+    /// </summary>
+    public static async Task<(ServiceProvider? Services, int Exit)> OpenAsync(StoreTarget target, CancellationToken ct)
+    {
+        var configuration = Configuration(target);
+        var services = new ServiceCollection()
+            .AddLogging(b => b
+                // The CLI's own output is the table or the JSON: the store's logs go to stderr, and only when they matter.
+                .AddConsole(c => c.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("SenderAuth.Store.Reports", LogLevel.Error)
+                .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None))
+            .AddStoreOptions(configuration)
+            .AddSingleton(_ => PublicSuffixList.LoadOrBuiltIn(configuration["SenderAuth:Domains:PublicSuffixList"] ?? ""))
+            .AddSingleton<IDnsResolver>(_ => Resolver(configuration))
+            .AddSenderAuthStore()
+            .BuildServiceProvider();
+        try
+        {
+            _ = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's refusal of a word it cannot convert (--database mysql).
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException("the server configuration is not valid: " + OneLine(e.Message));
+        }
+        try
+        {
+            using var scope = services.CreateScope();
+            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), ct).ConfigureAwait(false);
+            return (services, ExitCodes.Ok);
+        }
+        catch (ArgumentException e)
+        {
+            // A connection string Npgsql cannot read: the operator's typo, not an outage.
+            await services.DisposeAsync().ConfigureAwait(false);
+            throw new UsageException($"the connection string is not valid: {OneLine(e.Message)}");
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException or IOException)
+        {
+            CliOutput.Error($"cannot open the database: {OneLine(e.Message)}");
+            await services.DisposeAsync().ConfigureAwait(false);
+            return (null, ExitCodes.Unavailable);
+        }
+    }
+
+    private static IConfiguration Configuration(StoreTarget t)
+    {
+        var switches = new Dictionary<string, string?>();
+        if (t.Data is not null) { switches["SenderAuth:DataDirectory"] = t.Data; }
+        if (t.Database is not null) { switches["SenderAuth:Database"] = t.Database; }
+        if (t.ConnectionString is not null) { switches["SenderAuth:ConnectionString"] = t.ConnectionString; }
+        // As the server reads them: environment first, the command line over it.
+        return new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).Build();
+    }
+
+    /// <summary>The server's resolvers (<c>SenderAuth:Resolver:Servers</c>), else the system's: the analysis reads DMARC and SPF records.</summary>
+    private static NetworkDnsResolver Resolver(IConfiguration configuration)
+    {
+        var servers = configuration.GetSection("SenderAuth:Resolver:Servers").GetChildren().Select(s => s.Value).OfType<string>().ToList();
+        try
+        {
+            return new NetworkDnsResolver(new NetworkDnsResolverOptions
+            {
+                Servers = [.. servers.Select(s => NetworkDnsResolverOptions.ParseEndpoint(s))],
+                Timeout = TimeSpan.FromSeconds(3),
+            });
+        }
+        catch (FormatException e)
+        {
+            throw new UsageException($"SenderAuth:Resolver:Servers: {e.Message}");
+        }
+    }
+
+    private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

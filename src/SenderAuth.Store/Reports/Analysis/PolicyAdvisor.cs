@@ -1,0 +1,168 @@
+using System.Globalization;
+
+namespace SenderAuth.Store.Reports.Analysis;
+
+/// <summary>The next step for one record, with its evidence, or why it is not safe yet.</summary>
+/// <param name="Next">The next policy (<c>p=quarantine; t=y</c>, <c>-all</c>), null at the goal.</param>
+/// <param name="Record">The exact record to publish for the next step, at <see cref="RecordName"/>.</param>
+public sealed record StepAdvice(string Area, string Current, string? Next, bool Ready, string RecordName, string? Record,
+    IReadOnlyList<string> Evidence, IReadOnlyList<string> Blockers);
+
+/// <summary>How a third-party sender should be set up, and what its mail lacks today.</summary>
+/// <param name="Integration"><c>own-subdomain</c>, <c>relay</c> or <c>own-domain-from</c>.</param>
+public sealed record ThirdPartyAdvice(string Name, string Category, long Messages, IReadOnlyList<string> Sources, string Integration, string Why, IReadOnlyList<string> Lacks);
+
+public sealed record PolicyAdvice(string Domain, int DaysOfData, long LegitimateMessages, double? LegitimateAligned, StepAdvice Dmarc, StepAdvice Spf,
+    IReadOnlyList<ThirdPartyAdvice> ThirdParties);
+
+/// <summary>
+/// The policy ladder of the registrar guide: start at p=none, read the reports, fix the forgotten senders, then
+/// SPF ~all → -all and DMARC none → quarantine → reject (through t=y first when configured). A step is "ready"
+/// only with enough days and messages, the legitimate volume (ours and declared senders) aligned above the
+/// threshold, our own mail not failing and no unset-up sender left.
+/// </summary>
+public static class PolicyAdvisor
+{
+    public static PolicyAdvice Advise(string domain, IReadOnlyList<AttributedSource> sources, int daysOfData, IReadOnlyList<ReportFinding> findings,
+        string? dmarcRecord, string? spfRecord, string startingDmarcRecord, IReadOnlyDictionary<string, int>? keyBits, AdvisorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(sources);
+        ArgumentNullException.ThrowIfNull(findings);
+        ArgumentNullException.ThrowIfNull(options);
+        var legit = sources.Where(s => s.Legitimate).ToList();
+        var legitMessages = legit.Sum(s => s.Source.Messages);
+        double? aligned = legitMessages == 0 ? null : (double)legit.Sum(s => s.Source.DmarcPass) / legitMessages;
+        double? spfPass = legitMessages == 0 ? null : (double)legit.Sum(s => s.Source.SpfAuthPass) / legitMessages;
+
+        var evidence = new List<string>
+        {
+            $"{daysOfData} day(s) of reports (at least {options.MinDays} needed)",
+            $"{legitMessages:N0} legitimate messages (ours and declared senders; at least {options.MinMessages:N0} needed)",
+            $"legitimate mail passing DMARC: {(aligned is { } a ? a.ToString("0.###%", CultureInfo.InvariantCulture) : "n/a")} (at least {options.MinAlignedShare.ToString("0.###%", CultureInfo.InvariantCulture)} needed)",
+        };
+        var common = new List<string>();
+        if (daysOfData < options.MinDays) { common.Add($"only {daysOfData} day(s) of reports; wait until there are {options.MinDays}"); }
+        if (legitMessages < options.MinMessages) { common.Add($"only {legitMessages:N0} legitimate messages reported; {options.MinMessages:N0} are needed before a share means anything"); }
+        foreach (var f in findings.Where(f => f.Code is "own-mail-failing" or "new-sender" or "declared-sender-unaligned"))
+        {
+            common.Add($"{f.Title}: {f.Observed}");
+        }
+
+        var dmarcBlockers = new List<string>(common);
+        if (aligned is { } share && share < options.MinAlignedShare)
+        {
+            dmarcBlockers.Add($"legitimate mail passing DMARC is {share.ToString("0.###%", CultureInfo.InvariantCulture)}, below {options.MinAlignedShare.ToString("0.###%", CultureInfo.InvariantCulture)}");
+        }
+        var dmarc = DmarcStep(domain, dmarcRecord ?? startingDmarcRecord, dmarcRecord is null, options, evidence, dmarcBlockers);
+
+        var spfBlockers = new List<string>(common);
+        if (spfPass is { } sp && sp < options.MinAlignedShare)
+        {
+            spfBlockers.Add($"SPF passes for {sp.ToString("0.###%", CultureInfo.InvariantCulture)} of the legitimate mail: a sender is missing from SPF");
+        }
+        var spf = SpfStep(domain, spfRecord, evidence.Take(2).Append($"legitimate mail passing SPF: {(spfPass is { } s2 ? s2.ToString("0.###%", CultureInfo.InvariantCulture) : "n/a")}").ToList(), spfBlockers);
+
+        var third = sources.Where(s => s.Category is SourceCategories.Declared or SourceCategories.ThirdParty)
+            .GroupBy(s => s.Name ?? s.Source.Ip)
+            .Select(g => ThirdParty(g.Key, g.ToList(), keyBits))
+            .OrderByDescending(t => t.Messages).ToList();
+        return new PolicyAdvice(domain, daysOfData, legitMessages, aligned, dmarc, spf, third);
+    }
+
+    private static StepAdvice DmarcStep(string domain, string record, bool missing, AdvisorOptions options, List<string> evidence, List<string> blockers)
+    {
+        var name = "_dmarc." + domain;
+        if (missing)
+        {
+            return new StepAdvice("dmarc", "none published", "p=none", true, name, record, ["no DMARC record: publish the starting record to receive reports"], []);
+        }
+        var tags = Tags(record);
+        var p = tags.GetValueOrDefault("p", "none");
+        var testing = tags.GetValueOrDefault("t") == "y" || (tags.TryGetValue("pct", out var pct) && pct != "100");
+        var current = "p=" + p + (testing ? "; t=y" : "");
+        (string P, bool T)? next = (p, testing) switch
+        {
+            (_, true) => (p, false),
+            ("none", false) => ("quarantine", options.UseTestingMode),
+            ("quarantine", false) => ("reject", options.UseTestingMode),
+            _ => null,
+        };
+        if (next is not { } n)
+        {
+            return new StepAdvice("dmarc", current, null, false, name, null, [.. evidence, "p=reject: the goal is reached"], []);
+        }
+        tags["p"] = n.P;
+        // RFC 9989 removed pct; t=y is its replacement.
+        tags.Remove("pct");
+        if (n.T) { tags["t"] = "y"; } else { tags.Remove("t"); }
+        return new StepAdvice("dmarc", current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, Render(tags), evidence, blockers);
+    }
+
+    private static StepAdvice SpfStep(string domain, string? record, List<string> evidence, List<string> blockers)
+    {
+        if (record is null)
+        {
+            return new StepAdvice("spf", "none published", null, false, domain, null, evidence, ["no SPF record: publish the one the domain check gives first"]);
+        }
+        var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
+        var all = terms.FindIndex(t => t.EndsWith("all", StringComparison.OrdinalIgnoreCase) && t.Length <= 4);
+        var current = all < 0 ? "no all" : terms[all];
+        if (all >= 0 && terms[all] == "-all")
+        {
+            return new StepAdvice("spf", current, null, false, domain, null, [.. evidence, "-all: the goal is reached"], []);
+        }
+        if (all >= 0 && terms[all] is "+all" or "all")
+        {
+            // +all lets anyone pass: no evidence makes keeping it safe.
+            terms[all] = "-all";
+            return new StepAdvice("spf", current, "-all", true, domain, string.Join(' ', terms), [.. evidence, "+all authorises every host on the Internet"], []);
+        }
+        if (all >= 0) { terms[all] = "-all"; } else { terms.Add("-all"); }
+        return new StepAdvice("spf", current, "-all", blockers.Count == 0, domain, string.Join(' ', terms), evidence, blockers);
+    }
+
+    private static ThirdPartyAdvice ThirdParty(string name, List<AttributedSource> group, IReadOnlyDictionary<string, int>? keyBits)
+    {
+        long messages = group.Sum(s => s.Source.Messages), dkimAligned = group.Sum(s => s.Source.DkimAligned), spfAligned = group.Sum(s => s.Source.SpfAligned);
+        long dkimPass = group.Sum(s => s.Source.DkimAuthPass), spfPass = group.Sum(s => s.Source.SpfAuthPass);
+        var dkimDomains = group.SelectMany(s => s.Source.DkimDomains).Distinct().ToList();
+        var lacks = new List<string>();
+        if (dkimAligned * 2 < messages) { lacks.Add("an aligned DKIM signature (d= the domain)"); }
+        if (spfAligned * 2 < messages) { lacks.Add("an aligned MAIL FROM (a bounce address under the domain)"); }
+        if (keyBits is not null)
+        {
+            foreach (var (key, bits) in keyBits.Where(k => k.Value < 1024 && dkimDomains.Any(d => k.Key.EndsWith("._domainkey." + d, StringComparison.Ordinal))))
+            {
+                lacks.Add($"a DKIM key of at least 1024 bits ({key} has {bits})");
+            }
+        }
+        var (integration, why) = dkimPass * 2 > messages
+            ? ("own-subdomain", $"it signs with DKIM ({string.Join(", ", dkimDomains.Take(3))}): give it a subdomain of its own, with SPF for its servers and its DKIM key delegated by CNAME, and have it send From and MAIL FROM that subdomain")
+            : spfPass * 2 > messages
+                ? ("relay", "it passes SPF for its own bounce domain but cannot sign: relay its mail through the institution's servers (or ours), which sign it")
+                : ("own-domain-from", "nothing it sends authenticates: let it send with its own domain in From and the institution's address in Reply-To");
+        return new ThirdPartyAdvice(name, group[0].Category, messages, group.Select(s => s.Source.Ip).Take(20).ToList(), integration, why, lacks);
+    }
+
+    /// <summary>Tags in order, names lower-cased; values as written.</summary>
+    private static OrderedDictionary<string, string> Tags(string record)
+    {
+        var tags = new OrderedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var part in record.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var eq = part.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                tags[part[..eq].Trim().ToLowerInvariant()] = part[(eq + 1)..].Trim();
+            }
+        }
+        return tags;
+    }
+
+    /// <summary>v first, p second (RFC 9989 §4.7 wants v first; p next is what every example writes), the rest as they were.</summary>
+    private static string Render(OrderedDictionary<string, string> tags)
+    {
+        var order = new[] { "v", "p" }.Where(tags.ContainsKey).Concat(tags.Keys.Where(k => k is not ("v" or "p")));
+        return string.Join("; ", order.Select(k => $"{k}={tags[k]}"));
+    }
+}

@@ -1,0 +1,51 @@
+namespace SenderAuth.Store.Reports;
+
+/// <summary>What happened to one report file; in JSON and logs as <c>imported</c>, <c>quarantined</c>, <c>rejected</c>.</summary>
+public enum FileImportStatus
+{
+    /// <summary>Read whole: its new reports stored, duplicates and foreign ones listed.</summary>
+    Imported,
+
+    /// <summary>Unreadable or hostile: nothing stored, the file kept with the reason.</summary>
+    Quarantined,
+
+    /// <summary>An institution uploaded a report about a domain that is not theirs: nothing stored.</summary>
+    Rejected,
+}
+
+/// <summary>What happened to one report of a file; in JSON and logs as <c>imported</c>, <c>duplicate</c>, <c>foreign</c>, <c>misrouted</c>.</summary>
+public enum ReportImportStatus
+{
+    /// <summary>New: stored.</summary>
+    Imported,
+
+    /// <summary>Already stored (same reporter and report id).</summary>
+    Duplicate,
+
+    /// <summary>About a domain no institution has: kept apart for the operator.</summary>
+    Foreign,
+
+    /// <summary>Mailed to one institution's report address about another institution's domain: kept apart with a warning.</summary>
+    Misrouted,
+}
+
+/// <summary>The words for import statuses in logs, metrics and folder names: one mapping, the same as JSON's.</summary>
+public static class ImportStatusTokens
+{
+    public static string Token(this FileImportStatus status) => status switch
+    {
+        FileImportStatus.Imported => "imported",
+        FileImportStatus.Quarantined => "quarantined",
+        FileImportStatus.Rejected => "rejected",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+
+    public static string Token(this ReportImportStatus status) => status switch
+    {
+        ReportImportStatus.Imported => "imported",
+        ReportImportStatus.Duplicate => "duplicate",
+        ReportImportStatus.Foreign => "foreign",
+        ReportImportStatus.Misrouted => "misrouted",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+}
