@@ -124,20 +124,8 @@ public sealed partial class ServerApp
         return app;
     }
 
-    /// <summary>The two secrets have short, documented environment names.</summary>
-    private static Dictionary<string, string?> FromEnvironment()
-    {
-        var values = new Dictionary<string, string?>();
-        if (Environment.GetEnvironmentVariable("SENDERAUTH_OPERATOR_KEY") is { Length: > 0 } op)
-        {
-            values["SenderAuth:OperatorKey"] = op;
-        }
-        if (Environment.GetEnvironmentVariable("SENDERAUTH_MASTER_KEY") is { Length: > 0 } mk)
-        {
-            values["SenderAuth:MasterKey"] = mk;
-        }
-        return values;
-    }
+    /// <summary>The two secrets, from their documented environment names or systemd credentials (<see cref="SecretSources"/>).</summary>
+    private static Dictionary<string, string?> FromEnvironment() => SecretSources.Read(Environment.GetEnvironmentVariable);
 
     /// <summary>
     /// One line per feature (each folder's <c>AddX</c>). Everything reads <see cref="ServerOptions"/> at resolve

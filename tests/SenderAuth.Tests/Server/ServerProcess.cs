@@ -46,7 +46,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// server's "Now listening on" line: a port picked here and bound later could be taken by then).</param>
     /// <param name="operatorKey">SENDERAUTH_OPERATOR_KEY, or null for a first start that generates and prints one.</param>
     /// <param name="masterKey">SENDERAUTH_MASTER_KEY, or null for a key generated into the data folder.</param>
-    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string? operatorKey, string? masterKey, CancellationToken ct)
+    /// <param name="credentialsDirectory">systemd's $CREDENTIALS_DIRECTORY (LoadCredential=), or null; its operator-key
+    /// file, if any, is the key this harness signs in with (the server prints none then).</param>
+    public static async Task<ServerProcess> StartAsync(IEnumerable<string> args, string? operatorKey, string? masterKey, CancellationToken ct, string? credentialsDirectory = null)
     {
         await Launcher.EnsureBuiltAsync();
         // Several servers run at once: each milter on a free port unless the test chose one.
@@ -61,6 +63,13 @@ public sealed class ServerProcess : IAsyncDisposable
         if (masterKey is not null)
         {
             psi.Environment["SENDERAUTH_MASTER_KEY"] = masterKey;
+        }
+        psi.Environment.Remove("CREDENTIALS_DIRECTORY");
+        if (credentialsDirectory is not null)
+        {
+            psi.Environment["CREDENTIALS_DIRECTORY"] = credentialsDirectory;
+            var file = Path.Combine(credentialsDirectory, "operator-key");
+            operatorKey ??= File.Exists(file) ? File.ReadAllText(file).Trim() : null;
         }
         var server = new ServerProcess(Process.Start(psi)!, operatorKey);
         server._process.OutputDataReceived += (_, e) => server.Append(e.Data);
