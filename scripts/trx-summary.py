@@ -1,5 +1,8 @@
 """Prints the test counts per area (namespace), every skipped test with its reason and every failed test with its
-message and the top of its stack, from a TRX file (CI keeps only the tail of the output: the failures come last)."""
+message and the top of its stack, from a TRX file (CI keeps only the tail of the output: the failures come last).
+Exits 1 when a test skipped because a real server it needs was not running (its reason says "run ./run-tests"):
+./run-tests starts every server a test asks for, so under it such a skip means a server failed to start, and a
+suite that silently proves less must not pass."""
 import collections, sys, xml.etree.ElementTree as ET
 
 ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
@@ -42,3 +45,10 @@ if failed:
             print(f"      {line}")
         for line in top:
             print(f"      {line}")
+
+missing = [name for name, why in skipped if "run ./run-tests" in why]
+if missing:
+    print(f"\n{len(missing)} test(s) skipped because a real server was not running; under ./run-tests that is a failure:")
+    for name in missing[:20]:
+        print(f"  - {name}")
+    sys.exit(1)

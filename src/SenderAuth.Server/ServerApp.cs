@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server;
 
 /// <summary>
-/// Builds and runs the server; the CLI's <c>serve</c> command starts it from here. Not static only so that tests
+/// Builds and runs the server: its own executable's entry point (Program.cs), which the CLI's <c>serve</c> runs. Not static only so that tests
 /// can name this assembly's entry point as WebApplicationFactory&lt;ServerApp&gt;.
 /// </summary>
 public sealed partial class ServerApp
@@ -197,7 +198,7 @@ public sealed partial class ServerApp
         console.WriteLine($"  database   {(options.Database == DatabaseKind.Postgres ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
         console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
-        console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({options.Milter.Mode.ToString().ToLowerInvariant()}, on error {options.Milter.OnError.ToString().ToLowerInvariant()})" : "")}");
+        console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({SenderAuthJson.Token(options.Milter.Mode)}, on error {SenderAuthJson.Token(options.Milter.OnError)})" : "")}");
         PrintFirstRunKey(app, console);
         console.Flush();
     }

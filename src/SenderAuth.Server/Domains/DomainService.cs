@@ -1,4 +1,3 @@
-using SenderAuth.Json;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -7,6 +6,7 @@ using SenderAuth.Dkim;
 using SenderAuth.Dmarc;
 using SenderAuth.Dns;
 using SenderAuth.Onboarding;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Domains;
 
@@ -304,7 +304,7 @@ public sealed class DomainService(SenderAuthDb db, KeyStore keys, ZonePublishing
         if (verdict.State != domain.State)
         {
             db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = verdict.State, Reason = verdict.Reason, FindingsJson = findingsJson });
-            metrics.StateChanged(verdict.State.ToString().ToLowerInvariant());
+            metrics.StateChanged(SenderAuthJson.Token(verdict.State));
             db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {verdict.State}: {verdict.Reason}");
             domain.DegradedSince = verdict.State == DomainState.Degraded ? now : verdict.State == DomainState.Failed ? domain.DegradedSince : null;
             domain.State = verdict.State;

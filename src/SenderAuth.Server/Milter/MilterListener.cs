@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using SenderAuth.AuthenticationResults;
 using SenderAuth.Dns;
 using SenderAuth.Milter;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Milter;
 
@@ -91,7 +92,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
             Address = $"inet:{(bound.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{bound.Address}]" : bound.Address)}:{bound.Port}";
         }
         _socket.Listen(512);
-        logger.LogInformation(new EventId(LogEvents.Milter + 1), "milter listening on {Address} (mode {Mode})", Address, _options.Mode.ToString().ToLowerInvariant());
+        logger.LogInformation(new EventId(LogEvents.Milter + 1), "milter listening on {Address} (mode {Mode})", Address, SenderAuthJson.Token(_options.Mode));
         _acceptLoop = Task.Run(() => AcceptLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }

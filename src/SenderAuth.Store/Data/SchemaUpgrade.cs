@@ -6,16 +6,17 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace SenderAuth.Store.Data;
 
 /// <summary>
-/// Brings a database to this binary's schema, one migration at a time, with each migration's id and time in the log;
+/// Brings a database to this binary's schema, with each migration's id and time in the log;
 /// and refuses, before changing anything, a database that a newer release already migrated.
 /// </summary>
 /// <remarks>
-/// Each migration is applied by its own <see cref="IMigrator.MigrateAsync"/> call, which EF Core runs under its
-/// migration lock and in one transaction where the provider allows: PostgreSQL has transactional DDL, so a
-/// migration that fails leaves nothing of itself; SQLite runs DDL in the transaction too, except the statements EF
-/// must run outside one (a table rebuild's <c>PRAGMA foreign_keys</c>). A failure stops the start with the
-/// database at the last migration that completed, which this binary resumes from on the next start. Not one
-/// call for all: the log could not say what each migration cost, and a long upgrade could not tell where it stands.
+/// One <see cref="IMigrator.MigrateAsync"/> call to the newest migration, never one call per target: EF Core decides
+/// under its migration lock what to apply, and a call aimed at an older target would roll back (run Down) whatever
+/// another instance applied meanwhile. Each migration runs in its own transaction where the provider allows:
+/// PostgreSQL has transactional DDL, so a migration that fails leaves nothing of itself; SQLite runs DDL in the
+/// transaction too, except the statements EF must run outside one (a table rebuild's <c>PRAGMA foreign_keys</c>).
+/// A failure stops the start with the database at the last migration that completed, which the next start resumes
+/// from. Each migration's id and time come from EF's own <c>MigrationApplying</c> event (<see cref="MigrationClock"/>).
 /// </remarks>
 public static partial class SchemaUpgrade
 {
@@ -36,14 +37,18 @@ public static partial class SchemaUpgrade
         LogPending(logger, pending.Count, applied.Count > 0 ? applied[^1] : "an empty database", pending[^1]);
         var migrator = db.GetService<IMigrator>();
         var total = Stopwatch.StartNew();
-        foreach (var (id, index) in pending.Select((id, i) => (id, i + 1)))
+        var done = new List<string>();
+        using (var clock = new MigrationClock(migrator, (id, ms) =>
+               {
+                   done.Add(id);
+                   LogApplied(logger, id, done.Count, pending.Count, ms);
+               }))
         {
-            var clock = Stopwatch.StartNew();
-            await migrator.MigrateAsync(id, ct).ConfigureAwait(false);
-            LogApplied(logger, id, index, pending.Count, clock.ElapsedMilliseconds);
+            await migrator.MigrateAsync(targetMigration: null, ct).ConfigureAwait(false);
+            clock.Finish();
         }
-        LogDone(logger, pending.Count, total.ElapsedMilliseconds);
-        return pending;
+        LogDone(logger, done.Count, total.ElapsedMilliseconds);
+        return done;
     }
 
     /// <summary>
@@ -64,16 +69,16 @@ public static partial class SchemaUpgrade
         return (known, applied);
     }
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
+    [LoggerMessage(EventId = LogEvents.Data + 2, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
     private static partial void LogCurrent(ILogger logger, string last, int count);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Database schema upgrade: {Count} migrations to apply, from {From} to {To}")]
+    [LoggerMessage(EventId = LogEvents.Data + 3, Level = LogLevel.Warning, Message = "Database schema upgrade: {Count} migrations to apply, from {From} to {To}")]
     private static partial void LogPending(ILogger logger, int count, string from, string to);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Information, Message = "Migration {Id} applied ({Index} of {Count}) in {Milliseconds} ms")]
+    [LoggerMessage(EventId = LogEvents.Data + 4, Level = LogLevel.Information, Message = "Migration {Id} applied ({Index} of {Count}) in {Milliseconds} ms")]
     private static partial void LogApplied(ILogger logger, string id, int index, int count, long milliseconds);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Database schema upgraded: {Count} migrations in {Milliseconds} ms")]
+    [LoggerMessage(EventId = LogEvents.Data + 5, Level = LogLevel.Information, Message = "Database schema upgraded: {Count} migrations in {Milliseconds} ms")]
     private static partial void LogDone(ILogger logger, int count, long milliseconds);
 }
 

@@ -69,7 +69,7 @@ public sealed partial class ReportImporter
         if (replaced.Count > 0)
         {
             await db.FailureReports.Where(r => replaced.Contains(r.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            log.LogInformation("failure report from {Reporter} about {Domain}: the {Provenance} copy from {Origin} replaces {Count} stored one(s)",
+            log.LogInformation(new EventId(LogEvents.Reports + 17), "failure report from {Reporter} about {Domain}: the {Provenance} copy from {Origin} replaces {Count} stored one(s)",
                 reporter, report.ReportedDomain, provenance.Token(), source.Origin, replaced.Count);
         }
         var detail = Clip(evidence.IsMail ? evidence.Summary + (why is null ? "" : "; untrusted: " + why)
@@ -92,7 +92,7 @@ public sealed partial class ReportImporter
         });
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
-        log.LogInformation("failure report from {Reporter} about {Domain} ({Origin}): source {Ip}, {AuthFailure}, {Provenance}{Warnings}",
+        log.LogInformation(new EventId(LogEvents.Reports + 18), "failure report from {Reporter} about {Domain} ({Origin}): source {Ip}, {AuthFailure}, {Provenance}{Warnings}",
             reporter, report.ReportedDomain, source.Origin, report.SourceIp, report.AuthFailure ?? "no Auth-Failure", provenance.Token(),
             report.Warnings.Count == 0 ? "" : "; warnings: " + string.Join(", ", report.Warnings.Select(w => w.Code).Distinct()));
         var status = domain is not null ? ReportImportStatus.Imported : warning is null ? ReportImportStatus.Foreign : ReportImportStatus.Misrouted;

@@ -142,7 +142,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         }
         foreach (var r in results.Where(r => r.HasWarnings))
         {
-            log.LogInformation("report {Org} {Id} from {Origin} imported with {Count} warning(s): {Codes}", r.ReporterOrg, r.ReportId, origin,
+            log.LogInformation(new EventId(LogEvents.Reports + 16), "report {Org} {Id} from {Origin} imported with {Count} warning(s): {Codes}", r.ReporterOrg, r.ReportId, origin,
                 r.Warnings!.Count, string.Join(", ", r.Warnings.Select(w => w.Code).Distinct()));
         }
         return new FileImportOutcome(fileName, FileImportStatus.Imported, results);

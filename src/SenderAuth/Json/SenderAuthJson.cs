@@ -42,6 +42,15 @@ public static class SenderAuthJson
         get => _indented ??= Frozen(writeIndented: true);
     }
 
+    /// <summary>
+    /// The token JSON writes for <paramref name="value"/> (an RFC token or a kebab-case name): for logs, metrics labels
+    /// and text output, so that they use the one mapping instead of <c>ToString().ToLowerInvariant()</c>.
+    /// </summary>
+    [RequiresUnreferencedCode(Reflection)]
+    [RequiresDynamicCode(Reflection)]
+    public static string Token<T>(T value)
+        where T : struct, Enum => JsonSerializer.Deserialize<string>(JsonSerializer.SerializeToUtf8Bytes(value, Options))!;
+
     /// <summary>Applies the contract to options made elsewhere (ASP.NET's HTTP JSON options).</summary>
     [RequiresUnreferencedCode(Reflection)]
     [RequiresDynamicCode(Reflection)]

@@ -131,9 +131,9 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         {
             return new RecordToPublish(RecordPurpose.Dmarc, name, "TXT", current, RecordAction.Keep) { Current = current, Note = "a DMARC record exists: keep its policy" };
         }
-        var merged = record.AggregateReportUris.Count == 0
-            ? current.TrimEnd(' ', ';') + $"; rua={rua}"
-            : current.Replace("rua=", $"rua={rua},", StringComparison.OrdinalIgnoreCase);
+        var tags = DmarcTags.Read(current);
+        tags["rua"] = tags.TryGetValue("rua", out var theirs) && theirs.Length > 0 ? $"{rua},{theirs}" : rua;
+        var merged = DmarcTags.Write(tags);
         return new RecordToPublish(RecordPurpose.Dmarc, name, "TXT", merged, RecordAction.Replace)
         {
             Current = current,

@@ -241,6 +241,15 @@ internal sealed class ReportXmlRepair(Stream inner, DmarcReportWarnings warnings
                 warnings.AddAt(DmarcReportWarningCodes.LeadingWhitespace, "whitespace before the XML declaration dropped", Offset);
             }
             var end = decl.IndexOf("?>"u8);
+            // XML 1.0 §2.8: a declaration is ASCII only. .NET's XmlReader, switching encoding on a declaration that
+            // holds other bytes, throws an undocumented ArgumentOutOfRangeException (found by the fuzzer): refuse it
+            // here as the malformed XML it is. Not a quirk to recover: the encoding it declares cannot be trusted.
+            var nonAscii = (end > 0 ? decl[..end] : decl[..Math.Min(decl.Length, 256)]).IndexOfAnyExceptInRange((byte)0x00, (byte)0x7F);
+            if (nonAscii >= 0)
+            {
+                throw new System.Xml.XmlException(
+                    $"the XML declaration holds the byte 0x{decl[nonAscii]:X2} at byte {Offset + nonAscii}; a declaration is ASCII only (XML 1.0 §2.8)");
+            }
             var text = System.Text.Encoding.ASCII.GetString(end > 0 ? decl[..end] : decl).ToLowerInvariant();
             var at = text.IndexOf("encoding", StringComparison.Ordinal);
             if (at > 0)

@@ -87,6 +87,10 @@ public class PublishPlanTests
     [Theory]
     [InlineData("v=DMARC1; p=quarantine", "v=DMARC1; p=quarantine; rua=mailto:mosa@rua.ticketing.example")]
     [InlineData("v=DMARC1; p=reject; rua=mailto:d@mosa.example", "v=DMARC1; p=reject; rua=mailto:mosa@rua.ticketing.example,mailto:d@mosa.example")]
+    // Read as a receiver reads it (white space around '=', upper-case names), never by text search: the review found
+    // "rua =" left the record unchanged while the plan said our address was added.
+    [InlineData("v=DMARC1; p=none; rua =mailto:d@mosa.example", "v=DMARC1; p=none; rua=mailto:mosa@rua.ticketing.example,mailto:d@mosa.example")]
+    [InlineData("v=DMARC1;P=reject;RUA=mailto:d@mosa.example;", "v=DMARC1; p=reject; rua=mailto:mosa@rua.ticketing.example,mailto:d@mosa.example")]
     public void Dmarc_ExistingWithoutOurRua_KeepsItsPolicyAndAddsOurs(string current, string merged)
     {
         var record = PublishPlan.Dmarc("mosa.example", "mosa", Profile, current);

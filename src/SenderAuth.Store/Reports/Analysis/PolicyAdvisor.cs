@@ -1,4 +1,5 @@
 using System.Globalization;
+using SenderAuth.Dmarc;
 
 namespace SenderAuth.Store.Reports.Analysis;
 
@@ -76,7 +77,7 @@ public static class PolicyAdvisor
         {
             return new StepAdvice("dmarc", "none published", "p=none", true, name, record, ["no DMARC record: publish the starting record to receive reports"], []);
         }
-        var tags = Tags(record);
+        var tags = DmarcTags.Read(record);
         var p = tags.GetValueOrDefault("p", "none");
         var testing = tags.GetValueOrDefault("t") == "y" || (tags.TryGetValue("pct", out var pct) && pct != "100");
         var current = "p=" + p + (testing ? "; t=y" : "");
@@ -95,7 +96,7 @@ public static class PolicyAdvisor
         // RFC 9989 removed pct; t=y is its replacement.
         tags.Remove("pct");
         if (n.T) { tags["t"] = "y"; } else { tags.Remove("t"); }
-        return new StepAdvice("dmarc", current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, Render(tags), evidence, blockers);
+        return new StepAdvice("dmarc", current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, DmarcTags.Write(tags), evidence, blockers);
     }
 
     private static StepAdvice SpfStep(string domain, string? record, List<string> evidence, List<string> blockers)
@@ -142,27 +143,5 @@ public static class PolicyAdvisor
                 ? ("relay", "it passes SPF for its own bounce domain but cannot sign: relay its mail through the institution's servers (or ours), which sign it")
                 : ("own-domain-from", "nothing it sends authenticates: let it send with its own domain in From and the institution's address in Reply-To");
         return new ThirdPartyAdvice(name, group[0].Category, messages, group.Select(s => s.Source.Ip).Take(20).ToList(), integration, why, lacks);
-    }
-
-    /// <summary>Tags in order, names lower-cased; values as written.</summary>
-    private static OrderedDictionary<string, string> Tags(string record)
-    {
-        var tags = new OrderedDictionary<string, string>(StringComparer.Ordinal);
-        foreach (var part in record.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = part.IndexOf('=', StringComparison.Ordinal);
-            if (eq > 0)
-            {
-                tags[part[..eq].Trim().ToLowerInvariant()] = part[(eq + 1)..].Trim();
-            }
-        }
-        return tags;
-    }
-
-    /// <summary>v first, p second (RFC 9989 §4.7 wants v first; p next is what every example writes), the rest as they were.</summary>
-    private static string Render(OrderedDictionary<string, string> tags)
-    {
-        var order = new[] { "v", "p" }.Where(tags.ContainsKey).Concat(tags.Keys.Where(k => k is not ("v" or "p")));
-        return string.Join("; ", order.Select(k => $"{k}={tags[k]}"));
     }
 }

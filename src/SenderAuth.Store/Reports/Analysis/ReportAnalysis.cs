@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
+using SenderAuth.Json;
 
 namespace SenderAuth.Store.Reports.Analysis;
 
@@ -301,7 +302,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         var events = new List<TimelineEvent>();
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.DomainId == domain.Id && t.At >= from && t.At < to)
             .Select(t => new { t.At, t.From, t.To, t.Reason }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, "dns", $"{t.From.ToString().ToLowerInvariant()} → {t.To.ToString().ToLowerInvariant()}: {t.Reason}")));
+        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, "dns", $"{SenderAuthJson.Token(t.From)} → {SenderAuthJson.Token(t.To)}: {t.Reason}")));
         var targets = _options.Provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .Select(k => new { k.Selector, k.Algorithm, k.Bits, k.ActivatedAt, k.RevokedAt, k.PublishedAt }).ToListAsync(ct).ConfigureAwait(false);

@@ -44,9 +44,18 @@ public class TrustAnchorsLimitTests
     }
 
     [Fact]
-    public void Parse_OneMegabyteDigest_DigestLengthError()
+    public void Parse_OneMegabyteDigest_RefusedAtTheZoneReadersRecordLimit()
     {
+        // The zone reader refuses a record past ZoneFileLimits' 256 Ki characters where it crosses it, before the
+        // trust-anchor reader sees the digest.
         var e = Assert.Throws<ZoneFileException>(() => TrustAnchors.Parse(LongDigestFile(TrustAnchors.MaxLength), "anchors"));
+        Assert.Contains("record longer than", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LongDigestWithinTheRecordLimit_DigestLengthError()
+    {
+        var e = Assert.Throws<ZoneFileException>(() => TrustAnchors.Parse(LongDigestFile(64 * 1024), "anchors"));
         Assert.Contains("digest type 2 has 32", e.Message, StringComparison.Ordinal);
     }
 
