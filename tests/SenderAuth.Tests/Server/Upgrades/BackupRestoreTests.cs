@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SenderAuth.Dns;
 using SenderAuth.Tests.Cli;
 using SenderAuth.Tests.Server.Reports;
 
@@ -11,8 +12,10 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// <summary>
 /// <c>senderauth backup</c> while the real server signs and imports under load, then <c>senderauth restore</c> onto a
 /// fresh folder and a server started on it: every upload acknowledged before the backup began is there, the restored
-/// keys sign, and the signatures verify against the records the restored server publishes on its built-in DNS (and so
-/// do messages the original server signed). Modes, the manifest's checksums, and the refusals (a non-empty folder, a
+/// keys sign (the provider's key, and an institution's own domain key, sealed by the master key in the backup), and the
+/// signatures verify against the records the restored server publishes on its built-in DNS and the institution's zone
+/// on Knot (and so do messages the original server signed). Signing ran while the backup did: signatures made between
+/// the backup's start and end are counted. Modes, the manifest's checksums, and the refusals (a non-empty folder, a
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
@@ -27,6 +30,9 @@ public sealed class BackupRestoreTests
     [Fact]
     public async Task BackupUnderLoad_RestoredOnFreshFolder_ServesAndSignsWithTheRestoredKeys()
     {
+        var knot = Env("SENDERAUTH_TEST_DNS");
+        var tsig = Env("SENDERAUTH_TEST_TSIG").Split(':', 3);
+        var institutionZone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
         var temp = Directory.CreateTempSubdirectory("sa-backup-");
         try
         {
@@ -35,32 +41,49 @@ public sealed class BackupRestoreTests
             var fresh = Path.Combine(temp.FullName, "restored");
             var code = $"bk{Guid.NewGuid():N}"[..10];
             var domain = $"{code}.example";
+            // An institution that signs with its own domain's key (sealed in the database by the master key).
+            var own = $"ow{code[2..]}";
+            var ownDomain = $"{own}.{institutionZone}";
             var day = DateTime.UtcNow.Date.AddDays(-1);
             var acknowledged = new ConcurrentQueue<string>();
             var failures = new ConcurrentQueue<string>();
             string[] before;
-            byte[] signedBefore;
-            await using (var server = await ServerProcess.StartAsync(UpgradeFixture.Serve(data), OperatorKey, masterKey: null, Ct))
+            byte[] signedBefore, ownSignedBefore;
+            // The domain check reads the institution's zone on Knot; the provider zone is the server's built-in DNS.
+            string[] serve = ["serve", "--data", data, "--dns", "127.0.0.1:0", "--resolver", knot, "--SenderAuth:Resolver:TimeoutSeconds=2"];
+            await using (var server = await ServerProcess.StartAsync(serve, OperatorKey, masterKey: null, Ct))
             {
                 var op = server.Client();
                 await op.CreateInstitution(code, "signWithProviderDomain");
                 await op.CreateVerifiedDomain(code, domain);
                 signedBefore = await SignAsync(op, code);
+                await op.CreateInstitution(own);
+                await op.CreateDomain(own, ownDomain);
+                var fragment = await (await op.GetAsync($"/api/v1/institutions/{own}/domains/{ownDomain}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct);
+                await KnotUpdate.SendAsync(knot, tsig, institutionZone, fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(l => !l.StartsWith(';')).Select(l => "update add " + l));
+                var enabled = await (await op.PostJson($"/api/v1/institutions/{own}/domains/{ownDomain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
+                Assert.True(enabled["signingEnabled"]!.GetValue<bool>(), enabled.ToJsonString());
+                ownSignedBefore = await SignAsync(op, own, ownDomain);
 
-                // The load: one client signing, one uploading reports, until the backup is done.
+                // The load: one client signing (both institutions, in turn), one uploading reports, until the backup
+                // is done. Each signature's request start and end, to count those the backup's run contains.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-                var signed = 0;
+                var signatures = new ConcurrentQueue<(long Start, long End)>();
                 var signing = Task.Run(async () =>
                 {
                     using var client = server.Client();
-                    while (!stop.IsCancellationRequested)
+                    for (var n = 0; !stop.IsCancellationRequested; n++)
                     {
-                        using var r = await client.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
+                        var (who, from) = n % 2 == 0 ? (code, $"tickets@{domain}") : (own, $"tickets@{ownDomain}");
+                        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                        using var r = await client.Sign(ApiClient.Message(from), $"?institution={who}");
                         if (r.StatusCode != HttpStatusCode.OK)
                         {
-                            failures.Enqueue($"sign: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                            failures.Enqueue($"sign {who}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                            continue;
                         }
-                        Interlocked.Increment(ref signed);
+                        signatures.Enqueue((start, System.Diagnostics.Stopwatch.GetTimestamp()));
                     }
                 }, Ct);
                 var uploading = Task.Run(async () =>
@@ -80,20 +103,23 @@ public sealed class BackupRestoreTests
                         }
                     }
                 }, Ct);
-                while (Volatile.Read(ref signed) < 5 || acknowledged.Count < 5)
+                while (signatures.Count < 5 || acknowledged.Count < 5)
                 {
                     Assert.False(signing.IsFaulted || uploading.IsFaulted, "the load stopped before the backup began");
                     await Task.Delay(50, Ct);
                 }
                 before = [.. acknowledged];
 
+                var backupStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data);
+                var backupEnd = System.Diagnostics.Stopwatch.GetTimestamp();
 
                 await stop.CancelAsync();
                 await Task.WhenAll(signing, uploading);
                 Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
                 Assert.Contains($"backed up to {backup}: sqlite at migration {UpgradeFixture.KnownMigrations()[^1]}", stdout, StringComparison.Ordinal);
-                Assert.True(Volatile.Read(ref signed) > 5, "no message was signed while the backup ran");
+                var during = signatures.Count(s => s.Start >= backupStart && s.End <= backupEnd);
+                Assert.True(during > 0, $"no signature was made between the backup's start and end ({signatures.Count} in all, the backup took {System.Diagnostics.Stopwatch.GetElapsedTime(backupStart, backupEnd).TotalMilliseconds:F0} ms)");
                 Assert.Empty(failures);
             }
 
@@ -143,6 +169,13 @@ public sealed class BackupRestoreTests
                 var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
                 await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(op, code), "ticketing.example");
                 await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+
+                // The institution's own key, unsealed by the restored master key: its CNAMEs on Knot lead to the
+                // restored server's provider zone, which must serve the same public key.
+                var knotResolver = new NetworkDnsResolver(new NetworkDnsResolverOptions { Servers = [NetworkDnsResolverOptions.ParseEndpoint(knot)], Timeout = TimeSpan.FromSeconds(2) });
+                var ownReceiver = new ForwardingDnsResolver(receiver, [KeyValuePair.Create<string, IDnsResolver>(institutionZone, knotResolver)]);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, await SignAsync(op, own, ownDomain), ownDomain);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, ownSignedBefore, ownDomain);
             }
         }
         finally
@@ -222,6 +255,26 @@ public sealed class BackupRestoreTests
         using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    /// <summary>A message from <paramref name="domain"/>, signed with that domain's own key (not the provider's).</summary>
+    private static async Task<byte[]> SignAsync(HttpClient op, string code, string domain)
+    {
+        using var response = await op.Sign(ApiClient.Message($"tickets@{domain}"), $"?institution={code}");
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"sign {code}: {(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
+        Assert.Equal($"signed; d={domain}; s=stxsel1", response.Headers.GetValues("SenderAuth-Signing").Single());
+        return body;
+    }
+
+    private static string Env(string name)
+    {
+        var value = TestServers.Get(name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");
+        }
+        return value;
     }
 
     /// <summary>
