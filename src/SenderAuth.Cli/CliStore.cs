@@ -40,18 +40,12 @@ internal static class CliStore
             .BuildServiceProvider();
         try
         {
-            _ = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+            _ = Validated(services);
         }
-        catch (OptionsValidationException e)
+        catch (UsageException)
         {
             await services.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder's refusal of a word it cannot convert (--database mysql).
-            await services.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException("the server configuration is not valid: " + OneLine(e.Message));
+            throw;
         }
         try
         {
@@ -77,6 +71,34 @@ internal static class CliStore
             CliOutput.Error($"cannot open the database: {OneLine(e.Message)}");
             await services.DisposeAsync().ConfigureAwait(false);
             return (null, ExitCodes.Unavailable);
+        }
+    }
+
+    /// <summary>
+    /// The store's settings as <see cref="OpenAsync"/> reads them (the switches over <c>SenderAuth__…</c> environment
+    /// variables; <c>--database</c> in any case), checked, without opening the database: for commands that reach the
+    /// database their own way (<c>backup</c>). Invalid settings are bad usage (exit 2), every problem listed.
+    /// </summary>
+    public static StoreOptions Options(StoreTarget target)
+    {
+        using var services = new ServiceCollection().AddStoreOptions(Configuration(target)).BuildServiceProvider();
+        return Validated(services);
+    }
+
+    private static StoreOptions Validated(ServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<StoreOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's refusal of a word it cannot convert (--database mysql).
+            throw new UsageException("the server configuration is not valid: " + OneLine(e.Message));
         }
     }
 
@@ -110,3 +132,4 @@ internal static class CliStore
 
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
+

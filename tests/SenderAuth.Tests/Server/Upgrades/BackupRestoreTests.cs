@@ -121,6 +121,12 @@ public sealed class BackupRestoreTests
                 var during = signatures.Count(s => s.Start >= backupStart && s.End <= backupEnd);
                 Assert.True(during > 0, $"no signature was made between the backup's start and end ({signatures.Count} in all, the backup took {System.Diagnostics.Stopwatch.GetElapsedTime(backupStart, backupEnd).TotalMilliseconds:F0} ms)");
                 Assert.Empty(failures);
+
+                // --database is read as serve reads it; a word it does not know is bad usage, named.
+                var (unknown, _, unknownErr) = await CliRunner.RunAsync(null, "backup", Path.Combine(temp.FullName, "unknown"), "--data", data, "--database", "mysql");
+                Assert.True(unknown == 2, $"backup --database mysql exited {unknown}: {unknownErr}");
+                Assert.Contains("the server configuration is not valid", unknownErr, StringComparison.Ordinal);
+                Assert.Contains("mysql", unknownErr, StringComparison.Ordinal);
             }
 
             // The backup: a manifest whose checksums hold, the master key and key ring in it, everything private.
@@ -213,17 +219,30 @@ public sealed class BackupRestoreTests
                 Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
                 Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
 
-                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1.
+                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1, and the
+                // backup is marked unfinished (no manifest.json), so restore refuses it. The database is chosen as serve
+                // chooses it, here by the SenderAuth__… environment variables alone (in any case).
                 var partial = Path.Combine(temp.FullName, "partial");
-                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, new Dictionary<string, string> { ["PATH"] = PathWithout("pg_dump", temp.FullName) },
-                    "backup", partial, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                var noDumpEnv = new Dictionary<string, string>
+                {
+                    ["PATH"] = PathWithout("pg_dump", temp.FullName),
+                    ["SenderAuth__Database"] = "Postgres",
+                    ["SenderAuth__ConnectionString"] = source.ConnectionString,
+                };
+                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, noDumpEnv, "backup", partial, "--data", data);
                 Assert.True(noDumpExit == 1, $"backup without pg_dump exited {noDumpExit}: {noDumpOut}{noDumpErr}");
-                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet; run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}", noDumpErr, StringComparison.Ordinal);
+                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet, which is marked unfinished (manifest.incomplete.json, no manifest.json: restore refuses it); run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}; then rename manifest.incomplete.json to manifest.json", noDumpErr, StringComparison.Ordinal);
                 Assert.DoesNotContain(source.Password!, noDumpOut + noDumpErr, StringComparison.Ordinal);
                 Assert.False(File.Exists(Path.Combine(partial, "senderauth.sql")));
-                var partialFiles = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.json"), Ct))!["files"]!.AsArray();
-                Assert.Contains(partialFiles, f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
+                Assert.False(File.Exists(Path.Combine(partial, "manifest.json")), "an unfinished backup carries the finished marker");
+                var partialManifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.incomplete.json"), Ct))!;
+                Assert.Equal("postgres", partialManifest["database"]!.GetValue<string>());
+                Assert.Contains(partialManifest["files"]!.AsArray(), f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
                 AssertPrivate(partial);
+                var (partialRestore, _, partialRestoreErr) = await CliRunner.RunAsync(null, "restore", partial, "--data", Path.Combine(temp.FullName, "never"));
+                Assert.True(partialRestore == 2, $"restore of an unfinished backup exited {partialRestore}: {partialRestoreErr}");
+                Assert.Contains($"the backup in {partial} did not finish: pg_dump was not run when it was made", partialRestoreErr, StringComparison.Ordinal);
+                Assert.False(Directory.Exists(Path.Combine(temp.FullName, "never")));
             }
             var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
             Assert.Equal("postgres", manifest["database"]!.GetValue<string>());
