@@ -50,8 +50,8 @@ internal static class CliStore
         try
         {
             using var scope = services.CreateScope();
-            // The migrations' log stays out of these commands' output (a table or --json): only a refusal is told.
-            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct).ConfigureAwait(false);
+            // An upgrade is told, one line per step on stderr: these commands' stdout is the table or the JSON.
+            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), new MigrationLog(), ct).ConfigureAwait(false);
             return (services, ExitCodes.Ok);
         }
         catch (DatabaseTooNewException e)
@@ -133,3 +133,24 @@ internal static class CliStore
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
 
+/// <summary>
+/// The schema upgrade's log for the database commands: the upgrade announced, each migration applied and the total,
+/// one line each on stderr ("senderauth: Migration … applied (1 of 2) in 41 ms"), so an operator sees that the
+/// database changed and stdout keeps only the table or the JSON. "Schema is current" (nothing ran) is not told.
+/// </summary>
+internal sealed class MigrationLog : ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        if (IsEnabled(logLevel) && eventId.Id != SchemaUpgrade.CurrentEventId)
+        {
+            CliOutput.Error(formatter(state, exception));
+        }
+    }
+}
