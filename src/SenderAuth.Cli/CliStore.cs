@@ -40,24 +40,18 @@ internal static class CliStore
             .BuildServiceProvider();
         try
         {
-            _ = services.GetRequiredService<IOptions<StoreOptions>>().Value;
+            _ = Validated(services);
         }
-        catch (OptionsValidationException e)
+        catch (UsageException)
         {
             await services.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
-        }
-        catch (InvalidOperationException e)
-        {
-            // The binder's refusal of a word it cannot convert (--database mysql).
-            await services.DisposeAsync().ConfigureAwait(false);
-            throw new UsageException("the server configuration is not valid: " + OneLine(e.Message));
+            throw;
         }
         try
         {
             using var scope = services.CreateScope();
-            // The migrations' log stays out of these commands' output (a table or --json): only a refusal is told.
-            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, ct).ConfigureAwait(false);
+            // An upgrade is told, one line per step on stderr: these commands' stdout is the table or the JSON.
+            await StoreMigrations.MigrateAsync(scope.ServiceProvider.GetRequiredService<SenderAuthDb>(), new MigrationLog(), ct).ConfigureAwait(false);
             return (services, ExitCodes.Ok);
         }
         catch (DatabaseTooNewException e)
@@ -77,6 +71,34 @@ internal static class CliStore
             CliOutput.Error($"cannot open the database: {OneLine(e.Message)}");
             await services.DisposeAsync().ConfigureAwait(false);
             return (null, ExitCodes.Unavailable);
+        }
+    }
+
+    /// <summary>
+    /// The store's settings as <see cref="OpenAsync"/> reads them (the switches over <c>SenderAuth__…</c> environment
+    /// variables; <c>--database</c> in any case), checked, without opening the database: for commands that reach the
+    /// database their own way (<c>backup</c>). Invalid settings are bad usage (exit 2), every problem listed.
+    /// </summary>
+    public static StoreOptions Options(StoreTarget target)
+    {
+        using var services = new ServiceCollection().AddStoreOptions(Configuration(target)).BuildServiceProvider();
+        return Validated(services);
+    }
+
+    private static StoreOptions Validated(ServiceProvider services)
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<StoreOptions>>().Value;
+        }
+        catch (OptionsValidationException e)
+        {
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", e.Failures));
+        }
+        catch (InvalidOperationException e)
+        {
+            // The binder's refusal of a word it cannot convert (--database mysql).
+            throw new UsageException("the server configuration is not valid: " + OneLine(e.Message));
         }
     }
 
@@ -109,4 +131,26 @@ internal static class CliStore
     }
 
     private static string OneLine(string message) => string.Join(' ', message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}
+
+/// <summary>
+/// The schema upgrade's log for the database commands: the upgrade announced, each migration applied and the total,
+/// one line each on stderr ("senderauth: Migration … applied (1 of 2) in 41 ms"), so an operator sees that the
+/// database changed and stdout keeps only the table or the JSON. "Schema is current" (nothing ran) is not told.
+/// </summary>
+internal sealed class MigrationLog : ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        ArgumentNullException.ThrowIfNull(formatter);
+        if (IsEnabled(logLevel) && eventId.Id != SchemaUpgrade.CurrentEventId)
+        {
+            CliOutput.Error(formatter(state, exception));
+        }
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SenderAuth.Store.Data.Backup;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Cli.Commands;
 
@@ -11,14 +12,14 @@ namespace SenderAuth.Cli.Commands;
 internal static class BackupCommand
 {
     public const string BackupExitCodes = "Exit codes: 0 backed up, 1 PostgreSQL without pg_dump on PATH (the files are copied; the pg_dump command to run is printed), "
-        + "2 bad usage (DEST not empty or inside the data folder, no database), 3 the database could not be read (PostgreSQL down, pg_dump failed), 70 internal error.";
+        + "2 bad usage (DEST not empty or inside the data folder, no database, an invalid server configuration), 3 the database could not be read (PostgreSQL down, pg_dump failed), 70 internal error.";
 
     public static Command Create()
     {
         var destination = new Argument<string>("DEST") { Description = "A new or empty folder for the backup (made 0700; files 0600)." };
-        var data = new Option<string>("--data") { Description = "The server's data folder (default ./data, as serve)." };
-        var database = new Option<string>("--database") { Description = "sqlite (default) or postgres." };
-        var connection = new Option<string>("--connection-string") { Description = "PostgreSQL connection string (Npgsql form) with --database postgres." };
+        var data = new Option<string>("--data") { Description = "The server's data folder (default ./data, as serve; or SenderAuth__DataDirectory)." };
+        var database = new Option<string>("--database") { Description = "sqlite (default) or postgres (or SenderAuth__Database)." };
+        var connection = new Option<string>("--connection-string") { Description = "PostgreSQL connection string (Npgsql form) with --database postgres (or SenderAuth__ConnectionString)." };
         var json = new Option<bool>("--json") { Description = "Print the manifest (and what is left to do) as JSON." };
         var command = new Command("backup", "Back up a server's data while it runs: the database (SQLite online backup; PostgreSQL: pg_dump, run when on PATH), "
             + "the master key and key ring in the data folder, and manifest.json (versions, migration, SHA-256 of every file). See docs/backup.md.\n" + BackupExitCodes);
@@ -29,13 +30,9 @@ internal static class BackupCommand
         }
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
-            var postgres = (parse.GetValue(database) ?? "sqlite") switch
-            {
-                "sqlite" => false,
-                "postgres" => true,
-                var other => throw new UsageException($"--database is sqlite or postgres, not {other}"),
-            };
-            var source = new BackupSource(parse.GetValue(data) ?? "data", postgres, parse.GetValue(connection));
+            // The database as serve and report --db find it: the switches over the SenderAuth__… environment variables.
+            var options = CliStore.Options(new StoreTarget(parse.GetValue(data), parse.GetValue(database), parse.GetValue(connection)));
+            var source = new BackupSource(options.DataDirectory, options.Database, options.ConnectionString);
             BackupResult result;
             try
             {
@@ -53,7 +50,7 @@ internal static class BackupCommand
             else
             {
                 var m = result.Manifest;
-                Console.WriteLine($"backed up to {Path.GetFullPath(parse.GetValue(destination)!)}: {m.Database} at migration {m.Migration ?? "(none)"}, {m.Files.Count} files, {m.Files.Sum(f => f.Bytes)} bytes");
+                Console.WriteLine($"backed up to {Path.GetFullPath(parse.GetValue(destination)!)}: {DatabaseKindTokens.Token(m.Database)} at migration {m.Migration ?? "(none)"}, {m.Files.Count} files, {m.Files.Sum(f => f.Bytes)} bytes");
                 foreach (var s in result.Skipped)
                 {
                     Console.WriteLine($"  not copied: {s}");
@@ -65,7 +62,7 @@ internal static class BackupCommand
             }
             if (result.PendingCommand is { } pending)
             {
-                CliOutput.Error($"pg_dump is not on PATH: the database is not in this backup yet; run: {pending}");
+                CliOutput.Error($"pg_dump is not on PATH: the database is not in this backup yet, which is marked unfinished ({BackupManifest.IncompleteFileName}, no {BackupManifest.FileName}: restore refuses it); run: {pending}; then rename {BackupManifest.IncompleteFileName} to {BackupManifest.FileName}");
                 return ExitCodes.Negative;
             }
             return ExitCodes.Ok;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SenderAuth.Store.Data.Backup;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Cli.Commands;
 
@@ -17,7 +18,7 @@ internal static class BackupRestoreCommand
         var json = new Option<bool>("--json") { Description = "Print what was restored as JSON." };
         var command = new Command("restore", "Restore a backup made by senderauth backup into a data folder, after checking every file against the manifest's SHA-256. "
             + "For PostgreSQL, load the backup's senderauth.sql with psql (printed). See docs/backup.md.\n"
-            + "Exit codes: 0 restored, 2 bad usage (the folder is not empty and no --force) or a damaged backup (a file missing or altered: nothing restored), 3 a restored file did not read back, 70 internal error.");
+            + "Exit codes: 0 restored, 2 bad usage (the folder is not empty and no --force) or a damaged or unfinished backup (a file missing or altered, a PostgreSQL dump never run: nothing restored), 3 a restored file did not read back, 70 internal error.");
         command.Arguments.Add(source);
         foreach (var o in new Option[] { data, force, json })
         {
@@ -42,7 +43,7 @@ internal static class BackupRestoreCommand
             else
             {
                 var m = result.Manifest;
-                Console.WriteLine($"restored {result.Restored.Count} files into {Path.GetFullPath(parse.GetValue(data)!)}: {m.Database} at migration {m.Migration ?? "(none)"}, backed up {m.CreatedAt:yyyy-MM-dd HH:mm:ss}Z by {m.SenderAuthVersion}");
+                Console.WriteLine($"restored {result.Restored.Count} files into {Path.GetFullPath(parse.GetValue(data)!)}: {DatabaseKindTokens.Token(m.Database)} at migration {m.Migration ?? "(none)"}, backed up {m.CreatedAt:yyyy-MM-dd HH:mm:ss}Z by {m.SenderAuthVersion}");
                 if (result.PendingCommand is { } pending)
                 {
                     Console.WriteLine($"  load the database: {pending}");

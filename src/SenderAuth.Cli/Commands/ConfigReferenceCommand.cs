@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Cli.Commands;
 
@@ -11,13 +12,10 @@ namespace SenderAuth.Cli.Commands;
 /// </summary>
 internal static class ConfigReferenceCommand
 {
-    /// <summary>The command that regenerates the docs (the server's ConfigurationReference.Command says the same).</summary>
-    public const string Regenerate = "./senderauth config-reference > docs/configuration.md";
-
     public static Command Create()
     {
         var command = new Command("config-reference", "Print the reference of every server setting (Markdown: key, type, default, range, environment variable, description), as in docs/configuration.md.\n"
-            + "Regenerate the docs with: " + Regenerate + "\nExit codes: 0 printed, 70 internal error.");
+            + "Regenerate the docs with: " + ConfigurationDocs.RegenerateCommand + "\nExit codes: 0 printed, 70 internal error.");
         command.SetAction((_, _) => CliApp.Guard(async () =>
         {
             var exe = ServeCommand.ServerExecutable() ?? throw new UsageException(

@@ -17,7 +17,28 @@ namespace SenderAuth.Server.Hosting;
 /// </summary>
 public static partial class ConfigurationReference
 {
-    public const string Command = "./senderauth config-reference > docs/configuration.md";
+    /// <summary>The command that regenerates docs/configuration.md (defined once, in <see cref="ConfigurationDocs"/>).</summary>
+    public const string Command = ConfigurationDocs.RegenerateCommand;
+
+    /// <summary>
+    /// The XML documentation file of <paramref name="assembly"/>: beside it, or, where the assembly has no file of its
+    /// own (a single-file build, whose <see cref="Assembly.Location"/> is empty), beside the executable
+    /// (<see cref="AppContext.BaseDirectory"/>), where publish leaves the .xml files; null when there is none.
+    /// </summary>
+    public static string? DocumentationFile(Assembly assembly)
+    {
+        ArgumentNullException.ThrowIfNull(assembly);
+        return DocumentationCandidates(assembly).FirstOrDefault(File.Exists);
+    }
+
+    private static IEnumerable<string> DocumentationCandidates(Assembly assembly)
+    {
+        if (!string.IsNullOrEmpty(assembly.Location))
+        {
+            yield return Path.ChangeExtension(assembly.Location, ".xml");
+        }
+        yield return Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+    }
 
     public static string Markdown()
     {
@@ -164,11 +185,7 @@ public static partial class ConfigurationReference
             {
                 if (!Loaded.TryGetValue(assembly, out var docs))
                 {
-                    var file = Path.ChangeExtension(assembly.Location, ".xml");
-                    if (!File.Exists(file))
-                    {
-                        throw new FileNotFoundException($"the XML documentation of {assembly.GetName().Name} is missing ({file}): the configuration reference takes its descriptions from it", file);
-                    }
+                    var file = DocumentationFile(assembly) ?? throw new DocumentationMissingException(assembly.GetName().Name ?? "?", [.. DocumentationCandidates(assembly)]);
                     var members = XDocument.Load(file).Descendants("member").ToList();
                     docs = members.Where(m => m.Element("summary") is not null)
                         .ToDictionary(m => (string)m.Attribute("name")!, m => Text(m.Element("summary")!), StringComparer.Ordinal);
@@ -246,4 +263,15 @@ public static partial class ConfigurationReference
         | `OTEL_EXPORTER_OTLP_ENDPOINT` | (unset) | `OTEL_EXPORTER_OTLP_ENDPOINT` | push metrics by OTLP to this collector, beside `/metrics`; OpenTelemetry's other `OTEL_*` variables apply |
 
         """;
+}
+
+/// <summary>
+/// The configuration reference cannot be made: an assembly's XML documentation (the settings' descriptions) is not
+/// where the build puts it. An <see cref="IOException"/>: the server's program prints it as one line, exit 2.
+/// </summary>
+public sealed class DocumentationMissingException(string assemblyName, IReadOnlyList<string> lookedAt)
+    : FileNotFoundException($"the XML documentation of {assemblyName} is missing (looked for {string.Join(", ", lookedAt)}): the configuration reference takes its descriptions from it; "
+        + "build or publish with GenerateDocumentationFile, which leaves the .xml files beside the program", lookedAt.Count > 0 ? lookedAt[^1] : null)
+{
+    public string AssemblyName { get; } = assemblyName;
 }

@@ -22,8 +22,8 @@ public sealed class MetricsOptions
 
     /// <summary>
     /// Distinct institutions that get their own value of the <c>institution</c> label; the ones seen after these are
-    /// counted as <c>other</c>, so the number of series stays bounded whatever the number of tenants. 0: every
-    /// message is labelled <c>other</c>.
+    /// counted as <c>_other</c>, so the number of series stays bounded whatever the number of tenants. 0: every
+    /// message is labelled <c>_other</c>.
     /// </summary>
     [Range(0, 10_000)]
     public int MaxInstitutionLabels { get; set; } = InstitutionLabels.DefaultMax;

@@ -9,3 +9,14 @@ public enum DatabaseKind
     /// <summary>PostgreSQL at <see cref="StoreOptions.ConnectionString"/>: several instances can share it.</summary>
     Postgres,
 }
+
+/// <summary>The word of each <see cref="DatabaseKind"/> as configuration, the CLI's output and a backup's manifest spell it.</summary>
+public static class DatabaseKindTokens
+{
+    public static string Token(DatabaseKind kind) => kind switch
+    {
+        DatabaseKind.Sqlite => "sqlite",
+        DatabaseKind.Postgres => "postgres",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a database kind"),
+    };
+}

@@ -45,7 +45,7 @@ public sealed class ServerMetrics
         _rotationSteps = Meter.CreateCounter<long>("senderauth.rotation.steps", "{step}", "Key rotation steps taken, by the step entered (generated, publishing, retaining, idle, blocked)");
         _publishes = Meter.CreateCounter<long>("senderauth.zone.publishes", "{publish}", "Provider zone publishes");
         _publishFailures = Meter.CreateCounter<long>("senderauth.zone.publish.failures", "{publish}", "Provider zone publishes that failed");
-        _reports = Meter.CreateCounter<long>("senderauth.reports", "{report}", "DMARC report files and reports read, by outcome (imported, duplicate, foreign, quarantined, rejected)");
+        _reports = Meter.CreateCounter<long>("senderauth.reports", "{report}", "DMARC report files and reports read, by kind (aggregate, failure) and outcome (imported, duplicate, foreign, misrouted, quarantined, rejected)");
         _reportSourceErrors = Meter.CreateCounter<long>("senderauth.report.source.errors", "{error}", "Failed polls of a report source, by source (imap, directory)");
         _milterConnections = Meter.CreateCounter<long>("senderauth.milter.connections", "{connection}", "Milter connections, by outcome (accepted, refused)");
         _milterActive = Meter.CreateUpDownCounter<long>("senderauth.milter.sessions.active", "{session}", "Milter sessions open now");
@@ -96,7 +96,11 @@ public sealed class ServerMetrics
 
     public void PublishFailed() => _publishFailures.Add(1);
 
-    public void ReportFile(string outcome) => _reports.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>One file or report read, by its kind (a file refused or quarantined before it was recognised as a failure
+    /// report counts as aggregate: it was read as one) and its outcome.</summary>
+    public void ReportFile(ReportKind kind, string outcome) => _reports.Add(1,
+        new KeyValuePair<string, object?>("kind", kind.Token()),
+        new KeyValuePair<string, object?>("outcome", outcome));
 
     public void ReportSourceFailed(string source) => _reportSourceErrors.Add(1, new KeyValuePair<string, object?>("source", source));
 
@@ -104,3 +108,4 @@ public sealed class ServerMetrics
         new KeyValuePair<string, object?>("institution", _institutions.Label(institution)),
         new KeyValuePair<string, object?>("result", result));
 }
+

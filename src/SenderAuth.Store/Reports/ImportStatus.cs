@@ -58,4 +58,11 @@ public static class ImportStatusTokens
         ReportImportStatus.Misrouted => "misrouted",
         _ => throw new ArgumentOutOfRangeException(nameof(status)),
     };
+
+    public static string Token(this ReportKind kind) => kind switch
+    {
+        ReportKind.Aggregate => "aggregate",
+        ReportKind.Failure => "failure",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
 }

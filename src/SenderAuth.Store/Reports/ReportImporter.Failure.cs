@@ -36,7 +36,7 @@ public sealed partial class ReportImporter
         var domain = await OwnerAsync(report.ReportedDomain, ct).ConfigureAwait(false);
         if (source.InstitutionId is { } mine && domain?.InstitutionId != mine)
         {
-            throw new ReportRejectedException($"failure report from {reporter} is about {report.ReportedDomain}, which is not a domain of your institution");
+            throw new ReportRejectedException($"failure report from {reporter} is about {report.ReportedDomain}, which is not a domain of your institution", ReportKind.Failure);
         }
         // The reporter's domain stands where an aggregate report's org_name does: the mail must come from it.
         var (provenance, why) = Provenance(source, evidence, report.Reporter?.Split('@')[^1] ?? "");
@@ -50,7 +50,7 @@ public sealed partial class ReportImporter
         {
             if (source.InstitutionId is not null)
             {
-                throw new ReportRejectedException($"failure report from {reporter} is about {report.ReportedDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again");
+                throw new ReportRejectedException($"failure report from {reporter} is about {report.ReportedDomain}, which is not verified yet: publish its DKIM CNAMEs or its TXT challenge and check it, then upload again", ReportKind.Failure);
             }
             domain = null;
         }

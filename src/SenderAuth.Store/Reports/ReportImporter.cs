@@ -82,7 +82,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             catch (ReportRejectedException e)
             {
                 db.ChangeTracker.Clear();
-                metrics.ReportFile(FileImportStatus.Rejected.Token());
+                metrics.ReportFile(e.Kind, FileImportStatus.Rejected.Token());
                 return new FileImportOutcome(fileName, FileImportStatus.Rejected, [], e.Message);
             }
         }
@@ -112,7 +112,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             // A failure report (RFC 9991) comes in the same ways; it is one message's report, not a file of records.
             await tx.CommitAsync(ct).ConfigureAwait(false);
-            metrics.ReportFile(failure.Status.Token());
+            metrics.ReportFile(ReportKind.Failure, failure.Status.Token());
             return new FileImportOutcome(fileName, FileImportStatus.Imported, [failure]);
         }
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -131,7 +131,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         await tx.CommitAsync(ct).ConfigureAwait(false);
         foreach (var r in results)
         {
-            metrics.ReportFile(r.Status.Token());
+            metrics.ReportFile(ReportKind.Aggregate, r.Status.Token());
         }
         log.LogInformation(new EventId(LogEvents.Reports + 10), "report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign; mail: {Mail}",
             fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate),
@@ -436,7 +436,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             await TrimQuarantineAsync(owner, ct).ConfigureAwait(false);
         }
-        metrics.ReportFile(FileImportStatus.Quarantined.Token());
+        metrics.ReportFile(ReportKind.Aggregate, FileImportStatus.Quarantined.Token());
         log.LogWarning(new EventId(LogEvents.Reports + 13), "report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
         return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
     }
@@ -493,4 +493,8 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
 }
 
 /// <summary>An institution's upload named a domain that is not theirs.</summary>
-public sealed class ReportRejectedException(string message) : Exception(message);
+public sealed class ReportRejectedException(string message, ReportKind kind = ReportKind.Aggregate) : Exception(message)
+{
+    /// <summary>Which kind of report was refused (the metrics' <c>kind</c> label).</summary>
+    public ReportKind Kind { get; } = kind;
+}

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using SenderAuth.Store.Data;
 using SenderAuth.Tests.Server;
 using SenderAuth.Tests.Server.Reports;
+using SenderAuth.Tests.Server.Upgrades;
 
 namespace SenderAuth.Tests.Cli;
 
@@ -104,6 +105,54 @@ public sealed class ReportImportCliTests
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(data, recursive: true);
+            Directory.Delete(files, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// A database of the previous release (the upgrade fixture) opened by <c>report --db</c>: the migrations it lacks
+    /// are applied and told on stderr, one line each, while stdout holds the JSON alone; opened again, nothing is told.
+    /// </summary>
+    [Fact]
+    public async Task Report_Db_PreviousReleaseDatabase_MigrationsToldOnStderr_StdoutOnlyJson()
+    {
+        var temp = UpgradeFixture.CopyData(UpgradeFixture.Previous);
+        var files = Directory.CreateTempSubdirectory("sa-cli-upgrade-files-").FullName;
+        try
+        {
+            var data = Path.Combine(temp.FullName, "data");
+            var database = Path.Combine(data, "senderauth.db");
+            var known = UpgradeFixture.KnownMigrations();
+            var pending = known.Except(UpgradeFixture.History(database)).ToList();
+            Assert.NotEmpty(pending);
+            var file = Path.Combine(files, "upgrade.xml");
+            await File.WriteAllTextAsync(file, ReportXml.Build("google.com", $"cli-upgrade-{Guid.NewGuid():N}", "museum.onboard.test", Day, [new("203.0.113.5", 3, true, true)]));
+
+            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "report", "--db", "--data", data, "--json", file);
+
+            Assert.True(exit == 0, $"exit {exit}: {stderr}");
+            var root = JsonDocument.Parse(stdout).RootElement;
+            Assert.Equal(1, root.GetProperty("totals").GetProperty("imported").GetInt32());
+            var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            for (var i = 0; i < pending.Count; i++)
+            {
+                Assert.Single(lines, l => l.StartsWith($"senderauth: Migration {pending[i]} applied ({i + 1} of {pending.Count}) in ", StringComparison.Ordinal));
+            }
+            Assert.Single(lines, l => l.StartsWith($"senderauth: Database schema upgrade: {pending.Count} migrations to apply", StringComparison.Ordinal));
+            Assert.Single(lines, l => l.StartsWith($"senderauth: Database schema upgraded: {pending.Count} migrations in ", StringComparison.Ordinal));
+            Assert.Equal(known, UpgradeFixture.History(database));
+
+            // Current now: nothing to tell.
+            var (again, againOut, againErr) = await CliRunner.RunAsync(null, "report", "--db", "--data", data, "--json", file);
+            Assert.True(again == 0, $"exit {again}: {againErr}");
+            JsonDocument.Parse(againOut).Dispose();
+            Assert.DoesNotContain("Migration", againErr, StringComparison.Ordinal);
+            Assert.DoesNotContain("schema", againErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            temp.Delete(recursive: true);
             Directory.Delete(files, recursive: true);
         }
     }

@@ -47,6 +47,40 @@ public sealed class ConfigurationReferenceTests
         Assert.True(await output == committed, $"./senderauth config-reference differs from docs/configuration.md: regenerate it with\n    {ConfigurationReference.Command}");
     }
 
+    /// <summary>
+    /// In a single-file build an assembly has no file of its own (<c>Location</c> is empty): the documentation is found
+    /// beside the program instead, where publish leaves the .xml files. An assembly loaded from bytes is such a one.
+    /// </summary>
+    [Fact]
+    public void DocumentationFile_AssemblyWithoutLocation_AsInASingleFileBuild_IsFoundBesideTheProgram()
+    {
+        var server = typeof(ServerOptions).Assembly;
+        Assert.Equal(Path.ChangeExtension(server.Location, ".xml"), ConfigurationReference.DocumentationFile(server));
+        var withoutLocation = System.Reflection.Assembly.Load(File.ReadAllBytes(server.Location));
+        Assert.Equal("", withoutLocation.Location);
+        Assert.Equal(Path.Combine(AppContext.BaseDirectory, "SenderAuth.Server.xml"), ConfigurationReference.DocumentationFile(withoutLocation));
+    }
+
+    /// <summary>No documentation anywhere: none is found, and the refusal names the assembly and every place looked at.</summary>
+    [Fact]
+    public void DocumentationFile_NoneAnywhere_NullAndATypedRefusalNamingWhereItLooked()
+    {
+        var name = $"NoDocs{Guid.NewGuid():N}";
+        var dynamic = System.Reflection.Emit.AssemblyBuilder.DefineDynamicAssembly(new System.Reflection.AssemblyName(name), System.Reflection.Emit.AssemblyBuilderAccess.Run);
+        Assert.Null(ConfigurationReference.DocumentationFile(dynamic));
+        var refusal = new DocumentationMissingException(name, [Path.Combine(AppContext.BaseDirectory, name + ".xml")]);
+        Assert.IsAssignableFrom<IOException>(refusal);
+        Assert.Equal(name, refusal.AssemblyName);
+        Assert.StartsWith($"the XML documentation of {name} is missing (looked for {Path.Combine(AppContext.BaseDirectory, name + ".xml")})", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RegenerateCommand_IsOneDefinition()
+    {
+        Assert.Equal("./senderauth config-reference > docs/configuration.md", ConfigurationDocs.RegenerateCommand);
+        Assert.Equal(ConfigurationDocs.RegenerateCommand, ConfigurationReference.Command);
+    }
+
     /// <summary>The CLI binds the store's part of the section alone (no OptionRangeValidator): its check reads the same ranges.</summary>
     [Fact]
     public void StoreProblems_AsTheCliChecks_EnforceTheStoreSectionsRanges()

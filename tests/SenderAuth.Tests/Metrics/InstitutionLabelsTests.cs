@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Store.Data;
+using SenderAuth.Store.Domains;
 using SenderAuth.Store.Hosting;
 using SenderAuth.Server.Metrics;
 using SenderAuth.Tests.Server;
@@ -21,13 +22,33 @@ public sealed class InstitutionLabelsTests
         var labels = new InstitutionLabels(2);
         Assert.Equal("mosa", labels.Label("mosa"));
         Assert.Equal("rival", labels.Label("rival"));
-        Assert.Equal("other", labels.Label("third"));
-        Assert.Equal("other", labels.Label("fourth"));
+        Assert.Equal("_other", labels.Label("third"));
+        Assert.Equal("_other", labels.Label("fourth"));
         // The first ones keep their own value for the process' life.
         Assert.Equal("mosa", labels.Label("mosa"));
-        Assert.Equal("none", labels.Label(null));
-        Assert.Equal("none", labels.Label(""));
-        Assert.Equal("other", new InstitutionLabels(0).Label("mosa"));
+        Assert.Equal("_none", labels.Label(null));
+        Assert.Equal("_none", labels.Label(""));
+        Assert.Equal("_other", new InstitutionLabels(0).Label("mosa"));
+    }
+
+    /// <summary>
+    /// Institutions may be called "other" or "none": each keeps its own series, apart from the catch-alls, which no
+    /// institution code can spell (a code starts with a lower-case letter).
+    /// </summary>
+    [Fact]
+    public void Label_InstitutionsNamedOtherAndNone_NeverMeetTheCatchAlls()
+    {
+        var labels = new InstitutionLabels(2);
+        Assert.Equal("other", labels.Label("other"));
+        Assert.Equal("none", labels.Label("none"));
+        Assert.Equal(InstitutionLabels.Other, labels.Label("third"));
+        Assert.Equal(InstitutionLabels.None, labels.Label(null));
+        Assert.NotEqual("other", InstitutionLabels.Other);
+        Assert.NotEqual("none", InstitutionLabels.None);
+        Assert.True(NameRules.TryCode("other", out _, out _));
+        Assert.True(NameRules.TryCode("none", out _, out _));
+        Assert.False(NameRules.TryCode(InstitutionLabels.Other, out _, out _), "the catch-all _other is a valid institution code");
+        Assert.False(NameRules.TryCode(InstitutionLabels.None, out _, out _), "the catch-all _none is a valid institution code");
     }
 
     [Fact]
@@ -36,9 +57,9 @@ public sealed class InstitutionLabelsTests
         var labels = new InstitutionLabels(50);
         var values = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>();
         Parallel.For(0, 10_000, i => values.TryAdd(labels.Label($"code{i % 500}"), 0));
-        // 50 codes, "other", and at most one extra per thread racing on a new code at the moment the cap is reached.
+        // 50 codes, "_other", and at most one extra per thread racing on a new code at the moment the cap is reached.
         Assert.InRange(values.Count, 51, 51 + Environment.ProcessorCount);
-        Assert.Contains("other", values.Keys);
+        Assert.Contains("_other", values.Keys);
     }
 
     [Fact]

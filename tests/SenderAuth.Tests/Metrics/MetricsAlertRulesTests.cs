@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using SenderAuth.Tests.Server;
+using YamlDotNet.RepresentationModel;
 
 namespace SenderAuth.Tests.Metrics;
 
@@ -45,6 +46,43 @@ public sealed partial class MetricsAlertRulesTests
 
     [GeneratedRegex(@"\bsenderauth_[a-z_]+")]
     private static partial Regex SeriesName();
+
+    /// <summary>
+    /// alerts.test.yml covers every rule of alerts.yml: for each alert, one case that expects it to fire and one that
+    /// expects it silent (before its window fills, or on series beside the firing ones that must not count), so a rule
+    /// added without a test, or a test that expects nothing, fails here; promtool then checks each case.
+    /// </summary>
+    [Fact]
+    public async Task AlertsTestYml_EveryRule_HasAFiringAndASilentCase()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var rulesYaml = LoadYaml(await File.ReadAllTextAsync(PrometheusTool.Rules, ct));
+        var rules = ((YamlSequenceNode)((YamlMappingNode)rulesYaml)["groups"]).Children
+            .SelectMany(g => ((YamlSequenceNode)((YamlMappingNode)g)["rules"]).Children)
+            .Select(r => ((YamlMappingNode)r).Children.TryGetValue(new YamlScalarNode("alert"), out var a) ? ((YamlScalarNode)a).Value! : null)
+            .OfType<string>().ToList();
+        Assert.True(rules.Count >= 14, $"only {rules.Count} alert rules read from alerts.yml");
+
+        var testsYaml = LoadYaml(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(PrometheusTool.Rules)!, "alerts.test.yml"), ct));
+        var cases = ((YamlSequenceNode)((YamlMappingNode)testsYaml)["tests"]).Children
+            .SelectMany(t => ((YamlSequenceNode)((YamlMappingNode)t)["alert_rule_test"]).Children)
+            .Cast<YamlMappingNode>()
+            .Select(c => (Alert: ((YamlScalarNode)c["alertname"]).Value!, Fires: ((YamlSequenceNode)c["exp_alerts"]).Children.Count > 0))
+            .ToList();
+        Assert.All(cases, c => Assert.Contains(c.Alert, rules));
+        Assert.All(rules, rule =>
+        {
+            Assert.True(cases.Any(c => c.Alert == rule && c.Fires), $"alerts.test.yml has no case in which {rule} fires");
+            Assert.True(cases.Any(c => c.Alert == rule && !c.Fires), $"alerts.test.yml has no case in which {rule} stays silent");
+        });
+    }
+
+    private static YamlNode LoadYaml(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new StringReader(text));
+        return stream.Documents[0].RootNode;
+    }
 
     [Fact]
     public async Task PromtoolCheckRules_AlertsYml_Succeeds()

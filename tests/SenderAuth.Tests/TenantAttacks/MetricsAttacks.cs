@@ -35,7 +35,7 @@ public sealed class MetricsAttacks
                 rivalKey = await op.CreateInstitutionKey("rival");
                 using var rival = Client(server, rivalKey);
                 // mosa is seen first and keeps its label; the rival's messages (many From domains of its own choosing)
-                // land on "other", never one series per domain or per institution past the bound.
+                // land on "_other", never one series per domain or per institution past the bound.
                 using (var first = await mosa.Sign(ApiClient.Message("tickets@mosa.example")))
                 {
                     Assert.Equal(HttpStatusCode.OK, first.StatusCode);
@@ -50,7 +50,7 @@ public sealed class MetricsAttacks
                 var institutions = exposition.Split('\n').Where(l => l.StartsWith("senderauth_signing_messages_total{", StringComparison.Ordinal))
                     .Select(l => l[(l.IndexOf("institution=\"", StringComparison.Ordinal) + 13)..].Split('"')[0]).ToHashSet();
                 Assert.Contains("mosa", institutions);
-                Assert.Contains("other", institutions);
+                Assert.Contains("_other", institutions);
                 Assert.DoesNotContain("rival", institutions);
                 Assert.DoesNotContain(exposition.Split('\n'), l => l.Contains("flood", StringComparison.Ordinal));
             }

@@ -1,24 +1,31 @@
 using System.Reflection;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using SenderAuth.Json;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Store.Data.Backup;
 
 /// <summary>
 /// <c>manifest.json</c> of a backup: what made it, which schema it holds, and every file with its SHA-256. Written
-/// last, so a backup without one is one that did not finish.
+/// last, so a backup without one is one that did not finish; a PostgreSQL backup whose dump was left to the operator
+/// has <see cref="IncompleteFileName"/> instead, which restore refuses. <see cref="Database"/> is written
+/// <c>sqlite</c> or <c>postgres</c> (the contract's kebab-case of <see cref="DatabaseKind"/>).
 /// </summary>
 public sealed record BackupManifest(
     int Format,
     DateTime CreatedAt,
     string SenderAuthVersion,
-    string Database,
+    [property: JsonRequired] DatabaseKind Database,
     string? Migration,
     int Migrations,
     bool MasterKeyIncluded,
     IReadOnlyList<BackupFile> Files)
 {
     public const string FileName = "manifest.json";
+
+    /// <summary>The manifest of a backup that did not finish: PostgreSQL without pg_dump, the dump left to run by hand.</summary>
+    public const string IncompleteFileName = "manifest.incomplete.json";
 
     /// <summary>The layout this code writes and reads.</summary>
     public const int CurrentFormat = 1;
@@ -41,6 +48,12 @@ public sealed record BackupManifest(
     public static BackupManifest Read(string folder)
     {
         var path = Path.Combine(folder, FileName);
+        if (!File.Exists(path) && File.Exists(Path.Combine(folder, IncompleteFileName)))
+        {
+            throw new BackupException(BackupError.Incomplete, $"the backup in {folder} did not finish: pg_dump was not run when it was made, so it holds no database "
+                + $"({IncompleteFileName}, no {FileName}). Make a new backup where pg_dump is on PATH; or run the pg_dump command the backup printed "
+                + $"into {Path.Combine(folder, PostgresFile)}, then rename {IncompleteFileName} to {FileName}");
+        }
         if (!File.Exists(path))
         {
             throw new BackupException(BackupError.Damaged, $"{path} is missing: not a SenderAuth backup, or one that did not finish");
@@ -54,7 +67,7 @@ public sealed record BackupManifest(
         {
             throw new BackupException(BackupError.Damaged, $"{path} is not a backup manifest: {e.Message}");
         }
-        if (manifest is null || manifest.Files is null || manifest.Database is null)
+        if (manifest is null || manifest.Files is null || !Enum.IsDefined(manifest.Database))
         {
             throw new BackupException(BackupError.Damaged, $"{path} is not a backup manifest");
         }
@@ -79,6 +92,9 @@ public enum BackupError
 
     /// <summary>The database could not be reached or read (busy beyond the retries, PostgreSQL down, pg_dump failed).</summary>
     Unavailable,
+
+    /// <summary>The backup did not finish: its PostgreSQL dump was left to run by hand (<see cref="BackupManifest.IncompleteFileName"/>).</summary>
+    Incomplete,
 }
 
 /// <summary>A backup or restore refused, with the reason for people; the CLI maps the kind to its exit code.</summary>

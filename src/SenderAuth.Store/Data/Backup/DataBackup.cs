@@ -1,17 +1,23 @@
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Npgsql;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Store.Data.Backup;
 
 /// <summary>Where the data to back up lives: the data folder, and the database (SQLite in it, or PostgreSQL).</summary>
 /// <param name="PgDump">pg_dump to run for PostgreSQL; null finds it on PATH, and none there means the dump is left
 /// to the operator (<see cref="BackupResult.PendingCommand"/>).</param>
-public sealed record BackupSource(string DataDirectory, bool Postgres = false, string? ConnectionString = null, string? PgDump = null);
+public sealed record BackupSource(string DataDirectory, DatabaseKind Database = DatabaseKind.Sqlite, string? ConnectionString = null, string? PgDump = null);
 
-/// <summary>What a backup did: its manifest, the command still to run (PostgreSQL without pg_dump), files it could
-/// not copy (sockets, files removed while it ran).</summary>
-public sealed record BackupResult(BackupManifest Manifest, string? PendingCommand, IReadOnlyList<string> Skipped);
+/// <summary>What a backup did: its manifest, the command still to run (PostgreSQL without pg_dump: the manifest is
+/// then written as <see cref="BackupManifest.IncompleteFileName"/>, which restore refuses), files it could not copy
+/// (sockets, files removed while it ran).</summary>
+public sealed record BackupResult(BackupManifest Manifest, string? PendingCommand, IReadOnlyList<string> Skipped)
+{
+    /// <summary>Whether the backup holds its database: false while a PostgreSQL dump is left to run by hand.</summary>
+    public bool Complete => PendingCommand is null;
+}
 
 /// <summary>
 /// A consistent copy of a server's data while it runs. SQLite: the online backup API (sqlite3_backup through
@@ -19,7 +25,9 @@ public sealed record BackupResult(BackupManifest Manifest, string? PendingComman
 /// snapshot in a single step while the server goes on writing (WAL: readers never block the writer), then checks the
 /// copy's integrity. PostgreSQL: <c>pg_dump</c> (one repeatable-read snapshot) in plain SQL. Either way, the
 /// data-folder files the database does not hold: the master key (when it is the generated <c>master.key</c>),
-/// ASP.NET's key ring, quarantined report files. Everything is written 0600 in 0700 folders, the manifest last.
+/// ASP.NET's key ring, quarantined report files. Everything is written 0600 in 0700 folders, the manifest last: as
+/// manifest.json, the "finished" marker, only when the database is in the backup; a PostgreSQL backup whose pg_dump
+/// is left to the operator gets manifest.incomplete.json instead, so nothing takes it for a finished one.
 /// </summary>
 public static class DataBackup
 {
@@ -39,14 +47,15 @@ public static class DataBackup
             throw new BackupException(BackupError.Usage, $"the backup folder {destination} is inside the data folder {data}: choose another place");
         }
         var database = Path.Combine(data, BackupManifest.SqliteFile);
-        if (!source.Postgres && !File.Exists(database))
+        var postgres = source.Database == DatabaseKind.Postgres;
+        if (!postgres && !File.Exists(database))
         {
             throw new BackupException(BackupError.Usage, $"no SQLite database at {database} (--data names the server's data folder; --database postgres for PostgreSQL)");
         }
         BackupFiles.PrepareFolder(destination, mayHoldFiles: false, "the backup folder");
         string? pending = null;
         (string? Migration, int Count) schema;
-        if (source.Postgres)
+        if (postgres)
         {
             (schema, pending) = await DumpPostgresAsync(source, destination, ct).ConfigureAwait(false);
         }
@@ -57,14 +66,14 @@ public static class DataBackup
         var skipped = CopyDataFolder(data, Path.Combine(destination, BackupManifest.DataFolderName));
         var files = Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(destination, f))
-            .Where(f => f != BackupManifest.FileName)
+            .Where(f => f is not (BackupManifest.FileName or BackupManifest.IncompleteFileName))
             .Order(StringComparer.Ordinal)
             .Select(f => BackupFiles.Describe(destination, f))
             .ToList();
         var manifest = new BackupManifest(BackupManifest.CurrentFormat, DateTime.UtcNow, BackupManifest.CurrentVersion,
-            source.Postgres ? "postgres" : "sqlite", schema.Migration, schema.Count,
+            source.Database, schema.Migration, schema.Count,
             File.Exists(Path.Combine(destination, BackupManifest.DataFolderName, "master.key")), files);
-        manifest.Write(Path.Combine(destination, BackupManifest.FileName));
+        manifest.Write(Path.Combine(destination, pending is null ? BackupManifest.FileName : BackupManifest.IncompleteFileName));
         return new BackupResult(manifest, pending, skipped);
     }
 

@@ -1,3 +1,5 @@
+using SenderAuth.Store.Hosting;
+
 namespace SenderAuth.Store.Data.Backup;
 
 /// <summary>What a restore did: the manifest it followed, the files it wrote, and for PostgreSQL the psql command that
@@ -24,7 +26,7 @@ public static class DataRestore
             File.Delete(stale);
         }
         var restored = new List<string>();
-        var pending = manifest.Database == "postgres"
+        var pending = manifest.Database == DatabaseKind.Postgres
             ? "psql --single-transaction -v ON_ERROR_STOP=1 --dbname 'CONNECTION' --file senderauth.sql   # the pg_dump made with this backup, into a new, empty database"
             : null;
         foreach (var (file, from) in plan)
@@ -83,10 +85,16 @@ public static class DataRestore
             }
             plan.Add((file, full));
         }
-        // A PostgreSQL backup made where pg_dump was not on PATH holds no dump: the operator ran the printed one apart.
-        if (manifest.Database != "postgres" && manifest.Files.All(f => f?.Path != BackupManifest.SqliteFile))
+        // A PostgreSQL backup made where pg_dump was not on PATH lists no dump: the operator ran the printed one into
+        // the backup before marking it finished (renaming manifest.incomplete.json), so the file must be there.
+        if (manifest.Database == DatabaseKind.Sqlite && manifest.Files.All(f => f?.Path != BackupManifest.SqliteFile))
         {
             problems.Add($"the manifest lists no {BackupManifest.SqliteFile}");
+        }
+        if (manifest.Database == DatabaseKind.Postgres && manifest.Files.All(f => f?.Path != BackupManifest.PostgresFile)
+            && !File.Exists(Path.Combine(source, BackupManifest.PostgresFile)))
+        {
+            problems.Add($"{BackupManifest.PostgresFile} is missing (the pg_dump this backup printed was not run into it)");
         }
         if (problems.Count > 0)
         {

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SenderAuth.Store.Data.Backup;
+using SenderAuth.Store.Hosting;
 
 namespace SenderAuth.Tests.Server.Upgrades;
 
@@ -28,7 +29,7 @@ public sealed class BackupRefusalTests : IDisposable
         File.WriteAllBytes(Path.Combine(_temp.FullName, "backup", "outside.key"), bytes);
         File.WriteAllBytes(Path.Combine(backup, "senderauth.db"), bytes);
         var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        new BackupManifest(BackupManifest.CurrentFormat, DateTime.UtcNow, "test", "sqlite", null, 0, false,
+        new BackupManifest(BackupManifest.CurrentFormat, DateTime.UtcNow, "test", DatabaseKind.Sqlite, null, 0, false,
             [new BackupFile("senderauth.db", bytes.Length, hash), new BackupFile(path, bytes.Length, hash)]).Write(Path.Combine(backup, BackupManifest.FileName));
         var data = Path.Combine(_temp.FullName, "data");
 
@@ -45,6 +46,47 @@ public sealed class BackupRefusalTests : IDisposable
         var refused = Assert.Throws<BackupException>(() => DataRestore.Run(_temp.FullName, Path.Combine(_temp.FullName, "data"), force: false));
         Assert.Equal(BackupError.Damaged, refused.Kind);
         Assert.Contains("manifest.json is missing: not a SenderAuth backup, or one that did not finish", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A PostgreSQL backup made without pg_dump is marked unfinished (manifest.incomplete.json, no manifest.json):
+    /// restore refuses it with what to do, and once marked finished by hand still refuses it while the dump is absent.
+    /// </summary>
+    [Fact]
+    public void Restore_UnfinishedPostgresBackup_IsRefusedWithWhatToDo_AndNothingIsWritten()
+    {
+        var backup = Directory.CreateDirectory(Path.Combine(_temp.FullName, "backup")).FullName;
+        var unfinished = new BackupManifest(BackupManifest.CurrentFormat, DateTime.UtcNow, "test", DatabaseKind.Postgres, "20261123200550_Initial", 1, true, []);
+        unfinished.Write(Path.Combine(backup, BackupManifest.IncompleteFileName));
+        var data = Path.Combine(_temp.FullName, "data");
+
+        var refused = Assert.Throws<BackupException>(() => DataRestore.Run(backup, data, force: false));
+
+        Assert.Equal(BackupError.Incomplete, refused.Kind);
+        Assert.Contains($"the backup in {backup} did not finish: pg_dump was not run when it was made, so it holds no database (manifest.incomplete.json, no manifest.json)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"rename manifest.incomplete.json to manifest.json", refused.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
+
+        // Renamed without running the dump: still no database to restore.
+        File.Move(Path.Combine(backup, BackupManifest.IncompleteFileName), Path.Combine(backup, BackupManifest.FileName));
+        var damaged = Assert.Throws<BackupException>(() => DataRestore.Run(backup, data, force: false));
+        Assert.Equal(BackupError.Damaged, damaged.Kind);
+        Assert.Contains("senderauth.sql is missing (the pg_dump this backup printed was not run into it)", damaged.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(data));
+    }
+
+    [Fact]
+    public void ManifestJson_DatabaseToken_IsTheWordAndReadsBack()
+    {
+        var backup = Directory.CreateDirectory(Path.Combine(_temp.FullName, "backup")).FullName;
+        new BackupManifest(BackupManifest.CurrentFormat, DateTime.UtcNow, "test", DatabaseKind.Postgres, null, 0, false, []).Write(Path.Combine(backup, BackupManifest.FileName));
+        Assert.Contains("\"database\": \"postgres\"", File.ReadAllText(Path.Combine(backup, BackupManifest.FileName)), StringComparison.Ordinal);
+        Assert.Equal(DatabaseKind.Postgres, BackupManifest.Read(backup).Database);
+
+        File.WriteAllText(Path.Combine(backup, BackupManifest.FileName), File.ReadAllText(Path.Combine(backup, BackupManifest.FileName)).Replace("\"postgres\"", "\"mysql\"", StringComparison.Ordinal));
+        Assert.Equal(BackupError.Damaged, Assert.Throws<BackupException>(() => BackupManifest.Read(backup)).Kind);
+        File.WriteAllText(Path.Combine(backup, BackupManifest.FileName), "{\"format\": 1, \"createdAt\": \"2026-12-07T00:00:00Z\", \"senderAuthVersion\": \"t\", \"migration\": null, \"migrations\": 0, \"masterKeyIncluded\": false, \"files\": []}");
+        Assert.Equal(BackupError.Damaged, Assert.Throws<BackupException>(() => BackupManifest.Read(backup)).Kind);
     }
 
     [Fact]

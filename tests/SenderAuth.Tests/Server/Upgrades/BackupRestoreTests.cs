@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
+using SenderAuth.Dns;
 using SenderAuth.Tests.Cli;
 using SenderAuth.Tests.Server.Reports;
 
@@ -11,8 +12,10 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// <summary>
 /// <c>senderauth backup</c> while the real server signs and imports under load, then <c>senderauth restore</c> onto a
 /// fresh folder and a server started on it: every upload acknowledged before the backup began is there, the restored
-/// keys sign, and the signatures verify against the records the restored server publishes on its built-in DNS (and so
-/// do messages the original server signed). Modes, the manifest's checksums, and the refusals (a non-empty folder, a
+/// keys sign (the provider's key, and an institution's own domain key, sealed by the master key in the backup), and the
+/// signatures verify against the records the restored server publishes on its built-in DNS and the institution's zone
+/// on Knot (and so do messages the original server signed). Signing ran while the backup did: signatures made between
+/// the backup's start and end are counted. Modes, the manifest's checksums, and the refusals (a non-empty folder, a
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
@@ -27,6 +30,9 @@ public sealed class BackupRestoreTests
     [Fact]
     public async Task BackupUnderLoad_RestoredOnFreshFolder_ServesAndSignsWithTheRestoredKeys()
     {
+        var knot = Env("SENDERAUTH_TEST_DNS");
+        var tsig = Env("SENDERAUTH_TEST_TSIG").Split(':', 3);
+        var institutionZone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
         var temp = Directory.CreateTempSubdirectory("sa-backup-");
         try
         {
@@ -35,32 +41,49 @@ public sealed class BackupRestoreTests
             var fresh = Path.Combine(temp.FullName, "restored");
             var code = $"bk{Guid.NewGuid():N}"[..10];
             var domain = $"{code}.example";
+            // An institution that signs with its own domain's key (sealed in the database by the master key).
+            var own = $"ow{code[2..]}";
+            var ownDomain = $"{own}.{institutionZone}";
             var day = DateTime.UtcNow.Date.AddDays(-1);
             var acknowledged = new ConcurrentQueue<string>();
             var failures = new ConcurrentQueue<string>();
             string[] before;
-            byte[] signedBefore;
-            await using (var server = await ServerProcess.StartAsync(UpgradeFixture.Serve(data), OperatorKey, masterKey: null, Ct))
+            byte[] signedBefore, ownSignedBefore;
+            // The domain check reads the institution's zone on Knot; the provider zone is the server's built-in DNS.
+            string[] serve = ["serve", "--data", data, "--dns", "127.0.0.1:0", "--resolver", knot, "--SenderAuth:Resolver:TimeoutSeconds=2"];
+            await using (var server = await ServerProcess.StartAsync(serve, OperatorKey, masterKey: null, Ct))
             {
                 var op = server.Client();
                 await op.CreateInstitution(code, "signWithProviderDomain");
                 await op.CreateVerifiedDomain(code, domain);
                 signedBefore = await SignAsync(op, code);
+                await op.CreateInstitution(own);
+                await op.CreateDomain(own, ownDomain);
+                var fragment = await (await op.GetAsync($"/api/v1/institutions/{own}/domains/{ownDomain}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct);
+                await KnotUpdate.SendAsync(knot, tsig, institutionZone, fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(l => !l.StartsWith(';')).Select(l => "update add " + l));
+                var enabled = await (await op.PostJson($"/api/v1/institutions/{own}/domains/{ownDomain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
+                Assert.True(enabled["signingEnabled"]!.GetValue<bool>(), enabled.ToJsonString());
+                ownSignedBefore = await SignAsync(op, own, ownDomain);
 
-                // The load: one client signing, one uploading reports, until the backup is done.
+                // The load: one client signing (both institutions, in turn), one uploading reports, until the backup
+                // is done. Each signature's request start and end, to count those the backup's run contains.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-                var signed = 0;
+                var signatures = new ConcurrentQueue<(long Start, long End)>();
                 var signing = Task.Run(async () =>
                 {
                     using var client = server.Client();
-                    while (!stop.IsCancellationRequested)
+                    for (var n = 0; !stop.IsCancellationRequested; n++)
                     {
-                        using var r = await client.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
+                        var (who, from) = n % 2 == 0 ? (code, $"tickets@{domain}") : (own, $"tickets@{ownDomain}");
+                        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+                        using var r = await client.Sign(ApiClient.Message(from), $"?institution={who}");
                         if (r.StatusCode != HttpStatusCode.OK)
                         {
-                            failures.Enqueue($"sign: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                            failures.Enqueue($"sign {who}: {(int)r.StatusCode} {await r.Content.ReadAsStringAsync(Ct)}");
+                            continue;
                         }
-                        Interlocked.Increment(ref signed);
+                        signatures.Enqueue((start, System.Diagnostics.Stopwatch.GetTimestamp()));
                     }
                 }, Ct);
                 var uploading = Task.Run(async () =>
@@ -80,21 +103,30 @@ public sealed class BackupRestoreTests
                         }
                     }
                 }, Ct);
-                while (Volatile.Read(ref signed) < 5 || acknowledged.Count < 5)
+                while (signatures.Count < 5 || acknowledged.Count < 5)
                 {
                     Assert.False(signing.IsFaulted || uploading.IsFaulted, "the load stopped before the backup began");
                     await Task.Delay(50, Ct);
                 }
                 before = [.. acknowledged];
 
+                var backupStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data);
+                var backupEnd = System.Diagnostics.Stopwatch.GetTimestamp();
 
                 await stop.CancelAsync();
                 await Task.WhenAll(signing, uploading);
                 Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
                 Assert.Contains($"backed up to {backup}: sqlite at migration {UpgradeFixture.KnownMigrations()[^1]}", stdout, StringComparison.Ordinal);
-                Assert.True(Volatile.Read(ref signed) > 5, "no message was signed while the backup ran");
+                var during = signatures.Count(s => s.Start >= backupStart && s.End <= backupEnd);
+                Assert.True(during > 0, $"no signature was made between the backup's start and end ({signatures.Count} in all, the backup took {System.Diagnostics.Stopwatch.GetElapsedTime(backupStart, backupEnd).TotalMilliseconds:F0} ms)");
                 Assert.Empty(failures);
+
+                // --database is read as serve reads it; a word it does not know is bad usage, named.
+                var (unknown, _, unknownErr) = await CliRunner.RunAsync(null, "backup", Path.Combine(temp.FullName, "unknown"), "--data", data, "--database", "mysql");
+                Assert.True(unknown == 2, $"backup --database mysql exited {unknown}: {unknownErr}");
+                Assert.Contains("the server configuration is not valid", unknownErr, StringComparison.Ordinal);
+                Assert.Contains("mysql", unknownErr, StringComparison.Ordinal);
             }
 
             // The backup: a manifest whose checksums hold, the master key and key ring in it, everything private.
@@ -143,6 +175,13 @@ public sealed class BackupRestoreTests
                 var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
                 await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(op, code), "ticketing.example");
                 await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+
+                // The institution's own key, unsealed by the restored master key: its CNAMEs on Knot lead to the
+                // restored server's provider zone, which must serve the same public key.
+                var knotResolver = new NetworkDnsResolver(new NetworkDnsResolverOptions { Servers = [NetworkDnsResolverOptions.ParseEndpoint(knot)], Timeout = TimeSpan.FromSeconds(2) });
+                var ownReceiver = new ForwardingDnsResolver(receiver, [KeyValuePair.Create<string, IDnsResolver>(institutionZone, knotResolver)]);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, await SignAsync(op, own, ownDomain), ownDomain);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, ownSignedBefore, ownDomain);
             }
         }
         finally
@@ -180,17 +219,30 @@ public sealed class BackupRestoreTests
                 Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
                 Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
 
-                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1.
+                // Without pg_dump on PATH: the files are still copied, the command to run is printed, exit 1, and the
+                // backup is marked unfinished (no manifest.json), so restore refuses it. The database is chosen as serve
+                // chooses it, here by the SenderAuth__… environment variables alone (in any case).
                 var partial = Path.Combine(temp.FullName, "partial");
-                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, new Dictionary<string, string> { ["PATH"] = PathWithout("pg_dump", temp.FullName) },
-                    "backup", partial, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                var noDumpEnv = new Dictionary<string, string>
+                {
+                    ["PATH"] = PathWithout("pg_dump", temp.FullName),
+                    ["SenderAuth__Database"] = "Postgres",
+                    ["SenderAuth__ConnectionString"] = source.ConnectionString,
+                };
+                var (noDumpExit, noDumpOut, noDumpErr) = await CliRunner.RunAsync(null, noDumpEnv, "backup", partial, "--data", data);
                 Assert.True(noDumpExit == 1, $"backup without pg_dump exited {noDumpExit}: {noDumpOut}{noDumpErr}");
-                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet; run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}", noDumpErr, StringComparison.Ordinal);
+                Assert.Contains($"pg_dump is not on PATH: the database is not in this backup yet, which is marked unfinished (manifest.incomplete.json, no manifest.json: restore refuses it); run: umask 077; PGHOST={source.Host} PGPORT={source.Port} PGUSER={source.Username} PGDATABASE={source.Database} PGPASSWORD=… pg_dump --no-owner --no-privileges --format=plain --quote-all-identifiers > {Path.Combine(partial, "senderauth.sql")}; then rename manifest.incomplete.json to manifest.json", noDumpErr, StringComparison.Ordinal);
                 Assert.DoesNotContain(source.Password!, noDumpOut + noDumpErr, StringComparison.Ordinal);
                 Assert.False(File.Exists(Path.Combine(partial, "senderauth.sql")));
-                var partialFiles = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.json"), Ct))!["files"]!.AsArray();
-                Assert.Contains(partialFiles, f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
+                Assert.False(File.Exists(Path.Combine(partial, "manifest.json")), "an unfinished backup carries the finished marker");
+                var partialManifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(partial, "manifest.incomplete.json"), Ct))!;
+                Assert.Equal("postgres", partialManifest["database"]!.GetValue<string>());
+                Assert.Contains(partialManifest["files"]!.AsArray(), f => f!["path"]!.GetValue<string>().StartsWith("data/aspnet-keys/", StringComparison.Ordinal));
                 AssertPrivate(partial);
+                var (partialRestore, _, partialRestoreErr) = await CliRunner.RunAsync(null, "restore", partial, "--data", Path.Combine(temp.FullName, "never"));
+                Assert.True(partialRestore == 2, $"restore of an unfinished backup exited {partialRestore}: {partialRestoreErr}");
+                Assert.Contains($"the backup in {partial} did not finish: pg_dump was not run when it was made", partialRestoreErr, StringComparison.Ordinal);
+                Assert.False(Directory.Exists(Path.Combine(temp.FullName, "never")));
             }
             var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(backup, "manifest.json"), Ct))!;
             Assert.Equal("postgres", manifest["database"]!.GetValue<string>());
@@ -222,6 +274,26 @@ public sealed class BackupRestoreTests
         using var response = await op.Sign(ApiClient.Message($"tickets@{code}.example"), $"?institution={code}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadAsByteArrayAsync(Ct);
+    }
+
+    /// <summary>A message from <paramref name="domain"/>, signed with that domain's own key (not the provider's).</summary>
+    private static async Task<byte[]> SignAsync(HttpClient op, string code, string domain)
+    {
+        using var response = await op.Sign(ApiClient.Message($"tickets@{domain}"), $"?institution={code}");
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"sign {code}: {(int)response.StatusCode} {Encoding.UTF8.GetString(body)}");
+        Assert.Equal($"signed; d={domain}; s=stxsel1", response.Headers.GetValues("SenderAuth-Signing").Single());
+        return body;
+    }
+
+    private static string Env(string name)
+    {
+        var value = TestServers.Get(name);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            Assert.Skip($"{name} is unset (the test Knot is not running): run ./run-tests");
+        }
+        return value;
     }
 
     /// <summary>
