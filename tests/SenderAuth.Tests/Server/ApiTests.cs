@@ -186,6 +186,8 @@ public abstract class ApiTests(ServerFixture fixture)
         var problem = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{code}.invalid-test/signing", new { enabled = true })).Json(HttpStatusCode.Conflict);
         Assert.Contains("signing stays off", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotEmpty(problem["findings"]!.AsArray());
+        Assert.All(problem["findings"]!.AsArray(), f => Assert.Equal(["severity", "code", "message", "subject", "position", "area", "observed", "expected", "temporary"],
+            f!.AsObject().Select(p => p.Key)));
         var domain = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test")).Json(HttpStatusCode.OK);
         Assert.False(domain["signingEnabled"]!.GetValue<bool>());
         var checks = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test/checks")).Json(HttpStatusCode.OK);
