@@ -87,7 +87,7 @@ internal static class CheckCommand
         domain = r.Domain,
         code = r.Code,
         verdict = Areas(r).ToDictionary(a => a, r.Verdict),
-        // The finding's own JSON (CheckFinding's attributes): the same names as the API's and the stored rows'.
+        // Through the contract (FindingContract): the same names as the API's and the stored rows'.
         findings = r.Findings,
         records = r.Records.Select(x => new { name = x.Name, type = x.Type, value = x.Value, zoneLine = x.ZoneLine }),
     };

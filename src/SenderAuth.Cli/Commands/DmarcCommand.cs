@@ -50,7 +50,7 @@ internal static class DmarcCommand
                     nonExistentPolicy = report.Record?.NonExistentPolicy?.Token(),
                     testing = report.Record?.Testing,
                     rua = report.Record?.AggregateReportUris.Select(u => u.ToString()),
-                    issues = report.Issues,
+                    findings = report.Issues,
                 });
             }
             else

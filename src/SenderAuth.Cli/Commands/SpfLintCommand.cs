@@ -45,8 +45,8 @@ internal static class SpfLintCommand
                     dnsLookups = report.TotalDnsLookups,
                     voidLookups = report.VoidLookups,
                     report.Terms,
-                    // The findings' subject is the domain whose record they concern: the CLI has always called it "domain".
-                    findings = report.Findings.Select(f => new { f.Severity, f.Code, f.Message, domain = f.Subject, f.Position }),
+                    // Through the contract: the subject is the domain whose record the finding concerns.
+                    findings = report.Findings,
                 });
             }
             else

@@ -108,7 +108,7 @@ public sealed class DomainView
         };
     }
 
-    private static List<CheckFinding> Findings(CheckRun run) => JsonSerializer.Deserialize<List<CheckFinding>>(run.FindingsJson, SenderAuthJson.Options) ?? [];
+    private static List<CheckFinding> Findings(CheckRun run) => StoredFindings.Read(run.FindingsJson);
 
     /// <summary>
     /// The findings about one record: those of its area at its name (or, for a DKIM CNAME, at the target it points

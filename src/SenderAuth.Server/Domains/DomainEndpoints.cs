@@ -154,7 +154,7 @@ public static class DomainEndpoints
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var runs = await query.OrderByDescending(c => c.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var items = runs.Select(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
-            JsonSerializer.Deserialize<List<CheckFinding>>(r.FindingsJson, SenderAuthJson.Options) ?? [])).ToList();
+            StoredFindings.Read(r.FindingsJson))).ToList();
         return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));
     }
 

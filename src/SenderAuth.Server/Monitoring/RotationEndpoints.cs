@@ -93,7 +93,7 @@ public static class RotationEndpoints
             couldNotCheck = row.IncompleteChecks > 0,
             nextCheckAt = row.NextCheckAt,
             signingSuspended = row.SigningSuspended,
-            items = items.Select(t => new { t.At, t.From, t.To, t.Reason, findings = t.FindingsJson is null ? null : (object)System.Text.Json.JsonDocument.Parse(t.FindingsJson).RootElement }),
+            items = items.Select(t => new { t.At, t.From, t.To, t.Reason, findings = t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson) }),
             page = p,
             pageSize = size,
             total,

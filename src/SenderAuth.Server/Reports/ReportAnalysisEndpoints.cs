@@ -154,8 +154,8 @@ public static class ReportAnalysisEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        // The API has always called the finding's message "advice" and left out subject and position (reports have neither).
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, findings = findings.Select(f => new { f.Code, f.Severity, f.Title, f.Observed, advice = f.Message, f.Messages, f.Sources }) });
+        // Written through the contract like every finding: subject and position are null (a report finding has neither).
+        return TypedResults.Ok<object>(new { from = c.From, to = c.To, findings });
     }
 
     private static async Task<Results<Ok<object>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)

@@ -7,15 +7,15 @@ namespace SenderAuth.Check;
 /// <see cref="Temporary"/> marks "could not check" (DNS did not answer), never "missing".
 /// </summary>
 /// <remarks>
-/// In JSON it keeps the names the check has always written, in this order: <c>area</c>, <c>severity</c>, <c>code</c>,
-/// <c>name</c> (the subject), <c>observed</c>, <c>expected</c>, <c>advice</c> (the message), <c>temporary</c>, and no
-/// <c>position</c> (docs/check.md), through <see cref="CheckFindingContract"/>: scripts, the API's OpenAPI document
-/// and the rows the server stored read them.
+/// In JSON it is written like every finding (<see cref="FindingContract"/>): <c>severity</c>, <c>code</c>,
+/// <c>message</c>, <c>subject</c>, <c>position</c> (always null here), then <c>area</c>, <c>observed</c>,
+/// <c>expected</c>, <c>temporary</c> (docs/check.md). Rows stored before this release wrote the subject as
+/// <c>name</c> and the message as <c>advice</c>; the store reads those too (<c>StoredFindings</c>).
 /// </remarks>
 /// <param name="Area">Which part of the setup it concerns.</param>
 /// <param name="Severity">Error: not ready to send; warning: fragile; info: worth knowing.</param>
 /// <param name="Code">A stable kebab-case code (e.g. <c>spf-missing</c>), for JSON and for tests.</param>
-/// <param name="Message">One sentence telling the institution what to change (<c>advice</c> in JSON).</param>
+/// <param name="Message">One sentence telling the institution what to change (<c>message</c> in JSON).</param>
 public sealed record CheckFinding(CheckArea Area, FindingSeverity Severity, string Code, string Message)
     : Finding(Severity, Code, Message)
 {

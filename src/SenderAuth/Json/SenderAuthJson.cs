@@ -57,8 +57,9 @@ public static class SenderAuthJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        // The check's findings keep their own names (Check/CheckFindingContract), for the OpenAPI document as well.
-        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(Check.CheckFindingContract.Modify);
+        // Every finding: severity, code, message, subject, position, then its type's own fields (FindingContract);
+        // a modifier, so the OpenAPI document reads the same names.
+        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(FindingContract.Modify);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;

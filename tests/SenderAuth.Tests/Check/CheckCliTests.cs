@@ -58,10 +58,10 @@ public sealed class CheckCliTests : IDisposable
         var f = root.GetProperty("findings").EnumerateArray().First(x => x.GetProperty("code").GetString() == "spf-include-missing");
         Assert.Equal("spf", f.GetProperty("area").GetString());
         Assert.Equal("error", f.GetProperty("severity").GetString());
-        Assert.Equal("noinclude.example", f.GetProperty("name").GetString());
+        Assert.Equal("noinclude.example", f.GetProperty("subject").GetString());
         Assert.Equal("v=spf1 ip4:198.51.100.0/24 -all", f.GetProperty("observed").GetString());
         Assert.Equal("v=spf1 ip4:198.51.100.0/24 include:spf.ticketing.example -all", f.GetProperty("expected").GetString());
-        Assert.False(string.IsNullOrEmpty(f.GetProperty("advice").GetString()));
+        Assert.False(string.IsNullOrEmpty(f.GetProperty("message").GetString()));
         Assert.False(f.GetProperty("temporary").GetBoolean());
         var r = Assert.Single(root.GetProperty("records").EnumerateArray());
         Assert.Equal("TXT", r.GetProperty("type").GetString());

@@ -45,7 +45,7 @@ public class VerifyCliTests
     {
         var (exit, stdout, _) = await CliRunner.RunAsync(null, "dmarc", "lint", "lenient.example", "--zone", Zone, "--json");
         Assert.Equal(1, exit);
-        var codes = JsonDocument.Parse(stdout).RootElement.GetProperty("issues").EnumerateArray().Select(i => i.GetProperty("code").GetString()).ToList();
+        var codes = JsonDocument.Parse(stdout).RootElement.GetProperty("findings").EnumerateArray().Select(i => i.GetProperty("code").GetString()).ToList();
         Assert.Contains("external-destination-unauthorized", codes);
         Assert.Contains("obsolete-tag", codes);
     }

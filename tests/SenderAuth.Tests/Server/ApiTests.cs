@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SenderAuth.Tests.Server;
 
@@ -184,6 +186,8 @@ public abstract class ApiTests(ServerFixture fixture)
         var problem = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{code}.invalid-test/signing", new { enabled = true })).Json(HttpStatusCode.Conflict);
         Assert.Contains("signing stays off", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.NotEmpty(problem["findings"]!.AsArray());
+        Assert.All(problem["findings"]!.AsArray(), f => Assert.Equal(["severity", "code", "message", "subject", "position", "area", "observed", "expected", "temporary"],
+            f!.AsObject().Select(p => p.Key)));
         var domain = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test")).Json(HttpStatusCode.OK);
         Assert.False(domain["signingEnabled"]!.GetValue<bool>());
         var checks = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.invalid-test/checks")).Json(HttpStatusCode.OK);
@@ -469,6 +473,38 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.False(string.IsNullOrEmpty(history["reason"]!.GetValue<string>()));
         Assert.NotNull(history["nextCheckAt"]);
         Assert.Empty(history["items"]!.AsArray());
+    }
+
+    /// <summary>
+    /// Check runs and state changes stored before findings took the one shape (<c>name</c>, <c>advice</c>) are served
+    /// with the contract's names, as new ones are.
+    /// </summary>
+    [Fact]
+    public async Task Findings_stored_in_the_old_shape_are_served_with_the_new_names()
+    {
+        var client = Host.Client();
+        var code = ServerFixture.NewCode("old");
+        await client.CreateInstitution(code);
+        await client.CreateDomain(code, $"{code}.example");
+        const string stored = """[{"area":"mailFrom","severity":"warning","code":"dns-unreachable","advice":"check again","name":"old.example","observed":"Timeout","expected":null,"temporary":true}]""";
+        using (var scope = Host.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuth.Store.Data.SenderAuthDb>();
+            var domain = await db.Domains.SingleAsync(d => d.Name == $"{code}.example", TestContext.Current.CancellationToken);
+            var at = DateTime.UtcNow;
+            db.CheckRuns.Add(new SenderAuth.Store.Data.CheckRun { DomainId = domain.Id, At = at, Passed = false, Incomplete = true, FindingsJson = stored });
+            db.Transitions.Add(new SenderAuth.Store.Data.DomainTransition { DomainId = domain.Id, At = at, From = domain.State, To = domain.State, Reason = "old row", FindingsJson = stored });
+            await db.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+        var checks = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/checks")).Json(HttpStatusCode.OK);
+        var history = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{code}.example/history")).Json(HttpStatusCode.OK);
+        foreach (var finding in new[] { checks["items"]![0]!["findings"]![0]!, history["items"]![0]!["findings"]![0]! })
+        {
+            Assert.Equal(["severity", "code", "message", "subject", "position", "area", "observed", "expected", "temporary"], finding.AsObject().Select(p => p.Key));
+            Assert.Equal("check again", finding["message"]!.GetValue<string>());
+            Assert.Equal("old.example", finding["subject"]!.GetValue<string>());
+            Assert.Equal("mail-from", finding["area"]!.GetValue<string>());
+        }
     }
 }
 

@@ -31,13 +31,13 @@ public sealed class OpenApiDocumentTests(SqliteServerFixture fixture) : IClassFi
         Assert.Null(responses["204"]!["content"]);
     }
 
-    /// <summary>The check's findings are described with the names they are written with (docs/check.md), not the base Finding's.</summary>
+    /// <summary>The check's findings are described with the names they are written with: the one Finding's, then the check's own (docs/check.md).</summary>
     [Fact]
-    public async Task Document_CheckFinding_HasTheCheckNames()
+    public async Task Document_CheckFinding_HasTheFindingNames()
     {
         var doc = await (await fixture.Host.Client(null).GetAsync("/openapi/v1.json")).Json(HttpStatusCode.OK);
         var findings = doc["components"]!["schemas"]!["CheckDto"]!["properties"]!["findings"]!["items"]!["$ref"]!.GetValue<string>();
         var schema = doc["components"]!["schemas"]![findings.Split('/')[^1]]!;
-        Assert.Equal(["area", "severity", "code", "name", "observed", "expected", "advice", "temporary"], schema["properties"]!.AsObject().Select(p => p.Key));
+        Assert.Equal(["severity", "code", "message", "subject", "position", "area", "observed", "expected", "temporary"], schema["properties"]!.AsObject().Select(p => p.Key));
     }
 }

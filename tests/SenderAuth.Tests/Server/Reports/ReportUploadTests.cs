@@ -160,6 +160,9 @@ public abstract class ReportUploadTests(ServerFixture fixture)
         Assert.Equal(["platform", "unknown"], sources["items"]!.AsArray().Select(i => i!["category"]!.GetValue<string>()));
         var findings = await (await client.GetAsync(baseUrl + "findings?untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal("spoofing", findings["findings"]![0]!["code"]!.GetValue<string>());
+        // The one finding shape (docs/json.md), then what only reports know.
+        Assert.Equal(["severity", "code", "message", "subject", "position", "title", "observed", "messages", "sources"], findings["findings"]![0]!.AsObject().Select(p => p.Key));
+        Assert.False(string.IsNullOrEmpty(findings["findings"]![0]!["message"]!.GetValue<string>()));
         var advice = await (await client.GetAsync(baseUrl + "advice?untrusted=include")).Json(HttpStatusCode.OK);
         Assert.Equal(3, advice["daysOfData"]!.GetValue<int>());
         Assert.Equal(33, advice["legitimateMessages"]!.GetValue<long>());
