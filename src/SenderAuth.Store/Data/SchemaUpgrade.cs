@@ -69,10 +69,10 @@ public static partial class SchemaUpgrade
         return (known, applied);
     }
 
-    /// <summary>The event of "Database schema is current" (nothing applied): the CLI does not tell it.</summary>
+    /// <summary>The event of "Database schema is current" (nothing applied; the id of LogCurrent): the CLI does not tell it.</summary>
     public const int CurrentEventId = LogEvents.Data + 2;
 
-    [LoggerMessage(EventId = CurrentEventId, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
+    [LoggerMessage(EventId = LogEvents.Data + 2, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
     private static partial void LogCurrent(ILogger logger, string last, int count);
 
     [LoggerMessage(EventId = LogEvents.Data + 3, Level = LogLevel.Warning, Message = "Database schema upgrade: {Count} migrations to apply, from {From} to {To}")]
