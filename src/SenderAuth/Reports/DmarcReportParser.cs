@@ -342,6 +342,33 @@ public sealed class DmarcReportParser
 
     private static bool IsReportType(MimePart part) => TypeFormat(part) is not null;
 
+    /// <summary>
+    /// True when <paramref name="head"/> (the first bytes of an input; 512 are enough) is an email's, as this parser
+    /// decides it for a file: a header field name then ':' or an mbox "From " line, after leading whitespace.
+    /// </summary>
+    internal static bool IsEmail(ReadOnlySpan<byte> head) => Sniff(head) == Format.Email;
+
+    /// <summary>
+    /// True when this parser would take <paramref name="part"/> for a report attachment: a report content type or
+    /// file name, or (a non-text part: a text part is a mail's own words, and HTML starts with '&lt;' too) first
+    /// bytes that are gzip, zip or XML, as it sniffs an unnamed <c>application/octet-stream</c>. Only the first
+    /// bytes of the decoded part are kept.
+    /// </summary>
+    internal static bool LooksLikeReportPart(MimePart part, CancellationToken ct)
+    {
+        if (IsReportType(part) || IsReportFileName(part))
+        {
+            return true;
+        }
+        if (part.Content is null || part.ContentType.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        using var head = new HeadStream(SniffBytes);
+        part.Content.DecodeTo(head, ct);
+        return Sniff(head.Head) is Format.Xml or Format.Gzip or Format.Zip;
+    }
+
     private static bool IsReportFileName(MimePart part) => NameFormat(part) is not null;
 
     private static async Task<List<MimePart>> SniffPartsAsync(IEnumerable<MimePart> candidates, CancellationToken ct)
@@ -440,6 +467,32 @@ public sealed class DmarcReportParser
             return Format.Email;
         }
         return Format.Unknown;
+    }
+
+    /// <summary>A write-only sink that keeps the first bytes written to it and drops the rest.</summary>
+    private sealed class HeadStream(int keep) : Stream
+    {
+        private readonly byte[] _head = new byte[keep];
+        private int _length;
+
+        public ReadOnlySpan<byte> Head => _head.AsSpan(0, _length);
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, _head.Length - _length);
+            buffer[..n].CopyTo(_head.AsSpan(_length));
+            _length += n;
+        }
     }
 
     /// <summary>Keeps the caller's stream open when our layers are disposed.</summary>
