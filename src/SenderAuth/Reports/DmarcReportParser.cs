@@ -343,6 +343,42 @@ public sealed class DmarcReportParser
     private static bool IsReportType(MimePart part) => TypeFormat(part) is not null;
 
     /// <summary>
+    /// True when the file at <paramref name="path"/> is an email (as this parser sniffs a file) with no part this
+    /// parser would read as a report (content type, file name or first bytes): a failure report, a stray message, or
+    /// a mail too large (over <see cref="DmarcReportLimits.MaxEmlBytes"/>) or too broken to tell. Such a mail's body
+    /// may quote someone's message, so a refused one is quarantined with its headers only.
+    /// </summary>
+    public static async Task<bool> IsMailWithoutReportAsync(string path, DmarcReportLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(limits);
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            var head = new byte[SniffBytes];
+            var n = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (!IsEmail(head.AsSpan(0, n)))
+            {
+                return false;
+            }
+            if (file.Length > limits.MaxEmlBytes)
+            {
+                return true;
+            }
+            file.Position = 0;
+            try
+            {
+                using var message = await MimeMessage.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+                return !message.BodyParts.OfType<MimePart>().Any(p => LooksLikeReportPart(p, cancellationToken));
+            }
+            catch (Exception e) when (e is FormatException or InvalidDataException or NotSupportedException or ArgumentException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
     /// True when <paramref name="head"/> (the first bytes of an input; 512 are enough) is an email's, as this parser
     /// decides it for a file: a header field name then ':' or an mbox "From " line, after leading whitespace.
     /// </summary>
