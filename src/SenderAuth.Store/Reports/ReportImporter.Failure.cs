@@ -96,8 +96,8 @@ public sealed partial class ReportImporter
             AuthenticationResults = report.AuthenticationResults.Count == 0 ? null : Clip(string.Join('\n', report.AuthenticationResults), 8000),
             ArrivalDate = report.ArrivalDate?.UtcDateTime, MessageId = report.MessageId is null ? null : Clip(report.MessageId, 998),
             Headers = Clip(report.Headers, 40_000), BodyRedacted = report.BodyRedacted,
-            Format = report.Format == FailureReportFormat.Arf ? "arf" : "plain-text",
-            Warnings = report.Warnings.Count == 0 ? null : Clip(string.Join('\n', report.Warnings.Select(w => $"{w.Code}: {w.Message}")), 4000),
+            Format = report.Format,
+            Warnings = ReportWarnings.ToJson(report.Warnings, StoredFailureReport.MaxWarningsChars),
             ReceivedAt = now, Origin = Clip(source.Origin, 300), Uploaded = uploaded, Trusted = trusted,
             Provenance = provenance, ProvenanceDetail = detail, Warning = warning is null ? null : Clip(warning, 500), Fingerprint = fingerprint,
         });

@@ -142,7 +142,7 @@ public sealed class FailureReportParser
         {
             if (!tree.IsMultipartReport)
             {
-                warnings.Add("not-multipart-report", "the message/feedback-report part is not inside multipart/report; report-type=feedback-report (RFC 5965 §2)");
+                warnings.Add(FailureReportWarningCodes.NotMultipartReport, "the message/feedback-report part is not inside multipart/report; report-type=feedback-report (RFC 5965 §2)");
             }
             var included = IncludedHeaders.From(tree, Limits, warnings);
             return FromArf(fields, included, reporter, source, warnings);
@@ -155,7 +155,7 @@ public sealed class FailureReportParser
         {
             return null;
         }
-        warnings.Add("no-arf-part", "no message/feedback-report part (RFC 5965): read from the text and the included headers only");
+        warnings.Add(FailureReportWarningCodes.NoArfPart, "no message/feedback-report part (RFC 5965): read from the text and the included headers only");
         return PlainTextFailureReport.Read(headers, text, reporter, source, Limits, warnings);
     }
 
@@ -165,7 +165,7 @@ public sealed class FailureReportParser
         var feedbackType = f.One("Feedback-Type")?.ToLowerInvariant();
         if (feedbackType is null)
         {
-            warnings.Add("missing-field", "no Feedback-Type (required by RFC 5965 §3.1): read as auth-failure");
+            warnings.Add(FailureReportWarningCodes.MissingField, "no Feedback-Type (required by RFC 5965 §3.1): read as auth-failure");
         }
         else if (feedbackType != "auth-failure")
         {
@@ -176,32 +176,32 @@ public sealed class FailureReportParser
         {
             if (f.One(required) is null)
             {
-                warnings.Add("missing-field", $"no {required} (required by RFC 5965 §3.1)");
+                warnings.Add(FailureReportWarningCodes.MissingField, $"no {required} (required by RFC 5965 §3.1)");
             }
         }
         var authFailure = f.One("Auth-Failure")?.ToLowerInvariant();
         if (authFailure is null)
         {
-            warnings.Add("missing-field", "no Auth-Failure (required for auth-failure reports, RFC 6591 §3.1)");
+            warnings.Add(FailureReportWarningCodes.MissingField, "no Auth-Failure (required for auth-failure reports, RFC 6591 §3.1)");
         }
         else if (!AuthFailures.Contains(authFailure))
         {
-            warnings.Add("unknown-auth-failure", $"Auth-Failure \"{Clip(authFailure, 64)}\" is none of adsp, bodyhash, revoked, signature, spf, dmarc");
+            warnings.Add(FailureReportWarningCodes.UnknownAuthFailure, $"Auth-Failure \"{Clip(authFailure, 64)}\" is none of adsp, bodyhash, revoked, signature, spf, dmarc");
         }
         var delivery = f.One("Delivery-Result")?.ToLowerInvariant();
         if (delivery is not null && !DeliveryResults.Contains(delivery))
         {
-            warnings.Add("unknown-delivery-result", $"Delivery-Result \"{Clip(delivery, 64)}\" is none of delivered, spam, policy, reject, other");
+            warnings.Add(FailureReportWarningCodes.UnknownDeliveryResult, $"Delivery-Result \"{Clip(delivery, 64)}\" is none of delivered, spam, policy, reject, other");
         }
         var alignment = f.One("Identity-Alignment")?.ToLowerInvariant();
         if (alignment is not null && alignment.Split(',', StringSplitOptions.TrimEntries).Any(t => t is not ("none" or "dkim" or "spf")))
         {
-            warnings.Add("unknown-identity-alignment", $"Identity-Alignment \"{Clip(alignment, 64)}\" is not none or a list of dkim and spf (RFC 9991)");
+            warnings.Add(FailureReportWarningCodes.UnknownIdentityAlignment, $"Identity-Alignment \"{Clip(alignment, 64)}\" is not none or a list of dkim and spf (RFC 9991)");
         }
         IPAddress? ip = null;
         if (f.One("Source-IP") is { } ipText && !IPAddress.TryParse(ipText.Trim('[', ']'), out ip))
         {
-            warnings.Add("invalid-source-ip", $"Source-IP \"{Clip(ipText, 64)}\" is not an IP address");
+            warnings.Add(FailureReportWarningCodes.InvalidSourceIp, $"Source-IP \"{Clip(ipText, 64)}\" is not an IP address");
         }
         DateTimeOffset? arrival = null;
         if (f.One("Arrival-Date") is { } dateText)
@@ -212,7 +212,7 @@ public sealed class FailureReportParser
             }
             else
             {
-                warnings.Add("invalid-arrival-date", $"Arrival-Date \"{Clip(dateText, 64)}\" is not an RFC 5322 date");
+                warnings.Add(FailureReportWarningCodes.InvalidArrivalDate, $"Arrival-Date \"{Clip(dateText, 64)}\" is not an RFC 5322 date");
             }
         }
         var reportedDomains = f.All("Reported-Domain");
@@ -226,11 +226,11 @@ public sealed class FailureReportParser
                 "no domain to file the report under: no Reported-Domain, no From in the reported headers, no DKIM-Domain");
         if (reportedDomains.Count == 0)
         {
-            warnings.Add("missing-field", $"no Reported-Domain: filed under {domain}");
+            warnings.Add(FailureReportWarningCodes.MissingField, $"no Reported-Domain: filed under {domain}");
         }
         if (included is null)
         {
-            warnings.Add("no-reported-message", "no message/rfc822 or text/rfc822-headers part: the reported message's headers are unknown");
+            warnings.Add(FailureReportWarningCodes.NoReportedMessage, "no message/rfc822 or text/rfc822-headers part: the reported message's headers are unknown");
         }
         return new FailureReport
         {

@@ -67,6 +67,8 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
         Assert.StartsWith("mx.receiver.example; dmarc=fail", item["authenticationResults"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("uploaded", item["provenance"]!.GetValue<string>());
         Assert.True(item["bodyRedacted"]!.GetValue<bool>());
+        Assert.Equal("arf", item["format"]!.GetValue<string>());
+        Assert.Empty(item["warnings"]!.AsArray());
         Assert.Null(item["headers"]);
 
         var one = await (await mine.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/failure-reports/{item["id"]}")).Json(HttpStatusCode.OK);
