@@ -12,7 +12,10 @@ namespace SenderAuth.Store.Reports;
 /// </summary>
 public sealed partial class ReportImporter
 {
-    private static readonly FailureReportParser FailureParser = new();
+    private FailureReportParser? _failureParser;
+
+    /// <summary>The parser with SenderAuth:Reports:Failure's limits (checked at start: OptionRanges).</summary>
+    private FailureReportParser FailureParser => _failureParser ??= new FailureReportParser(options.Value.Reports.Failure.Limits());
 
     /// <summary>The failure report in the file, imported (new, duplicate, foreign or misrouted); null when the file is not one.</summary>
     /// <exception cref="FailureReportRefusedException">A failure report that is refused: the caller quarantines the file, redacted.</exception>
