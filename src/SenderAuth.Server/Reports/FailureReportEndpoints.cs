@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Reports.Failure;
+using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Server.Reports;
 
@@ -76,8 +78,8 @@ public static class FailureReportEndpoints
         id = r.Id, reporter = r.Reporter, domain = r.ReportedDomain, sourceIp = r.SourceIp, headerFrom = r.HeaderFrom, mailFrom = r.MailFrom,
         dkimDomain = r.DkimDomain, dkimSelector = r.DkimSelector, authFailure = r.AuthFailure, identityAlignment = r.IdentityAlignment,
         deliveryResult = r.DeliveryResult, authenticationResults = Lines(r.AuthenticationResults), arrivalDate = r.ArrivalDate, messageId = r.MessageId,
-        format = r.Format, bodyRedacted = r.BodyRedacted,
-        warnings = Lines(r.Warnings).Select(w => w.Split(": ", 2) is [var c, var m] ? new { code = c, message = m } : new { code = "warning", message = w }),
+        format = r.Format.Token(), bodyRedacted = r.BodyRedacted,
+        warnings = ReportWarnings.FromJson(r.Warnings),
         receivedAt = r.ReceivedAt, origin = r.Origin, provenance = r.Provenance, trusted = r.Trusted, provenanceDetail = r.ProvenanceDetail, warning = r.Warning,
         headers = withHeaders ? r.Headers : null,
     };

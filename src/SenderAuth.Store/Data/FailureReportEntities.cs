@@ -37,10 +37,13 @@ public sealed class StoredFailureReport
     public required string Headers { get; set; }
     /// <summary>The report carried the message body: it was dropped, not stored.</summary>
     public bool BodyRedacted { get; set; }
-    /// <summary><c>arf</c> or <c>plain-text</c>.</summary>
-    public required string Format { get; set; }
-    /// <summary>The parser's warnings, one <c>code: message</c> per line.</summary>
+    /// <summary>ARF or plain text; stored as its token (<c>arf</c>, <c>plain-text</c>).</summary>
+    public SenderAuth.Reports.Failure.FailureReportFormat Format { get; set; }
+    /// <summary>The parser's warnings: the JSON list aggregate reports store (Reports/ReportWarnings), at most <see cref="MaxWarningsChars"/> characters; null when there were none.</summary>
     public string? Warnings { get; set; }
+
+    /// <summary>The column's length: whole warnings are dropped from the end to fit, never cut inside the JSON.</summary>
+    public const int MaxWarningsChars = 4000;
     public DateTime ReceivedAt { get; set; }
     /// <summary>imap:&lt;mailbox&gt;, upload:key &lt;id&gt; (&lt;actor&gt;), directory, cli.</summary>
     public required string Origin { get; set; }
@@ -71,8 +74,9 @@ public sealed class StoredFailureReport
         e.Property(r => r.AuthenticationResults).HasMaxLength(8000);
         e.Property(r => r.MessageId).HasMaxLength(998);
         e.Property(r => r.Headers).HasMaxLength(40_000);
-        e.Property(r => r.Format).HasMaxLength(16);
-        e.Property(r => r.Warnings).HasMaxLength(4000);
+        e.Property(r => r.Format).HasConversion(f => SenderAuth.Reports.Failure.FailureReportFormatTokens.Token(f),
+            s => SenderAuth.Reports.Failure.FailureReportFormatTokens.Parse(s)).HasMaxLength(16);
+        e.Property(r => r.Warnings).HasMaxLength(MaxWarningsChars);
         e.Property(r => r.Origin).HasMaxLength(300);
         e.Property(r => r.Provenance).HasConversion<string>().HasMaxLength(20);
         e.Property(r => r.ProvenanceDetail).HasMaxLength(500);

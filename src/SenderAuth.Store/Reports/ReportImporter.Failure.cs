@@ -12,10 +12,13 @@ namespace SenderAuth.Store.Reports;
 /// </summary>
 public sealed partial class ReportImporter
 {
-    private static readonly FailureReportParser FailureParser = new();
+    private FailureReportParser? _failureParser;
+
+    /// <summary>The parser with SenderAuth:Reports:Failure's limits (checked at start: OptionRanges).</summary>
+    private FailureReportParser FailureParser => _failureParser ??= new FailureReportParser(options.Value.Reports.Failure.Limits());
 
     /// <summary>The failure report in the file, imported (new, duplicate, foreign or misrouted); null when the file is not one.</summary>
-    /// <exception cref="SenderAuth.Reports.DmarcReportException">A failure report that is refused: the caller quarantines the file.</exception>
+    /// <exception cref="FailureReportRefusedException">A failure report that is refused: the caller quarantines the file, redacted.</exception>
     /// <exception cref="ReportRejectedException">An institution uploaded one about a domain that is not theirs (or not verified).</exception>
     private async Task<ImportedReport?> ImportFailureReportAsync(string path, string fileName, ReportSource source, ReportMailEvidence evidence,
         (long Id, string Code)? routedTo, DateTime now, CancellationToken ct)
@@ -24,7 +27,14 @@ public sealed partial class ReportImporter
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
         await using (file.ConfigureAwait(false))
         {
-            report = FailureParser.TryRead(file, fileName, ct);
+            try
+            {
+                report = FailureParser.TryRead(file, fileName, ct);
+            }
+            catch (SenderAuth.Reports.DmarcReportException e)
+            {
+                throw new FailureReportRefusedException(e);
+            }
         }
         if (report is null)
         {
@@ -57,11 +67,15 @@ public sealed partial class ReportImporter
         var id = fingerprint[..16];
         var trusted = ReportProvenanceRules.Trusted(provenance);
         var copies = await db.FailureReports.AsNoTracking().Where(r => r.Fingerprint == fingerprint)
-            .Select(r => new { r.Id, r.Uploaded, r.Trusted }).ToListAsync(ct).ConfigureAwait(false);
+            .Select(r => new { r.Id, r.Uploaded, r.Trusted, r.DomainId }).ToListAsync(ct).ConfigureAwait(false);
         // As for aggregate reports: an upload never replaces a copy; a mailbox copy replaces an upload (unless that
         // upload verified and this does not) and a trusted copy replaces an untrusted mailbox copy, so a forged mail
-        // that came first does not stand for the real one and the findings never count one report twice.
-        var replaced = uploaded ? [] : copies.Where(c => c.Uploaded ? trusted || !c.Trusted : trusted && !c.Trusted).Select(c => c.Id).ToList();
+        // that came first does not stand for the real one and the findings never count one report twice. A copy
+        // filed under a domain adopts any stored without one (misrouted, foreign or held while the domain was not
+        // verified): else the first, misrouted copy would keep the report from the institution that owns it.
+        var replaced = copies.Where(c => (domain is not null && c.DomainId is null)
+                || (!uploaded && (c.Uploaded ? trusted || !c.Trusted : trusted && !c.Trusted)))
+            .Select(c => c.Id).ToList();
         if (copies.Count > replaced.Count)
         {
             return new ImportedReport(reporter, id, report.ReportedDomain, ReportImportStatus.Duplicate, 1, 1, provenance, Kind: ReportKind.Failure);
@@ -69,7 +83,7 @@ public sealed partial class ReportImporter
         if (replaced.Count > 0)
         {
             await db.FailureReports.Where(r => replaced.Contains(r.Id)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-            log.LogInformation(new EventId(LogEvents.Reports + 17), "failure report from {Reporter} about {Domain}: the {Provenance} copy from {Origin} replaces {Count} stored one(s)",
+            log.LogInformation(new EventId(LogEvents.Reports + 17), "failure report from {Reporter} about {Domain}: the {Provenance} copy from {Origin} replaces (or adopts) {Count} stored one(s)",
                 reporter, report.ReportedDomain, provenance.Token(), source.Origin, replaced.Count);
         }
         var detail = Clip(evidence.IsMail ? evidence.Summary + (why is null ? "" : "; untrusted: " + why)
@@ -85,8 +99,8 @@ public sealed partial class ReportImporter
             AuthenticationResults = report.AuthenticationResults.Count == 0 ? null : Clip(string.Join('\n', report.AuthenticationResults), 8000),
             ArrivalDate = report.ArrivalDate?.UtcDateTime, MessageId = report.MessageId is null ? null : Clip(report.MessageId, 998),
             Headers = Clip(report.Headers, 40_000), BodyRedacted = report.BodyRedacted,
-            Format = report.Format == FailureReportFormat.Arf ? "arf" : "plain-text",
-            Warnings = report.Warnings.Count == 0 ? null : Clip(string.Join('\n', report.Warnings.Select(w => $"{w.Code}: {w.Message}")), 4000),
+            Format = report.Format,
+            Warnings = ReportWarnings.ToJson(report.Warnings, StoredFailureReport.MaxWarningsChars),
             ReceivedAt = now, Origin = Clip(source.Origin, 300), Uploaded = uploaded, Trusted = trusted,
             Provenance = provenance, ProvenanceDetail = detail, Warning = warning is null ? null : Clip(warning, 500), Fingerprint = fingerprint,
         });

@@ -76,8 +76,11 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             catch (Exception e) when (Unreadable(e))
             {
                 db.ChangeTracker.Clear();
-                var reason = e is DmarcReportException r ? $"{r.Kind.Code()}: {r.Message}" : $"{fileName}: {e.Message}";
-                return await QuarantineAsync(path, fileName, origin, institutionId, reason, ct).ConfigureAwait(false);
+                var cause = e is FailureReportRefusedException f ? f.Refusal : e;
+                var reason = cause is DmarcReportException r ? $"{r.Kind.Code()}: {r.Message}" : $"{fileName}: {e.Message}";
+                // A failure report, or any mail that carries no aggregate report, may hold someone's message: only its headers are kept.
+                var redact = e is FailureReportRefusedException || await DmarcReportParser.IsMailWithoutReportAsync(path, options.Value.Reports.ParserLimits(), ct).ConfigureAwait(false);
+                return await QuarantineAsync(path, fileName, origin, institutionId, reason, redact, ct).ConfigureAwait(false);
             }
             catch (ReportRejectedException e)
             {
@@ -411,7 +414,13 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         return string.Join("; ", parts);
     }
 
-    private async Task<FileImportOutcome> QuarantineAsync(string path, string fileName, string origin, long? institutionId, string reason, CancellationToken ct)
+    /// <summary>
+    /// Keeps a refused file in <c>DATA/reports/quarantine/</c> and lists it with its reason. A file that is (or may
+    /// be) a failure report is kept redacted (<paramref name="redact"/>): the mail's own header fields and a note
+    /// of what was dropped, never its body, which may quote someone's message (docs/security.md, "Failure
+    /// reports"); the row's size and SHA-256 are the original file's, so it can still be matched.
+    /// </summary>
+    private async Task<FileImportOutcome> QuarantineAsync(string path, string fileName, string origin, long? institutionId, string reason, bool redact, CancellationToken ct)
     {
         var folder = Path.Combine(options.Value.DataDirectory, "reports", "quarantine");
         Directory.CreateDirectory(folder);
@@ -424,7 +433,14 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(source, ct).ConfigureAwait(false));
         }
         var kept = $"{time.GetUtcNow().UtcDateTime:yyyyMMdd'T'HHmmss}-{sha[..12]}-{SafeName(fileName)}";
-        File.Copy(path, Path.Combine(folder, kept), overwrite: true);
+        if (redact)
+        {
+            await WriteRedactedAsync(path, Path.Combine(folder, kept), sha, bytes, reason, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            File.Copy(path, Path.Combine(folder, kept), overwrite: true);
+        }
         db.QuarantinedReports.Add(new QuarantinedReport
         {
             FileName = Clip(fileName, 300), StoredAs = Path.Combine("reports", "quarantine", kept), Reason = Clip(reason, 2000),
@@ -439,6 +455,35 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         metrics.ReportFile(ReportKind.Aggregate, FileImportStatus.Quarantined.Token());
         log.LogWarning(new EventId(LogEvents.Reports + 13), "report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
         return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
+    }
+
+    /// <summary>Header bytes of a redacted quarantined mail kept at most; a longer header block is cut there.</summary>
+    private const int RedactedHeaderBytes = 64 * 1024;
+
+    /// <summary>
+    /// The mail's top-level header block (up to the first empty line, at most <see cref="RedactedHeaderBytes"/>),
+    /// then a note in place of the body. The reported message's own headers sit in the body and are dropped too:
+    /// a readable failure report's are stored in its row, an unreadable one's are not needed to see why it failed.
+    /// </summary>
+    private static async Task WriteRedactedAsync(string path, string target, string sha, long bytes, string reason, CancellationToken ct)
+    {
+        var head = new byte[RedactedHeaderBytes];
+        int read;
+        var source = File.OpenRead(path);
+        await using (source.ConfigureAwait(false))
+        {
+            read = await source.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
+        }
+        var span = head.AsSpan(0, read);
+        var end = span.IndexOf("\r\n\r\n"u8) is >= 0 and var crlf ? crlf + 2 : span.IndexOf("\n\n"u8) is >= 0 and var lf ? lf + 1 : read;
+        var output = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None);
+        await using (output.ConfigureAwait(false))
+        {
+            await output.WriteAsync(head.AsMemory(0, end), ct).ConfigureAwait(false);
+            var note = $"\r\n[SenderAuth: body not kept (it may quote someone's message: docs/security.md, \"Failure reports\"). "
+                + $"Original: {bytes} bytes, sha256 {sha}. Refused: {reason}]\r\n";
+            await output.WriteAsync(System.Text.Encoding.UTF8.GetBytes(note), ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
@@ -472,7 +517,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
     }
 
     private static bool Unreadable(Exception e) =>
-        e is DmarcReportException or InvalidDataException or System.Xml.XmlException or EndOfStreamException or FormatException;
+        e is DmarcReportException or FailureReportRefusedException or InvalidDataException or System.Xml.XmlException or EndOfStreamException or FormatException;
 
     /// <summary>SQLite's constraint error 19 (unique: extended 2067) and PostgreSQL's 23505.</summary>
     internal static bool IsUniqueViolation(DbUpdateException e) => e.InnerException switch
@@ -490,6 +535,13 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
     }
 
     private static string Clip(string value, int max) => value.Length <= max ? value : value[..max];
+}
+
+/// <summary>The failure report parser refused the file: it is a failure report, so it is quarantined redacted.</summary>
+public sealed class FailureReportRefusedException(DmarcReportException refusal) : Exception(refusal.Message, refusal)
+{
+    /// <summary>The parser's refusal, with its code.</summary>
+    public DmarcReportException Refusal { get; } = refusal;
 }
 
 /// <summary>An institution's upload named a domain that is not theirs.</summary>

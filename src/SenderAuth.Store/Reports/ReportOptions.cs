@@ -35,6 +35,9 @@ public sealed class ReportOptions
 
     public AdvisorOptions Advisor { get; set; } = new();
 
+    /// <summary>Limits on reading one failure report mail (RFC 9991; docs/reports.md, "Failure reports").</summary>
+    public FailureReportOptions Failure { get; set; } = new();
+
     /// <summary>
     /// Count untrusted reports (uploads, mail that did not pass DMARC for its reporter) in summaries, sources,
     /// findings and advice by default (default false; a request can still ask with <c>?untrusted=include</c>).
@@ -174,6 +177,47 @@ public sealed class ImapMailboxOptions
             yield return "ArchiveFolder and ErrorFolder must differ from Folder";
         }
     }
+}
+
+/// <summary>
+/// The failure report parser's limits (<see cref="SenderAuth.Reports.Failure.FailureReportLimits"/>), read from
+/// <c>SenderAuth:Reports:Failure</c>; the ranges are the parser's own, checked at start.
+/// </summary>
+public sealed class FailureReportOptions
+{
+    /// <summary>Bytes of one report mail, held in memory while it is read; a larger mail is left to the aggregate parser.</summary>
+    [Range(typeof(long), "1024", "9223372036854775807")]
+    public long MaxMessageBytes { get; set; } = 10L << 20;
+
+    /// <summary>MIME parts in the report's own tree (the reported message's parts are not walked).</summary>
+    [Range(3, 10_000)]
+    public int MaxParts { get; set; } = 50;
+
+    /// <summary>MIME nesting depth parsed, the reported message included.</summary>
+    [Range(3, 64)]
+    public int MaxMimeDepth { get; set; } = 8;
+
+    /// <summary>Bytes of the reported message's header fields kept; the rest dropped with a warning.</summary>
+    [Range(1024, 1 << 24)]
+    public int MaxHeaderBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Characters kept of one field value.</summary>
+    [Range(64, 1 << 20)]
+    public int MaxFieldChars { get; set; } = 4096;
+
+    /// <summary>Values kept of a repeated field (Original-Rcpt-To, Reported-URI, Authentication-Results).</summary>
+    [Range(1, 1000)]
+    public int MaxRepeats { get; set; } = 20;
+
+    /// <summary>Warnings kept per report.</summary>
+    [Range(1, 10_000)]
+    public int MaxWarnings { get; set; } = 50;
+
+    internal SenderAuth.Reports.Failure.FailureReportLimits Limits() => new()
+    {
+        MaxMessageBytes = MaxMessageBytes, MaxParts = MaxParts, MaxMimeDepth = MaxMimeDepth, MaxHeaderBytes = MaxHeaderBytes,
+        MaxFieldChars = MaxFieldChars, MaxRepeats = MaxRepeats, MaxWarnings = MaxWarnings,
+    };
 }
 
 /// <summary>When the advisor calls the next policy step safe.</summary>

@@ -342,6 +342,69 @@ public sealed class DmarcReportParser
 
     private static bool IsReportType(MimePart part) => TypeFormat(part) is not null;
 
+    /// <summary>
+    /// True when the file at <paramref name="path"/> is an email (as this parser sniffs a file) with no part this
+    /// parser would read as a report (content type, file name or first bytes): a failure report, a stray message, or
+    /// a mail too large (over <see cref="DmarcReportLimits.MaxEmlBytes"/>) or too broken to tell. Such a mail's body
+    /// may quote someone's message, so a refused one is quarantined with its headers only.
+    /// </summary>
+    public static async Task<bool> IsMailWithoutReportAsync(string path, DmarcReportLimits limits, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(limits);
+        var file = File.OpenRead(path);
+        await using (file.ConfigureAwait(false))
+        {
+            var head = new byte[SniffBytes];
+            var n = await file.ReadAtLeastAsync(head, head.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+            if (!IsEmail(head.AsSpan(0, n)))
+            {
+                return false;
+            }
+            if (file.Length > limits.MaxEmlBytes)
+            {
+                return true;
+            }
+            file.Position = 0;
+            try
+            {
+                using var message = await MimeMessage.LoadAsync(file, cancellationToken).ConfigureAwait(false);
+                return !message.BodyParts.OfType<MimePart>().Any(p => LooksLikeReportPart(p, cancellationToken));
+            }
+            catch (Exception e) when (e is FormatException or InvalidDataException or NotSupportedException or ArgumentException)
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="head"/> (the first bytes of an input; 512 are enough) is an email's, as this parser
+    /// decides it for a file: a header field name then ':' or an mbox "From " line, after leading whitespace.
+    /// </summary>
+    internal static bool IsEmail(ReadOnlySpan<byte> head) => Sniff(head) == Format.Email;
+
+    /// <summary>
+    /// True when this parser would take <paramref name="part"/> for a report attachment: a report content type or
+    /// file name, or (a non-text part: a text part is a mail's own words, and HTML starts with '&lt;' too) first
+    /// bytes that are gzip, zip or XML, as it sniffs an unnamed <c>application/octet-stream</c>. Only the first
+    /// bytes of the decoded part are kept.
+    /// </summary>
+    internal static bool LooksLikeReportPart(MimePart part, CancellationToken ct)
+    {
+        if (IsReportType(part) || IsReportFileName(part))
+        {
+            return true;
+        }
+        if (part.Content is null || part.ContentType.MediaType.Equals("text", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        using var head = new HeadStream(SniffBytes);
+        part.Content.DecodeTo(head, ct);
+        return Sniff(head.Head) is Format.Xml or Format.Gzip or Format.Zip;
+    }
+
     private static bool IsReportFileName(MimePart part) => NameFormat(part) is not null;
 
     private static async Task<List<MimePart>> SniffPartsAsync(IEnumerable<MimePart> candidates, CancellationToken ct)
@@ -440,6 +503,32 @@ public sealed class DmarcReportParser
             return Format.Email;
         }
         return Format.Unknown;
+    }
+
+    /// <summary>A write-only sink that keeps the first bytes written to it and drops the rest.</summary>
+    private sealed class HeadStream(int keep) : Stream
+    {
+        private readonly byte[] _head = new byte[keep];
+        private int _length;
+
+        public ReadOnlySpan<byte> Head => _head.AsSpan(0, _length);
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, _head.Length - _length);
+            buffer[..n].CopyTo(_head.AsSpan(_length));
+            _length += n;
+        }
     }
 
     /// <summary>Keeps the caller's stream open when our layers are disposed.</summary>

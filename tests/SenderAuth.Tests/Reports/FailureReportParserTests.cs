@@ -204,6 +204,99 @@ public class FailureReportParserTests
         Assert.Equal(DmarcReportErrorKind.LimitExceeded, e.Kind);
     }
 
+    /// <summary>An aggregate report mail: a text part that talks about DMARC, then <paramref name="extraParts"/> small parts, then the report as a base64 part.</summary>
+    private static byte[] AggregateMail(int extraParts, string partHeaders)
+    {
+        var mail = new StringBuilder("From: noreply-dmarc@receiver.example\r\nTo: rua@reports.example.net\r\nSubject: Report domain: example.org\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: text/plain\r\n\r\nThis is a DMARC aggregate report for example.org (a failure report's words, too).\r\n"
+            + "From: noreply-dmarc@receiver.example\r\nReport-Domain: example.org\r\n");
+        for (var i = 0; i < extraParts; i++)
+        {
+            mail.Append("--b\r\nContent-Type: text/plain\r\n\r\nnote ").Append(i).Append("\r\n");
+        }
+        var gz = ReportFiles.Gzip(File.ReadAllBytes(ReportFiles.Path(ReportFiles.Rfc9990)));
+        mail.Append("--b\r\n").Append(partHeaders).Append("Content-Transfer-Encoding: base64\r\n\r\n")
+            .Append(Convert.ToBase64String(gz, Base64FormattingOptions.InsertLineBreaks)).Append("\r\n--b--\r\n");
+        return Encoding.ASCII.GetBytes(mail.ToString());
+    }
+
+    [Fact]
+    public async Task TryRead_AggregateMailWithMorePartsThanTheLimit_IsLeftToTheAggregateParser()
+    {
+        var mail = AggregateMail(80, "Content-Type: application/gzip\r\nContent-Disposition: attachment; filename=\"report.xml.gz\"\r\n");
+        Assert.Null(Read(mail)); // not limit-exceeded: the parts past MaxParts are still looked at for a report attachment
+        var reports = await new DmarcReportParser().SummarizeAsync(new MemoryStream(mail), "many-parts.eml", TestContext.Current.CancellationToken);
+        Assert.Single(reports);
+    }
+
+    [Fact]
+    public async Task TryRead_UnnamedOctetStreamGzipBesideDmarcText_IsLeftToTheAggregateParser()
+    {
+        var mail = AggregateMail(0, "Content-Type: application/octet-stream\r\n");
+        Assert.Null(Read(mail)); // by its first bytes, as the aggregate parser sniffs it; not a plain-text failure report
+        var parser = new DmarcReportParser();
+        await foreach (var reader in parser.ReadAsync(new MemoryStream(mail), "sniffed.eml", TestContext.Current.CancellationToken))
+        {
+            Assert.Contains(reader.Warnings, w => w.Code == DmarcReportWarningCodes.AttachmentSniffed);
+        }
+    }
+
+    [Fact]
+    public void TryRead_NotAnEmail_StopsAfterTheFirstBytes()
+    {
+        var zip = new byte[5 << 20];
+        zip[0] = (byte)'P'; zip[1] = (byte)'K'; zip[2] = 3; zip[3] = 4;
+        using var input = new CountingReadStream(new MemoryStream(zip));
+        Assert.Null(Parser.TryRead(input, "big.zip", TestContext.Current.CancellationToken));
+        Assert.True(input.BytesRead <= 512, $"read {input.BytesRead} bytes of a zip to learn it is not an email");
+    }
+
+    [Fact]
+    public void Read_InvalidDkimDomain_IsWarnedOnce()
+    {
+        // No Reported-Domain, no From in the reported headers: the domain comes from DKIM, read once.
+        var mail = "From: dmarc@receiver.example\r\nSubject: DMARC failure report\r\nMIME-Version: 1.0\r\n"
+            + "Content-Type: multipart/report; report-type=feedback-report; boundary=b\r\n\r\n"
+            + "--b\r\nContent-Type: message/feedback-report\r\n\r\nFeedback-Type: auth-failure\r\nUser-Agent: x\r\nVersion: 1\r\n"
+            + "Auth-Failure: signature\r\nDKIM-Domain: not a domain!\r\n"
+            + "--b\r\nContent-Type: text/rfc822-headers\r\n\r\nDKIM-Signature: v=1; a=rsa-sha256; d=example.org; s=sel; h=from; bh=x; b=y\r\nSubject: x\r\n\r\n--b--\r\n";
+        var r = Read(Encoding.UTF8.GetBytes(mail))!;
+        Assert.Equal("example.org", r.ReportedDomain);
+        Assert.Equal("example.org", r.DkimDomain);
+        Assert.Single(r.Warnings, w => w.Code == "invalid-domain");
+    }
+
+    private sealed class CountingReadStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
     [Fact]
     public void Read_MailOverTheSizeLimit_IsRefusedWithLimitExceeded()
     {

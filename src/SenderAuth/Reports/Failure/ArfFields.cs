@@ -26,7 +26,7 @@ internal sealed class ArfFields(HeaderList fields, FailureReportLimits limits, F
         }
         if (seen > 1)
         {
-            warnings.Add("repeated-field", $"{name} appears {seen} times: the first is read");
+            warnings.Add(FailureReportWarningCodes.RepeatedField, $"{name} appears {seen} times: the first is read");
         }
         return first;
     }
@@ -44,7 +44,7 @@ internal sealed class ArfFields(HeaderList fields, FailureReportLimits limits, F
         }
         if (seen > limits.MaxRepeats)
         {
-            warnings.Add("repeated-field", $"{name} appears {seen} times: the first {limits.MaxRepeats} are kept (limit MaxRepeats)");
+            warnings.Add(FailureReportWarningCodes.RepeatedField, $"{name} appears {seen} times: the first {limits.MaxRepeats} are kept (limit MaxRepeats)");
         }
         return values;
     }
@@ -54,7 +54,7 @@ internal sealed class ArfFields(HeaderList fields, FailureReportLimits limits, F
         var value = FailureReportText.Unfold(h.Value);
         if (value.Length > limits.MaxFieldChars)
         {
-            warnings.Add("field-truncated", $"{name} is longer than {limits.MaxFieldChars} characters: cut (limit MaxFieldChars)");
+            warnings.Add(FailureReportWarningCodes.FieldTruncated, $"{name} is longer than {limits.MaxFieldChars} characters: cut (limit MaxFieldChars)");
             value = value[..limits.MaxFieldChars];
         }
         return value.Length == 0 ? null : value;

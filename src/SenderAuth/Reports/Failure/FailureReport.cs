@@ -12,8 +12,62 @@ public enum FailureReportFormat
     PlainText,
 }
 
-/// <summary>A recovery or an oddity in a failure report: stable kebab-case code and a sentence (docs/reports.md lists the codes).</summary>
-public sealed record FailureReportWarning(string Code, string Message);
+/// <summary>The word for a <see cref="FailureReportFormat"/> in storage, JSON and the dashboard: <c>arf</c>, <c>plain-text</c>.</summary>
+public static class FailureReportFormatTokens
+{
+    /// <summary>The format's word.</summary>
+    public static string Token(this FailureReportFormat format) => format switch
+    {
+        FailureReportFormat.Arf => "arf",
+        FailureReportFormat.PlainText => "plain-text",
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, null),
+    };
+
+    /// <summary>The format a word names.</summary>
+    /// <exception cref="FormatException">Not a format's word.</exception>
+    public static FailureReportFormat Parse(string token) => token switch
+    {
+        "arf" => FailureReportFormat.Arf,
+        "plain-text" => FailureReportFormat.PlainText,
+        _ => throw new FormatException($"\"{token}\" is not a failure report format (arf, plain-text)"),
+    };
+}
+
+/// <summary>
+/// The codes of failure report warnings (docs/reports.md, "Failure reports"). A warning is a
+/// <see cref="DmarcReportWarning"/>, as for aggregate reports, at position <c>report</c> (its message names the field).
+/// </summary>
+public static class FailureReportWarningCodes
+{
+    /// <summary>No message/feedback-report part: read from the text and the included headers.</summary>
+    public const string NoArfPart = "no-arf-part";
+    /// <summary>The feedback part is not inside multipart/report; report-type=feedback-report.</summary>
+    public const string NotMultipartReport = "not-multipart-report";
+    /// <summary>A field RFC 5965 or RFC 6591 requires is absent (or no source IP in plain text).</summary>
+    public const string MissingField = "missing-field";
+    /// <summary>Auth-Failure is none of the RFC 6591 and RFC 9991 tokens.</summary>
+    public const string UnknownAuthFailure = "unknown-auth-failure";
+    /// <summary>Delivery-Result is none of RFC 6591's tokens.</summary>
+    public const string UnknownDeliveryResult = "unknown-delivery-result";
+    /// <summary>Identity-Alignment is not none or a list of dkim and spf.</summary>
+    public const string UnknownIdentityAlignment = "unknown-identity-alignment";
+    /// <summary>Source-IP is not an IP address.</summary>
+    public const string InvalidSourceIp = "invalid-source-ip";
+    /// <summary>Arrival-Date is not an RFC 5322 date.</summary>
+    public const string InvalidArrivalDate = "invalid-arrival-date";
+    /// <summary>A domain field is not a domain name.</summary>
+    public const string InvalidDomain = "invalid-domain";
+    /// <summary>A field that may appear once appears again: the first is read.</summary>
+    public const string RepeatedField = "repeated-field";
+    /// <summary>A field value over MaxFieldChars was cut.</summary>
+    public const string FieldTruncated = "field-truncated";
+    /// <summary>The reported headers past MaxHeaderBytes were dropped.</summary>
+    public const string HeadersTruncated = "headers-truncated";
+    /// <summary>No message/rfc822 or text/rfc822-headers part.</summary>
+    public const string NoReportedMessage = "no-reported-message";
+    /// <summary>More warnings than kept: this one counts the rest.</summary>
+    public const string WarningsTruncated = "warnings-truncated";
+}
 
 /// <summary>
 /// One DMARC failure report (RFC 9991, sent as RFC 5965 ARF with RFC 6591's auth-failure fields): what the reporter
@@ -93,5 +147,5 @@ public sealed record FailureReport
     public bool BodyRedacted { get; init; }
 
     /// <summary>Recoveries and oddities, at most <see cref="FailureReportLimits.MaxWarnings"/>.</summary>
-    public IReadOnlyList<FailureReportWarning> Warnings { get; init; } = [];
+    public IReadOnlyList<DmarcReportWarning> Warnings { get; init; } = [];
 }

@@ -59,15 +59,14 @@ public sealed class FailureReportParser
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(source);
-        var bytes = ReadBounded(input, source, refuseOversize, cancellationToken);
-        if (bytes is null || !LooksLikeEmail(bytes))
+        using var buffer = ReadBounded(input, source, refuseOversize, cancellationToken);
+        if (buffer is null)
         {
             return null;
         }
         MimeMessage message;
         try
         {
-            using var buffer = new MemoryStream(bytes, writable: false);
             message = MimeMessage.Load(new ParserOptions { MaxMimeDepth = Limits.MaxMimeDepth }, buffer, cancellationToken);
         }
         catch (FormatException e)
@@ -78,7 +77,7 @@ public sealed class FailureReportParser
         {
             try
             {
-                return Read(message, source);
+                return Read(message, source, cancellationToken);
             }
             catch (Exception e) when (e is not DmarcReportException
                 && e is FormatException or ArgumentException or InvalidOperationException or NotSupportedException or OverflowException)
@@ -89,9 +88,21 @@ public sealed class FailureReportParser
         }
     }
 
-    private byte[]? ReadBounded(Stream input, string source, bool refuseOversize, CancellationToken ct)
+    /// <summary>
+    /// The mail in one buffer, positioned at its start; null when the first bytes are not an email's (decided by the
+    /// aggregate parser's own sniff, before anything more is read) or, for <see cref="TryRead"/>, when it is larger
+    /// than <see cref="FailureReportLimits.MaxMessageBytes"/>.
+    /// </summary>
+    private MemoryStream? ReadBounded(Stream input, string source, bool refuseOversize, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
+        var head = new byte[512];
+        var headLength = input.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        if (!DmarcReportParser.IsEmail(head.AsSpan(0, headLength)))
+        {
+            return null;
+        }
+        var buffer = new MemoryStream();
+        buffer.Write(head, 0, headLength);
         var chunk = new byte[81920];
         int n;
         while ((n = input.Read(chunk, 0, chunk.Length)) > 0)
@@ -99,6 +110,7 @@ public sealed class FailureReportParser
             ct.ThrowIfCancellationRequested();
             if (buffer.Length + n > Limits.MaxMessageBytes)
             {
+                buffer.Dispose();
                 if (!refuseOversize)
                 {
                     return null;
@@ -108,35 +120,21 @@ public sealed class FailureReportParser
             }
             buffer.Write(chunk, 0, n);
         }
-        return buffer.ToArray();
+        buffer.Position = 0;
+        return buffer;
     }
 
-    /// <summary>
-    /// An RFC 5322 field name then ':' (or an mbox "From " line) after leading blank lines, as the aggregate
-    /// parser sniffs an email; written again here because that sniff is private to the aggregate formats, and
-    /// MimeKit would read a zip or an XML file as a mail with odd headers.
-    /// </summary>
-    private static bool LooksLikeEmail(ReadOnlySpan<byte> head)
+    private FailureReport? Read(MimeMessage message, string source, CancellationToken ct)
     {
-        var i = 0;
-        while (i < head.Length && i < 512 && head[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
-        {
-            i++;
-        }
-        var j = i;
-        while (j < head.Length && j - i < 200 && head[j] is > 32 and < 127 and not (byte)':')
-        {
-            j++;
-        }
-        return j > i && j < head.Length && (head[j] == (byte)':' || (head[i..j].SequenceEqual("From"u8) && head[j] == (byte)' '));
-    }
-
-    private FailureReport? Read(MimeMessage message, string source)
-    {
-        var tree = FailureReportTree.Walk(message, Limits.MaxParts, source);
+        var tree = FailureReportTree.Walk(message, Limits.MaxParts, ct);
         if (tree.HasAggregateAttachment || tree.IsDeliveryReport)
         {
             return null;
+        }
+        if (tree.Parts > Limits.MaxParts)
+        {
+            throw new DmarcReportException(DmarcReportErrorKind.LimitExceeded, source, 0, 0,
+                $"report mail has more than {Limits.MaxParts} MIME parts (limit MaxParts)");
         }
         var warnings = new FailureReportWarnings(Limits.MaxWarnings);
         var reporter = message.From.Mailboxes.FirstOrDefault()?.Address?.ToLowerInvariant();
@@ -144,7 +142,7 @@ public sealed class FailureReportParser
         {
             if (!tree.IsMultipartReport)
             {
-                warnings.Add("not-multipart-report", "the message/feedback-report part is not inside multipart/report; report-type=feedback-report (RFC 5965 §2)");
+                warnings.Add(FailureReportWarningCodes.NotMultipartReport, "the message/feedback-report part is not inside multipart/report; report-type=feedback-report (RFC 5965 §2)");
             }
             var included = IncludedHeaders.From(tree, Limits, warnings);
             return FromArf(fields, included, reporter, source, warnings);
@@ -157,7 +155,7 @@ public sealed class FailureReportParser
         {
             return null;
         }
-        warnings.Add("no-arf-part", "no message/feedback-report part (RFC 5965): read from the text and the included headers only");
+        warnings.Add(FailureReportWarningCodes.NoArfPart, "no message/feedback-report part (RFC 5965): read from the text and the included headers only");
         return PlainTextFailureReport.Read(headers, text, reporter, source, Limits, warnings);
     }
 
@@ -167,7 +165,7 @@ public sealed class FailureReportParser
         var feedbackType = f.One("Feedback-Type")?.ToLowerInvariant();
         if (feedbackType is null)
         {
-            warnings.Add("missing-field", "no Feedback-Type (required by RFC 5965 §3.1): read as auth-failure");
+            warnings.Add(FailureReportWarningCodes.MissingField, "no Feedback-Type (required by RFC 5965 §3.1): read as auth-failure");
         }
         else if (feedbackType != "auth-failure")
         {
@@ -178,32 +176,32 @@ public sealed class FailureReportParser
         {
             if (f.One(required) is null)
             {
-                warnings.Add("missing-field", $"no {required} (required by RFC 5965 §3.1)");
+                warnings.Add(FailureReportWarningCodes.MissingField, $"no {required} (required by RFC 5965 §3.1)");
             }
         }
         var authFailure = f.One("Auth-Failure")?.ToLowerInvariant();
         if (authFailure is null)
         {
-            warnings.Add("missing-field", "no Auth-Failure (required for auth-failure reports, RFC 6591 §3.1)");
+            warnings.Add(FailureReportWarningCodes.MissingField, "no Auth-Failure (required for auth-failure reports, RFC 6591 §3.1)");
         }
         else if (!AuthFailures.Contains(authFailure))
         {
-            warnings.Add("unknown-auth-failure", $"Auth-Failure \"{Clip(authFailure, 64)}\" is none of adsp, bodyhash, revoked, signature, spf, dmarc");
+            warnings.Add(FailureReportWarningCodes.UnknownAuthFailure, $"Auth-Failure \"{Clip(authFailure, 64)}\" is none of adsp, bodyhash, revoked, signature, spf, dmarc");
         }
         var delivery = f.One("Delivery-Result")?.ToLowerInvariant();
         if (delivery is not null && !DeliveryResults.Contains(delivery))
         {
-            warnings.Add("unknown-delivery-result", $"Delivery-Result \"{Clip(delivery, 64)}\" is none of delivered, spam, policy, reject, other");
+            warnings.Add(FailureReportWarningCodes.UnknownDeliveryResult, $"Delivery-Result \"{Clip(delivery, 64)}\" is none of delivered, spam, policy, reject, other");
         }
         var alignment = f.One("Identity-Alignment")?.ToLowerInvariant();
         if (alignment is not null && alignment.Split(',', StringSplitOptions.TrimEntries).Any(t => t is not ("none" or "dkim" or "spf")))
         {
-            warnings.Add("unknown-identity-alignment", $"Identity-Alignment \"{Clip(alignment, 64)}\" is not none or a list of dkim and spf (RFC 9991)");
+            warnings.Add(FailureReportWarningCodes.UnknownIdentityAlignment, $"Identity-Alignment \"{Clip(alignment, 64)}\" is not none or a list of dkim and spf (RFC 9991)");
         }
         IPAddress? ip = null;
         if (f.One("Source-IP") is { } ipText && !IPAddress.TryParse(ipText.Trim('[', ']'), out ip))
         {
-            warnings.Add("invalid-source-ip", $"Source-IP \"{Clip(ipText, 64)}\" is not an IP address");
+            warnings.Add(FailureReportWarningCodes.InvalidSourceIp, $"Source-IP \"{Clip(ipText, 64)}\" is not an IP address");
         }
         DateTimeOffset? arrival = null;
         if (f.One("Arrival-Date") is { } dateText)
@@ -214,23 +212,25 @@ public sealed class FailureReportParser
             }
             else
             {
-                warnings.Add("invalid-arrival-date", $"Arrival-Date \"{Clip(dateText, 64)}\" is not an RFC 5322 date");
+                warnings.Add(FailureReportWarningCodes.InvalidArrivalDate, $"Arrival-Date \"{Clip(dateText, 64)}\" is not an RFC 5322 date");
             }
         }
         var reportedDomains = f.All("Reported-Domain");
         var bodyInField = f.One("DKIM-Canonicalized-Body") is not null;
         var authResults = f.All("Authentication-Results");
+        // Read once: an invalid DKIM-Domain is one invalid-domain warning, whether or not the report is filed under it.
+        var dkimDomain = FailureReportText.Domain(f.One("DKIM-Domain"), "DKIM-Domain", warnings);
         var domain = FailureReportText.Domain(reportedDomains.FirstOrDefault(), "Reported-Domain", warnings)
-            ?? included?.FromDomain ?? FailureReportText.Domain(f.One("DKIM-Domain"), "DKIM-Domain", warnings) ?? included?.DkimDomain
+            ?? included?.FromDomain ?? dkimDomain ?? included?.DkimDomain
             ?? throw new DmarcReportException(DmarcReportErrorKind.MissingElement, source, 0, 0,
                 "no domain to file the report under: no Reported-Domain, no From in the reported headers, no DKIM-Domain");
         if (reportedDomains.Count == 0)
         {
-            warnings.Add("missing-field", $"no Reported-Domain: filed under {domain}");
+            warnings.Add(FailureReportWarningCodes.MissingField, $"no Reported-Domain: filed under {domain}");
         }
         if (included is null)
         {
-            warnings.Add("no-reported-message", "no message/rfc822 or text/rfc822-headers part: the reported message's headers are unknown");
+            warnings.Add(FailureReportWarningCodes.NoReportedMessage, "no message/rfc822 or text/rfc822-headers part: the reported message's headers are unknown");
         }
         return new FailureReport
         {
@@ -243,7 +243,7 @@ public sealed class FailureReportParser
             HeaderFrom = included?.FromDomain,
             MailFrom = f.One("Original-Mail-From") is { } mf ? FailureReportText.Address(mf) : null,
             RcptTo = f.All("Original-Rcpt-To").Select(FailureReportText.Address).ToList(),
-            DkimDomain = FailureReportText.Domain(f.One("DKIM-Domain"), "DKIM-Domain", warnings) ?? included?.DkimDomain,
+            DkimDomain = dkimDomain ?? included?.DkimDomain,
             DkimSelector = f.One("DKIM-Selector") ?? included?.DkimSelector,
             DkimIdentity = f.One("DKIM-Identity"),
             SpfDns = f.One("SPF-DNS"),

@@ -55,7 +55,7 @@ internal static class FailureReportText
         }
         if (d.Length is 0 or > 253 || !d.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_') || d.Contains("..", StringComparison.Ordinal))
         {
-            warnings.Add("invalid-domain", $"{field} \"{FailureReportParser.Clip(value, 64)}\" is not a domain name");
+            warnings.Add(FailureReportWarningCodes.InvalidDomain, $"{field} \"{FailureReportParser.Clip(value, 64)}\" is not a domain name");
             return null;
         }
         return d;

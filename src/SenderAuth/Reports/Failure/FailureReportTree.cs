@@ -18,7 +18,15 @@ internal sealed class FailureReportTree
     public bool IsDeliveryReport { get; private set; }
     public bool HasAggregateAttachment { get; private set; }
 
-    public static FailureReportTree Walk(MimeMessage message, int maxParts, string source)
+    /// <summary>The report's own MIME parts (the reported message's not counted); more than the limit is refused by the parser, unless the mail is an aggregate report's.</summary>
+    public int Parts { get; private set; }
+
+    /// <summary>
+    /// Walks the whole tree of the report mail (MimeKit has already parsed it within the size and depth limits, so
+    /// the walk is linear): parts past <paramref name="maxParts"/> are only looked at for an aggregate report, so
+    /// a report mail with many parts is never refused before it is known not to be an aggregate report's.
+    /// </summary>
+    public static FailureReportTree Walk(MimeMessage message, int maxParts, CancellationToken ct)
     {
         var tree = new FailureReportTree();
         if (message.Body is MultipartReport report)
@@ -32,15 +40,11 @@ internal sealed class FailureReportTree
         {
             pending.Push(body);
         }
-        var parts = 0;
         while (pending.Count > 0)
         {
+            ct.ThrowIfCancellationRequested();
             var entity = pending.Pop();
-            if (++parts > maxParts)
-            {
-                throw new DmarcReportException(DmarcReportErrorKind.LimitExceeded, source, 0, 0,
-                    $"report mail has more than {maxParts} MIME parts (limit MaxParts)");
-            }
+            var within = ++tree.Parts <= maxParts;
             switch (entity)
             {
                 case Multipart multipart:
@@ -50,33 +54,32 @@ internal sealed class FailureReportTree
                     }
                     break;
                 case MessageFeedbackReport feedback:
-                    tree.Feedback ??= feedback.Fields;
+                    if (within)
+                    {
+                        tree.Feedback ??= feedback.Fields;
+                    }
                     break;
                 case MessagePart included:
-                    tree.Included ??= included;
+                    if (within)
+                    {
+                        tree.Included ??= included;
+                    }
                     break;
-                case TextPart text when text.IsPlain && !text.IsAttachment && tree.Text.Length == 0:
-                    tree.Text = text.Text ?? "";
-                    break;
-                case MimePart part when IsAggregateAttachment(part):
+                case MimePart part when DmarcReportParser.LooksLikeReportPart(part, ct):
+                    // The aggregate parser's own test (content type, file name, first bytes): such a mail is its.
                     tree.HasAggregateAttachment = true;
+                    return tree;
+                case TextPart text when text.IsPlain && !text.IsAttachment && tree.Text.Length == 0:
+                    if (within)
+                    {
+                        tree.Text = text.Text ?? "";
+                    }
                     break;
-                case MimePart part when part.ContentType.MimeType.EndsWith("/rfc822-headers", StringComparison.OrdinalIgnoreCase):
+                case MimePart part when within && part.ContentType.MimeType.EndsWith("/rfc822-headers", StringComparison.OrdinalIgnoreCase):
                     tree.HeadersPart ??= part;
                     break;
             }
         }
         return tree;
-    }
-
-    /// <summary>The types and names the aggregate parser takes as a report attachment: such a mail is an aggregate report.</summary>
-    private static bool IsAggregateAttachment(MimePart part)
-    {
-        var type = part.ContentType.MimeType.ToLowerInvariant();
-        var file = part.FileName?.ToLowerInvariant() ?? "";
-        return type is "application/gzip" or "application/x-gzip" or "application/zip" or "application/x-zip-compressed" or "application/x-zip"
-                or "text/xml" or "application/xml"
-            || file.EndsWith(".xml", StringComparison.Ordinal) || file.EndsWith(".gz", StringComparison.Ordinal)
-            || file.EndsWith(".zip", StringComparison.Ordinal);
     }
 }

@@ -108,7 +108,7 @@ internal sealed class IncludedHeaders
         }
         if (dropped > 0)
         {
-            warnings.Add("headers-truncated", $"{dropped} header field(s) of the reported message not kept: more than {limits.MaxHeaderBytes:N0} bytes (limit MaxHeaderBytes)");
+            warnings.Add(FailureReportWarningCodes.HeadersTruncated, $"{dropped} header field(s) of the reported message not kept: more than {limits.MaxHeaderBytes:N0} bytes (limit MaxHeaderBytes)");
         }
         string? fromDomain = null;
         if (headers[HeaderId.From] is { } from && InternetAddressList.TryParse(Clip(from, limits), out var list)

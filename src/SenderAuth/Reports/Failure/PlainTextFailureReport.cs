@@ -36,12 +36,12 @@ internal static class PlainTextFailureReport
         IPAddress? ip = null;
         if (labels.TryGetValue("source-ip", out var ipText) && !IPAddress.TryParse(ipText.Split(' ')[0].Trim('[', ']'), out ip))
         {
-            warnings.Add("invalid-source-ip", $"Source IP \"{FailureReportParser.Clip(ipText, 64)}\" is not an IP address");
+            warnings.Add(FailureReportWarningCodes.InvalidSourceIp, $"Source IP \"{FailureReportParser.Clip(ipText, 64)}\" is not an IP address");
         }
         ip ??= headers.ReceivedIp;
         if (ip is null)
         {
-            warnings.Add("missing-field", "no source IP: neither a Source-IP line nor an address in the topmost Received field");
+            warnings.Add(FailureReportWarningCodes.MissingField, "no source IP: neither a Source-IP line nor an address in the topmost Received field");
         }
         var domain = FailureReportText.Domain(labels.GetValueOrDefault("reported-domain"), "Reported-Domain", warnings) ?? headers.FromDomain ?? headers.DkimDomain
             ?? throw new DmarcReportException(DmarcReportErrorKind.MissingElement, source, 0, 0,

@@ -67,6 +67,8 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
         Assert.StartsWith("mx.receiver.example; dmarc=fail", item["authenticationResults"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal("uploaded", item["provenance"]!.GetValue<string>());
         Assert.True(item["bodyRedacted"]!.GetValue<bool>());
+        Assert.Equal("arf", item["format"]!.GetValue<string>());
+        Assert.Empty(item["warnings"]!.AsArray());
         Assert.Null(item["headers"]);
 
         var one = await (await mine.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/failure-reports/{item["id"]}")).Json(HttpStatusCode.OK);
@@ -120,6 +122,40 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_correctly_routed_copy_adopts_a_misrouted_one_and_reaches_its_institution()
+    {
+        var (code, domain) = await InstitutionWithDomain();
+        var (otherCode, _) = await InstitutionWithDomain();
+        var sample = Encoding.UTF8.GetString(Sample(domain, "198.51.100.23", "route-" + code));
+        var outside = Directory.CreateTempSubdirectory("sa-ruf-").FullName;
+        try
+        {
+            // Mailed first to the other institution's report address (misrouted: no domain), then to the owner's.
+            var wrong = Path.Combine(outside, "wrong.eml");
+            await File.WriteAllTextAsync(wrong, sample.Replace("To: ruf@reports.example.net", $"To: {otherCode}@rua.ticketing.example", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            var right = Path.Combine(outside, "right.eml");
+            await File.WriteAllTextAsync(right, sample.Replace("To: ruf@reports.example.net", $"To: {code}@rua.ticketing.example", StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            using var scope = Host.Services.CreateScope();
+            var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
+            var first = await importer.ImportFileAsync(wrong, "wrong.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Misrouted, Assert.Single(first.Reports).Status);
+            var second = await importer.ImportFileAsync(right, "right.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Imported, Assert.Single(second.Reports).Status);
+            // And the misrouted copy mailed again is now a duplicate of the owner's, not a second row.
+            var again = await importer.ImportFileAsync(wrong, "wrong.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+            Assert.Equal(ReportImportStatus.Duplicate, Assert.Single(again.Reports).Status);
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+        var list = await (await Host.Client().GetAsync($"/api/v1/institutions/{code}/domains/{domain}/failure-reports")).Json(HttpStatusCode.OK);
+        Assert.Equal(1, list["total"]!.GetValue<int>());
+        var foreign = await (await Host.Client().GetAsync("/api/v1/reports/failure-reports/foreign?pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.DoesNotContain(foreign["items"]!.AsArray(), i => i!["domain"]!.GetValue<string>() == domain);
+    }
+
+    [Fact]
     public async Task Another_institutions_failure_reports_are_neither_uploaded_nor_read()
     {
         var (code, domain) = await InstitutionWithDomain();
@@ -141,6 +177,62 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
         var abuse = File.ReadAllBytes(ReportFiles.Path("failure/rfc5965-abuse.eml"));
         var body = await (await ReportUploadTests.Upload(mine, "abuse.eml", abuse)).Json(HttpStatusCode.UnprocessableEntity);
         Assert.StartsWith("unsupported-format:", body["files"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Every file under the data folder whose bytes hold <paramref name="marker"/>.</summary>
+    private List<string> FilesHolding(string marker)
+    {
+        var needle = Encoding.UTF8.GetBytes(marker);
+        return Directory.EnumerateFiles(Host.DataDirectory, "*", SearchOption.AllDirectories)
+            .Where(f => { try { return File.ReadAllBytes(f).AsSpan().IndexOf(needle) >= 0; } catch (IOException) { return false; } })
+            .ToList();
+    }
+
+    [Fact]
+    public async Task A_refused_failure_report_is_quarantined_without_its_body()
+    {
+        var (code, _) = await InstitutionWithDomain();
+        var mine = Host.Client(await Host.Client().CreateInstitutionKey(code));
+        var marker = $"BODY-MARKER-{code}-upload";
+        var abuse = File.ReadAllText(ReportFiles.Path("failure/rfc5965-abuse.eml")).Replace("Spam Spam Spam", marker, StringComparison.Ordinal);
+        var body = await (await ReportUploadTests.Upload(mine, "abuse.eml", Encoding.UTF8.GetBytes(abuse))).Json(HttpStatusCode.UnprocessableEntity);
+        Assert.StartsWith("unsupported-format:", body["files"]![0]!["reason"]!.GetValue<string>(), StringComparison.Ordinal);
+
+        // From the operator's folder or mailbox too: a refused failure report, and a stray mail that carries no report.
+        var outside = Directory.CreateTempSubdirectory("sa-ruf-").FullName;
+        try
+        {
+            var folderMarker = $"BODY-MARKER-{code}-folder";
+            var strayMarker = $"BODY-MARKER-{code}-stray";
+            var refused = Path.Combine(outside, "abuse.eml");
+            await File.WriteAllTextAsync(refused, abuse.Replace(marker, folderMarker, StringComparison.Ordinal), TestContext.Current.CancellationToken);
+            var stray = Path.Combine(outside, "stray.eml");
+            await File.WriteAllTextAsync(stray, $"From: someone@example.net\r\nSubject: lunch\r\nTo: rua@reports.example\r\n\r\n{strayMarker}\r\n", TestContext.Current.CancellationToken);
+            using (var scope = Host.Services.CreateScope())
+            {
+                var importer = scope.ServiceProvider.GetRequiredService<ReportImporter>();
+                var first = await importer.ImportFileAsync(refused, "abuse.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+                Assert.Equal(FileImportStatus.Quarantined, first.Status);
+                var second = await importer.ImportFileAsync(stray, "stray.eml", ReportSource.Local("test"), TestContext.Current.CancellationToken);
+                Assert.Equal(FileImportStatus.Quarantined, second.Status);
+            }
+            Assert.Empty(FilesHolding(marker));
+            Assert.Empty(FilesHolding(folderMarker));
+            Assert.Empty(FilesHolding(strayMarker));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
+
+        // What is kept: the report mail's own headers, the reason and the original's hash.
+        var list = await (await Host.Client().GetAsync("/api/v1/reports/quarantine?pageSize=200")).Json(HttpStatusCode.OK);
+        var row = list["items"]!.AsArray().First(i => i!["fileName"]!.GetValue<string>() == "abuse.eml")!;
+        var kept = await File.ReadAllTextAsync(Path.Combine(Host.DataDirectory, row["storedAs"]!.GetValue<string>()), TestContext.Current.CancellationToken);
+        Assert.Contains("Subject: FW: Earn money", kept, StringComparison.Ordinal);
+        Assert.Contains(row["sha256"]!.GetValue<string>(), kept, StringComparison.Ordinal);
+        Assert.Contains("body not kept", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("Feedback-Type", kept, StringComparison.Ordinal);
     }
 
     [Fact]
