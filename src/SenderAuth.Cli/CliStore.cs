@@ -148,7 +148,7 @@ internal sealed class MigrationLog : ILogger
     public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         ArgumentNullException.ThrowIfNull(formatter);
-        if (IsEnabled(logLevel) && eventId.Id != SchemaUpgrade.CurrentEventId)
+        if (IsEnabled(logLevel) && eventId.Name != SchemaUpgrade.CurrentEventName)
         {
             CliOutput.Error(formatter(state, exception));
         }

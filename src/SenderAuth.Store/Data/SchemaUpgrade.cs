@@ -69,8 +69,8 @@ public static partial class SchemaUpgrade
         return (known, applied);
     }
 
-    /// <summary>The event of "Database schema is current" (nothing applied; the id of LogCurrent): the CLI does not tell it.</summary>
-    public const int CurrentEventId = LogEvents.Data + 2;
+    /// <summary>The event name of "Database schema is current" (nothing applied): the CLI does not tell it.</summary>
+    public const string CurrentEventName = nameof(LogCurrent);
 
     [LoggerMessage(EventId = LogEvents.Data + 2, Level = LogLevel.Information, Message = "Database schema is current: {Count} migrations, the last {Last}")]
     private static partial void LogCurrent(ILogger logger, string last, int count);
