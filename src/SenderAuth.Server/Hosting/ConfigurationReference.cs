@@ -1,5 +1,6 @@
 using System.Collections;
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -31,13 +32,14 @@ public static partial class ConfigurationReference
         return DocumentationCandidates(assembly).FirstOrDefault(File.Exists);
     }
 
-    private static IEnumerable<string> DocumentationCandidates(Assembly assembly)
+    [UnconditionalSuppressMessage("SingleFile", "IL3000:Avoid accessing Assembly file path when publishing as a single file",
+        Justification = "An empty Location (single file) is skipped; the executable's folder is tried next.")]
+    private static string[] DocumentationCandidates(Assembly assembly)
     {
-        if (!string.IsNullOrEmpty(assembly.Location))
-        {
-            yield return Path.ChangeExtension(assembly.Location, ".xml");
-        }
-        yield return Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+        var besideTheProgram = Path.Combine(AppContext.BaseDirectory, assembly.GetName().Name + ".xml");
+        return string.IsNullOrEmpty(assembly.Location)
+            ? [besideTheProgram]
+            : [Path.ChangeExtension(assembly.Location, ".xml"), besideTheProgram];
     }
 
     public static string Markdown()
