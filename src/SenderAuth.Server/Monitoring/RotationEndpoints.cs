@@ -75,7 +75,7 @@ public static class RotationEndpoints
         return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<DomainHistory>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
@@ -86,18 +86,9 @@ public static class RotationEndpoints
         var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
         var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await query.OrderByDescending(t => t.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new
-        {
-            state = row.State,
-            reason = row.StateReason,
-            couldNotCheck = row.IncompleteChecks > 0,
-            nextCheckAt = row.NextCheckAt,
-            signingSuspended = row.SigningSuspended,
-            items = items.Select(t => new { t.At, t.From, t.To, t.Reason, findings = t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson) }),
-            page = p,
-            pageSize = size,
-            total,
-        });
+        return TypedResults.Ok(new DomainHistory(row.State, row.StateReason, row.IncompleteChecks > 0, row.NextCheckAt, row.SigningSuspended,
+            items.Select(t => new DomainTransitionDto(t.At, t.From, t.To, t.Reason, t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson))).ToList(),
+            p, size, total));
     }
 
     private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;
@@ -125,6 +116,13 @@ public static class RotationEndpoints
 }
 
 public sealed record RotationRequest(bool? Emergency);
+
+/// <summary>GET …/history: the domain's state now, then a page of its state transitions, newest first.</summary>
+public sealed record DomainHistory(DomainState State, string? Reason, bool CouldNotCheck, DateTime? NextCheckAt, bool SigningSuspended,
+    IReadOnlyList<DomainTransitionDto> Items, int Page, int PageSize, int Total);
+
+/// <summary>One state transition with the check findings that caused it (null when it had none, as a manual change).</summary>
+public sealed record DomainTransitionDto(DateTime At, DomainState From, DomainState To, string Reason, IReadOnlyList<Check.CheckFinding>? Findings);
 
 /// <summary>Where a domain's rotation stands: GET …/rotation answers it, the dashboard's timeline shows it.</summary>
 public sealed record RotationStatus(string Domain, RotationStep Step, string? SigningSelector, DateTime? SigningKeyCreatedAt, string Next,

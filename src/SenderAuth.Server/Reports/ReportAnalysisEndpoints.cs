@@ -96,7 +96,7 @@ public static class ReportAnalysisEndpoints
         return TypedResults.Ok(summary);
     }
 
-    private static async Task<Results<Ok<object>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<ReportSourcesResponse>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
         string? from, string? to, string? category, int? page, int? pageSize, string? format)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
@@ -129,25 +129,12 @@ public static class ReportAnalysisEndpoints
         }
         var (p, size) = paging;
         var items = await analysis.WithReverseNamesAsync(filtered.Page(p, size).ToList(), http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new
-        {
-            from = c.From,
-            to = c.To,
-            total = filtered.Count,
-            page = p,
-            pageSize = size,
-            categories = SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
-            items = items.Select(s => new
-            {
-                ip = s.Source.Ip, category = s.Category, name = s.Name, reverseName = s.ReverseName, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass,
-                passRate = Math.Round(s.PassRate, 6), dkimAligned = s.Source.DkimAligned, spfAligned = s.Source.SpfAligned, dkimPass = s.Source.DkimAuthPass,
-                spfPass = s.Source.SpfAuthPass, forwarded = s.Source.Forwarded, firstDay = s.Source.FirstDay, lastDay = s.Source.LastDay,
-                reporters = s.Source.Reporters, dkimDomains = s.Source.DkimDomains, spfDomains = s.Source.SpfDomains,
-            }),
-        });
+        return TypedResults.Ok(new ReportSourcesResponse(c.From, c.To, filtered.Count, p, size,
+            SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
+            items.Select(AttributedSourceDto.From).ToList()));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReportFindingsResponse>, ProblemHttpResult>> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
@@ -155,27 +142,28 @@ public static class ReportAnalysisEndpoints
         }
         var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         // Written through the contract like every finding: subject and position are null (a report finding has neither).
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, findings });
+        return TypedResults.Ok(new ReportFindingsResponse(c.From, c.To, findings));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReconciliationResponse>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var r = await analysis.ReconcileAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, signed = r.Signed, reportedFromPlatform = r.ReportedFromPlatform, reporters = r.Reporters, excess = r.Excess,
-            retiredSelectors = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false) });
+        var retired = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ReconciliationResponse(c.From, c.To, r.Signed, r.ReportedFromPlatform, r.Reporters, r.Excess, retired));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReportTimelineResponse>, ProblemHttpResult>> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false) });
+        var events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ReportTimelineResponse(c.From, c.To, events));
     }
 
     private static async Task<Results<Ok<PolicyAdvice>, ProblemHttpResult>> AdviceAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
