@@ -10,7 +10,7 @@ public static class OperatorEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/provider-zone", ZoneAsync).RequireScope(ApiScope.Read).WithTags("Provider zone").Produces(200, contentType: "text/dns")
+        api.MapGet("/provider-zone", ZoneAsync).RequireScope(ApiScope.Read).WithTags("Provider zone").Produces<string>(200, "text/dns")
             .WithSummary("The provider zone as a master file, as published (operator)");
         api.MapPost("/provider-zone/publish", PublishAsync).RequireScope(ApiScope.Admin).WithTags("Provider zone").WithSummary("Publish the provider zone again now (operator)");
     }

@@ -16,7 +16,10 @@ public static class ReportUploadEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/reports").WithTags("DMARC reports");
+        // Declared here: a JSON result with a status of its own (200, 403 or 422 from the per-file outcomes) carries no metadata.
         g.MapPost("", UploadAsync).RequireScope(ApiScope.ManageDomains).DisableAntiforgery()
+            .Produces<ReportUploadResponse>(StatusCodes.Status200OK).Produces<ReportUploadResponse>(StatusCodes.Status403Forbidden)
+            .Produces<ReportUploadResponse>(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml) or failure report mails (.eml, RFC 9991): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
                 + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored), "
