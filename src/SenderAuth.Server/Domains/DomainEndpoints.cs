@@ -124,12 +124,12 @@ public static class DomainEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        if (format is not (null or "json" or "zone"))
+        if (!QueryWords.Parse(format, "format", RecordsFormat.Json).TryGet(out var wanted, out error))
         {
-            return ErrorResponses.Problem(new ServiceError.Invalid("format is json or zone", "format"), http);
+            return ErrorResponses.Problem(error, http);
         }
         var records = await domains.RecordsAsync(found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false);
-        return format == "zone" ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
+        return wanted == RecordsFormat.Zone ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
     }
 
     private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)

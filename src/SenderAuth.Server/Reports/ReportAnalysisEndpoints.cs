@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Reports;
 
@@ -35,12 +36,14 @@ public static class ReportAnalysisEndpoints
         {
             return error;
         }
-        switch (http.Request.Query["untrusted"].ToString())
+        // Read from the query here rather than as a parameter of each of the six endpoints: every one of them takes it.
+        if (!QueryWords.Optional<UntrustedReports>(http.Request.Query["untrusted"].ToString(), "untrusted").TryGet(out var untrusted, out error))
         {
-            case "": break;
-            case "include": analysis.IncludeUntrusted = true; break;
-            case "exclude": analysis.IncludeUntrusted = false; break;
-            case var other: return new ServiceError.Invalid($"untrusted must be include or exclude, not \"{other}\"", "untrusted");
+            return error;
+        }
+        if (untrusted is { } choice)
+        {
+            analysis.IncludeUntrusted = choice == UntrustedReports.Include;
         }
         var (institution, row) = found;
         var (f, t) = await analysis.WindowAsync(row, start, end, http.RequestAborted).ConfigureAwait(false);
@@ -73,17 +76,13 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        period ??= "day";
-        if (!ReportPeriods.Names.Contains(period))
-        {
-            return ErrorResponses.Problem(new ServiceError.Invalid("period must be day, week or month", "period"), http);
-        }
-        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        if (!QueryWords.Parse(period, "period", ReportPeriod.Day).TryGet(out var bucket, out error)
+            || !QueryWords.Parse(format, "format", ReportFormat.Json).TryGet(out var wanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, period, http.RequestAborted).ConfigureAwait(false);
-        if (csvWanted)
+        var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, bucket, http.RequestAborted).ConfigureAwait(false);
+        if (wanted == ReportFormat.Csv)
         {
             var csv = new StringBuilder("period,start,messages,dmarc_pass,dmarc_pass_rate,dkim_aligned,spf_aligned,dkim_pass,spf_pass,none,quarantine,reject\n");
             foreach (var b in summary.Buckets)
@@ -91,7 +90,7 @@ public static class ReportAnalysisEndpoints
                 var s = b.Stats;
                 csv.Append(CultureInfo.InvariantCulture, $"{b.Label},{b.Start:yyyy-MM-dd},{s.Messages},{s.DmarcPass},{s.DmarcPassRate},{s.DkimAligned},{s.SpfAligned},{s.DkimPass},{s.SpfPass},{s.DispositionNone},{s.DispositionQuarantine},{s.DispositionReject}\n");
             }
-            return Csv(csv, $"{c.Domain.Name}-summary-{period}.csv");
+            return Csv(csv, $"{c.Domain.Name}-summary-{SenderAuthJson.Token(bucket)}.csv");
         }
         return TypedResults.Ok(summary);
     }
@@ -107,13 +106,13 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", SourceCategories.All)}", "category"), http);
         }
-        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        if (!QueryWords.Parse(format, "format", ReportFormat.Json).TryGet(out var wanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         var filtered = all.Where(s => category is null || s.Category == category).ToList();
-        if (csvWanted)
+        if (wanted == ReportFormat.Csv)
         {
             var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
             foreach (var s in filtered)
@@ -174,13 +173,6 @@ public static class ReportAnalysisEndpoints
         }
         return TypedResults.Ok(await analysis.AdviceAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false));
     }
-
-    private static Result<bool> IsCsv(string? format) => format switch
-    {
-        null or "json" => false,
-        "csv" => true,
-        _ => new ServiceError.Invalid("format must be json or csv", "format"),
-    };
 
     private static FileContentHttpResult Csv(StringBuilder csv, string name) =>
         TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);
