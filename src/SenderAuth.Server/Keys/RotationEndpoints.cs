@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Keys;
 
-/// <summary>Where a domain's key rotation stands, manual and emergency rotation, and the domain's state history.</summary>
+/// <summary>Where a domain's DKIM key rotation stands, and rotation now (manual or emergency); the rotator itself runs in Monitoring.</summary>
 public static class RotationEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -14,7 +14,6 @@ public static class RotationEndpoints
         g.MapGet("/rotation", GetAsync).RequireScope(ApiScope.Read).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
         g.MapPost("/rotation", RequestAsync).RequireScope(ApiScope.ManageDomains).Accepts<RotationRequest>("application/json")
             .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
-        g.MapGet("/history", HistoryAsync).RequireScope(ApiScope.Read).WithSummary("State transitions with the findings that caused them, newest first");
     }
 
     private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
@@ -75,22 +74,6 @@ public static class RotationEndpoints
         return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Ok<DomainHistory>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
-    {
-        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        var ((p, size), row) = (paging, found.Domain);
-        var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(t => t.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new DomainHistory(row.State, row.StateReason, row.IncompleteChecks > 0, row.NextCheckAt, row.SigningSuspended,
-            items.Select(t => new DomainTransitionDto(t.At, t.From, t.To, t.Reason, t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson))).ToList(),
-            p, size, total));
-    }
-
     private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;
 
     internal static async Task<RotationStatus> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
@@ -116,13 +99,6 @@ public static class RotationEndpoints
 }
 
 public sealed record RotationRequest(bool? Emergency);
-
-/// <summary>GET …/history: the domain's state now, then a page of its state transitions, newest first.</summary>
-public sealed record DomainHistory(DomainState State, string? Reason, bool CouldNotCheck, DateTime? NextCheckAt, bool SigningSuspended,
-    IReadOnlyList<DomainTransitionDto> Items, int Page, int PageSize, int Total);
-
-/// <summary>One state transition with the check findings that caused it (null when it had none, as a manual change).</summary>
-public sealed record DomainTransitionDto(DateTime At, DomainState From, DomainState To, string Reason, IReadOnlyList<Check.CheckFinding>? Findings);
 
 /// <summary>Where a domain's rotation stands: GET …/rotation answers it, the dashboard's timeline shows it.</summary>
 public sealed record RotationStatus(string Domain, RotationStep Step, string? SigningSelector, DateTime? SigningKeyCreatedAt, string Next,
