@@ -166,6 +166,7 @@ public sealed partial class ServerApp
         app.MapGroup("/api/v1").RequireAuthorization().RequireRateLimiting(AccessFeature.PerKeyLimit)
             .MapInstitutions()
             .MapDomains()
+            .MapKeys()
             .MapSigning()
             .MapPublishing()
             .MapAccess()

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using SenderAuth.Json;
 using SenderAuth.Store.Data;
 using SenderAuth.Store.Domains;
 using SenderAuth.Store.Reports.Analysis;
@@ -41,8 +42,7 @@ internal static class ReportSummary
             {
                 throw new UsageException("report summary reads the server's database: add --db (and --data or --database/--connection-string)");
             }
-            var p = parse.GetValue(period)!;
-            if (!ReportPeriods.Names.Contains(p))
+            if (!SenderAuthJson.TryParse<ReportPeriod>(parse.GetValue(period), out var p))
             {
                 throw new UsageException("--period must be day, week or month");
             }
@@ -108,7 +108,7 @@ internal static class ReportSummary
     private static void Print(DomainSummary s, IReadOnlyList<AttributedSource> sources, IReadOnlyList<ReportFinding> findings, PolicyAdvice advice)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(s.Domain)}[/] {s.From:yyyy-MM-dd} to {s.To:yyyy-MM-dd}: {s.Total.Messages:N0} messages on {s.DaysWithData} day(s), DMARC pass {Rate(s.Total.DmarcPassRate)}");
-        var table = new Table().Border(TableBorder.Rounded).AddColumn(s.Period)
+        var table = new Table().Border(TableBorder.Rounded).AddColumn(SenderAuthJson.Token(s.Period))
             .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("DMARC pass").RightAligned())
             .AddColumn(new TableColumn("DKIM aligned").RightAligned()).AddColumn(new TableColumn("SPF aligned").RightAligned())
             .AddColumn(new TableColumn("quarantine").RightAligned()).AddColumn(new TableColumn("reject").RightAligned());

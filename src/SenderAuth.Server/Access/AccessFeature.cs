@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Access;
@@ -32,6 +33,14 @@ public static class AccessFeature
         services.AddSingleton<SecurityAudit>();
         services.Configure<OpenApiOptions>("v1", o => o.AddOperationTransformer((operation, context, _) =>
         {
+            // An endpoint that authorization guards names the API-key scheme, so clients and generators send the key.
+            var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+            if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any() && context.Document is { } document)
+            {
+                ApiKeyOpenApi.Declare(document);
+                operation.Security ??= [];
+                operation.Security.Add(ApiKeyOpenApi.Requirement(document));
+            }
             // Every operation names the scope it needs, in words (description) and for tools (x-senderauth-scope).
             if (context.Description.ActionDescriptor.EndpointMetadata.OfType<ScopeRequirement>().LastOrDefault() is { } required)
             {

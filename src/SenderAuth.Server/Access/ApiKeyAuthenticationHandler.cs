@@ -85,12 +85,14 @@ public sealed class ApiKeyAuthenticationHandler(
         return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme));
     }
 
+    // Both answers are typed errors through ErrorResponses, so a refused request has the same problem body
+    // (title, detail, traceId) whether the scheme, the scope check or an endpoint refuses it.
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         Response.Headers.WWWAuthenticate = "Bearer";
-        return Results.Problem(statusCode: 401, title: "Unauthorized", detail: "a valid API key is required: Authorization: Bearer <key>").ExecuteAsync(Context);
+        return ErrorResponses.Problem(new ServiceError.Unauthenticated("a valid API key is required: Authorization: Bearer <key>"), Context).ExecuteAsync(Context);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        Results.Problem(statusCode: 403, title: "Forbidden", detail: "this needs an operator key").ExecuteAsync(Context);
+        ErrorResponses.Problem(new ServiceError.Refused("this needs an operator key"), Context).ExecuteAsync(Context);
 }

@@ -17,7 +17,7 @@ public static class ApiKeyEndpoints
         g.MapDelete("/{id:long}", RevokeAsync).RequireScope(ApiScope.Admin).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db)
+    private static async Task<Results<Ok<IReadOnlyList<ApiKeyDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
@@ -34,7 +34,7 @@ public static class ApiKeyEndpoints
                 k.CreatedAt,
                 k.RevokedAt,
             }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(keys.Select(k => new { k.Id, k.Name, k.Prefix, Scopes = ApiScopes.Load(k.Scopes), k.Institution, k.CreatedAt, k.RevokedAt }));
+        return TypedResults.Ok<IReadOnlyList<ApiKeyDto>>(keys.Select(k => new ApiKeyDto(k.Id, k.Name, k.Prefix, ApiScopes.Load(k.Scopes), k.Institution, k.CreatedAt, k.RevokedAt)).ToList());
     }
 
     private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)

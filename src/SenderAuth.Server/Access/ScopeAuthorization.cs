@@ -54,9 +54,9 @@ public sealed class ScopeRefusalHandler(SecurityAudit audit) : IAuthorizationMid
             var needed = ApiScopes.Token(missing.Scope);
             var holds = caller.Scopes.Count == 0 ? "none" : ApiScopes.List(caller.Scopes);
             await audit.RecordAsync(context, "auth.scope-refused", $"{context.Request.Method} {context.Request.Path}", $"needs {needed}; the key holds {holds}", throttle: true).ConfigureAwait(false);
-            context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await Results.Problem(statusCode: 403, title: "Forbidden", detail: $"this API key lacks the scope \"{needed}\" (it holds: {holds})",
-                extensions: new Dictionary<string, object?> { ["missingScope"] = needed }).ExecuteAsync(context).ConfigureAwait(false);
+            var refusal = ErrorResponses.Problem(new ServiceError.Refused($"this API key lacks the scope \"{needed}\" (it holds: {holds})"), context);
+            refusal.ProblemDetails.Extensions["missingScope"] = needed;
+            await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);

@@ -19,10 +19,17 @@ public static class DomainClaimEndpoints
         g.MapPost("/{id:long}/dismiss", DismissAsync).RequireScope(ApiScope.Admin).WithSummary("Close the claim; the holder keeps the domain (operator)");
     }
 
-    private sealed record ClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,
+    /// <summary>A refused duplicate registration: who claims the domain, who holds it, and the TXT record that proves control.</summary>
+    public sealed record DomainClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,
         string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, string? Resolution);
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
+    /// <summary>A claim closed by dismissal (the holder keeps the domain).</summary>
+    public sealed record ClaimResolved(long Claim, string? Resolution);
+
+    /// <summary>A claim closed by transfer, with the domain as its new institution now holds it.</summary>
+    public sealed record ClaimTransferred(long Claim, string? Resolution, DomainDto Domain);
+
+    private static async Task<Results<Ok<ItemList<DomainClaimDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
@@ -38,12 +45,12 @@ public static class DomainClaimEndpoints
         var holders = await db.Domains.AsNoTracking().Where(d => names.Contains(d.Name))
             .Select(d => new { d.Name, d.Institution!.Code }).ToDictionaryAsync(d => d.Name, d => d.Code, http.RequestAborted).ConfigureAwait(false);
         var codes = await db.Institutions.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Code, http.RequestAborted).ConfigureAwait(false);
-        var items = claims.Select(c => new ClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
+        var items = claims.Select(c => new DomainClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
             c.At, c.Attempts, DomainVerification.ChallengeName(c.DomainName), DomainVerification.ChallengeValue(c.ChallengeToken), c.ResolvedAt, c.Resolution)).ToList();
-        return TypedResults.Ok<object>(new { items });
+        return TypedResults.Ok(new ItemList<DomainClaimDto>(items));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
+    private static async Task<Results<Ok<ClaimTransferred>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
@@ -59,10 +66,10 @@ public static class DomainClaimEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var code = await db.Institutions.Where(i => i.Id == domain.InstitutionId).Select(i => i.Code).FirstAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { claim = claim.Id, resolution = claim.Resolution, domain = DomainDto.From(domain, code) });
+        return TypedResults.Ok(new ClaimTransferred(claim.Id, claim.Resolution, DomainDto.From(domain, code)));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> DismissAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
+    private static async Task<Results<Ok<ClaimResolved>, ProblemHttpResult>> DismissAsync(HttpContext http, SenderAuthDb db, TimeProvider time, long id)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
@@ -80,6 +87,6 @@ public static class DomainClaimEndpoints
             db.Record(time, caller, claim.ClaimantInstitutionId, "domain.claim-dismiss", claim.DomainName, $"claim {claim.Id}");
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }
-        return TypedResults.Ok<object>(new { claim = claim.Id, resolution = claim.Resolution });
+        return TypedResults.Ok(new ClaimResolved(claim.Id, claim.Resolution));
     }
 }

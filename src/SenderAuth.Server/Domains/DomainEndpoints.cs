@@ -29,9 +29,6 @@ public static class DomainEndpoints
             .WithSummary("Enable or disable signing; enabling needs a passing DKIM delegation check");
         g.MapPost("/{domain}/verify", VerifyAsync).RequireScope(ApiScope.ManageDomains).Accepts<VerifyDomainRequest>("application/json")
             .WithSummary("Prove ownership now (DKIM CNAMEs or the TXT challenge); the operator may vouch with {\"operatorOverride\": true, \"reason\": …}");
-        g.MapGet("/{domain}/keys", KeysAsync).RequireScope(ApiScope.Read).WithSummary("The domain's DKIM keys (public parts only)");
-        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).RequireScope(ApiScope.ManageDomains).Accepts<ImportKeyRequest>("application/json")
-            .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
     private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, int? page, int? pageSize)
@@ -124,12 +121,12 @@ public static class DomainEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        if (format is not (null or "json" or "zone"))
+        if (!QueryWords.Parse(format, "format", RecordsFormat.Json).TryGet(out var wanted, out error))
         {
-            return ErrorResponses.Problem(new ServiceError.Invalid("format is json or zone", "format"), http);
+            return ErrorResponses.Problem(error, http);
         }
         var records = await domains.RecordsAsync(found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false);
-        return format == "zone" ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
+        return wanted == RecordsFormat.Zone ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
     }
 
     private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
@@ -197,37 +194,5 @@ public static class DomainEndpoints
         }
         Scope.SetETag(http.Response, row.Version);
         return TypedResults.Ok(DomainDto.From(row, code));
-    }
-
-    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
-    {
-        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        var (institution, row) = found;
-        var targets = options.Value.Provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
-        var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
-            .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(keys.Select(KeyDto.From).ToList());
-    }
-
-    private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
-    {
-        var caller = Caller.From(http);
-        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !(await RequestBody.ReadAsync<ImportKeyRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        if (body.Pem is not { } pem)
-        {
-            return ErrorResponses.Problem(new ServiceError.Invalid("pem is required", "pem"), http);
-        }
-        if (!(await domains.ImportKeyAsync(found.Institution, found.Domain, caller, selector, pem, http.RequestAborted).ConfigureAwait(false)).TryGet(out var key, out error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        return TypedResults.Created($"/api/v1/institutions/{code}/domains/{found.Domain.Name}/keys", KeyDto.From(key));
     }
 }

@@ -3,7 +3,7 @@ using SenderAuth.Dmarc;
 
 namespace SenderAuth.Server.Domains;
 
-/// <summary>Sender domains: registration, the records to publish, checks, signing on and off, keys of a domain, ownership claims.</summary>
+/// <summary>Sender domains: registration, the records to publish, checks, signing on and off, ownership claims (a domain's keys are in Keys/).</summary>
 public static class DomainsFeature
 {
     public static IServiceCollection AddDomains(this IServiceCollection services)

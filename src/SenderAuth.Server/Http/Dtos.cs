@@ -66,3 +66,9 @@ public sealed record ApiKeyCreated(long Id, string Name, string Key, string? Ins
 
 /// <summary>What registering a domain answers: the domain and the records its institution must publish.</summary>
 public sealed record DomainCreated(DomainDto Domain, SenderAuth.Onboarding.PublishPlan Records);
+
+/// <summary>A whole list (not paged) in an object, <c>{"items": […]}</c>, so fields can be added beside it later.</summary>
+public sealed record ItemList<T>(IReadOnlyList<T> Items);
+
+/// <summary>An API key as lists show it: the visible prefix, never the key or its hash; null institution for an operator key.</summary>
+public sealed record ApiKeyDto(long Id, string Name, string Prefix, IReadOnlyList<ApiScope> Scopes, string? Institution, DateTime CreatedAt, DateTime? RevokedAt);

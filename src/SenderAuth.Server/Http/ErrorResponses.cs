@@ -16,6 +16,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
     public static int Status(ServiceError error) => error switch
     {
         ServiceError.Invalid => StatusCodes.Status400BadRequest,
+        ServiceError.Unauthenticated => StatusCodes.Status401Unauthorized,
         ServiceError.Refused => StatusCodes.Status403Forbidden,
         ServiceError.NotFound => StatusCodes.Status404NotFound,
         ServiceError.Conflict or ServiceError.SigningBlocked or ServiceError.QuotaExceeded => StatusCodes.Status409Conflict,
@@ -110,6 +111,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
     private static string Title(int status) => status switch
     {
         400 => "Bad request",
+        401 => "Unauthorized",
         403 => "Forbidden",
         404 => "Not found",
         409 => "Conflict",

@@ -33,6 +33,9 @@ public abstract record ServiceError
     /// <summary>A message the institution's policy leaves unsigned (signing was asked for and is refused with the reason).</summary>
     public sealed record NotSigned(string Detail) : ServiceError(Detail);
 
+    /// <summary>No caller: the request carries no API key, or one that is unknown or revoked (the API key scheme's challenge).</summary>
+    public sealed record Unauthenticated(string Detail) : ServiceError(Detail);
+
     /// <summary>The caller is known but may not do this (an institution key on an operator's operation).</summary>
     public sealed record Refused(string Detail) : ServiceError(Detail);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Monitoring;
 
-/// <summary>Continuous re-checks, the domain state machine, key rotation with its canary, and the rotation endpoints.</summary>
+/// <summary>Continuous re-checks, the domain state machine, key rotation with its canary, and the state history endpoint.</summary>
 public static class MonitoringFeature
 {
     public static IServiceCollection AddMonitoring(this IServiceCollection services)
@@ -17,7 +17,7 @@ public static class MonitoringFeature
 
     public static RouteGroupBuilder MapMonitoring(this RouteGroupBuilder api)
     {
-        RotationEndpoints.Map(api);
+        HistoryEndpoints.Map(api);
         return api;
     }
 }

@@ -10,10 +10,13 @@ public static class OperatorEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         ArgumentNullException.ThrowIfNull(api);
-        api.MapGet("/provider-zone", ZoneAsync).RequireScope(ApiScope.Read).WithTags("Provider zone").Produces(200, contentType: "text/dns")
+        api.MapGet("/provider-zone", ZoneAsync).RequireScope(ApiScope.Read).WithTags("Provider zone").Produces<string>(200, "text/dns")
             .WithSummary("The provider zone as a master file, as published (operator)");
         api.MapPost("/provider-zone/publish", PublishAsync).RequireScope(ApiScope.Admin).WithTags("Provider zone").WithSummary("Publish the provider zone again now (operator)");
     }
+
+    /// <summary>What POST /provider-zone/publish answers: who published it (builtin, rfc2136, file), the serial and the record count.</summary>
+    public sealed record ZonePublished(string Publisher, uint Serial, int Records);
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ZoneAsync(HttpContext http, ZonePublishingService publishing)
     {
@@ -25,7 +28,7 @@ public static class OperatorEndpoints
         return TypedResults.Text(ZoneFilePublisher.Render(zone), "text/dns; charset=utf-8");
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> PublishAsync(HttpContext http, ZonePublishingService publishing, SecurityAudit audit)
+    private static async Task<Results<Ok<ZonePublished>, ProblemHttpResult>> PublishAsync(HttpContext http, ZonePublishingService publishing, SecurityAudit audit)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
@@ -33,6 +36,6 @@ public static class OperatorEndpoints
         }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
         await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {publishing.PublisherKind}").ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
+        return TypedResults.Ok(new ZonePublished(publishing.PublisherKind, zone.Serial, zone.Records.Count));
     }
 }

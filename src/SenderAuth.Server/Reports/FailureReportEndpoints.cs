@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
-using SenderAuth.Reports.Failure;
 using SenderAuth.Store.Reports;
 
 namespace SenderAuth.Server.Reports;
@@ -28,7 +27,7 @@ public static class FailureReportEndpoints
     /// The rows stored without a domain (foreign, misrouted, not yet verified): no institution may see them, so the
     /// operator does, as with aggregate reports' /reports/foreign.
     /// </summary>
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
@@ -42,10 +41,10 @@ public static class FailureReportEndpoints
         var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == null);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = rows.Select(r => Dto(r, withHeaders: false)) });
+        return TypedResults.Ok(new PagedList<FailureReportDto>(rows.Select(r => FailureReportDto.From(r, withHeaders: false)).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain,
         int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -57,10 +56,10 @@ public static class FailureReportEndpoints
         var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == row.Id);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = rows.Select(r => Dto(r, withHeaders: false)) });
+        return TypedResults.Ok(new PagedList<FailureReportDto>(rows.Select(r => FailureReportDto.From(r, withHeaders: false)).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> OneAsync(HttpContext http, SenderAuthDb db, string code, string domain, long id)
+    private static async Task<Results<Ok<FailureReportDto>, ProblemHttpResult>> OneAsync(HttpContext http, SenderAuthDb db, string code, string domain, long id)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -69,20 +68,6 @@ public static class FailureReportEndpoints
         var row = await db.FailureReports.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id && r.DomainId == found.Domain.Id, http.RequestAborted).ConfigureAwait(false);
         return row is null
             ? ErrorResponses.Problem(new ServiceError.NotFound($"no failure report {id} for {found.Domain.Name}"), http)
-            : TypedResults.Ok<object>(Dto(row, withHeaders: true));
+            : TypedResults.Ok(FailureReportDto.From(row, withHeaders: true));
     }
-
-    /// <summary>The stored row as the API names it; warnings and Authentication-Results back into lists.</summary>
-    internal static object Dto(StoredFailureReport r, bool withHeaders) => new
-    {
-        id = r.Id, reporter = r.Reporter, domain = r.ReportedDomain, sourceIp = r.SourceIp, headerFrom = r.HeaderFrom, mailFrom = r.MailFrom,
-        dkimDomain = r.DkimDomain, dkimSelector = r.DkimSelector, authFailure = r.AuthFailure, identityAlignment = r.IdentityAlignment,
-        deliveryResult = r.DeliveryResult, authenticationResults = Lines(r.AuthenticationResults), arrivalDate = r.ArrivalDate, messageId = r.MessageId,
-        format = r.Format.Token(), bodyRedacted = r.BodyRedacted,
-        warnings = ReportWarnings.FromJson(r.Warnings),
-        receivedAt = r.ReceivedAt, origin = r.Origin, provenance = r.Provenance, trusted = r.Trusted, provenanceDetail = r.ProvenanceDetail, warning = r.Warning,
-        headers = withHeaders ? r.Headers : null,
-    };
-
-    private static string[] Lines(string? value) => value is null ? [] : value.Split('\n');
 }

@@ -18,28 +18,24 @@ public static class KnownSenderEndpoints
         g.MapDelete("/{id:long}", DeleteAsync).RequireScope(ApiScope.ManageDomains).WithSummary("Remove a declared sender");
     }
 
-    private static object Dto(KnownSender k) => new
-    {
-        id = k.Id,
-        name = k.Name,
-        networks = Split(k.Networks),
-        dkimDomains = Split(k.DkimDomains),
-        createdAt = k.CreatedAt,
-    };
+    /// <summary>A declared sender as the API shows it: networks and DKIM domains as lists (stored comma-separated).</summary>
+    public sealed record KnownSenderDto(long Id, string Name, IReadOnlyList<string> Networks, IReadOnlyList<string> DkimDomains, DateTime CreatedAt);
+
+    private static KnownSenderDto Dto(KnownSender k) => new(k.Id, k.Name, Split(k.Networks), Split(k.DkimDomains), k.CreatedAt);
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, string code)
+    private static async Task<Results<Ok<ItemList<KnownSenderDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, string code)
     {
         if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var rows = await db.KnownSenders.AsNoTracking().Where(k => k.InstitutionId == institution.Id).OrderBy(k => k.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { items = rows.Select(Dto) });
+        return TypedResults.Ok(new ItemList<KnownSenderDto>(rows.Select(Dto).ToList()));
     }
 
-    private static async Task<Results<Created<object>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
+    private static async Task<Results<Created<KnownSenderDto>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)
     {
         var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)

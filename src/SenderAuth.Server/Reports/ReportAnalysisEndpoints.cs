@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Reports;
 
@@ -35,12 +36,14 @@ public static class ReportAnalysisEndpoints
         {
             return error;
         }
-        switch (http.Request.Query["untrusted"].ToString())
+        // Read from the query here rather than as a parameter of each of the six endpoints: every one of them takes it.
+        if (!QueryWords.Optional<UntrustedReports>(http.Request.Query["untrusted"].ToString(), "untrusted").TryGet(out var untrusted, out error))
         {
-            case "": break;
-            case "include": analysis.IncludeUntrusted = true; break;
-            case "exclude": analysis.IncludeUntrusted = false; break;
-            case var other: return new ServiceError.Invalid($"untrusted must be include or exclude, not \"{other}\"", "untrusted");
+            return error;
+        }
+        if (untrusted is { } choice)
+        {
+            analysis.IncludeUntrusted = choice == UntrustedReports.Include;
         }
         var (institution, row) = found;
         var (f, t) = await analysis.WindowAsync(row, start, end, http.RequestAborted).ConfigureAwait(false);
@@ -73,17 +76,13 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        period ??= "day";
-        if (!ReportPeriods.Names.Contains(period))
-        {
-            return ErrorResponses.Problem(new ServiceError.Invalid("period must be day, week or month", "period"), http);
-        }
-        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        if (!QueryWords.Parse(period, "period", ReportPeriod.Day).TryGet(out var bucket, out error)
+            || !QueryWords.Parse(format, "format", ReportFormat.Json).TryGet(out var wanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, period, http.RequestAborted).ConfigureAwait(false);
-        if (csvWanted)
+        var summary = await analysis.SummaryAsync(c.Institution, c.Domain, c.From, c.To, bucket, http.RequestAborted).ConfigureAwait(false);
+        if (wanted == ReportFormat.Csv)
         {
             var csv = new StringBuilder("period,start,messages,dmarc_pass,dmarc_pass_rate,dkim_aligned,spf_aligned,dkim_pass,spf_pass,none,quarantine,reject\n");
             foreach (var b in summary.Buckets)
@@ -91,12 +90,12 @@ public static class ReportAnalysisEndpoints
                 var s = b.Stats;
                 csv.Append(CultureInfo.InvariantCulture, $"{b.Label},{b.Start:yyyy-MM-dd},{s.Messages},{s.DmarcPass},{s.DmarcPassRate},{s.DkimAligned},{s.SpfAligned},{s.DkimPass},{s.SpfPass},{s.DispositionNone},{s.DispositionQuarantine},{s.DispositionReject}\n");
             }
-            return Csv(csv, $"{c.Domain.Name}-summary-{period}.csv");
+            return Csv(csv, $"{c.Domain.Name}-summary-{SenderAuthJson.Token(bucket)}.csv");
         }
         return TypedResults.Ok(summary);
     }
 
-    private static async Task<Results<Ok<object>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<ReportSourcesResponse>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
         string? from, string? to, string? category, int? page, int? pageSize, string? format)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
@@ -107,13 +106,13 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", SourceCategories.All)}", "category"), http);
         }
-        if (!IsCsv(format).TryGet(out var csvWanted, out error))
+        if (!QueryWords.Parse(format, "format", ReportFormat.Json).TryGet(out var wanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         var filtered = all.Where(s => category is null || s.Category == category).ToList();
-        if (csvWanted)
+        if (wanted == ReportFormat.Csv)
         {
             var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
             foreach (var s in filtered)
@@ -129,25 +128,12 @@ public static class ReportAnalysisEndpoints
         }
         var (p, size) = paging;
         var items = await analysis.WithReverseNamesAsync(filtered.Page(p, size).ToList(), http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new
-        {
-            from = c.From,
-            to = c.To,
-            total = filtered.Count,
-            page = p,
-            pageSize = size,
-            categories = SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
-            items = items.Select(s => new
-            {
-                ip = s.Source.Ip, category = s.Category, name = s.Name, reverseName = s.ReverseName, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass,
-                passRate = Math.Round(s.PassRate, 6), dkimAligned = s.Source.DkimAligned, spfAligned = s.Source.SpfAligned, dkimPass = s.Source.DkimAuthPass,
-                spfPass = s.Source.SpfAuthPass, forwarded = s.Source.Forwarded, firstDay = s.Source.FirstDay, lastDay = s.Source.LastDay,
-                reporters = s.Source.Reporters, dkimDomains = s.Source.DkimDomains, spfDomains = s.Source.SpfDomains,
-            }),
-        });
+        return TypedResults.Ok(new ReportSourcesResponse(c.From, c.To, filtered.Count, p, size,
+            SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
+            items.Select(AttributedSourceDto.From).ToList()));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReportFindingsResponse>, ProblemHttpResult>> FindingsAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
@@ -155,27 +141,28 @@ public static class ReportAnalysisEndpoints
         }
         var findings = await analysis.FindingsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
         // Written through the contract like every finding: subject and position are null (a report finding has neither).
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, findings });
+        return TypedResults.Ok(new ReportFindingsResponse(c.From, c.To, findings));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReconciliationResponse>, ProblemHttpResult>> ReconciliationAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var r = await analysis.ReconcileAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, signed = r.Signed, reportedFromPlatform = r.ReportedFromPlatform, reporters = r.Reporters, excess = r.Excess,
-            retiredSelectors = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false) });
+        var retired = await analysis.RetiredSelectorsAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ReconciliationResponse(c.From, c.To, r.Signed, r.ReportedFromPlatform, r.Reporters, r.Excess, retired));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
+    private static async Task<Results<Ok<ReportTimelineResponse>, ProblemHttpResult>> TimelineAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        return TypedResults.Ok<object>(new { from = c.From, to = c.To, events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false) });
+        var events = await analysis.TimelineAsync(c.Institution, c.Domain, c.From, c.To.AddDays(1), http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ReportTimelineResponse(c.From, c.To, events));
     }
 
     private static async Task<Results<Ok<PolicyAdvice>, ProblemHttpResult>> AdviceAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, string code, string domain, string? from, string? to)
@@ -186,13 +173,6 @@ public static class ReportAnalysisEndpoints
         }
         return TypedResults.Ok(await analysis.AdviceAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false));
     }
-
-    private static Result<bool> IsCsv(string? format) => format switch
-    {
-        null or "json" => false,
-        "csv" => true,
-        _ => new ServiceError.Invalid("format must be json or csv", "format"),
-    };
 
     private static FileContentHttpResult Csv(StringBuilder csv, string name) =>
         TypedResults.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv; charset=utf-8", name);

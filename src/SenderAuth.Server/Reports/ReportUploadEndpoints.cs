@@ -16,7 +16,10 @@ public static class ReportUploadEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/reports").WithTags("DMARC reports");
+        // Declared here: a JSON result with a status of its own (200, 403 or 422 from the per-file outcomes) carries no metadata.
         g.MapPost("", UploadAsync).RequireScope(ApiScope.ManageDomains).DisableAntiforgery()
+            .Produces<ReportUploadResponse>(StatusCodes.Status200OK).Produces<ReportUploadResponse>(StatusCodes.Status403Forbidden)
+            .Produces<ReportUploadResponse>(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Upload aggregate report files (.xml, .xml.gz, .zip, .eml) or failure report mails (.eml, RFC 9991): a raw body with ?name=FILE, or multipart/form-data with one or more files")
             .WithDescription("200 when every file was read (new reports imported; duplicates and foreign reports listed), 422 when a file was quarantined "
                 + "(nothing of it stored; the reason names the file, line and column), 403 when an institution's file is about a domain not theirs (nothing stored), "
@@ -28,7 +31,7 @@ public static class ReportUploadEndpoints
             .WithSummary("The reports imported for a domain, newest first");
     }
 
-    private static async Task<Results<JsonHttpResult<object>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SenderAuthDb db, TimeProvider time,
+    private static async Task<Results<JsonHttpResult<ReportUploadResponse>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SenderAuthDb db, TimeProvider time,
         IOptions<ServerOptions> options, string? name)
     {
         var caller = Caller.From(http);
@@ -98,7 +101,7 @@ public static class ReportUploadEndpoints
             }
             var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
             // A per-file outcome, not a problem: the body lists every file whatever the status.
-            return TypedResults.Json<object>(new { files = outcomes.Select(Dto) }, SenderAuthJson.Options, statusCode: status);
+            return TypedResults.Json(new ReportUploadResponse(outcomes.Select(UploadedFileOutcome.From).ToList()), SenderAuthJson.Options, statusCode: status);
         }
         finally
         {
@@ -133,22 +136,6 @@ public static class ReportUploadEndpoints
                 + $"{used} uploaded in the last hour", "SenderAuth:Reports:UploadsPerHour", o.Reports.UploadsPerHour, 3600)
             : null;
 
-    private static object Dto(FileImportOutcome o) => new
-    {
-        file = o.File,
-        status = o.Status,
-        reason = o.Reason,
-        imported = o.Imported,
-        duplicates = o.Duplicates,
-        foreign = o.Foreign,
-        reports = o.Reports.Select(r => new
-        {
-            org = r.ReporterOrg, reportId = r.ReportId, domain = r.Domain, status = r.Status, records = r.Records, messages = r.Messages,
-            provenance = r.Provenance, trusted = ReportProvenanceRules.Trusted(r.Provenance), warning = r.Warning, kind = r.Kind,
-            warnings = r.Warnings ?? [],
-        }),
-    };
-
     /// <summary>Copies the body to a spool file, stopping at the limit without reading the rest.</summary>
     private static async Task<Result<string>> SpoolAsync(Stream body, string folder, long limit, CancellationToken ct)
     {
@@ -180,7 +167,7 @@ public static class ReportUploadEndpoints
         return path;
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<QuarantinedFile>>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
         if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
@@ -191,12 +178,12 @@ public static class ReportUploadEndpoints
         var q = db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId);
         var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var items = await q.OrderByDescending(r => r.Id).Page(p, size)
-            .Select(r => new { r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, storedAs = caller.IsOperator ? r.StoredAs : null })
+            .Select(r => new QuarantinedFile(r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, caller.IsOperator ? r.StoredAs : null))
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items });
+        return TypedResults.Ok(new PagedList<QuarantinedFile>(items, p, size, total));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<ForeignReportsResponse>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
@@ -210,12 +197,12 @@ public static class ReportUploadEndpoints
         var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
         var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
         var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Page(p, size)
-            .Select(r => new { org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, messages = r.MessageCount, records = r.RecordCount, r.Origin, r.ImportedAt, r.Provenance, r.Warning })
+            .Select(r => new ForeignReportDto(r.ReporterOrg, r.ReportId, r.PolicyDomain, r.Begin, r.End, r.MessageCount, r.RecordCount, r.Origin, r.ImportedAt, r.Provenance, r.Warning))
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new { total, messages, page = p, pageSize = size, items });
+        return TypedResults.Ok(new ForeignReportsResponse(total, messages, p, size, items));
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<AggregateReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
@@ -232,11 +219,9 @@ public static class ReportUploadEndpoints
                 r.Origin, r.ImportedAt, r.Provenance, r.Trusted, provenanceDetail = r.ProvenanceDetail, r.Warnings,
             })
             .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        var shown = items.Select(r => new
-        {
-            r.org, r.ReportId, r.domain, r.Begin, r.End, r.policy, r.records, r.messages, r.Origin, r.ImportedAt, r.Provenance, r.Trusted, r.provenanceDetail,
-            warnings = ReportWarnings.FromJson(r.Warnings),
-        });
-        return TypedResults.Ok<object>(new { total, page = p, pageSize = size, items = shown });
+        // Warnings are stored as JSON text: read back after the query, not inside it.
+        var shown = items.Select(r => new AggregateReportDto(r.org, r.ReportId, r.domain, r.Begin, r.End, r.policy, r.records, r.messages, r.Origin, r.ImportedAt,
+            r.Provenance, r.Trusted, r.provenanceDetail, ReportWarnings.FromJson(r.Warnings))).ToList();
+        return TypedResults.Ok(new PagedList<AggregateReportDto>(shown, p, size, total));
     }
 }

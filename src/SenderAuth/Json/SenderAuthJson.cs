@@ -51,6 +51,33 @@ public static class SenderAuthJson
     public static string Token<T>(T value)
         where T : struct, Enum => JsonSerializer.Deserialize<string>(JsonSerializer.SerializeToUtf8Bytes(value, Options))!;
 
+    /// <summary>
+    /// The value whose token (<see cref="Token{T}"/>) is exactly <paramref name="token"/>: the words a query string or a
+    /// command-line option accepts are the words JSON writes. False for anything else, numbers and other cases included.
+    /// </summary>
+    [RequiresUnreferencedCode(Reflection)]
+    [RequiresDynamicCode(Reflection)]
+    public static bool TryParse<T>(string? token, out T value)
+        where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(Token(candidate), token, StringComparison.Ordinal))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
+    /// <summary>Every token of <typeparamref name="T"/>, in declaration order (for messages that list the accepted words).</summary>
+    [RequiresUnreferencedCode(Reflection)]
+    [RequiresDynamicCode(Reflection)]
+    public static IReadOnlyList<string> Tokens<T>()
+        where T : struct, Enum => [.. Enum.GetValues<T>().Select(Token)];
+
     /// <summary>Applies the contract to options made elsewhere (ASP.NET's HTTP JSON options).</summary>
     [RequiresUnreferencedCode(Reflection)]
     [RequiresDynamicCode(Reflection)]

@@ -12,6 +12,7 @@ public sealed class ServiceErrorMappingTests
     {
         { new ServiceError.Invalid("bad code", "code"), 400, "Bad request", "code" },
         { new ServiceError.Invalid("the body is empty (null)"), 400, "Bad request", null },
+        { new ServiceError.Unauthenticated("a valid API key is required: Authorization: Bearer <key>"), 401, "Unauthorized", null },
         { new ServiceError.Refused("this needs an operator key"), 403, "Forbidden", null },
         { new ServiceError.NotFound("no institution \"x\""), 404, "Not found", null },
         { new ServiceError.Conflict("x.example is already registered", "name"), 409, "Conflict", "name" },

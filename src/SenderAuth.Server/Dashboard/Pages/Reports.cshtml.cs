@@ -19,7 +19,10 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
 
     public Institution Institution { get; private set; } = null!;
     public SenderDomain Domain { get; private set; } = null!;
-    public string Period { get; private set; } = "day";
+    public ReportPeriod Period { get; private set; } = ReportPeriod.Day;
+
+    /// <summary>The period's word in links and the form: the JSON contract's token, as the API reads it.</summary>
+    public string PeriodWord => SenderAuth.Json.SenderAuthJson.Token(Period);
     public DomainSummary Summary { get; private set; } = null!;
     public IReadOnlyList<AttributedSource> Sources { get; private set; } = [];
     public int SourceCount { get; private set; }
@@ -73,8 +76,11 @@ public sealed class ReportsModel(SenderAuthDb db, ReportAnalysis analysis) : Das
             return NotFound();
         }
         (Institution, Domain) = found;
-        Period = period is "week" or "month" ? period : "day";
-        analysis.IncludeUntrusted = untrusted switch { "include" => true, "exclude" => false, _ => analysis.IncludeUntrusted };
+        Period = QueryWords.Parse(period, "period", ReportPeriod.Day).TryGet(out var bucket, out _) ? bucket : ReportPeriod.Day;
+        if (QueryWords.Optional<UntrustedReports>(untrusted, "untrusted").TryGet(out var choice, out _) && choice is { } counted)
+        {
+            analysis.IncludeUntrusted = counted == UntrustedReports.Include;
+        }
         IncludeUntrusted = analysis.IncludeUntrusted;
         var (start, end) = await analysis.WindowAsync(Domain, Parse(from), Parse(to), ct).ConfigureAwait(false);
         if (end < start || (end - start).TotalDays > 3660)

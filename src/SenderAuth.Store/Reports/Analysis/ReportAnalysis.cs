@@ -38,7 +38,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         return (DateTime.SpecifyKind(start, DateTimeKind.Utc), DateTime.SpecifyKind(end, DateTimeKind.Utc));
     }
 
-    public async Task<DomainSummary> SummaryAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, string period, CancellationToken ct)
+    public async Task<DomainSummary> SummaryAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, ReportPeriod period, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(domain);
         var days = await DailyAsync(domain.Id, from, to, ct).ConfigureAwait(false);

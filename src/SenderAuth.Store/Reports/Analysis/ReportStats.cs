@@ -23,7 +23,7 @@ public sealed record ReportBucket(string Label, DateTime Start, ReportStats Stat
 /// <summary>Something that happened to the domain, shown next to the pass rate: <c>key</c>, <c>dns</c> or <c>config</c>.</summary>
 public sealed record TimelineEvent(DateTime At, string Kind, string What);
 
-public sealed record DomainSummary(string Domain, string Period, DateTime From, DateTime To, int DaysWithData, ReportStats Total,
+public sealed record DomainSummary(string Domain, ReportPeriod Period, DateTime From, DateTime To, int DaysWithData, ReportStats Total,
     IReadOnlyList<ReportBucket> Buckets, IReadOnlyList<TimelineEvent> Events)
 {
     /// <summary>The trend: the last bucket against the one before (messages as a ratio, pass rate in points); null with fewer than two.</summary>

@@ -118,7 +118,7 @@ public sealed class YearOfReportsTests(YearOfReportsFixture f) : IClassFixture<Y
             foreach (var b in buckets)
             {
                 var start = b!["start"]!.GetValue<DateTime>();
-                var days = expected.Where(e => SenderAuth.Store.Reports.Analysis.ReportPeriods.BucketStart(e.Key.Day, period) == start).ToList();
+                var days = expected.Where(e => SenderAuth.Store.Reports.Analysis.ReportPeriods.BucketStart(e.Key.Day, Enum.Parse<SenderAuth.Store.Reports.Analysis.ReportPeriod>(period, ignoreCase: true)) == start).ToList();
                 Assert.Equal(days.Sum(e => e.Value.Messages), b["stats"]!["messages"]!.GetValue<long>());
                 Assert.Equal(days.Sum(e => e.Value.Pass), b["stats"]!["dmarcPass"]!.GetValue<long>());
             }

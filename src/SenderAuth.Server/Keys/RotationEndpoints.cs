@@ -2,9 +2,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace SenderAuth.Server.Monitoring;
+namespace SenderAuth.Server.Keys;
 
-/// <summary>Where a domain's key rotation stands, manual and emergency rotation, and the domain's state history.</summary>
+/// <summary>Where a domain's DKIM key rotation stands, and rotation now (manual or emergency); the rotator itself runs in Monitoring.</summary>
 public static class RotationEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -14,7 +14,6 @@ public static class RotationEndpoints
         g.MapGet("/rotation", GetAsync).RequireScope(ApiScope.Read).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
         g.MapPost("/rotation", RequestAsync).RequireScope(ApiScope.ManageDomains).Accepts<RotationRequest>("application/json")
             .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
-        g.MapGet("/history", HistoryAsync).RequireScope(ApiScope.Read).WithSummary("State transitions with the findings that caused them, newest first");
     }
 
     private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
@@ -73,31 +72,6 @@ public static class RotationEndpoints
         db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
-    }
-
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
-    {
-        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
-        {
-            return ErrorResponses.Problem(error, http);
-        }
-        var ((p, size), row) = (paging, found.Domain);
-        var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(t => t.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<object>(new
-        {
-            state = row.State,
-            reason = row.StateReason,
-            couldNotCheck = row.IncompleteChecks > 0,
-            nextCheckAt = row.NextCheckAt,
-            signingSuspended = row.SigningSuspended,
-            items = items.Select(t => new { t.At, t.From, t.To, t.Reason, findings = t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson) }),
-            page = p,
-            pageSize = size,
-            total,
-        });
     }
 
     private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;

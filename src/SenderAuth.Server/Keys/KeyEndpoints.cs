@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace SenderAuth.Server.Keys;
+
+/// <summary>A domain's DKIM keys: the list (public parts only) and bringing one's own key for a selector.</summary>
+public static class KeyEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        ArgumentNullException.ThrowIfNull(api);
+        // The same routes and tag as when these lived with the domain endpoints: clients and the document see no move.
+        var g = api.MapGroup("/institutions/{code}/domains").WithTags("Domains");
+        g.MapGet("/{domain}/keys", KeysAsync).RequireScope(ApiScope.Read).WithSummary("The domain's DKIM keys (public parts only)");
+        g.MapPut("/{domain}/keys/{selector}", ImportKeyAsync).RequireScope(ApiScope.ManageDomains).Accepts<ImportKeyRequest>("application/json")
+            .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
+    }
+
+    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    {
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        var (institution, row) = found;
+        var targets = options.Value.Provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
+        var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
+            .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(keys.Select(KeyDto.From).ToList());
+    }
+
+    private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
+    {
+        var caller = Caller.From(http);
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !(await RequestBody.ReadAsync<ImportKeyRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        if (body.Pem is not { } pem)
+        {
+            return ErrorResponses.Problem(new ServiceError.Invalid("pem is required", "pem"), http);
+        }
+        if (!(await domains.ImportKeyAsync(found.Institution, found.Domain, caller, selector, pem, http.RequestAborted).ConfigureAwait(false)).TryGet(out var key, out error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
+        return TypedResults.Created($"/api/v1/institutions/{code}/domains/{found.Domain.Name}/keys", KeyDto.From(key));
+    }
+}
