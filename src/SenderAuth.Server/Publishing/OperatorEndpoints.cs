@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Publishing;
 
@@ -32,7 +33,7 @@ public static class OperatorEndpoints
             return ErrorResponses.Problem(refused, http);
         }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {publishing.PublisherKind}").ConfigureAwait(false);
+        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {SenderAuthJson.Token(publishing.PublisherKind)}").ConfigureAwait(false);
         return TypedResults.Ok<object>(new { publisher = publishing.PublisherKind, serial = zone.Serial, records = zone.Records.Count });
     }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Reports;
 
@@ -103,23 +104,25 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        if (category is not null && !SourceCategories.All.Contains(category))
+        var categories = Enum.GetValues<SourceCategory>();
+        var wanted = categories.Where(k => SenderAuthJson.Token(k) == category).Select(k => (SourceCategory?)k).FirstOrDefault();
+        if (category is not null && wanted is null)
         {
-            return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", SourceCategories.All)}", "category"), http);
+            return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", categories.Select(SenderAuthJson.Token))}", "category"), http);
         }
         if (!IsCsv(format).TryGet(out var csvWanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        var filtered = all.Where(s => category is null || s.Category == category).ToList();
+        var filtered = all.Where(s => wanted is null || s.Category == wanted).ToList();
         if (csvWanted)
         {
             var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
             foreach (var s in filtered)
             {
                 var a = s.Source;
-                csv.Append(CultureInfo.InvariantCulture, $"{a.Ip},{s.Category},{Field(s.Name)},{a.Messages},{a.DmarcPass},{a.DkimAligned},{a.SpfAligned},{a.DkimAuthPass},{a.SpfAuthPass},{a.FirstDay:yyyy-MM-dd},{a.LastDay:yyyy-MM-dd},{Field(string.Join(' ', a.Reporters))},{Field(string.Join(' ', a.DkimDomains))}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{a.Ip},{SenderAuthJson.Token(s.Category)},{Field(s.Name)},{a.Messages},{a.DmarcPass},{a.DkimAligned},{a.SpfAligned},{a.DkimAuthPass},{a.SpfAuthPass},{a.FirstDay:yyyy-MM-dd},{a.LastDay:yyyy-MM-dd},{Field(string.Join(' ', a.Reporters))},{Field(string.Join(' ', a.DkimDomains))}\n");
             }
             return Csv(csv, $"{c.Domain.Name}-sources.csv");
         }
@@ -136,7 +139,7 @@ public static class ReportAnalysisEndpoints
             total = filtered.Count,
             page = p,
             pageSize = size,
-            categories = SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
+            categories = categories.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
             items = items.Select(s => new
             {
                 ip = s.Source.Ip, category = s.Category, name = s.Name, reverseName = s.ReverseName, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass,
