@@ -43,7 +43,7 @@ public static class DomainClaimEndpoints
         return TypedResults.Ok<object>(new { items });
     }
 
-    private static async Task<Results<Ok<object>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
+    private static async Task<Results<Ok<object>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainTransfer domains, long id)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)

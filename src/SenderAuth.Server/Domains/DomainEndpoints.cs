@@ -48,7 +48,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code)
+    private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainRegistration domains, string code)
     {
         var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
@@ -94,7 +94,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(row, code));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainDeletion domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -106,7 +106,7 @@ public static class DomainEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, DomainDeletion domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
@@ -118,7 +118,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(restored, code));
     }
 
-    private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string? format)
+    private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainRecords domains, string code, string domain, string? format)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -132,7 +132,7 @@ public static class DomainEndpoints
         return format == "zone" ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
     }
 
-    private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainChecks domains, string code, string domain)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -158,7 +158,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainSigning domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -177,7 +177,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(found.Domain, code));
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainChecks domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
@@ -212,7 +212,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(keys.Select(KeyDto.From).ToList());
     }
 
-    private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string selector)
+    private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainSigning domains, string code, string domain, string selector)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)

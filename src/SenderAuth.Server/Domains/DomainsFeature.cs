@@ -11,7 +11,16 @@ public static class DomainsFeature
         services.AddSectionValidator<DomainOptions, DomainOptionsValidator>(o => o.Domains);
         // Read once, on first use: the validator has made sure the file exists by then.
         services.AddSingleton(sp => PublicSuffixList.LoadOrBuiltIn(sp.GetRequiredService<IOptions<DomainOptions>>().Value.PublicSuffixList));
-        services.AddScoped<DomainService>();
+        // One service per job on a domain, all scoped (they share the request's unit of work).
+        services.AddScoped<DomainRecords>();
+        services.AddScoped<DomainKeys>();
+        services.AddScoped<DomainRegistration>();
+        services.AddScoped<DomainOwnership>();
+        services.AddScoped<DomainStateUpdates>();
+        services.AddScoped<DomainChecks>();
+        services.AddScoped<DomainSigning>();
+        services.AddScoped<DomainDeletion>();
+        services.AddScoped<DomainTransfer>();
         services.AddSectionOptions(o => o.Retention);
         services.AddSingleton<DeletionPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<DeletionPurger>());

@@ -104,7 +104,7 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
             {
                 return false;
             }
-            await scope.ServiceProvider.GetRequiredService<DomainService>().CheckAsync(institution, domain, ct).ConfigureAwait(false);
+            await scope.ServiceProvider.GetRequiredService<DomainChecks>().CheckAsync(institution, domain, ct).ConfigureAwait(false);
             return true;
         }
         catch (DbUpdateConcurrencyException)
