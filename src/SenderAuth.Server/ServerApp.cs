@@ -198,7 +198,7 @@ public sealed partial class ServerApp
         }
         console.WriteLine($"  database   {(options.Database == DatabaseKind.Postgres ? "PostgreSQL" : Path.Combine(options.DataDirectory, "senderauth.db"))}");
         console.WriteLine($"  data       {options.DataDirectory}");
-        console.WriteLine($"  zone       {options.Provider.Zone} published by {publisher.Kind}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
+        console.WriteLine($"  zone       {options.Provider.Zone} published by {SenderAuthJson.Token(publisher.Kind)}{(publisher.AuthoritativeServer is { } s ? $" (DNS at {s})" : "")}");
         console.WriteLine($"  milter     {app.Services.GetRequiredService<SenderAuth.Server.Milter.MilterListener>().Address ?? "off"}{(options.Milter.Enabled ? $" ({SenderAuthJson.Token(options.Milter.Mode)}, on error {SenderAuthJson.Token(options.Milter.OnError)})" : "")}");
         PrintFirstRunKey(app, console);
         console.Flush();

@@ -122,7 +122,7 @@ internal static class ReportSummary
             .AddColumn(new TableColumn("messages").RightAligned()).AddColumn(new TableColumn("DMARC pass").RightAligned()).AddColumn("reporters");
         foreach (var src in sources.Take(15))
         {
-            bySource.AddRow(src.Source.Ip, src.Category, Markup.Escape(src.Name ?? ""), $"{src.Source.Messages:N0}", Rate(src.Source.Messages == 0 ? null : src.PassRate),
+            bySource.AddRow(src.Source.Ip, SenderAuthJson.Token(src.Category), Markup.Escape(src.Name ?? ""), $"{src.Source.Messages:N0}", Rate(src.Source.Messages == 0 ? null : src.PassRate),
                 Markup.Escape(string.Join(", ", src.Source.Reporters)));
         }
         AnsiConsole.Write(bySource);

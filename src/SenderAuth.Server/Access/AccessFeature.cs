@@ -22,9 +22,10 @@ public static class AccessFeature
 
     public static IServiceCollection AddAccess(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, ClientOptionsValidator>();
+        services.AddSectionValidator<ProxyOptions, ProxyOptionsValidator>(o => o.Proxies);
+        services.AddSectionOptions(o => o.ClientLimits);
         services.AddSingleton<ClientThrottle>();
-        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ServerOptions>>((f, o) => TrustProxies(f, o.Value.Proxies));
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((f, o) => TrustProxies(f, o.Value));
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
         services.AddAuthorization(ScopeEndpoints.AddScopePolicies);
@@ -73,7 +74,7 @@ public static class AccessFeature
                 var http = ctx.HttpContext;
                 var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
-                var clients = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ClientLimits;
+                var clients = http.RequestServices.GetRequiredService<IOptions<ClientLimitOptions>>().Value;
                 var error = http.Request.Path.StartsWithSegments("/dashboard") ? new ServiceError.RateLimited(
                     $"more sign-in attempts per minute from your address than {ClientLimitOptions.Section}:SignInsPerMinute = {clients.SignInsPerMinute.ToString(CultureInfo.InvariantCulture)} allows: retry in {retry} s",
                     $"{ClientLimitOptions.Section}:SignInsPerMinute", clients.SignInsPerMinute, retry) : new ServiceError.RateLimited(

@@ -30,7 +30,4 @@ public sealed class ClientLimitOptions
     /// <summary>The window of the failed sign-in limits, in minutes; default 15.</summary>
     [Range(1, 1440)]
     public int SignInFailureWindowMinutes { get; set; } = 15;
-
-    /// <summary>Nothing beyond the ranges, which are [Range] attributes (OptionRangeValidator).</summary>
-    internal IEnumerable<string> Problems() => [];
 }

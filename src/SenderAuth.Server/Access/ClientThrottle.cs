@@ -18,10 +18,10 @@ public sealed partial class ClientThrottle : IDisposable
     private readonly PartitionedRateLimiter<string> _signInAccount;
     private readonly ILogger<ClientThrottle> _logger;
 
-    public ClientThrottle(IOptions<ServerOptions> options, ILogger<ClientThrottle> logger)
+    public ClientThrottle(IOptions<ClientLimitOptions> options, ILogger<ClientThrottle> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _limits = options.Value.ClientLimits;
+        _limits = options.Value;
         _logger = logger;
         var window = TimeSpan.FromMinutes(_limits.SignInFailureWindowMinutes);
         _failedAuth = Windows(_limits.FailedAuthPerMinute, TimeSpan.FromMinutes(1));

@@ -1,39 +1,22 @@
 using System.Globalization;
 using SenderAuth.Check;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Dashboard;
 
 /// <summary>How the pages write states and times: one mapping for each token, never Enum.ToString().</summary>
 public static class DashboardFormat
 {
-    public static string Token(DomainState state) => state switch
-    {
-        DomainState.Pending => "pending",
-        DomainState.Verified => "verified",
-        DomainState.Degraded => "degraded",
-        DomainState.Failed => "failed",
-        _ => "unknown",
-    };
+    // States are written with the JSON contract's tokens (the API's "state" values), so a token has one definition.
+    public static string Token(DomainState state) => SenderAuthJson.Token(state);
 
-    public static string Token(RotationStep step) => step switch
-    {
-        RotationStep.Idle => "idle",
-        RotationStep.Generated => "generated",
-        RotationStep.Publishing => "publishing",
-        RotationStep.Retaining => "retaining",
-        RotationStep.Blocked => "blocked",
-        _ => "unknown",
-    };
+    public static string Token(RotationStep step) => SenderAuthJson.Token(step);
 
-    public static string Token(DkimKeyState state) => state switch
-    {
-        DkimKeyState.Created => "created",
-        DkimKeyState.Published => "published",
-        DkimKeyState.Active => "signing",
-        DkimKeyState.Retiring => "retiring",
-        DkimKeyState.Revoked => "revoked",
-        _ => "unknown",
-    };
+    /// <summary>
+    /// A key's state as the page shows it: the contract's token, except that an active key reads "signing", the word
+    /// the page uses for it everywhere (and its CSS class, <c>key-signing</c>); the API still writes <c>active</c>.
+    /// </summary>
+    public static string Token(DkimKeyState state) => state == DkimKeyState.Active ? "signing" : SenderAuthJson.Token(state);
 
     public static string Token(FindingSeverity severity) => severity.Token();
 

@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Dashboard;
 
 /// <summary>The dashboard's session settings, checked at start.</summary>
-public sealed class DashboardOptionsValidator : SectionValidator
+public sealed class DashboardOptionsValidator : IValidateOptions<DashboardOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Dashboard.Problems();
+    public ValidateOptionsResult Validate(string? name, DashboardOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

@@ -46,7 +46,7 @@ public static class DashboardSetup
 
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, DashboardOptionsValidator>();
+        services.AddSectionValidator<DashboardOptions, DashboardOptionsValidator>(o => o.Dashboard);
         services.AddRazorPages(o =>
         {
             o.RootDirectory = "/Dashboard/Pages";
@@ -62,12 +62,12 @@ public static class DashboardSetup
             a.Cookie.HttpOnly = true;
             a.FormFieldName = "__csrf";
         });
-        services.AddOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>().Configure<IOptions<ServerOptions>>((a, o) =>
-            a.Cookie.SecurePolicy = o.Value.Dashboard.AlwaysSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
+        services.AddOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>().Configure<IOptions<DashboardOptions>>((a, o) =>
+            a.Cookie.SecurePolicy = o.Value.AlwaysSecureCookies ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest);
         services.AddAuthentication().AddCookie(Scheme);
-        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<ServerOptions>>((c, o) =>
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<DashboardOptions>>((c, o) =>
         {
-            var dashboard = o.Value.Dashboard;
+            var dashboard = o.Value;
             c.Cookie.Name = CookieName;
             c.Cookie.HttpOnly = true;
             c.Cookie.SameSite = SameSiteMode.Strict;
@@ -87,7 +87,7 @@ public static class DashboardSetup
             // load the database. Per client (behind a trusted proxy, the forwarded one), so one script slows only itself.
             RateLimitPartition.GetFixedWindowLimiter("signin:" + ClientAddress.Of(http), _ => new FixedWindowRateLimiterOptions
             {
-                PermitLimit = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.ClientLimits.SignInsPerMinute,
+                PermitLimit = http.RequestServices.GetRequiredService<IOptions<ClientLimitOptions>>().Value.SignInsPerMinute,
                 Window = TimeSpan.FromMinutes(1),
                 QueueLimit = 0,
             })));
@@ -129,7 +129,7 @@ public static class DashboardSetup
         {
             if (http.Request.Path.StartsWithSegments("/dashboard"))
             {
-                if (!http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Dashboard.Enabled)
+                if (!http.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Enabled)
                 {
                     http.Response.StatusCode = 404;
                     return;

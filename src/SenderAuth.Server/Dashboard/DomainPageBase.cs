@@ -5,9 +5,9 @@ namespace SenderAuth.Server.Dashboard;
 
 /// <summary>
 /// The domain page and the onboarding steps: load a domain through the API's scoping (another institution's domain
-/// is 404), run the check, switch signing, all through <see cref="DomainService"/> like the API's endpoints.
+/// is 404), run the check, switch signing, all through the domain services (<see cref="DomainChecks"/>, <see cref="DomainSigning"/>) like the API's endpoints.
 /// </summary>
-public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, ServerOptions options, TimeProvider time) : DashboardPage
+public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, DomainRecords records, DomainSigning signing, ServerOptions options, TimeProvider time) : DashboardPage
 {
     public DomainView View { get; private set; } = null!;
 
@@ -29,9 +29,9 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
         {
             return NotFound();
         }
-        await domains.CheckAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        await checks.CheckAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
         // The check reads what DNS serves now; the records (e.g. the SPF merge) are recomputed from the same answers.
-        await domains.RecordsAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        await records.RecordsAsync(institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
         return Redirect($"{Request.Path}?notice=checked#status");
     }
 
@@ -45,7 +45,7 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
         {
             return NotFound();
         }
-        if (!(await domains.SetSigningAsync(institution, row, Caller, enabled, HttpContext.RequestAborted).ConfigureAwait(false)).TryGet(out var on, out var error))
+        if (!(await signing.SetSigningAsync(institution, row, Caller, enabled, HttpContext.RequestAborted).ConfigureAwait(false)).TryGet(out var on, out var error))
         {
             if (error is ServiceError.SigningBlocked blocked)
             {
@@ -68,7 +68,7 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainService domains, Ser
         {
             return NotFound();
         }
-        View = await DomainView.LoadAsync(db, domains, options.Provider, time, institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        View = await DomainView.LoadAsync(db, records, options.Provider, time, institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
         return Page();
     }
 

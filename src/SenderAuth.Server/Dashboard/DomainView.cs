@@ -66,7 +66,7 @@ public sealed class DomainView
 
     public bool CanEnableSigning => Latest is { DkimDelegated: true, Incomplete: false } && !Domain.SigningEnabled;
 
-    public static async Task<DomainView> LoadAsync(SenderAuthDb db, DomainService domains, ProviderOptions provider, TimeProvider time,
+    public static async Task<DomainView> LoadAsync(SenderAuthDb db, DomainRecords domains, ProviderOptions provider, TimeProvider time,
         Institution institution, SenderDomain domain, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);

@@ -9,10 +9,10 @@ namespace SenderAuth.Server.Domains;
 /// checks, history and keys (the database's cascades), each with an audit entry. Safe on several instances: a
 /// row two instances both delete is simply gone for the second.
 /// </summary>
-public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<DeletionPurger> logger)
+public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions<RetentionOptions> options, TimeProvider time, ILogger<DeletionPurger> logger)
     : BackgroundService
 {
-    private readonly RetentionOptions _options = options.Value.Retention;
+    private readonly RetentionOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

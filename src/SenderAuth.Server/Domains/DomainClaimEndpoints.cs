@@ -50,7 +50,7 @@ public static class DomainClaimEndpoints
         return TypedResults.Ok(new ItemList<DomainClaimDto>(items));
     }
 
-    private static async Task<Results<Ok<ClaimTransferred>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainService domains, long id)
+    private static async Task<Results<Ok<ClaimTransferred>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainTransfer domains, long id)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)

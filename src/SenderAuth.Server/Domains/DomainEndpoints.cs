@@ -45,7 +45,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code)
+    private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainRegistration domains, string code)
     {
         var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
@@ -91,7 +91,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(row, code));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, DomainDeletion domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -103,7 +103,7 @@ public static class DomainEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, DomainDeletion domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.InstitutionAsync(db, caller, code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
@@ -115,7 +115,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(restored, code));
     }
 
-    private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain, string? format)
+    private static async Task<Results<Ok<PublishPlan>, ContentHttpResult, ProblemHttpResult>> RecordsAsync(HttpContext http, SenderAuthDb db, DomainRecords domains, string code, string domain, string? format)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -129,7 +129,7 @@ public static class DomainEndpoints
         return wanted == RecordsFormat.Zone ? TypedResults.Text(records.ZoneFragment, "text/dns; charset=utf-8") : TypedResults.Ok(records);
     }
 
-    private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<CheckDto>, ProblemHttpResult>> CheckAsync(HttpContext http, SenderAuthDb db, DomainChecks domains, string code, string domain)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -155,7 +155,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainSigning domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -174,7 +174,7 @@ public static class DomainEndpoints
         return TypedResults.Ok(DomainDto.From(found.Domain, code));
     }
 
-    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainService domains, string code, string domain)
+    private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> VerifyAsync(HttpContext http, SenderAuthDb db, DomainChecks domains, string code, string domain)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))

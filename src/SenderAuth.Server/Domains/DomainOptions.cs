@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Domains;
 
 /// <summary>Who may register which sender domain (<c>SenderAuth:Domains</c>).</summary>
@@ -21,7 +23,11 @@ public sealed class DomainOptions
 }
 
 /// <summary>The domain settings, checked at start.</summary>
-public sealed class DomainOptionsValidator : SectionValidator
+public sealed class DomainOptionsValidator : IValidateOptions<DomainOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Domains.Problems();
+    public ValidateOptionsResult Validate(string? name, DomainOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

@@ -8,11 +8,20 @@ public static class DomainsFeature
 {
     public static IServiceCollection AddDomains(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, DomainOptionsValidator>();
+        services.AddSectionValidator<DomainOptions, DomainOptionsValidator>(o => o.Domains);
         // Read once, on first use: the validator has made sure the file exists by then.
-        services.AddSingleton(sp => PublicSuffixList.LoadOrBuiltIn(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Domains.PublicSuffixList));
-        services.AddScoped<DomainService>();
-        services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<ServerOptions>, RetentionOptionsValidator>();
+        services.AddSingleton(sp => PublicSuffixList.LoadOrBuiltIn(sp.GetRequiredService<IOptions<DomainOptions>>().Value.PublicSuffixList));
+        // One service per job on a domain, all scoped (they share the request's unit of work).
+        services.AddScoped<DomainRecords>();
+        services.AddScoped<DomainKeys>();
+        services.AddScoped<DomainRegistration>();
+        services.AddScoped<DomainOwnership>();
+        services.AddScoped<DomainStateUpdates>();
+        services.AddScoped<DomainChecks>();
+        services.AddScoped<DomainSigning>();
+        services.AddScoped<DomainDeletion>();
+        services.AddScoped<DomainTransfer>();
+        services.AddSectionOptions(o => o.Retention);
         services.AddSingleton<DeletionPurger>();
         services.AddHostedService(sp => sp.GetRequiredService<DeletionPurger>());
         return services;

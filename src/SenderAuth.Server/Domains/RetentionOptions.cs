@@ -3,6 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace SenderAuth.Server.Domains;
 
 /// <summary>How long deleted domains and institutions are kept for a restore (<c>SenderAuth:Retention</c>).</summary>
+// No rule beyond the ranges, which OptionRangeValidator checks from the [Range] attributes: no validator of its own.
 public sealed class RetentionOptions
 {
     /// <summary>Days a deleted domain or institution can be restored; then its reports and the rest are purged. Default 30, 1 to 3650.</summary>
@@ -14,13 +15,4 @@ public sealed class RetentionOptions
     public int PurgeEveryMinutes { get; set; } = 60;
 
     public TimeSpan Deleted => TimeSpan.FromDays(DeletedDays);
-
-    /// <summary>Nothing beyond the ranges, which are [Range] attributes (OptionRangeValidator).</summary>
-    internal IEnumerable<string> Problems() => [];
-}
-
-/// <summary>The retention settings, checked at start.</summary>
-public sealed class RetentionOptionsValidator : SectionValidator
-{
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Retention.Problems();
 }

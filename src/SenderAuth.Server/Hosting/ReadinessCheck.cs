@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Hosting;
 
@@ -22,6 +23,6 @@ public sealed class ReadinessCheck(IServiceScopeFactory scopes, ZonePublishingSe
         }
         return publishing.LastFailure is { } later
             ? HealthCheckResult.Unhealthy($"the last publish of the provider zone failed ({later}); serial {zone.Serial} is still served; retrying in the background")
-            : HealthCheckResult.Healthy($"zone serial {zone.Serial} published by {publishing.PublisherKind}");
+            : HealthCheckResult.Healthy($"zone serial {zone.Serial} published by {SenderAuthJson.Token(publishing.PublisherKind)}");
     }
 }

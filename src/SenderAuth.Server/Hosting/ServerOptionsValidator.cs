@@ -7,7 +7,7 @@ namespace SenderAuth.Server.Hosting;
 
 /// <summary>
 /// The core of the start-up check: database, secrets, resolver, limits, and the unknown words of enum settings.
-/// Each feature checks its own section (<see cref="SectionValidator"/>); the server does not start on any problem.
+/// Each feature checks its own section (<see cref="SectionCheck{TSection}"/> runs them); the server does not start on any problem.
 /// </summary>
 /// <param name="enums">Unknown words for enum settings, found before binding (<see cref="EnumSettings"/>).</param>
 public sealed class ServerOptionsValidator(EnumSettings? enums = null) : IValidateOptions<ServerOptions>

@@ -193,7 +193,7 @@ public static class InstitutionEndpoints
     }
 
     private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
-        DomainService domainService, IOptions<ServerOptions> options, string code)
+        DomainKeys domainKeys, IOptions<ServerOptions> options, string code)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
@@ -211,7 +211,7 @@ public static class InstitutionEndpoints
             apiKey.RevokedAt = null;
         }
         var now = time.GetUtcNow().UtcDateTime;
-        var live = await domainService.LiveTargetsAsync(http.RequestAborted).ConfigureAwait(false);
+        var live = await domainKeys.LiveTargetsAsync(http.RequestAborted).ConfigureAwait(false);
         // Its domains (those not deleted on their own) start over: their keys were revoked, new ones must be served first.
         var domains = await db.Domains.IgnoreQueryFilters().Where(d => d.InstitutionId == institution.Id && d.DeletedAt == null).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         foreach (var domain in domains)
@@ -223,7 +223,7 @@ public static class InstitutionEndpoints
             domain.SigningChangedAt = now;
             domain.DegradedSince = null;
             domain.NextCheckAt = now;
-            domainService.GenerateMissingKeys(institution, domain.Name, caller, live);
+            domainKeys.GenerateMissing(institution, domain.Name, caller, live);
         }
         db.Record(time, caller, institution.Id, "institution.restore", code, $"{domains.Count} domains pending again; API keys revoked by the deletion work again");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);

@@ -7,7 +7,8 @@ public static class InstitutionsFeature
 {
     public static IServiceCollection AddInstitutions(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, QuotaOptionsValidator>();
+        services.AddSectionValidator<QuotaOptions, QuotaOptionsValidator>(o => o.Quotas);
+        services.AddSingleton<IValidateOptions<ServerOptions>, QuotaAgreementValidator>();
         return services;
     }
 

@@ -41,33 +41,35 @@ public sealed class QuotaOptions
     /// </summary>
     public int MaxRsaBits { get; set; } = 4096;
 
-    internal IEnumerable<string> Problems(ServerOptions server)
+    /// <summary>The rules within this section (its ranges are [Range] attributes, checked by OptionRangeValidator).</summary>
+    internal IEnumerable<string> Problems()
     {
-        // MaxDomainsPerInstitution, MaxWebhooksPerInstitution, MaxQueuedDeliveriesPerInstitution: [Range] (OptionRangeValidator).
-        if (WebhookDeliveriesInFlightPerInstitution < 1 || WebhookDeliveriesInFlightPerInstitution >= server.Notifications.Parallelism)
-        {
-            yield return $"{Section}:WebhookDeliveriesInFlightPerInstitution is {WebhookDeliveriesInFlightPerInstitution}: use 1 to less than "
-                + $"SenderAuth:Notifications:Parallelism ({server.Notifications.Parallelism}), so one institution's slow receivers leave room for the others";
-        }
-        if (MinRsaBits < 1024 || MaxRsaBits > 8192 || MinRsaBits > MaxRsaBits)
+        if (!RsaBoundsValid)
         {
             yield return $"{Section}: MinRsaBits ({MinRsaBits}) and MaxRsaBits ({MaxRsaBits}) must satisfy 1024 <= MinRsaBits <= MaxRsaBits <= 8192";
         }
-        else if (server.Provider.RsaBits < MinRsaBits || server.Provider.RsaBits > MaxRsaBits)
+    }
+
+    /// <summary>The rules between this section and two others: webhook delivery's parallelism and the provider's key size.</summary>
+    internal IEnumerable<string> Problems(int notificationParallelism, int providerRsaBits)
+    {
+        if (WebhookDeliveriesInFlightPerInstitution < 1 || WebhookDeliveriesInFlightPerInstitution >= notificationParallelism)
         {
-            yield return $"SenderAuth:Provider:RsaBits ({server.Provider.RsaBits}) must be within {Section}:MinRsaBits..MaxRsaBits ({MinRsaBits}..{MaxRsaBits}): generated keys obey the same limit as imported ones";
+            yield return $"{Section}:WebhookDeliveriesInFlightPerInstitution is {WebhookDeliveriesInFlightPerInstitution}: use 1 to less than "
+                + $"SenderAuth:Notifications:Parallelism ({notificationParallelism}), so one institution's slow receivers leave room for the others";
+        }
+        // Bounds that are themselves wrong are reported by Problems() alone.
+        if (RsaBoundsValid && (providerRsaBits < MinRsaBits || providerRsaBits > MaxRsaBits))
+        {
+            yield return $"SenderAuth:Provider:RsaBits ({providerRsaBits}) must be within {Section}:MinRsaBits..MaxRsaBits ({MinRsaBits}..{MaxRsaBits}): generated keys obey the same limit as imported ones";
         }
     }
+
+    private bool RsaBoundsValid => MinRsaBits >= 1024 && MaxRsaBits <= 8192 && MinRsaBits <= MaxRsaBits;
 
     /// <summary>Why an RSA key of this size is refused, or null when it is within the limits.</summary>
     public string? RsaSizeProblem(int bits) =>
         bits < MinRsaBits ? $"the RSA key has {bits} bits; at least {MinRsaBits} are required (RFC 8301; {Section}:MinRsaBits = {MinRsaBits})"
         : bits > MaxRsaBits ? $"the RSA key has {bits} bits; at most {MaxRsaBits} are accepted ({Section}:MaxRsaBits = {MaxRsaBits}): larger keys make every signature far slower for no gain"
         : null;
-}
-
-/// <summary>The quotas, checked at start.</summary>
-public sealed class QuotaOptionsValidator : SectionValidator
-{
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Quotas.Problems(options);
 }

@@ -16,10 +16,10 @@ public static class MetricsFeature
     public static IServiceCollection AddServerMetrics(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddSingleton<IValidateOptions<ServerOptions>, MetricsOptionsValidator>();
+        services.AddSectionValidator<MetricsOptions, MetricsOptionsValidator>(o => o.Metrics);
         services.PostConfigure<ServerOptions>(o => o.Metrics.ApplyDefaults());
         // The institution label's bound for ServerMetrics (the store's, which has no ServerOptions to read it from).
-        services.AddSingleton(sp => new InstitutionLabels(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Metrics.MaxInstitutionLabels));
+        services.AddSingleton(sp => new InstitutionLabels(sp.GetRequiredService<IOptions<MetricsOptions>>().Value.MaxInstitutionLabels));
         services.AddSingleton<ServerMetrics>();
         services.AddSingleton<BacklogSampler>();
         services.AddHostedService(sp => sp.GetRequiredService<BacklogSampler>());
@@ -41,11 +41,11 @@ public static class MetricsFeature
     public static WebApplication UseMetricsEndpoint(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var options = app.Services.GetRequiredService<IOptions<ServerOptions>>();
-        var allowed = new Lazy<List<System.Net.IPNetwork>>(() => NetworkList.Parse(options.Value.Metrics.AllowedNetworks, out _));
+        var options = app.Services.GetRequiredService<IOptions<MetricsOptions>>();
+        var allowed = new Lazy<List<System.Net.IPNetwork>>(() => NetworkList.Parse(options.Value.AllowedNetworks, out _));
         app.UseOpenTelemetryPrometheusScrapingEndpoint(
             meterProvider: null,
-            predicate: http => options.Value.Metrics.Prometheus && http.Request.Path == Path,
+            predicate: http => options.Value.Prometheus && http.Request.Path == Path,
             path: null,
             configureBranchedPipeline: branch => branch.Use(async (http, next) =>
             {

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Metrics;
 
@@ -52,8 +53,11 @@ public sealed class MetricsOptions
 }
 
 /// <summary>The metrics settings, checked at start (their ranges by OptionRangeValidator, from the attributes).</summary>
-public sealed class MetricsOptionsValidator : SectionValidator
+public sealed class MetricsOptionsValidator : IValidateOptions<MetricsOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) =>
-        options.Metrics.Problems();
+    public ValidateOptionsResult Validate(string? name, MetricsOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

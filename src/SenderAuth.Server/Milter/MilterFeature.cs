@@ -7,7 +7,7 @@ public static class MilterFeature
 {
     public static IServiceCollection AddMilter(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, MilterOptionsValidator>();
+        services.AddSectionValidator<MilterOptions, MilterOptionsValidator>(o => o.Milter);
         services.AddSingleton<MilterListener>();
         services.AddHostedService(sp => sp.GetRequiredService<MilterListener>());
         return services;

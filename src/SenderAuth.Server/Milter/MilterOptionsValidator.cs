@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Milter;
 
 /// <summary>The milter's settings, checked at start.</summary>
-public sealed class MilterOptionsValidator : SectionValidator
+public sealed class MilterOptionsValidator : IValidateOptions<MilterOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Milter.Problems();
+    public ValidateOptionsResult Validate(string? name, MilterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

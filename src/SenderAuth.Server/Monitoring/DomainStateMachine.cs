@@ -6,7 +6,7 @@ public sealed record CheckVerdict(DomainState State, string? Event, string Reaso
 
 /// <summary>
 /// Pending → Verified → Degraded → Failed, driven by the findings. Pure logic (no I/O): the rules are tested
-/// on their own, and DomainService applies the verdict with the transition row and events in one unit of work.
+/// on their own, and DomainStateUpdates applies the verdict with the transition row and events in one unit of work.
 /// A check that could not finish never changes a state: it is retried soon and shown as "could not check".
 /// </summary>
 public sealed class DomainStateMachine(MonitorOptions options)

@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Monitoring;
 
 /// <summary>The scheduler's and rotation's intervals, checked at start.</summary>
-public sealed class MonitorOptionsValidator : SectionValidator
+public sealed class MonitorOptionsValidator : IValidateOptions<MonitorOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Monitoring.Problems();
+    public ValidateOptionsResult Validate(string? name, MonitorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

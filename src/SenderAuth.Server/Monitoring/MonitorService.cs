@@ -11,10 +11,10 @@ public sealed record MonitorPass(int Checked, int RotationsAdvanced, int Skipped
 /// the rotations with a step due, and runs them with bounded concurrency. Claims are leases in the database, so
 /// with several instances on one PostgreSQL each piece of work runs once, and a dead instance's claims expire.
 /// </summary>
-public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ILogger<MonitorService> logger)
+public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions<MonitorOptions> options, TimeProvider time, ILogger<MonitorService> logger)
     : BackgroundService
 {
-    private readonly MonitorOptions _options = options.Value.Monitoring;
+    private readonly MonitorOptions _options = options.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,7 +104,7 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
             {
                 return false;
             }
-            await scope.ServiceProvider.GetRequiredService<DomainService>().CheckAsync(institution, domain, ct).ConfigureAwait(false);
+            await scope.ServiceProvider.GetRequiredService<DomainChecks>().CheckAsync(institution, domain, ct).ConfigureAwait(false);
             return true;
         }
         catch (DbUpdateConcurrencyException)

@@ -7,7 +7,7 @@ public static class MonitoringFeature
 {
     public static IServiceCollection AddMonitoring(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, MonitorOptionsValidator>();
+        services.AddSectionValidator<MonitorOptions, MonitorOptionsValidator>(o => o.Monitoring);
         services.AddScoped<KeyRotator>();
         services.AddScoped<Canary>();
         services.AddSingleton<MonitorService>();

@@ -42,7 +42,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
         _warnings = new DnsWarningThrottle(_logger, TimeSpan.FromSeconds(options.RateLimit.WarningIntervalSeconds), _limiter, time);
     }
 
-    public string Kind => "builtin";
+    public PublishingMode Kind => PublishingMode.BuiltIn;
 
     /// <summary>
     /// Where to ask the server once it is started: the bound endpoint, with a wildcard address replaced by loopback

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Publishing;
 
@@ -16,7 +17,7 @@ public static class OperatorEndpoints
     }
 
     /// <summary>What POST /provider-zone/publish answers: who published it (builtin, rfc2136, file), the serial and the record count.</summary>
-    public sealed record ZonePublished(string Publisher, uint Serial, int Records);
+    public sealed record ZonePublished(PublishingMode Publisher, uint Serial, int Records);
 
     private static async Task<Results<ContentHttpResult, ProblemHttpResult>> ZoneAsync(HttpContext http, ZonePublishingService publishing)
     {
@@ -35,7 +36,7 @@ public static class OperatorEndpoints
             return ErrorResponses.Problem(refused, http);
         }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {publishing.PublisherKind}").ConfigureAwait(false);
+        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {SenderAuthJson.Token(publishing.PublisherKind)}").ConfigureAwait(false);
         return TypedResults.Ok(new ZonePublished(publishing.PublisherKind, zone.Serial, zone.Records.Count));
     }
 }

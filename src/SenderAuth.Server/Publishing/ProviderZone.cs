@@ -26,8 +26,8 @@ public sealed record ProviderZone(string Origin, uint Serial, IReadOnlyList<Zone
 /// <summary>Where the provider zone is published: the built-in DNS server, RFC 2136 UPDATE, or a zone file.</summary>
 public interface IZonePublisher
 {
-    /// <summary>A short name for logs and the API: "builtin", "rfc2136", "zonefile".</summary>
-    string Kind { get; }
+    /// <summary>The mode this publisher implements; written through the JSON contract ("builtin", "rfc2136", "zonefile").</summary>
+    PublishingMode Kind { get; }
 
     /// <summary>
     /// Makes the served zone equal to <paramref name="zone"/> (records SenderAuth no longer wants are removed).

@@ -10,7 +10,8 @@ public static class PublishingFeature
 {
     public static IServiceCollection AddPublishing(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, PublishingOptionsValidator>();
+        services.AddSectionValidator<ProviderOptions, ProviderOptionsValidator>(o => o.Provider);
+        services.AddSectionValidator<PublishingSettings, PublishingSettingsValidator>(o => o.Publishing);
         PublisherSetup.Add(services);
         services.AddSingleton<ZonePublishingService>();
         services.AddHostedService<ZonePublishRetry>();

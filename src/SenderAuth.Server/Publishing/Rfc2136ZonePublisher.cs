@@ -39,7 +39,7 @@ public sealed class Rfc2136ZonePublisher : IZonePublisher
         _channel = new Rfc2136Channel(options);
     }
 
-    public string Kind => "rfc2136";
+    public PublishingMode Kind => PublishingMode.Rfc2136;
 
     /// <summary>The primary: it serves what it accepted as soon as the update is answered.</summary>
     public IPEndPoint? AuthoritativeServer => _channel.Server;

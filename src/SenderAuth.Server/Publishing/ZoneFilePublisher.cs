@@ -24,7 +24,7 @@ public sealed class ZoneFilePublisher : IZonePublisher
         _options = options;
     }
 
-    public string Kind => "zonefile";
+    public PublishingMode Kind => PublishingMode.ZoneFile;
 
     /// <summary>Null: whoever loads the file serves it, and SenderAuth does not know where.</summary>
     public IPEndPoint? AuthoritativeServer => null;

@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Dns;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Publishing;
 
@@ -23,7 +24,7 @@ public sealed partial class ZonePublishingService(
     /// <summary>The zone as last published by this instance (null before the first publish).</summary>
     public ProviderZone? Current { get; private set; }
 
-    public string PublisherKind => publisher.Kind;
+    public PublishingMode PublisherKind => publisher.Kind;
 
     /// <summary>Why the last publish failed, or null when it succeeded (readiness and the retry loop read it).</summary>
     public string? LastFailure { get; private set; }
@@ -40,7 +41,7 @@ public sealed partial class ZonePublishingService(
             if (LastFailure is not null)
             {
                 LastFailure = null;
-                LogRecovered(logger, publisher.Kind, zone.Serial);
+                LogRecovered(logger, SenderAuthJson.Token(publisher.Kind), zone.Serial);
                 await RaiseAsync("zone.publish-recovered", $"the provider zone is published again (serial {zone.Serial})", ct).ConfigureAwait(false);
             }
             return zone;
@@ -111,7 +112,7 @@ public sealed partial class ZonePublishingService(
         catch (ZonePublishException e)
         {
             metrics.PublishFailed();
-            LogPublishFailed(logger, publisher.Kind, e.Message);
+            LogPublishFailed(logger, SenderAuthJson.Token(publisher.Kind), e.Message);
             throw;
         }
         Current = zone;
@@ -216,7 +217,7 @@ public sealed partial class ZonePublishingService(
             {
                 key.State = DkimKeyState.Published;
                 key.PublishedAt = time.GetUtcNow().UtcDateTime;
-                db.Record(time, "system", key.InstitutionId, "key.published", key.TargetName, $"served by {publisher.Kind} at {server}");
+                db.Record(time, "system", key.InstitutionId, "key.published", key.TargetName, $"served by {SenderAuthJson.Token(publisher.Kind)} at {server}");
             }
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

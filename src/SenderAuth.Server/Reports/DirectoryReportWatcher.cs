@@ -17,7 +17,7 @@ public sealed record DirectoryFileOutcome(string File, string Status, string Mov
 /// taken, and skip it. A claim whose instance died is given back after <see cref="AbandonedAfter"/>; importing it
 /// again is harmless, as the report's unique key makes a second import a duplicate.
 /// </remarks>
-public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<DirectoryReportWatcher> log) : BackgroundService
+public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions<ReportOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<DirectoryReportWatcher> log) : BackgroundService
 {
     /// <summary>A file modified more recently than this may still be being written: left for the next scan.</summary>
     public static readonly TimeSpan SettleTime = TimeSpan.FromSeconds(2);
@@ -33,7 +33,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var reports = options.Value.Reports;
+        var reports = options.Value;
         if (!reports.BackgroundIngestion || string.IsNullOrWhiteSpace(reports.WatchDirectory))
         {
             return;
@@ -70,7 +70,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
     /// <summary>Claims and imports every finished file now (tests, and the background loop).</summary>
     public async Task<IReadOnlyList<DirectoryFileOutcome>> ScanOnceAsync(CancellationToken ct)
     {
-        var configured = options.Value.Reports.WatchDirectory;
+        var configured = options.Value.WatchDirectory;
         if (string.IsNullOrWhiteSpace(configured))
         {
             return [];

@@ -102,23 +102,25 @@ public static class ReportAnalysisEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        if (category is not null && !SourceCategories.All.Contains(category))
+        var categories = Enum.GetValues<SourceCategory>();
+        var wantedCategory = categories.Where(k => SenderAuthJson.Token(k) == category).Select(k => (SourceCategory?)k).FirstOrDefault();
+        if (category is not null && wantedCategory is null)
         {
-            return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", SourceCategories.All)}", "category"), http);
+            return ErrorResponses.Problem(new ServiceError.Invalid($"category must be one of {string.Join(", ", categories.Select(SenderAuthJson.Token))}", "category"), http);
         }
         if (!QueryWords.Parse(format, "format", ReportFormat.Json).TryGet(out var wanted, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var all = await analysis.SourcesAsync(c.Institution, c.Domain, c.From, c.To, http.RequestAborted).ConfigureAwait(false);
-        var filtered = all.Where(s => category is null || s.Category == category).ToList();
+        var filtered = all.Where(s => category is null || s.Category == wantedCategory).ToList();
         if (wanted == ReportFormat.Csv)
         {
             var csv = new StringBuilder("ip,category,name,messages,dmarc_pass,dkim_aligned,spf_aligned,dkim_pass,spf_pass,first_day,last_day,reporters,dkim_domains\n");
             foreach (var s in filtered)
             {
                 var a = s.Source;
-                csv.Append(CultureInfo.InvariantCulture, $"{a.Ip},{s.Category},{Field(s.Name)},{a.Messages},{a.DmarcPass},{a.DkimAligned},{a.SpfAligned},{a.DkimAuthPass},{a.SpfAuthPass},{a.FirstDay:yyyy-MM-dd},{a.LastDay:yyyy-MM-dd},{Field(string.Join(' ', a.Reporters))},{Field(string.Join(' ', a.DkimDomains))}\n");
+                csv.Append(CultureInfo.InvariantCulture, $"{a.Ip},{SenderAuthJson.Token(s.Category)},{Field(s.Name)},{a.Messages},{a.DmarcPass},{a.DkimAligned},{a.SpfAligned},{a.DkimAuthPass},{a.SpfAuthPass},{a.FirstDay:yyyy-MM-dd},{a.LastDay:yyyy-MM-dd},{Field(string.Join(' ', a.Reporters))},{Field(string.Join(' ', a.DkimDomains))}\n");
             }
             return Csv(csv, $"{c.Domain.Name}-sources.csv");
         }
@@ -129,7 +131,7 @@ public static class ReportAnalysisEndpoints
         var (p, size) = paging;
         var items = await analysis.WithReverseNamesAsync(filtered.Page(p, size).ToList(), http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new ReportSourcesResponse(c.From, c.To, filtered.Count, p, size,
-            SourceCategories.All.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
+            categories.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
             items.Select(AttributedSourceDto.From).ToList()));
     }
 

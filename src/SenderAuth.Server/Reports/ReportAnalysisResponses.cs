@@ -4,11 +4,11 @@ namespace SenderAuth.Server.Reports;
 // the order the JSON is written in (and was written in before these had names).
 
 /// <summary>GET …/reports/sources: one page of attributed sources and the message count of every category.</summary>
-public sealed record ReportSourcesResponse(DateTime From, DateTime To, int Total, int Page, int PageSize, Dictionary<string, long> Categories,
+public sealed record ReportSourcesResponse(DateTime From, DateTime To, int Total, int Page, int PageSize, Dictionary<SourceCategory, long> Categories,
     IReadOnlyList<AttributedSourceDto> Items);
 
 /// <summary>One source IP over the window, with who it is (<see cref="Category"/>: platform, declared, forwarder, third-party, unknown).</summary>
-public sealed record AttributedSourceDto(string Ip, string Category, string? Name, string? ReverseName, long Messages, long DmarcPass, double PassRate,
+public sealed record AttributedSourceDto(string Ip, SourceCategory Category, string? Name, string? ReverseName, long Messages, long DmarcPass, double PassRate,
     long DkimAligned, long SpfAligned, long DkimPass, long SpfPass, long Forwarded, DateTime FirstDay, DateTime LastDay,
     IReadOnlyList<string> Reporters, IReadOnlyList<string> DkimDomains, IReadOnlyList<string> SpfDomains)
 {

@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Reports;
 
 /// <summary>Report ingestion's settings (IMAP mailboxes, watched folder, advisor), checked at start.</summary>
-public sealed class ReportOptionsValidator : SectionValidator
+public sealed class ReportOptionsValidator : IValidateOptions<ReportOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Reports.Problems();
+    public ValidateOptionsResult Validate(string? name, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

@@ -7,7 +7,7 @@ public static class ReportsFeature
 {
     public static IServiceCollection AddReports(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, ReportOptionsValidator>();
+        services.AddSectionValidator<ReportOptions, ReportOptionsValidator>(o => o.Reports);
         // ReportMailCheck, ReportImporter and ReportAnalysis come with the store (AddStore), which the CLI shares.
         services.AddSingleton<SignedMessageCounter>();
         services.AddHostedService(sp => sp.GetRequiredService<SignedMessageCounter>());

@@ -1,7 +1,13 @@
+using Microsoft.Extensions.Options;
+
 namespace SenderAuth.Server.Webhooks;
 
 /// <summary>Webhook delivery's settings, checked at start.</summary>
-public sealed class NotificationOptionsValidator : SectionValidator
+public sealed class NotificationOptionsValidator : IValidateOptions<NotificationOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options) => options.Notifications.Problems();
+    public ValidateOptionsResult Validate(string? name, NotificationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return SectionProblems.Result(options.Problems());
+    }
 }

@@ -8,9 +8,9 @@ public static class WebhooksFeature
     /// <summary>The sender runs after StartupTasks (hosted services start in order), so it finds the database migrated.</summary>
     public static IServiceCollection AddWebhooks(this IServiceCollection services)
     {
-        services.AddSingleton<IValidateOptions<ServerOptions>, NotificationOptionsValidator>();
+        services.AddSectionValidator<NotificationOptions, NotificationOptionsValidator>(o => o.Notifications);
         services.AddHttpClient(WebhookSender.HttpClientName)
-            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications.TimeoutSeconds))
+            .ConfigureHttpClient((sp, c) => c.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<NotificationOptions>>().Value.TimeoutSeconds))
             // Redirects are not followed: they would lead to a URL the webhook's owner did not register, and a 3xx
             // recorded as a failure shows the owner what to fix.
             // Every connection goes through the address policy (WebhookConnector): after DNS, on every attempt.
@@ -21,7 +21,7 @@ public static class WebhooksFeature
                 UseProxy = false,
                 ConnectCallback = sp.GetRequiredService<WebhookConnector>().ConnectAsync,
             });
-        services.AddSingleton(sp => WebhookAddressPolicy.From(sp.GetRequiredService<IOptions<ServerOptions>>().Value.Notifications));
+        services.AddSingleton(sp => WebhookAddressPolicy.From(sp.GetRequiredService<IOptions<NotificationOptions>>().Value));
         services.AddSingleton<WebhookConnector>();
         services.AddSingleton<WebhookSender>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookSender>());

@@ -78,7 +78,7 @@ public sealed partial class DomainChecker
         var mailFrom = DnsName.Normalize(profile.Expand(template, code, domain));
         var include = DnsName.Normalize(profile.SpfInclude);
         var planned = PublishPlan.MailFrom(domain, code, profile);
-        var wanted = planned.Single(r => r.Type == "TXT");
+        var wanted = planned.Single(r => r.Type == DnsRecordType.Txt);
         var mx = await dns.QueryAsync(mailFrom, DnsRecordType.Mx, ct).ConfigureAwait(false);
         if (mx.IsTemporaryFailure)
         {
@@ -89,7 +89,7 @@ public sealed partial class DomainChecker
         {
             findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing",
                 $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Subject = mailFrom });
-            records.AddRange(planned.Where(r => r.Type == "MX"));
+            records.AddRange(planned.Where(r => r.Type == DnsRecordType.Mx));
         }
         var txt = await dns.QueryAsync(mailFrom, DnsRecordType.Txt, ct).ConfigureAwait(false);
         var spf = txt.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();

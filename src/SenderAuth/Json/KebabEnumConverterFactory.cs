@@ -9,6 +9,8 @@ namespace SenderAuth.Json;
 /// <c>mail-from</c>. Not System.Text.Json's string-enum converter: that one reads <c>"a, b"</c> as the two values
 /// OR-ed together, which for an enum that is not a set of flags stores a value with no name (a stored institution
 /// policy of 3 made every listing fail), and its error message names a .NET type instead of the words accepted.
+/// A member marked <see cref="JsonStringEnumMemberNameAttribute"/> is written with that name instead (a word fixed
+/// before this contract, such as the publishing mode <c>builtin</c>), so the token is still defined once, on the enum.
 /// </summary>
 internal sealed class KebabEnumConverterFactory : JsonConverterFactory
 {
@@ -22,7 +24,7 @@ internal sealed class KebabEnumConverterFactory : JsonConverterFactory
     private sealed class KebabEnumConverter<T> : JsonConverter<T>
         where T : struct, Enum
     {
-        private readonly TokenEnumConverter<T> _inner = new(v => JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
+        private readonly TokenEnumConverter<T> _inner = new(v => MemberName(v) ?? JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.Read(ref reader, typeToConvert, options);
 
@@ -31,5 +33,10 @@ internal sealed class KebabEnumConverterFactory : JsonConverterFactory
         public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.ReadAsPropertyName(ref reader, typeToConvert, options);
 
         public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => _inner.WriteAsPropertyName(writer, value, options);
+
+        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Enum fields are kept with the enum; reached only through SenderAuthJson.")]
+        private static string? MemberName(T value) =>
+            typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
+                .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name;
     }
 }

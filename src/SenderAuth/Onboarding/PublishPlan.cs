@@ -86,8 +86,8 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         if (existing.Count == 0)
         {
             return type99 is null
-                ? new RecordToPublish(RecordPurpose.Spf, domain, "TXT", $"v=spf1 include:{include} ~all", RecordAction.Add)
-                : new RecordToPublish(RecordPurpose.Spf, domain, "TXT", SpfMerge.MergeInclude(type99, include), RecordAction.Add)
+                ? new RecordToPublish(RecordPurpose.Spf, domain, DnsRecordType.Txt, $"v=spf1 include:{include} ~all", RecordAction.Add)
+                : new RecordToPublish(RecordPurpose.Spf, domain, DnsRecordType.Txt, SpfMerge.MergeInclude(type99, include), RecordAction.Add)
                 {
                     Current = type99,
                     Note = "the policy is published only as a type-99 SPF record, which receivers no longer read: publish it as TXT",
@@ -95,7 +95,7 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         }
         var sorted = existing.Order(StringComparer.Ordinal).ToList();
         var value = SpfMerge.MergeInclude(sorted.Aggregate(SpfMerge.MergeRecords), include);
-        return new RecordToPublish(RecordPurpose.Spf, domain, "TXT", value, sorted.Count == 1 && sorted[0] == value ? RecordAction.Keep : RecordAction.Replace)
+        return new RecordToPublish(RecordPurpose.Spf, domain, DnsRecordType.Txt, value, sorted.Count == 1 && sorted[0] == value ? RecordAction.Keep : RecordAction.Replace)
         {
             Current = sorted[0],
             Note = "merged into the existing SPF record: replace it, do not add a second one",
@@ -107,7 +107,7 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
     {
         ArgumentNullException.ThrowIfNull(profile);
         ArgumentNullException.ThrowIfNull(selector);
-        return new RecordToPublish(RecordPurpose.Dkim, $"{selector.Name}._domainkey.{domain}", "CNAME", profile.SelectorTarget(selector, code, domain) + ".", RecordAction.Add);
+        return new RecordToPublish(RecordPurpose.Dkim, $"{selector.Name}._domainkey.{domain}", DnsRecordType.Cname, profile.SelectorTarget(selector, code, domain) + ".", RecordAction.Add);
     }
 
     /// <summary>
@@ -122,19 +122,19 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         var rua = profile.ReportAddress is { } r ? profile.Expand(r, code, domain) : null;
         if (current is null || DmarcRecord.Parse(current) is not { } record)
         {
-            return new RecordToPublish(RecordPurpose.Dmarc, name, "TXT", rua is null ? "v=DMARC1; p=none" : $"v=DMARC1; p=none; rua={rua}", RecordAction.Add)
+            return new RecordToPublish(RecordPurpose.Dmarc, name, DnsRecordType.Txt, rua is null ? "v=DMARC1; p=none" : $"v=DMARC1; p=none; rua={rua}", RecordAction.Add)
             {
                 Note = "start at p=none, read the reports, then tighten to quarantine and reject",
             };
         }
         if (rua is null || record.AggregateReportUris.Any(u => u.ToString().Equals(rua, StringComparison.OrdinalIgnoreCase)))
         {
-            return new RecordToPublish(RecordPurpose.Dmarc, name, "TXT", current, RecordAction.Keep) { Current = current, Note = "a DMARC record exists: keep its policy" };
+            return new RecordToPublish(RecordPurpose.Dmarc, name, DnsRecordType.Txt, current, RecordAction.Keep) { Current = current, Note = "a DMARC record exists: keep its policy" };
         }
         var tags = DmarcTags.Read(current);
         tags["rua"] = tags.TryGetValue("rua", out var theirs) && theirs.Length > 0 ? $"{rua},{theirs}" : rua;
         var merged = DmarcTags.Write(tags);
-        return new RecordToPublish(RecordPurpose.Dmarc, name, "TXT", merged, RecordAction.Replace)
+        return new RecordToPublish(RecordPurpose.Dmarc, name, DnsRecordType.Txt, merged, RecordAction.Replace)
         {
             Current = current,
             Note = $"a DMARC record exists: keep its policy and add {rua} to its rua= tag so we can read the reports",
@@ -156,9 +156,9 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         var records = new List<RecordToPublish>();
         if (profile.MailFromMx is { } mx)
         {
-            records.Add(new RecordToPublish(RecordPurpose.MailFrom, mailFrom, "MX", $"10 {DnsName.Normalize(mx)}.", RecordAction.Add));
+            records.Add(new RecordToPublish(RecordPurpose.MailFrom, mailFrom, DnsRecordType.Mx, $"10 {DnsName.Normalize(mx)}.", RecordAction.Add));
         }
-        records.Add(new RecordToPublish(RecordPurpose.MailFrom, mailFrom, "TXT", $"v=spf1 include:{DnsName.Normalize(profile.SpfInclude)} -all", RecordAction.Add));
+        records.Add(new RecordToPublish(RecordPurpose.MailFrom, mailFrom, DnsRecordType.Txt, $"v=spf1 include:{DnsName.Normalize(profile.SpfInclude)} -all", RecordAction.Add));
         return records;
     }
 
@@ -174,7 +174,7 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         {
             return null;
         }
-        return new RecordToPublish(RecordPurpose.ReportAuthorisation, ReportAuthorisationName(domain, host), "TXT", "v=DMARC1", RecordAction.Add);
+        return new RecordToPublish(RecordPurpose.ReportAuthorisation, ReportAuthorisationName(domain, host), DnsRecordType.Txt, "v=DMARC1", RecordAction.Add);
     }
 
     /// <summary>Where the destination <paramref name="host"/> authorises reports about <paramref name="domain"/>.</summary>

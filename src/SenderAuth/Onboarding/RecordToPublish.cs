@@ -1,4 +1,5 @@
 using SenderAuth.Dkim;
+using SenderAuth.Dns;
 
 namespace SenderAuth.Onboarding;
 
@@ -40,8 +41,9 @@ public enum RecordAction
 /// record for the same DNS.
 /// </summary>
 /// <param name="Purpose">What the record is for.</param>
+/// <param name="Type">TXT, CNAME or MX; in JSON and in <see cref="ZoneLine"/> its mnemonic (<see cref="DnsRecordTypeTokens"/>).</param>
 /// <param name="Action">What to do with it.</param>
-public sealed record RecordToPublish(RecordPurpose Purpose, string Name, string Type, string Value, RecordAction Action)
+public sealed record RecordToPublish(RecordPurpose Purpose, string Name, DnsRecordType Type, string Value, RecordAction Action)
 {
     /// <summary>Every record is pasted with this TTL: an hour, so a mistake is corrected within the hour.</summary>
     public const int Ttl = 3600;
@@ -50,7 +52,7 @@ public sealed record RecordToPublish(RecordPurpose Purpose, string Name, string 
     /// The master-file line (absolute name). TXT values are split into strings of at most 255 characters
     /// (RFC 1035 §3.3: longer does not load) with quotes and backslashes escaped.
     /// </summary>
-    public string ZoneLine => $"{Name}. {Ttl} IN {Type} {(Type == "TXT" ? Quote(Value) : Value)}";
+    public string ZoneLine => $"{Name}. {Ttl} IN {Type.Token()} {(Type == DnsRecordType.Txt ? Quote(Value) : Value)}";
 
     /// <summary>The record this one replaces (SPF, DMARC), or null.</summary>
     public string? Current { get; init; }

@@ -124,7 +124,7 @@ public class PublishPlanTests
     public void ZoneLine_LongTxt_SplitIntoStringsOf255WithQuotesEscaped()
     {
         var value = "v=spf1 " + string.Join(' ', Enumerable.Range(0, 30).Select(i => $"ip4:192.0.2.{i}")) + " exp=\"x\\y\" -all";
-        var line = new RecordToPublish(RecordPurpose.Spf, "mosa.example", "TXT", value, RecordAction.Add).ZoneLine;
+        var line = new RecordToPublish(RecordPurpose.Spf, "mosa.example", SenderAuth.Dns.DnsRecordType.Txt, value, RecordAction.Add).ZoneLine;
         var strings = line["mosa.example. 3600 IN TXT ".Length..];
         Assert.StartsWith("\"v=spf1 ip4:192.0.2.0 ", strings, StringComparison.Ordinal);
         Assert.Contains("\" \"", strings, StringComparison.Ordinal);

@@ -5,9 +5,9 @@ namespace SenderAuth.Server.Dashboard.Pages;
 
 /// <summary>
 /// The wizard's first step: the institution (an operator may register a new one) and the domain. Creation goes
-/// through the API's own code paths (InstitutionEndpoints, DomainService), so the rules and the audit are the same.
+/// through the API's own code paths (InstitutionEndpoints, DomainRegistration), so the rules and the audit are the same.
 /// </summary>
-public sealed class OnboardModel(SenderAuthDb db, DomainService domains, TimeProvider time) : DashboardPage
+public sealed class OnboardModel(SenderAuthDb db, DomainRegistration domains, TimeProvider time) : DashboardPage
 {
     public string? Institution { get; private set; }
     public string? Name { get; private set; }

@@ -11,7 +11,7 @@ public sealed record StepAdvice(string Area, string Current, string? Next, bool 
 
 /// <summary>How a third-party sender should be set up, and what its mail lacks today.</summary>
 /// <param name="Integration"><c>own-subdomain</c>, <c>relay</c> or <c>own-domain-from</c>.</param>
-public sealed record ThirdPartyAdvice(string Name, string Category, long Messages, IReadOnlyList<string> Sources, string Integration, string Why, IReadOnlyList<string> Lacks);
+public sealed record ThirdPartyAdvice(string Name, SourceCategory Category, long Messages, IReadOnlyList<string> Sources, string Integration, string Why, IReadOnlyList<string> Lacks);
 
 public sealed record PolicyAdvice(string Domain, int DaysOfData, long LegitimateMessages, double? LegitimateAligned, StepAdvice Dmarc, StepAdvice Spf,
     IReadOnlyList<ThirdPartyAdvice> ThirdParties);
@@ -63,7 +63,7 @@ public static class PolicyAdvisor
         }
         var spf = SpfStep(domain, spfRecord, evidence.Take(2).Append($"legitimate mail passing SPF: {(spfPass is { } s2 ? s2.ToString("0.###%", CultureInfo.InvariantCulture) : "n/a")}").ToList(), spfBlockers);
 
-        var third = sources.Where(s => s.Category is SourceCategories.Declared or SourceCategories.ThirdParty)
+        var third = sources.Where(s => s.Category is SourceCategory.Declared or SourceCategory.ThirdParty)
             .GroupBy(s => s.Name ?? s.Source.Ip)
             .Select(g => ThirdParty(g.Key, g.ToList(), keyBits))
             .OrderByDescending(t => t.Messages).ToList();

@@ -139,7 +139,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
                 return null;
             }
         })).ConfigureAwait(false);
-        return page.Select((s, i) => s with { ReverseName = names[i], Name = s.Name ?? (s.Category is SourceCategories.Forwarder or SourceCategories.Unknown ? names[i] : null) }).ToList();
+        return page.Select((s, i) => s with { ReverseName = names[i], Name = s.Name ?? (s.Category is SourceCategory.Forwarder or SourceCategory.Unknown ? names[i] : null) }).ToList();
     }
 
     public async Task<ReconciliationResult> ReconcileAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
@@ -251,7 +251,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     private async Task<IReadOnlyDictionary<string, int>> ThirdPartyKeyBitsAsync(SenderDomain domain, DateTime from, DateTime to,
         IReadOnlyList<AttributedSource> sources, CancellationToken ct)
     {
-        var ips = sources.Where(s => s.Category is SourceCategories.Declared or SourceCategories.ThirdParty).Select(s => s.Source.Ip).Take(200).ToList();
+        var ips = sources.Where(s => s.Category is SourceCategory.Declared or SourceCategory.ThirdParty).Select(s => s.Source.Ip).Take(200).ToList();
         if (ips.Count == 0)
         {
             return new Dictionary<string, int>();

@@ -21,7 +21,7 @@ public static class ReportFindings
         var findings = new List<ReportFinding>();
         var total = sources.Sum(s => s.Source.Messages);
 
-        var ours = sources.Where(s => s.Category == SourceCategories.Platform).ToList();
+        var ours = sources.Where(s => s.Category == SourceCategory.Platform).ToList();
         var ourMessages = ours.Sum(s => s.Source.Messages);
         var ourFailing = ours.Sum(s => s.Source.Messages - s.Source.DmarcPass);
         if (ourFailing >= MinFailing && ourFailing > ourMessages * (1 - options.MinAlignedShare))
@@ -48,14 +48,14 @@ public static class ReportFindings
                 e.Sum(x => x.Reported - x.Signed), []));
         }
         var threshold = Math.Max(1, (long)(total * options.UnknownSenderShare));
-        foreach (var s in sources.Where(s => s.Category == SourceCategories.ThirdParty && s.Source.Messages >= threshold).OrderByDescending(s => s.Source.Messages))
+        foreach (var s in sources.Where(s => s.Category == SourceCategory.ThirdParty && s.Source.Messages >= threshold).OrderByDescending(s => s.Source.Messages))
         {
             findings.Add(new("new-sender", FindingSeverity.Warning, $"A sender that is not set up: {s.Name ?? s.Source.Ip}",
                 $"{s.Source.Messages:N0} messages from {s.Source.Ip}{(s.ReverseName is null ? "" : $" ({s.ReverseName})")} since {s.Source.FirstDay:yyyy-MM-dd} authenticate as {Identity(s)} but not as the domain (DMARC pass {Pct(s.Source.DmarcPass, s.Source.Messages)})",
                 "If the institution uses this service, declare it as a known sender and set it up (see the advice); if not, it is spoofing.",
                 s.Source.Messages, [s.Source.Ip]));
         }
-        foreach (var g in sources.Where(s => s.Category == SourceCategories.Declared && s.Source.Messages > s.Source.DmarcPass).GroupBy(s => s.Name))
+        foreach (var g in sources.Where(s => s.Category == SourceCategory.Declared && s.Source.Messages > s.Source.DmarcPass).GroupBy(s => s.Name))
         {
             var failing = g.Sum(s => s.Source.Messages - s.Source.DmarcPass);
             if (failing < MinFailing)
@@ -66,7 +66,7 @@ public static class ReportFindings
                 $"{failing:N0} of {g.Sum(s => s.Source.Messages):N0} messages failed DMARC",
                 "Set this sender up with the domain (see the advice for it) before tightening the policy.", failing, g.Select(s => s.Source.Ip).Take(20).ToList()));
         }
-        var forwarders = sources.Where(s => s.Category == SourceCategories.Forwarder).ToList();
+        var forwarders = sources.Where(s => s.Category == SourceCategory.Forwarder).ToList();
         if (forwarders.Count > 0)
         {
             var fwd = forwarders.Sum(s => s.Source.Messages);
@@ -75,7 +75,7 @@ public static class ReportFindings
                 "Nothing to change: this is why every message must carry an aligned DKIM signature. Do not add forwarders to SPF.",
                 fwd, forwarders.Select(s => s.Source.Ip).Take(20).ToList()));
         }
-        var spoof = sources.Where(s => s.Category == SourceCategories.Unknown).ToList();
+        var spoof = sources.Where(s => s.Category == SourceCategory.Unknown).ToList();
         var spoofed = spoof.Sum(s => s.Source.Messages);
         if (spoofed >= threshold && spoofed > 0)
         {

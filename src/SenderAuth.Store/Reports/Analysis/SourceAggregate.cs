@@ -6,26 +6,32 @@ public sealed record SourceAggregate(
     DateTime FirstDay, DateTime LastDay, IReadOnlyList<string> Reporters, IReadOnlyList<string> DkimDomains, IReadOnlyList<string> SpfDomains);
 
 /// <summary>
-/// Who a source is, as RFC-free tokens: <c>platform</c> (our sending networks), <c>declared</c> (a third party the
-/// institution named), <c>forwarder</c> (DKIM survives, SPF does not: forwarding and mailing lists),
-/// <c>third-party</c> (unknown but legitimate-looking: it authenticates as some other domain), <c>unknown</c>
-/// (nothing authenticates: spoofing, or a sender that has not been set up at all).
+/// Who a source is, in JSON (and the API's <c>?category=</c>) as the contract's kebab-case tokens: <c>platform</c>,
+/// <c>declared</c>, <c>forwarder</c>, <c>third-party</c>, <c>unknown</c>.
 /// </summary>
-public sealed record AttributedSource(SourceAggregate Source, string Category, string? Name, string? ReverseName)
+public enum SourceCategory
+{
+    /// <summary>Our sending networks.</summary>
+    Platform,
+
+    /// <summary>A third party the institution named.</summary>
+    Declared,
+
+    /// <summary>DKIM survives, SPF does not: forwarding and mailing lists.</summary>
+    Forwarder,
+
+    /// <summary>Unknown but legitimate-looking: it authenticates as some other domain.</summary>
+    ThirdParty,
+
+    /// <summary>Nothing authenticates: spoofing, or a sender that has not been set up at all.</summary>
+    Unknown,
+}
+
+/// <summary>A source with who it is (<see cref="SourceCategory"/>) and the name it goes by.</summary>
+public sealed record AttributedSource(SourceAggregate Source, SourceCategory Category, string? Name, string? ReverseName)
 {
     public double PassRate => Source.Messages == 0 ? 0 : (double)Source.DmarcPass / Source.Messages;
 
     /// <summary>Ours or declared: mail the institution wants delivered, the volume the advisor's thresholds are about.</summary>
-    public bool Legitimate => Category is SourceCategories.Platform or SourceCategories.Declared;
-}
-
-public static class SourceCategories
-{
-    public const string Platform = "platform";
-    public const string Declared = "declared";
-    public const string Forwarder = "forwarder";
-    public const string ThirdParty = "third-party";
-    public const string Unknown = "unknown";
-
-    public static readonly IReadOnlyList<string> All = [Platform, Declared, Forwarder, ThirdParty, Unknown];
+    public bool Legitimate => Category is SourceCategory.Platform or SourceCategory.Declared;
 }

@@ -30,26 +30,26 @@ public sealed class SourceAttribution
         var address = IPAddress.TryParse(s.Ip, out var a) ? a : null;
         if (address is not null && _platform.Any(n => n.Contains(address)))
         {
-            return new(s, SourceCategories.Platform, null, reverseName);
+            return new(s, SourceCategory.Platform, null, reverseName);
         }
         foreach (var (name, networks, dkim) in _declared)
         {
             if ((address is not null && networks.Any(n => n.Contains(address)))
                 || s.DkimDomains.Any(d => dkim.Any(k => d == k || d.EndsWith("." + k, StringComparison.Ordinal))))
             {
-                return new(s, SourceCategories.Declared, name, reverseName);
+                return new(s, SourceCategory.Declared, name, reverseName);
             }
         }
         // Forwarders re-send from their own IPs: SPF fails, an intact DKIM signature still aligns.
         if (s.Forwarded * 2 >= s.Messages || (s.DkimAligned * 2 > s.Messages && s.SpfAligned * 10 < s.Messages))
         {
-            return new(s, SourceCategories.Forwarder, reverseName, reverseName);
+            return new(s, SourceCategory.Forwarder, reverseName, reverseName);
         }
         if (s.DkimAuthPass * 2 > s.Messages || s.SpfAuthPass * 2 > s.Messages)
         {
-            return new(s, SourceCategories.ThirdParty, s.DkimDomains.FirstOrDefault() ?? s.SpfDomains.FirstOrDefault(), reverseName);
+            return new(s, SourceCategory.ThirdParty, s.DkimDomains.FirstOrDefault() ?? s.SpfDomains.FirstOrDefault(), reverseName);
         }
-        return new(s, SourceCategories.Unknown, null, reverseName);
+        return new(s, SourceCategory.Unknown, null, reverseName);
     }
 
     private static IEnumerable<string> Split(string list) =>

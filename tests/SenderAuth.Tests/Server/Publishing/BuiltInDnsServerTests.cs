@@ -35,7 +35,7 @@ public sealed class BuiltInDnsServerTests : IAsyncLifetime
         Assert.Equal(IPAddress.Loopback, Endpoint.Address);
         Assert.NotEqual(0, Endpoint.Port);
         Assert.Equal(Endpoint, _server.LocalEndpoint);
-        Assert.Equal("builtin", _server.Kind);
+        Assert.Equal("builtin", SenderAuth.Json.SenderAuthJson.Token(_server.Kind));
     }
 
     [Theory]

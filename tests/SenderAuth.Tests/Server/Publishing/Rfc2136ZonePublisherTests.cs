@@ -62,7 +62,7 @@ public sealed class Rfc2136ZonePublisherTests
     {
         var (options, origin) = Knot();
         var publisher = new Rfc2136ZonePublisher(options);
-        Assert.Equal(("rfc2136", options.Server), (publisher.Kind, publisher.AuthoritativeServer));
+        Assert.Equal(("rfc2136", options.Server), (SenderAuth.Json.SenderAuthJson.Token(publisher.Kind), publisher.AuthoritativeServer));
 
         var v1 = Zone(origin, 1);
         await publisher.PublishAsync(v1, Ct);

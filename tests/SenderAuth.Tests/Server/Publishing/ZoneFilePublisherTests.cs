@@ -99,7 +99,7 @@ public sealed class ZoneFilePublisherTests : IDisposable
         var path = PathOf("provider.zone");
         var publisher = new ZoneFilePublisher(new ZoneFileOptions { Path = path });
         Assert.Null(publisher.AuthoritativeServer);
-        Assert.Equal("zonefile", publisher.Kind);
+        Assert.Equal("zonefile", SenderAuth.Json.SenderAuthJson.Token(publisher.Kind));
         await File.WriteAllTextAsync(path, "old content", Ct);
 
         await publisher.PublishAsync(Zone(Origin, 7), Ct);

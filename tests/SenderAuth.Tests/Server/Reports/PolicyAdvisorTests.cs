@@ -11,7 +11,7 @@ public sealed class PolicyAdvisorTests
     private static readonly DateTime Day = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
     private static AttributedSource Ours(long messages, long pass) =>
-        new(new SourceAggregate("203.0.113.10", messages, pass, pass, 0, pass, messages, 0, Day, Day, ["google.com"], [], []), SourceCategories.Platform, null, null);
+        new(new SourceAggregate("203.0.113.10", messages, pass, pass, 0, pass, messages, 0, Day, Day, ["google.com"], [], []), SourceCategory.Platform, null, null);
 
     private static PolicyAdvice Advise(string? dmarc, string? spf = "v=spf1 include:spf.example ~all", bool testing = false, int days = 30, long messages = 10_000, long pass = 10_000) =>
         PolicyAdvisor.Advise("example.org", [Ours(messages, pass)], days, [], dmarc, spf, "v=DMARC1; p=none; rua=mailto:r@rua.example", null,
@@ -78,7 +78,7 @@ public sealed class PolicyAdvisorTests
     public void A_third_party_is_told_which_integration_fits()
     {
         AttributedSource Third(string ip, long dkimPass, long spfPass) =>
-            new(new SourceAggregate(ip, 100, 0, 0, 0, dkimPass, spfPass, 0, Day, Day, [], dkimPass > 0 ? ["esp.example"] : [], []), SourceCategories.ThirdParty, ip, null);
+            new(new SourceAggregate(ip, 100, 0, 0, 0, dkimPass, spfPass, 0, Day, Day, [], dkimPass > 0 ? ["esp.example"] : [], []), SourceCategory.ThirdParty, ip, null);
         var advice = PolicyAdvisor.Advise("example.org", [Ours(10_000, 10_000), Third("192.0.2.1", 100, 0), Third("192.0.2.2", 0, 100), Third("192.0.2.3", 0, 0)], 30, [],
             "v=DMARC1; p=none", null, "v=DMARC1; p=none", new Dictionary<string, int> { ["s1._domainkey.esp.example"] = 768 }, new AdvisorOptions());
         var byIp = advice.ThirdParties.ToDictionary(t => t.Name);

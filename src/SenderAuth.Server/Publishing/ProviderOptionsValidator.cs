@@ -1,19 +1,20 @@
 using SenderAuth.Dns;
+using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Publishing;
 
-/// <summary>The provider profile (zone, DKIM zone, SPF include, selectors, key size) and how the zone is published, checked at start.</summary>
-public sealed class PublishingOptionsValidator : SectionValidator
+/// <summary>The provider profile (zone, DKIM zone, SPF include, selectors, key size), checked at start.</summary>
+public sealed class ProviderOptionsValidator : IValidateOptions<ProviderOptions>
 {
-    protected override IEnumerable<string> Problems(ServerOptions options)
+    public ValidateOptionsResult Validate(string? name, ProviderOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
-        Provider(options.Provider, errors);
-        Publishing(options.Publishing, errors);
-        return errors;
+        Check(options, errors);
+        return SectionProblems.Result(errors);
     }
 
-    private static void Provider(ProviderOptions p, List<string> errors)
+    private static void Check(ProviderOptions p, List<string> errors)
     {
         foreach (var (key, value) in new[] { ("Zone", p.Zone), ("DkimZone", p.DkimZone), ("SpfInclude", p.SpfInclude), ("MailFromMx", p.MailFromMx) })
         {
@@ -50,32 +51,6 @@ public sealed class PublishingOptionsValidator : SectionValidator
             || p.Selectors.Any(s => !s.Target.Contains("{code}", StringComparison.Ordinal) && !s.Target.Contains("{domain}", StringComparison.Ordinal)))
         {
             errors.Add("SenderAuth:Provider:Selectors needs exactly two selectors with distinct names (keys rotate between them), each target holding {code} or {domain}");
-        }
-    }
-
-    private static void Publishing(PublishingSettings p, List<string> errors)
-    {
-        switch (p.Mode)
-        {
-            case PublishingMode.BuiltIn:
-                if (!ServerOptionsValidator.TryListen(p.Dns, out _))
-                {
-                    errors.Add($"SenderAuth:Publishing:Dns (--dns) \"{p.Dns}\" is not ADDR:PORT");
-                }
-                errors.AddRange(p.DnsRateLimit.Problems());
-                break;
-            case PublishingMode.Rfc2136:
-                if (p.Rfc2136Server is null || !ServerOptionsValidator.TryEndpoint(p.Rfc2136Server, 53, out _))
-                {
-                    errors.Add("SenderAuth:Publishing:Rfc2136Server must be the primary's IP[:PORT] with Mode=rfc2136");
-                }
-                if (string.IsNullOrWhiteSpace(p.TsigKeyName) || !ServerOptionsValidator.IsBase64(p.TsigSecret))
-                {
-                    errors.Add("SenderAuth:Publishing:TsigKeyName and TsigSecret (base64) are required with Mode=rfc2136: unsigned updates are not sent");
-                }
-                break;
-            default:
-                break;
         }
     }
 }

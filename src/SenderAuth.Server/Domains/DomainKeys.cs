@@ -1,0 +1,86 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SenderAuth.Check;
+using SenderAuth.Dkim;
+
+namespace SenderAuth.Server.Domains;
+
+/// <summary>
+/// A domain's DKIM keys at its selector targets: the new ones a registration or a restore needs, and the revocation
+/// of the ones a deletion leaves unused. The audit entries join the caller's unit of work.
+/// </summary>
+public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<ProviderOptions> provider, TimeProvider time)
+{
+    private ProviderOptions Provider => provider.Value;
+
+    /// <summary>The key target of <paramref name="selector"/> for a domain of the institution <paramref name="code"/>.</summary>
+    public static string Target(ProviderOptions provider, ProviderSelector selector, string code, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return provider.KeyTargets(code, domain).First(t => t.Selector == selector).Target;
+    }
+
+    /// <summary>The key targets that hold a key that is not revoked (the ones a restore need not regenerate).</summary>
+    public async Task<HashSet<string>> LiveTargetsAsync(CancellationToken ct) =>
+        (await db.Keys.Where(k => k.State != DkimKeyState.Revoked).Select(k => k.TargetName).Distinct().ToListAsync(ct).ConfigureAwait(false)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>A new key at each of the domain's targets that has no live key (added to this unit of work, with their audit entries).</summary>
+    public void GenerateMissing(Institution institution, string domain, Caller caller, HashSet<string> live)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(live);
+        foreach (var selector in Provider.Selectors)
+        {
+            var target = Target(Provider, selector, institution.Code, domain);
+            if (live.Add(target))
+            {
+                Generate(institution, selector, target, caller);
+            }
+        }
+    }
+
+    /// <summary>For a new registration: a key at each target that has none, counting the ones added in this unit of work.</summary>
+    public async Task GenerateForNewAsync(Institution institution, string domain, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        foreach (var selector in Provider.Selectors)
+        {
+            var target = Target(Provider, selector, institution.Code, domain);
+            var hasKey = db.Keys.Local.Any(k => k.TargetName == target && k.State != DkimKeyState.Revoked)
+                || await db.Keys.AnyAsync(k => k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false);
+            if (!hasKey)
+            {
+                Generate(institution, selector, target, caller);
+            }
+        }
+    }
+
+    /// <summary>Revokes the domain's keys that no other live domain of the institution signs with (shared targets stay).</summary>
+    public async Task RevokeUnusedAsync(Institution institution, SenderDomain domain, string why, Caller caller, DateTime now, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        ArgumentNullException.ThrowIfNull(domain);
+        var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
+        var stillUsed = others.SelectMany(o => Provider.KeyTargets(institution.Code, o).Select(t => t.Target)).ToHashSet();
+        foreach (var selector in Provider.Selectors)
+        {
+            var target = Target(Provider, selector, institution.Code, domain.Name);
+            if (stillUsed.Contains(target))
+            {
+                continue;
+            }
+            foreach (var key in await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
+            {
+                key.State = DkimKeyState.Revoked;
+                key.RevokedAt = now;
+                db.Record(time, caller, institution.Id, "key.revoke", target, why);
+            }
+        }
+    }
+
+    private void Generate(Institution institution, ProviderSelector selector, string target, Caller caller)
+    {
+        db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Rsa, Provider.RsaBits));
+        db.Record(time, caller, institution.Id, "key.generate", target, $"rsa-{Provider.RsaBits} for selector {selector.Name}");
+    }
+}
