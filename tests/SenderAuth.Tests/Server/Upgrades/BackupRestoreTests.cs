@@ -19,6 +19,8 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "postgres")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BackupRestoreTests
 {
