@@ -39,7 +39,11 @@ NAMESPACE = re.compile(r'^\s*namespace\s+([\w.]+)\s*;')
 
 
 def declared_needs(root):
-    """Class full name -> set of needs, from the [Trait("Needs", …)] attributes just above each class."""
+    """Class full name -> set of needs, from the [Trait("Needs", …)] attributes just above each class.
+
+    Read line by line with regular expressions, not a C# parser (none ships with Debian's python3, and Roslyn would
+    need a build first): the attributes are written one per line above the class, the house's only form, and a class
+    whose declaration this misses fails its own tests (TestServers checks the traits xUnit itself read)."""
     needs = {}
     for path in sorted(root.rglob("*.cs")):
         if "/obj/" in str(path) or "/bin/" in str(path):
@@ -67,7 +71,8 @@ def classes_of(listing):
         if not name.startswith("SenderAuth.Tests."):
             continue
         name = name.split("(", 1)[0]
-        yield name.rsplit(".", 1)[0]
+        # A nested class is listed as Namespace.Outer+Inner; the sources give it as Namespace.Inner.
+        yield re.sub(r"[^.+]+\+", "", name.rsplit(".", 1)[0])
 
 
 def main(argv):
