@@ -51,7 +51,17 @@ PY
 #   .tools/node          mailauth 7.1.0, from tests/peers/node/package.json (its undici override: see there)
 #   .tools/opendkim_tool the libopendkim harness, rebuilt when its source is newer
 #   .tools/axe           axe-core, which the dashboard's browser tests inject into every page
+# ensure_peers PART... installs only those parts (mailauth, opendkim, axe): run-tests installs what the selected
+# tests declare (scripts/test-plan.py); without arguments, all three (bench/run).
 ensure_peers() {
+  local parts=" ${*:-mailauth opendkim axe} "
+  # Plain calls in `if` bodies, not `&&` lists: set -e must still stop at a failed npm install or gcc.
+  if [[ "$parts" == *" mailauth "* ]]; then ensure_mailauth; fi
+  if [[ "$parts" == *" axe "* ]]; then ensure_axe; fi
+  if [[ "$parts" == *" opendkim "* ]]; then ensure_opendkim_tool; fi
+}
+
+ensure_mailauth() {
   local want=7.1.0 have=""
   have="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' .tools/node/node_modules/mailauth/package.json 2>/dev/null || true)"
   if ! command -v npm >/dev/null; then
@@ -63,6 +73,9 @@ ensure_peers() {
     npm install --prefix .tools/node --save-exact --no-audit --no-fund --loglevel=error "mailauth@$want" >&2
     touch .tools/node/.installed
   fi
+}
+
+ensure_axe() {
   local axe_want=4.14.1 axe_have=""
   axe_have="$(sed -n 's/^ *"version": "\(.*\)",$/\1/p' .tools/axe/node_modules/axe-core/package.json 2>/dev/null || true)"
   if ! command -v npm >/dev/null; then
@@ -72,6 +85,9 @@ ensure_peers() {
     mkdir -p .tools/axe
     npm install --prefix .tools/axe --save-exact --no-audit --no-fund --loglevel=error "axe-core@$axe_want" >&2
   fi
+}
+
+ensure_opendkim_tool() {
   if [ tests/peers/opendkim_tool.c -nt .tools/opendkim_tool ]; then
     echo "==> gcc tests/peers/opendkim_tool.c" >&2
     gcc -O2 -Wall -Werror -o .tools/opendkim_tool tests/peers/opendkim_tool.c -lopendkim

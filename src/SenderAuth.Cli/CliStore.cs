@@ -60,6 +60,13 @@ internal static class CliStore
             await services.DisposeAsync().ConfigureAwait(false);
             throw new UsageException(e.Message);
         }
+        catch (MigrationFailedException e) when (e.InnerException is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The database refused a migration's statement: exit 3 as before this was named, now with the migration.
+            CliOutput.Error(OneLine(e.Message));
+            await services.DisposeAsync().ConfigureAwait(false);
+            return (null, ExitCodes.Unavailable);
+        }
         catch (ArgumentException e)
         {
             // A connection string Npgsql cannot read: the operator's typo, not an outage.

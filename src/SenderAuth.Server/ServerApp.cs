@@ -53,6 +53,12 @@ public sealed partial class ServerApp
                 await Console.Error.WriteLineAsync($"senderauth serve: {tooNew.Message}").ConfigureAwait(false);
                 return 2;
             }
+            catch (Exception e) when (Find<MigrationFailedException>(e) is { } failed)
+            {
+                // Rolled back: the database is at the last migration that completed (docs/backup.md, "Upgrades").
+                await Console.Error.WriteLineAsync($"senderauth serve: {failed.Message}").ConfigureAwait(false);
+                return 70;
+            }
             catch (Exception e) when (InUse(e) is { } inUse)
             {
                 // The built-in DNS server or the milter found its address taken (Kestrel's own bind failure is an

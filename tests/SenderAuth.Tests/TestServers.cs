@@ -10,7 +10,8 @@ namespace SenderAuth.Tests;
 /// a Postfix test starts Postfix. Each start.sh prints KEY=VALUE lines, which become this process's environment
 /// (so child processes see them too). A value already in the environment wins: servers started by hand are used.
 /// Servers are started in $SENDERAUTH_TEST_WORK/NAME (run-tests sets it and stops whatever it finds there), or in
-/// a temp folder, stopped when the test process exits.
+/// a temp folder, stopped when the test process exits. A class that uses a server declares it with
+/// [Trait("Needs", NAME)], which is how run-tests knows what to install for a filtered run (scripts/test-plan.py).
 /// </summary>
 public static class TestServers
 {
@@ -56,7 +57,26 @@ public static class TestServers
     /// The value of a SENDERAUTH_TEST_* variable, starting its server first if need be; null when the server could
     /// not start (not installed: run ./run-tests, which installs it). <see cref="Why"/> says what failed.
     /// </summary>
+    /// <remarks>
+    /// The running test's class must declare the server with <c>[Trait("Needs", NAME)]</c> (NAME as in
+    /// tests/servers): `./run-tests --filter …` installs only the packages of what the selected classes declare
+    /// (scripts/test-plan.py), so an undeclared use would work in the full run and fail on a fresh machine in a
+    /// filtered one. Checked here, on every call, so the omission fails at once and in every run.
+    /// </remarks>
     public static string? Get(string name)
+    {
+        if (Owner.TryGetValue(name, out var server))
+        {
+            RequireDeclared(server);
+        }
+        return GetOptional(name);
+    }
+
+    /// <summary>
+    /// <see cref="Get"/> without the declaration check, for a server a caller uses when it runs and does without
+    /// otherwise (ServerHost's resolver falls back to a closed port): no class has to install it for that.
+    /// </summary>
+    public static string? GetOptional(string name)
     {
         if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value || !Owner.TryGetValue(name, out var server))
         {
@@ -64,6 +84,22 @@ public static class TestServers
         }
         _ = Servers.GetOrAdd(server, s => new Lazy<Started>(() => Start(s))).Value;
         return Environment.GetEnvironmentVariable(name) is { Length: > 0 } started ? started : null;
+    }
+
+    /// <summary>Throws unless the running test class declares <c>[Trait("Needs", server)]</c> (outside a test class, as in
+    /// a collection fixture, there is no class to ask).</summary>
+    private static void RequireDeclared(string server)
+    {
+        if (TestContext.Current.TestClass is not { } testClass)
+        {
+            return;
+        }
+        if (!testClass.Traits.TryGetValue("Needs", out var needs) || !needs.Contains(server))
+        {
+            throw new InvalidOperationException(
+                $"{testClass.TestClassName} uses the {server} test server but does not declare [Trait(\"Needs\", \"{server}\")]: " +
+                "./run-tests installs only what the selected test classes declare (scripts/test-plan.py)");
+        }
     }
 
     /// <summary>Why a variable has no value: its server's start failure, for a skip reason.</summary>

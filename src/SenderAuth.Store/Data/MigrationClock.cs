@@ -32,6 +32,9 @@ internal sealed class MigrationClock : IObserver<DiagnosticListener>, IObserver<
         _listeners = DiagnosticListener.AllListeners.Subscribe(this);
     }
 
+    /// <summary>The migration EF started and has not finished: after MigrateAsync threw, the one that failed.</summary>
+    public string? Current => _current;
+
     /// <summary>Reports the migration in progress as applied: call it once MigrateAsync returned.</summary>
     public void Finish() => Complete();
 

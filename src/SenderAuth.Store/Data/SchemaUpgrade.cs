@@ -16,7 +16,8 @@ namespace SenderAuth.Store.Data;
 /// PostgreSQL has transactional DDL, so a migration that fails leaves nothing of itself; SQLite runs DDL in the
 /// transaction too, except the statements EF must run outside one (a table rebuild's <c>PRAGMA foreign_keys</c>).
 /// A failure stops the start with the database at the last migration that completed, which the next start resumes
-/// from. Each migration's id and time come from EF's own <c>MigrationApplying</c> event (<see cref="MigrationClock"/>).
+/// from: <see cref="MigrationFailedException"/> names the migration that failed. Each migration's id and time come
+/// from EF's own <c>MigrationApplying</c> event (<see cref="MigrationClock"/>).
 /// </remarks>
 public static partial class SchemaUpgrade
 {
@@ -44,7 +45,18 @@ public static partial class SchemaUpgrade
                    LogApplied(logger, id, done.Count, pending.Count, ms);
                }))
         {
-            await migrator.MigrateAsync(targetMigration: null, ct).ConfigureAwait(false);
+            try
+            {
+                await migrator.MigrateAsync(targetMigration: null, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && clock.Current is { } failed)
+            {
+                // The operator needs the migration's id (EF's own error names only the statement); the migration ran
+                // in its own transaction, so the database is at the last one that completed.
+                var at = done.Count > 0 ? done[^1] : applied.Count > 0 ? applied[^1] : "an empty database";
+                LogFailed(logger, e, failed, done.Count + 1, pending.Count, at);
+                throw new MigrationFailedException(failed, at, e);
+            }
             clock.Finish();
         }
         LogDone(logger, done.Count, total.ElapsedMilliseconds);
@@ -80,6 +92,9 @@ public static partial class SchemaUpgrade
 
     [LoggerMessage(EventId = LogEvents.Data + 4, Level = LogLevel.Information, Message = "Migration {Id} applied ({Index} of {Count}) in {Milliseconds} ms")]
     private static partial void LogApplied(ILogger logger, string id, int index, int count, long milliseconds);
+
+    [LoggerMessage(EventId = LogEvents.Data + 6, Level = LogLevel.Error, Message = "Migration {Id} failed ({Index} of {Count}) and was rolled back; the database stays at {At}")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string id, int index, int count, string at);
 
     [LoggerMessage(EventId = LogEvents.Data + 5, Level = LogLevel.Information, Message = "Database schema upgraded: {Count} migrations in {Milliseconds} ms")]
     private static partial void LogDone(ILogger logger, int count, long milliseconds);

@@ -10,7 +10,8 @@ namespace SenderAuth.Tests.Check;
 /// dnssec.test. as trust anchor). Fixture zones: secure, dkim (signed, DS), island (signed, no DS), unsigned,
 /// dkim-unsigned (unsigned), bogus (signatures expired in 2020, DS in the parent), all under dnssec.test.
 /// </summary>
-[Trait("Layer", "engine")]
+[Trait("Layer", "interop")]
+[Trait("Needs", "unbound")]
 public class DnssecTests
 {
     private static string Env(string name)

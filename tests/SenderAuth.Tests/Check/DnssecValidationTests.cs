@@ -14,7 +14,8 @@ namespace SenderAuth.Tests.Check;
 /// itself (which does not validate): the verdict must be ours, the same both ways. Knot and ldns-signzone made the
 /// signatures, so these also check our RSA/ECDSA/Ed25519 verification and canonical form against other signers.
 /// </summary>
-[Trait("Layer", "engine")]
+[Trait("Layer", "interop")]
+[Trait("Needs", "unbound")]
 public class DnssecValidationTests
 {
     private static string Env(string name)

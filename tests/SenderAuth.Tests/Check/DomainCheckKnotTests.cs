@@ -11,7 +11,8 @@ namespace SenderAuth.Tests.Check;
 /// one authoritative server cannot delegate to a server that does not answer, so that case is a run against a
 /// closed port (exit 3, every finding temporary); the zone-file tests cover timeouts and SERVFAIL per name.
 /// </summary>
-[Trait("Layer", "engine")]
+[Trait("Layer", "interop")]
+[Trait("Needs", "knot")]
 public class DomainCheckKnotTests
 {
     private static string Server()

@@ -10,6 +10,8 @@ namespace SenderAuth.Tests.Cli;
 
 /// <summary>`senderauth report --db`: files imported into the server's database by the CLI, as an operator's batch import.</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "dovecot")]
+[Trait("Needs", "postgres")]
 public sealed class ReportImportCliTests
 {
     private static readonly DateTime Day = new(2026, 10, 4, 0, 0, 0, DateTimeKind.Utc);

@@ -13,6 +13,9 @@ namespace SenderAuth.Tests.Dashboard;
 /// saved as a screenshot.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "chromium")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "unbound")]
 public sealed class DashboardBrowserTests(Chromium chromium) : IClassFixture<Chromium>
 {
     private static int _counter;

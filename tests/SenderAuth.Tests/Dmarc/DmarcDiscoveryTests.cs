@@ -5,6 +5,7 @@ namespace SenderAuth.Tests.Dmarc;
 
 /// <summary>RFC 9989 §4.10 tree walks, as tables of DNS data, expected queries and results.</summary>
 [Trait("Layer", "engine")]
+[Trait("Needs", "publicsuffix")]
 public class DmarcDiscoveryTests
 {
     private static DmarcDiscovery Discovery(string zoneText, out DnsQueryLog log, DmarcOptions? options = null)

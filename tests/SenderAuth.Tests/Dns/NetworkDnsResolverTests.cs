@@ -5,7 +5,8 @@ using SenderAuth.Dns;
 namespace SenderAuth.Tests.Dns;
 
 /// <summary>Against the Knot server run-tests starts (tests/servers/knot); the zone is tests/servers/knot/zones.</summary>
-[Trait("Layer", "engine")]
+[Trait("Layer", "interop")]
+[Trait("Needs", "knot")]
 public class NetworkDnsResolverTests
 {
     private const string Zone = "resolver.test";

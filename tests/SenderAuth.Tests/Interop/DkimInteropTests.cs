@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Interop;
 /// by ./run-tests; without them every case is skipped with the reason.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "peers")]
 public class DkimInteropTests(InteropWorld world) : IClassFixture<InteropWorld>
 {
     public static readonly string[] Algorithms = ["rsa-sha256", "ed25519-sha256"];

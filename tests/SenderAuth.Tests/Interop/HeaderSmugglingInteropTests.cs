@@ -19,6 +19,7 @@ namespace SenderAuth.Tests.Interop;
 /// through SPF on a line without a colon; we pass none of them.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "peers")]
 public class HeaderSmugglingInteropTests(ReceiverWorld world) : IClassFixture<ReceiverWorld>
 {
     private const string FromLine = "From: Mosa <info@mosa.example>";

@@ -146,6 +146,7 @@ public sealed record ReceiverCase(
 /// our side is asserted and the test is then skipped with the reason.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "peers")]
 public class ReceiverInteropTests(ReceiverWorld world) : IClassFixture<ReceiverWorld>
 {
     private const string InSpf = "192.0.2.25";

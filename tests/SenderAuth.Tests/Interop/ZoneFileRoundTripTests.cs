@@ -14,6 +14,7 @@ namespace SenderAuth.Tests.Interop;
 /// quotes, semicolons and UTF-8) is accepted by <c>kzonecheck</c>, loaded by Knot and BIND, and read back the same.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "knot")]
 public sealed partial class ZoneFileRoundTripTests : IDisposable
 {
     private const string Fixture = "escapes.test";

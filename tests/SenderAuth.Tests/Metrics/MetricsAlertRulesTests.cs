@@ -11,6 +11,7 @@ namespace SenderAuth.Tests.Metrics;
 /// the unit tests beside them (alerts.test.yml) firing what they should on series shaped as /metrics exports them.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "prometheus")]
 public sealed partial class MetricsAlertRulesTests
 {
     /// <summary>

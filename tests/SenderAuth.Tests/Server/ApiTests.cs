@@ -509,7 +509,10 @@ public abstract class ApiTests(ServerFixture fixture)
 }
 
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
 public sealed class SqliteApiTests(SqliteServerFixture fixture) : ApiTests(fixture), IClassFixture<SqliteServerFixture>;
 
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "postgres")]
 public sealed class PostgresApiTests(PostgresServerFixture fixture) : ApiTests(fixture), IClassFixture<PostgresServerFixture>;

@@ -19,6 +19,8 @@ namespace SenderAuth.Tests.Server;
 /// (tests/servers/postgres), in a fresh database per run.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "postgres")]
 public sealed class CrashSafetyTests
 {
     private const string OperatorKey = "crash-safety-operator-key-0123456789";

@@ -23,6 +23,8 @@ namespace SenderAuth.Tests.Server;
 /// keys, verified over DNS.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "postgres")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class MultiInstanceTests
 {

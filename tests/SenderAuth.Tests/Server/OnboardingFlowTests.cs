@@ -14,6 +14,9 @@ namespace SenderAuth.Tests.Server;
 /// signed, and our verifier and dkimpy verify it with the key DNS serves through the CNAME.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "peers")]
+[Trait("Needs", "postgres")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class OnboardingFlowTests
 {

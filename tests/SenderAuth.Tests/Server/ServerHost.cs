@@ -36,8 +36,9 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             ["SenderAuth:OperatorKey"] = OperatorKey,
             ["SenderAuth:MasterKey"] = MasterKey,
             ["SenderAuth:Publishing:Dns"] = "127.0.0.1:0",
-            // Institutions' zones come from the test Knot when it runs; otherwise a closed port answers at once.
-            ["SenderAuth:Resolver:Servers:0"] = TestServers.Get("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
+            // Institutions' zones come from the test Knot when it runs; otherwise a closed port answers at once. Optional:
+            // every server test builds a host, and only the classes that need Knot's answers declare it (TestServers).
+            ["SenderAuth:Resolver:Servers:0"] = TestServers.GetOptional("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
             ["SenderAuth:Resolver:TimeoutSeconds"] = "2",
             ["SenderAuth:Provider:RsaBits"] = "1024",
             ["Logging:LogLevel:Default"] = "Warning",

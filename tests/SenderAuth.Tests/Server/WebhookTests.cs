@@ -20,6 +20,7 @@ namespace SenderAuth.Tests.Server;
 /// (DeliverDueAsync) on a held clock, so retries and give-ups are deterministic.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "postgres")]
 public sealed class WebhookTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);

@@ -32,6 +32,7 @@ public sealed class ProviderZoneCollection
 /// a rotation.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class YearOfOperationTests
 {

@@ -17,6 +17,10 @@ namespace SenderAuth.Tests.Shipped;
 /// headless Chromium and the CLI's <c>status</c>. Test-host tests elsewhere are for speed; these are the proof.
 /// </summary>
 [Trait("Layer", "shipped")]
+[Trait("Needs", "chromium")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "peers")]
+[Trait("Needs", "postfix")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed class ShippedProductTests(ShippedProductTests.World world, Chromium chromium) : IClassFixture<ShippedProductTests.World>, IClassFixture<Chromium>
 {

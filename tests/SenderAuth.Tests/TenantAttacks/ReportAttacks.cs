@@ -19,6 +19,8 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// and must come up and serve what it stored.
 /// </summary>
 [Trait("Layer", "shipped")]
+[Trait("Needs", "dovecot")]
+[Trait("Needs", "knot")]
 public sealed class ReportAttacks
 {
     private const string OperatorKey = "report-attacks-operator-key-0123456789";

@@ -8,6 +8,9 @@ namespace SenderAuth.Tests.Server.Milter;
 /// domain not signing follows the policy; a milter killed and restarted while Postfix keeps sending loses nothing.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "peers")]
+[Trait("Needs", "postfix")]
 [Collection(ProviderZoneCollection.Name)]
 public sealed partial class PostfixMilterTests
 {

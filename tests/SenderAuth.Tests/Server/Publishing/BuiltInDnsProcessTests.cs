@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 /// TCP still answered), and the limit is reported in the log as one summary line.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "dig")]
 public sealed partial class BuiltInDnsProcessTests
 {
     private const string OperatorKey = "sa_dns-process-test-key-0123456789ab";

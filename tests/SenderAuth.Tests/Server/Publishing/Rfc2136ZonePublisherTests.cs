@@ -16,6 +16,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 /// (xunit runs a class's tests one after another) and each starts from a zone it publishes itself.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
 public sealed class Rfc2136ZonePublisherTests
 {
     private static (Rfc2136Options Options, string Origin) Knot()

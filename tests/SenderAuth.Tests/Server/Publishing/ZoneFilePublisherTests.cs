@@ -7,6 +7,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 
 /// <summary>The zone file: its exact text, the atomic write, and two independent readers (ours and Knot's kzonecheck).</summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
 public sealed class ZoneFilePublisherTests : IDisposable
 {
     private const string Origin = "dkim.provider.example";

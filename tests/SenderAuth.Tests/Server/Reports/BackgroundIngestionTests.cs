@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// is polled and the directory scanned; a mailbox that cannot be reached is logged and does not stop the server.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "dovecot")]
 public sealed class BackgroundIngestionTests
 {
     [Fact]

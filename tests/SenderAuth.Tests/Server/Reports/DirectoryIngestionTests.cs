@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Server.Reports;
 
 /// <summary>The watched directory: finished files claimed, imported and filed; broken ones filed with the reason; two instances sharing it.</summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "postgres")]
 public sealed class DirectoryIngestionTests
 {
     private static readonly DateTime Day = new(2026, 10, 3, 0, 0, 0, DateTimeKind.Utc);

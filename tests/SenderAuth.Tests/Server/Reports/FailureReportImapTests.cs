@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Server.Reports;
 
 /// <summary>A failure report mail in the report mailbox (the real Dovecot): imported as one, beside the aggregate reports, and archived.</summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "dovecot")]
 public sealed class FailureReportImapTests
 {
     [Fact]

@@ -270,4 +270,5 @@ public abstract class FailureReportImportTests(ServerFixture fixture)
 public sealed class SqliteFailureReportImportTests(SqliteServerFixture fixture) : FailureReportImportTests(fixture), IClassFixture<SqliteServerFixture>;
 
 [Trait("Layer", "server")]
+[Trait("Needs", "postgres")]
 public sealed class PostgresFailureReportImportTests(PostgresServerFixture fixture) : FailureReportImportTests(fixture), IClassFixture<PostgresServerFixture>;

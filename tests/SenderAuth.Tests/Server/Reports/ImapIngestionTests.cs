@@ -13,6 +13,8 @@ namespace SenderAuth.Tests.Server.Reports;
 /// mailbox reported and retried; and two instances on one PostgreSQL polling the same mailbox at once.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "dovecot")]
+[Trait("Needs", "postgres")]
 public sealed class ImapIngestionTests
 {
     private static readonly DateTime Day = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);

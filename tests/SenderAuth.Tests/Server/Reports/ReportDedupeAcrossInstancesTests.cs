@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// (reporter org, report id), not a check-then-insert, keeps it once; every other upload is answered "duplicate".
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "postgres")]
 public sealed class ReportDedupeAcrossInstancesTests
 {
     [Fact]

@@ -14,6 +14,7 @@ namespace SenderAuth.Tests.Server.Reports;
 /// quotas are checked at start.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "dovecot")]
 public sealed class ReportProvenanceTests
 {
     private static readonly DateTime Day = new(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);

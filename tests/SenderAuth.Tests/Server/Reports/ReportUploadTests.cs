@@ -214,4 +214,5 @@ public abstract class ReportUploadTests(ServerFixture fixture)
 public sealed class SqliteReportUploadTests(SqliteServerFixture fixture) : ReportUploadTests(fixture), IClassFixture<SqliteServerFixture>;
 
 [Trait("Layer", "server")]
+[Trait("Needs", "postgres")]
 public sealed class PostgresReportUploadTests(PostgresServerFixture fixture) : ReportUploadTests(fixture), IClassFixture<PostgresServerFixture>;

@@ -19,6 +19,8 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "knot")]
+[Trait("Needs", "postgres")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class BackupRestoreTests
 {
@@ -191,6 +193,13 @@ public sealed class BackupRestoreTests
         }
     }
 
+    /// <summary>
+    /// The PostgreSQL twin of the test above (issue 25): pg_dump runs while the server signs for two institutions (one
+    /// with the provider's key, one with its own domain's key sealed by the master key), the dump is loaded into a fresh
+    /// database with a fresh data folder, and the server started there signs with the restored keys. Its signatures, and
+    /// those made while pg_dump ran, verify against the records the restored server publishes (its built-in DNS, and
+    /// the institution's CNAMEs on Knot).
+    /// </summary>
     [Fact]
     public async Task Postgres_BackupRunsPgDump_RestoreAndPsqlLoadIt_AndTheRestoredKeysSign()
     {
@@ -199,6 +208,9 @@ public sealed class BackupRestoreTests
         {
             Assert.Skip("SENDERAUTH_TEST_POSTGRES is not set: the PostgreSQL test server (tests/servers/postgres) was not started; run ./run-tests");
         }
+        var knot = Env("SENDERAUTH_TEST_DNS");
+        var tsig = Env("SENDERAUTH_TEST_TSIG").Split(':', 3);
+        var institutionZone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
         // Base64 of 32 fixed bytes: given by SENDERAUTH_MASTER_KEY, so the backup holds no master key and says so.
         var masterKey = Convert.ToBase64String(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray());
         var source = await UpgradeFixture.CreateDatabaseAsync(admin, "sa_backup", Ct);
@@ -208,14 +220,38 @@ public sealed class BackupRestoreTests
         {
             var (data, backup, fresh) = (Path.Combine(temp.FullName, "data"), Path.Combine(temp.FullName, "backup"), Path.Combine(temp.FullName, "restored"));
             var code = $"pg{Guid.NewGuid():N}"[..10];
-            byte[] signedBefore;
-            await using (var server = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(data), "--database", "postgres", "--connection-string", source.ConnectionString], OperatorKey, masterKey, Ct))
+            var own = $"po{code[2..]}";
+            var ownDomain = $"{own}.{institutionZone}";
+            byte[] signedBefore, ownSignedBefore;
+            List<SigningLoad.Signature> duringBackup;
+            // The institution's own domain is checked on Knot before it may sign; the provider zone is the built-in DNS.
+            string[] serve = ["serve", "--data", data, "--dns", "127.0.0.1:0", "--resolver", knot, "--SenderAuth:Resolver:TimeoutSeconds=2",
+                "--database", "postgres", "--connection-string", source.ConnectionString];
+            await using (var server = await ServerProcess.StartAsync(serve, OperatorKey, masterKey, Ct))
             {
                 var op = server.Client();
                 await op.CreateInstitution(code, "signWithProviderDomain");
                 signedBefore = await SignAsync(op, code);
+                await op.CreateInstitution(own);
+                await op.CreateDomain(own, ownDomain);
+                var fragment = await (await op.GetAsync($"/api/v1/institutions/{own}/domains/{ownDomain}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct);
+                await KnotUpdate.SendAsync(knot, tsig, institutionZone, fragment.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Where(l => !l.StartsWith(';')).Select(l => "update add " + l));
+                var enabled = await (await op.PostJson($"/api/v1/institutions/{own}/domains/{ownDomain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
+                Assert.True(enabled["signingEnabled"]!.GetValue<bool>(), enabled.ToJsonString());
+                ownSignedBefore = await SignAsync(op, own, ownDomain);
+
+                // pg_dump under load: one client signing for both institutions until the backup is done.
+                await using var load = SigningLoad.Start(server, Ct, (code, $"{code}.example"), (own, ownDomain));
+                await load.WaitForAsync(5, Ct);
+                var backupStart = System.Diagnostics.Stopwatch.GetTimestamp();
                 var (exit, stdout, stderr) = await CliRunner.RunAsync(null, "backup", backup, "--data", data, "--database", "postgres", "--connection-string", source.ConnectionString);
+                var backupEnd = System.Diagnostics.Stopwatch.GetTimestamp();
+                await load.StopAsync();
                 Assert.True(exit == 0, $"backup exited {exit}: {stdout}{stderr}");
+                duringBackup = load.Within(backupStart, backupEnd);
+                Assert.True(duringBackup.Count > 0, $"no signature was made while pg_dump ran ({load.Signatures.Count} in all, the backup took {System.Diagnostics.Stopwatch.GetElapsedTime(backupStart, backupEnd).TotalMilliseconds:F0} ms)");
+                Assert.Empty(load.Failures);
                 Assert.Contains($"backed up to {backup}: postgres at migration {UpgradeFixture.KnownMigrations(postgres: true)[^1]}", stdout, StringComparison.Ordinal);
                 Assert.Contains("the master key is not in this backup (SENDERAUTH_MASTER_KEY)", stderr, StringComparison.Ordinal);
 
@@ -256,9 +292,26 @@ public sealed class BackupRestoreTests
             await UpgradeFixture.LoadDumpAsync(target, Path.Combine(backup, "senderauth.sql"), Ct);
             await using (var restored = await ServerProcess.StartAsync([.. UpgradeFixture.Serve(fresh), "--database", "postgres", "--connection-string", target.ConnectionString], OperatorKey, masterKey, Ct))
             {
+                var op = restored.Client();
                 var receiver = UpgradeFixture.Receiver(restored.DnsAddress!);
-                await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(restored.Client(), code), "ticketing.example");
+                await UpgradeTests.AssertVerifiesAsync(receiver, await SignAsync(op, code), "ticketing.example");
                 await UpgradeTests.AssertVerifiesAsync(receiver, signedBefore, "ticketing.example");
+
+                // The institution's own key, unsealed by the same master key from the restored database: its CNAMEs on
+                // Knot lead to the restored server's provider zone, which must serve the same public key.
+                var knotResolver = new NetworkDnsResolver(new NetworkDnsResolverOptions { Servers = [NetworkDnsResolverOptions.ParseEndpoint(knot)], Timeout = TimeSpan.FromSeconds(2) });
+                var ownReceiver = new ForwardingDnsResolver(receiver, [KeyValuePair.Create<string, IDnsResolver>(institutionZone, knotResolver)]);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, await SignAsync(op, own, ownDomain), ownDomain);
+                await UpgradeTests.AssertVerifiesAsync(ownReceiver, ownSignedBefore, ownDomain);
+
+                // What was signed while pg_dump ran verifies too (the first and last of each institution's).
+                foreach (var group in duringBackup.GroupBy(s => s.Institution))
+                {
+                    foreach (var signature in new[] { group.First(), group.Last() }.Distinct())
+                    {
+                        await UpgradeTests.AssertVerifiesAsync(ownReceiver, signature.Message, signature.Institution == own ? ownDomain : "ticketing.example");
+                    }
+                }
             }
         }
         finally
