@@ -15,6 +15,7 @@ namespace SenderAuth.Tests.Interop;
 /// </summary>
 [Trait("Layer", "interop")]
 [Trait("Needs", "knot")]
+[Trait("Needs", "bind")]
 public sealed partial class ZoneFileRoundTripTests : IDisposable
 {
     private const string Fixture = "escapes.test";
