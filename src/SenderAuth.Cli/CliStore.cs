@@ -115,8 +115,15 @@ internal static class CliStore
         if (t.Data is not null) { switches["SenderAuth:DataDirectory"] = t.Data; }
         if (t.Database is not null) { switches["SenderAuth:Database"] = t.Database; }
         if (t.ConnectionString is not null) { switches["SenderAuth:ConnectionString"] = t.ConnectionString; }
-        // As the server reads them: environment first, the command line over it.
-        return new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).Build();
+        // As the server reads them: environment first, the command line over it; enum settings in the same words
+        // (the JSON token or the member name), an unknown one a usage error naming the setting.
+        var raw = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).Build();
+        var enums = EnumSettings.Check(raw, typeof(StoreOptions), StoreOptions.Section);
+        if (enums.Problems.Count > 0)
+        {
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", enums.Problems));
+        }
+        return new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).AddInMemoryCollection(enums.Overrides).Build();
     }
 
     /// <summary>The server's resolvers (<c>SenderAuth:Resolver:Servers</c>), else the system's: the analysis reads DMARC and SPF records.</summary>
