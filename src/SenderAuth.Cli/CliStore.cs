@@ -20,8 +20,8 @@ internal sealed record StoreTarget(string? Data, string? Database, string? Conne
 internal static class CliStore
 {
     /// <summary>
-    /// The store, migrated; or exit 3 with one line when the database cannot be opened. Invalid settings are bad usage
-    /// (exit 2), with every problem listed.
+    /// The store, migrated; or exit 3 with one line when the database cannot be opened, exit 70 with one line when a
+    /// migration failed (rolled back). Invalid settings are bad usage (exit 2), with every problem listed.
     /// </summary>
     public static async Task<(ServiceProvider? Services, int Exit)> OpenAsync(StoreTarget target, CancellationToken ct)
     {
@@ -62,10 +62,11 @@ internal static class CliStore
         }
         catch (MigrationFailedException e) when (e.InnerException is Npgsql.NpgsqlException or Microsoft.Data.Sqlite.SqliteException)
         {
-            // The database refused a migration's statement: exit 3 as before this was named, now with the migration.
+            // The database refused a migration's statement: not an outage that trying again fixes (exit 3) but a fault
+            // to remove first, so exit 70 as `serve` does, with the same one line naming the migration.
             CliOutput.Error(OneLine(e.Message));
             await services.DisposeAsync().ConfigureAwait(false);
-            return (null, ExitCodes.Unavailable);
+            return (null, ExitCodes.Internal);
         }
         catch (ArgumentException e)
         {
@@ -115,8 +116,15 @@ internal static class CliStore
         if (t.Data is not null) { switches["SenderAuth:DataDirectory"] = t.Data; }
         if (t.Database is not null) { switches["SenderAuth:Database"] = t.Database; }
         if (t.ConnectionString is not null) { switches["SenderAuth:ConnectionString"] = t.ConnectionString; }
-        // As the server reads them: environment first, the command line over it.
-        return new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).Build();
+        // As the server reads them: environment first, the command line over it; enum settings in the same words
+        // (the JSON token or the member name), an unknown one a usage error naming the setting.
+        var raw = new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).Build();
+        var enums = EnumSettings.Check(raw, typeof(StoreOptions), StoreOptions.Section);
+        if (enums.Problems.Count > 0)
+        {
+            throw new UsageException("the server configuration is not valid: " + string.Join("; ", enums.Problems));
+        }
+        return new ConfigurationBuilder().AddEnvironmentVariables().AddInMemoryCollection(switches).AddInMemoryCollection(enums.Overrides).Build();
     }
 
     /// <summary>The server's resolvers (<c>SenderAuth:Resolver:Servers</c>), else the system's: the analysis reads DMARC and SPF records.</summary>

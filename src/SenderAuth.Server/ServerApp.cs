@@ -104,8 +104,8 @@ public sealed partial class ServerApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(FromEnvironment());
         builder.Configuration.AddCommandLine(args, Switches);
-        var enums = EnumSettings.Check(builder.Configuration);
-        builder.Configuration.AddInMemoryCollection(enums.Paths.Select(p => KeyValuePair.Create(p, (string?)null)));
+        var enums = ServerEnumSettings.Check(builder.Configuration);
+        builder.Configuration.AddInMemoryCollection(enums.Overrides);
         builder.Services.AddSingleton(enums);
         if (builder.Configuration["urls"] is null && Environment.GetEnvironmentVariable("ASPNETCORE_URLS") is null)
         {

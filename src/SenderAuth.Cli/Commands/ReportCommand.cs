@@ -22,7 +22,7 @@ internal static class ReportCommand
         var command = new Command("report", "Summarize DMARC aggregate reports (RFC 9990, RFC 7489): messages by disposition, DMARC pass rate, sources; or import them into the server's database (--db).\n"
             + "Exit codes: 0 every file parsed, 2 a file was unreadable or refused (one line per file on stderr; the others are still summarized), 70 internal error.\n"
             + "With --db: 0 every file imported (duplicates and foreign reports included), 1 a file was quarantined or refused (the others are imported), "
-            + "2 bad usage, a missing file, an invalid server configuration or a database from a newer release (nothing imported), 3 the database cannot be reached, 70 internal error.");
+            + "2 bad usage, a missing file, an invalid server configuration or a database from a newer release (nothing imported), 3 the database cannot be reached (try again), 70 internal error or a migration that failed (rolled back; the line names it).");
         command.Arguments.Add(files);
         command.Options.Add(json);
         command.Options.Add(db);

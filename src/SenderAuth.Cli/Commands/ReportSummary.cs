@@ -30,7 +30,7 @@ internal static class ReportSummary
         var json = new Option<bool>("--json") { Description = "Print JSON instead of tables." };
         var includeUntrusted = new Option<bool>("--include-untrusted") { Description = "Count untrusted reports too (uploads, mail that did not pass DMARC for its reporter); by default they are listed, not counted." };
         var command = new Command("summary", "Summarize a domain's imported reports: volume and pass rates per period, sources, findings, next policy step.\n"
-            + "Exit codes: 0 nothing is an error, 1 a finding is an error (our own mail failing), 2 bad usage or unknown domain, 3 the database cannot be reached, 70 internal error.");
+            + "Exit codes: 0 nothing is an error, 1 a finding is an error (our own mail failing), 2 bad usage or unknown domain, 3 the database cannot be reached (try again), 70 internal error or a migration that failed (rolled back; the line names it).");
         command.Arguments.Add(domain);
         foreach (var o in new Option[] { db, data, database, connectionString, period, from, to, json, includeUntrusted })
         {

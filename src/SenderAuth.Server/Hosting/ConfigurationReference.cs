@@ -119,7 +119,7 @@ public static partial class ConfigurationReference
         var t = Nullable.GetUnderlyingType(declared) ?? declared;
         if (t.IsEnum)
         {
-            return "one of " + string.Join(", ", Enum.GetNames(t).Select(n => $"`{n.ToLowerInvariant()}`"));
+            return "one of " + string.Join(", ", EnumWords.Tokens(t).Select(n => $"`{n}`"));
         }
         if (ListItem(t) is { } item)
         {
@@ -148,7 +148,7 @@ public static partial class ConfigurationReference
             null => "(unset)",
             string s => s.Length == 0 ? "(empty)" : $"`{s}`",
             bool b => b ? "`true`" : "`false`",
-            Enum e => $"`{e.ToString().ToLowerInvariant()}`",
+            Enum e => $"`{EnumWords.Token(e)}`",
             TimeSpan ts => $"`{ts.ToString("c", CultureInfo.InvariantCulture)}`",
             IFormattable f => $"`{f.ToString(null, CultureInfo.InvariantCulture)}`",
             IDictionary d => d.Count == 0 ? "(empty)" : string.Join(", ", d.Keys.Cast<object>().Select(k => $"`{k}={d[k]}`")),
@@ -245,7 +245,8 @@ public static partial class ConfigurationReference
         - in `appsettings.json` beside the program (its shipped values are the defaults below).
 
         Lists take one key per item (`SenderAuth__Provider__SendingIps__0`, `…__1`); a list given replaces the default
-        list. Modes are words in any case. The server checks every setting at start and lists every problem at once
+        list. Modes are the words listed (the tokens JSON writes, docs/json.md); the member name in any case is also read
+        (`passunsigned` for `pass-unsigned`), as before. The server checks every setting at start and lists every problem at once
         (exit 2): the range column is enforced from the same attribute that fills it; rules between settings
         (e.g. `LeaseSeconds` longer than `TimeoutSeconds`) are checked by each section's validator and named in its
         message. Time spans are written `d.hh:mm:ss` (`00:05:00` is five minutes, `1.00:00:00` a day).

@@ -56,7 +56,7 @@ public sealed class PublishingSettings
     public string? Rfc2136Server { get; set; }
     /// <summary>The TSIG key name signing RFC 2136 updates (as in the server's configuration).</summary>
     public string? TsigKeyName { get; set; }
-    /// <summary>The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha1, hmac-md5.</summary>
+    /// <summary>The TSIG algorithm: hmac-sha256 (default), hmac-sha384, hmac-sha512, hmac-sha224, hmac-sha1 (RFC 8945 §6; hmac-md5 is refused).</summary>
     public string TsigAlgorithm { get; set; } = "hmac-sha256";
     /// <summary>The TSIG secret, base64 (from the environment, never the repository).</summary>
     public string? TsigSecret { get; set; }

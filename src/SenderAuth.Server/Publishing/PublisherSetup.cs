@@ -14,11 +14,7 @@ public static class PublisherSetup
             var publishing = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Publishing;
             var dns = publishing.Dns;
             return new BuiltInDnsServer(
-                new BuiltInDnsOptions
-                {
-                    Listen = ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns),
-                    RateLimit = publishing.DnsRateLimit,
-                },
+                BuiltInDns(publishing, ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns)),
                 sp.GetRequiredService<ILogger<BuiltInDnsServer>>(), sp.GetRequiredService<TimeProvider>());
         });
         services.AddSingleton(sp =>
@@ -27,18 +23,32 @@ public static class PublisherSetup
             var p = options.Publishing;
             return p.Mode switch
             {
-                PublishingMode.Rfc2136 => new Rfc2136ZonePublisher(new Rfc2136Options
-                {
-                    Server = NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!),
-                    Zone = DnsName.Normalize(options.Provider.Zone),
-                    TsigKeyName = p.TsigKeyName!,
-                    TsigAlgorithm = p.TsigAlgorithm,
-                    TsigSecret = p.TsigSecret!,
-                }),
+                PublishingMode.Rfc2136 => new Rfc2136ZonePublisher(
+                    Rfc2136(p, NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!)) with { Zone = DnsName.Normalize(options.Provider.Zone) }),
                 PublishingMode.ZoneFile => new ZoneFilePublisher(ZoneFile(options, options.DataDirectory)),
                 _ => (IZonePublisher)sp.GetRequiredService<BuiltInDnsServer>(),
             };
         });
+    }
+
+    /// <summary>The built-in server's settings from the section; also what its validator checks.</summary>
+    public static BuiltInDnsOptions BuiltInDns(PublishingSettings publishing, System.Net.IPEndPoint listen)
+    {
+        ArgumentNullException.ThrowIfNull(publishing);
+        return new BuiltInDnsOptions { Listen = listen, RateLimit = publishing.DnsRateLimit };
+    }
+
+    /// <summary>The RFC 2136 settings from the section, without the zone (the provider's); also what its validator checks.</summary>
+    public static Rfc2136Options Rfc2136(PublishingSettings publishing, System.Net.IPEndPoint? server)
+    {
+        ArgumentNullException.ThrowIfNull(publishing);
+        return new Rfc2136Options
+        {
+            Server = server,
+            TsigKeyName = publishing.TsigKeyName ?? "",
+            TsigAlgorithm = publishing.TsigAlgorithm,
+            TsigSecret = publishing.TsigSecret ?? "",
+        };
     }
 
     /// <summary>The zone file's settings; also what the download endpoint renders with.</summary>

@@ -24,22 +24,28 @@ public sealed record BuiltInDnsOptions
     /// <summary>Response-rate limiting of UDP answers per client network; on by default.</summary>
     public DnsRateLimitOptions RateLimit { get; init; } = new();
 
-    public void Validate()
+    /// <summary>Throws the first of <see cref="Problems"/>: the guard of a server built from options in code.</summary>
+    public void Validate() => PublishingValidation.ThrowFirst(Problems());
+
+    /// <summary>Every problem as a sentence naming the setting; the publishing section's validator lists them at start.</summary>
+    public IEnumerable<string> Problems()
     {
-        if (RateLimit?.Problems().FirstOrDefault() is { } problem)
+        foreach (var problem in RateLimit?.Problems() ?? [])
         {
-            throw new ArgumentException(problem);
+            yield return problem;
         }
         if (Listen is null)
         {
-            throw new ArgumentException("BuiltInDns.Listen is required (an address and port, e.g. 0.0.0.0:53)");
+            yield return "BuiltInDns.Listen is required (an address and port, e.g. 0.0.0.0:53)";
         }
         if (MaxUdpPayload is < 512 or > 65535)
         {
-            throw new ArgumentException($"BuiltInDns.MaxUdpPayload must be between 512 and 65535, not {MaxUdpPayload}");
+            yield return $"BuiltInDns.MaxUdpPayload must be between 512 and 65535, not {MaxUdpPayload}";
         }
-        PublishingValidation.HostNames("BuiltInDns.NsNames", NsNames);
-        PublishingValidation.Mailbox("BuiltInDns.SoaMailbox", SoaMailbox);
+        foreach (var problem in PublishingValidation.HostNames("BuiltInDns.NsNames", NsNames).Concat(PublishingValidation.Mailbox("BuiltInDns.SoaMailbox", SoaMailbox)))
+        {
+            yield return problem;
+        }
     }
 }
 
@@ -63,31 +69,47 @@ public sealed record Rfc2136Options
     /// <summary>How long to wait for each answer (transfer or update).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    public void Validate()
+    /// <summary>Throws the first of <see cref="Problems"/>: the guard of a publisher built from options in code.</summary>
+    public void Validate() => PublishingValidation.ThrowFirst(Problems());
+
+    /// <summary>Every problem as a sentence naming the setting.</summary>
+    public IEnumerable<string> Problems()
     {
         if (Server is null)
         {
-            throw new ArgumentException("Rfc2136.Server is required (the primary's address and port, e.g. 192.0.2.53:53)");
+            yield return "Rfc2136.Server is required (the primary's address and port, e.g. 192.0.2.53:53)";
         }
         if (!DnsName.IsValid(Zone))
         {
-            throw new ArgumentException($"Rfc2136.Zone is not a valid domain name: '{Zone}'");
+            yield return $"Rfc2136.Zone is not a valid domain name: '{Zone}'";
         }
+        foreach (var problem in KeyProblems())
+        {
+            yield return problem;
+        }
+    }
+
+    /// <summary>
+    /// The problems of the TSIG key and the timeout: what the publishing section's validator lists. The zone is the
+    /// provider's (SenderAuth:Provider:Zone, ProviderOptionsValidator) and the server is parsed from its own setting.
+    /// </summary>
+    public IEnumerable<string> KeyProblems()
+    {
         if (!DnsName.IsValid(TsigKeyName))
         {
-            throw new ArgumentException($"Rfc2136.TsigKeyName is not a valid key name: '{TsigKeyName}'");
+            yield return $"Rfc2136.TsigKeyName is not a valid key name: '{TsigKeyName}'";
         }
         if (!TsigAlgorithms.IsKnown(TsigAlgorithm))
         {
-            throw new ArgumentException($"Rfc2136.TsigAlgorithm '{TsigAlgorithm}' is not supported; use one of {string.Join(", ", TsigAlgorithms.Names)}");
+            yield return $"Rfc2136.TsigAlgorithm '{TsigAlgorithm}' is not supported; use one of {TsigAlgorithms.List}";
         }
         if (!IsBase64(TsigSecret))
         {
-            throw new ArgumentException("Rfc2136.TsigSecret must be the key's secret in base64 (it is empty or not base64)");
+            yield return "Rfc2136.TsigSecret must be the key's secret in base64 (it is empty or not base64): unsigned updates are not sent";
         }
         if (Timeout <= TimeSpan.Zero || Timeout > TimeSpan.FromMinutes(5))
         {
-            throw new ArgumentException($"Rfc2136.Timeout must be positive and at most 5 minutes, not {Timeout}");
+            yield return $"Rfc2136.Timeout must be positive and at most 5 minutes, not {Timeout}";
         }
     }
 
@@ -110,41 +132,58 @@ public sealed record ZoneFileOptions
     /// <summary>The SOA RNAME, as for <see cref="BuiltInDnsOptions.SoaMailbox"/>.</summary>
     public string? SoaMailbox { get; init; }
 
-    public void Validate()
+    /// <summary>Throws the first of <see cref="Problems"/>: the guard of a publisher built from options in code.</summary>
+    public void Validate() => PublishingValidation.ThrowFirst(Problems());
+
+    /// <summary>Every problem as a sentence naming the setting; the publishing section's validator lists them at start.</summary>
+    public IEnumerable<string> Problems()
     {
         if (string.IsNullOrWhiteSpace(Path))
         {
-            throw new ArgumentException("ZoneFile.Path is required (where the provider zone file is written)");
+            yield return "ZoneFile.Path is required (where the provider zone file is written)";
         }
-        var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
-        if (folder is null || !Directory.Exists(folder))
+        else
         {
-            throw new ArgumentException($"ZoneFile.Path: the folder of '{Path}' does not exist");
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+            if (folder is null || !Directory.Exists(folder))
+            {
+                yield return $"ZoneFile.Path: the folder of '{Path}' does not exist";
+            }
         }
-        PublishingValidation.HostNames("ZoneFile.NsNames", NsNames);
-        PublishingValidation.Mailbox("ZoneFile.SoaMailbox", SoaMailbox);
+        foreach (var problem in PublishingValidation.HostNames("ZoneFile.NsNames", NsNames).Concat(PublishingValidation.Mailbox("ZoneFile.SoaMailbox", SoaMailbox)))
+        {
+            yield return problem;
+        }
     }
 }
 
 internal static class PublishingValidation
 {
-    public static void HostNames(string setting, IReadOnlyList<string>? names)
+    public static void ThrowFirst(IEnumerable<string> problems)
+    {
+        if (problems.FirstOrDefault() is { } problem)
+        {
+            throw new ArgumentException(problem);
+        }
+    }
+
+    public static IEnumerable<string> HostNames(string setting, IReadOnlyList<string>? names)
     {
         foreach (var name in names ?? [])
         {
             if (string.IsNullOrWhiteSpace(name) || !DnsName.IsValid(name))
             {
-                throw new ArgumentException($"{setting}: '{name}' is not a valid host name");
+                yield return $"{setting}: '{name}' is not a valid host name";
             }
         }
     }
 
-    public static void Mailbox(string setting, string? mailbox)
+    public static IEnumerable<string> Mailbox(string setting, string? mailbox)
     {
         var at = mailbox?.LastIndexOf('@') ?? -1;
         if (mailbox is not null && (at == 0 || at == mailbox.Length - 1 || !DnsName.IsValid(ZoneApex.MailboxToDomainName(mailbox))))
         {
-            throw new ArgumentException($"{setting}: '{mailbox}' is neither a mailbox nor a domain name");
+            yield return $"{setting}: '{mailbox}' is neither a mailbox nor a domain name";
         }
     }
 }

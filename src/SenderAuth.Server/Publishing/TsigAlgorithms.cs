@@ -17,6 +17,9 @@ internal static class TsigAlgorithms
 
     public static IEnumerable<string> Names => ByName.Keys;
 
+    /// <summary>The names as configuration and error messages list them, comma-separated.</summary>
+    public static string List => string.Join(", ", Names);
+
     public static bool IsKnown(string? name) => name is not null && ByName.ContainsKey(name);
 
     public static TSigAlgorithm Parse(string name) =>

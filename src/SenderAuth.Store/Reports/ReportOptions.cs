@@ -124,7 +124,7 @@ public sealed class ReportOptions
     }
 }
 
-/// <summary>How the IMAP connection is secured, bound from configuration by name in any case (<c>tls</c>, <c>starttls</c>, <c>none</c>).</summary>
+/// <summary>How the IMAP connection is secured, bound from configuration by its JSON token (<c>tls</c>, <c>start-tls</c>, <c>none</c>) or by name in any case (<c>starttls</c>).</summary>
 public enum ImapSecurity
 {
     /// <summary>TLS from the first byte (implicit TLS, port 993).</summary>
@@ -143,7 +143,7 @@ public sealed class ImapMailboxOptions
     /// <summary>The IMAP server's port.</summary>
     [Range(1, 65535)]
     public int Port { get; set; } = 993;
-    /// <summary>tls (implicit, port 993; the default), starttls, or none (loopback tests only); any case.</summary>
+    /// <summary>tls (implicit, port 993; the default), start-tls (or starttls), or none (loopback tests only).</summary>
     public ImapSecurity Security { get; set; } = ImapSecurity.Tls;
     /// <summary>The IMAP login (required).</summary>
     public string User { get; set; } = "";
@@ -171,7 +171,7 @@ public sealed class ImapMailboxOptions
         if (string.IsNullOrWhiteSpace(Host)) { yield return "Host is required"; }
         if (string.IsNullOrWhiteSpace(User)) { yield return "User is required"; }
         if (string.IsNullOrEmpty(Password)) { yield return "Password is required (set it in the environment)"; }
-        if (!Enum.IsDefined(Security)) { yield return "Security must be tls, starttls or none"; }
+        if (!Enum.IsDefined(Security)) { yield return "Security must be tls, start-tls or none"; }
         if (string.Equals(Folder, ArchiveFolder, StringComparison.OrdinalIgnoreCase) || string.Equals(Folder, ErrorFolder, StringComparison.OrdinalIgnoreCase))
         {
             yield return "ArchiveFolder and ErrorFolder must differ from Folder";

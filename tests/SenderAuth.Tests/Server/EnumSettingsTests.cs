@@ -16,7 +16,7 @@ public sealed class EnumSettingsTests
     [Fact]
     public void Check_UnknownWordsInAListAndTheLogFormat_AreNamedWithTheWordsAccepted()
     {
-        var enums = EnumSettings.Check(Configuration(new()
+        var enums = ServerEnumSettings.Check(Configuration(new()
         {
             ["SenderAuth:Reports:Imap:0:Host"] = "imap.example.org",
             ["SenderAuth:Reports:Imap:0:Security"] = "STARTTLS",
@@ -27,7 +27,7 @@ public sealed class EnumSettingsTests
         Assert.Equal(
         [
             "Logging:Format is \"xml\": use text, json",
-            "SenderAuth:Reports:Imap:1:Security is \"ssl\": use tls, starttls, none",
+            "SenderAuth:Reports:Imap:1:Security is \"ssl\": use tls, start-tls, none",
         ], enums.Problems.Order(StringComparer.Ordinal));
         Assert.Equal(["Logging:Format", "SenderAuth:Reports:Imap:1:Security"], enums.Paths.Order(StringComparer.Ordinal));
     }
@@ -41,7 +41,7 @@ public sealed class EnumSettingsTests
     public void Bind_ImapSecurity_KeepsTheDocumentedSpellings(string? word, ImapSecurity expected)
     {
         var configuration = Configuration(new() { ["SenderAuth:Reports:Imap:0:Host"] = "imap.example.org", ["SenderAuth:Reports:Imap:0:Security"] = word });
-        Assert.Empty(EnumSettings.Check(configuration).Problems);
+        Assert.Empty(ServerEnumSettings.Check(configuration).Problems);
         var options = configuration.GetSection(ServerOptions.Section).Get<ServerOptions>()!;
         Assert.Equal(expected, Assert.Single(options.Reports.Imap).Security);
     }
@@ -54,7 +54,7 @@ public sealed class EnumSettingsTests
     public void LogFormat_IsReadInAnyCase(string? word, LogFormat expected)
     {
         var configuration = Configuration(new() { [LogFormats.Key] = word });
-        Assert.Empty(EnumSettings.Check(configuration).Problems);
+        Assert.Empty(ServerEnumSettings.Check(configuration).Problems);
         Assert.Equal(expected, LogFormats.From(configuration));
     }
 }

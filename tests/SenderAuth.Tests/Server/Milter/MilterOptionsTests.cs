@@ -40,13 +40,13 @@ public sealed class MilterOptionsTests
             ["SenderAuth:Database"] = "mysql",
             ["SenderAuth:Publishing:Mode"] = "ZoneFile",
         }).Build();
-        var enums = EnumSettings.Check(configuration);
+        var enums = ServerEnumSettings.Check(configuration);
         Assert.Equal(
         [
             "SenderAuth:Database is \"mysql\": use sqlite, postgres",
             "SenderAuth:Milter:Mode is \"both\": use sign, verify",
             "SenderAuth:Milter:OnError is \"ignore\": use tempfail, accept",
-            "SenderAuth:Milter:UnknownDomainPolicy is \"1\": use reject, signwithproviderdomain, passunsigned",
+            "SenderAuth:Milter:UnknownDomainPolicy is \"1\": use reject, sign-with-provider-domain, pass-unsigned",
         ], enums.Problems.Order(StringComparer.Ordinal));
         Assert.DoesNotContain("SenderAuth:Publishing:Mode", enums.Paths);
         var options = new ServerOptions();
