@@ -1,3 +1,5 @@
+using SenderAuth.Json;
+
 namespace SenderAuth.Server.Reports;
 
 /// <summary>One word for a whole file, for the folders the pollers file it in and their logs.</summary>
@@ -7,8 +9,8 @@ public static class FileImportOutcomeSummary
     public static string Summary(this FileImportOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        return outcome.Status != FileImportStatus.Imported ? outcome.Status.Token()
-            : outcome.Imported > 0 ? ReportImportStatus.Imported.Token() : outcome.Duplicates > 0 ? ReportImportStatus.Duplicate.Token()
-            : outcome.Foreign > 0 ? ReportImportStatus.Foreign.Token() : outcome.Status.Token();
+        return outcome.Status != FileImportStatus.Imported ? SenderAuthJson.Token(outcome.Status)
+            : outcome.Imported > 0 ? SenderAuthJson.Token(ReportImportStatus.Imported) : outcome.Duplicates > 0 ? SenderAuthJson.Token(ReportImportStatus.Duplicate)
+            : outcome.Foreign > 0 ? SenderAuthJson.Token(ReportImportStatus.Foreign) : SenderAuthJson.Token(outcome.Status);
     }
 }

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -197,7 +198,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
                 await inbox.MoveToAsync(uid, archive, ct).ConfigureAwait(false);
                 return new ImapMessageOutcome(uid.Id, subject, outcome.Summary(), mailbox.ArchiveFolder);
             }
-            var why = outcome.Reason ?? outcome.Status.Token();
+            var why = outcome.Reason ?? SenderAuthJson.Token(outcome.Status);
             var original = File.OpenRead(path);
             await using (original.ConfigureAwait(false))
             {
@@ -206,7 +207,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             // The note holds the original now: delete it from the inbox (appended first, so a crash loses nothing).
             await inbox.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct).ConfigureAwait(false);
             await inbox.ExpungeAsync([uid], ct).ConfigureAwait(false);
-            return new ImapMessageOutcome(uid.Id, subject, outcome.Status.Token(), mailbox.ErrorFolder, why);
+            return new ImapMessageOutcome(uid.Id, subject, SenderAuthJson.Token(outcome.Status), mailbox.ErrorFolder, why);
         }
         finally
         {

@@ -65,7 +65,7 @@ public sealed partial class DomainChecker
     private static string Why(DnssecResult r) => r.Detail is { } d && r.Status == DnssecStatus.Bogus ? $": {d}" : string.Empty;
 
     private static string Observed(DnssecResult r) =>
-        r.Status.ToString().ToLowerInvariant()
+        r.Status.Token()
         + (r.Reason is { } reason && r.Status == DnssecStatus.Bogus ? $" {reason}" : string.Empty)
         + (r.ZoneApex is null ? string.Empty : $" (zone {r.ZoneApex}{(r.Status == DnssecStatus.Insecure ? r.Reason == "unsupported-algorithm" ? ", signed with an algorithm not validated" : r.ZoneSigned ? ", signed, no DS" : ", unsigned" : string.Empty)})");
 
