@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.CommandLine;
 using SenderAuth.Store.Data.Backup;
 using SenderAuth.Store.Hosting;
@@ -50,7 +51,7 @@ internal static class BackupCommand
             else
             {
                 var m = result.Manifest;
-                Console.WriteLine($"backed up to {Path.GetFullPath(parse.GetValue(destination)!)}: {DatabaseKindTokens.Token(m.Database)} at migration {m.Migration ?? "(none)"}, {m.Files.Count} files, {m.Files.Sum(f => f.Bytes)} bytes");
+                Console.WriteLine($"backed up to {Path.GetFullPath(parse.GetValue(destination)!)}: {SenderAuthJson.Token(m.Database)} at migration {m.Migration ?? "(none)"}, {m.Files.Count} files, {m.Files.Sum(f => f.Bytes)} bytes");
                 foreach (var s in result.Skipped)
                 {
                     Console.WriteLine($"  not copied: {s}");

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.CommandLine;
 using SenderAuth.Store.Data.Backup;
 using SenderAuth.Store.Hosting;
@@ -43,7 +44,7 @@ internal static class BackupRestoreCommand
             else
             {
                 var m = result.Manifest;
-                Console.WriteLine($"restored {result.Restored.Count} files into {Path.GetFullPath(parse.GetValue(data)!)}: {DatabaseKindTokens.Token(m.Database)} at migration {m.Migration ?? "(none)"}, backed up {m.CreatedAt:yyyy-MM-dd HH:mm:ss}Z by {m.SenderAuthVersion}");
+                Console.WriteLine($"restored {result.Restored.Count} files into {Path.GetFullPath(parse.GetValue(data)!)}: {SenderAuthJson.Token(m.Database)} at migration {m.Migration ?? "(none)"}, backed up {m.CreatedAt:yyyy-MM-dd HH:mm:ss}Z by {m.SenderAuthVersion}");
                 if (result.PendingCommand is { } pending)
                 {
                     Console.WriteLine($"  load the database: {pending}");

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Diagnostics;
 using SenderAuth.Reports;
 using Microsoft.Extensions.DependencyInjection;
@@ -99,7 +100,7 @@ internal static class ReportImport
                 .AddColumn(new TableColumn("foreign").RightAligned()).AddColumn(new TableColumn("records").RightAligned()).AddColumn("reason");
             foreach (var o in shown)
             {
-                var status = o.Status != FileImportStatus.Imported ? $"[red]{o.Status.Token()}[/]"
+                var status = o.Status != FileImportStatus.Imported ? $"[red]{SenderAuthJson.Token(o.Status)}[/]"
                     : o.Reports.Any(r => r.Kind == ReportKind.Failure) ? "[green]imported[/] (failure report)" : "[green]imported[/]";
                 table.AddRow(Markup.Escape(o.File), status, $"{o.Imported}", $"{o.Duplicates}", $"{o.Foreign}",
                     $"{o.Reports.Sum(r => (long)r.Records):N0}", Markup.Escape(o.Reason ?? ""));

@@ -52,9 +52,9 @@ public sealed class DomainView
             var own = Dnssec.FirstOrDefault(f => f.Subject == Domain.Name);
             return Latest is null ? "not checked yet" : own?.Code switch
             {
-                "dnssec-secure" => "secure",
-                "dnssec-no-ds" or "dnssec-unsigned" => "insecure",
-                "dnssec-bogus" => "bogus",
+                CheckCodes.DnssecSecure => "secure",
+                CheckCodes.DnssecNoDs or CheckCodes.DnssecUnsigned => "insecure",
+                CheckCodes.DnssecBogus => "bogus",
                 null => "not checked",
                 _ => "unknown",
             };

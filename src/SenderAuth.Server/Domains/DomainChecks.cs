@@ -98,7 +98,7 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
     /// </summary>
     private async Task<DomainCheckReport> ExpectIdleRevocationAsync(Institution institution, SenderDomain domain, DomainCheckReport report, CancellationToken ct)
     {
-        if (!report.Findings.Any(f => f.Code == "dkim-key-revoked"))
+        if (!report.Findings.Any(f => f.Code == CheckCodes.DkimKeyRevoked))
         {
             return report;
         }
@@ -111,8 +111,8 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         {
             return report;
         }
-        var findings = report.Findings.Select(f => f.Code == "dkim-key-revoked" && f.Subject is { } n && revokedIdle.Contains(n)
-            ? f with { Severity = FindingSeverity.Info, Code = "dkim-idle-key-revoked", Message = $"{f.Subject}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
+        var findings = report.Findings.Select(f => f.Code == CheckCodes.DkimKeyRevoked && f.Subject is { } n && revokedIdle.Contains(n)
+            ? f with { Severity = FindingSeverity.Info, Code = CheckCodes.DkimIdleKeyRevoked, Message = $"{f.Subject}: the previous key, revoked after the last rotation as planned; the next rotation publishes a new one here" }
             : f).ToList();
         return report with { Findings = findings };
     }

@@ -1,3 +1,4 @@
+using SenderAuth.Dns;
 
 namespace SenderAuth.Server.Http;
 
@@ -41,14 +42,14 @@ public sealed record DomainDto(string Name, string UnicodeName, string Instituti
         {
             VerifiedAt = d.VerifiedAt,
             Challenge = d.VerifiedAt is null && d.ChallengeToken.Length > 0
-                ? new OwnershipChallenge(DomainVerification.ChallengeName(d.Name), "TXT", DomainVerification.ChallengeValue(d.ChallengeToken))
+                ? new OwnershipChallenge(DomainVerification.ChallengeName(d.Name), DnsRecordType.Txt, DomainVerification.ChallengeValue(d.ChallengeToken))
                 : null,
             PublishProblem = d.PublishProblem,
         };
 }
 
 /// <summary>The ownership challenge: publish <see cref="Value"/> as a TXT record at <see cref="Name"/>, then check the domain.</summary>
-public sealed record OwnershipChallenge(string Name, string Type, string Value);
+public sealed record OwnershipChallenge(string Name, DnsRecordType Type, string Value);
 
 /// <summary>A key as the API shows it: public parts only; the private key never leaves the service.</summary>
 public sealed record KeyDto(string Selector, string Target, string Algorithm, int Bits, DkimKeyState State, bool Imported, string PublicKey,

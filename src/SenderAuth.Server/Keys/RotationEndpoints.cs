@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -51,7 +52,7 @@ public static class RotationEndpoints
         {
             if (!emergency || rotation.Step != RotationStep.Retaining)
             {
-                return ErrorResponses.Problem(new ServiceError.Conflict($"a rotation is in progress (step {rotation.Step.ToString().ToLowerInvariant()}); {(emergency ? "an emergency can only cut the retention short" : "wait for it to finish")}"), http);
+                return ErrorResponses.Problem(new ServiceError.Conflict($"a rotation is in progress (step {SenderAuthJson.Token(rotation.Step)}); {(emergency ? "an emergency can only cut the retention short" : "wait for it to finish")}"), http);
             }
             // Compromised old key: revoke it at the next tick instead of after the retention.
             rotation.StepDueAt = now;

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -113,7 +114,7 @@ public sealed partial class BacklogSampler : BackgroundService
 
     private IEnumerable<Measurement<long>> ReadDomains() =>
         _last is { } s
-            ? s.Domains.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("state", d.Key.ToString().ToLowerInvariant())))
+            ? s.Domains.Select(d => new Measurement<long>(d.Value, new KeyValuePair<string, object?>("state", SenderAuthJson.Token(d.Key))))
             : [];
 
     private sealed record Sample(long Webhooks, long ReportFiles, long Quarantined, long BlockedRotations, Dictionary<DomainState, long> Domains);

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using SenderAuth.Dkim;
 using SenderAuth.Dns;
 
@@ -21,6 +22,6 @@ public sealed class Canary(SigningService signing, IDnsResolver dns, TimeProvide
         var signature = outcome.Signatures.FirstOrDefault();
         return signature?.Result == DkimResult.Pass
             ? null
-            : $"canary for {domain}: DKIM {signature?.Result.ToString().ToLowerInvariant() ?? "none"} ({signature?.Detail ?? "no signature"})";
+            : $"canary for {domain}: DKIM {(signature is null ? "none" : SenderAuthJson.Token(signature.Result))} ({signature?.Detail ?? "no signature"})";
     }
 }

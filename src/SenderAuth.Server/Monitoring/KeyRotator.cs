@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
@@ -251,8 +252,9 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     private async Task StepAsync(Institution institution, KeyRotation rotation, RotationStep step, string detail, CancellationToken ct)
     {
         rotation.Step = step;
-        var name = $"rotation.{step.ToString().ToLowerInvariant()}";
-        metrics.RotationStep(step.ToString().ToLowerInvariant());
+        var token = SenderAuthJson.Token(step);
+        var name = $"rotation.{token}";
+        metrics.RotationStep(token);
         db.Record(time, "system", institution.Id, name, rotation.GroupTarget, detail);
         await WebhookOutbox.EnqueueAsync(db, institution.Id,
             new ServerEvent(name, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new { group = rotation.GroupTarget }), ct).ConfigureAwait(false);

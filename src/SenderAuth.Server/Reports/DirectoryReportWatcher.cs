@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Reports;
@@ -151,7 +152,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
         var target = FreeName(ok ? processed : failed, name);
         if (!ok)
         {
-            await File.WriteAllTextAsync(target + ".reason.txt", (outcome.Reason ?? outcome.Status.Token()) + "\n", ct).ConfigureAwait(false);
+            await File.WriteAllTextAsync(target + ".reason.txt", (outcome.Reason ?? SenderAuthJson.Token(outcome.Status)) + "\n", ct).ConfigureAwait(false);
         }
         try
         {

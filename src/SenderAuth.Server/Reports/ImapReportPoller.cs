@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using MailKit;
 using MailKit.Net.Imap;
 using MailKit.Search;
@@ -21,7 +22,7 @@ public enum ImapPollStatus
 public sealed record ImapPollResult(string Mailbox, ImapPollStatus Status, IReadOnlyList<ImapMessageOutcome> Messages, string? Error = null);
 
 /// <summary>One message: its import status (or <c>too-large</c>) and the folder it went to.</summary>
-public sealed record ImapMessageOutcome(uint Uid, string? Subject, string Status, string MovedTo, string? Reason = null);
+public sealed record ImapMessageOutcome(uint Uid, string? Subject, FileImportSummary Status, string MovedTo, string? Reason = null);
 
 /// <summary>
 /// Polls the configured IMAP mailboxes (the rua addresses) with MailKit: every message is spooled to a file,
@@ -172,7 +173,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             await errors.AppendAsync(await ImapFolders.NoteAsync(summary, mailbox, reason, original: null, time, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
             await inbox.MoveToAsync(uid, errors, ct).ConfigureAwait(false);
             log.LogWarning(new EventId(LogEvents.Reports + 8), "IMAP mailbox {Mailbox}: message {Uid} ({Subject}) moved to {Folder}: {Reason}", mailbox.Name, uid.Id, subject, mailbox.ErrorFolder, reason);
-            return new ImapMessageOutcome(uid.Id, subject, "too-large", mailbox.ErrorFolder, reason);
+            return new ImapMessageOutcome(uid.Id, subject, FileImportSummary.TooLarge, mailbox.ErrorFolder, reason);
         }
         var spool = Path.Combine(o.DataDirectory, "reports", "incoming");
         Directory.CreateDirectory(spool);
@@ -184,7 +185,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
                 var reason = $"the message is larger than MaxMessageBytes ({mailbox.MaxMessageBytes}) although the server announced {summary.Size} bytes; it was not read to the end";
                 await errors.AppendAsync(await ImapFolders.NoteAsync(summary, mailbox, reason, original: null, time, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
                 await inbox.MoveToAsync(uid, errors, ct).ConfigureAwait(false);
-                return new ImapMessageOutcome(uid.Id, subject, "too-large", mailbox.ErrorFolder, reason);
+                return new ImapMessageOutcome(uid.Id, subject, FileImportSummary.TooLarge, mailbox.ErrorFolder, reason);
             }
             FileImportOutcome outcome;
             using (var scope = scopes.CreateScope())
@@ -195,9 +196,9 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             if (outcome.Status == FileImportStatus.Imported)
             {
                 await inbox.MoveToAsync(uid, archive, ct).ConfigureAwait(false);
-                return new ImapMessageOutcome(uid.Id, subject, outcome.Summary(), mailbox.ArchiveFolder);
+                return new ImapMessageOutcome(uid.Id, subject, outcome.SummaryStatus(), mailbox.ArchiveFolder);
             }
-            var why = outcome.Reason ?? outcome.Status.Token();
+            var why = outcome.Reason ?? SenderAuthJson.Token(outcome.Status);
             var original = File.OpenRead(path);
             await using (original.ConfigureAwait(false))
             {
@@ -206,7 +207,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
             // The note holds the original now: delete it from the inbox (appended first, so a crash loses nothing).
             await inbox.StoreAsync(uid, new StoreFlagsRequest(StoreAction.Add, MessageFlags.Deleted) { Silent = true }, ct).ConfigureAwait(false);
             await inbox.ExpungeAsync([uid], ct).ConfigureAwait(false);
-            return new ImapMessageOutcome(uid.Id, subject, outcome.Status.Token(), mailbox.ErrorFolder, why);
+            return new ImapMessageOutcome(uid.Id, subject, outcome.SummaryStatus(), mailbox.ErrorFolder, why);
         }
         finally
         {

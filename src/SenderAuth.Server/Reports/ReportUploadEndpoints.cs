@@ -95,7 +95,7 @@ public static class ReportUploadEndpoints
                 outcomes.Add(outcome);
                 // One audit entry per file: the record of who uploaded what, and the count the hourly quota reads.
                 db.Record(time, caller, caller.InstitutionId, UploadAction, outcome.File,
-                    $"key {caller.KeyId}: {outcome.Summary()}; {string.Join(", ", outcome.Reports.Select(r => $"{r.ReporterOrg} {r.ReportId} {r.Status.Token()} {r.Provenance.Token()}"))}");
+                    $"key {caller.KeyId}: {outcome.Summary()}; {string.Join(", ", outcome.Reports.Select(r => $"{r.ReporterOrg} {r.ReportId} {SenderAuthJson.Token(r.Status)} {r.Provenance.Token()}"))}");
                 await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
             }

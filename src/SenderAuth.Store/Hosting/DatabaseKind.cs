@@ -1,6 +1,9 @@
 namespace SenderAuth.Store.Hosting;
 
-/// <summary>Where the server keeps its data (<c>SenderAuth:Database</c>, <c>--database</c>).</summary>
+/// <summary>
+/// Where the server keeps its data (<c>SenderAuth:Database</c>, <c>--database</c>); the CLI's output and a backup's
+/// manifest spell it <c>sqlite</c> / <c>postgres</c> through SenderAuthJson.Token (the one mapping).
+/// </summary>
 public enum DatabaseKind
 {
     /// <summary>SQLite in the data folder: the default, no setup.</summary>
@@ -8,15 +11,4 @@ public enum DatabaseKind
 
     /// <summary>PostgreSQL at <see cref="StoreOptions.ConnectionString"/>: several instances can share it.</summary>
     Postgres,
-}
-
-/// <summary>The word of each <see cref="DatabaseKind"/> as configuration, the CLI's output and a backup's manifest spell it.</summary>
-public static class DatabaseKindTokens
-{
-    public static string Token(DatabaseKind kind) => kind switch
-    {
-        DatabaseKind.Sqlite => "sqlite",
-        DatabaseKind.Postgres => "postgres",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a database kind"),
-    };
 }

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Diagnostics.Metrics;
 
 namespace SenderAuth.Store.Hosting;
@@ -99,7 +100,7 @@ public sealed class ServerMetrics
     /// <summary>One file or report read, by its kind (a file refused or quarantined before it was recognised as a failure
     /// report counts as aggregate: it was read as one) and its outcome.</summary>
     public void ReportFile(ReportKind kind, string outcome) => _reports.Add(1,
-        new KeyValuePair<string, object?>("kind", kind.Token()),
+        new KeyValuePair<string, object?>("kind", SenderAuthJson.Token(kind)),
         new KeyValuePair<string, object?>("outcome", outcome));
 
     public void ReportSourceFailed(string source) => _reportSourceErrors.Add(1, new KeyValuePair<string, object?>("source", source));

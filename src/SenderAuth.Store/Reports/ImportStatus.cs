@@ -1,6 +1,6 @@
 namespace SenderAuth.Store.Reports;
 
-/// <summary>What happened to one report file; in JSON and logs as <c>imported</c>, <c>quarantined</c>, <c>rejected</c>.</summary>
+/// <summary>What happened to one report file; in JSON, logs, metrics and folder names (through SenderAuthJson.Token, the one mapping) as <c>imported</c>, <c>quarantined</c>, <c>rejected</c>.</summary>
 public enum FileImportStatus
 {
     /// <summary>Read whole: its new reports stored, duplicates and foreign ones listed.</summary>
@@ -13,7 +13,7 @@ public enum FileImportStatus
     Rejected,
 }
 
-/// <summary>What happened to one report of a file; in JSON and logs as <c>imported</c>, <c>duplicate</c>, <c>foreign</c>, <c>misrouted</c>.</summary>
+/// <summary>What happened to one report of a file; in JSON and logs (SenderAuthJson.Token) as <c>imported</c>, <c>duplicate</c>, <c>foreign</c>, <c>misrouted</c>.</summary>
 public enum ReportImportStatus
 {
     /// <summary>New: stored.</summary>
@@ -37,32 +37,4 @@ public enum ReportKind
 
     /// <summary>A failure report (RFC 9991): one message; its Records and Messages are 1.</summary>
     Failure,
-}
-
-/// <summary>The words for import statuses in logs, metrics and folder names: one mapping, the same as JSON's.</summary>
-public static class ImportStatusTokens
-{
-    public static string Token(this FileImportStatus status) => status switch
-    {
-        FileImportStatus.Imported => "imported",
-        FileImportStatus.Quarantined => "quarantined",
-        FileImportStatus.Rejected => "rejected",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
-
-    public static string Token(this ReportImportStatus status) => status switch
-    {
-        ReportImportStatus.Imported => "imported",
-        ReportImportStatus.Duplicate => "duplicate",
-        ReportImportStatus.Foreign => "foreign",
-        ReportImportStatus.Misrouted => "misrouted",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
-
-    public static string Token(this ReportKind kind) => kind switch
-    {
-        ReportKind.Aggregate => "aggregate",
-        ReportKind.Failure => "failure",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-    };
 }

@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -85,7 +86,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             catch (ReportRejectedException e)
             {
                 db.ChangeTracker.Clear();
-                metrics.ReportFile(e.Kind, FileImportStatus.Rejected.Token());
+                metrics.ReportFile(e.Kind, SenderAuthJson.Token(FileImportStatus.Rejected));
                 return new FileImportOutcome(fileName, FileImportStatus.Rejected, [], e.Message);
             }
         }
@@ -115,7 +116,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             // A failure report (RFC 9991) comes in the same ways; it is one message's report, not a file of records.
             await tx.CommitAsync(ct).ConfigureAwait(false);
-            metrics.ReportFile(ReportKind.Failure, failure.Status.Token());
+            metrics.ReportFile(ReportKind.Failure, SenderAuthJson.Token(failure.Status));
             return new FileImportOutcome(fileName, FileImportStatus.Imported, [failure]);
         }
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.SequentialScan);
@@ -134,7 +135,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         await tx.CommitAsync(ct).ConfigureAwait(false);
         foreach (var r in results)
         {
-            metrics.ReportFile(ReportKind.Aggregate, r.Status.Token());
+            metrics.ReportFile(ReportKind.Aggregate, SenderAuthJson.Token(r.Status));
         }
         log.LogInformation(new EventId(LogEvents.Reports + 10), "report file {File} from {Origin}: {Imported} imported, {Duplicates} duplicate, {Foreign} foreign; mail: {Mail}",
             fileName, origin, results.Count(r => r.Status == ReportImportStatus.Imported), results.Count(r => r.Status == ReportImportStatus.Duplicate),
@@ -452,7 +453,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             await TrimQuarantineAsync(owner, ct).ConfigureAwait(false);
         }
-        metrics.ReportFile(ReportKind.Aggregate, FileImportStatus.Quarantined.Token());
+        metrics.ReportFile(ReportKind.Aggregate, SenderAuthJson.Token(FileImportStatus.Quarantined));
         log.LogWarning(new EventId(LogEvents.Reports + 13), "report file {File} from {Origin} quarantined: {Reason}", fileName, origin, reason);
         return new FileImportOutcome(fileName, FileImportStatus.Quarantined, [], reason);
     }

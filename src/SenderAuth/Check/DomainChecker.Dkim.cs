@@ -159,7 +159,7 @@ public sealed partial class DomainChecker
         var record = DkimKeyRecord.Parse(ourKey, out var error);
         if (record is null || record.PublicKey is null)
         {
-            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, record is null ? "dkim-key-invalid" : "dkim-key-revoked",
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, record is null ? "dkim-key-invalid" : CheckCodes.DkimKeyRevoked,
                 record is null ? $"the key at {target} is invalid: {error}" : $"the key at {target} is revoked (p= empty)") { Subject = target, Observed = Shorten(ourKey) });
             return;
         }

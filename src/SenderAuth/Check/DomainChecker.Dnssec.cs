@@ -26,16 +26,16 @@ public sealed partial class DomainChecker
         var zone = own.ZoneApex ?? domain;
         findings.Add(own.Status switch
         {
-            DnssecStatus.Secure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Info, "dnssec-secure",
+            DnssecStatus.Secure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Info, CheckCodes.DnssecSecure,
                 $"the zone {zone} is signed and validates: receivers can trust its SPF, DKIM and DMARC answers")
                 { Subject = domain, Observed = Observed(own) },
-            DnssecStatus.Insecure when own.ZoneSigned => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, "dnssec-no-ds",
+            DnssecStatus.Insecure when own.ZoneSigned => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, CheckCodes.DnssecNoDs,
                 $"the zone {zone} is signed, but its parent has no DS record for it, so no receiver can validate it: copy the DNSSEC key data (DS) from your DNS host and submit it at your registrar")
                 { Subject = domain, Observed = Observed(own), Expected = "secure" },
-            DnssecStatus.Insecure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, "dnssec-unsigned",
+            DnssecStatus.Insecure => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Warning, CheckCodes.DnssecUnsigned,
                 $"the zone {zone} is not signed: receivers cannot tell forged SPF, DKIM and DMARC answers from real ones. Enable DNSSEC: with the registrar's name servers it is one setting at the registrar; with other name servers, enable signing there and submit the DNSSEC key data (DS) at the registrar")
                 { Subject = domain, Observed = Observed(own), Expected = "secure" },
-            DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, "dnssec-bogus",
+            DnssecStatus.Bogus => new CheckFinding(CheckArea.Dnssec, FindingSeverity.Error, CheckCodes.DnssecBogus,
                 $"validation fails for {domain} (zone {zone}){Why(own)}: receivers treat the records as unavailable, so SPF, DKIM and DMARC fail. Fix the signatures at your DNS host (expired or made with a key the DS does not match), or remove the DS at the registrar")
                 { Subject = domain, Observed = Observed(own), Expected = "secure" },
             _ => Unknown(domain, own),
@@ -65,7 +65,7 @@ public sealed partial class DomainChecker
     private static string Why(DnssecResult r) => r.Detail is { } d && r.Status == DnssecStatus.Bogus ? $": {d}" : string.Empty;
 
     private static string Observed(DnssecResult r) =>
-        r.Status.ToString().ToLowerInvariant()
+        r.Status.Token()
         + (r.Reason is { } reason && r.Status == DnssecStatus.Bogus ? $" {reason}" : string.Empty)
         + (r.ZoneApex is null ? string.Empty : $" (zone {r.ZoneApex}{(r.Status == DnssecStatus.Insecure ? r.Reason == "unsupported-algorithm" ? ", signed with an algorithm not validated" : r.ZoneSigned ? ", signed, no DS" : ", unsigned" : string.Empty)})");
 

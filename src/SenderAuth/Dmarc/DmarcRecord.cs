@@ -15,6 +15,9 @@ public enum DmarcPolicy
 }
 
 /// <summary>Alignment mode (adkim, aspf).</summary>
+// Not shared with Reports.DmarcAlignmentMode: JSON writes this one (a parsed record, `dmarc lint`) as `relaxed` /
+// `strict` and the report's as the XML's `r` / `s`, and the report's has an Unknown for words reporters invent. One
+// type could write only one of the two, and the contract is by type, so sharing it would change one output's bytes.
 public enum DmarcAlignmentMode
 {
     /// <summary>r: organizational domains must match (mail.example.com aligns with example.com). The default.</summary>

@@ -134,6 +134,8 @@ public static class SenderAuthJson
         new TokenEnumConverter<Check.CheckArea>(Check.CheckTokens.Token),
         new TokenEnumConverter<Check.AreaVerdict>(Check.CheckTokens.Token),
         new TokenEnumConverter<Dns.DnsRecordType>(Dns.DnsRecordTypeTokens.Token),
+        new TokenEnumConverter<Dns.DnssecStatus>(Dns.DnssecStatusTokens.Token),
+        new TokenEnumConverter<Reports.Failure.FailureReportFormat>(Reports.Failure.FailureReportFormatTokens.Token),
         new UtcDateTimeOffsetConverter(),
         new UtcDateTimeConverter(),
         // Every other enum: kebab-case, one name only (no "a, b" lists, no numbers, no padding), errors list the words.

@@ -116,6 +116,7 @@ public enum DmarcAlignmentResult
 }
 
 /// <summary><c>adkim</c> / <c>aspf</c>: <c>r</c> or <c>s</c>.</summary>
+// Not Dmarc.DmarcAlignmentMode: that one is written `relaxed` / `strict` and has no Unknown; see the comment there.
 public enum DmarcAlignmentMode
 {
     /// <c>r</c> (also read from <c>relaxed</c>).

@@ -44,7 +44,7 @@ public static class PolicyAdvisor
         var common = new List<string>();
         if (daysOfData < options.MinDays) { common.Add($"only {daysOfData} day(s) of reports; wait until there are {options.MinDays}"); }
         if (legitMessages < options.MinMessages) { common.Add($"only {legitMessages:N0} legitimate messages reported; {options.MinMessages:N0} are needed before a share means anything"); }
-        foreach (var f in findings.Where(f => f.Code is "own-mail-failing" or "new-sender" or "declared-sender-unaligned"))
+        foreach (var f in findings.Where(f => f.Code is ReportFindingCodes.OwnMailFailing or ReportFindingCodes.NewSender or ReportFindingCodes.DeclaredSenderUnaligned))
         {
             common.Add($"{f.Title}: {f.Observed}");
         }

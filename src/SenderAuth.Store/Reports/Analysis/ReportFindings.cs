@@ -27,7 +27,7 @@ public static class ReportFindings
         if (ourFailing >= MinFailing && ourFailing > ourMessages * (1 - options.MinAlignedShare))
         {
             var worst = ours.Where(s => s.Source.Messages > s.Source.DmarcPass).OrderByDescending(s => s.Source.Messages - s.Source.DmarcPass).ToList();
-            findings.Add(new("own-mail-failing", FindingSeverity.Error, "Mail sent by the platform fails DMARC",
+            findings.Add(new(ReportFindingCodes.OwnMailFailing, FindingSeverity.Error, "Mail sent by the platform fails DMARC",
                 $"{ourFailing:N0} of {ourMessages:N0} messages from our sending networks failed DMARC ({Pct(ourFailing, ourMessages)}); reported by {string.Join(", ", worst.SelectMany(s => s.Source.Reporters).Distinct().Take(5))}",
                 "Our signing or the domain's DKIM delegation broke: run the domain check now and compare the selectors in these rows with the ones we sign with.",
                 ourFailing, worst.Select(s => s.Source.Ip).Take(20).ToList()));
@@ -50,7 +50,7 @@ public static class ReportFindings
         var threshold = Math.Max(1, (long)(total * options.UnknownSenderShare));
         foreach (var s in sources.Where(s => s.Category == SourceCategory.ThirdParty && s.Source.Messages >= threshold).OrderByDescending(s => s.Source.Messages))
         {
-            findings.Add(new("new-sender", FindingSeverity.Warning, $"A sender that is not set up: {s.Name ?? s.Source.Ip}",
+            findings.Add(new(ReportFindingCodes.NewSender, FindingSeverity.Warning, $"A sender that is not set up: {s.Name ?? s.Source.Ip}",
                 $"{s.Source.Messages:N0} messages from {s.Source.Ip}{(s.ReverseName is null ? "" : $" ({s.ReverseName})")} since {s.Source.FirstDay:yyyy-MM-dd} authenticate as {Identity(s)} but not as the domain (DMARC pass {Pct(s.Source.DmarcPass, s.Source.Messages)})",
                 "If the institution uses this service, declare it as a known sender and set it up (see the advice); if not, it is spoofing.",
                 s.Source.Messages, [s.Source.Ip]));
@@ -62,7 +62,7 @@ public static class ReportFindings
             {
                 continue;
             }
-            findings.Add(new("declared-sender-unaligned", FindingSeverity.Warning, $"{g.Key} sends for the domain without aligning",
+            findings.Add(new(ReportFindingCodes.DeclaredSenderUnaligned, FindingSeverity.Warning, $"{g.Key} sends for the domain without aligning",
                 $"{failing:N0} of {g.Sum(s => s.Source.Messages):N0} messages failed DMARC",
                 "Set this sender up with the domain (see the advice for it) before tightening the policy.", failing, g.Select(s => s.Source.Ip).Take(20).ToList()));
         }

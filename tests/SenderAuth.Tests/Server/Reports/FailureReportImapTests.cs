@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -28,7 +29,7 @@ public sealed class FailureReportImapTests
 
         var polled = Assert.Single(await host.Services.GetRequiredService<ImapReportPoller>().PollOnceAsync(ct));
         Assert.True(polled.Status == ImapPollStatus.Polled, polled.Error);
-        Assert.Equal(["imported"], polled.Messages.Select(m => m.Status));
+        Assert.Equal(["imported"], polled.Messages.Select(m => SenderAuthJson.Token(m.Status)));
         using (var scope = host.Services.CreateScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();

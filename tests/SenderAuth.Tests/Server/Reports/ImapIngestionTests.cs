@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
@@ -54,7 +55,7 @@ public sealed class ImapIngestionTests
         Assert.Equal(2, results.Count);
         var polled = results[0];
         Assert.True(polled.Status == ImapPollStatus.Polled, polled.Error);
-        Assert.Equal(["imported", "quarantined", "duplicate", "foreign", "too-large"], polled.Messages.Select(m => m.Status));
+        Assert.Equal(["imported", "quarantined", "duplicate", "foreign", "too-large"], polled.Messages.Select(m => SenderAuthJson.Token(m.Status)));
         var unreachable = results[1];
         Assert.Equal(ImapPollStatus.Failed, unreachable.Status);
         Assert.Contains("nobody@127.0.0.1:9/INBOX", unreachable.Mailbox, StringComparison.Ordinal);
@@ -138,9 +139,9 @@ public sealed class ImapIngestionTests
         Assert.All(results, r => Assert.True(r.Status is ImapPollStatus.Polled or ImapPollStatus.Busy, r.Error));
         var handled = results.SelectMany(r => r.Messages).ToList();
         Assert.Equal(mails.Count, handled.Count);
-        Assert.Equal(10, handled.Count(m => m.Status == "imported"));
-        Assert.Equal(2, handled.Count(m => m.Status == "duplicate"));
-        Assert.Equal(1, handled.Count(m => m.Status == "quarantined"));
+        Assert.Equal(10, handled.Count(m => m.Status == FileImportSummary.Imported));
+        Assert.Equal(2, handled.Count(m => m.Status == FileImportSummary.Duplicate));
+        Assert.Equal(1, handled.Count(m => m.Status == FileImportSummary.Quarantined));
         var archived = await mailbox.ReadAsync(mailbox.ArchiveFolder);
         Assert.Equal(12, archived.Count);
         Assert.Equal(12, archived.Select(m => m.MessageId).Distinct().Count());
