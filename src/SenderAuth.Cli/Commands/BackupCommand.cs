@@ -46,7 +46,7 @@ internal static class BackupCommand
             }
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new { result.Manifest, result.PendingCommand, result.Skipped });
+                CliOutput.WriteJson(BackupView.From(result));
             }
             else
             {

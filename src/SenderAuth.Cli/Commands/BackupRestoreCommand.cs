@@ -39,7 +39,7 @@ internal static class BackupRestoreCommand
             }
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new { result.Manifest, result.Restored, result.PendingCommand });
+                CliOutput.WriteJson(RestoreView.From(result));
             }
             else
             {

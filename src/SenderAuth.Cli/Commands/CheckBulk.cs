@@ -1,5 +1,3 @@
-using SenderAuth.Json;
-using System.Text.Json;
 using SenderAuth.Check;
 using Spectre.Console;
 
@@ -37,12 +35,12 @@ internal static class CheckBulk
                     var report = await checker.CheckAsync(domain, profile, CheckCommand.CodeFor(profile, code), ct).ConfigureAwait(false);
                     Interlocked.Add(ref errors, report.HasErrors ? 1 : 0);
                     Interlocked.Add(ref dns, report.DnsIncomplete ? 1 : 0);
-                    results[i] = JsonSerializer.Serialize(CheckCommand.View(report), SenderAuthJson.Options);
+                    results[i] = CliJson.Line(CheckCommand.View(report));
                 }
                 catch (Exception e) when (e is ArgumentException or UsageException)
                 {
                     Interlocked.Increment(ref errors);
-                    results[i] = JsonSerializer.Serialize(new { domain, error = e.Message }, SenderAuthJson.Options);
+                    results[i] = CliJson.Line(new CheckErrorView(domain, e.Message));
                 }
             }
             finally

@@ -82,15 +82,7 @@ internal static class CheckCommand
 
     public static int ExitCode(DomainCheckReport r) => r.HasErrors ? ExitCodes.Negative : r.DnsIncomplete ? ExitCodes.Unavailable : ExitCodes.Ok;
 
-    public static object View(DomainCheckReport r) => new
-    {
-        domain = r.Domain,
-        code = r.Code,
-        verdict = Areas(r).ToDictionary(a => a, r.Verdict),
-        // Through the contract (FindingContract): the same names as the API's and the stored rows'.
-        findings = r.Findings,
-        records = r.Records.Select(x => new { name = x.Name, type = x.Type, value = x.Value, zoneLine = x.ZoneLine }),
-    };
+    public static CheckView View(DomainCheckReport r) => CheckView.From(r, Areas(r));
 
     /// <summary>The areas with a verdict: DNSSEC only when it was checked (a resolver was asked; not with --zone).</summary>
     private static IEnumerable<CheckArea> Areas(DomainCheckReport r) =>

@@ -61,16 +61,8 @@ internal static class DkimCommand
             var name = $"{s}._domainkey.{d}";
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new
-                {
-                    name,
-                    algorithm = type == DkimKeyType.Rsa ? "rsa" : "ed25519",
-                    bits = key.KeySize,
-                    txt,
-                    txtStrings = DkimKeyRecord.TxtStrings(txt),
-                    zoneLine = DkimKeyRecord.ZoneFileLine(s, d, key.PublicKey),
-                    privateKey = file.FullName,
-                });
+                CliOutput.WriteJson(new DkimKeygenView(name, type, key.KeySize, txt, DkimKeyRecord.TxtStrings(txt),
+                    DkimKeyRecord.ZoneFileLine(s, d, key.PublicKey), file.FullName));
             }
             else
             {

@@ -24,13 +24,7 @@ internal static class DkimVerifyCommand
             var verification = await new DkimVerifier(resolver.Create(parse)).VerifyAsync(message, ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new
-                {
-                    signatures = verification.Signatures.Select(View),
-                    fromHeaders = verification.FromHeaderCount,
-                    ambiguities = verification.Ambiguities.Select(AmbiguityView),
-                    authenticationResults = string.Join("; ", verification.ToAuthResults()),
-                });
+                CliOutput.WriteJson(DkimVerifyView.From(verification));
             }
             else
             {
@@ -43,34 +37,6 @@ internal static class DkimVerifyCommand
         }));
         return command;
     }
-
-    public static object View(DkimSignatureOutcome s) => new
-    {
-        result = s.Result.Token(),
-        reason = s.Reason.Code(),
-        detail = s.Detail,
-        domain = s.Domain,
-        selector = s.Selector,
-        identity = s.Identity,
-        algorithm = s.Algorithm is { } a ? DkimSignature.AlgorithmToken(a) : null,
-        keyBits = s.KeySize,
-        testing = s.Testing,
-        unsignedBodyBytes = s.UnsignedBodyBytes,
-        ambiguity = s.Ambiguity is { } amb ? AmbiguityView(amb) : null,
-        authenticationResults = s.ToAuthResults().ToString(),
-    };
-
-    /// <summary>One ambiguous header line in JSON: its reason code, where it is, and what it touches.</summary>
-    public static object AmbiguityView(SenderAuth.Mail.HeaderAmbiguity a) => new
-    {
-        reason = a.Reason,
-        line = a.Line,
-        offset = a.Offset,
-        follows = a.Follows,
-        readAs = a.ReadAs,
-        character = a.Character,
-        detail = a.Describe(),
-    };
 
     private static void Print(DkimVerification v)
     {

@@ -41,18 +41,7 @@ internal static class DmarcCommand
             }
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new
-                {
-                    report.Domain,
-                    report.PolicyDomain,
-                    record = report.Record?.Text,
-                    policy = report.Record?.Policy.Token(),
-                    subdomainPolicy = report.Record?.SubdomainPolicy?.Token(),
-                    nonExistentPolicy = report.Record?.NonExistentPolicy?.Token(),
-                    testing = report.Record?.Testing,
-                    rua = report.Record?.AggregateReportUris.Select(u => u.ToString()),
-                    findings = report.Issues,
-                });
+                CliOutput.WriteJson(DmarcLintView.From(report));
             }
             else
             {

@@ -124,15 +124,22 @@ internal static class ReportCommand
 /// <summary>The JSON of <c>senderauth report --json</c> (field names are a public contract).</summary>
 internal sealed record ReportOutputView(IReadOnlyList<ReportView> Reports, ReportView Combined, IReadOnlyList<ReportErrorView> Errors);
 
+/// <param name="Error">
+/// The parser's error code (<see cref="DmarcReportErrors"/>, the mapping the contract registers for
+/// <see cref="DmarcReportErrorKind"/>) or <c>unreadable</c> when the file could not be read at all: one field over two
+/// sets of words, so a string rather than an enum (written since before this contract).
+/// </param>
 internal sealed record ReportErrorView(string File, string Error, int? Line, int? Column, string Message);
 
-internal sealed record ReportPolicyView(string Domain, string? P, string? Sp, string? Np, string? Adkim, string? Aspf, int? Pct, string? Fo, bool? Testing);
+/// <summary>The published policy a report states, under the record's own tag names; the contract writes the tokens.</summary>
+internal sealed record ReportPolicyView(
+    string Domain, DmarcDisposition? P, DmarcDisposition? Sp, DmarcDisposition? Np, DmarcAlignmentMode? Adkim, DmarcAlignmentMode? Aspf, int? Pct, string? Fo, bool? Testing);
 
 internal sealed record ReportSourceView(string Ip, long Messages, long DmarcPass, long SpfAligned, long DkimAligned);
 
 internal sealed record ReportView(
     string? Source, string? OrgName, string? ReportId, string? Namespace, DateTimeOffset? Begin, DateTimeOffset? End, ReportPolicyView? Policy,
-    int Reports, long Records, long Messages, IReadOnlyDictionary<string, long> Dispositions, long DmarcPass, double PassRate,
+    int Reports, long Records, long Messages, IReadOnlyDictionary<DmarcDisposition, long> Dispositions, long DmarcPass, double PassRate,
     IReadOnlyList<ReportSourceView> Sources, IReadOnlyList<DmarcReportWarning>? Warnings)
 {
     public static ReportView From(DmarcReportSummary s)
@@ -141,9 +148,9 @@ internal sealed record ReportView(
         var p = h?.Policy;
         return new ReportView(
             s.Source, h?.Metadata.OrgName, h?.Metadata.ReportId, h?.Namespace, h?.Metadata.Begin, h?.Metadata.End,
-            p is null ? null : new ReportPolicyView(p.Domain, p.Policy?.Token(), p.SubdomainPolicy?.Token(), p.NonExistentSubdomainPolicy?.Token(),
-                p.DkimAlignment?.Token(), p.SpfAlignment?.Token(), p.Percent, p.FailureOptions, p.Testing),
-            s.Reports, s.Records, s.Messages, s.Dispositions.ToDictionary(d => d.Key.Token(), d => d.Value), s.DmarcPass, Math.Round(s.PassRate, 4),
+            p is null ? null : new ReportPolicyView(p.Domain, p.Policy, p.SubdomainPolicy, p.NonExistentSubdomainPolicy,
+                p.DkimAlignment, p.SpfAlignment, p.Percent, p.FailureOptions, p.Testing),
+            s.Reports, s.Records, s.Messages, s.Dispositions.ToDictionary(d => d.Key, d => d.Value), s.DmarcPass, Math.Round(s.PassRate, 4),
             [.. s.Sources.Select(x => new ReportSourceView(x.Ip.ToString(), x.Messages, x.DmarcPass, x.SpfAligned, x.DkimAligned))],
             s.Warnings.Count == 0 ? null : s.Warnings);
     }

@@ -66,20 +66,14 @@ internal static class ReportSummary
                 analysis.IncludeUntrusted |= parse.GetValue(includeUntrusted);
                 var (f, t) = await analysis.WindowAsync(row, window.From, window.To, ct).ConfigureAwait(false);
                 var untrusted = await store.Reports.AsNoTracking().Where(r => r.DomainId == row.Id && !r.Trusted && r.Begin < t.AddDays(1) && r.End >= f)
-                    .OrderByDescending(r => r.Id).Take(50).Select(r => new { org = r.ReporterOrg, reportId = r.ReportId, provenance = r.Provenance, detail = r.ProvenanceDetail, origin = r.Origin, messages = r.MessageCount })
+                    .OrderByDescending(r => r.Id).Take(50).Select(r => new UntrustedReportView(r.ReporterOrg, r.ReportId, r.Provenance, r.ProvenanceDetail, r.Origin, r.MessageCount))
                     .ToListAsync(ct).ConfigureAwait(false);
                 var summary = await analysis.SummaryAsync(row.Institution!, row, f, t, p, ct).ConfigureAwait(false);
                 var (sources, findings, advice) = await analysis.ReviewAsync(row.Institution!, row, f, t, ct).ConfigureAwait(false);
                 if (parse.GetValue(json))
                 {
-                    CliOutput.WriteJson(new
-                    {
-                        summary,
-                        sources = sources.Select(s => new { ip = s.Source.Ip, category = s.Category, name = s.Name, messages = s.Source.Messages, dmarcPass = s.Source.DmarcPass, reporters = s.Source.Reporters }),
-                        findings,
-                        advice,
-                        untrusted = new { counted = analysis.IncludeUntrusted, reports = untrusted },
-                    });
+                    CliOutput.WriteJson(new ReportSummaryView(summary, [.. sources.Select(SummarySourceView.From)], findings, advice,
+                        new UntrustedReportsView(analysis.IncludeUntrusted, untrusted)));
                 }
                 else
                 {
@@ -89,7 +83,7 @@ internal static class ReportSummary
                         AnsiConsole.MarkupLine($"[yellow]{untrusted.Count} untrusted report(s) {(analysis.IncludeUntrusted ? "counted above (--include-untrusted)" : "not counted above")}:[/]");
                         foreach (var u in untrusted)
                         {
-                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.org} {u.reportId}: {SenderAuth.Store.Reports.ReportProvenanceRules.Label(u.provenance)}, {u.messages:N0} messages ({u.detail}; {u.origin})"));
+                            AnsiConsole.MarkupLine(Markup.Escape($"  {u.Org} {u.ReportId}: {SenderAuth.Store.Reports.ReportProvenanceRules.Label(u.Provenance)}, {u.Messages:N0} messages ({u.Detail}; {u.Origin})"));
                         }
                     }
                 }

@@ -1,4 +1,3 @@
-using SenderAuth.Json;
 using System.Net;
 using System.Text.Json;
 using SenderAuth.Spf;
@@ -14,7 +13,11 @@ internal static class SpfBatch
     private const int MaxInFlight = 32;
     private const int MaxLineLength = 64 * 1024;
 
-    private sealed record Request(string? Ip, string? MailFrom, string? Helo);
+    /// <summary>One input line (internal, not private: the CLI's source-generated JSON metadata reads it).</summary>
+    internal sealed record Request(string? Ip, string? MailFrom, string? Helo);
+
+    /// <summary>The output line of an input line that was not a request.</summary>
+    internal sealed record ErrorLine(int Line, string Error);
 
     public static async Task<int> RunAsync(SpfEvaluator evaluator, TextReader input, TextWriter output, CancellationToken ct)
     {
@@ -56,7 +59,7 @@ internal static class SpfBatch
         {
             try
             {
-                request = JsonSerializer.Deserialize<Request>(line, SenderAuthJson.Options);
+                request = CliJson.Read<Request>(line);
             }
             catch (JsonException e)
             {
@@ -74,7 +77,7 @@ internal static class SpfBatch
         }
         if (error is not null)
         {
-            return (Task.FromResult(JsonSerializer.Serialize(new { line = lineNumber, error }, SenderAuthJson.Options)), false);
+            return (Task.FromResult(CliJson.Line(new ErrorLine(lineNumber, error))), false);
         }
         return (CheckAsync(evaluator, ip!, request!, lineNumber, ct), true);
     }
@@ -84,8 +87,8 @@ internal static class SpfBatch
         var outcome = await evaluator.CheckMailFromAsync(ip, request.MailFrom, request.Helo, ct).ConfigureAwait(false);
         var view = SpfView.From(outcome, evaluator.Options.ReceiverName);
         // Same fields as `spf --json`, plus the input line number so failures can be traced back.
-        var node = JsonSerializer.SerializeToNode(view, SenderAuthJson.Options)!.AsObject();
+        var node = CliJson.Node(view);
         node.Insert(0, "line", lineNumber);
-        return node.ToJsonString(SenderAuthJson.Options);
+        return node.ToJsonString(CliJson.Compact);
     }
 }

@@ -77,21 +77,24 @@ internal static class SpfCommand
 }
 
 /// <summary>The stable JSON shape of one SPF result (field names are a public contract).</summary>
-/// <remarks>Every field is always written, null included, so scripts can rely on the set of names.</remarks>
+/// <remarks>
+/// Every field is always written, null included, so scripts can rely on the set of names. Result, reason and identity
+/// are the enums: the contract writes their RFC tokens and codes (SpfTokens, SpfReasonCodes), the text output the same.
+/// </remarks>
 internal sealed record SpfView(
-    string Result, string Reason, string Detail,
+    SpfResult Result, SpfReason Reason, string Detail,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Explanation,
     int DnsLookups, int VoidLookups, string ReceivedSpf, string AuthenticationResults, string Domain,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Mechanism,
     string ClientIp, string Sender,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Helo,
-    string Identity,
+    SpfIdentity Identity,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? ErrorPosition)
 {
     public static SpfView From(SpfOutcome o, string receiver) => new(
-        o.Result.Token(), o.Reason.Code(), o.Detail, o.Explanation, o.DnsLookups, o.VoidLookups,
+        o.Result, o.Reason, o.Detail, o.Explanation, o.DnsLookups, o.VoidLookups,
         SpfHeaders.ReceivedSpf(o, receiver), SpfHeaders.AuthResults(o).ToString(), o.Domain, o.Mechanism, o.ClientIp.ToString(),
-        o.Sender, o.Helo, o.Identity.Token(), o.SyntaxError?.Position);
+        o.Sender, o.Helo, o.Identity, o.SyntaxError?.Position);
 
     public static void Print(SpfOutcome o, SpfView v, SpfOptions options)
     {
@@ -102,7 +105,7 @@ internal sealed record SpfView(
             SpfResult.TempError => "yellow",
             _ => "darkorange",
         };
-        AnsiConsole.MarkupLine($"[bold {color}]SPF {Markup.Escape(v.Result)}[/]  {Markup.Escape(v.Detail)}");
+        AnsiConsole.MarkupLine($"[bold {color}]SPF {o.Result.Token()}[/]  {Markup.Escape(v.Detail)}");
         var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumn("field").AddColumn("value");
         void Row(string k, string? value)
         {
@@ -112,11 +115,11 @@ internal sealed record SpfView(
             }
         }
         Row("client IP", v.ClientIp);
-        Row("identity", $"{v.Identity} {v.Sender}");
+        Row("identity", $"{o.Identity.Token()} {v.Sender}");
         Row("HELO", v.Helo);
         Row("domain", o.DecidingDomain is { } d && d != o.Domain ? $"{o.Domain} (decided by {d})" : o.Domain);
-        Row("result", v.Result);
-        Row("reason", v.Reason);
+        Row("result", o.Result.Token());
+        Row("reason", o.Reason.Code());
         Row("mechanism", v.Mechanism);
         Row("explanation", v.Explanation);
         Row("DNS lookups", $"{v.DnsLookups} of {options.MaxDnsLookups} allowed");

@@ -39,16 +39,7 @@ internal static class SpfLintCommand
             }
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(new
-                {
-                    report.Domain,
-                    report.Record,
-                    dnsLookups = report.TotalDnsLookups,
-                    voidLookups = report.VoidLookups,
-                    report.Terms,
-                    // Through the contract: the subject is the domain whose record the finding concerns.
-                    findings = report.Findings,
-                });
+                CliOutput.WriteJson(SpfLintView.From(report));
             }
             else
             {

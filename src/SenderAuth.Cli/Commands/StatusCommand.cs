@@ -31,7 +31,7 @@ internal static class StatusCommand
                 ?? throw new UsageException("an API key is needed: --key or $SENDERAUTH_KEY");
             using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            List<JsonObject> rows;
+            List<StatusRow> rows;
             try
             {
                 rows = await CollectAsync(http, parse.GetValue(institution), ct).ConfigureAwait(false);
@@ -49,21 +49,21 @@ internal static class StatusCommand
             }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(new JsonArray([.. rows]).ToJsonString(SenderAuthJson.Indented));
+                CliOutput.WriteJson(rows);
             }
             else
             {
                 Print(rows);
             }
-            return rows.All(r => (string?)r["state"] == "verified") ? ExitCodes.Ok : ExitCodes.Negative;
+            return rows.All(r => Text(r.State) == "verified") ? ExitCodes.Ok : ExitCodes.Negative;
         }));
         return command;
     }
 
-    private static async Task<List<JsonObject>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
+    private static async Task<List<StatusRow>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
     {
         var codes = only is not null ? [only] : (await GetAllAsync(http, "api/v1/institutions", ct).ConfigureAwait(false)).Select(i => (string)i["code"]!).ToList();
-        var rows = new List<JsonObject>();
+        var rows = new List<StatusRow>();
         foreach (var code in codes)
         {
             foreach (var d in await GetAllAsync(http, $"api/v1/institutions/{code}/domains", ct).ConfigureAwait(false))
@@ -71,18 +71,9 @@ internal static class StatusCommand
                 var name = (string)d!["name"]!;
                 var history = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/history?pageSize=1", ct).ConfigureAwait(false);
                 var rotation = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/rotation", ct).ConfigureAwait(false);
-                rows.Add(new JsonObject
-                {
-                    ["institution"] = code,
-                    ["domain"] = name,
-                    ["state"] = d["state"]?.DeepClone(),
-                    ["reason"] = history["reason"]?.DeepClone(),
-                    ["couldNotCheck"] = history["couldNotCheck"]?.DeepClone(),
-                    ["signing"] = (bool)d["signingEnabled"]! ? ((bool)history["signingSuspended"]! ? "suspended" : "on") : "off",
-                    ["rotationStep"] = rotation["step"]?.DeepClone(),
-                    ["signingSelector"] = rotation["signingSelector"]?.DeepClone(),
-                    ["next"] = rotation["next"]?.DeepClone(),
-                });
+                rows.Add(new StatusRow(code, name, d["state"]?.DeepClone(), history["reason"]?.DeepClone(), history["couldNotCheck"]?.DeepClone(),
+                    (bool)d["signingEnabled"]! ? ((bool)history["signingSuspended"]! ? SigningStatus.Suspended : SigningStatus.On) : SigningStatus.Off,
+                    rotation["step"]?.DeepClone(), rotation["signingSelector"]?.DeepClone(), rotation["next"]?.DeepClone()));
             }
         }
         return rows;
@@ -127,7 +118,7 @@ internal static class StatusCommand
         return JsonNode.Parse(text)!;
     }
 
-    private static void Print(List<JsonObject> rows)
+    private static void Print(List<StatusRow> rows)
     {
         var table = new Table().RoundedBorder();
         foreach (var column in new[] { "institution", "domain", "state", "signing", "rotation", "selector", "next", "reason" })
@@ -136,15 +127,18 @@ internal static class StatusCommand
         }
         foreach (var r in rows)
         {
-            var state = (string?)r["state"] ?? "";
+            var state = Text(r.State);
             var colour = state switch { "verified" => "green", "pending" => "yellow", "degraded" => "darkorange", _ => "red" };
-            var reason = (string?)r["reason"] ?? "";
+            var reason = Text(r.Reason);
             table.AddRow(
-                Markup.Escape((string?)r["institution"] ?? ""), Markup.Escape((string?)r["domain"] ?? ""),
-                $"[{colour}]{Markup.Escape(state)}{((bool?)r["couldNotCheck"] == true ? " (could not check)" : "")}[/]",
-                Markup.Escape((string?)r["signing"] ?? ""), Markup.Escape((string?)r["rotationStep"] ?? ""),
-                Markup.Escape((string?)r["signingSelector"] ?? "-"), Markup.Escape((string?)r["next"] ?? ""), Markup.Escape(reason));
+                Markup.Escape(r.Institution), Markup.Escape(r.Domain),
+                $"[{colour}]{Markup.Escape(state)}{((bool?)r.CouldNotCheck == true ? " (could not check)" : "")}[/]",
+                SenderAuthJson.Token(r.Signing), Markup.Escape(Text(r.RotationStep)),
+                Markup.Escape(r.SigningSelector is null ? "-" : Text(r.SigningSelector)), Markup.Escape(Text(r.Next)), Markup.Escape(reason));
         }
         AnsiConsole.Write(table);
     }
+
+    /// <summary>A pass-through value as text (what the table shows): a string as it is, anything else as its JSON.</summary>
+    private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : node?.ToJsonString() ?? "";
 }

@@ -45,7 +45,7 @@ internal static class VerifyCommand
             var result = await verifier.VerifyAsync(message, client, parse.GetValue(mailFrom), parse.GetValue(helo), ct).ConfigureAwait(false);
             if (parse.GetValue(json))
             {
-                CliOutput.WriteJson(View(result));
+                CliOutput.WriteJson(VerifyView.From(result));
             }
             else
             {
@@ -61,33 +61,6 @@ internal static class VerifyCommand
         }));
         return command;
     }
-
-    private static object View(MessageVerification r) => new
-    {
-        spf = SpfView.From(r.Spf, "receiver"),
-        dkim = r.Dkim.Signatures.Select(DkimVerifyCommand.View),
-        dmarc = new
-        {
-            result = r.Dmarc.Result.Token(),
-            reason = r.Dmarc.Reason.Code(),
-            detail = r.Dmarc.Detail,
-            authorDomains = r.Dmarc.AuthorDomains,
-            policyDomain = r.Dmarc.PolicyDomain,
-            record = r.Dmarc.Record?.Text,
-            policyTag = r.Dmarc.PolicyTag,
-            requestedPolicy = r.Dmarc.Record is null ? null : r.Dmarc.RequestedPolicy.Token(),
-            appliedPolicy = r.Dmarc.AppliedPolicy.Token(),
-            testing = r.Dmarc.Testing,
-            spfAligned = r.Dmarc.SpfAligned,
-            spfDomain = r.Dmarc.SpfDomain,
-            dkimAligned = r.Dmarc.DkimAligned,
-            dkimDomain = r.Dmarc.DkimDomain,
-            authorDomainNonExistent = r.Dmarc.AuthorDomainNonExistent,
-            ambiguity = r.Dmarc.Ambiguity is { } a ? DkimVerifyCommand.AmbiguityView(a) : null,
-        },
-        ambiguities = r.Dkim.Ambiguities.Select(DkimVerifyCommand.AmbiguityView),
-        authenticationResults = r.AuthenticationResults,
-    };
 
     private static void Print(MessageVerification r)
     {

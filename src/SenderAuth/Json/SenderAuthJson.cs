@@ -119,6 +119,7 @@ public static class SenderAuthJson
         new TokenEnumConverter<DkimResult>(DkimTokens.Token),
         new TokenEnumConverter<DkimReason>(DkimTokens.Code),
         new TokenEnumConverter<DkimSignRefusal>(DkimTokens.Code),
+        new TokenEnumConverter<DkimAlgorithm>(DkimSignature.AlgorithmToken),
         new TokenEnumConverter<Mail.HeaderAmbiguityReason>(Mail.HeaderAmbiguityCodes.Code),
         new TokenEnumConverter<DmarcResult>(DmarcTokens.Token),
         new TokenEnumConverter<DmarcPolicy>(DmarcTokens.Token),

@@ -1,0 +1,43 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using SenderAuth.Json;
+
+namespace SenderAuth.Cli;
+
+/// <summary>
+/// The one JSON contract (<see cref="SenderAuthJson.Configure"/>: names, RFC tokens, kebab-case enums, nulls, UTC) over
+/// the CLI's source-generated metadata (<see cref="CliJsonContext"/>) instead of the contract's reflection resolver: the
+/// same bytes, without reflecting over a view's members at run time in a process that lives ~50 ms (issue 25). The
+/// contract's converters and its finding modifier apply to source-generated metadata as to reflected metadata; a view
+/// missing from the context fails loudly (NotSupportedException), never falls back to a second path.
+/// </summary>
+internal static class CliJson
+{
+    /// <summary>One JSON value per line (<c>--batch</c>, <c>check --domains</c>).</summary>
+    public static JsonSerializerOptions Compact { get; } = Create(writeIndented: false);
+
+    /// <summary>One object for <c>--json</c>.</summary>
+    public static JsonSerializerOptions Indented { get; } = Create(writeIndented: true);
+
+    public static string Write<T>(T value, bool indented) => JsonSerializer.Serialize(value, Info<T>(indented ? Indented : Compact));
+
+    public static string Line<T>(T value) => Write(value, indented: false);
+
+    public static JsonObject Node<T>(T value) => JsonSerializer.SerializeToNode(value, Info<T>(Compact))!.AsObject();
+
+    public static T? Read<T>(string json) => JsonSerializer.Deserialize(json, Info<T>(Compact));
+
+    private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    private static JsonSerializerOptions Create(bool writeIndented)
+    {
+        var options = SenderAuthJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = writeIndented,
+            TypeInfoResolver = CliJsonContext.Default,
+        });
+        options.MakeReadOnly();
+        return options;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using SenderAuth.Cli.Commands;
+
+namespace SenderAuth.Cli;
+
+/// <summary>
+/// Source-generated metadata of every <c>--json</c> view of the CLI (and of <c>spf --batch</c>'s input line). Only
+/// metadata: the contract's options (<see cref="CliJson"/>) decide names, tokens and nulls, so the generator's own
+/// defaults never reach the output. A new view is added here (<c>CliJsonContractTests</c> fails otherwise).
+/// </summary>
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(SpfView))]
+[JsonSerializable(typeof(SpfBatch.Request))]
+[JsonSerializable(typeof(SpfBatch.ErrorLine))]
+[JsonSerializable(typeof(SpfLintView))]
+[JsonSerializable(typeof(DmarcLintView))]
+[JsonSerializable(typeof(DkimKeygenView))]
+[JsonSerializable(typeof(DkimVerifyView))]
+[JsonSerializable(typeof(VerifyView))]
+[JsonSerializable(typeof(CheckView))]
+[JsonSerializable(typeof(CheckErrorView))]
+[JsonSerializable(typeof(ReportOutputView))]
+[JsonSerializable(typeof(ImportOutputView))]
+[JsonSerializable(typeof(ReportSummaryView))]
+[JsonSerializable(typeof(BackupView))]
+[JsonSerializable(typeof(RestoreView))]
+[JsonSerializable(typeof(List<StatusRow>))]
+[JsonSerializable(typeof(JsonObject))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;
