@@ -4,7 +4,8 @@ peer tools that the selected test classes declare with [Trait("Needs", NAME)].
   test-plan.py --all           every package (the whole suite, as CI runs it)
   test-plan.py < LISTING       the packages of the classes named in `dotnet test --list-tests` output
 
-Prints two lines, `needs: …` and `packages: …` (sorted, space-separated; either may be empty).
+Prints two lines, `needs: …` and `packages: …` (sorted, space-separated; either may be empty). The need
+`senderauth` (the launcher's Release build, no package) tells run-tests to build ./senderauth before the run.
 Which tests a filter selects is decided by VSTest itself (run-tests lists them with the user's own --filter), so
 this script never parses a filter; it maps listed test names to their classes and the classes to their Needs,
 read from the test sources. TestServers.Get refuses to start a server for a class that does not declare it, so a
@@ -29,6 +30,10 @@ PACKAGES = {
     # BIND's named-compilezone and named-checkzone, the second independent zone-file reader.
     "bind": ["bind9-utils"],
     "publicsuffix": ["publicsuffix"],
+    # The shipped product itself: ./senderauth's Release build (.build/), which the classes that start SenderAuth as a
+    # process need (the CLI tests, serve, the shipped-product suite). No package (the .NET SDK builds it); run-tests
+    # builds it only when a selected class declares it, so `--filter Layer=engine` spends no Release publish.
+    "senderauth": [],
 }
 
 # The whole suite installs what it always did: every need above plus what bench/run and hand checks use

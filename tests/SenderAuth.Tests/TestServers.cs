@@ -61,45 +61,29 @@ public static class TestServers
     /// The running test's class must declare the server with <c>[Trait("Needs", NAME)]</c> (NAME as in
     /// tests/servers): `./run-tests --filter …` installs only the packages of what the selected classes declare
     /// (scripts/test-plan.py), so an undeclared use would work in the full run and fail on a fresh machine in a
-    /// filtered one. Checked here, on every call, so the omission fails at once and in every run.
+    /// filtered one. Checked here (<see cref="TestNeeds.Require"/>), on every call, so the omission fails at once and in
+    /// every run. There is no unchecked way in: a host that can do without a server asks <see cref="TestNeeds.Declares"/>
+    /// first (ServerHost's resolver).
     /// </remarks>
     public static string? Get(string name)
     {
-        if (Owner.TryGetValue(name, out var server))
-        {
-            RequireDeclared(server);
-        }
-        return GetOptional(name);
-    }
-
-    /// <summary>
-    /// <see cref="Get"/> without the declaration check, for a server a caller uses when it runs and does without
-    /// otherwise (ServerHost's resolver falls back to a closed port): no class has to install it for that.
-    /// </summary>
-    public static string? GetOptional(string name)
-    {
-        if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value || !Owner.TryGetValue(name, out var server))
+        if (!Owner.TryGetValue(name, out var server))
         {
             return Environment.GetEnvironmentVariable(name);
         }
-        _ = Servers.GetOrAdd(server, s => new Lazy<Started>(() => Start(s))).Value;
-        return Environment.GetEnvironmentVariable(name) is { Length: > 0 } started ? started : null;
+        TestNeeds.Require(server);
+        return Value(name, server);
     }
 
-    /// <summary>Throws unless the running test class declares <c>[Trait("Needs", server)]</c> (outside a test class, as in
-    /// a collection fixture, there is no class to ask).</summary>
-    private static void RequireDeclared(string server)
+    /// <summary>Starts the server of <paramref name="name"/> (once) unless the environment already has the value.</summary>
+    private static string? Value(string name, string server)
     {
-        if (TestContext.Current.TestClass is not { } testClass)
+        if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value)
         {
-            return;
+            return value;
         }
-        if (!testClass.Traits.TryGetValue("Needs", out var needs) || !needs.Contains(server))
-        {
-            throw new InvalidOperationException(
-                $"{testClass.TestClassName} uses the {server} test server but does not declare [Trait(\"Needs\", \"{server}\")]: " +
-                "./run-tests installs only what the selected test classes declare (scripts/test-plan.py)");
-        }
+        _ = Servers.GetOrAdd(server, s => new Lazy<Started>(() => Start(s))).Value;
+        return Environment.GetEnvironmentVariable(name) is { Length: > 0 } started ? started : null;
     }
 
     /// <summary>Why a variable has no value: its server's start failure, for a skip reason.</summary>

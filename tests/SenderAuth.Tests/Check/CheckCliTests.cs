@@ -5,6 +5,7 @@ namespace SenderAuth.Tests.Check;
 
 /// <summary><c>senderauth check</c> as a process, answering from the fixture zones concatenated into one --zone file.</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public sealed class CheckCliTests : IDisposable
 {
     private readonly string _zone = Path.Combine(Path.GetTempPath(), $"sa-check-{Guid.NewGuid():N}.zone");

@@ -11,6 +11,7 @@ namespace SenderAuth.Tests.Check;
 /// dkim-unsigned (unsigned), bogus (signatures expired in 2020, DS in the parent), all under dnssec.test.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "unbound")]
 public class DnssecTests
 {

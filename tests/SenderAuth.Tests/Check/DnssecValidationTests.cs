@@ -15,6 +15,7 @@ namespace SenderAuth.Tests.Check;
 /// signatures, so these also check our RSA/ECDSA/Ed25519 verification and canonical form against other signers.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "unbound")]
 public class DnssecValidationTests
 {

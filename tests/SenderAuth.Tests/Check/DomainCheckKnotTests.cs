@@ -12,6 +12,7 @@ namespace SenderAuth.Tests.Check;
 /// closed port (exit 3, every finding temporary); the zone-file tests cover timeouts and SERVFAIL per name.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 public class DomainCheckKnotTests
 {

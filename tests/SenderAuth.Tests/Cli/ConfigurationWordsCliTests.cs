@@ -5,6 +5,7 @@ namespace SenderAuth.Tests.Cli;
 /// the same words (the JSON token or the member name) and refuses an unknown one as bad usage, naming it.
 /// </summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public sealed class ConfigurationWordsCliTests
 {
     private static string Corpus(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "reports", "corpus", name);

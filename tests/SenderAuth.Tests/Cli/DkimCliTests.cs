@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace SenderAuth.Tests.Cli;
 
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public sealed class DkimCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("sa-dkim-cli").FullName;

@@ -6,6 +6,7 @@ namespace SenderAuth.Tests.Cli;
 
 /// <summary>`senderauth report --db` imports a failure report mail (RFC 9991) and names its kind.</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public sealed class FailureReportCliTests
 {
     [Fact]

@@ -4,6 +4,7 @@ namespace SenderAuth.Tests.Cli;
 
 /// <summary>SPF and DMARC lint findings are the engine's one Finding, written with its names (severity, code, message, subject, position).</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public class FindingJsonCliTests
 {
     private static readonly string Zone = CliRunner.Zone("spf.zone");

@@ -4,6 +4,7 @@ using SenderAuth.Tests.Reports;
 namespace SenderAuth.Tests.Cli;
 
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public class ReportCliTests
 {
     [Fact]

@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Cli;
 
 /// <summary>`senderauth report --db`: files imported into the server's database by the CLI, as an operator's batch import.</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "dovecot")]
 [Trait("Needs", "postgres")]
 public sealed class ReportImportCliTests

@@ -5,6 +5,7 @@ namespace SenderAuth.Tests.Cli;
 
 /// <summary>`senderauth report` and `report --db` print what was recovered, and `--json` carries it as {code, message, position}.</summary>
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public sealed class ReportWarningsCliTests
 {
     private static string Corpus(string name) => Path.Combine(AppContext.BaseDirectory, "TestData", "reports", "corpus", name);

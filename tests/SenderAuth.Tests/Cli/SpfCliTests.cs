@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace SenderAuth.Tests.Cli;
 
 [Trait("Layer", "cli")]
+[Trait("Needs", "senderauth")]
 public class SpfCliTests
 {
     private static readonly string Zone = CliRunner.Zone("spf.zone");

@@ -28,6 +28,8 @@ public sealed class Chromium : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        // A class fixture runs in its class's context: the class that takes the browser must declare it.
+        TestNeeds.Require("chromium");
         if (!File.Exists(Executable))
         {
             SkipReason = $"{Executable} is not installed (Debian package chromium): run ./run-tests";

@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Integration;
 
 /// <summary>SPF and DKIM over the network against the Knot server run-tests starts (zone auth.test).</summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 public class RealDnsTests
 {

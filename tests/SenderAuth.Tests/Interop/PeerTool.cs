@@ -47,8 +47,10 @@ public sealed class PeerTool
     public static string ToolsDir { get; } = Environment.GetEnvironmentVariable("SENDERAUTH_PEERS_DIR") is { Length: > 0 } d
         ? d : Path.Combine(RepoRoot, ".tools");
 
+    /// <summary>A peer by name; the running class must declare <c>[Trait("Needs", "peers")]</c> (<see cref="TestNeeds"/>).</summary>
     public static PeerTool Get(string name)
     {
+        TestNeeds.Require("peers");
         var peers = Path.Combine(RepoRoot, "tests", "peers");
         return name switch
         {

@@ -183,6 +183,7 @@ public sealed partial class ZoneFileRoundTripTests : IDisposable
 
     private static async Task<(int Exit, string Output, string Errors)> RunAsync(string file, string[] args)
     {
+        TestNeeds.Require(file == NamedCompilezone ? "bind" : "knot");
         var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync(Ct);

@@ -13,6 +13,7 @@ namespace SenderAuth.Tests.Metrics;
 /// ranges it documents are the ones enforced at start: both read the same [Range] attributes.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class ConfigurationReferenceTests
 {
     [Fact]

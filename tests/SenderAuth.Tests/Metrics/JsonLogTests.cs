@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Metrics;
 /// carry event ids from its scheme (Hosting/LogEvents).
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class JsonLogTests
 {
     private const string OperatorKey = "json-log-test-operator-key-0123456789abc";

@@ -13,6 +13,7 @@ namespace SenderAuth.Tests.Metrics;
 /// endpoint's edge: a client outside Metrics:AllowedNetworks gets 403.
 /// </summary>
 [Trait("Layer", "interop")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "prometheus")]
 public sealed class PrometheusScrapeTests
 {

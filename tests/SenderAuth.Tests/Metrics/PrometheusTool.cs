@@ -8,9 +8,13 @@ internal static class PrometheusTool
 {
     public static string Rules => Path.Combine(PeerTool.RepoRoot, "deploy", "prometheus", "alerts.yml");
 
-    /// <summary>Skips the running test, with the reason, when Debian's prometheus package is not installed.</summary>
+    /// <summary>
+    /// Skips the running test, with the reason, when Debian's prometheus package is not installed; fails it when its
+    /// class does not declare <c>[Trait("Needs", "prometheus")]</c> (<see cref="TestNeeds"/>). Called before every use.
+    /// </summary>
     public static void RequireInstalled()
     {
+        TestNeeds.Require("prometheus");
         if (!File.Exists("/usr/bin/prometheus") || !File.Exists("/usr/bin/promtool"))
         {
             Assert.Skip("prometheus and promtool are not installed (Debian package prometheus): run ./run-tests, which installs them");

@@ -19,6 +19,7 @@ namespace SenderAuth.Tests.Server;
 /// (tests/servers/postgres), in a fresh database per run.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "postgres")]
 public sealed class CrashSafetyTests

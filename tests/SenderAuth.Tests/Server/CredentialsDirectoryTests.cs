@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Server;
 /// the real <c>./senderauth serve</c>.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class CredentialsDirectoryTests
 {
     private static readonly string MasterKey = Convert.ToBase64String(Enumerable.Range(40, 32).Select(i => (byte)i).ToArray());

@@ -23,6 +23,7 @@ namespace SenderAuth.Tests.Server;
 /// keys, verified over DNS.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "postgres")]
 [Collection(ProviderZoneCollection.Name)]

@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Server;
 
 /// <summary>Keys at rest, limits and rate limits: each needs its own server settings.</summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class SecurityTests
 {
     [Fact]

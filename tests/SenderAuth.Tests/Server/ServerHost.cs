@@ -36,9 +36,11 @@ public sealed class ServerHost : WebApplicationFactory<SenderAuth.Server.ServerA
             ["SenderAuth:OperatorKey"] = OperatorKey,
             ["SenderAuth:MasterKey"] = MasterKey,
             ["SenderAuth:Publishing:Dns"] = "127.0.0.1:0",
-            // Institutions' zones come from the test Knot when it runs; otherwise a closed port answers at once. Optional:
-            // every server test builds a host, and only the classes that need Knot's answers declare it (TestServers).
-            ["SenderAuth:Resolver:Servers:0"] = TestServers.GetOptional("SENDERAUTH_TEST_DNS") ?? "127.0.0.1:9",
+            // Institutions' zones come from the test Knot for the classes that declare it ([Trait("Needs", "knot")]), and
+            // only for them: every server test builds a host, and Knot is neither installed nor started for the others.
+            // Theirs is a closed port, which answers at once (the checks report DNS that could not answer); the
+            // provider's own zone is still served by the host's built-in DNS, which the resolver forwards it to.
+            ["SenderAuth:Resolver:Servers:0"] = (TestNeeds.Declares("knot") ? TestServers.Get("SENDERAUTH_TEST_DNS") : null) ?? "127.0.0.1:9",
             ["SenderAuth:Resolver:TimeoutSeconds"] = "2",
             ["SenderAuth:Provider:RsaBits"] = "1024",
             ["Logging:LogLevel:Default"] = "Warning",

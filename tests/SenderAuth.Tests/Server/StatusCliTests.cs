@@ -6,6 +6,7 @@ namespace SenderAuth.Tests.Server;
 
 /// <summary>`senderauth status` against a server listening on a real loopback port (WebApplicationFactory with Kestrel).</summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class StatusCliTests
 {
     [Fact]

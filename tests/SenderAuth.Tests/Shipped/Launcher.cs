@@ -22,11 +22,20 @@ public static class Launcher
     /// Builds once per test run, before the first process starts: a build inside a test's own time budget (a server's
     /// 60 s readiness, a CLI call's 60 s) would fail on a slow machine. run-tests builds it first anyway.
     /// </summary>
-    public static Task EnsureBuiltAsync() => Built.Value;
+    /// <remarks>
+    /// The running class must declare <c>[Trait("Needs", "senderauth")]</c> (<see cref="TestNeeds"/>): run-tests builds
+    /// the launcher's Release build only for a selection whose classes declare it (scripts/test-plan.py).
+    /// </remarks>
+    public static Task EnsureBuiltAsync()
+    {
+        TestNeeds.Require("senderauth");
+        return Built.Value;
+    }
 
-    /// <summary>A start info for <c>./senderauth ARGS</c>, redirected, colours off.</summary>
+    /// <summary>A start info for <c>./senderauth ARGS</c>, redirected, colours off; the class must declare the need, as above.</summary>
     public static ProcessStartInfo StartInfo(IEnumerable<string> args)
     {
+        TestNeeds.Require("senderauth");
         var psi = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)
         {

@@ -25,6 +25,8 @@ public class RunTestsPlanTests
         var (needs, packages) = await PlanAsync();
 
         Assert.All(Servers, s => Assert.Contains(s, needs));
+        // The whole suite builds the shipped product first.
+        Assert.Contains("senderauth", needs);
         Assert.All(ServerPackages, p => Assert.Contains(p, packages));
         // The whole suite keeps installing what it always did, bench's and hand tools included.
         Assert.All(new[] { "python3-spf", "bind9-utils", "bind9-dnsutils", "wrk", "publicsuffix", "ldnsutils" }, p => Assert.Contains(p, packages));
@@ -37,6 +39,27 @@ public class RunTestsPlanTests
 
         Assert.DoesNotContain(needs, n => Servers.Contains(n));
         Assert.DoesNotContain(packages, p => ServerPackages.Contains(p));
+        // No engine class starts ./senderauth: no Release publish for them (run-tests builds only for the need).
+        Assert.DoesNotContain("senderauth", needs);
+    }
+
+    [Fact]
+    public async Task Plan_CliClass_BuildsTheShippedProductAndNoServer()
+    {
+        var (needs, packages, output) = await PlanTextAsync("--no-build", "--filter", "FullyQualifiedName~Cli.SpfCliTests");
+
+        // The SPF CLI tests run it through ./senderauth on zone files: the build, and no server or package.
+        Assert.Equal(["senderauth"], needs);
+        Assert.Empty(packages);
+        Assert.Contains("build: ./senderauth (Release, .build/)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Plan_EngineLayer_SaysItBuildsNothing()
+    {
+        var (_, _, output) = await PlanTextAsync("--no-build", "--filter", "Layer=engine");
+
+        Assert.Contains("build: none", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,8 +67,9 @@ public class RunTestsPlanTests
     {
         var (needs, packages) = await PlanAsync("--no-build", "--filter", "FullyQualifiedName~Milter.PostfixMilterTests");
 
-        // PostfixWorld onboards domains on the test Knot; the signatures are checked by dkimpy and OpenDKIM.
-        Assert.Equal(["knot", "peers", "postfix"], needs);
+        // PostfixWorld onboards domains on the test Knot; the signatures are checked by dkimpy and OpenDKIM; its server
+        // is the shipped ./senderauth serve.
+        Assert.Equal(["knot", "peers", "postfix", "senderauth"], needs);
         Assert.Contains("postfix", packages);
         Assert.Contains("knot", packages);
         Assert.Contains("python3-dkim", packages);
@@ -64,6 +88,12 @@ public class RunTestsPlanTests
     }
 
     private static async Task<(string[] Needs, string[] Packages)> PlanAsync(params string[] args)
+    {
+        var (needs, packages, _) = await PlanTextAsync(args);
+        return (needs, packages);
+    }
+
+    private static async Task<(string[] Needs, string[] Packages, string Output)> PlanTextAsync(params string[] args)
     {
         var psi = new ProcessStartInfo(Path.Combine(Launcher.Root, "run-tests"))
         {
@@ -89,6 +119,6 @@ public class RunTestsPlanTests
         string[] Line(string key) =>
             text.Split('\n').Single(l => l.StartsWith(key + ":", StringComparison.Ordinal))[(key.Length + 1)..]
                 .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (Line("needs"), Line("packages"));
+        return (Line("needs"), Line("packages"), text);
     }
 }

@@ -17,6 +17,7 @@ namespace SenderAuth.Tests.Shipped;
 /// headless Chromium and the CLI's <c>status</c>. Test-host tests elsewhere are for speed; these are the proof.
 /// </summary>
 [Trait("Layer", "shipped")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "chromium")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "peers")]

@@ -14,6 +14,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// must come up and serve what it stored, the quota still counted.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class FailureReportAttacks
 {
     private const string OperatorKey = "failure-report-attacks-operator-key-0123";

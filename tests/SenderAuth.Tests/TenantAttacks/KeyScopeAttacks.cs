@@ -13,6 +13,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// reading the audit log; then a restart on the same data that must come up and serve.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed partial class KeyScopeAttacks
 {
     private const string OperatorKey = "key-scope-attacks-operator-key-0123456789";

@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// data comes up and serves.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class MetricsAttacks
 {
     private const string OperatorKey = "metrics-attacks-operator-key-0123456789ab";

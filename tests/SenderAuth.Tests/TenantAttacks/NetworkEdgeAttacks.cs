@@ -13,6 +13,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// institutions, the attacker's key only; after the attack the server restarts on the same data and serves.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class NetworkEdgeAttacks
 {
     private const string OperatorKey = "sa_netedge-attack-key-0123456789abcd";

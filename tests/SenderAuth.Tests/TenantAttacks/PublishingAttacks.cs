@@ -16,6 +16,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// restarted on the same data and must come up ready and publish again.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 public sealed partial class PublishingAttacks
 {

@@ -18,6 +18,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// server must restart on the same data afterwards and serve both.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 public sealed partial class QuotaAttacks
 {

@@ -19,6 +19,7 @@ namespace SenderAuth.Tests.TenantAttacks;
 /// and must come up and serve what it stored.
 /// </summary>
 [Trait("Layer", "shipped")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "dovecot")]
 [Trait("Needs", "knot")]
 public sealed class ReportAttacks

@@ -8,6 +8,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// domain not signing follows the policy; a milter killed and restarted while Postfix keeps sending loses nothing.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "peers")]
 [Trait("Needs", "postfix")]

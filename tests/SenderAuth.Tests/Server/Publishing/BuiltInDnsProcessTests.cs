@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.RegularExpressions;
+using SenderAuth.Tests.Interop;
 
 namespace SenderAuth.Tests.Server.Publishing;
 
@@ -10,6 +10,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 /// TCP still answered), and the limit is reported in the log as one summary line.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "dig")]
 public sealed partial class BuiltInDnsProcessTests
 {
@@ -34,7 +35,7 @@ public sealed partial class BuiltInDnsProcessTests
             var dns = IPEndPoint.Parse(server.DnsAddress ?? throw new InvalidOperationException("no DNS address in the banner:\n" + server.Log));
             var zone = ZoneLine().Match(server.Log).Groups[1].Value;
 
-            var any = await DigAsync(dns, zone, "ANY", ct);
+            var any = await DigTool.QueryAsync(dns, zone, "ANY", ct);
             Assert.Contains("ANSWER: 1,", any, StringComparison.Ordinal);
             Assert.Matches($@"(?m)^{Regex.Escape(zone)}\.\s+3600\s+IN\s+HINFO\s+""RFC8482"" """"", any);
             Assert.Contains("flags: qr aa", any, StringComparison.Ordinal);
@@ -45,7 +46,7 @@ public sealed partial class BuiltInDnsProcessTests
             Assert.InRange(answers.Count(a => a.Truncated && a.AnswerCount == 0), 6, 9);
             Assert.True(answers.Count < 20, $"{answers.Count} answers to 20 queries over the limit");
             // A client told to retry over TCP gets its answer: dig follows TC=1 by itself, and TCP is not limited.
-            var tcp = await DigAsync(dns, zone, "SOA", ct, "+tcp");
+            var tcp = await DigTool.QueryAsync(dns, zone, "SOA", ct, "+tcp");
             Assert.Contains("ANSWER: 1,", tcp, StringComparison.Ordinal);
 
             for (var i = 0; i < 50 && !server.Log.Contains("response-rate limit dropped", StringComparison.Ordinal); i++)
@@ -58,20 +59,6 @@ public sealed partial class BuiltInDnsProcessTests
         {
             data.Delete(recursive: true);
         }
-    }
-
-    private static async Task<string> DigAsync(IPEndPoint server, string name, string type, CancellationToken ct, params string[] extra)
-    {
-        var psi = new ProcessStartInfo("dig") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in (string[])[$"@{server.Address}", "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), name, type, "+norec", "+tries=1", "+time=3", .. extra])
-        {
-            psi.ArgumentList.Add(a);
-        }
-        using var dig = Process.Start(psi)!;
-        var output = await dig.StandardOutput.ReadToEndAsync(ct);
-        await dig.WaitForExitAsync(ct);
-        Assert.True(dig.ExitCode == 0, $"dig {name} {type} exited {dig.ExitCode}: {output}{await dig.StandardError.ReadToEndAsync(ct)}");
-        return output;
     }
 
     [GeneratedRegex(@"(?m)^\s+zone\s+(\S+) published by builtin")]

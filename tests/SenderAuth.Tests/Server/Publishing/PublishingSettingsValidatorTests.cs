@@ -9,6 +9,7 @@ namespace SenderAuth.Tests.Server.Publishing;
 /// publisher is built.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 public sealed class PublishingSettingsValidatorTests
 {
     private static readonly string Secret = Convert.ToBase64String(new byte[32]);

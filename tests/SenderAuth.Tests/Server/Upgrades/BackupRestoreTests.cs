@@ -19,6 +19,7 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// damaged backup) are checked on the same backup.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "postgres")]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]

@@ -19,6 +19,7 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// gone, the next start completes the upgrade and serves. No migration is named here: the one to break is read from this binary's model.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "postgres")]
 public sealed class MigrationFailureTests
 {

@@ -18,6 +18,7 @@ namespace SenderAuth.Tests.Server.Upgrades;
 /// was. No migration is named here: the list comes from this binary's model, so migrations added later are covered.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "postgres")]
 public sealed class UpgradeTests
 {
