@@ -194,6 +194,15 @@ internal sealed class DkimSignBatch(DkimSigner signer, string outDir, bool fsync
                 RandomAccess.FlushToDisk(handle);
             }
         }
-        File.Move(temp, target, overwrite: true);
+        try
+        {
+            File.Move(temp, target, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Leave no half-done work behind: the signed copy is not where it was asked for, so it is not kept.
+            File.Delete(temp);
+            throw;
+        }
     }
 }
