@@ -100,6 +100,47 @@ public sealed record BenchPolicy(string Domain, string Sender, string Helo, IRea
         w.WriteEndObject();
     }
 
+    /// <summary>The same records as an RFC 1035 master file (for <c>senderauth spf --zone</c>).</summary>
+    public void WriteZoneFile(string path)
+    {
+        var text = new System.Text.StringBuilder("; the bench's ESP policy (BenchPolicy.WriteZoneFile)\n");
+        foreach (var r in Records)
+        {
+            foreach (var line in r.Type switch
+            {
+                "TXT" => [string.Join(' ', r.Values.Select(v => "\"" + v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""))],
+                "MX" => r.Values.Select(v => $"{r.Preference} {v}."),
+                _ => r.Values,
+            })
+            {
+                text.Append(r.Name).Append(". 300 IN ").Append(r.Type).Append(' ').Append(line).Append('\n');
+            }
+        }
+        File.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>
+    /// <paramref name="lines"/> requests for <c>spf --batch</c> and the pyspf batch peer, the cases in turn (one
+    /// JSON object a line, as the CLI reads them).
+    /// </summary>
+    public void WriteBatchInput(string path, int lines)
+    {
+        using var stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream);
+        for (var i = 0; i < lines; i++)
+        {
+            var c = Cases[i % Cases.Count];
+            w.Reset(stream);
+            w.WriteStartObject();
+            w.WriteString("ip", c.Ip);
+            w.WriteString("mailFrom", Sender);
+            w.WriteString("helo", Helo);
+            w.WriteEndObject();
+            w.Flush();
+            stream.WriteByte((byte)'\n');
+        }
+    }
+
     public static BenchPolicy ReadJson(string path)
     {
         using var doc = JsonDocument.Parse(File.ReadAllBytes(path));

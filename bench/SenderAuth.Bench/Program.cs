@@ -32,7 +32,7 @@ if (args.Length > 0 && args[0] == "--stages")
 
 // The loops the harness runs in a fresh process each (ours beside the peers, one JSON line out), and the
 // BenchmarkDotNet suite (everything else on the command line goes to BenchmarkSwitcher).
-if (args.Length > 0 && args[0] is "--throughput" or "--write-policy" or "--write-dkim-keys" or "--write-report")
+if (args.Length > 0 && args[0] is "--throughput" or "--write-policy" or "--write-spf-batch" or "--write-dkim-keys" or "--write-report")
 {
     return await Throughput.MainAsync(args).ConfigureAwait(false);
 }

@@ -9,7 +9,7 @@ namespace SenderAuth.Bench;
 /// <summary>
 /// Plain single-threaded loops reporting evaluations per second as JSON, the same measure the peer scripts
 /// print, so bench/run compares like for like in one run (BenchmarkDotNet gives per-call detail instead).
-/// Usage: --throughput spf --seconds S --policy FILE | --write-policy FILE; DKIM modes: see <see cref="DkimThroughput"/>.
+/// Usage: --throughput spf --seconds S --policy FILE | --write-policy FILE | --write-spf-batch DIR [--lines N]; DKIM modes: see <see cref="DkimThroughput"/>.
 /// </summary>
 public static class Throughput
 {
@@ -31,6 +31,15 @@ public static class Throughput
         if (options.TryGetValue("--write-policy", out var output))
         {
             EspPolicy.Create().WriteJson(output);
+            return 0;
+        }
+        if (options.TryGetValue("--write-spf-batch", out var batchDir))
+        {
+            // The policy (for pyspf), the same records as a zone file (for the CLI), and the input lines.
+            var esp = EspPolicy.Create();
+            esp.WriteJson(Path.Combine(batchDir, "policy.json"));
+            esp.WriteZoneFile(Path.Combine(batchDir, "policy.zone"));
+            esp.WriteBatchInput(Path.Combine(batchDir, "input.jsonl"), int.Parse(options.GetValueOrDefault("--lines", "10000"), System.Globalization.CultureInfo.InvariantCulture));
             return 0;
         }
         if (options.TryGetValue("--write-report", out var reportPath))

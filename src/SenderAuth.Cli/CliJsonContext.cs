@@ -12,7 +12,6 @@ namespace SenderAuth.Cli;
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(SpfView))]
 [JsonSerializable(typeof(SpfBatch.Request))]
-[JsonSerializable(typeof(SpfBatch.ErrorLine))]
 [JsonSerializable(typeof(SpfLintView))]
 [JsonSerializable(typeof(DmarcLintView))]
 [JsonSerializable(typeof(DkimKeygenView))]

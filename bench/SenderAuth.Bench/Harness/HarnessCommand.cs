@@ -12,7 +12,7 @@ public static class HarnessCommand
     /// <summary>Every row, in the order they run and print.</summary>
     public static IReadOnlyList<IRow> Rows { get; } =
     [
-        new SpfRow(), new DkimRow(), new ReportsRow(), new CheckRow(), new DnssecRow(), new ServerRow(),
+        new SpfRow(), new SpfBatchRow(), new DkimRow(), new ReportsRow(), new CheckRow(), new DnssecRow(), new ServerRow(),
         new MilterRow(), new MonitorRow(), new ReportImportRow(), new ReportQueryRow(),
         new LinearityRow(), new CacheMemoryRow(), new StartupRow(),
     ];

@@ -17,11 +17,13 @@ internal static class DkimSignCommand
         var canonicalization = new Option<string>("--canonicalization") { Description = "header/body: simple or relaxed.", DefaultValueFactory = _ => "relaxed/relaxed" };
         var expire = new Option<int?>("--expire") { Description = "Add x= this many seconds after t=." };
         var outDir = new Option<DirectoryInfo?>("--out-dir") { Description = "Write each signed FILE here under its own name (pickup-directory run)." };
+        var fsync = new Option<bool>("--fsync") { Description = "With --out-dir: flush each signed file to disk before renaming it into place (slower; without it a file appears whole or not at all, but only the page cache holds it until the kernel writes it back)." };
         var files = new Argument<FileInfo[]>("FILE") { Description = "Messages to sign; none: read stdin, write stdout.", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("sign", "DKIM-sign raw RFC 5322 messages (CRLF or LF); output is the input plus the DKIM-Signature field.\n"
-            + "Exit codes: 0 all signed, 1 a message was refused (no From, several From, an ambiguous header line), 2 bad usage, 70 internal error.")
+            + "Exit codes: 0 all signed, 1 a message was refused (no From, several From, an ambiguous header line), 2 bad usage or a FILE\n"
+            + "that could not be read or written (each refused or failed FILE is named on stderr and the others are still signed), 70 internal error.")
         {
-            key, domain, selector, secondKey, secondSelector, headers, canonicalization, expire, outDir, files,
+            key, domain, selector, secondKey, secondSelector, headers, canonicalization, expire, outDir, fsync, files,
         };
         command.SetAction((parse, ct) => CliApp.Guard(async () =>
         {
@@ -46,26 +48,11 @@ internal static class DkimSignCommand
                 throw new UsageException("--out-dir is required when FILEs are given");
             }
             dir.Create();
-            var refused = 0;
-            // Synchronous file calls: one message after another on one thread, where the async ones only add a hop
-            // through the thread pool per read and per write.
-            foreach (var file in inputs)
-            {
-                ct.ThrowIfCancellationRequested();
-                var signed = SignOne(signer, File.ReadAllBytes(file.FullName), file.Name);
-                if (signed is null)
-                {
-                    refused++;
-                    continue;
-                }
-                // Write then rename, so a reader of the directory never sees half a message.
-                var target = Path.Combine(dir.FullName, file.Name);
-                var temp = target + ".tmp";
-                File.WriteAllBytes(temp, signed);
-                File.Move(temp, target, overwrite: true);
-            }
-            Console.Error.WriteLine($"signed {inputs.Length - refused} of {inputs.Length} messages into {dir.FullName}");
-            return refused == 0 ? ExitCodes.Ok : ExitCodes.Negative;
+            var batch = new DkimSignBatch(signer, dir.FullName, parse.GetValue(fsync));
+            batch.Run(inputs, ct);
+            Console.Error.WriteLine($"signed {batch.Signed} of {inputs.Length} messages into {dir.FullName}");
+            // An input or output that failed is the caller's to fix (2) before a message we refused (1).
+            return batch.Unreadable + batch.Unwritable > 0 ? ExitCodes.Usage : batch.Refused > 0 ? ExitCodes.Negative : ExitCodes.Ok;
         }));
         return command;
     }

@@ -38,7 +38,9 @@ internal static class SpfCommand
             var evaluator = new SpfEvaluator(resolver.Create(parse), new SpfOptions { ReceiverName = parse.GetValue(receiver)! });
             if (parse.GetValue(batch))
             {
-                return await SpfBatch.RunAsync(evaluator, Console.In, Console.Out, ct).ConfigureAwait(false);
+                await using var stdin = Console.OpenStandardInput();
+                await using var stdout = Console.OpenStandardOutput();
+                return await SpfBatch.RunAsync(evaluator, stdin, stdout, ct).ConfigureAwait(false);
             }
             var address = parse.GetValue(ip) ?? throw new UsageException("--ip is required (or --batch)");
             if (!IPAddress.TryParse(address, out var client))

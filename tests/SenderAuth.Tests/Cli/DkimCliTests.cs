@@ -80,6 +80,48 @@ public sealed class DkimCliTests : IDisposable
     }
 
     [Fact]
+    public async Task Sign_OutDir_UnreadableUnwritableAndRefusedFiles_NamedWhileTheBatchGoesOn()
+    {
+        await KeygenAsync("ed1", "ed25519");
+        var inbox = Directory.CreateDirectory(PathOf("in")).FullName;
+        var outbox = PathOf("out");
+        // More messages than one hand-over chunk between the pipeline's threads, with the failures in between.
+        var good = Enumerable.Range(0, 40).Select(i => Path.Combine(inbox, $"m{i:00}.eml")).ToList();
+        foreach (var (file, i) in good.Select((f, i) => (f, i)))
+        {
+            await File.WriteAllTextAsync(file, $"From: a@example.com\r\nSubject: {i}\r\n\r\nbody {i}\r\n");
+        }
+        var missing = Path.Combine(inbox, "missing.eml");
+        var directory = Directory.CreateDirectory(Path.Combine(inbox, "folder.eml")).FullName;
+        var noFrom = Path.Combine(inbox, "nofrom.eml");
+        await File.WriteAllTextAsync(noFrom, "Subject: no from\r\n\r\nbody\r\n");
+        var blocked = Path.Combine(inbox, "blocked.eml");
+        await File.WriteAllTextAsync(blocked, "From: a@example.com\r\n\r\nbody\r\n");
+        // The target name is taken by a directory: the rename cannot replace it.
+        Directory.CreateDirectory(Path.Combine(outbox, "blocked.eml"));
+
+        string[] inputs = [.. good[..10], missing, directory, .. good[10..25], noFrom, blocked, .. good[25..]];
+        var (exit, _, stderr) = await CliRunner.RunAsync(null, ["dkim", "sign", "--key", PathOf("ed1.pem"), "--domain", "example.com",
+            "--selector", "ed1", "--out-dir", outbox, .. inputs]);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("senderauth: missing.eml: not read: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("senderauth: folder.eml: not read: ", stderr, StringComparison.Ordinal);
+        Assert.Contains("senderauth: nofrom.eml: not signed (no-from)", stderr, StringComparison.Ordinal);
+        Assert.Contains("senderauth: blocked.eml: not written: ", stderr, StringComparison.Ordinal);
+        Assert.Contains($"signed 40 of {inputs.Length} messages", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+        foreach (var (file, i) in good.Select((f, i) => (f, i)))
+        {
+            var signed = await File.ReadAllTextAsync(Path.Combine(outbox, Path.GetFileName(file)));
+            Assert.StartsWith("DKIM-Signature: v=1; a=ed25519-sha256;", signed, StringComparison.Ordinal);
+            Assert.EndsWith($"From: a@example.com\r\nSubject: {i}\r\n\r\nbody {i}\r\n", signed, StringComparison.Ordinal);
+        }
+        Assert.Equal(40, Directory.GetFiles(outbox).Length);
+        Assert.Empty(Directory.GetFiles(outbox, "*.tmp"));
+    }
+
+    [Fact]
     public async Task Keygen_Defaults_AreRsa2048()
     {
         var (exit, stdout, _) = await CliRunner.RunAsync(null, "dkim", "keygen", "--domain", "example.com", "--selector", "d", "--out", PathOf("d.pem"));

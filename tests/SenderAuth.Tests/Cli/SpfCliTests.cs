@@ -89,6 +89,77 @@ public class SpfCliTests
     }
 
     [Fact]
+    public async Task Spf_Batch_HostileLines_ErrorOnTheirLineWhileTheBatchGoesOn()
+    {
+        const string good = "{\"ip\":\"192.0.2.7\",\"mailFrom\":\"a@example.com\"}";
+        using var input = new MemoryStream();
+        void Line(byte[] bytes, string end = "\n")
+        {
+            input.Write(bytes);
+            input.Write(System.Text.Encoding.ASCII.GetBytes(end));
+        }
+        void Text(string text, string end = "\n") => Line(System.Text.Encoding.UTF8.GetBytes(text), end);
+        // More lines than one chunk of the batch, so order across chunks is checked too.
+        for (var i = 0; i < 20; i++)
+        {
+            Text(good, i % 2 == 0 ? "\n" : "\r\n");
+        }
+        Line([.. "{\"ip\":\"192.0.2.7\",\"mailFrom\":\"a"u8, 0xFF, 0xFE, .. "@example.com\"}"u8]);         // line 21
+        Text("{\"ip\":\"192.0.2.7\",\"mailFrom\":\"" + new string('a', 70_000) + "@example.com\"}");  // 22: over the limit
+        Text(new string('x', 3_000_000));                                                                // 23: streamed past
+        Text("{\"ip\":\"192.0.2.7\",");                                                                // 24: cut short
+        Text("{\"ip\":\"192.0.2.7\",\"mailFrom\":\"a@example.com\",\"extra\":1}");                     // 25: unknown member
+        Text(good, "");                                                                                  // 26: no line end
+
+        var (exit, stdout, stderr) = await RunBytesAsync(input.ToArray(), "spf", "--batch", "--zone", Zone);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(string.Empty, stderr);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(Enumerable.Range(1, 26), lines.Select(l => l.GetProperty("line").GetInt32()));
+        Assert.All(lines.Take(20), l => Assert.Equal("pass", l.GetProperty("result").GetString()));
+        string Error(int line) => lines[line - 1].GetProperty("error").GetString()!;
+        Assert.Equal("not valid UTF-8", Error(21));
+        Assert.Equal("line longer than 65536 characters", Error(22));
+        Assert.Equal("line longer than 65536 characters", Error(23));
+        Assert.StartsWith("not valid JSON: ", Error(24), StringComparison.Ordinal);
+        Assert.Contains("'extra' could not be mapped", Error(25), StringComparison.Ordinal);
+        Assert.Equal("pass", lines[25].GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task Spf_Batch_OutputIsSpfJsonWithTheLineFirst()
+    {
+        var (_, single, _) = await CliRunner.RunAsync(null, "spf", "--ip", "203.0.113.9", "--mail-from", "a@example.com", "--zone", Zone,
+            "--receiver", "mx.receiver.example", "--json");
+        var (exit, batch, _) = await CliRunner.RunAsync("{\"ip\":\"203.0.113.9\",\"mailFrom\":\"a@example.com\"}\n", "spf", "--batch",
+            "--zone", Zone, "--receiver", "mx.receiver.example");
+        Assert.Equal(0, exit);
+        // The same fields, values and order as one check's --json (compact), "line" first.
+        var compact = JsonSerializer.Serialize(JsonDocument.Parse(single).RootElement, new JsonSerializerOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        });
+        Assert.Equal("{\"line\":1," + compact[1..] + "\n", batch);
+    }
+
+    /// <summary>The CLI with raw bytes on stdin (invalid UTF-8 cannot go through a string).</summary>
+    private static async Task<(int Exit, string Out, string Err)> RunBytesAsync(byte[] stdin, params string[] args)
+    {
+        await SenderAuth.Tests.Shipped.Launcher.EnsureBuiltAsync();
+        var psi = SenderAuth.Tests.Shipped.Launcher.StartInfo(args);
+        psi.RedirectStandardInput = true;
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.StandardInput.BaseStream.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
     public async Task Lint_Domain_CountsLookupsAndFlagsProblems()
     {
         var (exit, stdout, _) = await CliRunner.RunAsync(null, "spf", "lint", "heavy.example.com", "--zone", Zone, "--json");

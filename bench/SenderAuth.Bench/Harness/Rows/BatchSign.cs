@@ -5,8 +5,8 @@ namespace SenderAuth.Bench.Harness.Rows;
 /// <summary>
 /// Our batch signer as shipped, <c>senderauth dkim sign --out-dir</c> over N copies of the message in one process
 /// (a pickup-directory run): process start, JIT warm-up, and per message a read, the signature, a write to a
-/// temporary file and a rename, all inside the wall-clock time. For information next to the engine's rate (the
-/// 0.9x target is on the signer, not on process start-up); one output must verify.
+/// temporary file and a rename, all inside the wall-clock time, against <c>openssl speed rsa2048 -elapsed</c>'s
+/// single-thread rate from the same run. Target (issue 24): at least 0.9x. One output must verify.
 /// </summary>
 public static class BatchSign
 {
@@ -33,7 +33,7 @@ public static class BatchSign
         }
         await Tool.RunAsync(context.Bench, ["--throughput", "dkim-verify", "--key", key, "--message", Path.Combine(output, "m00000.eml"), "--seconds", "0.1"], ct).ConfigureAwait(false);
         context.Report(new($"dkim batch sign rsa-2048, 2 KB x {count} files, CLI --out-dir, {seconds:0.00} s wall incl. process start (vs openssl speed -elapsed)",
-            count / seconds, opensslWallRate));
+            count / seconds, opensslWallRate, "0.9"));
         Directory.Delete(dir, recursive: true);
     }
 }
