@@ -1,4 +1,5 @@
 using SenderAuth.Check;
+using SenderAuth.Dkim;
 
 namespace SenderAuth.Store.Hosting;
 
@@ -75,6 +76,14 @@ public sealed class ProviderOptions
         var profile = Profile(false);
         return Ed25519Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToList();
     }
+
+    /// <summary>The pair of targets keys of <paramref name="type"/> rotate between for a domain.</summary>
+    public IReadOnlyList<(ProviderSelector Selector, string Target)> KeyTargets(string code, string domain, DkimKeyType type) =>
+        type == DkimKeyType.Ed25519 ? Ed25519KeyTargets(code, domain) : KeyTargets(code, domain);
+
+    /// <summary>Every key target a domain's keys live at: the RSA pair, then the Ed25519 pair when <paramref name="ed25519"/>.</summary>
+    public IEnumerable<string> DomainKeyTargets(string code, string domain, bool ed25519) =>
+        KeyTargets(code, domain).Concat(ed25519 ? Ed25519KeyTargets(code, domain) : []).Select(t => t.Target);
 
     /// <summary>The profile a domain is checked against and publishes by.</summary>
     /// <param name="customMailFrom">The domain uses the custom MAIL FROM domain.</param>

@@ -178,7 +178,7 @@ public sealed partial class DomainChecker
         findings.Add(key.KeyType == DkimKeyType.Rsa && key.KeySize < 2048
             ? new CheckFinding(CheckArea.Dkim, key.KeySize < 1024 ? FindingSeverity.Error : FindingSeverity.Warning, "dkim-key-short",
                 $"{name} delegates correctly, but the key is {kind}: receivers reject under 1024 bits and 2048 is the norm") { Subject = target, Observed = kind, Expected = "RSA-2048" }
-            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, "dkim-ok", $"{name} delegates to our {kind} key") { Subject = name, Observed = target });
+            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, CheckCodes.DkimOk, $"{name} delegates to our {kind} key") { Subject = name, Observed = target });
     }
 
     private static bool Truncated(TxtRecord txt)
