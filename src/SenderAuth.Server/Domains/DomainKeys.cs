@@ -83,8 +83,9 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
         ArgumentNullException.ThrowIfNull(domain);
         var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => new { d.Name, d.Ed25519Enabled }).ToListAsync(ct).ConfigureAwait(false);
         var stillUsed = others.SelectMany(o => Provider.DomainKeyTargets(institution.Code, o.Name, o.Ed25519Enabled)).ToHashSet();
-        // The Ed25519 pair too, when the domain signed with it (shared with the institution's other Ed25519 domains).
-        foreach (var target in Provider.DomainKeyTargets(institution.Code, domain.Name, domain.Ed25519Enabled))
+        // The Ed25519 pair too (also when the domain turned it off, which keeps its keys published), unless another
+        // Ed25519 domain of the institution shares it.
+        foreach (var target in Provider.DomainKeyTargets(institution.Code, domain.Name, ed25519: true))
         {
             if (stillUsed.Contains(target))
             {

@@ -271,14 +271,14 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     {
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).ToListAsync(ct).ConfigureAwait(false);
         return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget
-            || (d.Ed25519Enabled && _provider.Ed25519KeyTargets(institution.Code, d.Name)[0].Target == rotation.GroupTarget)).ToList();
+            || (d.Ed25519Enabled && _provider.Ed25519KeyTargets(institution.Code, d.Name) is [var first, ..] && first.Target == rotation.GroupTarget)).ToList();
     }
 
     /// <summary>The pair this rotation rotates (named by its first target) and the type of its keys.</summary>
     private ((ProviderSelector Selector, string Target)[] Targets, DkimKeyType Type) Pair(string code, string domain, KeyRotation rotation)
     {
         var ed25519 = _provider.Ed25519KeyTargets(code, domain);
-        return ed25519[0].Target == rotation.GroupTarget ? ([.. ed25519], DkimKeyType.Ed25519) : ([.. Targets(code, domain)], DkimKeyType.Rsa);
+        return ed25519.Count > 0 && ed25519[0].Target == rotation.GroupTarget ? ([.. ed25519], DkimKeyType.Ed25519) : ([.. Targets(code, domain)], DkimKeyType.Rsa);
     }
 
     private IReadOnlyList<(ProviderSelector Selector, string Target)> Targets(string code, string domain) => _provider.KeyTargets(code, domain);

@@ -140,6 +140,17 @@ public sealed class Ed25519SigningFlowTests
         Assert.False(disabled["enabled"]!.GetValue<bool>());
         Assert.Equal(1, Fields(await (await client.Sign(ApiClient.Message($"tickets@{domain}"))).Content.ReadAsByteArrayAsync(Ct)));
         Assert.DoesNotContain("stxed", await (await client.GetAsync($"{api}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains(keys.AsArray(), k => k!["algorithm"]!.GetValue<string>() == "ed25519");
+
+        // Deleted: the Ed25519 pair, kept published while off, is revoked with the RSA keys (no other domain uses it).
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteRead(api)).StatusCode);
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var edStates = await db.Keys.Where(k => k.TargetName.StartsWith($"ed1-{code}.") || k.TargetName.StartsWith($"ed2-{code}.")).Select(k => k.State).ToListAsync(Ct);
+            Assert.NotEmpty(edStates);
+            Assert.All(edStates, state => Assert.Equal(DkimKeyState.Revoked, state));
+        }
     }
 
     [Fact]
