@@ -37,6 +37,8 @@ public sealed class DomainView
     public required CheckRun? Latest { get; init; }
     public required IReadOnlyList<CheckFinding> LatestFindings { get; init; }
     public required RotationStatus Rotation { get; init; }
+    /// <summary>The Ed25519 signature beside the RSA one (its CNAMEs are among the records when it is on).</summary>
+    public required Ed25519Status Ed25519 { get; init; }
     public required IReadOnlyList<DkimKey> Keys { get; init; }
     public required IReadOnlyList<CheckSummary> Checks { get; init; }
     public required IReadOnlyList<DomainTransition> Transitions { get; init; }
@@ -83,7 +85,8 @@ public sealed class DomainView
         var runs = await db.CheckRuns.AsNoTracking().Where(c => c.DomainId == domain.Id).OrderByDescending(c => c.Id).Take(10).ToListAsync(ct).ConfigureAwait(false);
         var latest = runs.FirstOrDefault();
         var findings = latest is null ? [] : Findings(latest);
-        var targets = provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
+        // The Ed25519 pair's keys too, whenever it has some.
+        var targets = provider.DomainKeyTargets(institution.Code, domain.Name, ed25519: true).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName)).OrderBy(k => k.Id).ToListAsync(ct).ConfigureAwait(false);
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.DomainId == domain.Id).OrderByDescending(t => t.Id).Take(10).ToListAsync(ct).ConfigureAwait(false);
         return new DomainView
@@ -95,6 +98,7 @@ public sealed class DomainView
             Latest = latest,
             LatestFindings = findings,
             Rotation = await RotationEndpoints.StatusAsync(db, provider, institution, domain, ct).ConfigureAwait(false),
+            Ed25519 = await DomainEd25519.StatusAsync(db, provider, institution, domain, ct).ConfigureAwait(false),
             Keys = keys,
             Checks = runs.Select(r =>
             {

@@ -13,7 +13,7 @@ namespace SenderAuth.Server.Domains;
 /// verification on request, which is such a check or the operator's override.
 /// </summary>
 public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSetting dnssec, DomainOwnership ownership, DomainStateUpdates states,
-    SigningService signing, IOptions<ProviderOptions> provider, IOptions<MonitorOptions> monitor, TimeProvider time, ServerMetrics metrics)
+    Ed25519Checks ed25519Checks, SigningService signing, IOptions<ProviderOptions> provider, IOptions<MonitorOptions> monitor, TimeProvider time, ServerMetrics metrics)
 {
     private ProviderOptions Provider => provider.Value;
 
@@ -27,8 +27,14 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         ArgumentNullException.ThrowIfNull(domain);
         // Ownership first: the check below expects the report-authorisation record, published only once it is proved.
         await ownership.ProveAsync(institution, domain, ct).ConfigureAwait(false);
-        var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, Provider.Profile(domain.CustomMailFrom), institution.Code, ct).ConfigureAwait(false);
+        var ed25519 = domain.Ed25519Enabled && Provider.AllowEd25519;
+        var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, Provider.Profile(domain.CustomMailFrom, ed25519), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
+        var ed25519Delegated = ed25519 && Ed25519Checks.Delegated(report, Provider, institution.Code, domain.Name);
+        if (ed25519)
+        {
+            report = await ed25519Checks.ExpectPendingAsync(institution, domain, report, ct).ConfigureAwait(false);
+        }
         var now = time.GetUtcNow().UtcDateTime;
         var dkimOk = report.Verdict(CheckArea.Dkim) is AreaVerdict.Ok or AreaVerdict.Warning;
         var findingsJson = JsonSerializer.Serialize(report.Findings, SenderAuthJson.Options);
@@ -51,8 +57,10 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         {
             await ConfirmKeysThroughCnameAsync(institution, domain, ct).ConfigureAwait(false);
         }
+        // The Ed25519 key starts signing (its rotation row created) when this check first finds its selectors delegated.
+        var ed25519Activated = ed25519Delegated && await ed25519Checks.ActivateAsync(institution, domain, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (verdict.SuspendSigning || verdict.RestoreSigning)
+        if (verdict.SuspendSigning || verdict.RestoreSigning || ed25519Activated)
         {
             signing.Invalidate();
         }
@@ -102,12 +110,24 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         {
             return report;
         }
-        var targets = Provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
-        var keys = await db.Keys.AsNoTracking().Where(k => targets.Contains(k.TargetName)).ToListAsync(ct).ConfigureAwait(false);
-        var revokedIdle = keys.GroupBy(k => k.TargetName)
-            .Where(g => g.OrderByDescending(k => k.Id).First().State == DkimKeyState.Revoked)
-            .Select(g => g.Key).ToHashSet();
-        if (!keys.Any(k => k.State == DkimKeyState.Active))
+        // Per pair: the RSA pair, and the Ed25519 pair of a domain that signs with it too (it rotates the same way).
+        var pairs = new List<List<string>> { Provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList() };
+        if (domain.Ed25519Enabled)
+        {
+            pairs.Add(Provider.Ed25519KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList());
+        }
+        var revokedIdle = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var targets in pairs)
+        {
+            var keys = await db.Keys.AsNoTracking().Where(k => targets.Contains(k.TargetName)).ToListAsync(ct).ConfigureAwait(false);
+            if (keys.Any(k => k.State == DkimKeyState.Active))
+            {
+                revokedIdle.UnionWith(keys.GroupBy(k => k.TargetName)
+                    .Where(g => g.OrderByDescending(k => k.Id).First().State == DkimKeyState.Revoked)
+                    .Select(g => g.Key));
+            }
+        }
+        if (revokedIdle.Count == 0)
         {
             return report;
         }

@@ -66,6 +66,11 @@ public sealed class DomainDeletion(SenderAuthDb db, DomainKeys keys, SigningServ
         domain.SigningSuspended = false;
         domain.DegradedSince = null;
         keys.GenerateMissing(institution, name, caller, await keys.LiveTargetsAsync(ct).ConfigureAwait(false));
+        if (domain.Ed25519Enabled)
+        {
+            // Its Ed25519 pair was revoked with the deletion when no other domain used it; it starts again like a new one.
+            await keys.GenerateEd25519Async(institution, name, caller, ct).ConfigureAwait(false);
+        }
         db.Record(time, caller, institution.Id, "domain.restore", name, "pending again; turn signing on once its keys are served");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);

@@ -55,16 +55,38 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
         }
     }
 
+    /// <summary>
+    /// An Ed25519 key at each of the domain's Ed25519 targets that has no live key (added to this unit of work, with
+    /// their audit entries); the targets hold the institution code by default, so its domains share the pair.
+    /// Returns how many were generated.
+    /// </summary>
+    public async Task<int> GenerateEd25519Async(Institution institution, string domain, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(institution);
+        var generated = 0;
+        foreach (var (selector, target) in Provider.Ed25519KeyTargets(institution.Code, domain))
+        {
+            if (!await db.Keys.AnyAsync(k => k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false))
+            {
+                db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Ed25519, Provider.RsaBits));
+                db.Record(time, caller, institution.Id, "key.generate", target, $"ed25519 for selector {selector.Name}");
+                generated++;
+            }
+        }
+        return generated;
+    }
+
     /// <summary>Revokes the domain's keys that no other live domain of the institution signs with (shared targets stay).</summary>
     public async Task RevokeUnusedAsync(Institution institution, SenderDomain domain, string why, Caller caller, DateTime now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => d.Name).ToListAsync(ct).ConfigureAwait(false);
-        var stillUsed = others.SelectMany(o => Provider.KeyTargets(institution.Code, o).Select(t => t.Target)).ToHashSet();
-        foreach (var selector in Provider.Selectors)
+        var others = await db.Domains.Where(d => d.InstitutionId == institution.Id && d.Id != domain.Id).Select(d => new { d.Name, d.Ed25519Enabled }).ToListAsync(ct).ConfigureAwait(false);
+        var stillUsed = others.SelectMany(o => Provider.DomainKeyTargets(institution.Code, o.Name, o.Ed25519Enabled)).ToHashSet();
+        // The Ed25519 pair too (also when the domain turned it off, which keeps its keys published), unless another
+        // Ed25519 domain of the institution shares it.
+        foreach (var target in Provider.DomainKeyTargets(institution.Code, domain.Name, ed25519: true))
         {
-            var target = Target(Provider, selector, institution.Code, domain.Name);
             if (stillUsed.Contains(target))
             {
                 continue;

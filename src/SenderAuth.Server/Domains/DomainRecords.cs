@@ -15,7 +15,7 @@ public sealed class DomainRecords(SenderAuthDb db, IDnsResolver dns, IOptions<Pr
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var records = await PublishPlan.DecideAsync(dns, domain.Name, institution.Code, provider.Value.Profile(domain.CustomMailFrom), ct).ConfigureAwait(false);
+        var records = await PublishPlan.DecideAsync(dns, domain.Name, institution.Code, provider.Value.Profile(domain.CustomMailFrom, domain.Ed25519Enabled), ct).ConfigureAwait(false);
         var json = JsonSerializer.Serialize(records.Records, SenderAuthJson.Options);
         if (json != domain.ExpectedRecordsJson)
         {

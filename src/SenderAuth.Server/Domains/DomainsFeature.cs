@@ -19,6 +19,8 @@ public static class DomainsFeature
         services.AddScoped<DomainStateUpdates>();
         services.AddScoped<DomainChecks>();
         services.AddScoped<DomainSigning>();
+        services.AddScoped<Ed25519Checks>();
+        services.AddScoped<DomainEd25519>();
         services.AddScoped<DomainDeletion>();
         services.AddScoped<DomainTransfer>();
         services.AddSectionOptions(o => o.Retention);
@@ -30,6 +32,7 @@ public static class DomainsFeature
     public static RouteGroupBuilder MapDomains(this RouteGroupBuilder api)
     {
         DomainEndpoints.Map(api);
+        Ed25519Endpoints.Map(api);
         DomainClaimEndpoints.Map(api);
         return api;
     }

@@ -42,8 +42,9 @@ public static class PublishedNames
     public static IEnumerable<(string What, string Name)> Names(string domain, string code, ProviderOptions provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        var profile = provider.Profile(customMailFrom: true);
-        foreach (var selector in profile.Selectors)
+        // With the Ed25519 selectors: a domain may turn them on later, and their names must fit too.
+        var profile = provider.Profile(customMailFrom: true) with { Ed25519Selectors = provider.Ed25519Selectors };
+        foreach (var selector in profile.AllSelectors())
         {
             var cname = PublishPlan.Dkim(domain, code, profile, selector);
             yield return ($"DKIM selector record (CNAME) for {selector.Name}", cname.Name);

@@ -15,6 +15,9 @@ public sealed record VerifyDomainRequest(bool? OperatorOverride, string? Reason)
 
 public sealed record SigningRequest(bool? Enabled);
 
+/// <summary>POST …/ed25519: turn the domain's Ed25519 signature on or off.</summary>
+public sealed record Ed25519Request(bool? Enabled);
+
 public sealed record ImportKeyRequest(string? Pem);
 
 /// <summary>A key to issue: its name and what it may do (required; see <see cref="ApiScope"/>).</summary>
@@ -37,6 +40,9 @@ public sealed record DomainDto(string Name, string UnicodeName, string Instituti
     /// <summary>Why a record of this domain was left out of the provider zone at the last publish; null when all are served.</summary>
     public string? PublishProblem { get; init; }
 
+    /// <summary>The domain signs with Ed25519 too (RFC 8463) once its Ed25519 selectors are delegated; see …/ed25519.</summary>
+    public bool Ed25519Enabled { get; init; }
+
     public static DomainDto From(SenderDomain d, string code) =>
         new(d.Name, NameRules.Unicode(d.Name), code, d.State, d.SigningEnabled, d.CustomMailFrom, d.CreatedAt, d.LastCheckedAt, d.Version)
         {
@@ -45,6 +51,7 @@ public sealed record DomainDto(string Name, string UnicodeName, string Instituti
                 ? new OwnershipChallenge(DomainVerification.ChallengeName(d.Name), DnsRecordType.Txt, DomainVerification.ChallengeValue(d.ChallengeToken))
                 : null,
             PublishProblem = d.PublishProblem,
+            Ed25519Enabled = d.Ed25519Enabled,
         };
 }
 

@@ -24,7 +24,8 @@ public static class KeyEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var (institution, row) = found;
-        var targets = options.Value.Provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
+        // The Ed25519 pair's keys too, whenever it has some (also after the domain turned it off: they stay published).
+        var targets = options.Value.Provider.DomainKeyTargets(institution.Code, row.Name, ed25519: true).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(keys.Select(KeyDto.From).ToList());

@@ -2,6 +2,7 @@ using SenderAuth.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Dkim;
 
 namespace SenderAuth.Server.Keys;
 
@@ -12,24 +13,26 @@ public static class RotationEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/domains/{domain}").WithTags("Rotation and history");
-        g.MapGet("/rotation", GetAsync).RequireScope(ApiScope.Read).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation");
+        g.MapGet("/rotation", GetAsync).RequireScope(ApiScope.Read).WithSummary("The rotation: step, signing selector, next step and when, next scheduled rotation; ?key=ed25519 for the Ed25519 pair");
         g.MapPost("/rotation", RequestAsync).RequireScope(ApiScope.ManageDomains).Accepts<RotationRequest>("application/json")
-            .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
+            .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve); ?key=ed25519 rotates the Ed25519 pair");
     }
 
-    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, string? key)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !QueryWords.Parse(key, "key", DkimKeyType.Rsa).TryGet(out var type, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        return TypedResults.Ok(await StatusAsync(db, options.Value.Provider, found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false));
+        return TypedResults.Ok(await StatusAsync(db, options.Value.Provider, found.Institution, found.Domain, http.RequestAborted, type).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
+    private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain, string? key)
     {
         var caller = Caller.From(http);
-        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
+            || !QueryWords.Parse(key, "key", DkimKeyType.Rsa).TryGet(out var type, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -40,11 +43,13 @@ public static class RotationEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        var group = Group(options.Value.Provider, institution.Code, row.Name);
+        var group = Group(options.Value.Provider, institution.Code, row.Name, type);
         var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false);
         if (rotation is null)
         {
-            return ErrorResponses.Problem(new ServiceError.Conflict($"{row.Name} does not sign yet: enable signing first"), http);
+            return ErrorResponses.Problem(new ServiceError.Conflict(type == DkimKeyType.Ed25519
+                ? $"the Ed25519 key of {row.Name} does not sign yet: turn it on (…/ed25519) and publish its CNAMEs first"
+                : $"{row.Name} does not sign yet: enable signing first"), http);
         }
         var now = time.GetUtcNow().UtcDateTime;
         var emergency = body.Emergency ?? false;
@@ -72,16 +77,18 @@ public static class RotationEndpoints
         }
         db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted).ConfigureAwait(false));
+        return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted, type).ConfigureAwait(false));
     }
 
-    private static string Group(ProviderOptions provider, string code, string domain) => provider.KeyTargets(code, domain)[0].Target;
+    /// <summary>The rotation row of a pair is named by its first target; the Ed25519 pair has its own (same steps).</summary>
+    private static string Group(ProviderOptions provider, string code, string domain, DkimKeyType type) => provider.KeyTargets(code, domain, type)[0].Target;
 
-    internal static async Task<RotationStatus> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct)
+    internal static async Task<RotationStatus> StatusAsync(SenderAuthDb db, ProviderOptions provider, Institution institution, SenderDomain domain, CancellationToken ct,
+        DkimKeyType type = DkimKeyType.Rsa)
     {
-        var group = Group(provider, institution.Code, domain.Name);
+        var group = Group(provider, institution.Code, domain.Name, type);
         var rotation = await db.Rotations.AsNoTracking().FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
-        var targets = provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
+        var targets = provider.KeyTargets(institution.Code, domain.Name, type).Select(t => t.Target).ToList();
         var active = await db.Keys.AsNoTracking().FirstOrDefaultAsync(k => targets.Contains(k.TargetName) && k.State == DkimKeyState.Active, ct).ConfigureAwait(false);
         var next = rotation switch
         {

@@ -19,12 +19,15 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     private readonly ProviderOptions _provider = options.Value.Provider;
     private readonly MonitorOptions _monitor = options.Value.Monitoring;
 
-    /// <summary>The rotation row for the domain's key pair, created when the domain first signs.</summary>
-    public async Task<KeyRotation> EnsureAsync(Institution institution, SenderDomain domain, CancellationToken ct)
+    /// <summary>
+    /// The rotation row for the domain's key pair of <paramref name="type"/>, created when the domain first signs
+    /// with it. The Ed25519 pair has its own row (named by its first target) and runs the same steps on its own schedule.
+    /// </summary>
+    public async Task<KeyRotation> EnsureAsync(Institution institution, SenderDomain domain, CancellationToken ct, DkimKeyType type = DkimKeyType.Rsa)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var group = GroupTarget(institution.Code, domain.Name);
+        var group = _provider.KeyTargets(institution.Code, domain.Name, type)[0].Target;
         var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false);
         if (rotation is null)
         {
@@ -48,7 +51,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         {
             return false;
         }
-        var targets = Targets(institution.Code, members[0].Name);
+        var (targets, type) = Pair(institution.Code, members[0].Name, rotation);
         var moved = false;
         for (var steps = 0; steps < _monitor.MaxStepsPerPass; steps++)
         {
@@ -56,7 +59,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             switch (rotation.Step)
             {
                 case RotationStep.Idle:
-                    await StartAsync(institution, rotation, targets, ct).ConfigureAwait(false);
+                    await StartAsync(institution, rotation, targets, type, ct).ConfigureAwait(false);
                     break;
                 case RotationStep.Generated:
                     await publishing.PublishAsync(ct).ConfigureAwait(false);
@@ -87,7 +90,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         return moved;
     }
 
-    private async Task StartAsync(Institution institution, KeyRotation rotation, IReadOnlyList<(ProviderSelector Selector, string Target)> targets, CancellationToken ct)
+    private async Task StartAsync(Institution institution, KeyRotation rotation, IReadOnlyList<(ProviderSelector Selector, string Target)> targets, DkimKeyType type, CancellationToken ct)
     {
         var now = time.GetUtcNow().UtcDateTime;
         if (!rotation.Requested && rotation.NextRotationAt > now)
@@ -109,7 +112,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             standby.State = DkimKeyState.Revoked;
             standby.RevokedAt = now;
         }
-        var next = keys.Generate(institution.Id, idle.Selector.Name, idle.Target, DkimKeyType.Rsa, _provider.RsaBits);
+        var next = keys.Generate(institution.Id, idle.Selector.Name, idle.Target, type, _provider.RsaBits);
         db.Keys.Add(next);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         rotation.OldKeyId = active.Id;
@@ -118,7 +121,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         rotation.ServedAt = null;
         rotation.StepDueAt = null;
         rotation.BlockedReason = null;
-        await StepAsync(institution, rotation, RotationStep.Generated, $"{(rotation.Emergency ? "emergency " : "")}rotation from {active.Selector} to {idle.Selector.Name}: rsa-{next.Bits} generated", ct).ConfigureAwait(false);
+        await StepAsync(institution, rotation, RotationStep.Generated, $"{(rotation.Emergency ? "emergency " : "")}rotation from {active.Selector} to {idle.Selector.Name}: {next.Algorithm}-{next.Bits} generated", ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 
@@ -260,11 +263,22 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             new ServerEvent(name, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new { group = rotation.GroupTarget }), ct).ConfigureAwait(false);
     }
 
-    /// <summary>The domains whose selectors point at this pair of targets.</summary>
+    /// <summary>
+    /// The domains whose selectors point at this pair of targets: the RSA pair of every domain, the Ed25519 pair of
+    /// the domains that sign with Ed25519 too.
+    /// </summary>
     private async Task<List<SenderDomain>> MembersAsync(Institution institution, KeyRotation rotation, CancellationToken ct)
     {
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).ToListAsync(ct).ConfigureAwait(false);
-        return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget).ToList();
+        return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget
+            || (d.Ed25519Enabled && _provider.Ed25519KeyTargets(institution.Code, d.Name) is [var first, ..] && first.Target == rotation.GroupTarget)).ToList();
+    }
+
+    /// <summary>The pair this rotation rotates (named by its first target) and the type of its keys.</summary>
+    private ((ProviderSelector Selector, string Target)[] Targets, DkimKeyType Type) Pair(string code, string domain, KeyRotation rotation)
+    {
+        var ed25519 = _provider.Ed25519KeyTargets(code, domain);
+        return ed25519.Count > 0 && ed25519[0].Target == rotation.GroupTarget ? ([.. ed25519], DkimKeyType.Ed25519) : ([.. Targets(code, domain)], DkimKeyType.Rsa);
     }
 
     private IReadOnlyList<(ProviderSelector Selector, string Target)> Targets(string code, string domain) => _provider.KeyTargets(code, domain);

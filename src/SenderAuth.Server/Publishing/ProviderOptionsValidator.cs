@@ -41,7 +41,8 @@ public sealed class ProviderOptionsValidator : IValidateOptions<ProviderOptions>
         }
         try
         {
-            p.Profile(customMailFrom: true).Validate("SenderAuth:Provider");
+            // With the Ed25519 selectors, whether allowed or not: a domain may turn them on while they are allowed.
+            (p.Profile(customMailFrom: true) with { Ed25519Selectors = p.Ed25519Selectors }).Validate("SenderAuth:Provider");
         }
         catch (FormatException e)
         {
@@ -51,6 +52,11 @@ public sealed class ProviderOptionsValidator : IValidateOptions<ProviderOptions>
             || p.Selectors.Any(s => !s.Target.Contains("{code}", StringComparison.Ordinal) && !s.Target.Contains("{domain}", StringComparison.Ordinal)))
         {
             errors.Add("SenderAuth:Provider:Selectors needs exactly two selectors with distinct names (keys rotate between them), each target holding {code} or {domain}");
+        }
+        if (p.Ed25519Selectors.Count != 2 || p.Ed25519Selectors.Select(s => s.Name.ToLowerInvariant()).Distinct().Count() != 2
+            || p.Ed25519Selectors.Any(s => !s.Target.Contains("{code}", StringComparison.Ordinal) && !s.Target.Contains("{domain}", StringComparison.Ordinal)))
+        {
+            errors.Add("SenderAuth:Provider:Ed25519Selectors needs exactly two selectors with distinct names (the Ed25519 key rotates between them), each target holding {code} or {domain}");
         }
     }
 }

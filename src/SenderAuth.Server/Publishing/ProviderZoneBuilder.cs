@@ -32,7 +32,7 @@ public static class ProviderZoneBuilder
         var origin = DnsName.Normalize(provider.Zone);
         var codes = await db.Institutions.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Code, ct).ConfigureAwait(false);
         var domains = await db.Domains.AsNoTracking().OrderBy(d => d.Name)
-            .Select(d => new { d.Id, d.Name, d.InstitutionId, d.VerifiedAt }).ToListAsync(ct).ConfigureAwait(false);
+            .Select(d => new { d.Id, d.Name, d.InstitutionId, d.VerifiedAt, d.Ed25519Enabled }).ToListAsync(ct).ConfigureAwait(false);
         // Which domains each key target serves: the CNAMEs of their selectors point there.
         var domainsOfTarget = new Dictionary<string, List<long>>(StringComparer.Ordinal);
         foreach (var d in domains)
@@ -41,7 +41,7 @@ public static class ProviderZoneBuilder
             {
                 continue;
             }
-            foreach (var (_, target) in provider.KeyTargets(code, d.Name))
+            foreach (var target in provider.DomainKeyTargets(code, d.Name, d.Ed25519Enabled))
             {
                 if (!domainsOfTarget.TryGetValue(target, out var list))
                 {

@@ -227,7 +227,21 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key", institution.Code);
         }
-        var signer = new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))] }, time);
+        List<DkimSigningKey> signingKeys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))];
+        if (domain.Ed25519Enabled && _options.Provider.AllowEd25519)
+        {
+            // The second signature (RFC 8463), once its key is active (a check found its selectors delegated); the
+            // engine's signer hashes the body once for both.
+            var edTargets = _options.Provider.Ed25519KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
+            var ed = await db.Keys.AsNoTracking()
+                .Where(k => k.InstitutionId == institution.Id && edTargets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "ed25519")
+                .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
+            if (ed is not null)
+            {
+                signingKeys.Add(new DkimSigningKey(name, ed.Selector, keyStore.Open(ed)));
+            }
+        }
+        var signer = new DkimSigner(new DkimSignerOptions { Keys = signingKeys }, time);
         return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, signer, key.Selector, "", institution.Code);
     }
 

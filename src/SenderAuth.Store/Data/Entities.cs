@@ -53,6 +53,11 @@ public sealed class SenderDomain : IVersioned
     public DomainState State { get; set; }
     public bool SigningEnabled { get; set; }
     public bool CustomMailFrom { get; set; }
+    /// <summary>
+    /// Signs with an Ed25519 key (RFC 8463) beside the RSA one, on its own selectors (ProviderOptions.Ed25519Selectors);
+    /// off by default. The second signature starts once a check finds those selectors delegated.
+    /// </summary>
+    public bool Ed25519Enabled { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Soft-deleted at (hidden everywhere by a query filter); restorable until the retention ends, then purged.</summary>
     public DateTime? DeletedAt { get; set; }

@@ -1,4 +1,5 @@
 using SenderAuth.Check;
+using SenderAuth.Dkim;
 
 namespace SenderAuth.Store.Hosting;
 
@@ -15,6 +16,16 @@ public sealed class ProviderOptions
     public List<string> SendingIps { get; set; } = [];
     /// <summary>The two selectors keys rotate between. Default, when none are configured: stxsel1 → sel1-{code}, stxsel2 → sel2-{code}.</summary>
     public List<ProviderSelector> Selectors { get; set; } = [];
+    /// <summary>
+    /// The two selectors the Ed25519 key pair (RFC 8463) of a domain that signs with both rotates between, named
+    /// like the RSA ones with "ed" for "sel". Default, when none are configured: stxed1 → ed1-{code}, stxed2 → ed2-{code}.
+    /// </summary>
+    public List<ProviderSelector> Ed25519Selectors { get; set; } = [];
+    /// <summary>
+    /// Whether a domain may add an Ed25519 signature beside the RSA one (per domain, off until turned on through the
+    /// API). False: turning it on is refused, and domains that had it sign with RSA only and are not asked for its CNAMEs.
+    /// </summary>
+    public bool AllowEd25519 { get; set; } = true;
     /// <summary>Where institutions' DMARC aggregate reports go (rua=), {code} the institution; null: no rua= asked for.</summary>
     public string? ReportAddress { get; set; } = "mailto:{code}@rua.ticketing.example";
     /// <summary>The custom MAIL FROM domain offered to domains that enable it, e.g. bounce.{domain}.</summary>
@@ -42,6 +53,10 @@ public sealed class ProviderOptions
         {
             Selectors.AddRange([new("stxsel1", "sel1-{code}"), new("stxsel2", "sel2-{code}")]);
         }
+        if (Ed25519Selectors.Count == 0)
+        {
+            Ed25519Selectors.AddRange([new("stxed1", "ed1-{code}"), new("stxed2", "ed2-{code}")]);
+        }
     }
 
     /// <summary>
@@ -55,8 +70,27 @@ public sealed class ProviderOptions
         return profile.Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToList();
     }
 
-    public ProviderProfile Profile(bool customMailFrom) => new()
+    /// <summary>The same for the Ed25519 pair (<see cref="Ed25519Selectors"/>), whether or not it is allowed.</summary>
+    public IReadOnlyList<(ProviderSelector Selector, string Target)> Ed25519KeyTargets(string code, string domain)
     {
+        var profile = Profile(false);
+        return Ed25519Selectors.Select(s => (s, profile.SelectorTarget(s, code, domain))).ToList();
+    }
+
+    /// <summary>The pair of targets keys of <paramref name="type"/> rotate between for a domain.</summary>
+    public IReadOnlyList<(ProviderSelector Selector, string Target)> KeyTargets(string code, string domain, DkimKeyType type) =>
+        type == DkimKeyType.Ed25519 ? Ed25519KeyTargets(code, domain) : KeyTargets(code, domain);
+
+    /// <summary>Every key target a domain's keys live at: the RSA pair, then the Ed25519 pair when <paramref name="ed25519"/>.</summary>
+    public IEnumerable<string> DomainKeyTargets(string code, string domain, bool ed25519) =>
+        KeyTargets(code, domain).Concat(ed25519 ? Ed25519KeyTargets(code, domain) : []).Select(t => t.Target);
+
+    /// <summary>The profile a domain is checked against and publishes by.</summary>
+    /// <param name="customMailFrom">The domain uses the custom MAIL FROM domain.</param>
+    /// <param name="ed25519">The domain signs with Ed25519 too: its selectors are asked for (when <see cref="AllowEd25519"/>).</param>
+    public ProviderProfile Profile(bool customMailFrom, bool ed25519 = false) => new()
+    {
+        Ed25519Selectors = ed25519 && AllowEd25519 ? Ed25519Selectors : [],
         DkimZone = DkimZone,
         SpfInclude = SpfInclude,
         SendingIps = SendingIps,

@@ -19,6 +19,9 @@ public static class CheckCodes
     /// <summary>Validation fails for the domain.</summary>
     public const string DnssecBogus = "dnssec-bogus";
 
+    /// <summary>A selector delegates to our key and the key is fine (the server's Ed25519 activation matches it).</summary>
+    public const string DkimOk = "dkim-ok";
+
     /// <summary>A selector's key record has an empty <c>p=</c>.</summary>
     public const string DkimKeyRevoked = "dkim-key-revoked";
 

@@ -9,13 +9,16 @@ public sealed partial class DomainChecker
     private static async Task CheckDkimAsync(IDnsResolver dns, string domain, ProviderProfile profile, string code,
         List<CheckFinding> findings, List<RecordToPublish> records, CancellationToken ct)
     {
-        var targets = profile.Selectors.ToDictionary(s => s.Name, s => profile.SelectorTarget(s, code, domain), StringComparer.OrdinalIgnoreCase);
-        foreach (var selector in profile.Selectors)
+        // The Ed25519 selectors (RFC 8463) are checked like the RSA ones, and their key must be an Ed25519 key.
+        var targets = profile.AllSelectors().ToDictionary(s => s.Name, s => profile.SelectorTarget(s, code, domain), StringComparer.OrdinalIgnoreCase);
+        var ed25519 = profile.Ed25519Selectors.Select(s => s.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var selector in profile.AllSelectors())
         {
             var name = $"{selector.Name}._domainkey.{domain}";
             var expected = targets[selector.Name];
             var before = findings.Count;
-            await CheckSelectorAsync(dns, domain, selector.Name, name, expected, targets, findings, ct).ConfigureAwait(false);
+            var keyType = ed25519.Contains(selector.Name) ? DkimKeyType.Ed25519 : (DkimKeyType?)null;
+            await CheckSelectorAsync(dns, domain, selector.Name, name, expected, targets, keyType, findings, ct).ConfigureAwait(false);
             if (findings.Skip(before).Any(f => f.Severity == FindingSeverity.Error && !f.Temporary))
             {
                 records.Add(PublishPlan.Dkim(domain, code, profile, selector));
@@ -24,7 +27,7 @@ public sealed partial class DomainChecker
     }
 
     private static async Task CheckSelectorAsync(IDnsResolver dns, string domain, string selector, string name, string expected,
-        Dictionary<string, string> targets, List<CheckFinding> findings, CancellationToken ct)
+        Dictionary<string, string> targets, DkimKeyType? keyType, List<CheckFinding> findings, CancellationToken ct)
     {
         var cname = await dns.QueryAsync(name, DnsRecordType.Cname, ct).ConfigureAwait(false);
         if (cname.IsTemporaryFailure)
@@ -39,7 +42,7 @@ public sealed partial class DomainChecker
             var target = DnsName.Normalize(record.Target);
             if (target == expected)
             {
-                CheckKey(name, expected, ourKey, published, findings);
+                CheckKey(name, expected, ourKey, published, keyType, findings);
                 return;
             }
             var swapped = targets.FirstOrDefault(t => t.Value == target && !t.Key.Equals(selector, StringComparison.OrdinalIgnoreCase));
@@ -143,7 +146,8 @@ public sealed partial class DomainChecker
         }
     }
 
-    private static void CheckKey(string name, string target, string? ourKey, DnsAnswer published, List<CheckFinding> findings)
+    /// <param name="keyType">The key type the selector must serve (Ed25519 for the Ed25519 selectors); null: any.</param>
+    private static void CheckKey(string name, string target, string? ourKey, DnsAnswer published, DkimKeyType? keyType, List<CheckFinding> findings)
     {
         if (published.IsTemporaryFailure)
         {
@@ -165,10 +169,16 @@ public sealed partial class DomainChecker
         }
         var key = record.PublicKey;
         var kind = key.KeyType == DkimKeyType.Rsa ? $"RSA-{key.KeySize}" : "Ed25519";
+        if (keyType is { } wanted && key.KeyType != wanted)
+        {
+            findings.Add(new CheckFinding(CheckArea.Dkim, FindingSeverity.Error, "dkim-key-wrong-type",
+                $"{name} is an Ed25519 selector, but the key at {target} is {kind}: this is on the provider's side") { Subject = target, Observed = kind, Expected = "Ed25519" });
+            return;
+        }
         findings.Add(key.KeyType == DkimKeyType.Rsa && key.KeySize < 2048
             ? new CheckFinding(CheckArea.Dkim, key.KeySize < 1024 ? FindingSeverity.Error : FindingSeverity.Warning, "dkim-key-short",
                 $"{name} delegates correctly, but the key is {kind}: receivers reject under 1024 bits and 2048 is the norm") { Subject = target, Observed = kind, Expected = "RSA-2048" }
-            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, "dkim-ok", $"{name} delegates to our {kind} key") { Subject = name, Observed = target });
+            : new CheckFinding(CheckArea.Dkim, FindingSeverity.Info, CheckCodes.DkimOk, $"{name} delegates to our {kind} key") { Subject = name, Observed = target });
     }
 
     private static bool Truncated(TxtRecord txt)

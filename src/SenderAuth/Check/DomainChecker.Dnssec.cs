@@ -40,7 +40,7 @@ public sealed partial class DomainChecker
                 { Subject = domain, Observed = Observed(own), Expected = "secure" },
             _ => Unknown(domain, own),
         });
-        foreach (var selector in profile.Selectors)
+        foreach (var selector in profile.AllSelectors())
         {
             var target = profile.SelectorTarget(selector, code, domain);
             var r = await probe.ProbeAsync(target, DnsRecordType.Txt, ct).ConfigureAwait(false);

@@ -28,6 +28,15 @@ public sealed record ProviderProfile
     /// <summary>The DKIM selectors every institution delegates; at least one.</summary>
     public required IReadOnlyList<ProviderSelector> Selectors { get; init; }
 
+    /// <summary>
+    /// The selectors of the Ed25519 key (RFC 8463) a domain delegates beside the RSA ones when it signs with both;
+    /// none (the default) when it signs with RSA only. Checked and published exactly like <see cref="Selectors"/>.
+    /// </summary>
+    public IReadOnlyList<ProviderSelector> Ed25519Selectors { get; init; } = [];
+
+    /// <summary>Every selector the domain delegates: the RSA ones first, then the Ed25519 ones.</summary>
+    public IEnumerable<ProviderSelector> AllSelectors() => Selectors.Concat(Ed25519Selectors ?? []);
+
     /// <summary>The rua= address the provider reads, e.g. mailto:{code}@rua.ticketing.example; null when none.</summary>
     public string? ReportAddress { get; init; }
 
@@ -55,7 +64,7 @@ public sealed record ProviderProfile
         }
         // The source-generated reader sets init-only properties that are absent from the JSON to null, not to
         // their initializers: an optional "sendingIps" left out must mean none, not a crash.
-        profile = profile with { SendingIps = profile.SendingIps ?? [] };
+        profile = profile with { SendingIps = profile.SendingIps ?? [], Ed25519Selectors = profile.Ed25519Selectors ?? [] };
         profile.Validate(path);
         return profile;
     }
@@ -70,6 +79,19 @@ public sealed record ProviderProfile
         if (Selectors is not { Count: > 0 } || Selectors.Any(s => s is null || string.IsNullOrWhiteSpace(s.Name) || string.IsNullOrWhiteSpace(s.Target)))
         {
             throw new FormatException($"{source}: selectors needs at least one {{\"name\", \"target\"}}");
+        }
+        if (Ed25519Selectors is { Count: > 0 } ed)
+        {
+            if (ed.Any(s => s is null || string.IsNullOrWhiteSpace(s.Name) || string.IsNullOrWhiteSpace(s.Target)))
+            {
+                throw new FormatException($"{source}: ed25519Selectors needs {{\"name\", \"target\"}} in each entry");
+            }
+            var names = AllSelectors().Select(s => s.Name.ToLowerInvariant()).ToList();
+            var targets = AllSelectors().Select(s => s.Target).ToList();
+            if (names.Distinct().Count() != names.Count || targets.Distinct(StringComparer.Ordinal).Count() != targets.Count)
+            {
+                throw new FormatException($"{source}: the ed25519Selectors must differ from the selectors and from each other, in name and in target");
+            }
         }
         foreach (var cidr in SendingIps ?? [])
         {

@@ -8,7 +8,7 @@ namespace SenderAuth.Onboarding;
 /// <summary>
 /// The records an institution must publish for one sender domain, and the one place they are decided: SPF merged
 /// into the record the domain already has (never a second one), the DKIM CNAMEs delegating each selector to its
-/// key in the provider's zone, DMARC (a starting record, or the existing one with our rua= added), the custom
+/// key in the provider's zone (the Ed25519 selectors' too, when the profile lists them), DMARC (a starting record, or the existing one with our rua= added), the custom
 /// MAIL FROM's MX and SPF, and the report-authorisation record the report destination publishes.
 /// </summary>
 /// <remarks>
@@ -33,7 +33,7 @@ public sealed record PublishPlan(string Domain, IReadOnlyList<RecordToPublish> R
         domain = DnsName.Normalize(domain);
         var warnings = new List<string>();
         var records = new List<RecordToPublish> { await SpfAsync(dns, domain, profile, warnings, ct).ConfigureAwait(false) };
-        records.AddRange(profile.Selectors.Select(s => Dkim(domain, code, profile, s)));
+        records.AddRange(profile.AllSelectors().Select(s => Dkim(domain, code, profile, s)));
         var dmarc = await dns.QueryAsync(DmarcName(domain), DnsRecordType.Txt, ct).ConfigureAwait(false);
         if (dmarc.IsTemporaryFailure)
         {

@@ -89,6 +89,27 @@ public sealed partial class PostfixWorld : IAsyncDisposable
         return domain;
     }
 
+    /// <summary>
+    /// Turns on the domain's Ed25519 signature, publishes its two CNAMEs in the test Knot and checks, so its key
+    /// signs; adds that key to the peers' DNS. Returns the Ed25519 selector signing.
+    /// </summary>
+    public async Task<string> EnableEd25519Async(string code, string domain)
+    {
+        var client = Server.Client();
+        var api = $"/api/v1/institutions/{code}/domains/{domain}";
+        await (await client.PostJson($"{api}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK);
+        var fragment = await (await client.GetAsync($"{api}/records?format=zone")).Content.ReadAsStringAsync();
+        var zone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
+        await KnotUpdate.AddAsync(Env("SENDERAUTH_TEST_DNS"), Env("SENDERAUTH_TEST_TSIG").Split(':', 3), zone,
+            string.Join('\n', fragment.Split('\n').Where(l => l.StartsWith("stxed", StringComparison.Ordinal))));
+        var on = await (await client.PostJson($"{api}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK);
+        var selector = on["signingSelector"]?.GetValue<string>() ?? throw new InvalidOperationException($"the Ed25519 key does not sign: {on.ToJsonString()}");
+        var keys = await (await client.GetAsync($"{api}/keys")).Json(HttpStatusCode.OK);
+        var active = keys.AsArray().Single(k => k!["state"]!.GetValue<string>() == "active" && k["algorithm"]!.GetValue<string>() == "ed25519")!;
+        _keys[$"{selector}._domainkey.{domain}"] = $"v=DKIM1; k=ed25519; p={active["publicKey"]!.GetValue<string>()}";
+        return selector;
+    }
+
     /// <summary>Sends one message with swaks; returns its exit code and transcript (0: accepted).</summary>
     public static Task<(int Code, string Transcript)> SwaksAsync(string server, string from, string id, string subject = "Your ticket") =>
         RunSwaksAsync(

@@ -628,6 +628,9 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<bool>("Ed25519Enabled")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("ExpectedRecordsJson")
                         .HasColumnType("text");
 
