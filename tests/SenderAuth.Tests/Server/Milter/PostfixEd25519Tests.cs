@@ -7,6 +7,7 @@ namespace SenderAuth.Tests.Server.Milter;
 /// message leaves with both signatures, RSA first, and dkimpy verifies each of them with the keys DNS serves.
 /// </summary>
 [Trait("Layer", "server")]
+[Trait("Needs", "senderauth")]
 [Trait("Needs", "knot")]
 [Trait("Needs", "peers")]
 [Trait("Needs", "postfix")]
