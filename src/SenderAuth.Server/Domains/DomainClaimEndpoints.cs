@@ -21,13 +21,13 @@ public static class DomainClaimEndpoints
 
     /// <summary>A refused duplicate registration: who claims the domain, who holds it, and the TXT record that proves control.</summary>
     public sealed record DomainClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,
-        string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, string? Resolution);
+        string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, ClaimResolution? Resolution);
 
     /// <summary>A claim closed by dismissal (the holder keeps the domain).</summary>
-    public sealed record ClaimResolved(long Claim, string? Resolution);
+    public sealed record ClaimResolved(long Claim, ClaimResolution? Resolution);
 
     /// <summary>A claim closed by transfer, with the domain as its new institution now holds it.</summary>
-    public sealed record ClaimTransferred(long Claim, string? Resolution, DomainDto Domain);
+    public sealed record ClaimTransferred(long Claim, ClaimResolution? Resolution, DomainDto Domain);
 
     private static async Task<Results<Ok<ItemList<DomainClaimDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
     {
@@ -83,7 +83,7 @@ public static class DomainClaimEndpoints
         if (claim.ResolvedAt is null)
         {
             claim.ResolvedAt = time.GetUtcNow().UtcDateTime;
-            claim.Resolution = "dismissed";
+            claim.Resolution = ClaimResolution.Dismissed;
             db.Record(time, caller, claim.ClaimantInstitutionId, "domain.claim-dismiss", claim.DomainName, $"claim {claim.Id}");
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }
