@@ -130,7 +130,7 @@ public static class WebhookEndpoints
             return ErrorResponses.Problem(full, http);
         }
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
-        var e = new ServerEvent("webhook.test", code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
+        var e = new ServerEvent(ServerEventType.WebhookTest, code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
         db.Record(time, caller, hook.InstitutionId, "webhook.test", AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
