@@ -199,7 +199,7 @@ public sealed class WebhookDelivery
 {
     public long Id { get; set; }
     public long WebhookId { get; set; }
-    /// <summary>e.g. domain.verified, domain.degraded, domain.failed, domain.recovered, rotation.switched.</summary>
+    /// <summary>The token of the event (<see cref="Webhooks.ServerEventType"/>) as it was sent: <c>domain.verified</c>, <c>rotation.retaining</c>, ….</summary>
     public required string Event { get; set; }
     public required string PayloadJson { get; set; }
     public DateTime CreatedAt { get; set; }
