@@ -17,14 +17,14 @@ public static class KeyEndpoints
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
-    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, string code, string domain)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
         var (institution, row) = found;
-        var targets = options.Value.Provider.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
+        var targets = provider.Value.KeyTargets(institution.Code, row.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(keys.Select(KeyDto.From).ToList());

@@ -17,13 +17,13 @@ public static class RotationEndpoints
             .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve)");
     }
 
-    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, string code, string domain)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        return TypedResults.Ok(await StatusAsync(db, options.Value.Provider, found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false));
+        return TypedResults.Ok(await StatusAsync(db, provider.Value, found.Institution, found.Domain, http.RequestAborted).ConfigureAwait(false));
     }
 
     private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain)
