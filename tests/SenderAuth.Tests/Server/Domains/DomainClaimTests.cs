@@ -48,6 +48,35 @@ public sealed class DomainClaimTests
         Assert.Equal("dismissed", await StoredWord(host, "open.example"));
     }
 
+    [Fact]
+    public async Task List_ManyClaims_IsPagedNewestFirstWithTheTotal()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var client = host.Client();
+        await client.CreateInstitution("pager");
+        var claimant = await InstitutionId(host, "pager");
+        // More than the 500 the list used to stop at, and one resolved claim that the default (open only) leaves out.
+        await InsertClaims(host, claimant, [.. Enumerable.Range(1, 503).Select(i => ($"c{i:D3}.example", (string?)null)), ("closed.example", "dismissed")]);
+
+        var first = await (await client.GetAsync("/api/v1/domain-claims?pageSize=200", Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal(["items", "page", "pageSize", "total"], first.AsObject().Select(p => p.Key));
+        Assert.Equal((1, 200, 503), (first["page"]!.GetValue<int>(), first["pageSize"]!.GetValue<int>(), first["total"]!.GetValue<int>()));
+        Assert.Equal(200, first["items"]!.AsArray().Count);
+        Assert.Equal("c503.example", first["items"]![0]!["domain"]!.GetValue<string>());
+        Assert.Equal("pager", first["items"]![0]!["claimant"]!.GetValue<string>());
+
+        var last = await (await client.GetAsync("/api/v1/domain-claims?page=3&pageSize=200", Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal(["c003.example", "c002.example", "c001.example"], last["items"]!.AsArray().TakeLast(3).Select(c => c!["domain"]!.GetValue<string>()));
+        Assert.Equal(103, last["items"]!.AsArray().Count);
+
+        var all = await (await client.GetAsync("/api/v1/domain-claims?open=false", Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal((504, 50), (all["total"]!.GetValue<int>(), all["items"]!.AsArray().Count));
+        Assert.Equal("closed.example", all["items"]![0]!["domain"]!.GetValue<string>());
+
+        var tooBig = await (await client.GetAsync("/api/v1/domain-claims?pageSize=201", Ct)).Json(HttpStatusCode.BadRequest);
+        Assert.Contains("pageSize must be between 1 and 200", tooBig.ToJsonString(), StringComparison.Ordinal);
+    }
+
     internal static async Task<long> InstitutionId(ServerHost host, string code)
     {
         using var scope = host.Services.CreateScope();
