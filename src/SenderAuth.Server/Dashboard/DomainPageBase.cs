@@ -21,9 +21,9 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
 
     public async Task<IActionResult> OnPostCheckAsync(string code, string domain)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
@@ -37,9 +37,9 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
 
     public async Task<IActionResult> OnPostSigningAsync(string code, string domain, bool enabled)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
