@@ -61,14 +61,14 @@ internal static class DmarcCommand
             AnsiConsole.WriteLine(r.Text);
             AnsiConsole.MarkupLine($"policy [bold]{r.Policy.Token()}[/]{(r.SubdomainPolicy is { } sp ? $", subdomains {sp.Token()}" : string.Empty)}{(r.NonExistentPolicy is { } np ? $", non-existent {np.Token()}" : string.Empty)}{(r.Testing ? ", testing (t=y)" : string.Empty)}; alignment dkim={(r.DkimAlignment == DmarcAlignmentMode.Strict ? "strict" : "relaxed")} spf={(r.SpfAlignment == DmarcAlignmentMode.Strict ? "strict" : "relaxed")}");
         }
-        if (report.Issues.Count == 0)
+        if (report.Findings.Count == 0)
         {
             AnsiConsole.MarkupLine("[green]no problems found[/]");
             return;
         }
         var table = new Table().Border(TableBorder.Rounded)
             .AddColumn(new TableColumn("severity").NoWrap()).AddColumn(new TableColumn("code").NoWrap()).AddColumn(new TableColumn("col").NoWrap()).AddColumn("finding");
-        foreach (var i in report.Issues.OrderByDescending(i => i.Severity))
+        foreach (var i in report.Findings.OrderByDescending(i => i.Severity))
         {
             var color = i.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
             table.AddRow(new Markup($"[{color}]{SenderAuthJson.Token(i.Severity)}[/]"), new Text(i.Code), new Text(i.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty), new Text(i.Message));

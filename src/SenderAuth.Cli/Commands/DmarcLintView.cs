@@ -11,6 +11,6 @@ internal sealed record DmarcLintView(
     {
         var r = report.Record;
         return new(report.Domain, report.PolicyDomain, r?.Text, r?.Policy, r?.SubdomainPolicy, r?.NonExistentPolicy, r?.Testing,
-            r is null ? null : [.. r.AggregateReportUris.Select(u => u.ToString())], report.Issues);
+            r is null ? null : [.. r.AggregateReportUris.Select(u => u.ToString())], report.Findings);
     }
 }

@@ -57,7 +57,7 @@ public static class AccessFeature
             r.RejectionStatusCode = 429;
             r.AddPolicy(PerKeyLimit, http =>
             {
-                var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
+                var limits = http.RequestServices.GetRequiredService<IOptions<ApiLimits>>().Value;
                 return RateLimitPartition.GetTokenBucketLimiter(
                     http.User.FindFirst(Caller.KeyIdClaim)?.Value ?? "anonymous:" + ClientAddress.Of(http),
                     _ => new TokenBucketRateLimiterOptions
@@ -72,7 +72,7 @@ public static class AccessFeature
             r.OnRejected = async (ctx, ct) =>
             {
                 var http = ctx.HttpContext;
-                var limits = http.RequestServices.GetRequiredService<IOptions<ServerOptions>>().Value.Limits;
+                var limits = http.RequestServices.GetRequiredService<IOptions<ApiLimits>>().Value;
                 var retry = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? Math.Max(1, (int)Math.Ceiling(after.TotalSeconds)) : 1;
                 var clients = http.RequestServices.GetRequiredService<IOptions<ClientLimitOptions>>().Value;
                 var error = http.Request.Path.StartsWithSegments("/dashboard") ? new ServiceError.RateLimited(

@@ -21,11 +21,11 @@ public static class AuditEndpoints
             .WithSummary("The audit log, newest first; ?institution=CODE, ?kind=auth or auth.refused (a dotted prefix), ?from=, ?to= (UTC); institution keys see their own entries");
     }
 
-    private static async Task<Results<Ok<PagedList<AuditEntryDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options,
+    private static async Task<Results<Ok<PagedList<AuditEntryDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits,
         string? institution, string? kind, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }

@@ -52,15 +52,24 @@ public sealed class ScopeRefusalHandler(SecurityAudit audit) : IAuthorizationMid
         {
             var caller = Caller.From(context);
             var needed = ApiScopes.Token(missing.Scope);
-            var holds = caller.Scopes.Count == 0 ? "none" : ApiScopes.List(caller.Scopes);
+            var holds = Holds(caller);
             await audit.RecordAsync(context, "auth.scope-refused", $"{context.Request.Method} {context.Request.Path}", $"needs {needed}; the key holds {holds}", throttle: true).ConfigureAwait(false);
-            var refusal = ErrorResponses.Problem(new ServiceError.Refused($"this API key lacks the scope \"{needed}\" (it holds: {holds})"), context);
+            var refusal = ErrorResponses.Problem(MissingScope(caller, missing.Scope), context);
             refusal.ProblemDetails.Extensions["missingScope"] = needed;
             await refusal.ExecuteAsync(context).ConfigureAwait(false);
             return;
         }
         await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
     }
+
+    /// <summary>The refusal of a caller without <paramref name="scope"/>, in the words the API and the dashboard both use.</summary>
+    public static ServiceError.Refused MissingScope(Caller caller, ApiScope scope)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        return new ServiceError.Refused($"this API key lacks the scope \"{ApiScopes.Token(scope)}\" (it holds: {Holds(caller)})");
+    }
+
+    private static string Holds(Caller caller) => caller.Scopes.Count == 0 ? "none" : ApiScopes.List(caller.Scopes);
 }
 
 /// <summary>Puts a scope on an endpoint or a group: the policy enforces it, the metadata documents it.</summary>

@@ -7,7 +7,7 @@ namespace SenderAuth.Server.Dashboard;
 /// The domain page and the onboarding steps: load a domain through the API's scoping (another institution's domain
 /// is 404), run the check, switch signing, all through the domain services (<see cref="DomainChecks"/>, <see cref="DomainSigning"/>) like the API's endpoints.
 /// </summary>
-public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, DomainRecords records, DomainSigning signing, ServerOptions options, TimeProvider time) : DashboardPage
+public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, DomainRecords records, DomainSigning signing, ProviderOptions provider, TimeProvider time) : DashboardPage
 {
     public DomainView View { get; private set; } = null!;
 
@@ -21,9 +21,9 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
 
     public async Task<IActionResult> OnPostCheckAsync(string code, string domain)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
@@ -37,9 +37,9 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
 
     public async Task<IActionResult> OnPostSigningAsync(string code, string domain, bool enabled)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         if (await ScopeAsync(code, domain).ConfigureAwait(false) is not ({ } institution, { } row))
         {
@@ -68,7 +68,7 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
         {
             return NotFound();
         }
-        View = await DomainView.LoadAsync(db, records, options.Provider, time, institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
+        View = await DomainView.LoadAsync(db, records, provider, time, institution, row, HttpContext.RequestAborted).ConfigureAwait(false);
         return Page();
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Domains;
 
@@ -13,7 +14,7 @@ public static class DomainClaimEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/domain-claims").WithTags("Domain claims");
-        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Refused duplicate registrations, newest first; ?open=false includes resolved ones (operator)");
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Refused duplicate registrations, newest first, paged; ?open=false includes resolved ones (operator)");
         g.MapPost("/{id:long}/transfer", TransferAsync).RequireScope(ApiScope.Admin)
             .WithSummary("Give the domain to the claimant once TXT _senderauth-challenge.<domain> holds the claim's token (operator)");
         g.MapPost("/{id:long}/dismiss", DismissAsync).RequireScope(ApiScope.Admin).WithSummary("Close the claim; the holder keeps the domain (operator)");
@@ -21,33 +22,41 @@ public static class DomainClaimEndpoints
 
     /// <summary>A refused duplicate registration: who claims the domain, who holds it, and the TXT record that proves control.</summary>
     public sealed record DomainClaimDto(long Id, string Domain, string Claimant, string? Holder, DateTime At, int Attempts,
-        string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, string? Resolution);
+        string ChallengeName, string ChallengeValue, DateTime? ResolvedAt, ClaimResolution? Resolution);
 
     /// <summary>A claim closed by dismissal (the holder keeps the domain).</summary>
-    public sealed record ClaimResolved(long Claim, string? Resolution);
+    public sealed record ClaimResolved(long Claim, ClaimResolution? Resolution);
 
     /// <summary>A claim closed by transfer, with the domain as its new institution now holds it.</summary>
-    public sealed record ClaimTransferred(long Claim, string? Resolution, DomainDto Domain);
+    public sealed record ClaimTransferred(long Claim, ClaimResolution? Resolution, DomainDto Domain);
 
-    private static async Task<Results<Ok<ItemList<DomainClaimDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, bool? open)
+    private static async Task<Results<Ok<PagedList<DomainClaimDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits,
+        bool? open, int? page, int? pageSize)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
+        }
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
         }
         var query = db.DomainClaims.AsNoTracking();
         if (open ?? true)
         {
             query = query.Where(c => c.ResolvedAt == null);
         }
-        var claims = await query.OrderByDescending(c => c.Id).Take(500).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
+        var claims = await query.OrderByDescending(c => c.Id).Page(paging.Page, paging.Size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         var names = claims.Select(c => c.DomainName).Distinct().ToList();
         var holders = await db.Domains.AsNoTracking().Where(d => names.Contains(d.Name))
             .Select(d => new { d.Name, d.Institution!.Code }).ToDictionaryAsync(d => d.Name, d => d.Code, http.RequestAborted).ConfigureAwait(false);
-        var codes = await db.Institutions.AsNoTracking().ToDictionaryAsync(i => i.Id, i => i.Code, http.RequestAborted).ConfigureAwait(false);
+        var claimants = claims.Select(c => c.ClaimantInstitutionId).Distinct().ToList();
+        var codes = await db.Institutions.AsNoTracking().Where(i => claimants.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => i.Code, http.RequestAborted).ConfigureAwait(false);
         var items = claims.Select(c => new DomainClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
             c.At, c.Attempts, DomainVerification.ChallengeName(c.DomainName), DomainVerification.ChallengeValue(c.ChallengeToken), c.ResolvedAt, c.Resolution)).ToList();
-        return TypedResults.Ok(new ItemList<DomainClaimDto>(items));
+        return TypedResults.Ok(new PagedList<DomainClaimDto>(items, paging.Page, paging.Size, total));
     }
 
     private static async Task<Results<Ok<ClaimTransferred>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainTransfer domains, long id)
@@ -83,7 +92,7 @@ public static class DomainClaimEndpoints
         if (claim.ResolvedAt is null)
         {
             claim.ResolvedAt = time.GetUtcNow().UtcDateTime;
-            claim.Resolution = "dismissed";
+            claim.Resolution = ClaimResolution.Dismissed;
             db.Record(time, caller, claim.ClaimantInstitutionId, "domain.claim-dismiss", claim.DomainName, $"claim {claim.Id}");
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }

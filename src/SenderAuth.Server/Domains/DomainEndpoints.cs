@@ -31,10 +31,10 @@ public static class DomainEndpoints
             .WithSummary("Prove ownership now (DKIM CNAMEs or the TXT challenge); the operator may vouch with {\"operatorOverride\": true, \"reason\": …}");
     }
 
-    private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, int? page, int? pageSize)
     {
         if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -139,10 +139,10 @@ public static class DomainEndpoints
         return TypedResults.Ok(new CheckDto(run.At, run.Passed, run.DkimDelegated, run.Incomplete, report.Findings));
     }
 
-    private static async Task<Results<Ok<PagedList<CheckDto>>, ProblemHttpResult>> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<CheckDto>>, ProblemHttpResult>> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }

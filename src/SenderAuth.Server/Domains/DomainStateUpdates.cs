@@ -39,12 +39,12 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
         }
         if (verdict.Event is { } evt)
         {
-            if (evt.StartsWith("domain.degraded", StringComparison.Ordinal))
+            if (evt is ServerEventType.DomainDegraded or ServerEventType.DomainDegradedReminder)
             {
                 domain.LastReminderAt = now;
             }
             await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(evt, institution.Code, domain.Name, now, verdict.Reason,
-                new { state = domain.State, signingEnabled = domain.SigningEnabled, signingSuspended = domain.SigningSuspended }), ct).ConfigureAwait(false);
+                new DomainStateDetails(domain.State, domain.SigningEnabled, domain.SigningSuspended)), ct).ConfigureAwait(false);
         }
     }
 
@@ -65,7 +65,7 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
         if (domain.State == DomainState.Verified)
         {
             var m = monitor.Value;
-            var verdict = new CheckVerdict(DomainState.Degraded, "domain.degraded", failure, false, false, m.Jittered(m.DegradedInterval));
+            var verdict = new CheckVerdict(DomainState.Degraded, ServerEventType.DomainDegraded, failure, false, false, m.Jittered(m.DegradedInterval));
             await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
         }
         var group = rotator.GroupTarget(institution.Code, domain.Name);
@@ -75,7 +75,7 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
             rotation.BlockedReason = failure;
             db.Record(time, "system", institution.Id, "rotation.blocked", group, $"stopped: {failure}");
             metrics.RotationStep("blocked");
-            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent("rotation.blocked", institution.Code, domain.Name, now, failure, new { group }), ct).ConfigureAwait(false);
+            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(ServerEventType.RotationBlocked, institution.Code, domain.Name, now, failure, new RotationDetails(group)), ct).ConfigureAwait(false);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }

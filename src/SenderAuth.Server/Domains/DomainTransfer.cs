@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SenderAuth.Dns;
+using SenderAuth.Json;
 
 namespace SenderAuth.Server.Domains;
 
@@ -16,7 +17,7 @@ public sealed class DomainTransfer(SenderAuthDb db, IDnsResolver dns, DomainDele
         ArgumentNullException.ThrowIfNull(claim);
         if (claim.ResolvedAt is not null)
         {
-            return new ServiceError.Conflict($"claim {claim.Id} is already resolved ({claim.Resolution})");
+            return new ServiceError.Conflict($"claim {claim.Id} is already resolved ({(claim.Resolution is { } how ? SenderAuthJson.Token(how) : null)})");
         }
         if (!await DomainVerification.ChallengeFoundAsync(dns, claim.DomainName, claim.ChallengeToken, ct).ConfigureAwait(false))
         {
@@ -55,7 +56,7 @@ public sealed class DomainTransfer(SenderAuthDb db, IDnsResolver dns, DomainDele
         var domain = created.Domain;
         domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
         claim.ResolvedAt = domain.VerifiedAt;
-        claim.Resolution = "transferred";
+        claim.Resolution = ClaimResolution.Transferred;
         db.Record(time, caller, claimant.Id, "domain.verify", domain.Name, $"ownership proved: TXT {DomainVerification.ChallengeName(domain.Name)} holds the token of claim {claim.Id}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);

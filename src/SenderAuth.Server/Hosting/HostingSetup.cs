@@ -47,6 +47,8 @@ public static class HostingSetup
             (configuration.GetValue<long?>($"{ServerOptions.Section}:Limits:MaxMessageBytes") ?? new ApiLimits().MaxMessageBytes) + 64 * 1024);
         services.AddHealthChecks().AddCheck<ReadinessCheck>("ready", tags: ["ready"]);
         services.AddSingleton<IValidateOptions<ServerOptions>, OptionRangeValidator>();
+        // Every endpoint reads the request limits (Http/ApiLimits; their ranges are [Range] attributes).
+        services.AddSectionOptions<ApiLimits>(o => o.Limits);
         services.AddServerMetrics(configuration);
         return services;
     }

@@ -6,7 +6,7 @@ using SenderAuth.Dns;
 namespace SenderAuth.Server.Hosting;
 
 /// <summary>
-/// The core of the start-up check: database, secrets, resolver, limits, and the unknown words of enum settings.
+/// The core of the start-up check: database, secrets, and the unknown words of enum settings.
 /// Each feature checks its own section (<see cref="SectionCheck{TSection}"/> runs them); the server does not start on any problem.
 /// </summary>
 /// <param name="enums">Unknown words for enum settings, found before binding (<see cref="EnumSettings"/>).</param>
@@ -33,18 +33,8 @@ public sealed class ServerOptionsValidator(EnumSettings? enums = null) : IValida
         {
             errors.Add("SenderAuth:OperatorKey (SENDERAUTH_OPERATOR_KEY) is too short: use at least 24 random characters");
         }
-        foreach (var server in options.Resolver.Servers.Concat(options.Resolver.Forward.Values).Concat(options.Resolver.Dnssec is { } v ? [v] : []))
-        {
-            if (!TryEndpoint(server, 53, out _))
-            {
-                errors.Add($"SenderAuth:Resolver: \"{server}\" is not IP[:PORT]");
-            }
-        }
-        foreach (var zone in options.Resolver.Forward.Keys.Where(z => !DnsName.IsValid(z)))
-        {
-            errors.Add($"SenderAuth:Resolver:Forward: \"{zone}\" is not a domain name");
-        }
-        // Numeric ranges (Resolver:TimeoutSeconds, Limits:*) are [Range] attributes, checked by OptionRangeValidator.
+        // The resolver's addresses are checked by its section's validator (Publishing/ResolverOptionsValidator); numeric
+        // ranges (Resolver:TimeoutSeconds, Limits:*) are [Range] attributes, checked by OptionRangeValidator.
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

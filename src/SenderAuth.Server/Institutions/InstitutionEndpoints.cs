@@ -22,10 +22,10 @@ public static class InstitutionEndpoints
             .WithSummary("Issue an API key for the institution; shown once (operator)");
     }
 
-    private static async Task<Results<Ok<PagedList<InstitutionDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<InstitutionDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -152,7 +152,7 @@ public static class InstitutionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
-        SigningService signing, IOptions<ServerOptions> options, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, string code)
+        SigningService signing, IOptions<RetentionOptions> retention, Microsoft.Extensions.Caching.Memory.IMemoryCache cache, string code)
     {
         var caller = Caller.From(http);
         ServiceError? error;
@@ -180,7 +180,7 @@ public static class InstitutionEndpoints
         }
         institution.DeletedAt = now;
         db.Record(time, caller, institution.Id, "institution.delete", code,
-            $"restorable until {now + options.Value.Retention.Deleted:u}{(domains.Count == 0 ? "" : $"; domains {string.Join(", ", domains)} stop signing")}; keys revoked and unpublished");
+            $"restorable until {now + retention.Value.Deleted:u}{(domains.Count == 0 ? "" : $"; domains {string.Join(", ", domains)} stop signing")}; keys revoked and unpublished");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         // At once on this instance (as a key's own revocation); other instances' caches let them work for at most 10 s more.
         foreach (var apiKey in revoked)
@@ -193,7 +193,7 @@ public static class InstitutionEndpoints
     }
 
     private static async Task<Results<Ok<InstitutionDto>, ProblemHttpResult>> RestoreAsync(HttpContext http, SenderAuthDb db, TimeProvider time, ZonePublishingService publishing,
-        DomainKeys domainKeys, IOptions<ServerOptions> options, string code)
+        DomainKeys domainKeys, IOptions<RetentionOptions> retention, string code)
     {
         var caller = Caller.From(http);
         if (Scope.RequireOperator(caller) is { } refused)
@@ -203,7 +203,7 @@ public static class InstitutionEndpoints
         var institution = await db.Institutions.IgnoreQueryFilters().FirstOrDefaultAsync(i => i.Code == code && i.DeletedAt != null, http.RequestAborted).ConfigureAwait(false);
         if (institution?.DeletedAt is not { } deletedAt)
         {
-            return ErrorResponses.Problem(new ServiceError.NotFound($"no deleted institution \"{code}\" (restorable for {options.Value.Retention.DeletedDays} days after deletion)"), http);
+            return ErrorResponses.Problem(new ServiceError.NotFound($"no deleted institution \"{code}\" (restorable for {retention.Value.DeletedDays} days after deletion)"), http);
         }
         institution.DeletedAt = null;
         foreach (var apiKey in await db.ApiKeys.Where(k => k.InstitutionId == institution.Id && k.RevokedAt == deletedAt).ToListAsync(http.RequestAborted).ConfigureAwait(false))

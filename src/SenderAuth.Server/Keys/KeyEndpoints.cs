@@ -17,7 +17,7 @@ public static class KeyEndpoints
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
-    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain)
+    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, string code, string domain)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
         {
@@ -25,7 +25,7 @@ public static class KeyEndpoints
         }
         var (institution, row) = found;
         // The Ed25519 pair's keys too, whenever it has some (also after the domain turned it off: they stay published).
-        var targets = options.Value.Provider.DomainKeyTargets(institution.Code, row.Name, ed25519: true).ToList();
+        var targets = provider.Value.DomainKeyTargets(institution.Code, row.Name, ed25519: true).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(keys.Select(KeyDto.From).ToList());

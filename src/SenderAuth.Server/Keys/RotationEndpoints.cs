@@ -18,14 +18,14 @@ public static class RotationEndpoints
             .WithSummary("Rotate now ({\"emergency\": true} after a compromise: shorter waits, still never a key DNS does not serve); ?key=ed25519 rotates the Ed25519 pair");
     }
 
-    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, string? key)
+    private static async Task<Results<Ok<RotationStatus>, ProblemHttpResult>> GetAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, string code, string domain, string? key)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
             || !QueryWords.Parse(key, "key", DkimKeyType.Rsa).TryGet(out var type, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        return TypedResults.Ok(await StatusAsync(db, options.Value.Provider, found.Institution, found.Domain, http.RequestAborted, type).ConfigureAwait(false));
+        return TypedResults.Ok(await StatusAsync(db, provider.Value, found.Institution, found.Domain, http.RequestAborted, type).ConfigureAwait(false));
     }
 
     private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain, string? key)

@@ -19,18 +19,21 @@ public sealed partial class BacklogSampler : BackgroundService
 {
     private static readonly DomainState[] States = Enum.GetValues<DomainState>();
     private readonly IServiceScopeFactory _scopes;
-    private readonly ServerOptions _options;
+    private readonly MetricsOptions _options;
+    private readonly StoreOptions _store;
     private readonly TimeProvider _time;
     private readonly ILogger<BacklogSampler> _log;
     private readonly IHostApplicationLifetime _lifetime;
     private volatile Sample? _last;
 
-    public BacklogSampler(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, IHostApplicationLifetime lifetime, ILogger<BacklogSampler> log)
+    public BacklogSampler(IServiceScopeFactory scopes, IOptions<MetricsOptions> options, IOptions<StoreOptions> store, TimeProvider time, ServerMetrics metrics, IHostApplicationLifetime lifetime, ILogger<BacklogSampler> log)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(metrics);
         _scopes = scopes;
         _options = options.Value;
+        _store = store.Value;
         _time = time;
         _log = log;
         _lifetime = lifetime;
@@ -70,14 +73,14 @@ public sealed partial class BacklogSampler : BackgroundService
 #pragma warning restore CA1031
         {
             _last = null;
-            LogSampleFailed(_log, e.GetType().Name, e.Message, _options.Metrics.SampleSeconds);
+            LogSampleFailed(_log, e.GetType().Name, e.Message, _options.SampleSeconds);
             return false;
         }
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.Metrics.SampleSeconds), _time);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.SampleSeconds), _time);
         try
         {
             // Not before every hosted service has started: the start-up tasks migrate the database first.
@@ -101,7 +104,7 @@ public sealed partial class BacklogSampler : BackgroundService
     /// <summary>Files at the top of the watched directory: what the next scans will claim (its subfolders hold claimed and finished files).</summary>
     private long WaitingFiles()
     {
-        var dir = _options.Reports.WatchDirectory;
+        var dir = _store.Reports.WatchDirectory;
         if (string.IsNullOrWhiteSpace(dir) || !Directory.Exists(dir))
         {
             return 0;

@@ -14,10 +14,10 @@ public static class HistoryEndpoints
         g.MapGet("/history", HistoryAsync).RequireScope(ApiScope.Read).WithSummary("State transitions with the findings that caused them, newest first");
     }
 
-    private static async Task<Results<Ok<DomainHistory>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<DomainHistory>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }

@@ -255,13 +255,23 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     private async Task StepAsync(Institution institution, KeyRotation rotation, RotationStep step, string detail, CancellationToken ct)
     {
         rotation.Step = step;
-        var token = SenderAuthJson.Token(step);
-        var name = $"rotation.{token}";
-        metrics.RotationStep(token);
-        db.Record(time, "system", institution.Id, name, rotation.GroupTarget, detail);
+        var evt = RotationEvent(step);
+        metrics.RotationStep(SenderAuthJson.Token(step));
+        db.Record(time, "system", institution.Id, SenderAuthJson.Token(evt), rotation.GroupTarget, detail);
         await WebhookOutbox.EnqueueAsync(db, institution.Id,
-            new ServerEvent(name, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new { group = rotation.GroupTarget }), ct).ConfigureAwait(false);
+            new ServerEvent(evt, institution.Code, null, time.GetUtcNow().UtcDateTime, detail, new RotationDetails(rotation.GroupTarget)), ct).ConfigureAwait(false);
     }
+
+    /// <summary>The event of reaching a step (<c>rotation.</c> and the step's token, as audit and webhooks have always named it).</summary>
+    internal static ServerEventType RotationEvent(RotationStep step) => step switch
+    {
+        RotationStep.Idle => ServerEventType.RotationIdle,
+        RotationStep.Generated => ServerEventType.RotationGenerated,
+        RotationStep.Publishing => ServerEventType.RotationPublishing,
+        RotationStep.Retaining => ServerEventType.RotationRetaining,
+        RotationStep.Blocked => ServerEventType.RotationBlocked,
+        _ => throw new ArgumentOutOfRangeException(nameof(step), step, "not a rotation step"),
+    };
 
     /// <summary>
     /// The domains whose selectors point at this pair of targets: the RSA pair of every domain, the Ed25519 pair of

@@ -11,7 +11,7 @@ public static class PublisherSetup
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(sp =>
         {
-            var publishing = sp.GetRequiredService<IOptions<ServerOptions>>().Value.Publishing;
+            var publishing = sp.GetRequiredService<IOptions<PublishingSettings>>().Value;
             var dns = publishing.Dns;
             return new BuiltInDnsServer(
                 BuiltInDns(publishing, ServerOptionsValidator.TryListen(dns, out var listen) ? listen : throw new FormatException(dns)),
@@ -19,13 +19,13 @@ public static class PublisherSetup
         });
         services.AddSingleton(sp =>
         {
-            var options = sp.GetRequiredService<IOptions<ServerOptions>>().Value;
-            var p = options.Publishing;
+            var p = sp.GetRequiredService<IOptions<PublishingSettings>>().Value;
+            var zone = sp.GetRequiredService<IOptions<ProviderOptions>>().Value.Zone;
             return p.Mode switch
             {
                 PublishingMode.Rfc2136 => new Rfc2136ZonePublisher(
-                    Rfc2136(p, NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!)) with { Zone = DnsName.Normalize(options.Provider.Zone) }),
-                PublishingMode.ZoneFile => new ZoneFilePublisher(ZoneFile(options, options.DataDirectory)),
+                    Rfc2136(p, NetworkDnsResolverOptions.ParseEndpoint(p.Rfc2136Server!)) with { Zone = DnsName.Normalize(zone) }),
+                PublishingMode.ZoneFile => new ZoneFilePublisher(ZoneFile(p, sp.GetRequiredService<IOptions<StoreOptions>>().Value.DataDirectory)),
                 _ => (IZonePublisher)sp.GetRequiredService<BuiltInDnsServer>(),
             };
         });
@@ -52,9 +52,9 @@ public static class PublisherSetup
     }
 
     /// <summary>The zone file's settings; also what the download endpoint renders with.</summary>
-    public static ZoneFileOptions ZoneFile(ServerOptions options, string dataDirectory)
+    public static ZoneFileOptions ZoneFile(PublishingSettings publishing, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        return new ZoneFileOptions { Path = options.Publishing.ZoneFile ?? Path.Combine(dataDirectory, "provider.zone") };
+        ArgumentNullException.ThrowIfNull(publishing);
+        return new ZoneFileOptions { Path = publishing.ZoneFile ?? Path.Combine(dataDirectory, "provider.zone") };
     }
 }

@@ -15,8 +15,10 @@ public static class PublishingFeature
         PublisherSetup.Add(services);
         services.AddSingleton<ZonePublishingService>();
         services.AddHostedService<ZonePublishRetry>();
-        services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
-        services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ServerOptions>>().Value));
+        services.AddSectionValidator<ResolverOptions, ResolverOptionsValidator>(o => o.Resolver);
+        services.AddSingleton(sp => ResolverSetup.Create(sp.GetRequiredService<IOptions<ResolverOptions>>().Value,
+            sp.GetRequiredService<IOptions<ProviderOptions>>().Value, sp.GetRequiredService<IZonePublisher>()));
+        services.AddSingleton(sp => ResolverSetup.Dnssec(sp.GetRequiredService<IOptions<ResolverOptions>>().Value));
         return services;
     }
 

@@ -9,33 +9,34 @@ namespace SenderAuth.Server.Publishing;
 /// </summary>
 public static class ResolverSetup
 {
-    public static IDnsResolver Create(ServerOptions options, IZonePublisher publisher)
+    public static IDnsResolver Create(ResolverOptions resolver, ProviderOptions provider, IZonePublisher publisher)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(provider);
         ArgumentNullException.ThrowIfNull(publisher);
-        var timeout = TimeSpan.FromSeconds(options.Resolver.TimeoutSeconds);
+        var timeout = TimeSpan.FromSeconds(resolver.TimeoutSeconds);
         IDnsResolver Network(IEnumerable<string> servers) => new NetworkDnsResolver(new NetworkDnsResolverOptions
         {
             Servers = servers.Select(s => NetworkDnsResolverOptions.ParseEndpoint(s)).ToList(),
             Timeout = timeout,
         });
-        var zones = options.Resolver.Forward.ToDictionary(f => f.Key, f => Network([f.Value]));
-        if (publisher.AuthoritativeServer is { } server && !zones.ContainsKey(options.Provider.Zone))
+        var zones = resolver.Forward.ToDictionary(f => f.Key, f => Network([f.Value]));
+        if (publisher.AuthoritativeServer is { } server && !zones.ContainsKey(provider.Zone))
         {
-            zones[options.Provider.Zone] = new NetworkDnsResolver(new NetworkDnsResolverOptions { Servers = [server], Timeout = timeout });
+            zones[provider.Zone] = new NetworkDnsResolver(new NetworkDnsResolverOptions { Servers = [server], Timeout = timeout });
         }
-        return new ForwardingDnsResolver(Network(options.Resolver.Servers), zones);
+        return new ForwardingDnsResolver(Network(resolver.Servers), zones);
     }
 
     /// <summary>The DNSSEC probe of the domain checks: through <c>Resolver:Dnssec</c>, or none (the checks skip DNSSEC).</summary>
-    public static DnssecSetting Dnssec(ServerOptions options)
+    public static DnssecSetting Dnssec(ResolverOptions resolver)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        return new DnssecSetting(options.Resolver.Dnssec is { } server
+        ArgumentNullException.ThrowIfNull(resolver);
+        return new DnssecSetting(resolver.Dnssec is { } server
             ? new NetworkDnssecProbe(new NetworkDnsResolverOptions
             {
                 Servers = [NetworkDnsResolverOptions.ParseEndpoint(server)],
-                Timeout = TimeSpan.FromSeconds(options.Resolver.TimeoutSeconds),
+                Timeout = TimeSpan.FromSeconds(resolver.TimeoutSeconds),
             })
             : null);
     }

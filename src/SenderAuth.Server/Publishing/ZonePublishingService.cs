@@ -42,7 +42,7 @@ public sealed partial class ZonePublishingService(
             {
                 LastFailure = null;
                 LogRecovered(logger, SenderAuthJson.Token(publisher.Kind), zone.Serial);
-                await RaiseAsync("zone.publish-recovered", $"the provider zone is published again (serial {zone.Serial})", ct).ConfigureAwait(false);
+                await RaiseAsync(ServerEventType.ZonePublishRecovered, $"the provider zone is published again (serial {zone.Serial})", ct).ConfigureAwait(false);
             }
             return zone;
         }
@@ -56,7 +56,7 @@ public sealed partial class ZonePublishingService(
             }
             if (first)
             {
-                await RaiseAsync("zone.publish-failed", LastFailure, CancellationToken.None).ConfigureAwait(false);
+                await RaiseAsync(ServerEventType.ZonePublishFailed, LastFailure, CancellationToken.None).ConfigureAwait(false);
             }
             throw;
         }
@@ -70,21 +70,22 @@ public sealed partial class ZonePublishingService(
     /// A platform event (not one tenant's): logged, audited and sent to the operator's webhooks. Best effort: when
     /// the database is what fails, the log line is all there is.
     /// </summary>
-    private async Task RaiseAsync(string evt, string reason, CancellationToken ct)
+    private async Task RaiseAsync(ServerEventType evt, string reason, CancellationToken ct)
     {
-        LogEvent(logger, evt, reason);
+        var name = SenderAuthJson.Token(evt);
+        LogEvent(logger, name, reason);
         try
         {
             using var scope = scopes.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
             var now = time.GetUtcNow().UtcDateTime;
-            db.Record(time, "system", null, evt, DnsName.Normalize(_provider.Zone), reason.Length > 1000 ? reason[..1000] : reason);
-            await WebhookOutbox.EnqueueOperatorAsync(db, new ServerEvent(evt, "", null, now, reason, new { publisher = publisher.Kind }), ct).ConfigureAwait(false);
+            db.Record(time, "system", null, name, DnsName.Normalize(_provider.Zone), reason.Length > 1000 ? reason[..1000] : reason);
+            await WebhookOutbox.EnqueueOperatorAsync(db, new ServerEvent(evt, "", null, now, reason, new PublisherDetails(publisher.Kind)), ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
         }
         catch (Exception e) when (e is DbUpdateException or InvalidOperationException or System.Data.Common.DbException)
         {
-            LogEventNotStored(logger, evt, e.Message);
+            LogEventNotStored(logger, name, e.Message);
         }
     }
 
@@ -149,7 +150,7 @@ public sealed partial class ZonePublishingService(
             {
                 LogSkipped(logger, domain.Name.Length > 80 ? domain.Name[..80] + "…" : domain.Name, problem);
                 db.Record(time, "system", domain.InstitutionId, "domain.publish-problem", domain.Name, problem);
-                await WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new ServerEvent("domain.publish-problem", domain.Institution?.Code ?? "", domain.Name, now, problem), ct).ConfigureAwait(false);
+                await WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new ServerEvent(ServerEventType.DomainPublishProblem, domain.Institution?.Code ?? "", domain.Name, now, problem), ct).ConfigureAwait(false);
             }
             domain.PublishProblem = problem;
         }

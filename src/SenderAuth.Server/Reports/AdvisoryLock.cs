@@ -22,7 +22,7 @@ internal sealed class AdvisoryLock : IAsyncDisposable
     }
 
     /// <summary>The lock for <paramref name="name"/>, or null when another session holds it.</summary>
-    public static async Task<AdvisoryLock?> TryTakeAsync(ServerOptions options, string name, CancellationToken ct)
+    public static async Task<AdvisoryLock?> TryTakeAsync(StoreOptions options, string name, CancellationToken ct)
     {
         if (options.Database != DatabaseKind.Postgres)
         {

@@ -27,13 +27,13 @@ public static class FailureReportEndpoints
     /// The rows stored without a domain (foreign, misrouted, not yet verified): no institution may see them, so the
     /// operator does, as with aggregate reports' /reports/foreign.
     /// </summary>
-    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -44,11 +44,11 @@ public static class FailureReportEndpoints
         return TypedResults.Ok(new PagedList<FailureReportDto>(rows.Select(r => FailureReportDto.From(r, withHeaders: false)).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain,
         int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }

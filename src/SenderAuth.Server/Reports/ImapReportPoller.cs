@@ -37,7 +37,7 @@ public sealed record ImapMessageOutcome(uint Uid, string? Subject, FileImportSum
 /// and an instance that does not get it skips that poll. On SQLite there is one instance; a per-mailbox semaphore
 /// keeps the background loop and <see cref="PollOnceAsync"/> apart within it.
 /// </remarks>
-public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<ImapReportPoller> log) : BackgroundService
+public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<StoreOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<ImapReportPoller> log) : BackgroundService
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Dictionary<string, SemaphoreSlim> _busy = new(StringComparer.Ordinal);
@@ -124,7 +124,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
         }
     }
 
-    private async Task<List<ImapMessageOutcome>> PollAsync(ImapMailboxOptions mailbox, ServerOptions o, CancellationToken ct)
+    private async Task<List<ImapMessageOutcome>> PollAsync(ImapMailboxOptions mailbox, StoreOptions o, CancellationToken ct)
     {
         using var client = new ImapClient { Timeout = (int)Timeout.TotalMilliseconds };
         var security = mailbox.Security switch
@@ -162,7 +162,7 @@ public sealed class ImapReportPoller(IServiceScopeFactory scopes, IOptions<Serve
     }
 
     private async Task<ImapMessageOutcome> HandleAsync(IMailFolder inbox, IMailFolder archive, IMailFolder errors, IMessageSummary summary,
-        ImapMailboxOptions mailbox, ServerOptions o, CancellationToken ct)
+        ImapMailboxOptions mailbox, StoreOptions o, CancellationToken ct)
     {
         var uid = summary.UniqueId;
         var subject = summary.Envelope?.Subject;

@@ -95,7 +95,7 @@ public static class ReportAnalysisEndpoints
         return TypedResults.Ok(summary);
     }
 
-    private static async Task<Results<Ok<ReportSourcesResponse>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ServerOptions> options, string code, string domain,
+    private static async Task<Results<Ok<ReportSourcesResponse>, FileContentHttpResult, ProblemHttpResult>> SourcesAsync(HttpContext http, SenderAuthDb db, ReportAnalysis analysis, IOptions<ApiLimits> limits, string code, string domain,
         string? from, string? to, string? category, int? page, int? pageSize, string? format)
     {
         if (!(await ContextAsync(http, db, analysis, code, domain, from, to).ConfigureAwait(false)).TryGet(out var c, out var error))
@@ -124,7 +124,7 @@ public static class ReportAnalysisEndpoints
             }
             return Csv(csv, $"{c.Domain.Name}-sources.csv");
         }
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }

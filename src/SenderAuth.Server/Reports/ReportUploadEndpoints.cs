@@ -32,7 +32,7 @@ public static class ReportUploadEndpoints
     }
 
     private static async Task<Results<JsonHttpResult<ReportUploadResponse>, ProblemHttpResult>> UploadAsync(HttpContext http, ReportImporter importer, SenderAuthDb db, TimeProvider time,
-        IOptions<ServerOptions> options, string? name)
+        IOptions<StoreOptions> options, string? name)
     {
         var caller = Caller.From(http);
         var o = options.Value;
@@ -130,7 +130,7 @@ public static class ReportUploadEndpoints
     /// instances and restarts. Operators are not limited: they are trusted with the platform, and bulk history goes
     /// through the CLI or the watched folder anyway.
     /// </summary>
-    private static ServiceError? QuotaHit(ServerOptions o, Caller caller, int used, int adding) =>
+    private static ServiceError? QuotaHit(StoreOptions o, Caller caller, int used, int adding) =>
         caller.InstitutionId is not null && used + adding > o.Reports.UploadsPerHour
             ? new ServiceError.RateLimited($"at most {o.Reports.UploadsPerHour} report files per hour per institution (SenderAuth:Reports:UploadsPerHour); "
                 + $"{used} uploaded in the last hour", "SenderAuth:Reports:UploadsPerHour", o.Reports.UploadsPerHour, 3600)
@@ -167,10 +167,10 @@ public static class ReportUploadEndpoints
         return path;
     }
 
-    private static async Task<Results<Ok<PagedList<QuarantinedFile>>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<QuarantinedFile>>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -183,13 +183,13 @@ public static class ReportUploadEndpoints
         return TypedResults.Ok(new PagedList<QuarantinedFile>(items, p, size, total));
     }
 
-    private static async Task<Results<Ok<ForeignReportsResponse>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, int? page, int? pageSize)
+    private static async Task<Results<Ok<ForeignReportsResponse>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         if (Scope.RequireOperator(Caller.From(http)) is { } refused)
         {
             return ErrorResponses.Problem(refused, http);
         }
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error))
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -202,10 +202,10 @@ public static class ReportUploadEndpoints
         return TypedResults.Ok(new ForeignReportsResponse(total, messages, p, size, items));
     }
 
-    private static async Task<Results<Ok<PagedList<AggregateReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, string code, string domain, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<AggregateReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out error))
+            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }

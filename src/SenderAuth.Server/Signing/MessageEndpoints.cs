@@ -17,10 +17,10 @@ public static class MessageEndpoints
                 + "A message that cannot be signed under the policy is 422 with the reason. Operators name the institution whose policy applies to unknown domains with ?institution=CODE.");
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignAsync(HttpContext http, SigningService signing, IOptions<ServerOptions> options, string? institution)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> SignAsync(HttpContext http, SigningService signing, IOptions<ApiLimits> limits, string? institution)
     {
         var caller = Caller.From(http);
-        if (!(await ReadMessageAsync(http.Request, options.Value.Limits.MaxMessageBytes).ConfigureAwait(false)).TryGet(out var message, out var error))
+        if (!(await ReadMessageAsync(http.Request, limits.Value.MaxMessageBytes).ConfigureAwait(false)).TryGet(out var message, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }

@@ -5,6 +5,7 @@ public static class SigningFeature
 {
     public static IServiceCollection AddSigning(this IServiceCollection services)
     {
+        services.AddSectionOptions<SigningOptions>(o => o.Signing);
         services.AddSingleton<SigningService>();
         return services;
     }

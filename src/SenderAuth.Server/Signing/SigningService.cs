@@ -33,12 +33,13 @@ public sealed record SignOutcome(SignDisposition Disposition, byte[]? Message, s
 /// the master key. Changes made through this instance invalidate the cache at once; other instances' changes
 /// are seen within the cache time.
 /// </summary>
-public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ServerOptions> options,
+public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ProviderOptions> providerOptions, IOptions<SigningOptions> signingOptions,
     TimeProvider time, ServerMetrics metrics, Reports.SignedMessageCounter counter)
 {
     private const int MaxCachedDomains = 50_000;
     private readonly ConcurrentDictionary<string, CacheEntry> _cache = new(StringComparer.Ordinal);
-    private readonly ServerOptions _options = options.Value;
+    private readonly ProviderOptions _providerOptions = providerOptions.Value;
+    private readonly SigningOptions _signingOptions = signingOptions.Value;
     private volatile CacheEntry? _provider;
 
     public void Invalidate() => _cache.Clear();
@@ -55,7 +56,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             return null;
         }
         var message = System.Text.Encoding.ASCII.GetBytes(
-            $"From: SenderAuth canary <canary@{domain}>\r\nTo: canary@{DnsName.Normalize(_options.Provider.Zone)}\r\nSubject: canary\r\n"
+            $"From: SenderAuth canary <canary@{domain}>\r\nTo: canary@{DnsName.Normalize(_providerOptions.Zone)}\r\nSubject: canary\r\n"
             + $"Date: {time.GetUtcNow():R}\r\nMessage-ID: <{Guid.NewGuid():N}@{domain}>\r\n\r\nA canary: signed with the active key and verified over DNS.\r\n");
         return entry.Signer.Sign(MailMessage.Parse(message));
     }
@@ -162,7 +163,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
                 {
                     return Rejected($"{reason}; the provider's own key is not served yet", institutionCode);
                 }
-                return new SigningChoice(SignDisposition.SignedWithProviderDomain, provider.Signer, reason, DnsName.Normalize(_options.Provider.Zone), _options.Provider.OwnSelector, institutionId) { InstitutionCode = institutionCode };
+                return new SigningChoice(SignDisposition.SignedWithProviderDomain, provider.Signer, reason, DnsName.Normalize(_providerOptions.Zone), _providerOptions.OwnSelector, institutionId) { InstitutionCode = institutionCode };
             default:
                 return Rejected(reason, institutionCode);
         }
@@ -203,7 +204,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
 
     private async Task<CacheEntry> LoadAsync(string name, DateTimeOffset now, CancellationToken ct)
     {
-        var expires = now.AddSeconds(_options.Signing.CacheSeconds);
+        var expires = now.AddSeconds(_signingOptions.CacheSeconds);
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
         var domain = await db.Domains.AsNoTracking().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == name, ct).ConfigureAwait(false);
@@ -219,7 +220,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         {
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"signing is not enabled for {name}", institution.Code);
         }
-        var targets = _options.Provider.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
+        var targets = _providerOptions.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
             .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
@@ -228,11 +229,11 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key", institution.Code);
         }
         List<DkimSigningKey> signingKeys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))];
-        if (domain.Ed25519Enabled && _options.Provider.AllowEd25519)
+        if (domain.Ed25519Enabled && _providerOptions.AllowEd25519)
         {
             // The second signature (RFC 8463), once its key is active (a check found its selectors delegated); the
             // engine's signer hashes the body once for both.
-            var edTargets = _options.Provider.Ed25519KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
+            var edTargets = _providerOptions.Ed25519KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
             var ed = await db.Keys.AsNoTracking()
                 .Where(k => k.InstitutionId == institution.Id && edTargets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "ed25519")
                 .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
@@ -258,8 +259,8 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             .Where(k => k.InstitutionId == null && (k.State == DkimKeyState.Published || k.State == DkimKeyState.Active))
             .OrderByDescending(k => k.Id).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var signer = key is null ? null
-            : new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(DnsName.Normalize(_options.Provider.Zone), key.Selector, keyStore.Open(key))] }, time);
-        return _provider = new CacheEntry(now.AddSeconds(_options.Signing.CacheSeconds), key is not null, 0, UnsignedMailPolicy.Reject, signer, key?.Selector, "", null);
+            : new DkimSigner(new DkimSignerOptions { Keys = [new DkimSigningKey(DnsName.Normalize(_providerOptions.Zone), key.Selector, keyStore.Open(key))] }, time);
+        return _provider = new CacheEntry(now.AddSeconds(_signingOptions.CacheSeconds), key is not null, 0, UnsignedMailPolicy.Reject, signer, key?.Selector, "", null);
     }
 
     private sealed record CacheEntry(DateTimeOffset Expires, bool Found, long InstitutionId, UnsignedMailPolicy Policy, DkimSigner? Signer, string? Selector, string Reason, string? InstitutionCode);

@@ -19,4 +19,4 @@ public sealed record WebhookDeliveryDto(long Id, string Event, DateTime CreatedA
         new(d.Id, d.Event, d.CreatedAt, d.Attempts, d.LastStatus, d.LastError, d.DeliveredAt, d.GaveUp, d.NextAttemptAt);
 }
 
-public sealed record WebhookTestQueued(long DeliveryId, string Event);
+public sealed record WebhookTestQueued(long DeliveryId, ServerEventType Event);

@@ -40,7 +40,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
     }
 
-    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy, IOptions<ServerOptions> options)
+    private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy, IOptions<QuotaOptions> quotas)
     {
         var caller = Caller.From(http);
         if (!(await RequestBody.ReadAsync<CreateWebhookRequest>(http.Request).ConfigureAwait(false)).TryGet(out var body, out var error)
@@ -61,7 +61,7 @@ public static class WebhookEndpoints
             // An institution key's webhook is its institution's; only operators register for all institutions.
             institution = await db.Institutions.FirstAsync(i => i.Id == own, http.RequestAborted).ConfigureAwait(false);
         }
-        if (institution is not null && await OverQuotaAsync(db, institution, options.Value.Quotas, http.RequestAborted).ConfigureAwait(false) is { } quota)
+        if (institution is not null && await OverQuotaAsync(db, institution, quotas.Value, http.RequestAborted).ConfigureAwait(false) is { } quota)
         {
             return ErrorResponses.Problem(quota, http);
         }
@@ -103,9 +103,9 @@ public static class WebhookEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<PagedList<WebhookDeliveryDto>>, ProblemHttpResult>> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, long id, int? page, int? pageSize)
+    private static async Task<Results<Ok<PagedList<WebhookDeliveryDto>>, ProblemHttpResult>> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, long id, int? page, int? pageSize)
     {
-        if (!Scope.Paging(page, pageSize, options.Value.Limits.MaxPageSize).TryGet(out var paging, out var error)
+        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error)
             || !(await FindAsync(db, Caller.From(http), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
         {
             return ErrorResponses.Problem(error, http);
@@ -117,7 +117,7 @@ public static class WebhookEndpoints
         return TypedResults.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
     }
 
-    private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IOptions<ServerOptions> options, long id)
+    private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IOptions<QuotaOptions> quotas, long id)
     {
         var caller = Caller.From(http);
         if (!(await FindAsync(db, caller, id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
@@ -125,12 +125,12 @@ public static class WebhookEndpoints
             return ErrorResponses.Problem(error, http);
         }
         var (hook, code) = found;
-        if (await WebhookBacklog.FullAsync(db, hook.InstitutionId, code is null ? "the operator" : $"institution {code}", options.Value.Quotas, http.RequestAborted).ConfigureAwait(false) is { } full)
+        if (await WebhookBacklog.FullAsync(db, hook.InstitutionId, code is null ? "the operator" : $"institution {code}", quotas.Value, http.RequestAborted).ConfigureAwait(false) is { } full)
         {
             return ErrorResponses.Problem(full, http);
         }
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
-        var e = new ServerEvent("webhook.test", code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
+        var e = new ServerEvent(ServerEventType.WebhookTest, code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
         db.Record(time, caller, hook.InstitutionId, "webhook.test", AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);

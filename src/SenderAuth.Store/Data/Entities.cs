@@ -111,8 +111,25 @@ public sealed class DomainClaim
     /// <summary>Attempts by the same institution after the first (counted, not one row each).</summary>
     public int Attempts { get; set; } = 1;
     public DateTime? ResolvedAt { get; set; }
-    /// <summary>"transferred" or "dismissed" once resolved.</summary>
-    public string? Resolution { get; set; }
+    /// <summary>
+    /// How the claim was closed, once resolved (null while open); stored as its JSON token (<c>transferred</c>,
+    /// <c>dismissed</c>: <see cref="ClaimResolutionColumn"/>).
+    /// </summary>
+    public ClaimResolution? Resolution { get; set; }
+}
+
+/// <summary>How an operator closed a domain claim; in JSON and in the database as <c>transferred</c> or <c>dismissed</c>.</summary>
+public enum ClaimResolution
+{
+    /// <summary>The claimant proved control and the domain moved to it.</summary>
+    Transferred,
+    /// <summary>The claim was closed and the holder keeps the domain.</summary>
+    Dismissed,
+    /// <summary>
+    /// Read only: the row holds a word this release does not know (written by hand, or by another release). The
+    /// claim is still resolved; nothing here writes this value.
+    /// </summary>
+    Unknown,
 }
 
 /// <summary>One change of a domain's state, with the findings that caused it: the domain's history.</summary>
@@ -187,7 +204,7 @@ public sealed class WebhookDelivery
 {
     public long Id { get; set; }
     public long WebhookId { get; set; }
-    /// <summary>e.g. domain.verified, domain.degraded, domain.failed, domain.recovered, rotation.switched.</summary>
+    /// <summary>The token of the event (<see cref="Webhooks.ServerEventType"/>) as it was sent: <c>domain.verified</c>, <c>rotation.retaining</c>, ….</summary>
     public required string Event { get; set; }
     public required string PayloadJson { get; set; }
     public DateTime CreatedAt { get; set; }

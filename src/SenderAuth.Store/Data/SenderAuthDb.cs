@@ -65,7 +65,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
         {
             e.Property(c => c.DomainName).HasMaxLength(253);
             e.Property(c => c.ChallengeToken).HasMaxLength(64);
-            e.Property(c => c.Resolution).HasMaxLength(16);
+            e.Property(c => c.Resolution).HasConversion(ClaimResolutionColumn.Converter).HasMaxLength(16);
             e.HasIndex(c => new { c.DomainName, c.ClaimantInstitutionId });
             e.HasOne<Institution>().WithMany().HasForeignKey(c => c.ClaimantInstitutionId).OnDelete(DeleteBehavior.Cascade);
         });

@@ -283,8 +283,8 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         {
             // The one finding that cannot wait for someone to open the dashboard: our signing or their DNS broke.
             var code = await db.Institutions.Where(i => i.Id == domain.InstitutionId).Select(i => i.Code).FirstAsync(ct).ConfigureAwait(false);
-            await Webhooks.WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new Webhooks.ServerEvent("reports.own-mail-failing", code, domain.Name, now,
-                $"{org} reports {oursFailing} of {ours} messages from our networks failing DMARC on {day:yyyy-MM-dd}", new { reporter = org, reportId = id, day, failing = oursFailing, total = ours }), ct).ConfigureAwait(false);
+            await Webhooks.WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new Webhooks.ServerEvent(Webhooks.ServerEventType.ReportsOwnMailFailing, code, domain.Name, now,
+                $"{org} reports {oursFailing} of {ours} messages from our networks failing DMARC on {day:yyyy-MM-dd}", new Webhooks.OwnMailFailingDetails(org, id, day, oursFailing, ours)), ct).ConfigureAwait(false);
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
             db.ChangeTracker.Clear();
         }

@@ -4,9 +4,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace SenderAuth.Store.Webhooks;
 
-/// <summary>An event about a domain or a rotation, as webhooks receive it.</summary>
-public sealed record ServerEvent(string Event, string Institution, string? Domain, DateTime At, string Reason, object? Details = null);
-
 /// <summary>
 /// The outbox: events become delivery rows in the same unit of work as the change that caused them, so a
 /// committed state change always gets its notifications and a rolled-back one never does. WebhookSender delivers.
@@ -51,8 +48,9 @@ public static class WebhookOutbox
         return delivery;
     }
 
-    private static string Payload(ServerEvent e) => JsonSerializer.Serialize(e, SenderAuthJson.Options);
+    /// <summary>The body a webhook receives for <paramref name="e"/>: the event in the JSON contract, details as their record.</summary>
+    public static string Payload(ServerEvent e) => JsonSerializer.Serialize(e, SenderAuthJson.Options);
 
     private static WebhookDelivery NewDelivery(long webhookId, ServerEvent e, string payload) =>
-        new() { WebhookId = webhookId, Event = e.Event, PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At };
+        new() { WebhookId = webhookId, Event = SenderAuthJson.Token(e.Event), PayloadJson = payload, CreatedAt = e.At, NextAttemptAt = e.At };
 }

@@ -14,7 +14,7 @@ public sealed partial class DomainChecker
         var starter = PublishPlan.Dmarc(domain, code, profile, null);
         var name = "_dmarc." + domain;
         var report = await new DmarcLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
-        foreach (var issue in report.Issues)
+        foreach (var issue in report.Findings)
         {
             switch (issue.Code)
             {

@@ -2,18 +2,18 @@ using SenderAuth.Dns;
 
 namespace SenderAuth.Dmarc;
 
-/// <summary>What <see cref="DmarcLinter"/> found: where the policy lives, the record, and the issues.</summary>
+/// <summary>What <see cref="DmarcLinter"/> found: where the policy lives, the record, and the findings.</summary>
 /// <param name="Domain">The domain linted, normalized.</param>
 /// <param name="PolicyDomain">Where the applicable record was found; null when none was.</param>
 /// <param name="Record">The applicable record; null when none was found.</param>
-/// <param name="Issues">Problems of the record and of the setup around it, each with a code.</param>
-public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<Finding> Issues)
+/// <param name="Findings">Problems of the record and of the setup around it, each with a code (<c>findings</c> in JSON).</param>
+public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcRecord? Record, IReadOnlyList<Finding> Findings)
 {
-    /// <summary>True when an issue is an error: receivers will not apply the policy as the domain intends.</summary>
-    public bool HasErrors => Issues.Any(i => i.Severity == FindingSeverity.Error);
+    /// <summary>True when a finding is an error: receivers will not apply the policy as the domain intends.</summary>
+    public bool HasErrors => Findings.Any(i => i.Severity == FindingSeverity.Error);
 
     /// <summary>True when DNS did not answer a query the lint needed; the report is incomplete.</summary>
-    public bool DnsIncomplete => Issues.Any(i => i.Code == "dns-failure");
+    public bool DnsIncomplete => Findings.Any(i => i.Code == "dns-failure");
 }
 
 /// <summary>

@@ -109,6 +109,40 @@ public sealed partial class DashboardHttpTests
         Assert.Equal("true", AriaInvalid(page, "domain"));
     }
 
+    [Fact]
+    public async Task Read_only_session_is_refused_changes_on_the_status_page_with_the_APIs_reason()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var op = host.Client();
+        var code = ServerFixture.NewCode("roview");
+        await op.CreateInstitution(code);
+        await op.CreateDomain(code, $"{code}.example");
+        var readKey = await op.CreateInstitutionKey(code, "read");
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        Assert.Equal(HttpStatusCode.Redirect, (await PostSignInAsync(client, readKey, "/dashboard")).StatusCode);
+        // The API's answer to the same key asking for the same change: the typed refusal the dashboard must repeat.
+        var api = await (await host.Client(readKey).PostAsync($"/api/v1/institutions/{code}/domains/{code}.example/check", null)).Json(HttpStatusCode.Forbidden);
+        var reason = WebUtility.HtmlEncode(api["detail"]!.GetValue<string>());
+        Assert.Contains("manage-domains", reason, StringComparison.Ordinal);
+
+        var onboard = await client.GetAsync("/dashboard/onboard");
+        Assert.Equal(HttpStatusCode.Forbidden, onboard.StatusCode);
+        var page = await onboard.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>Not allowed</h1>", page, StringComparison.Ordinal);
+        Assert.Contains(reason, page, StringComparison.Ordinal);
+
+        var domainPage = $"/dashboard/institutions/{code}/domains/{code}.example";
+        var form = await client.GetStringAsync(domainPage);
+        var check = await client.PostAsync($"{domainPage}?handler=Check", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__csrf"] = CsrfField().Match(form).Groups[1].Value,
+        }));
+        Assert.Equal(HttpStatusCode.Forbidden, check.StatusCode);
+        page = await check.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>Not allowed</h1>", page, StringComparison.Ordinal);
+        Assert.Contains(reason, page, StringComparison.Ordinal);
+    }
+
     private static async Task<HttpResponseMessage> PostOnboardAsync(HttpClient client, string institution, string name, string domain)
     {
         var form = await client.GetStringAsync("/dashboard/onboard");

@@ -24,7 +24,7 @@ public class DmarcLinterTests
     {
         var r = await Lint("good.example");
         Assert.False(r.HasErrors);
-        Assert.DoesNotContain(r.Issues, i => i.Code == "external-destination-unauthorized");
+        Assert.DoesNotContain(r.Findings, i => i.Code == "external-destination-unauthorized");
     }
 
     [Theory]
@@ -34,12 +34,12 @@ public class DmarcLinterTests
     [InlineData("nothing.example", "no-record")]
     [InlineData("sub.parent.example", "inherited")]
     public async Task Lint_Problems(string domain, string code) =>
-        Assert.Contains((await Lint(domain)).Issues, i => i.Code == code);
+        Assert.Contains((await Lint(domain)).Findings, i => i.Code == code);
 
     [Fact]
     public async Task Lint_InternalDestinationOnly_NotChecked()
     {
         var r = await Lint("unauth.example");
-        Assert.Single(r.Issues, i => i.Code == "external-destination-unauthorized");
+        Assert.Single(r.Findings, i => i.Code == "external-destination-unauthorized");
     }
 }

@@ -89,7 +89,7 @@ public sealed class ReviewedLimitsTests
         var institution = await db.Institutions.SingleAsync(i => i.Code == "qhook", Ct);
         for (var i = 0; i < 5; i++)
         {
-            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent("domain.degraded", "qhook", $"d{i}.qhook.example", DateTime.UtcNow, "test"), Ct);
+            await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(ServerEventType.DomainDegraded, "qhook", $"d{i}.qhook.example", DateTime.UtcNow, "test"), Ct);
         }
         await db.SaveChangesAsync(Ct);
         var ids = await WebhookBacklog.Queued(db, institution.Id).OrderBy(d => d.Id).Select(d => d.Id).ToListAsync(Ct);

@@ -163,7 +163,7 @@ public sealed class WebhookTests
         {
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
             var id = await db.Institutions.Where(i => i.Code == "hookg").Select(i => i.Id).SingleAsync(Ct);
-            await WebhookOutbox.EnqueueAsync(db, id, new ServerEvent("domain.failed", "hookg", "hookg.example", T0.UtcDateTime, "never verified"), Ct);
+            await WebhookOutbox.EnqueueAsync(db, id, new ServerEvent(ServerEventType.DomainFailed, "hookg", "hookg.example", T0.UtcDateTime, "never verified"), Ct);
             await db.SaveChangesAsync(Ct);
         }
         var sender = host.Services.GetRequiredService<WebhookSender>();
@@ -310,7 +310,7 @@ public sealed class WebhookTests
             var id = await db.Institutions.Where(i => i.Code == "hookl").Select(i => i.Id).SingleAsync(Ct);
             for (var i = 0; i < events; i++)
             {
-                await WebhookOutbox.EnqueueAsync(db, id, new ServerEvent("domain.verified", "hookl", $"d{i}.hookl.example", DateTime.UtcNow.AddSeconds(-1), "verified"), Ct);
+                await WebhookOutbox.EnqueueAsync(db, id, new ServerEvent(ServerEventType.DomainVerified, "hookl", $"d{i}.hookl.example", DateTime.UtcNow.AddSeconds(-1), "verified"), Ct);
             }
             await db.SaveChangesAsync(Ct);
         }

@@ -74,7 +74,7 @@ public sealed class YearOfOperationTests
         {
             services.AddSingleton<TimeProvider>(clock);
             services.AddSingleton<IDnsResolver>(sp => new OutageResolver(
-                ResolverSetup.Create(sp.GetRequiredService<IOptions<ServerOptions>>().Value, sp.GetRequiredService<IZonePublisher>()), outage));
+                ResolverSetup.Create(sp.GetRequiredService<IOptions<ResolverOptions>>().Value, sp.GetRequiredService<IOptions<ProviderOptions>>().Value, sp.GetRequiredService<IZonePublisher>()), outage));
         }
         var host = await ServerHost.StartAsync("sqlite", settings, Services, data);
         try
@@ -95,7 +95,7 @@ public sealed class YearOfOperationTests
                 .Split('\n').Where(l => l.Contains(" CNAME ", StringComparison.Ordinal)).ToList();
 
             // Receivers' DNS: the real servers, never the outage switch the server sees.
-            var receiver = ResolverSetup.Create(host.Services.GetRequiredService<IOptions<ServerOptions>>().Value, host.Services.GetRequiredService<IZonePublisher>());
+            var receiver = ResolverSetup.Create(host.Services.GetRequiredService<IOptions<ResolverOptions>>().Value, host.Services.GetRequiredService<IOptions<ProviderOptions>>().Value, host.Services.GetRequiredService<IZonePublisher>());
             var verifier = new DkimVerifier(receiver, timeProvider: clock);
             var failures = new List<string>();
             var previous = new Dictionary<string, byte[]>();

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 namespace SenderAuth.Server.Dashboard.Pages;
 
 /// <summary>The overview: every domain the account may see, those needing attention first, then the institutions.</summary>
-public sealed class IndexModel(SenderAuthDb db, IOptions<ServerOptions> options) : DashboardPage
+public sealed class IndexModel(SenderAuthDb db, IOptions<DashboardOptions> dashboard) : DashboardPage
 {
     public string? Q { get; private set; }
 
@@ -14,7 +14,7 @@ public sealed class IndexModel(SenderAuthDb db, IOptions<ServerOptions> options)
     public async Task OnGetAsync(string? q, int? page, int? ipage)
     {
         Q = q;
-        var size = options.Value.Dashboard.PageSize;
+        var size = dashboard.Value.PageSize;
         var domains = await OverviewQuery.DomainsAsync(db, Caller, null, q, Math.Max(1, page ?? 1), size, HttpContext.RequestAborted).ConfigureAwait(false);
         Table = new DomainTableModel(domains, q, ShowInstitution: true);
         Institutions = await OverviewQuery.InstitutionsAsync(db, Caller, q, Math.Max(1, ipage ?? 1), size, HttpContext.RequestAborted).ConfigureAwait(false);

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace SenderAuth.Server.Dashboard.Pages;
 
 /// <summary>One institution and its domains; another institution's page is 404, as in the API (Scope).</summary>
-public sealed class InstitutionModel(SenderAuthDb db, IOptions<ServerOptions> options) : DashboardPage
+public sealed class InstitutionModel(SenderAuthDb db, IOptions<DashboardOptions> dashboard) : DashboardPage
 {
     public Institution Institution { get; private set; } = null!;
 
@@ -20,7 +20,7 @@ public sealed class InstitutionModel(SenderAuthDb db, IOptions<ServerOptions> op
         }
         Institution = institution;
         Q = q;
-        var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, Math.Max(1, page ?? 1), options.Value.Dashboard.PageSize, HttpContext.RequestAborted).ConfigureAwait(false);
+        var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, Math.Max(1, page ?? 1), dashboard.Value.PageSize, HttpContext.RequestAborted).ConfigureAwait(false);
         Table = new DomainTableModel(rows, q, ShowInstitution: false);
         return Page();
     }

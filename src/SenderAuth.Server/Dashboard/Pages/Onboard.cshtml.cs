@@ -21,9 +21,9 @@ public sealed class OnboardModel(SenderAuthDb db, DomainRegistration domains, Ti
 
     public async Task<IActionResult> OnGetAsync(string? institution)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         Institution = institution;
         await FillAsync().ConfigureAwait(false);
@@ -32,9 +32,9 @@ public sealed class OnboardModel(SenderAuthDb db, DomainRegistration domains, Ti
 
     public async Task<IActionResult> OnPostAsync(string? institution, string? name, string? domain, bool customMailFrom)
     {
-        if (!CanManage)
+        if (RequireManage() is { } readOnly)
         {
-            return StatusCode(StatusCodes.Status403Forbidden);
+            return Refuse(readOnly);
         }
         (Institution, Name, Domain, CustomMailFrom) = (institution?.Trim().ToLowerInvariant(), name, domain, customMailFrom);
         var ct = HttpContext.RequestAborted;

@@ -10,7 +10,16 @@ public sealed class StatusModel : PageModel
 
     public string Text { get; private set; } = "";
 
-    public void OnGet(int status) => (Title, Text) = status switch
+    /// <summary>The refused action's own reason (<see cref="DashboardPage.RefusalKey"/>), shown instead of the status's general text.</summary>
+    public string? Reason { get; private set; }
+
+    public void OnGet(int status)
+    {
+        Reason = HttpContext.Items[DashboardPage.RefusalKey] as string;
+        (Title, Text) = Describe(status);
+    }
+
+    private static (string Title, string Text) Describe(int status) => status switch
     {
         // The same answer for what does not exist and what this account may not see: codes do not leak.
         404 => ("Not found", "There is no such page, or it belongs to an institution this account cannot see."),

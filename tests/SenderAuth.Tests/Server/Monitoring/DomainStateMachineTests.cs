@@ -1,5 +1,6 @@
 using SenderAuth.Store.Data;
 using SenderAuth.Server.Monitoring;
+using SenderAuth.Store.Webhooks;
 
 namespace SenderAuth.Tests.Server.Monitoring;
 
@@ -38,7 +39,7 @@ public class DomainStateMachineTests
     public void Pending_becomes_verified_then_checks_hourly()
     {
         var verdict = Machine.Next(Domain(DomainState.Pending), passed: true, incomplete: false, null, Now);
-        Assert.Equal((DomainState.Verified, "domain.verified"), (verdict.State, verdict.Event));
+        Assert.Equal((DomainState.Verified, ServerEventType.DomainVerified), (verdict.State, verdict.Event));
         Assert.Equal(Options.VerifiedInterval, verdict.NextCheckIn);
     }
 
@@ -50,7 +51,7 @@ public class DomainStateMachineTests
         Assert.Equal("no CNAME at stxsel1", young.Reason);
         Assert.Equal(Options.PendingInterval, young.NextCheckIn);
         var old = Machine.Next(Domain(DomainState.Pending, age: TimeSpan.FromHours(72)), false, false, "no CNAME at stxsel1", Now);
-        Assert.Equal((DomainState.Failed, "domain.failed"), (old.State, old.Event));
+        Assert.Equal((DomainState.Failed, ServerEventType.DomainFailed), (old.State, old.Event));
         Assert.Contains("not verified within 72 hours", old.Reason, StringComparison.Ordinal);
     }
 
@@ -58,17 +59,17 @@ public class DomainStateMachineTests
     public void Verified_degrades_keeps_signing_through_the_grace_period_then_is_suspended()
     {
         var degraded = Machine.Next(Domain(DomainState.Verified), false, false, "CNAME deleted", Now);
-        Assert.Equal((DomainState.Degraded, "domain.degraded"), (degraded.State, degraded.Event));
+        Assert.Equal((DomainState.Degraded, ServerEventType.DomainDegraded), (degraded.State, degraded.Event));
         Assert.False(degraded.SuspendSigning);
 
         var during = Domain(DomainState.Degraded, degradedFor: TimeSpan.FromDays(2));
         during.LastReminderAt = Now - TimeSpan.FromHours(2);
         Assert.Null(Machine.Next(during, false, false, "CNAME deleted", Now).Event);
         during.LastReminderAt = Now - TimeSpan.FromDays(1);
-        Assert.Equal("domain.degraded.reminder", Machine.Next(during, false, false, "CNAME deleted", Now).Event);
+        Assert.Equal(ServerEventType.DomainDegradedReminder, Machine.Next(during, false, false, "CNAME deleted", Now).Event);
 
         var after = Machine.Next(Domain(DomainState.Degraded, degradedFor: TimeSpan.FromDays(5)), false, false, "CNAME deleted", Now);
-        Assert.Equal((DomainState.Failed, "domain.failed"), (after.State, after.Event));
+        Assert.Equal((DomainState.Failed, ServerEventType.DomainFailed), (after.State, after.Event));
         Assert.True(after.SuspendSigning);
     }
 
@@ -78,7 +79,7 @@ public class DomainStateMachineTests
         var failed = Domain(DomainState.Failed);
         failed.SigningSuspended = true;
         var verdict = Machine.Next(failed, true, false, null, Now);
-        Assert.Equal((DomainState.Verified, "domain.recovered"), (verdict.State, verdict.Event));
+        Assert.Equal((DomainState.Verified, ServerEventType.DomainRecovered), (verdict.State, verdict.Event));
         Assert.True(verdict.RestoreSigning);
     }
 
