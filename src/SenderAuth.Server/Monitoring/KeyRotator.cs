@@ -62,7 +62,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
                     await StartAsync(institution, rotation, targets, type, ct).ConfigureAwait(false);
                     break;
                 case RotationStep.Generated:
-                    await publishing.PublishAsync(ct).ConfigureAwait(false);
+                    await PublishAsync(ct).ConfigureAwait(false);
                     await StepAsync(institution, rotation, RotationStep.Publishing, "published in the provider zone", ct).ConfigureAwait(false);
                     await db.SaveChangesAsync(ct).ConfigureAwait(false);
                     break;
@@ -248,7 +248,22 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         rotation.StepDueAt = null;
         await StepAsync(institution, rotation, RotationStep.Idle, $"{old.Selector} revoked (empty p=); next rotation {rotation.NextRotationAt:u}", ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
+        await PublishAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Publishes the zone, then reloads the keys and domains this session holds: publishing confirms new keys
+    /// (Created → Published) and flags domains in its own session, and a later step of the same pass (the switch,
+    /// with no TTL wait in an emergency) would otherwise save the stale copy and fail as a concurrency conflict.
+    /// Called only with nothing unsaved, so a reload loses no change of ours.
+    /// </summary>
+    private async Task PublishAsync(CancellationToken ct)
+    {
         await publishing.PublishAsync(ct).ConfigureAwait(false);
+        foreach (var entry in db.ChangeTracker.Entries().Where(e => e.Entity is DkimKey or SenderDomain && e.State == EntityState.Unchanged).ToList())
+        {
+            await entry.ReloadAsync(ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Moves to a step: the audit entry and the webhook event join the step's unit of work.</summary>

@@ -131,6 +131,14 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
             var rotation = await db.Rotations.FirstAsync(r => r.Id == id, ct).ConfigureAwait(false);
             return await scope.ServiceProvider.GetRequiredService<KeyRotator>().AdvanceAsync(rotation, ct).ConfigureAwait(false);
         }
+        catch (DbUpdateConcurrencyException e)
+        {
+            // Another writer saved a row of this step meanwhile: the step's one SaveChanges was rolled back whole, so
+            // the rotation is still at its last saved step and the next tick runs it again from fresh rows. The other
+            // rotations of this pass go on.
+            LogRotationConflict(logger, id, e.Message);
+            return false;
+        }
         finally
         {
             await Leases.ReleaseRotationAsync(db, id, CancellationToken.None).ConfigureAwait(false);
@@ -166,6 +174,9 @@ public sealed partial class MonitorService(IServiceScopeFactory scopes, IOptions
             // Another instance created the same rows first (unique GroupTarget): theirs stand.
         }
     }
+
+    [LoggerMessage(EventId = LogEvents.Monitoring + 3, Level = LogLevel.Warning, Message = "Rotation {Rotation}: a step met a concurrent change and was rolled back; the next tick retries it: {Reason}")]
+    private static partial void LogRotationConflict(ILogger logger, long rotation, string reason);
 
     [LoggerMessage(EventId = LogEvents.Monitoring + 2, Level = LogLevel.Error, Message = "A scheduler pass failed; the next tick retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
