@@ -28,7 +28,7 @@ public static class RotationEndpoints
         return TypedResults.Ok(await StatusAsync(db, provider.Value, found.Institution, found.Domain, http.RequestAborted, type).ConfigureAwait(false));
     }
 
-    private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ServerOptions> options, TimeProvider time, string code, string domain, string? key)
+    private static async Task<Results<Accepted<RotationStatus>, ProblemHttpResult>> RequestAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, IOptions<MonitorOptions> monitor, TimeProvider time, string code, string domain, string? key)
     {
         var caller = Caller.From(http);
         if (!(await Scope.DomainAsync(db, caller, code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
@@ -43,7 +43,7 @@ public static class RotationEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        var group = Group(options.Value.Provider, institution.Code, row.Name, type);
+        var group = Group(provider.Value, institution.Code, row.Name, type);
         var rotation = await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, http.RequestAborted).ConfigureAwait(false);
         if (rotation is null)
         {
@@ -65,7 +65,7 @@ public static class RotationEndpoints
         }
         else
         {
-            var min = options.Value.Monitoring.MinRotationInterval;
+            var min = monitor.Value.MinRotationInterval;
             if (!emergency && rotation.LastRotatedAt is { } last && now - last < min)
             {
                 return ErrorResponses.Problem(new ServiceError.Conflict($"the last rotation finished {last:u}; rotations are at least {min.TotalDays:0.#} days apart unless it is an emergency"), http);
@@ -77,7 +77,7 @@ public static class RotationEndpoints
         }
         db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, options.Value.Provider, institution, row, http.RequestAborted, type).ConfigureAwait(false));
+        return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, provider.Value, institution, row, http.RequestAborted, type).ConfigureAwait(false));
     }
 
     /// <summary>The rotation row of a pair is named by its first target; the Ed25519 pair has its own (same steps).</summary>

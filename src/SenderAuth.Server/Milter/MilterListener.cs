@@ -14,10 +14,10 @@ namespace SenderAuth.Server.Milter;
 /// connection holds only itself (and is cut by the idle and packet timeouts); beyond MaxConnections new ones
 /// are closed at once and counted.
 /// </summary>
-public sealed class MilterListener(IOptions<ServerOptions> options, SigningService signing, IServiceProvider services, TimeProvider time,
+public sealed class MilterListener(IOptions<MilterOptions> milter, IOptions<ProviderOptions> provider, SigningService signing, IServiceProvider services, TimeProvider time,
     ServerMetrics metrics, ILogger<MilterListener> logger) : IHostedService, IAsyncDisposable
 {
-    private readonly MilterOptions _options = options.Value.Milter;
+    private readonly MilterOptions _options = milter.Value;
     private readonly CancellationTokenSource _stopping = new();
     private readonly MilterWarnings _warnings = new(logger, time);
 
@@ -35,7 +35,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         // Resolved on first use, not when the listener is built: the resolver reads where the built-in DNS server
         // listens, known only once StartupTasks has started it.
         services.GetRequiredService<IDnsResolver>(),
-        new MessageVerifierOptions { AuthServId = options.Value.Milter.AuthServId ?? DnsName.Normalize(options.Value.Provider.Zone) }, time));
+        new MessageVerifierOptions { AuthServId = milter.Value.AuthServId ?? DnsName.Normalize(provider.Value.Zone) }, time));
 
     /// <summary>Where the milter listens (the real port when Listen asked for port 0); null when disabled.</summary>
     public string? Address { get; private set; }
@@ -48,7 +48,7 @@ public sealed class MilterListener(IOptions<ServerOptions> options, SigningServi
         }
         if (_options.VerifyMode)
         {
-            _options.AuthServId ??= DnsName.Normalize(options.Value.Provider.Zone);
+            _options.AuthServId ??= DnsName.Normalize(provider.Value.Zone);
         }
         // The mode is decided here, once: every connection's driver gets the same kind of transaction.
         _transactions = _options.VerifyMode

@@ -14,10 +14,10 @@ namespace SenderAuth.Server.Monitoring;
 /// update and may run again after a crash without harm; every step is audited and sent to webhooks.
 /// </summary>
 public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePublishingService publishing, SigningService signing,
-    Canary canary, IDnsResolver dns, IOptions<ServerOptions> options, TimeProvider time, ServerMetrics metrics, ILogger<KeyRotator> logger)
+    Canary canary, IDnsResolver dns, IOptions<ProviderOptions> provider, IOptions<MonitorOptions> monitor, TimeProvider time, ServerMetrics metrics, ILogger<KeyRotator> logger)
 {
-    private readonly ProviderOptions _provider = options.Value.Provider;
-    private readonly MonitorOptions _monitor = options.Value.Monitoring;
+    private readonly ProviderOptions _provider = provider.Value;
+    private readonly MonitorOptions _monitor = monitor.Value;
 
     /// <summary>
     /// The rotation row for the domain's key pair of <paramref name="type"/>, created when the domain first signs

@@ -13,13 +13,13 @@ namespace SenderAuth.Server.Publishing;
 /// are served before they are marked Published: nothing signs with a key that is not in DNS.
 /// </summary>
 public sealed partial class ZonePublishingService(
-    IServiceScopeFactory scopes, IZonePublisher publisher, IOptions<ServerOptions> options, TimeProvider time,
+    IServiceScopeFactory scopes, IZonePublisher publisher, IOptions<ProviderOptions> provider, TimeProvider time,
     ServerMetrics metrics, ILogger<ZonePublishingService> logger)
 {
     private const string SerialSetting = "zone.serial";
     private const string DigestSetting = "zone.digest";
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ProviderOptions _provider = options.Value.Provider;
+    private readonly ProviderOptions _provider = provider.Value;
 
     /// <summary>The zone as last published by this instance (null before the first publish).</summary>
     public ProviderZone? Current { get; private set; }

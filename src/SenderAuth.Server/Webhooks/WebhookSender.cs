@@ -26,7 +26,8 @@ public sealed partial class WebhookSender(
     IHttpClientFactory httpClients,
     KeyProtector protector,
     TimeProvider time,
-    IOptions<ServerOptions> options,
+    IOptions<NotificationOptions> notifications,
+    IOptions<QuotaOptions> quotas,
     ILogger<WebhookSender> logger) : BackgroundService
 {
     public const string HttpClientName = "SenderAuth.Webhooks";
@@ -55,7 +56,7 @@ public sealed partial class WebhookSender(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var o = options.Value.Notifications;
+        var o = notifications.Value;
         if (!o.SendWebhooks)
         {
             LogNotSending(logger);
@@ -111,7 +112,7 @@ public sealed partial class WebhookSender(
     /// </summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        var batch = options.Value.Notifications.BatchSize;
+        var batch = notifications.Value.BatchSize;
         var mine = new List<Task<bool>>();
         while (mine.Count < batch)
         {
@@ -136,7 +137,7 @@ public sealed partial class WebhookSender(
     {
         using var scope = scopes.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
-        var cap = options.Value.Quotas.MaxQueuedDeliveriesPerInstitution;
+        var cap = quotas.Value.MaxQueuedDeliveriesPerInstitution;
         foreach (var (institution, dropped) in await WebhookBacklog.TrimAsync(db, cap, time.GetUtcNow().UtcDateTime, ct).ConfigureAwait(false))
         {
             LogDropped(logger, dropped, institution?.ToString(CultureInfo.InvariantCulture) ?? "the operator", cap);
@@ -156,8 +157,8 @@ public sealed partial class WebhookSender(
     /// </summary>
     private async Task<List<Task<bool>>> DispatchAsync(int most, CancellationToken ct)
     {
-        var o = options.Value.Notifications;
-        var perInstitution = options.Value.Quotas.WebhookDeliveriesInFlightPerInstitution;
+        var o = notifications.Value;
+        var perInstitution = quotas.Value.WebhookDeliveriesInFlightPerInstitution;
         var started = new List<Task<bool>>();
         await _dispatching.WaitAsync(ct).ConfigureAwait(false);
         try
