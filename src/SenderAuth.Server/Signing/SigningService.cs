@@ -222,7 +222,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         }
         var targets = _providerOptions.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
-            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
+            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "rsa")
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (key is null)
         {
