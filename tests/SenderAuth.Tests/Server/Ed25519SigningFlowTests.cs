@@ -165,7 +165,8 @@ public sealed class Ed25519SigningFlowTests
         var dns = Env("SENDERAUTH_TEST_DNS");
         var tsig = Env("SENDERAUTH_TEST_TSIG").Split(':', 3);
         var institutionZone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
-        await using var host = await ServerHost.StartAsync("sqlite");
+        // One rotation step per pass, each in its own scope, as the scheduler drives it (and as the test above does).
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Monitoring:MaxStepsPerPass"] = "1" });
         var client = host.Client();
         var code = "ed" + Guid.NewGuid().ToString("N")[..8];
         var first = $"a-{code}.{institutionZone}";
