@@ -31,9 +31,10 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         var report = await new DomainChecker(dns) { Dnssec = dnssec.Probe }.CheckAsync(domain.Name, Provider.Profile(domain.CustomMailFrom, ed25519), institution.Code, ct).ConfigureAwait(false);
         report = await ExpectIdleRevocationAsync(institution, domain, report, ct).ConfigureAwait(false);
         var ed25519Delegated = ed25519 && Ed25519Checks.Delegated(report, Provider, institution.Code, domain.Name);
+        var ed25519Broken = ed25519 && Ed25519Checks.Broken(report, Provider, institution.Code, domain.Name);
         if (ed25519)
         {
-            report = await ed25519Checks.ExpectPendingAsync(institution, domain, report, ct).ConfigureAwait(false);
+            report = Ed25519Checks.Soften(report, Provider, institution.Code, domain);
         }
         var now = time.GetUtcNow().UtcDateTime;
         var dkimOk = report.Verdict(CheckArea.Dkim) is AreaVerdict.Ok or AreaVerdict.Warning;
@@ -57,10 +58,12 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
         {
             await ConfirmKeysThroughCnameAsync(institution, domain, ct).ConfigureAwait(false);
         }
-        // The Ed25519 key starts signing (its rotation row created) when this check first finds its selectors delegated.
+        // This domain's second signature starts when this check finds its own CNAMEs delegated, stops when it finds
+        // them broken; the institution's pair is activated (its rotation row created) when none of its keys signs yet.
+        var ed25519Changed = ed25519 && ed25519Checks.Track(institution, domain, ed25519Delegated, ed25519Broken);
         var ed25519Activated = ed25519Delegated && await ed25519Checks.ActivateAsync(institution, domain, ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
-        if (verdict.SuspendSigning || verdict.RestoreSigning || ed25519Activated)
+        if (verdict.SuspendSigning || verdict.RestoreSigning || ed25519Activated || ed25519Changed)
         {
             signing.Invalidate();
         }

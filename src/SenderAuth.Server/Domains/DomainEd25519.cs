@@ -32,6 +32,8 @@ public sealed class DomainEd25519(SenderAuthDb db, DomainKeys keys, DomainRecord
             if (domain.Ed25519Enabled)
             {
                 domain.Ed25519Enabled = false;
+                // Turned on again, it waits for a check that finds its CNAMEs anew (they may be gone by then).
+                domain.Ed25519DelegatedAt = null;
                 db.Record(time, caller, institution.Id, "ed25519.disable", domain.Name);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 signing.Invalidate();
@@ -71,7 +73,9 @@ public sealed class DomainEd25519(SenderAuthDb db, DomainKeys keys, DomainRecord
         ArgumentNullException.ThrowIfNull(domain);
         var pair = provider.Ed25519KeyTargets(institution.Code, domain.Name);
         var targets = pair.Select(t => t.Target).ToList();
-        var active = await db.Keys.AsNoTracking().Where(k => targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
+        // Signing only once this domain's own delegation was verified (the pair may be active for another domain).
+        var active = domain.Ed25519DelegatedAt is null ? null : await db.Keys.AsNoTracking()
+            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
             .Select(k => k.Selector).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         var selectors = pair.Select(p => p.Selector.Name).ToList();
         var next = (domain.Ed25519Enabled, provider.AllowEd25519, active) switch

@@ -66,7 +66,9 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
         var generated = 0;
         foreach (var (selector, target) in Provider.Ed25519KeyTargets(institution.Code, domain))
         {
-            if (!await db.Keys.AnyAsync(k => k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false))
+            // By institution too (defence in depth, as SigningService and KeyEndpoints): the target names hold the
+            // institution code, but a key of another institution must never count as this one's.
+            if (!await db.Keys.AnyAsync(k => k.InstitutionId == institution.Id && k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false))
             {
                 db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Ed25519, Provider.RsaBits));
                 db.Record(time, caller, institution.Id, "key.generate", target, $"ed25519 for selector {selector.Name}");
@@ -91,7 +93,7 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
             {
                 continue;
             }
-            foreach (var key in await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
+            foreach (var key in await db.Keys.Where(k => k.InstitutionId == institution.Id && k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false))
             {
                 key.State = DkimKeyState.Revoked;
                 key.RevokedAt = now;

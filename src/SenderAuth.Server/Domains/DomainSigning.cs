@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SenderAuth.Check;
+using SenderAuth.Dkim;
 using SenderAuth.Dns;
 
 namespace SenderAuth.Server.Domains;
@@ -88,7 +89,7 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
             return new ServiceError.Invalid($"unknown selector \"{selectorName}\": use {string.Join(" or ", Provider.Selectors.Select(s => s.Name))}", "selector");
         }
         var target = DomainKeys.Target(Provider, selector, institution.Code, domain.Name);
-        var current = await db.Keys.Where(k => k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
+        var current = await db.Keys.Where(k => k.InstitutionId == institution.Id && k.TargetName == target && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
         if (current.Any(k => k.State == DkimKeyState.Active))
         {
             return new ServiceError.Conflict($"selector {selector.Name} is signing: import into the other selector, then rotate", "selector");
@@ -96,7 +97,7 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
         DkimKey key;
         try
         {
-            key = keys.Import(institution.Id, selector.Name, target, pem, quotas.Value);
+            key = keys.Import(institution.Id, selector.Name, target, pem, DkimKeyType.Rsa, quotas.Value);
         }
         catch (FormatException e)
         {

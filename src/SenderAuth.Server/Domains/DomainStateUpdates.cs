@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Dkim;
 using SenderAuth.Json;
 
 namespace SenderAuth.Server.Domains;
@@ -9,7 +10,7 @@ namespace SenderAuth.Server.Domains;
 /// the webhook event, and after a change of a signing domain a canary that can degrade it and stop its rotation.
 /// Everything joins the caller's unit of work.
 /// </summary>
-public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Canary canary, IOptions<MonitorOptions> monitor, TimeProvider time, ServerMetrics metrics)
+public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Canary canary, IOptions<MonitorOptions> monitor, IOptions<ProviderOptions> provider, TimeProvider time, ServerMetrics metrics)
 {
     public async Task ApplyAsync(Institution institution, SenderDomain domain, CheckVerdict verdict, string findingsJson, DateTime now, CancellationToken ct)
     {
@@ -49,26 +50,37 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
     }
 
     /// <summary>
-    /// After a state change of a signing domain, a canary verified over DNS. A failure raises the state (a verified
-    /// domain is degraded with the reason) and stops a rotation of its keys that has not switched yet; the rotator
-    /// resumes it once the canaries pass again.
+    /// After a state change of a signing domain, a canary verified over DNS, judged per key pair. An RSA failure
+    /// raises the state (a verified domain is degraded with the reason) and stops a rotation of the RSA pair that has
+    /// not switched yet; an Ed25519 failure stops only the Ed25519 pair's rotation and never degrades the domain (the
+    /// second signature must not cost it its RSA signing). The rotator resumes a stopped rotation once its canary passes.
     /// </summary>
     public async Task CanaryAsync(Institution institution, SenderDomain domain, string findingsJson, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not { } failure)
-        {
-            return;
-        }
         var now = time.GetUtcNow().UtcDateTime;
-        if (domain.State == DomainState.Verified)
+        if (await canary.FailureAsync(domain.Name, DkimKeyType.Rsa, ct).ConfigureAwait(false) is { } failure)
         {
-            var m = monitor.Value;
-            var verdict = new CheckVerdict(DomainState.Degraded, ServerEventType.DomainDegraded, failure, false, false, m.Jittered(m.DegradedInterval));
-            await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
+            if (domain.State == DomainState.Verified)
+            {
+                var m = monitor.Value;
+                var verdict = new CheckVerdict(DomainState.Degraded, ServerEventType.DomainDegraded, failure, false, false, m.Jittered(m.DegradedInterval));
+                await ApplyAsync(institution, domain, verdict, findingsJson, now, ct).ConfigureAwait(false);
+            }
+            await BlockRotationAsync(institution, domain, rotator.GroupTarget(institution.Code, domain.Name), failure, now, ct).ConfigureAwait(false);
         }
-        var group = rotator.GroupTarget(institution.Code, domain.Name);
+        if (domain.Ed25519Enabled && provider.Value.Ed25519KeyTargets(institution.Code, domain.Name) is [var first, ..]
+            && await canary.FailureAsync(domain.Name, DkimKeyType.Ed25519, ct).ConfigureAwait(false) is { } edFailure)
+        {
+            await BlockRotationAsync(institution, domain, first.Target, edFailure, now, ct).ConfigureAwait(false);
+        }
+        await db.SaveChangesAsync(ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the rotation of the pair named by <paramref name="group"/> when it has not switched yet.</summary>
+    private async Task BlockRotationAsync(Institution institution, SenderDomain domain, string group, string failure, DateTime now, CancellationToken ct)
+    {
         if (await db.Rotations.FirstOrDefaultAsync(r => r.GroupTarget == group, ct).ConfigureAwait(false) is { Step: RotationStep.Generated or RotationStep.Publishing } rotation)
         {
             rotation.Step = RotationStep.Blocked;
@@ -77,6 +89,5 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
             metrics.RotationStep("blocked");
             await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(ServerEventType.RotationBlocked, institution.Code, domain.Name, now, failure, new RotationDetails(group)), ct).ConfigureAwait(false);
         }
-        await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 }

@@ -7,10 +7,10 @@ using SenderAuth.Dns;
 namespace SenderAuth.Server.Domains;
 
 /// <summary>
-/// What a domain check means for the Ed25519 key of a domain that signs with both (RFC 8463): its selectors are
-/// checked like the RSA ones, but until its key first signs a missing CNAME only delays the second signature, so it
-/// is a warning (the domain's state and its RSA signing are not affected); the first check that finds them delegated
-/// activates the key, which from then on rotates like the RSA pair.
+/// What a domain check means for the Ed25519 signature of a domain that signs with both (RFC 8463): its selectors are
+/// checked like the RSA ones, but their errors are warnings (the domain's state and its RSA signing are not
+/// affected). Per domain: the first check of the domain that finds them delegated starts its second signature (and
+/// activates the institution's pair when none signs yet), a later check that finds them broken stops it.
 /// </summary>
 public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResolver dns, IOptions<ProviderOptions> provider, TimeProvider time)
 {
@@ -26,24 +26,60 @@ public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResol
     }
 
     /// <summary>
-    /// While no Ed25519 key of the domain signs, its selectors' errors (and "could not check") are warnings that say
-    /// the second signature waits for them.
+    /// Whether the check found a lasting error (not "could not check") at the domain's Ed25519 selectors or their
+    /// targets: a delegation verified before is lost (a CNAME removed or changed).
     /// </summary>
-    public async Task<DomainCheckReport> ExpectPendingAsync(Institution institution, SenderDomain domain, DomainCheckReport report, CancellationToken ct)
+    public static bool Broken(DomainCheckReport report, ProviderOptions provider, string code, string domain)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(provider);
+        var names = Names(provider, code, domain);
+        return report.Findings.Any(f => f.Area is CheckArea.Dkim or CheckArea.Dnssec && f.Severity == FindingSeverity.Error && !f.Temporary && names.Contains(f.Subject ?? ""));
+    }
+
+    /// <summary>
+    /// The Ed25519 selectors' errors (and "could not check") are warnings that say what they mean for the second
+    /// signature: it waits for them while the domain is pending, it stops while a verified delegation is broken. Never
+    /// errors, so the Ed25519 part never degrades the domain nor stops its RSA signing (docs/server.md).
+    /// </summary>
+    public static DomainCheckReport Soften(DomainCheckReport report, ProviderOptions provider, string code, SenderDomain domain)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(provider);
+        ArgumentNullException.ThrowIfNull(domain);
+        var names = Names(provider, code, domain.Name);
+        var meaning = domain.Ed25519DelegatedAt is null
+            ? " (Ed25519: the second signature starts once this is right; RSA signing is not affected)"
+            : " (Ed25519: the second signature stops until this is right; RSA signing is not affected)";
+        var findings = report.Findings.Select(f => f.Area is CheckArea.Dkim or CheckArea.Dnssec && f.Severity == FindingSeverity.Error && names.Contains(f.Subject ?? "")
+            ? f with { Severity = FindingSeverity.Warning, Temporary = false, Message = f.Message + meaning }
+            : f).ToList();
+        return report with { Findings = findings };
+    }
+
+    /// <summary>
+    /// Keeps what this check found about THIS domain's Ed25519 delegation (the pair is shared by the institution's
+    /// domains, so its state says nothing about one domain's CNAMEs): found delegated, the domain signs with Ed25519
+    /// from now on; found broken, it stops (RSA goes on). "Could not check" changes nothing. Returns whether it changed
+    /// (the signing cache must then be dropped).
+    /// </summary>
+    public bool Track(Institution institution, SenderDomain domain, bool delegated, bool broken)
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        ArgumentNullException.ThrowIfNull(report);
-        var targets = Provider.Ed25519KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
-        if (await db.Keys.AnyAsync(k => targets.Contains(k.TargetName) && k.State == DkimKeyState.Active, ct).ConfigureAwait(false))
+        if (delegated && domain.Ed25519DelegatedAt is null)
         {
-            return report;
+            domain.Ed25519DelegatedAt = time.GetUtcNow().UtcDateTime;
+            db.Record(time, "system", institution.Id, "ed25519.delegated", domain.Name, "the check found its Ed25519 CNAMEs; messages carry the second signature");
+            return true;
         }
-        var names = Names(Provider, institution.Code, domain.Name);
-        var findings = report.Findings.Select(f => f.Area is CheckArea.Dkim or CheckArea.Dnssec && f.Severity == FindingSeverity.Error && names.Contains(f.Subject ?? "")
-            ? f with { Severity = FindingSeverity.Warning, Temporary = false, Message = f.Message + " (Ed25519: the second signature starts once this is right; RSA signing is not affected)" }
-            : f).ToList();
-        return report with { Findings = findings };
+        if (broken && !delegated && domain.Ed25519DelegatedAt is not null)
+        {
+            domain.Ed25519DelegatedAt = null;
+            db.Record(time, "system", institution.Id, "ed25519.stopped", domain.Name, "the check found an Ed25519 CNAME wrong or gone; RSA signing goes on");
+            return true;
+        }
+        return false;
     }
 
     /// <summary>
@@ -57,7 +93,8 @@ public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResol
         ArgumentNullException.ThrowIfNull(domain);
         var pair = Provider.Ed25519KeyTargets(institution.Code, domain.Name);
         var targets = pair.Select(t => t.Target).ToList();
-        var live = await db.Keys.Where(k => targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
+        // By institution too: defence in depth, as SigningService and KeyEndpoints.
+        var live = await db.Keys.Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State != DkimKeyState.Revoked).ToListAsync(ct).ConfigureAwait(false);
         var now = time.GetUtcNow().UtcDateTime;
         foreach (var key in live.Where(k => k.State == DkimKeyState.Created))
         {

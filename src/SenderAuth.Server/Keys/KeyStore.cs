@@ -13,14 +13,21 @@ public sealed class KeyStore(KeyProtector protector, TimeProvider time)
     }
 
     /// <summary>
-    /// Bring-your-own key: a PEM private key, RSA within the quotas' sizes (1024, RFC 8301's floor, to 4096 by
-    /// default) or Ed25519. The size is read from the parsed key, so a huge modulus is refused before it signs anything.
+    /// Bring-your-own key: a PEM private key of the <paramref name="type"/> the selector signs with, RSA within the
+    /// quotas' sizes (1024, RFC 8301's floor, to 4096 by default) or Ed25519. The size is read from the parsed key, so
+    /// a huge modulus is refused before it signs anything.
     /// </summary>
-    /// <exception cref="FormatException">Not a usable key; the message says why.</exception>
-    public DkimKey Import(long institutionId, string selector, string targetName, string pem, QuotaOptions quotas)
+    /// <exception cref="FormatException">Not a usable key, or not of that type; the message says why.</exception>
+    public DkimKey Import(long institutionId, string selector, string targetName, string pem, DkimKeyType type, QuotaOptions quotas)
     {
         ArgumentNullException.ThrowIfNull(quotas);
         using var key = DkimPrivateKey.FromPem(pem);
+        if (key.KeyType != type)
+        {
+            // The RSA selectors' key signs the signature DMARC relies on everywhere (a= rsa-sha256); an Ed25519 key
+            // there would sign what many receivers cannot verify.
+            throw new FormatException($"selector {selector} signs with {(type == DkimKeyType.Rsa ? "RSA" : "Ed25519")}: this PEM holds an {(key.KeyType == DkimKeyType.Rsa ? "RSA" : "Ed25519")} key");
+        }
         if (key.KeyType == DkimKeyType.Rsa && quotas.RsaSizeProblem(key.KeySize) is { } problem)
         {
             throw new FormatException(problem);

@@ -186,7 +186,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         }
         foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
         {
-            if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not null)
+            if (await canary.FailureAsync(domain.Name, Pair(institution.Code, domain.Name, rotation).Type, ct).ConfigureAwait(false) is not null)
             {
                 return;
             }
@@ -205,7 +205,8 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
     {
         foreach (var domain in members.Where(d => d.SigningEnabled && !d.SigningSuspended))
         {
-            if (await canary.FailureAsync(domain.Name, ct).ConfigureAwait(false) is not { } failure)
+            // Only this pair's signature: the other pair rotates on its own (Canary.FailureAsync).
+            if (await canary.FailureAsync(domain.Name, Pair(institution.Code, domain.Name, rotation).Type, ct).ConfigureAwait(false) is not { } failure)
             {
                 continue;
             }
@@ -290,13 +291,13 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
 
     /// <summary>
     /// The domains whose selectors point at this pair of targets: the RSA pair of every domain, the Ed25519 pair of
-    /// the domains that sign with Ed25519 too.
+    /// the domains that sign with Ed25519 too (delegation verified: a pending domain's missing CNAMEs do not hold it up).
     /// </summary>
     private async Task<List<SenderDomain>> MembersAsync(Institution institution, KeyRotation rotation, CancellationToken ct)
     {
         var domains = await db.Domains.Where(d => d.InstitutionId == institution.Id).ToListAsync(ct).ConfigureAwait(false);
         return domains.Where(d => Targets(institution.Code, d.Name)[0].Target == rotation.GroupTarget
-            || (d.Ed25519Enabled && _provider.Ed25519KeyTargets(institution.Code, d.Name) is [var first, ..] && first.Target == rotation.GroupTarget)).ToList();
+            || (d.Ed25519Enabled && d.Ed25519DelegatedAt is not null && _provider.Ed25519KeyTargets(institution.Code, d.Name) is [var first, ..] && first.Target == rotation.GroupTarget)).ToList();
     }
 
     /// <summary>The pair this rotation rotates (named by its first target) and the type of its keys.</summary>

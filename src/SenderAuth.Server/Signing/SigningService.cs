@@ -222,17 +222,18 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         }
         var targets = _providerOptions.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
-            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active)
+            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "rsa")
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (key is null)
         {
             return new CacheEntry(expires, true, institution.Id, institution.UnsignedPolicy, null, null, $"{name} has no active key", institution.Code);
         }
         List<DkimSigningKey> signingKeys = [new DkimSigningKey(name, key.Selector, keyStore.Open(key))];
-        if (domain.Ed25519Enabled && _providerOptions.AllowEd25519)
+        if (domain.Ed25519Enabled && _providerOptions.AllowEd25519 && domain.Ed25519DelegatedAt is not null)
         {
-            // The second signature (RFC 8463), once its key is active (a check found its selectors delegated); the
-            // engine's signer hashes the body once for both.
+            // The second signature (RFC 8463), only once a check of THIS domain found its selectors delegated (the
+            // pair is the institution's: active for another domain says nothing about this one's CNAMEs) and the
+            // pair's key is active; the engine's signer hashes the body once for both.
             var edTargets = _providerOptions.Ed25519KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
             var ed = await db.Keys.AsNoTracking()
                 .Where(k => k.InstitutionId == institution.Id && edTargets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "ed25519")

@@ -58,6 +58,12 @@ public sealed class SenderDomain : IVersioned
     /// off by default. The second signature starts once a check finds those selectors delegated.
     /// </summary>
     public bool Ed25519Enabled { get; set; }
+    /// <summary>
+    /// When a check of THIS domain last found its Ed25519 CNAMEs delegated (null: pending). Per domain, because the
+    /// key pair is per institution: an active pair says nothing about whether this domain's selectors point at it.
+    /// Only a domain with it set signs with Ed25519; turning Ed25519 off or a check finding a CNAME lost clears it.
+    /// </summary>
+    public DateTime? Ed25519DelegatedAt { get; set; }
     public DateTime CreatedAt { get; set; }
     /// <summary>Soft-deleted at (hidden everywhere by a query filter); restorable until the retention ends, then purged.</summary>
     public DateTime? DeletedAt { get; set; }

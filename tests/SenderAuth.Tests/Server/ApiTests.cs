@@ -262,6 +262,10 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.Contains("at least 1024", tooSmall["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         var garbage = await (await client.PutAsJsonAsync(url, new { pem = "hello" })).Json(HttpStatusCode.BadRequest);
         Assert.Contains("no PEM block", garbage["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        // An Ed25519 key is valid PEM but not for the RSA selectors (it would sign what DMARC relies on with a= ed25519).
+        using var ed25519 = SenderAuth.Dkim.DkimPrivateKey.Generate(SenderAuth.Dkim.DkimKeyType.Ed25519, 2048);
+        var wrongType = await (await client.PutAsJsonAsync(url, new { pem = ed25519.ExportPem() })).Json(HttpStatusCode.BadRequest);
+        Assert.Contains("selector stxsel2 signs with RSA: this PEM holds an Ed25519 key", wrongType["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         await (await client.PutAsJsonAsync($"/api/v1/institutions/{code}/domains/{domain}/keys/nosuch", new { pem = rsa.ExportPkcs8PrivateKeyPem() })).Json(HttpStatusCode.BadRequest);
 
         var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);

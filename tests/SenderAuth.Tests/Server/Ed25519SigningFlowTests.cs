@@ -157,6 +157,113 @@ public sealed class Ed25519SigningFlowTests
         }
     }
 
+    /// <summary>
+    /// Pending is per domain, not per key pair: the pair is the institution's, so once one domain activated it, a
+    /// second domain turning Ed25519 on (or the first turning it off, dropping its CNAMEs and turning it on again) must
+    /// still wait for ITS OWN CNAMEs: verified and RSA-signed meanwhile, with no s=stxed1 signature that would fail.
+    /// A verified delegation that is lost later stops the second signature, never the domain's state or RSA.
+    /// </summary>
+    [Fact]
+    public async Task Second_domain_and_off_on_again_wait_for_their_own_cnames()
+    {
+        var dns = Env("SENDERAUTH_TEST_DNS");
+        var tsig = Env("SENDERAUTH_TEST_TSIG").Split(':', 3);
+        var institutionZone = Env("SENDERAUTH_TEST_INSTITUTION_ZONE");
+        // One rotation step per pass, each in its own scope, as the scheduler drives it (and as the test above does).
+        await using var host = await ServerHost.StartAsync("sqlite", new() { ["SenderAuth:Monitoring:MaxStepsPerPass"] = "1" });
+        var client = host.Client();
+        var code = "ed" + Guid.NewGuid().ToString("N")[..8];
+        var first = $"a-{code}.{institutionZone}";
+        var second = $"b-{code}.{institutionZone}";
+        await client.CreateInstitution(code);
+        foreach (var domain in new[] { first, second })
+        {
+            await client.CreateDomain(code, domain);
+            await KnotUpdate.AddAsync(dns, tsig, institutionZone, await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct));
+            await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
+        }
+        string Api(string domain) => $"/api/v1/institutions/{code}/domains/{domain}";
+        async Task<List<string>> EdLines(string domain) =>
+            [.. (await (await client.GetAsync($"{Api(domain)}/records?format=zone", Ct)).Content.ReadAsStringAsync(Ct)).Split('\n').Where(l => l.StartsWith("stxed", StringComparison.Ordinal))];
+        async Task<int> SignedFields(string domain) => Fields(await (await client.Sign(ApiClient.Message($"tickets@{domain}"))).Content.ReadAsByteArrayAsync(Ct));
+        async Task AssertPendingAsync(string domain, string because)
+        {
+            var check = await (await client.PostAsync($"{Api(domain)}/check", null, Ct)).Json(HttpStatusCode.OK);
+            Assert.True(check["passed"]!.GetValue<bool>(), $"{because}: {check.ToJsonString()}");
+            Assert.Contains(check["findings"]!.AsArray(), f => f!["subject"]!.GetValue<string>() == $"stxed1._domainkey.{domain}" && f["severity"]!.GetValue<string>() == "warning");
+            var state = await (await client.GetAsync(Api(domain), Ct)).Json(HttpStatusCode.OK);
+            Assert.Equal("verified", state["state"]!.GetValue<string>());
+            var status = await (await client.GetAsync($"{Api(domain)}/ed25519", Ct)).Json(HttpStatusCode.OK);
+            Assert.True(status["enabled"]!.GetValue<bool>());
+            Assert.Null(status["signingSelector"]);
+            Assert.Equal(1, await SignedFields(domain));
+        }
+
+        // The first domain activates the institution's pair.
+        await client.PostJson($"{Api(first)}/ed25519", new { enabled = true });
+        var firstCnames = await EdLines(first);
+        await KnotUpdate.AddAsync(dns, tsig, institutionZone, string.Join('\n', firstCnames));
+        Assert.Equal("stxed1", (await (await client.PostJson($"{Api(first)}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK))["signingSelector"]?.GetValue<string>());
+        Assert.Equal(2, await SignedFields(first));
+
+        // A second domain of the same institution: the pair is active, its CNAMEs are not there.
+        await (await client.PostJson($"{Api(second)}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK);
+        await AssertPendingAsync(second, "second domain");
+        var secondCnames = await EdLines(second);
+        await KnotUpdate.AddAsync(dns, tsig, institutionZone, string.Join('\n', secondCnames));
+        await (await client.PostAsync($"{Api(second)}/check", null, Ct)).Json(HttpStatusCode.OK);
+        Assert.Equal(2, await SignedFields(second));
+
+        // The first domain's Ed25519 CNAMEs vanish before any check notices: its Ed25519 signature fails, its RSA one
+        // passes. The canary judges each pair on its own, so an emergency RSA rotation switches and stays switched
+        // (it used to go back to the old, possibly compromised, RSA key because the Ed25519 signature failed).
+        await KnotUpdate.SendAsync(dns, tsig, institutionZone, firstCnames.Select(l => "update delete " + l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0] + " CNAME"));
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var canary = scope.ServiceProvider.GetRequiredService<Canary>();
+            Assert.Null(await canary.FailureAsync(first, DkimKeyType.Rsa, Ct));
+            Assert.NotNull(await canary.FailureAsync(first, DkimKeyType.Ed25519, Ct));
+            Assert.NotNull(await canary.FailureAsync(first, Ct));
+        }
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostJson($"{Api(first)}/rotation", new { emergency = true })).StatusCode);
+        var rsaSteps = new List<RotationStep>();
+        for (var pass = 0; pass < 6 && rsaSteps.LastOrDefault() != RotationStep.Retaining; pass++)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
+            var rotation = await db.Rotations.SingleAsync(r => r.GroupTarget == $"sel1-{code}._domainkey.dkim.ticketing.example", Ct);
+            await scope.ServiceProvider.GetRequiredService<KeyRotator>().AdvanceAsync(rotation, Ct);
+            Assert.True(rotation.Step != RotationStep.Blocked, rotation.BlockedReason);
+            rsaSteps.Add(rotation.Step);
+        }
+        Assert.Equal(RotationStep.Retaining, rsaSteps.Last());
+        Assert.Equal("stxsel2", (await (await client.GetAsync($"{Api(first)}/rotation", Ct)).Json(HttpStatusCode.OK))["signingSelector"]!.GetValue<string>());
+
+        // Off (its CNAMEs already gone), on again: pending again, not an error and not a failing signature.
+        await (await client.PostJson($"{Api(first)}/ed25519", new { enabled = false })).Json(HttpStatusCode.OK);
+        Assert.Equal(1, await SignedFields(first));
+        await (await client.PostJson($"{Api(first)}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK);
+        await AssertPendingAsync(first, "off and on again");
+
+        // A verified delegation lost: the second signature stops, the domain stays verified and RSA-signed.
+        await KnotUpdate.SendAsync(dns, tsig, institutionZone, secondCnames.Select(l => "update delete " + l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0] + " CNAME"));
+        var lost = await (await client.PostAsync($"{Api(second)}/check", null, Ct)).Json(HttpStatusCode.OK);
+        Assert.True(lost["passed"]!.GetValue<bool>(), lost.ToJsonString());
+        Assert.Contains(lost["findings"]!.AsArray(), f => f!["subject"]!.GetValue<string>() == $"stxed1._domainkey.{second}"
+            && f["severity"]!.GetValue<string>() == "warning" && f["message"]!.GetValue<string>().Contains("stops until this is right", StringComparison.Ordinal));
+        Assert.Equal("verified", (await (await client.GetAsync(Api(second), Ct)).Json(HttpStatusCode.OK))["state"]!.GetValue<string>());
+        Assert.Equal(1, await SignedFields(second));
+
+        // Every switch is in the audit log: who turned it on and off, and what the checks found.
+        // (Filtered here: ?kind= takes letters, dots and dashes only, so not "ed25519".)
+        var audit = await (await client.GetAsync($"/api/v1/audit?institution={code}&pageSize=100", Ct)).Json(HttpStatusCode.OK);
+        var entries = audit["items"]!.AsArray().Where(a => a!["action"]!.GetValue<string>().StartsWith("ed25519.", StringComparison.Ordinal)).Select(a => $"{a!["action"]!.GetValue<string>()} {a["subject"]!.GetValue<string>()}").Reverse().ToList();
+        Assert.Equal(
+            [$"ed25519.enable {first}", $"ed25519.delegated {first}", $"ed25519.enable {second}", $"ed25519.delegated {second}",
+             $"ed25519.disable {first}", $"ed25519.enable {first}", $"ed25519.stopped {second}"],
+            entries);
+    }
+
     [Fact]
     public async Task Enable_forbidden_by_the_operator_is_refused_and_changes_nothing()
     {

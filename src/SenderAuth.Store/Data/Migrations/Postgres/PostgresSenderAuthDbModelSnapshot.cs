@@ -628,6 +628,9 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("Ed25519DelegatedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("Ed25519Enabled")
                         .HasColumnType("boolean");
 

@@ -1,4 +1,5 @@
-﻿using Microsoft.EntityFrameworkCore.Migrations;
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
@@ -16,11 +17,21 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: false,
                 defaultValue: false);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "Ed25519DelegatedAt",
+                table: "Domains",
+                type: "TEXT",
+                nullable: true);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropColumn(
+                name: "Ed25519DelegatedAt",
+                table: "Domains");
+
             migrationBuilder.DropColumn(
                 name: "Ed25519Enabled",
                 table: "Domains");

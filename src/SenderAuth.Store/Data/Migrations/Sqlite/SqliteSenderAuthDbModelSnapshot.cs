@@ -599,6 +599,9 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                     b.Property<DateTime?>("DeletedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("Ed25519DelegatedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Ed25519Enabled")
                         .HasColumnType("INTEGER");
 
