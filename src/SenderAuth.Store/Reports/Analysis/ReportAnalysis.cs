@@ -1,8 +1,11 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Dmarc;
 using SenderAuth.Dns;
 using SenderAuth.Json;
+using SenderAuth.Onboarding;
+using SenderAuth.Spf;
 
 namespace SenderAuth.Store.Reports.Analysis;
 
@@ -230,8 +233,10 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         var days = IncludeUntrusted
             ? await Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false)
             : await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
-        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct);
-        var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        // The engine's predicates decide what counts as a DMARC or SPF record (a prefix test would take
+        // "v=DMARC10" or "v=spf1x" for one and miss "v = DMARC1"), as the check and PublishPlan do.
+        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, DmarcRecord.IsDmarcRecord, ct);
+        var (spf, _) = await TxtAsync(domain.Name, SpfParser.IsSpfRecord, ct).ConfigureAwait(false);
         var (dmarc, dmarcFailed) = await dmarcLookup.ConfigureAwait(false);
         if (dmarc is null && dmarcFailed)
         {
@@ -240,7 +245,9 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             dmarc = seen is null ? null : "v=DMARC1; " + seen;
         }
         var keyBits = await ThirdPartyKeyBitsAsync(domain, from, to, sources, ct).ConfigureAwait(false);
-        var starting = $"v=DMARC1; p=none{(_options.Provider.ReportAddress is { } rua ? "; rua=" + rua.Replace("{code}", institution.Code, StringComparison.Ordinal) : "")}";
+        // The starting record is PublishPlan's (one decision of a record to publish: {code} and {domain} expanded).
+        var profile = _options.Provider.Profile(domain.CustomMailFrom, domain.Ed25519Enabled);
+        var starting = PublishPlan.Dmarc(domain.Name, institution.Code, profile, current: null).Value;
         return (sources, findings, PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor));
     }
 
@@ -278,7 +285,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     }
 
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
-    private async Task<(string? Text, bool Failed)> TxtAsync(string name, string prefix, CancellationToken ct)
+    private async Task<(string? Text, bool Failed)> TxtAsync(string name, Func<string, bool> isRecord, CancellationToken ct)
     {
         // Bounded: advice must not hang on a slow name server; the fallback is the newest report's policy.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -286,7 +293,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         try
         {
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, bound.Token).ConfigureAwait(false);
-            return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)), answer.IsTemporaryFailure);
+            return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(isRecord), answer.IsTemporaryFailure);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
