@@ -309,20 +309,20 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         var events = new List<TimelineEvent>();
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.DomainId == domain.Id && t.At >= from && t.At < to)
             .Select(t => new { t.At, t.From, t.To, t.Reason }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, "dns", $"{SenderAuthJson.Token(t.From)} → {SenderAuthJson.Token(t.To)}: {t.Reason}")));
+        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, TimelineEventKind.Dns, $"{SenderAuthJson.Token(t.From)} → {SenderAuthJson.Token(t.To)}: {t.Reason}")));
         var targets = _options.Provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .Select(k => new { k.Selector, k.Algorithm, k.Bits, k.ActivatedAt, k.RevokedAt, k.PublishedAt }).ToListAsync(ct).ConfigureAwait(false);
         foreach (var k in keys)
         {
-            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, "key", $"new {k.Algorithm}-{k.Bits} key published at selector {k.Selector}")); }
-            if (k.ActivatedAt is { } a && a >= from && a < to) { events.Add(new(a, "key", $"signing switched to selector {k.Selector}")); }
-            if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, "key", $"key at selector {k.Selector} revoked")); }
+            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, TimelineEventKind.Key, $"new {k.Algorithm}-{k.Bits} key published at selector {k.Selector}")); }
+            if (k.ActivatedAt is { } a && a >= from && a < to) { events.Add(new(a, TimelineEventKind.Key, $"signing switched to selector {k.Selector}")); }
+            if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, TimelineEventKind.Key, $"key at selector {k.Selector} revoked")); }
         }
         var audit = await db.Audit.AsNoTracking().Where(a => a.InstitutionId == institution.Id && a.At >= from && a.At < to
                 && a.Action != "domain.state" && (a.Subject == domain.Name || a.Subject == institution.Code))
             .OrderBy(a => a.Id).Take(500).Select(a => new { a.At, a.Action, a.Subject, a.Actor }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(audit.Select(a => new TimelineEvent(a.At, "config", $"{a.Action} {a.Subject} by {a.Actor}")));
+        events.AddRange(audit.Select(a => new TimelineEvent(a.At, TimelineEventKind.Config, $"{a.Action} {a.Subject} by {a.Actor}")));
         return events.Select(e => e with { At = DateTime.SpecifyKind(e.At, DateTimeKind.Utc) }).OrderBy(e => e.At).ToList();
     }
 }
