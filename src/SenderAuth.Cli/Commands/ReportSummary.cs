@@ -133,7 +133,7 @@ internal static class ReportSummary
         foreach (var step in new[] { advice.Dmarc, advice.Spf })
         {
             var head = step.Next is null ? "nothing to do" : step.Ready ? $"ready for {step.Next}" : $"not yet ready for {step.Next}";
-            AnsiConsole.MarkupLine($"[bold]{step.Area.ToUpperInvariant()}[/] now {Markup.Escape(step.Current)}: {Markup.Escape(head)}");
+            AnsiConsole.MarkupLine($"[bold]{SenderAuthJson.Token(step.Area).ToUpperInvariant()}[/] now {Markup.Escape(step.Current)}: {Markup.Escape(head)}");
             if (step.Ready && step.Record is not null)
             {
                 AnsiConsole.MarkupLine($"  publish at {Markup.Escape(step.RecordName)}: {Markup.Escape(step.Record)}");

@@ -12,6 +12,9 @@ public static class DashboardFormat
 
     public static string Token(RotationStep step) => SenderAuthJson.Token(step);
 
+    /// <summary>The advice's record (<c>dmarc</c>, <c>spf</c>): the element ids of the advice's records use it.</summary>
+    public static string Token(SenderAuth.Store.Reports.Analysis.AdviceArea area) => SenderAuthJson.Token(area);
+
     /// <summary>
     /// A key's state as the page shows it: the contract's token, except that an active key reads "signing", the word
     /// the page uses for it everywhere (and its CSS class, <c>key-signing</c>); the API still writes <c>active</c>.

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace SenderAuth.Server.Reports;
 
 /// <summary>One file of the watched directory: its import status and where it went (processed/ or failed/).</summary>
-public sealed record DirectoryFileOutcome(string File, string Status, string MovedTo, string? Reason = null);
+public sealed record DirectoryFileOutcome(string File, FileImportSummary Status, string MovedTo, string? Reason = null);
 
 /// <summary>
 /// Imports the report files dropped into SenderAuth:Reports:WatchDirectory (batch imports). Each scan claims every
@@ -163,7 +163,7 @@ public sealed class DirectoryReportWatcher(IServiceScopeFactory scopes, IOptions
             // Given back as abandoned and taken by another instance meanwhile: that one files it.
             log.LogWarning(new EventId(LogEvents.Reports + 2), "watched report file {File}: moved away while it was being imported", name);
         }
-        var status = outcome.Summary();
+        var status = outcome.SummaryStatus();
         if (!ok)
         {
             log.LogWarning(new EventId(LogEvents.Reports + 3), "watched report file {File} moved to {Folder}: {Reason}", name, failed, outcome.Reason);

@@ -20,6 +20,10 @@ public sealed partial class DashboardHttpTests
         await host.Client().CreateVerifiedDomain(code, domain);
         var empty = await client.GetStringAsync($"/dashboard/institutions/{code}/domains/{domain}/reports");
         Assert.Contains("No failure report yet.", empty, StringComparison.Ordinal);
+        // The advice's areas are an enum now: the headings and the copy target's id keep the contract's words.
+        Assert.Contains("<h3>DMARC policy:", empty, StringComparison.Ordinal);
+        Assert.Contains("<h3>SPF policy:", empty, StringComparison.Ordinal);
+        Assert.Contains("id=\"advice-dmarc\"", empty, StringComparison.Ordinal);
 
         await (await ReportUploadTests.Upload(host.Client(), "ruf.eml", FailureReportImportTests.Sample(domain, "198.51.100.23", "dash")))
             .Json(HttpStatusCode.OK);

@@ -71,4 +71,24 @@ public sealed class ClosedSetTokenTests
         Assert.Equal("signing", DashboardFormat.Token(DkimKeyState.Active));
         Assert.Equal("revoked", DashboardFormat.Token(DkimKeyState.Revoked));
     }
+    [Fact]
+    public void TimelineEventKind_Tokens_AreTheWordsTheApiWrote()
+    {
+        Assert.Equal(["dns", "key", "config"], Enum.GetValues<TimelineEventKind>().Select(SenderAuthJson.Token));
+        var at = new DateTime(2026, 10, 1, 12, 0, 0, DateTimeKind.Utc);
+        Assert.Equal("""{"at":"2026-10-01T12:00:00Z","kind":"key","what":"key at selector s1 revoked"}""",
+            JsonSerializer.Serialize(new TimelineEvent(at, TimelineEventKind.Key, "key at selector s1 revoked"), SenderAuthJson.Options));
+    }
+
+    [Fact]
+    public void AdviceArea_And_ThirdPartyIntegration_Tokens_AreTheWordsTheApiWrote()
+    {
+        Assert.Equal(["dmarc", "spf"], Enum.GetValues<AdviceArea>().Select(SenderAuthJson.Token));
+        Assert.Equal(["own-subdomain", "relay", "own-domain-from"], Enum.GetValues<ThirdPartyIntegration>().Select(SenderAuthJson.Token));
+        var step = new StepAdvice(AdviceArea.Spf, "~all", "-all", true, "mosa.example", "v=spf1 -all", [], []);
+        Assert.StartsWith("""{"area":"spf","current":"~all",""", JsonSerializer.Serialize(step, SenderAuthJson.Options), StringComparison.Ordinal);
+        var third = new ThirdPartyAdvice("mailtool.example", SourceCategory.ThirdParty, 5, ["192.0.2.1"], ThirdPartyIntegration.OwnDomainFrom, "why", []);
+        Assert.Contains(""","integration":"own-domain-from","why":"why",""", JsonSerializer.Serialize(third, SenderAuthJson.Options), StringComparison.Ordinal);
+        Assert.Equal(AdviceArea.Dmarc, JsonSerializer.Deserialize<AdviceArea>("\"dmarc\"", SenderAuthJson.Options));
+    }
 }

@@ -6,12 +6,31 @@ namespace SenderAuth.Store.Reports.Analysis;
 /// <summary>The next step for one record, with its evidence, or why it is not safe yet.</summary>
 /// <param name="Next">The next policy (<c>p=quarantine; t=y</c>, <c>-all</c>), null at the goal.</param>
 /// <param name="Record">The exact record to publish for the next step, at <see cref="RecordName"/>.</param>
-public sealed record StepAdvice(string Area, string Current, string? Next, bool Ready, string RecordName, string? Record,
+public sealed record StepAdvice(AdviceArea Area, string Current, string? Next, bool Ready, string RecordName, string? Record,
     IReadOnlyList<string> Evidence, IReadOnlyList<string> Blockers);
 
 /// <summary>How a third-party sender should be set up, and what its mail lacks today.</summary>
-/// <param name="Integration"><c>own-subdomain</c>, <c>relay</c> or <c>own-domain-from</c>.</param>
-public sealed record ThirdPartyAdvice(string Name, SourceCategory Category, long Messages, IReadOnlyList<string> Sources, string Integration, string Why, IReadOnlyList<string> Lacks);
+public sealed record ThirdPartyAdvice(string Name, SourceCategory Category, long Messages, IReadOnlyList<string> Sources, ThirdPartyIntegration Integration, string Why, IReadOnlyList<string> Lacks);
+
+/// <summary>The record a <see cref="StepAdvice"/> is about; JSON writes <c>dmarc</c>, <c>spf</c>.</summary>
+public enum AdviceArea
+{
+    /// <summary>The domain's DMARC record.</summary>
+    Dmarc,
+    /// <summary>The domain's SPF record.</summary>
+    Spf,
+}
+
+/// <summary>How a third-party sender should be set up; JSON writes <c>own-subdomain</c>, <c>relay</c>, <c>own-domain-from</c>.</summary>
+public enum ThirdPartyIntegration
+{
+    /// <summary>It signs with DKIM: a subdomain of its own, with its SPF and its key delegated.</summary>
+    OwnSubdomain,
+    /// <summary>It passes SPF but cannot sign: relay its mail through servers that sign.</summary>
+    Relay,
+    /// <summary>Nothing it sends authenticates: its own domain in From, the institution's in Reply-To.</summary>
+    OwnDomainFrom,
+}
 
 public sealed record PolicyAdvice(string Domain, int DaysOfData, long LegitimateMessages, double? LegitimateAligned, StepAdvice Dmarc, StepAdvice Spf,
     IReadOnlyList<ThirdPartyAdvice> ThirdParties);
@@ -75,7 +94,7 @@ public static class PolicyAdvisor
         var name = "_dmarc." + domain;
         if (missing)
         {
-            return new StepAdvice("dmarc", "none published", "p=none", true, name, record, ["no DMARC record: publish the starting record to receive reports"], []);
+            return new StepAdvice(AdviceArea.Dmarc, "none published", "p=none", true, name, record, ["no DMARC record: publish the starting record to receive reports"], []);
         }
         var tags = DmarcTags.Read(record);
         var p = tags.GetValueOrDefault("p", "none");
@@ -90,36 +109,36 @@ public static class PolicyAdvisor
         };
         if (next is not { } n)
         {
-            return new StepAdvice("dmarc", current, null, false, name, null, [.. evidence, "p=reject: the goal is reached"], []);
+            return new StepAdvice(AdviceArea.Dmarc, current, null, false, name, null, [.. evidence, "p=reject: the goal is reached"], []);
         }
         tags["p"] = n.P;
         // RFC 9989 removed pct; t=y is its replacement.
         tags.Remove("pct");
         if (n.T) { tags["t"] = "y"; } else { tags.Remove("t"); }
-        return new StepAdvice("dmarc", current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, DmarcTags.Write(tags), evidence, blockers);
+        return new StepAdvice(AdviceArea.Dmarc, current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, DmarcTags.Write(tags), evidence, blockers);
     }
 
     private static StepAdvice SpfStep(string domain, string? record, List<string> evidence, List<string> blockers)
     {
         if (record is null)
         {
-            return new StepAdvice("spf", "none published", null, false, domain, null, evidence, ["no SPF record: publish the one the domain check gives first"]);
+            return new StepAdvice(AdviceArea.Spf, "none published", null, false, domain, null, evidence, ["no SPF record: publish the one the domain check gives first"]);
         }
         var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
         var all = terms.FindIndex(t => t.EndsWith("all", StringComparison.OrdinalIgnoreCase) && t.Length <= 4);
         var current = all < 0 ? "no all" : terms[all];
         if (all >= 0 && terms[all] == "-all")
         {
-            return new StepAdvice("spf", current, null, false, domain, null, [.. evidence, "-all: the goal is reached"], []);
+            return new StepAdvice(AdviceArea.Spf, current, null, false, domain, null, [.. evidence, "-all: the goal is reached"], []);
         }
         if (all >= 0 && terms[all] is "+all" or "all")
         {
             // +all lets anyone pass: no evidence makes keeping it safe.
             terms[all] = "-all";
-            return new StepAdvice("spf", current, "-all", true, domain, string.Join(' ', terms), [.. evidence, "+all authorises every host on the Internet"], []);
+            return new StepAdvice(AdviceArea.Spf, current, "-all", true, domain, string.Join(' ', terms), [.. evidence, "+all authorises every host on the Internet"], []);
         }
         if (all >= 0) { terms[all] = "-all"; } else { terms.Add("-all"); }
-        return new StepAdvice("spf", current, "-all", blockers.Count == 0, domain, string.Join(' ', terms), evidence, blockers);
+        return new StepAdvice(AdviceArea.Spf, current, "-all", blockers.Count == 0, domain, string.Join(' ', terms), evidence, blockers);
     }
 
     private static ThirdPartyAdvice ThirdParty(string name, List<AttributedSource> group, IReadOnlyDictionary<string, int>? keyBits)
@@ -138,10 +157,10 @@ public static class PolicyAdvisor
             }
         }
         var (integration, why) = dkimPass * 2 > messages
-            ? ("own-subdomain", $"it signs with DKIM ({string.Join(", ", dkimDomains.Take(3))}): give it a subdomain of its own, with SPF for its servers and its DKIM key delegated by CNAME, and have it send From and MAIL FROM that subdomain")
+            ? (ThirdPartyIntegration.OwnSubdomain, $"it signs with DKIM ({string.Join(", ", dkimDomains.Take(3))}): give it a subdomain of its own, with SPF for its servers and its DKIM key delegated by CNAME, and have it send From and MAIL FROM that subdomain")
             : spfPass * 2 > messages
-                ? ("relay", "it passes SPF for its own bounce domain but cannot sign: relay its mail through the institution's servers (or ours), which sign it")
-                : ("own-domain-from", "nothing it sends authenticates: let it send with its own domain in From and the institution's address in Reply-To");
+                ? (ThirdPartyIntegration.Relay, "it passes SPF for its own bounce domain but cannot sign: relay its mail through the institution's servers (or ours), which sign it")
+                : (ThirdPartyIntegration.OwnDomainFrom, "nothing it sends authenticates: let it send with its own domain in From and the institution's address in Reply-To");
         return new ThirdPartyAdvice(name, group[0].Category, messages, group.Select(s => s.Source.Ip).Take(20).ToList(), integration, why, lacks);
     }
 }

@@ -1,8 +1,11 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using SenderAuth.Dmarc;
 using SenderAuth.Dns;
 using SenderAuth.Json;
+using SenderAuth.Onboarding;
+using SenderAuth.Spf;
 
 namespace SenderAuth.Store.Reports.Analysis;
 
@@ -230,8 +233,10 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         var days = IncludeUntrusted
             ? await Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false)
             : await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
-        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, "v=DMARC1", ct);
-        var (spf, _) = await TxtAsync(domain.Name, "v=spf1", ct).ConfigureAwait(false);
+        // The engine's predicates decide what counts as a DMARC or SPF record (a prefix test would take
+        // "v=DMARC10" or "v=spf1x" for one and miss "v = DMARC1"), as the check and PublishPlan do.
+        var dmarcLookup = TxtAsync("_dmarc." + domain.Name, DmarcRecord.IsDmarcRecord, ct);
+        var (spf, _) = await TxtAsync(domain.Name, SpfParser.IsSpfRecord, ct).ConfigureAwait(false);
         var (dmarc, dmarcFailed) = await dmarcLookup.ConfigureAwait(false);
         if (dmarc is null && dmarcFailed)
         {
@@ -240,7 +245,9 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             dmarc = seen is null ? null : "v=DMARC1; " + seen;
         }
         var keyBits = await ThirdPartyKeyBitsAsync(domain, from, to, sources, ct).ConfigureAwait(false);
-        var starting = $"v=DMARC1; p=none{(_options.Provider.ReportAddress is { } rua ? "; rua=" + rua.Replace("{code}", institution.Code, StringComparison.Ordinal) : "")}";
+        // The starting record is PublishPlan's (one decision of a record to publish: {code} and {domain} expanded).
+        var profile = _options.Provider.Profile(domain.CustomMailFrom, domain.Ed25519Enabled);
+        var starting = PublishPlan.Dmarc(domain.Name, institution.Code, profile, current: null).Value;
         return (sources, findings, PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor));
     }
 
@@ -278,7 +285,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     }
 
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>
-    private async Task<(string? Text, bool Failed)> TxtAsync(string name, string prefix, CancellationToken ct)
+    private async Task<(string? Text, bool Failed)> TxtAsync(string name, Func<string, bool> isRecord, CancellationToken ct)
     {
         // Bounded: advice must not hang on a slow name server; the fallback is the newest report's policy.
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -286,7 +293,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         try
         {
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, bound.Token).ConfigureAwait(false);
-            return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(t => t.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)), answer.IsTemporaryFailure);
+            return (answer.Of<TxtRecord>().Select(t => t.Text).FirstOrDefault(isRecord), answer.IsTemporaryFailure);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
@@ -302,20 +309,20 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         var events = new List<TimelineEvent>();
         var transitions = await db.Transitions.AsNoTracking().Where(t => t.DomainId == domain.Id && t.At >= from && t.At < to)
             .Select(t => new { t.At, t.From, t.To, t.Reason }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, "dns", $"{SenderAuthJson.Token(t.From)} → {SenderAuthJson.Token(t.To)}: {t.Reason}")));
+        events.AddRange(transitions.Select(t => new TimelineEvent(t.At, TimelineEventKind.Dns, $"{SenderAuthJson.Token(t.From)} → {SenderAuthJson.Token(t.To)}: {t.Reason}")));
         var targets = _options.Provider.KeyTargets(institution.Code, domain.Name).Select(t => t.Target).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
             .Select(k => new { k.Selector, k.Algorithm, k.Bits, k.ActivatedAt, k.RevokedAt, k.PublishedAt }).ToListAsync(ct).ConfigureAwait(false);
         foreach (var k in keys)
         {
-            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, "key", $"new {k.Algorithm}-{k.Bits} key published at selector {k.Selector}")); }
-            if (k.ActivatedAt is { } a && a >= from && a < to) { events.Add(new(a, "key", $"signing switched to selector {k.Selector}")); }
-            if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, "key", $"key at selector {k.Selector} revoked")); }
+            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, TimelineEventKind.Key, $"new {k.Algorithm}-{k.Bits} key published at selector {k.Selector}")); }
+            if (k.ActivatedAt is { } a && a >= from && a < to) { events.Add(new(a, TimelineEventKind.Key, $"signing switched to selector {k.Selector}")); }
+            if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, TimelineEventKind.Key, $"key at selector {k.Selector} revoked")); }
         }
         var audit = await db.Audit.AsNoTracking().Where(a => a.InstitutionId == institution.Id && a.At >= from && a.At < to
                 && a.Action != "domain.state" && (a.Subject == domain.Name || a.Subject == institution.Code))
             .OrderBy(a => a.Id).Take(500).Select(a => new { a.At, a.Action, a.Subject, a.Actor }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(audit.Select(a => new TimelineEvent(a.At, "config", $"{a.Action} {a.Subject} by {a.Actor}")));
+        events.AddRange(audit.Select(a => new TimelineEvent(a.At, TimelineEventKind.Config, $"{a.Action} {a.Subject} by {a.Actor}")));
         return events.Select(e => e with { At = DateTime.SpecifyKind(e.At, DateTimeKind.Utc) }).OrderBy(e => e.At).ToList();
     }
 }

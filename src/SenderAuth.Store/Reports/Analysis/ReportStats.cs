@@ -20,8 +20,19 @@ public sealed record ReportStats(long Messages, long DmarcPass, long DkimAligned
 
 public sealed record ReportBucket(string Label, DateTime Start, ReportStats Stats);
 
-/// <summary>Something that happened to the domain, shown next to the pass rate: <c>key</c>, <c>dns</c> or <c>config</c>.</summary>
-public sealed record TimelineEvent(DateTime At, string Kind, string What);
+/// <summary>Something that happened to the domain, shown next to the pass rate.</summary>
+public sealed record TimelineEvent(DateTime At, TimelineEventKind Kind, string What);
+
+/// <summary>What kind of change a <see cref="TimelineEvent"/> is; JSON writes <c>dns</c>, <c>key</c>, <c>config</c>.</summary>
+public enum TimelineEventKind
+{
+    /// <summary>A state change the domain's checks saw in DNS.</summary>
+    Dns,
+    /// <summary>A DKIM key published, switched to or revoked.</summary>
+    Key,
+    /// <summary>A configuration change in the audit log.</summary>
+    Config,
+}
 
 public sealed record DomainSummary(string Domain, ReportPeriod Period, DateTime From, DateTime To, int DaysWithData, ReportStats Total,
     IReadOnlyList<ReportBucket> Buckets, IReadOnlyList<TimelineEvent> Events)

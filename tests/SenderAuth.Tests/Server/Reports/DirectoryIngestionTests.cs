@@ -1,3 +1,4 @@
+using SenderAuth.Json;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,7 +61,7 @@ public sealed class DirectoryIngestionTests
             Assert.Equal(
                 ["broken.xml quarantined failed/broken.xml", "foreign.xml foreign processed/foreign.xml", "google-again.xml duplicate processed/google-again.xml",
                     "google.xml.gz imported processed/google.xml.gz", "stale.xml imported processed/stale.xml"],
-                outcomes.Select(o => $"{o.File} {o.Status} {o.MovedTo}").Order(StringComparer.Ordinal));
+                outcomes.Select(o => $"{o.File} {SenderAuthJson.Token(o.Status)} {o.MovedTo}").Order(StringComparer.Ordinal));
             var reason = await File.ReadAllTextAsync(Path.Combine(dir, "failed", "broken.xml.reason.txt"), ct);
             Assert.Contains("broken.xml", reason, StringComparison.Ordinal);
             Assert.Equal(outcomes.Single(o => o.File == "broken.xml").Reason + "\n", reason);
@@ -78,7 +79,7 @@ public sealed class DirectoryIngestionTests
             // The file that was still being written is taken once it has settled.
             File.SetLastWriteTimeUtc(Path.Combine(dir, "still-being-written.xml"), DateTime.UtcNow.AddMinutes(-1));
             var later = Assert.Single(await watcher.ScanOnceAsync(ct));
-            Assert.Equal("duplicate", later.Status);
+            Assert.Equal(FileImportSummary.Duplicate, later.Status);
         }
         finally
         {
@@ -123,8 +124,8 @@ public sealed class DirectoryIngestionTests
             var all = results.SelectMany(r => r).ToList();
             Assert.Equal(40, all.Count);
             Assert.Equal(40, all.Select(o => o.File).Distinct().Count());
-            Assert.Equal(30, all.Count(o => o.Status == "imported"));
-            Assert.Equal(10, all.Count(o => o.Status == "duplicate"));
+            Assert.Equal(30, all.Count(o => o.Status == FileImportSummary.Imported));
+            Assert.Equal(10, all.Count(o => o.Status == FileImportSummary.Duplicate));
             Assert.Equal(40, Directory.EnumerateFiles(Path.Combine(dir, "processed")).Count());
             Assert.Empty(Directory.EnumerateFiles(dir));
             using var scope = first.Services.CreateScope();

@@ -31,7 +31,7 @@ public sealed class FailureReportDirectoryTests
 
             var outcome = Assert.Single(await host.Services.GetRequiredService<DirectoryReportWatcher>().ScanOnceAsync(ct));
 
-            Assert.Equal(("ruf.eml", "imported", "processed/ruf.eml"), (outcome.File, outcome.Status, outcome.MovedTo));
+            Assert.Equal(("ruf.eml", FileImportSummary.Imported, "processed/ruf.eml"), (outcome.File, outcome.Status, outcome.MovedTo));
             using var scope = host.Services.CreateScope();
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
             var row = Assert.Single(await db.FailureReports.AsNoTracking().Where(r => r.ReportedDomain == domain).ToListAsync(ct));

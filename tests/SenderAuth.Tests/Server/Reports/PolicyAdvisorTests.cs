@@ -82,10 +82,10 @@ public sealed class PolicyAdvisorTests
         var advice = PolicyAdvisor.Advise("example.org", [Ours(10_000, 10_000), Third("192.0.2.1", 100, 0), Third("192.0.2.2", 0, 100), Third("192.0.2.3", 0, 0)], 30, [],
             "v=DMARC1; p=none", null, "v=DMARC1; p=none", new Dictionary<string, int> { ["s1._domainkey.esp.example"] = 768 }, new AdvisorOptions());
         var byIp = advice.ThirdParties.ToDictionary(t => t.Name);
-        Assert.Equal("own-subdomain", byIp["192.0.2.1"].Integration);
+        Assert.Equal(ThirdPartyIntegration.OwnSubdomain, byIp["192.0.2.1"].Integration);
         Assert.Contains("a DKIM key of at least 1024 bits (s1._domainkey.esp.example has 768)", byIp["192.0.2.1"].Lacks);
-        Assert.Equal("relay", byIp["192.0.2.2"].Integration);
-        Assert.Equal("own-domain-from", byIp["192.0.2.3"].Integration);
+        Assert.Equal(ThirdPartyIntegration.Relay, byIp["192.0.2.2"].Integration);
+        Assert.Equal(ThirdPartyIntegration.OwnDomainFrom, byIp["192.0.2.3"].Integration);
     }
 
     [Theory]
