@@ -15,7 +15,7 @@ public readonly record struct PageRequest(int Page, int Size)
     /// <summary>Rows before this page.</summary>
     public int Skip => (Page - 1) * Size;
 
-    /// <summary>The API's page: <c>page</c> from 1 (default 1), <c>pageSize</c> from 1 to <see cref="ApiLimits.MaxPageSize"/> (default 50).</summary>
+    /// <summary>The API's page: <c>page</c> from 1 (default 1), <c>pageSize</c> from 1 to <see cref="ApiLimits.MaxPageSize"/> (default 50, or that maximum when smaller).</summary>
     public static Result<PageRequest> Read(int? page, int? pageSize, ApiLimits limits)
     {
         ArgumentNullException.ThrowIfNull(limits);
