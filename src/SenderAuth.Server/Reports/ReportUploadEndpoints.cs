@@ -99,7 +99,8 @@ public static class ReportUploadEndpoints
                 await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
             }
-            var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
+            var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? StatusCodes.Status403Forbidden
+                : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK;
             // A per-file outcome, not a problem: the body lists every file whatever the status.
             return TypedResults.Json(new ReportUploadResponse(outcomes.Select(UploadedFileOutcome.From).ToList()), SenderAuthJson.Options, statusCode: status);
         }
