@@ -28,15 +28,27 @@ internal static class CliJson
 
     public static T? Read<T>(string json) => JsonSerializer.Deserialize(json, Info<T>(Compact));
 
+    /// <summary>
+    /// Reads what a SenderAuth server answered (<c>status</c>, <c>audit</c>): the contract's names, tokens and times, but
+    /// the fields the answer record does not name are skipped, not refused, so a server that adds fields still works.
+    /// </summary>
+    public static T? ReadAnswer<T>(string json) => JsonSerializer.Deserialize(json, Info<T>(Answers));
+
+    private static JsonSerializerOptions Answers { get; } = Create(writeIndented: false, skipUnknownMembers: true);
+
     private static JsonTypeInfo<T> Info<T>(JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
 
-    private static JsonSerializerOptions Create(bool writeIndented)
+    private static JsonSerializerOptions Create(bool writeIndented, bool skipUnknownMembers = false)
     {
         var options = SenderAuthJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = writeIndented,
             TypeInfoResolver = CliJsonContext.Default,
         });
+        if (skipUnknownMembers)
+        {
+            options.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip;
+        }
         options.MakeReadOnly();
         return options;
     }

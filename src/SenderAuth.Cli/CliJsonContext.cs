@@ -5,7 +5,8 @@ using SenderAuth.Cli.Commands;
 namespace SenderAuth.Cli;
 
 /// <summary>
-/// Source-generated metadata of every <c>--json</c> view of the CLI (and of <c>spf --batch</c>'s input line). Only
+/// Source-generated metadata of every <c>--json</c> view of the CLI (and of <c>spf --batch</c>'s input line and the
+/// server answers <c>status</c> and <c>audit</c> read, ServerAnswers.cs). Only
 /// metadata: the contract's options (<see cref="CliJson"/>) decide names, tokens and nulls, so the generator's own
 /// defaults never reach the output. A new view is added here (<c>CliJsonContractTests</c> fails otherwise).
 /// </summary>
@@ -24,6 +25,12 @@ namespace SenderAuth.Cli;
 [JsonSerializable(typeof(ReportSummaryView))]
 [JsonSerializable(typeof(BackupView))]
 [JsonSerializable(typeof(RestoreView))]
-[JsonSerializable(typeof(List<StatusRow>))]
+[JsonSerializable(typeof(List<StatusView>))]
+[JsonSerializable(typeof(List<AuditEntryView>))]
+[JsonSerializable(typeof(ServerPage<AuditEntryView>))]
+[JsonSerializable(typeof(ServerPage<InstitutionAnswer>))]
+[JsonSerializable(typeof(ServerPage<DomainAnswer>))]
+[JsonSerializable(typeof(HistoryAnswer))]
+[JsonSerializable(typeof(RotationAnswer))]
 [JsonSerializable(typeof(JsonObject))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,8 +1,6 @@
-using SenderAuth.Json;
 using System.CommandLine;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Spectre.Console;
 
 namespace SenderAuth.Cli.Commands;
@@ -22,7 +20,7 @@ internal static class AuditCommand
         var from = new Option<DateTimeOffset?>("--from") { Description = "Entries at or after this time (ISO 8601; UTC unless an offset is given)." };
         var to = new Option<DateTimeOffset?>("--to") { Description = "Entries before this time." };
         var limit = new Option<int>("--limit") { Description = "At most this many entries, newest first (default 100, up to 10000).", DefaultValueFactory = _ => 100 };
-        var json = new Option<bool>("--json") { Description = "Print JSON (the API's entries) instead of a table." };
+        var json = new Option<bool>("--json") { Description = "Print JSON (a list of the API's entries) instead of a table." };
         var command = new Command("audit", "The audit log of a running server: who (key id, name, client address), which institution, what and when.\n"
             + "Exit codes: 0 listed, 2 bad usage or the server refused the key (403 names the missing scope), 3 the server could not be reached or failed (5xx), 70 internal error.");
         foreach (var o in new Option[] { server, key, institution, kind, from, to, limit, json })
@@ -42,10 +40,10 @@ internal static class AuditCommand
             using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
             var query = Query(parse.GetValue(institution), parse.GetValue(kind), parse.GetValue(from), parse.GetValue(to));
-            List<JsonNode> entries;
+            List<AuditEntryView> entries;
             try
             {
-                entries = await CollectAsync(http, query, max, ct).ConfigureAwait(false);
+                entries = await ServerApi.GetAllAsync<AuditEntryView>(http, "api/v1/audit" + query, ct, max).ConfigureAwait(false);
             }
             catch (HttpRequestException e) when (e.StatusCode is null)
             {
@@ -59,7 +57,7 @@ internal static class AuditCommand
             }
             if (parse.GetValue(json))
             {
-                Console.WriteLine(new JsonArray([.. entries.Select(e => e.DeepClone())]).ToJsonString(SenderAuthJson.Indented));
+                CliOutput.WriteJson(entries);
             }
             else
             {
@@ -89,28 +87,10 @@ internal static class AuditCommand
         {
             parts.Add("to=" + Uri.EscapeDataString(t.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
         }
-        return string.Concat(parts.Select(p => "&" + p));
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 
-    /// <summary>Pages of 200 until <paramref name="max"/> entries or the end of the log.</summary>
-    private static async Task<List<JsonNode>> CollectAsync(HttpClient http, string query, int max, CancellationToken ct)
-    {
-        const int size = 200;
-        var all = new List<JsonNode>();
-        for (var page = 1; all.Count < max; page++)
-        {
-            var answer = await StatusCommand.GetAsync(http, $"api/v1/audit?page={page}&pageSize={size}{query}", ct).ConfigureAwait(false);
-            var items = answer["items"]!.AsArray();
-            all.AddRange(items.Take(max - all.Count).Select(i => i!));
-            if (items.Count < size)
-            {
-                break;
-            }
-        }
-        return all;
-    }
-
-    private static void Print(List<JsonNode> entries)
+    private static void Print(List<AuditEntryView> entries)
     {
         var table = new Table().RoundedBorder();
         foreach (var column in new[] { "at (UTC)", "action", "subject", "institution", "actor", "key", "client", "detail" })
@@ -119,11 +99,10 @@ internal static class AuditCommand
         }
         foreach (var e in entries)
         {
-            var at = e["at"]?.GetValue<DateTime>() is { } when ? when.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
-            var action = (string?)e["action"] ?? "";
+            var action = e.Action;
             var colour = action.StartsWith("auth.", StringComparison.Ordinal) || action.EndsWith("-failed", StringComparison.Ordinal) || action.EndsWith("-refused", StringComparison.Ordinal) ? "red" : "default";
-            table.AddRow(at, $"[{colour}]{Markup.Escape(action)}[/]", Markup.Escape((string?)e["subject"] ?? ""), Markup.Escape((string?)e["institution"] ?? "-"),
-                Markup.Escape((string?)e["actor"] ?? ""), e["keyId"]?.ToString() ?? "-", Markup.Escape((string?)e["client"] ?? "-"), Markup.Escape((string?)e["detail"] ?? ""));
+            table.AddRow(e.At.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), $"[{colour}]{Markup.Escape(action)}[/]", Markup.Escape(e.Subject), Markup.Escape(e.Institution ?? "-"),
+                Markup.Escape(e.Actor), e.KeyId?.ToString(CultureInfo.InvariantCulture) ?? "-", Markup.Escape(e.Client ?? "-"), Markup.Escape(e.Detail ?? ""));
         }
         AnsiConsole.Write(table);
         Console.WriteLine($"{entries.Count} entries");

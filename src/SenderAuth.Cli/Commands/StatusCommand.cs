@@ -1,8 +1,8 @@
 using SenderAuth.Json;
 using System.CommandLine;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using Spectre.Console;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Cli.Commands;
 
@@ -31,7 +31,7 @@ internal static class StatusCommand
                 ?? throw new UsageException("an API key is needed: --key or $SENDERAUTH_KEY");
             using var http = new HttpClient { BaseAddress = new Uri(url.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-            List<StatusRow> rows;
+            List<StatusView> rows;
             try
             {
                 rows = await CollectAsync(http, parse.GetValue(institution), ct).ConfigureAwait(false);
@@ -55,70 +55,29 @@ internal static class StatusCommand
             {
                 Print(rows);
             }
-            return rows.All(r => Text(r.State) == "verified") ? ExitCodes.Ok : ExitCodes.Negative;
+            return rows.All(r => r.State == DomainState.Verified) ? ExitCodes.Ok : ExitCodes.Negative;
         }));
         return command;
     }
 
-    private static async Task<List<StatusRow>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
+    private static async Task<List<StatusView>> CollectAsync(HttpClient http, string? only, CancellationToken ct)
     {
-        var codes = only is not null ? [only] : (await GetAllAsync(http, "api/v1/institutions", ct).ConfigureAwait(false)).Select(i => (string)i["code"]!).ToList();
-        var rows = new List<StatusRow>();
+        var codes = only is not null ? [only] : (await ServerApi.GetAllAsync<InstitutionAnswer>(http, "api/v1/institutions", ct).ConfigureAwait(false)).Select(i => i.Code).ToList();
+        var rows = new List<StatusView>();
         foreach (var code in codes)
         {
-            foreach (var d in await GetAllAsync(http, $"api/v1/institutions/{code}/domains", ct).ConfigureAwait(false))
+            foreach (var d in await ServerApi.GetAllAsync<DomainAnswer>(http, $"api/v1/institutions/{code}/domains", ct).ConfigureAwait(false))
             {
-                var name = (string)d!["name"]!;
-                var history = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/history?pageSize=1", ct).ConfigureAwait(false);
-                var rotation = await GetAsync(http, $"api/v1/institutions/{code}/domains/{name}/rotation", ct).ConfigureAwait(false);
-                rows.Add(new StatusRow(code, name, d["state"]?.DeepClone(), history["reason"]?.DeepClone(), history["couldNotCheck"]?.DeepClone(),
-                    (bool)d["signingEnabled"]! ? ((bool)history["signingSuspended"]! ? SigningStatus.Suspended : SigningStatus.On) : SigningStatus.Off,
-                    rotation["step"]?.DeepClone(), rotation["signingSelector"]?.DeepClone(), rotation["next"]?.DeepClone()));
+                var history = await ServerApi.GetAsync<HistoryAnswer>(http, $"api/v1/institutions/{code}/domains/{d.Name}/history?pageSize=1", ct).ConfigureAwait(false);
+                var rotation = await ServerApi.GetAsync<RotationAnswer>(http, $"api/v1/institutions/{code}/domains/{d.Name}/rotation", ct).ConfigureAwait(false);
+                var signing = !d.SigningEnabled ? SigningStatus.Off : history.SigningSuspended ? SigningStatus.Suspended : SigningStatus.On;
+                rows.Add(new StatusView(code, d.Name, d.State, history.Reason, history.CouldNotCheck, signing, rotation.Step, rotation.SigningSelector, rotation.Next));
             }
         }
         return rows;
     }
 
-    /// <summary>Every item of a paged list, page after page (a platform has more than one page of institutions).</summary>
-    private static async Task<List<JsonNode>> GetAllAsync(HttpClient http, string path, CancellationToken ct)
-    {
-        const int size = 200;
-        var all = new List<JsonNode>();
-        for (var page = 1; ; page++)
-        {
-            var answer = await GetAsync(http, $"{path}?page={page}&pageSize={size}", ct).ConfigureAwait(false);
-            var items = answer["items"]!.AsArray();
-            all.AddRange(items.Select(i => i!));
-            if (items.Count < size || all.Count >= (int?)answer["total"])
-            {
-                return all;
-            }
-        }
-    }
-
-    /// <summary>One answer; a refusal (4xx) is bad usage or a bad key, a failure (5xx) is the server's, told apart by the caller.</summary>
-    internal static async Task<JsonNode> GetAsync(HttpClient http, string path, CancellationToken ct)
-    {
-        using var response = await http.GetAsync(path, ct).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-        if (!response.IsSuccessStatusCode)
-        {
-            string detail;
-            try
-            {
-                detail = JsonNode.Parse(text)?["detail"]?.ToString() ?? text;
-            }
-            catch (System.Text.Json.JsonException)
-            {
-                detail = text.Length > 200 ? text[..200] : text;
-            }
-            var message = $"{path}: {(int)response.StatusCode} {detail}";
-            throw (int)response.StatusCode >= 500 ? new HttpRequestException(message, null, response.StatusCode) : new UsageException(message);
-        }
-        return JsonNode.Parse(text)!;
-    }
-
-    private static void Print(List<StatusRow> rows)
+    private static void Print(List<StatusView> rows)
     {
         var table = new Table().RoundedBorder();
         foreach (var column in new[] { "institution", "domain", "state", "signing", "rotation", "selector", "next", "reason" })
@@ -127,18 +86,13 @@ internal static class StatusCommand
         }
         foreach (var r in rows)
         {
-            var state = Text(r.State);
-            var colour = state switch { "verified" => "green", "pending" => "yellow", "degraded" => "darkorange", _ => "red" };
-            var reason = Text(r.Reason);
+            var colour = r.State switch { DomainState.Verified => "green", DomainState.Pending => "yellow", DomainState.Degraded => "darkorange", _ => "red" };
             table.AddRow(
                 Markup.Escape(r.Institution), Markup.Escape(r.Domain),
-                $"[{colour}]{Markup.Escape(state)}{((bool?)r.CouldNotCheck == true ? " (could not check)" : "")}[/]",
-                SenderAuthJson.Token(r.Signing), Markup.Escape(Text(r.RotationStep)),
-                Markup.Escape(r.SigningSelector is null ? "-" : Text(r.SigningSelector)), Markup.Escape(Text(r.Next)), Markup.Escape(reason));
+                $"[{colour}]{Markup.Escape(SenderAuthJson.Token(r.State))}{(r.CouldNotCheck ? " (could not check)" : "")}[/]",
+                SenderAuthJson.Token(r.Signing), Markup.Escape(SenderAuthJson.Token(r.RotationStep)),
+                Markup.Escape(r.SigningSelector ?? "-"), Markup.Escape(r.Next), Markup.Escape(r.Reason ?? ""));
         }
         AnsiConsole.Write(table);
     }
-
-    /// <summary>A pass-through value as text (what the table shows): a string as it is, anything else as its JSON.</summary>
-    private static string Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var text) ? text : node?.ToJsonString() ?? "";
 }

@@ -54,7 +54,7 @@ public static class AccessFeature
         }));
         services.AddRateLimiter(r =>
         {
-            r.RejectionStatusCode = 429;
+            r.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             r.AddPolicy(PerKeyLimit, http =>
             {
                 var limits = http.RequestServices.GetRequiredService<IOptions<ApiLimits>>().Value;

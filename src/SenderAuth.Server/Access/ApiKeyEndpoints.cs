@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Access;
 
@@ -11,20 +12,22 @@ public static class ApiKeyEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/api-keys").WithTags("API keys");
-        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Every API key: name, visible prefix, institution, state (operator)");
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Admin).WithSummary("Every API key, oldest first, paged: name, visible prefix, institution, state (operator)");
         g.MapPost("/", CreateAsync).RequireScope(ApiScope.Admin).Accepts<CreateApiKeyRequest>("application/json")
             .WithSummary("Issue another operator key; shown once (operator)");
         g.MapDelete("/{id:long}", RevokeAsync).RequireScope(ApiScope.Admin).WithSummary("Revoke a key; the last operator key cannot be revoked (operator)");
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<ApiKeyDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db)
+    private static async Task<Results<Ok<PagedList<ApiKeyDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
-        if (Scope.RequireOperator(Caller.From(http)) is { } refused)
+        ServiceError? error;
+        if ((error = Scope.RequireOperator(Caller.From(http))) is not null
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
-            return ErrorResponses.Problem(refused, http);
+            return ErrorResponses.Problem(error, http);
         }
         var keys = await db.ApiKeys.AsNoTracking().OrderBy(k => k.Id)
-            .Select(k => new
+            .ToPagedListAsync(paging, k => new
             {
                 k.Id,
                 k.Name,
@@ -33,8 +36,9 @@ public static class ApiKeyEndpoints
                 Institution = db.Institutions.Where(i => i.Id == k.InstitutionId).Select(i => i.Code).FirstOrDefault(),
                 k.CreatedAt,
                 k.RevokedAt,
-            }).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok<IReadOnlyList<ApiKeyDto>>(keys.Select(k => new ApiKeyDto(k.Id, k.Name, k.Prefix, ApiScopes.Load(k.Scopes), k.Institution, k.CreatedAt, k.RevokedAt)).ToList());
+            }, http.RequestAborted).ConfigureAwait(false);
+        // Scopes are stored as text: read back after the query, not inside it.
+        return TypedResults.Ok(keys.Map(k => new ApiKeyDto(k.Id, k.Name, k.Prefix, ApiScopes.Load(k.Scopes), k.Institution, k.CreatedAt, k.RevokedAt)));
     }
 
     private static async Task<Results<Created<ApiKeyCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)

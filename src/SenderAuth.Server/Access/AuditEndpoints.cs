@@ -25,11 +25,10 @@ public static class AuditEndpoints
         string? institution, string? kind, DateTimeOffset? from, DateTimeOffset? to, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
         var query = db.Audit.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
@@ -64,12 +63,11 @@ public static class AuditEndpoints
             var until = t.UtcDateTime;
             query = query.Where(a => a.At < until);
         }
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(a => a.Id).Page(p, size)
-            .Select(a => new AuditEntryDto(a.Id, a.At, a.Actor, a.KeyId, a.Client,
+        var items = await query.OrderByDescending(a => a.Id)
+            .ToPagedListAsync(paging, a => new AuditEntryDto(a.Id, a.At, a.Actor, a.KeyId, a.Client,
                 db.Institutions.IgnoreQueryFilters().Where(i => i.Id == a.InstitutionId).Select(i => i.Code).FirstOrDefault(),
-                a.Action, a.Subject, a.Detail))
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<AuditEntryDto>(items, p, size, total));
+                a.Action, a.Subject, a.Detail), http.RequestAborted)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(items);
     }
 }

@@ -131,7 +131,7 @@ public static class DashboardSetup
             {
                 if (!http.RequestServices.GetRequiredService<IOptions<DashboardOptions>>().Value.Enabled)
                 {
-                    http.Response.StatusCode = 404;
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
                     return;
                 }
                 var headers = http.Response.Headers;

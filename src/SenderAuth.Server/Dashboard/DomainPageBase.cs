@@ -56,7 +56,7 @@ public abstract class DomainPageBase(SenderAuthDb db, DomainChecks checks, Domai
                 Error = error.Detail;
             }
             // The page answers with the API's status for the same refusal.
-            Response.StatusCode = ErrorResponses.Status(error);
+            ErrorResponses.Answer(Response, error);
             return await LoadAsync(code, domain).ConfigureAwait(false);
         }
         return Redirect($"/dashboard/institutions/{institution.Code}/domains/{row.Name}?notice={(on ? "signing-on" : "signing-off")}");

@@ -7,11 +7,6 @@ public sealed record DomainRow(string Code, string InstitutionName, string Domai
 
 public sealed record InstitutionRow(string Code, string Name, int Domains, int NeedAttention);
 
-public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total)
-{
-    public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
-}
-
 /// <summary>
 /// The overview's rows: domains the caller may see (an institution key: its own institution only, as in the API),
 /// those needing attention first (failed, degraded, could not check, pending, then verified), searched by domain,
@@ -19,7 +14,7 @@ public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, in
 /// </summary>
 public static class OverviewQuery
 {
-    public static async Task<Paged<DomainRow>> DomainsAsync(SenderAuthDb db, Caller caller, long? institutionId, string? search, int page, int size, CancellationToken ct)
+    public static async Task<PagedList<DomainRow>> DomainsAsync(SenderAuthDb db, Caller caller, long? institutionId, string? search, PageRequest page, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(caller);
@@ -38,17 +33,14 @@ public static class OverviewQuery
         {
             query = query.Where(x => x.d.Name.Contains(q) || x.i.Code.Contains(q) || x.i.Name.ToLower().Contains(q));
         }
-        var total = await query.CountAsync(ct).ConfigureAwait(false);
-        var rows = await query
+        return await query
             .OrderBy(x => x.d.State == DomainState.Failed ? 0 : x.d.State == DomainState.Degraded ? 1 : x.d.IncompleteChecks > 0 ? 2 : x.d.State == DomainState.Pending ? 3 : 4)
             .ThenBy(x => x.d.Name)
-            .Page(page, size)
-            .Select(x => new DomainRow(x.i.Code, x.i.Name, x.d.Name, x.d.State, x.d.StateReason, x.d.SigningEnabled, x.d.SigningSuspended, x.d.IncompleteChecks > 0, x.d.LastCheckedAt))
-            .ToListAsync(ct).ConfigureAwait(false);
-        return new Paged<DomainRow>(rows, page, size, total);
+            .ToPagedListAsync(page, x => new DomainRow(x.i.Code, x.i.Name, x.d.Name, x.d.State, x.d.StateReason, x.d.SigningEnabled, x.d.SigningSuspended, x.d.IncompleteChecks > 0, x.d.LastCheckedAt), ct)
+            .ConfigureAwait(false);
     }
 
-    public static async Task<Paged<InstitutionRow>> InstitutionsAsync(SenderAuthDb db, Caller caller, string? search, int page, int size, CancellationToken ct)
+    public static async Task<PagedList<InstitutionRow>> InstitutionsAsync(SenderAuthDb db, Caller caller, string? search, PageRequest page, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
         ArgumentNullException.ThrowIfNull(caller);
@@ -61,13 +53,11 @@ public static class OverviewQuery
         {
             query = query.Where(i => i.Code.Contains(q) || i.Name.ToLower().Contains(q) || db.Domains.Any(d => d.InstitutionId == i.Id && d.Name.Contains(q)));
         }
-        var total = await query.CountAsync(ct).ConfigureAwait(false);
-        var rows = await query.OrderBy(i => i.Code).Page(page, size)
-            .Select(i => new InstitutionRow(i.Code, i.Name,
+        return await query.OrderBy(i => i.Code)
+            .ToPagedListAsync(page, i => new InstitutionRow(i.Code, i.Name,
                 db.Domains.Count(d => d.InstitutionId == i.Id),
-                db.Domains.Count(d => d.InstitutionId == i.Id && (d.State == DomainState.Failed || d.State == DomainState.Degraded || d.IncompleteChecks > 0))))
-            .ToListAsync(ct).ConfigureAwait(false);
-        return new Paged<InstitutionRow>(rows, page, size, total);
+                db.Domains.Count(d => d.InstitutionId == i.Id && (d.State == DomainState.Failed || d.State == DomainState.Degraded || d.IncompleteChecks > 0))), ct)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Domains and codes are stored in lower case; a search is at most 100 characters.</summary>

@@ -37,7 +37,7 @@ public static class DomainClaimEndpoints
         {
             return ErrorResponses.Problem(refused, http);
         }
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -46,17 +46,15 @@ public static class DomainClaimEndpoints
         {
             query = query.Where(c => c.ResolvedAt == null);
         }
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var claims = await query.OrderByDescending(c => c.Id).Page(paging.Page, paging.Size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        var names = claims.Select(c => c.DomainName).Distinct().ToList();
+        var claims = await query.OrderByDescending(c => c.Id).ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        var names = claims.Items.Select(c => c.DomainName).Distinct().ToList();
         var holders = await db.Domains.AsNoTracking().Where(d => names.Contains(d.Name))
             .Select(d => new { d.Name, d.Institution!.Code }).ToDictionaryAsync(d => d.Name, d => d.Code, http.RequestAborted).ConfigureAwait(false);
-        var claimants = claims.Select(c => c.ClaimantInstitutionId).Distinct().ToList();
+        var claimants = claims.Items.Select(c => c.ClaimantInstitutionId).Distinct().ToList();
         var codes = await db.Institutions.AsNoTracking().Where(i => claimants.Contains(i.Id))
             .ToDictionaryAsync(i => i.Id, i => i.Code, http.RequestAborted).ConfigureAwait(false);
-        var items = claims.Select(c => new DomainClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
-            c.At, c.Attempts, DomainVerification.ChallengeName(c.DomainName), DomainVerification.ChallengeValue(c.ChallengeToken), c.ResolvedAt, c.Resolution)).ToList();
-        return TypedResults.Ok(new PagedList<DomainClaimDto>(items, paging.Page, paging.Size, total));
+        return TypedResults.Ok(claims.Map(c => new DomainClaimDto(c.Id, c.DomainName, codes.GetValueOrDefault(c.ClaimantInstitutionId, "?"), holders.GetValueOrDefault(c.DomainName),
+            c.At, c.Attempts, DomainVerification.ChallengeName(c.DomainName), DomainVerification.ChallengeValue(c.ChallengeToken), c.ResolvedAt, c.Resolution)));
     }
 
     private static async Task<Results<Ok<ClaimTransferred>, ProblemHttpResult>> TransferAsync(HttpContext http, SenderAuthDb db, DomainTransfer domains, long id)

@@ -34,15 +34,13 @@ public static class DomainEndpoints
     private static async Task<Results<Ok<PagedList<DomainDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, int? page, int? pageSize)
     {
         if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
-            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var query = db.Domains.AsNoTracking().Where(d => d.InstitutionId == institution.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderBy(d => d.Name).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<DomainDto>(rows.Select(d => DomainDto.From(d, code)).ToList(), p, size, total));
+        var rows = await db.Domains.AsNoTracking().Where(d => d.InstitutionId == institution.Id).OrderBy(d => d.Name)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(d => DomainDto.From(d, code)));
     }
 
     private static async Task<Results<Created<DomainCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, DomainRegistration domains, string code)
@@ -142,17 +140,13 @@ public static class DomainEndpoints
     private static async Task<Results<Ok<PagedList<CheckDto>>, ProblemHttpResult>> ChecksAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var query = db.CheckRuns.AsNoTracking().Where(c => c.DomainId == found.Domain.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var runs = await query.OrderByDescending(c => c.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = runs.Select(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete,
-            StoredFindings.Read(r.FindingsJson))).ToList();
-        return TypedResults.Ok(new PagedList<CheckDto>(items, p, size, total));
+        var runs = await db.CheckRuns.AsNoTracking().Where(c => c.DomainId == found.Domain.Id).OrderByDescending(c => c.Id)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(runs.Map(r => new CheckDto(r.At, r.Passed, r.DkimDelegated, r.Incomplete, StoredFindings.Read(r.FindingsJson))));
     }
 
     private static async Task<Results<Ok<DomainDto>, ProblemHttpResult>> SigningAsync(HttpContext http, SenderAuthDb db, DomainSigning domains, string code, string domain)

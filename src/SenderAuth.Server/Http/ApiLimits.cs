@@ -15,7 +15,7 @@ public sealed class ApiLimits
     /// <summary>Requests one API key may make at once before the per-second rate applies (the bucket's size).</summary>
     [Range(1, int.MaxValue)]
     public int Burst { get; set; } = 10000;
-    /// <summary>Largest page a list endpoint returns (?limit=).</summary>
+    /// <summary>Largest page a list endpoint returns (?pageSize=; without one a page holds 50, or this when smaller).</summary>
     [Range(1, int.MaxValue)]
     public int MaxPageSize { get; set; } = 200;
 }

@@ -68,15 +68,13 @@ public sealed record KeyDto(string Selector, string Target, string Algorithm, in
 
 public sealed record CheckDto(DateTime At, bool Passed, bool DkimDelegated, bool Incomplete, IReadOnlyList<Check.CheckFinding> Findings);
 
+/// <summary>One page of a list, <c>{"items": […], "page", "pageSize", "total"}</c>: every list that grows with use (made by <see cref="Paging"/>).</summary>
 public sealed record PagedList<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);
 
 public sealed record ApiKeyCreated(long Id, string Name, string Key, string? Institution, IReadOnlyList<ApiScope> Scopes, string Note);
 
 /// <summary>What registering a domain answers: the domain and the records its institution must publish.</summary>
 public sealed record DomainCreated(DomainDto Domain, SenderAuth.Onboarding.PublishPlan Records);
-
-/// <summary>A whole list (not paged) in an object, <c>{"items": […]}</c>, so fields can be added beside it later.</summary>
-public sealed record ItemList<T>(IReadOnlyList<T> Items);
 
 /// <summary>An API key as lists show it: the visible prefix, never the key or its hash; null institution for an operator key.</summary>
 public sealed record ApiKeyDto(long Id, string Name, string Prefix, IReadOnlyList<ApiScope> Scopes, string? Institution, DateTime CreatedAt, DateTime? RevokedAt);

@@ -29,6 +29,26 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "a ServiceError kind without a status"),
     };
 
+    /// <summary>
+    /// Answers a dashboard page for a typed error as the API answers it: the status of <see cref="Status"/>, and
+    /// Retry-After when the caller may retry later. The page shows the reason itself.
+    /// </summary>
+    public static void Answer(HttpResponse response, ServiceError error)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(error);
+        response.StatusCode = Status(error);
+        RetryAfter(response, error);
+    }
+
+    private static void RetryAfter(HttpResponse response, ServiceError error)
+    {
+        if (error is ServiceError.RateLimited { RetryAfterSeconds: var retry })
+        {
+            response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+    }
+
     /// <summary>The problem an endpoint answers for a typed error (written by the same problem-details service as exceptions).</summary>
     public static ProblemHttpResult Problem(ServiceError error, HttpContext http)
     {
@@ -53,10 +73,7 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
                 ServiceError.RateLimited r => (r.Limit, r.Value),
                 _ => throw new UnreachableException(),
             };
-            if (error is ServiceError.RateLimited { RetryAfterSeconds: var retry })
-            {
-                http.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
+            RetryAfter(http.Response, error);
             var quota = Create(http, status, Title(status), error.Detail, null);
             quota.Extensions["limit"] = limit;
             quota.Extensions["limitValue"] = value;
@@ -81,14 +98,14 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
         ArgumentNullException.ThrowIfNull(httpContext);
         var (status, title, detail) = exception switch
         {
-            DbUpdateConcurrencyException => (409, "Conflict", "the resource was changed by another request at the same time: read it again and retry"),
-            ZonePublishException e => (502, "Publishing failed",
+            DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Conflict", "the resource was changed by another request at the same time: read it again and retry"),
+            ZonePublishException e => (StatusCodes.Status502BadGateway, "Publishing failed",
                 $"the change is saved, but the provider zone could not be published: {e.Message}. It is published again on the next change, or now with POST /api/v1/provider-zone/publish"),
             BadHttpRequestException e => (e.StatusCode, Title(e.StatusCode), e.Message),
-            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (499, "Client closed request", "the client went away"),
-            _ => (500, "Internal error", "an internal error occurred; it is logged with the request id"),
+            OperationCanceledException when httpContext.RequestAborted.IsCancellationRequested => (StatusCodes.Status499ClientClosedRequest, "Client closed request", "the client went away"),
+            _ => (StatusCodes.Status500InternalServerError, "Internal error", "an internal error occurred; it is logged with the request id"),
         };
-        if (status == 500)
+        if (status == StatusCodes.Status500InternalServerError)
         {
             LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
         }
@@ -110,17 +127,17 @@ public sealed partial class ErrorResponses(IProblemDetailsService problems, ILog
 
     private static string Title(int status) => status switch
     {
-        400 => "Bad request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not found",
-        409 => "Conflict",
-        412 => "Precondition failed",
-        413 => "Payload too large",
-        415 => "Unsupported media type",
-        428 => "Precondition required",
-        422 => "Unprocessable",
-        429 => "Too many requests",
+        StatusCodes.Status400BadRequest => "Bad request",
+        StatusCodes.Status401Unauthorized => "Unauthorized",
+        StatusCodes.Status403Forbidden => "Forbidden",
+        StatusCodes.Status404NotFound => "Not found",
+        StatusCodes.Status409Conflict => "Conflict",
+        StatusCodes.Status412PreconditionFailed => "Precondition failed",
+        StatusCodes.Status413PayloadTooLarge => "Payload too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status428PreconditionRequired => "Precondition required",
+        StatusCodes.Status422UnprocessableEntity => "Unprocessable",
+        StatusCodes.Status429TooManyRequests => "Too many requests",
         _ => "Error",
     };
 

@@ -69,25 +69,4 @@ public static class Scope
         ArgumentNullException.ThrowIfNull(response);
         response.Headers.ETag = $"\"{version}\"";
     }
-
-    public static Result<(int Page, int Size)> Paging(int? page, int? pageSize, int max)
-    {
-        var p = page ?? 1;
-        var s = pageSize ?? 50;
-        if (p < 1)
-        {
-            return new ServiceError.Invalid("page starts at 1", "page");
-        }
-        if (s < 1 || s > max)
-        {
-            return new ServiceError.Invalid($"pageSize must be between 1 and {max}", "pageSize");
-        }
-        return (p, s);
-    }
-
-    /// <summary>One page of an ordered query: the one place page numbers become Skip and Take.</summary>
-    public static IQueryable<T> Page<T>(this IQueryable<T> query, int page, int size) => query.Skip((page - 1) * size).Take(size);
-
-    /// <summary>One page of a list already in memory, as <see cref="Page{T}(IQueryable{T}, int, int)"/>.</summary>
-    public static IEnumerable<T> Page<T>(this IEnumerable<T> items, int page, int size) => items.Skip((page - 1) * size).Take(size);
 }

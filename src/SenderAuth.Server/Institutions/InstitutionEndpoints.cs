@@ -25,21 +25,18 @@ public static class InstitutionEndpoints
     private static async Task<Results<Ok<PagedList<InstitutionDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
         var query = db.Institutions.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
             query = query.Where(i => i.Id == own);
         }
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderBy(i => i.Code).Page(p, size)
-            .Select(i => new { Institution = i, Domains = db.Domains.Count(d => d.InstitutionId == i.Id) })
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<InstitutionDto>(rows.Select(r => InstitutionDto.From(r.Institution, r.Domains)).ToList(), p, size, total));
+        var rows = await query.OrderBy(i => i.Code)
+            .ToPagedListAsync(paging, i => new { Institution = i, Domains = db.Domains.Count(d => d.InstitutionId == i.Id) }, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(r => InstitutionDto.From(r.Institution, r.Domains)));
     }
 
     private static async Task<Results<Created<InstitutionDto>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time)

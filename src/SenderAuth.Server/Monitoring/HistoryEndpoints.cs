@@ -17,17 +17,16 @@ public static class HistoryEndpoints
     private static async Task<Results<Ok<DomainHistory>, ProblemHttpResult>> HistoryAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var ((p, size), row) = (paging, found.Domain);
-        var query = db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await query.OrderByDescending(t => t.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
+        var row = found.Domain;
+        var transitions = await db.Transitions.AsNoTracking().Where(t => t.DomainId == row.Id).OrderByDescending(t => t.Id)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Ok(new DomainHistory(row.State, row.StateReason, row.IncompleteChecks > 0, row.NextCheckAt, row.SigningSuspended,
-            items.Select(t => new DomainTransitionDto(t.At, t.From, t.To, t.Reason, t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson))).ToList(),
-            p, size, total));
+            transitions.Items.Select(t => new DomainTransitionDto(t.At, t.From, t.To, t.Reason, t.FindingsJson is null ? null : StoredFindings.Read(t.FindingsJson))).ToList(),
+            transitions.Page, transitions.PageSize, transitions.Total));
     }
 }
 

@@ -33,30 +33,27 @@ public static class FailureReportEndpoints
         {
             return ErrorResponses.Problem(refused, http);
         }
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == null);
-        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<FailureReportDto>(rows.Select(r => FailureReportDto.From(r, withHeaders: false)).ToList(), p, size, total));
+        var rows = await db.FailureReports.AsNoTracking().Where(r => r.DomainId == null).OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(r => FailureReportDto.From(r, withHeaders: false)));
     }
 
     private static async Task<Results<Ok<PagedList<FailureReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain,
         int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var ((p, size), row) = (paging, found.Domain);
-        var q = db.FailureReports.AsNoTracking().Where(r => r.DomainId == row.Id);
-        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await q.OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<FailureReportDto>(rows.Select(r => FailureReportDto.From(r, withHeaders: false)).ToList(), p, size, total));
+        var domainId = found.Domain.Id;
+        var rows = await db.FailureReports.AsNoTracking().Where(r => r.DomainId == domainId).OrderByDescending(r => r.ReceivedAt).ThenByDescending(r => r.Id)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(r => FailureReportDto.From(r, withHeaders: false)));
     }
 
     private static async Task<Results<Ok<FailureReportDto>, ProblemHttpResult>> OneAsync(HttpContext http, SenderAuthDb db, string code, string domain, long id)

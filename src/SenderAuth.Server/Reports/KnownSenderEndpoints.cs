@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace SenderAuth.Server.Reports;
 
@@ -12,7 +13,7 @@ public static class KnownSenderEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/institutions/{code}/senders").WithTags("DMARC reports");
-        g.MapGet("", ListAsync).RequireScope(ApiScope.Read).WithSummary("The third-party senders the institution declared");
+        g.MapGet("", ListAsync).RequireScope(ApiScope.Read).WithSummary("The third-party senders the institution declared, by name, paged");
         g.MapPost("", CreateAsync).RequireScope(ApiScope.ManageDomains).Accepts<KnownSenderRequest>("application/json")
             .WithSummary("Declare a third-party sender: a name, its networks (CIDR) and/or the DKIM d= domains it signs with");
         g.MapDelete("/{id:long}", DeleteAsync).RequireScope(ApiScope.ManageDomains).WithSummary("Remove a declared sender");
@@ -25,14 +26,17 @@ public static class KnownSenderEndpoints
 
     private static string[] Split(string s) => s.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    private static async Task<Results<Ok<ItemList<KnownSenderDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, string code)
+    private static async Task<Results<Ok<PagedList<KnownSenderDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, int? page, int? pageSize)
     {
-        if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error))
+        if (!(await Scope.InstitutionAsync(db, Caller.From(http), code, http.RequestAborted).ConfigureAwait(false)).TryGet(out var institution, out var error)
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var rows = await db.KnownSenders.AsNoTracking().Where(k => k.InstitutionId == institution.Id).OrderBy(k => k.Name).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new ItemList<KnownSenderDto>(rows.Select(Dto).ToList()));
+        // Names are unique within an institution (a unique index), so the order is stable across pages.
+        var rows = await db.KnownSenders.AsNoTracking().Where(k => k.InstitutionId == institution.Id).OrderBy(k => k.Name)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(Dto));
     }
 
     private static async Task<Results<Created<KnownSenderDto>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, string code)

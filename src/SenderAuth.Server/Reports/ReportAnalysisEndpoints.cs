@@ -124,13 +124,13 @@ public static class ReportAnalysisEndpoints
             }
             return Csv(csv, $"{c.Domain.Name}-sources.csv");
         }
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var items = await analysis.WithReverseNamesAsync(filtered.Page(p, size).ToList(), http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new ReportSourcesResponse(c.From, c.To, filtered.Count, p, size,
+        var shown = filtered.ToPagedList(paging);
+        var items = await analysis.WithReverseNamesAsync(shown.Items, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ReportSourcesResponse(c.From, c.To, shown.Total, shown.Page, shown.PageSize,
             categories.ToDictionary(k => k, k => all.Where(s => s.Category == k).Sum(s => s.Source.Messages)),
             items.Select(AttributedSourceDto.From).ToList()));
     }

@@ -99,7 +99,8 @@ public static class ReportUploadEndpoints
                 await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
             }
-            var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? 403 : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? 422 : 200;
+            var status = outcomes.Any(x => x.Status == FileImportStatus.Rejected) ? StatusCodes.Status403Forbidden
+                : outcomes.Any(x => x.Status == FileImportStatus.Quarantined) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status200OK;
             // A per-file outcome, not a problem: the body lists every file whatever the status.
             return TypedResults.Json(new ReportUploadResponse(outcomes.Select(UploadedFileOutcome.From).ToList()), SenderAuthJson.Options, statusCode: status);
         }
@@ -170,17 +171,14 @@ public static class ReportUploadEndpoints
     private static async Task<Results<Ok<PagedList<QuarantinedFile>>, ProblemHttpResult>> QuarantineAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var q = db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId);
-        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await q.OrderByDescending(r => r.Id).Page(p, size)
-            .Select(r => new QuarantinedFile(r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, caller.IsOperator ? r.StoredAs : null))
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<QuarantinedFile>(items, p, size, total));
+        var items = await db.QuarantinedReports.AsNoTracking().Where(r => caller.IsOperator || r.InstitutionId == caller.InstitutionId).OrderByDescending(r => r.Id)
+            .ToPagedListAsync(paging, r => new QuarantinedFile(r.Id, r.FileName, r.Reason, r.Origin, r.Bytes, r.Sha256, r.At, caller.IsOperator ? r.StoredAs : null), http.RequestAborted)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(items);
     }
 
     private static async Task<Results<Ok<ForeignReportsResponse>, ProblemHttpResult>> ForeignAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
@@ -189,39 +187,34 @@ public static class ReportUploadEndpoints
         {
             return ErrorResponses.Problem(refused, http);
         }
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error))
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var (p, size) = paging;
-        var total = await db.ForeignReports.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var messages = total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
-        var items = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id).Page(p, size)
-            .Select(r => new ForeignReportDto(r.ReporterOrg, r.ReportId, r.PolicyDomain, r.Begin, r.End, r.MessageCount, r.RecordCount, r.Origin, r.ImportedAt, r.Provenance, r.Warning))
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new ForeignReportsResponse(total, messages, p, size, items));
+        var shown = await db.ForeignReports.AsNoTracking().OrderByDescending(r => r.Id)
+            .ToPagedListAsync(paging, r => new ForeignReportDto(r.ReporterOrg, r.ReportId, r.PolicyDomain, r.Begin, r.End, r.MessageCount, r.RecordCount, r.Origin, r.ImportedAt, r.Provenance, r.Warning), http.RequestAborted)
+            .ConfigureAwait(false);
+        var messages = shown.Total == 0 ? 0 : await db.ForeignReports.SumAsync(r => r.MessageCount, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(new ForeignReportsResponse(shown.Total, messages, shown.Page, shown.PageSize, shown.Items));
     }
 
     private static async Task<Results<Ok<PagedList<AggregateReportDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, string code, string domain, int? page, int? pageSize)
     {
         if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error)
-            || !Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out error))
+            || !PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var ((p, size), row) = (paging, found.Domain);
-        var q = db.Reports.AsNoTracking().Where(r => r.DomainId == row.Id);
-        var total = await q.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var items = await q.OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id).Page(p, size)
-            .Select(r => new
+        var domainId = found.Domain.Id;
+        var items = await db.Reports.AsNoTracking().Where(r => r.DomainId == domainId).OrderByDescending(r => r.Begin).ThenByDescending(r => r.Id)
+            .ToPagedListAsync(paging, r => new
             {
                 org = r.ReporterOrg, r.ReportId, domain = r.PolicyDomain, r.Begin, r.End, policy = r.PublishedPolicy, records = r.RecordCount, messages = r.MessageCount,
                 r.Origin, r.ImportedAt, r.Provenance, r.Trusted, provenanceDetail = r.ProvenanceDetail, r.Warnings,
-            })
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
+            }, http.RequestAborted)
+            .ConfigureAwait(false);
         // Warnings are stored as JSON text: read back after the query, not inside it.
-        var shown = items.Select(r => new AggregateReportDto(r.org, r.ReportId, r.domain, r.Begin, r.End, r.policy, r.records, r.messages, r.Origin, r.ImportedAt,
-            r.Provenance, r.Trusted, r.provenanceDetail, ReportWarnings.FromJson(r.Warnings))).ToList();
-        return TypedResults.Ok(new PagedList<AggregateReportDto>(shown, p, size, total));
+        return TypedResults.Ok(items.Map(r => new AggregateReportDto(r.org, r.ReportId, r.domain, r.Begin, r.End, r.policy, r.records, r.messages, r.Origin, r.ImportedAt,
+            r.Provenance, r.Trusted, r.provenanceDetail, ReportWarnings.FromJson(r.Warnings))));
     }
 }

@@ -11,7 +11,8 @@ public static class MessageEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         api.MapPost("/messages/sign", SignAsync).RequireScope(ApiScope.Sign).WithTags("Signing")
-            .Accepts<byte[]>("message/rfc822").Produces<byte[]>(200, "message/rfc822").ProducesProblem(400).ProducesProblem(413).ProducesProblem(422)
+            .Accepts<byte[]>("message/rfc822").Produces<byte[]>(StatusCodes.Status200OK, "message/rfc822")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .WithSummary("Raw RFC 5322 message in, signed message out; the key is chosen by the From domain")
             .WithDescription($"The {DispositionHeader} response header says what happened: signed, provider-domain, unsigned (by the institution's policy). "
                 + "A message that cannot be signed under the policy is 422 with the reason. Operators name the institution whose policy applies to unknown domains with ?institution=CODE.");

@@ -16,7 +16,7 @@ public static class WebhookEndpoints
     {
         ArgumentNullException.ThrowIfNull(api);
         var g = api.MapGroup("/webhooks").WithTags("Webhooks");
-        g.MapGet("/", ListAsync).RequireScope(ApiScope.Read).WithSummary("Webhooks the key may see (never their secrets)");
+        g.MapGet("/", ListAsync).RequireScope(ApiScope.Read).WithSummary("Webhooks the key may see, oldest first, paged (never their secrets)");
         g.MapPost("/", CreateAsync).RequireScope(ApiScope.Admin).Accepts<CreateWebhookRequest>("application/json")
             .WithSummary("Register a webhook {url, institution}; the signing secret is shown once. Operators without institution: every institution's events");
         g.MapGet("/{id:long}", GetAsync).RequireScope(ApiScope.Read);
@@ -26,18 +26,22 @@ public static class WebhookEndpoints
         g.MapPost("/{id:long}/test", TestAsync).RequireScope(ApiScope.Admin).WithSummary("Queue a webhook.test event to this webhook only");
     }
 
-    private static async Task<Ok<List<WebhookDto>>> ListAsync(HttpContext http, SenderAuthDb db)
+    private static async Task<Results<Ok<PagedList<WebhookDto>>, ProblemHttpResult>> ListAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, int? page, int? pageSize)
     {
         var caller = Caller.From(http);
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error))
+        {
+            return ErrorResponses.Problem(error, http);
+        }
         var query = db.Webhooks.AsNoTracking();
         if (caller.InstitutionId is { } own)
         {
             query = query.Where(w => w.InstitutionId == own);
         }
         var rows = await query.OrderBy(w => w.Id)
-            .Select(w => new { Hook = w, Code = db.Institutions.Where(i => i.Id == w.InstitutionId).Select(i => i.Code).FirstOrDefault() })
-            .ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(rows.Select(r => WebhookDto.From(r.Hook, r.Code)).ToList());
+            .ToPagedListAsync(paging, w => new { Hook = w, Code = db.Institutions.Where(i => i.Id == w.InstitutionId).Select(i => i.Code).FirstOrDefault() }, http.RequestAborted)
+            .ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(r => WebhookDto.From(r.Hook, r.Code)));
     }
 
     private static async Task<Results<Created<WebhookCreated>, ProblemHttpResult>> CreateAsync(HttpContext http, SenderAuthDb db, TimeProvider time, KeyProtector protector, WebhookAddressPolicy policy, IOptions<QuotaOptions> quotas)
@@ -105,16 +109,15 @@ public static class WebhookEndpoints
 
     private static async Task<Results<Ok<PagedList<WebhookDeliveryDto>>, ProblemHttpResult>> DeliveriesAsync(HttpContext http, SenderAuthDb db, IOptions<ApiLimits> limits, long id, int? page, int? pageSize)
     {
-        if (!Scope.Paging(page, pageSize, limits.Value.MaxPageSize).TryGet(out var paging, out var error)
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error)
             || !(await FindAsync(db, Caller.From(http), id, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
-        var ((p, size), hook) = (paging, found.Hook);
-        var query = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == hook.Id);
-        var total = await query.CountAsync(http.RequestAborted).ConfigureAwait(false);
-        var rows = await query.OrderByDescending(d => d.Id).Page(p, size).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(new PagedList<WebhookDeliveryDto>(rows.Select(WebhookDeliveryDto.From).ToList(), p, size, total));
+        var hook = found.Hook;
+        var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == hook.Id).OrderByDescending(d => d.Id)
+            .ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(rows.Map(WebhookDeliveryDto.From));
     }
 
     private static async Task<Results<Accepted<WebhookTestQueued>, ProblemHttpResult>> TestAsync(HttpContext http, SenderAuthDb db, TimeProvider time, IOptions<QuotaOptions> quotas, long id)

@@ -8,6 +8,7 @@ using SenderAuth.Dkim;
 using SenderAuth.Dns;
 using SenderAuth.Json;
 using SenderAuth.Spf;
+using SenderAuth.Store.Data;
 
 namespace SenderAuth.Tests.Cli;
 
@@ -20,10 +21,10 @@ namespace SenderAuth.Tests.Cli;
 [Trait("Layer", "cli")]
 public class CliJsonContractTests
 {
-    /// <summary>Every view type of the CLI: the records named *View, the status row and spf --batch's request.</summary>
+    /// <summary>Every view type of the CLI: the records named *View and spf --batch's request.</summary>
     public static TheoryData<Type> Views => [.. typeof(CliJson).Assembly.GetTypes()
         .Where(t => t.Namespace == "SenderAuth.Cli.Commands" && !t.IsAbstract && !t.IsEnum && !t.Name.Contains('<', StringComparison.Ordinal)
-            && (t.Name.EndsWith("View", StringComparison.Ordinal) || t.Name == nameof(StatusRow) || t == typeof(SpfBatch.Request)))];
+            && (t.Name.EndsWith("View", StringComparison.Ordinal) || t == typeof(SpfBatch.Request)))];
 
     [Theory]
     [MemberData(nameof(Views))]
@@ -83,11 +84,45 @@ public class CliJsonContractTests
     public void SmallViews_WriteTheirEnumsAsWords()
     {
         var keygen = JsonNode.Parse(CliJson.Line(new DkimKeygenView("s._domainkey.example.com", DkimKeyType.Ed25519, 256, "v=DKIM1", ["v=DKIM1"], "line", "/k.pem")))!;
-        var status = JsonNode.Parse(CliJson.Line(new List<StatusRow> { new("mosa", "example.com", JsonValue.Create("verified"), null, null, SigningStatus.Suspended, null, null, null) }))!;
+        var status = JsonNode.Parse(CliJson.Line(new List<StatusView>
+        {
+            new("mosa", "example.com", DomainState.Verified, null, false, SigningStatus.Suspended, RotationStep.Retaining, "sa2", "revoke the old key"),
+        }))!;
 
         Assert.Equal("ed25519", (string?)keygen["algorithm"]);
         Assert.Equal("suspended", (string?)status[0]!["signing"]);
         Assert.Equal("verified", (string?)status[0]!["state"]);
+        Assert.Equal("retaining", (string?)status[0]!["rotationStep"]);
+    }
+
+    [Fact]
+    public void AuditEntryView_WritesTheApisNamesAndUtcWithZ()
+    {
+        var at = new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);
+        var json = JsonNode.Parse(CliJson.Line(new List<AuditEntryView> { new(7, at, "ops", 3, "127.0.0.1", null, "domain.create", "a.example", null) }))!;
+
+        Assert.Equal(["id", "at", "actor", "keyId", "client", "institution", "action", "subject", "detail"], json[0]!.AsObject().Select(p => p.Key));
+        Assert.Equal("2026-11-23T10:00:00Z", (string?)json[0]!["at"]);
+        // Nulls are written: every documented field is always present.
+        Assert.Null(json[0]!["institution"]);
+        Assert.True(json[0]!.AsObject().ContainsKey("institution"));
+    }
+
+    [Fact]
+    public void ReadAnswer_ReadsTokensAndTimes_AndSkipsFieldsItDoesNotName()
+    {
+        // A server's page: the CLI reads the fields it names, through the contract's tokens, and ignores the rest.
+        var page = CliJson.ReadAnswer<ServerPage<DomainAnswer>>(
+            """{"items": [{"name": "a.example", "state": "degraded", "signingEnabled": true, "addedLater": {"x": 1}}], "page": 2, "pageSize": 1, "total": 3}""")!;
+        var entry = CliJson.ReadAnswer<ServerPage<AuditEntryView>>(
+            """{"items": [{"id": 1, "at": "2026-11-23T11:00:00+01:00", "actor": "ops", "keyId": null, "client": null, "institution": "mosa", "action": "auth.refused", "subject": "GET /", "detail": null}], "page": 1, "pageSize": 200, "total": 1}""")!;
+
+        Assert.Equal((2, 1, 3), (page.Page, page.PageSize, page.Total));
+        Assert.Equal(new DomainAnswer("a.example", DomainState.Degraded, true), Assert.Single(page.Items));
+        Assert.Equal(new DateTime(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc), Assert.Single(entry.Items).At);
+        Assert.Equal(DateTimeKind.Utc, entry.Items[0].At.Kind);
+        // A word the contract does not know is refused (the command turns it into a one-line error), never guessed.
+        Assert.ThrowsAny<JsonException>(() => CliJson.ReadAnswer<RotationAnswer>("""{"step": "dancing", "signingSelector": null, "next": "x"}"""));
     }
 
     private static void AssertToken(string where, object value, string written)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Mvc.Testing;
 using SenderAuth.Server.Hosting;
+using SenderAuth.Server.Http;
 using SenderAuth.Store.Hosting;
 using SenderAuth.Tests.Server;
 
@@ -107,6 +108,29 @@ public sealed partial class DashboardHttpTests
         page = await taken.Content.ReadAsStringAsync();
         Assert.Contains("is already registered", page, StringComparison.Ordinal);
         Assert.Equal("true", AriaInvalid(page, "domain"));
+    }
+
+    [Fact]
+    public async Task Sign_in_refusals_answer_the_APIs_status_for_the_same_typed_error()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite");
+        var op = host.Client();
+        var code = ServerFixture.NewCode("signst");
+        await op.CreateInstitution(code);
+        var signOnly = await op.CreateInstitutionKey(code, "sign");
+        using var client = host.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+        // No caller: the API's 401 for an unknown key, and the page says why.
+        var unknown = await PostSignInAsync(client, "sa_unknown-key-0123456789abcdef", "/dashboard");
+        Assert.Equal(ErrorResponses.Status(new ServiceError.Unauthenticated("")), (int)unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        // A known key that may not do this: the API's 403 for the same key on a read.
+        var refused = await PostSignInAsync(client, signOnly, "/dashboard");
+        var api = await host.Client(signOnly).GetAsync($"/api/v1/institutions/{code}");
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        Assert.Equal(api.StatusCode, refused.StatusCode);
+        Assert.Contains("may only sign messages", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False(refused.Headers.Contains("Set-Cookie") && refused.Headers.GetValues("Set-Cookie").Any(c => c.StartsWith("senderauth_session=", StringComparison.Ordinal)));
     }
 
     [Fact]

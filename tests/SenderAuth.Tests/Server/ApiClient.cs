@@ -17,6 +17,32 @@ public static class ApiClient
         return text.Length == 0 ? new JsonObject() : JsonNode.Parse(text)!;
     }
 
+    /// <summary>
+    /// Every item of a paged list (<c>{items, page, pageSize, total}</c>), page after page, checking on the way that
+    /// each page is the one asked for and that the pages add up to the total with no item twice.
+    /// </summary>
+    public static async Task<List<JsonNode>> AllItems(this HttpClient client, string url, int pageSize = 200, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var items = new List<JsonNode>();
+        var separator = url.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        for (var page = 1; ; page++)
+        {
+            var list = await (await client.GetAsync($"{url}{separator}page={page}&pageSize={pageSize}", ct)).Json(HttpStatusCode.OK);
+            Assert.Equal(page, list["page"]!.GetValue<int>());
+            Assert.Equal(pageSize, list["pageSize"]!.GetValue<int>());
+            var shown = list["items"]!.AsArray();
+            items.AddRange(shown.Select(i => i!.DeepClone()));
+            var total = list["total"]!.GetValue<int>();
+            if (shown.Count < pageSize || items.Count >= total)
+            {
+                Assert.Equal(total, items.Count);
+                Assert.Equal(items.Count, items.Select(i => i.ToJsonString()).Distinct().Count());
+                return items;
+            }
+        }
+    }
+
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) =>
         client.PostAsJsonAsync(url, body);
 

@@ -428,10 +428,10 @@ public abstract class ApiTests(ServerFixture fixture)
         var created = await (await op.PostJson("/api/v1/api-keys", new { name = ServerFixture.NewCode("ops"), scopes = new[] { "admin" } })).Json(HttpStatusCode.Created);
         var second = Host.Client(created["key"]!.GetValue<string>());
         await (await second.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.OK);
-        var list = await (await op.GetAsync("/api/v1/api-keys")).Json(HttpStatusCode.OK);
-        var row = list.AsArray().Single(k => k!["name"]!.GetValue<string>() == created["name"]!.GetValue<string>())!;
+        var list = await op.AllItems("/api/v1/api-keys");
+        var row = list.Single(k => k["name"]!.GetValue<string>() == created["name"]!.GetValue<string>());
         Assert.Equal(created["key"]!.GetValue<string>()[..10], row["prefix"]!.GetValue<string>());
-        Assert.DoesNotContain(created["key"]!.GetValue<string>(), list.ToJsonString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(list, k => k.ToJsonString().Contains(created["key"]!.GetValue<string>(), StringComparison.Ordinal));
 
         Assert.Equal(HttpStatusCode.NoContent, (await op.DeleteAsync($"/api/v1/api-keys/{row["id"]}")).StatusCode);
         await (await second.GetAsync("/api/v1/institutions")).Json(HttpStatusCode.Unauthorized);

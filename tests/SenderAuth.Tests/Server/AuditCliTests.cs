@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SenderAuth.Tests.Cli;
 
 namespace SenderAuth.Tests.Server;
@@ -45,5 +46,33 @@ public sealed class AuditCliTests
         Assert.Contains("lacks the scope \"admin\"", refusedError, StringComparison.Ordinal);
         var refusals = await (await op.GetAsync("/api/v1/audit?kind=auth.scope-refused&institution=auda")).Json(HttpStatusCode.OK);
         Assert.Contains(refusals["items"]!.AsArray(), e => e!["subject"]!.GetValue<string>() == "GET /api/v1/audit");
+    }
+
+    [Fact]
+    public async Task AuditJson_IsAListOfTheApisEntriesInTheContract()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
+        var op = host.Client();
+        await op.CreateInstitution("audshape");
+        await op.CreateDomain("audshape", "audshape.example");
+
+        var (exit, output, error) = await CliRunner.RunAsync(null, "audit", "--server", host.ServerAddress, "--key", ServerHost.OperatorKey, "--institution", "audshape", "--json");
+        Assert.True(exit == 0, $"exit {exit}: {error}");
+        var entries = JsonNode.Parse(output)!.AsArray().Select(e => e!.AsObject()).ToList();
+        var api = (await (await op.GetAsync("/api/v1/audit?institution=audshape")).Json(HttpStatusCode.OK))["items"]!.AsArray();
+        Assert.Equal(api.Count, entries.Count);
+        Assert.NotEmpty(entries);
+        foreach (var (entry, fromApi) in entries.Zip(api))
+        {
+            // The API's fields in the API's order, nulls written, and the same values.
+            Assert.Equal(["id", "at", "actor", "keyId", "client", "institution", "action", "subject", "detail"], entry.Select(p => p.Key));
+            Assert.True(JsonNode.DeepEquals(fromApi, entry), $"{fromApi!.ToJsonString()} vs {entry.ToJsonString()}");
+            Assert.Equal(JsonValueKind.Number, entry["id"]!.GetValueKind());
+            var at = (string)entry["at"]!;
+            Assert.EndsWith("Z", at, StringComparison.Ordinal);
+            Assert.Equal(DateTimeKind.Utc, DateTime.Parse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal).Kind);
+            Assert.Equal("audshape", (string?)entry["institution"]);
+        }
+        Assert.Contains(entries, e => (string?)e["action"] == "domain.create" && (string?)e["subject"] == "audshape.example");
     }
 }

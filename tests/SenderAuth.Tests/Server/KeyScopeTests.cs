@@ -119,8 +119,8 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         await (await op.PostJson($"/api/v1/institutions/{code}/api-keys", new { name = "app", scopes = new[] { "root" } })).Json(HttpStatusCode.BadRequest);
         var created = await (await op.PostJson($"/api/v1/institutions/{code}/api-keys", new { name = "app", scopes = new[] { "sign" } })).Json(HttpStatusCode.Created);
         Assert.Equal(["sign"], created["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
-        var list = await (await op.GetAsync("/api/v1/api-keys")).Json(HttpStatusCode.OK);
-        var row = list.AsArray().Single(k => k!["id"]!.GetValue<long>() == created["id"]!.GetValue<long>())!;
+        var list = await op.AllItems("/api/v1/api-keys");
+        var row = list.Single(k => k["id"]!.GetValue<long>() == created["id"]!.GetValue<long>());
         Assert.Equal(["sign"], row["scopes"]!.AsArray().Select(s => s!.GetValue<string>()));
     }
 

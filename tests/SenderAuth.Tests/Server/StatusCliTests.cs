@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using SenderAuth.Tests.Cli;
 
 namespace SenderAuth.Tests.Server;
@@ -40,6 +41,31 @@ public sealed class StatusCliTests
         var (down, _, downError) = await CliRunner.RunAsync(null, "status", "--server", "http://127.0.0.1:9", "--key", "x");
         Assert.Equal(3, down);
         Assert.Contains("cannot reach", downError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StatusJson_IsAListOfNamedRowsInTheContract()
+    {
+        await using var host = await ServerHost.StartAsync("sqlite", kestrel: true);
+        var client = host.Client();
+        await client.CreateInstitution("shape");
+        await client.CreateVerifiedDomain("shape", "shape.example");
+
+        var (exit, output, error) = await CliRunner.RunAsync(null, "status", "--server", host.ServerAddress, "--key", ServerHost.OperatorKey, "--json");
+        Assert.True(exit is 0 or 1, $"exit {exit}: {error}");
+        var row = Assert.Single(JsonNode.Parse(output)!.AsArray())!.AsObject();
+        // Every field, in this order, always present (nulls written): the view's names are the public contract.
+        Assert.Equal(["institution", "domain", "state", "reason", "couldNotCheck", "signing", "rotationStep", "signingSelector", "next"], row.Select(p => p.Key));
+        Assert.Equal(("shape", "shape.example"), ((string?)row["institution"], (string?)row["domain"]));
+        // Enums as the contract's tokens, the same words the API writes for the same domain.
+        var api = await (await client.GetAsync("/api/v1/institutions/shape/domains/shape.example")).Json(HttpStatusCode.OK);
+        var rotation = await (await client.GetAsync("/api/v1/institutions/shape/domains/shape.example/rotation")).Json(HttpStatusCode.OK);
+        Assert.Equal((string?)api["state"], (string?)row["state"]);
+        Assert.Equal((string?)rotation["step"], (string?)row["rotationStep"]);
+        Assert.Equal((string?)rotation["next"], (string?)row["next"]);
+        Assert.Contains((string?)row["signing"], new[] { "on", "off", "suspended" });
+        Assert.Equal(JsonValueKind.False, row["couldNotCheck"]!.GetValueKind());
+        Assert.Contains(row["signingSelector"]?.GetValueKind() ?? JsonValueKind.Null, new[] { JsonValueKind.Null, JsonValueKind.String });
     }
 
     [Fact]

@@ -224,10 +224,10 @@ public sealed class WebhookTests
         await (await a.PostJson("/api/v1/webhooks", new { url = "https://a.example/x", institution = "hooksb" })).Json(HttpStatusCode.NotFound);
 
         var listA = await (await a.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK);
-        Assert.Equal([ownA, namedA], listA.AsArray().Select(h => h!["id"]!.GetValue<long>()));
+        Assert.Equal([ownA, namedA], listA["items"]!.AsArray().Select(h => h!["id"]!.GetValue<long>()));
         var listOp = await (await op.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK);
-        Assert.Equal([ownA, namedA, ofB, global, opForB], listOp.AsArray().Select(h => h!["id"]!.GetValue<long>()));
-        Assert.Null(listOp.AsArray().Single(h => h!["id"]!.GetValue<long>() == global)!["institution"]);
+        Assert.Equal([ownA, namedA, ofB, global, opForB], listOp["items"]!.AsArray().Select(h => h!["id"]!.GetValue<long>()));
+        Assert.Null(listOp["items"]!.AsArray().Single(h => h!["id"]!.GetValue<long>() == global)!["institution"]);
         Assert.Equal("hooksb", (await (await op.GetAsync($"/api/v1/webhooks/{ofB}", Ct)).Json(HttpStatusCode.OK))["institution"]!.GetValue<string>());
         await (await op.GetAsync($"/api/v1/webhooks/{ofB}/deliveries", Ct)).Json(HttpStatusCode.OK);
 
@@ -254,7 +254,7 @@ public sealed class WebhookTests
         await using var host = await StartAsync();
         var problem = await (await host.Client().PostJson("/api/v1/webhooks", new { url })).Json(HttpStatusCode.BadRequest);
         Assert.Equal("url", problem["field"]!.GetValue<string>());
-        Assert.Empty((await (await host.Client().GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK)).AsArray());
+        Assert.Empty((await (await host.Client().GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK))["items"]!.AsArray());
     }
 
     [Fact]

@@ -75,7 +75,7 @@ public sealed partial class KeyScopeAttacks
                 Assert.Equal(HttpStatusCode.Forbidden, await DashboardSignInAsync(server, leakedKey));
 
                 await (await mosa.GetAsync("/api/v1/institutions/mosa/domains/mosa.example")).Json(HttpStatusCode.OK);
-                Assert.Empty((await (await mosa.GetAsync("/api/v1/webhooks")).Json(HttpStatusCode.OK)).AsArray());
+                Assert.Empty((await (await mosa.GetAsync("/api/v1/webhooks")).Json(HttpStatusCode.OK))["items"]!.AsArray());
                 var keys = await (await mosa.GetAsync("/api/v1/institutions/mosa/domains/mosa.example/keys")).Json(HttpStatusCode.OK);
                 Assert.DoesNotContain(keys.AsArray(), k => k!["imported"]?.GetValue<bool>() == true);
 

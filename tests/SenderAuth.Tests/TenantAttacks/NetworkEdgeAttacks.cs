@@ -82,15 +82,15 @@ public sealed class NetworkEdgeAttacks
                 await (await attacker.PostAsync($"/api/v1/webhooks/{victimHook}/test", null, ct)).Json(HttpStatusCode.NotFound);
                 await (await attacker.DeleteAsync($"/api/v1/webhooks/{victimHook}", ct)).Json(HttpStatusCode.NotFound);
                 var mine = await (await attacker.GetAsync("/api/v1/webhooks", ct)).Json(HttpStatusCode.OK);
-                Assert.DoesNotContain(mine.AsArray(), h => h!["id"]!.GetValue<long>() == victimHook);
+                Assert.DoesNotContain(mine["items"]!.AsArray(), h => h!["id"]!.GetValue<long>() == victimHook);
                 await (await op.GetAsync($"/api/v1/webhooks/{victimHook}", ct)).Json(HttpStatusCode.OK);
             }
 
             await using var restarted = await ServerProcess.StartAsync(args, OperatorKey, ServerHost.MasterKey, ct);
             using var again = restarted.Client();
             var hooks = await (await again.GetAsync("/api/v1/webhooks", ct)).Json(HttpStatusCode.OK);
-            Assert.Equal(2, hooks.AsArray().Count);
-            Assert.Contains(hooks.AsArray(), h => h!["id"]!.GetValue<long>() == hook);
+            Assert.Equal(2, hooks["items"]!.AsArray().Count);
+            Assert.Contains(hooks["items"]!.AsArray(), h => h!["id"]!.GetValue<long>() == hook);
             Assert.Equal(0, Volatile.Read(ref connections));
         }
         finally

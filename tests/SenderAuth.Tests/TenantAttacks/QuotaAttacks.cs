@@ -322,7 +322,7 @@ public sealed partial class QuotaAttacks
             Assert.Equal(Bystander, (await (await b2.GetAsync($"/api/v1/institutions/{Bystander}", Ct)).Json(HttpStatusCode.OK))["code"]!.GetValue<string>());
             await (await b2.GetAsync($"/api/v1/institutions/{Attacker}", Ct)).Json(HttpStatusCode.NotFound);
             // A webhook of the bystander, if the attack registered one, is delivered by the restarted server too.
-            var hooks = (await (await b2.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK)).AsArray();
+            var hooks = (await (await b2.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK))["items"]!.AsArray();
             foreach (var hook in hooks)
             {
                 // Counted from what is recorded now: a delivery the stopped server made but had not yet recorded is

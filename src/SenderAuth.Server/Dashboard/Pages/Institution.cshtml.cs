@@ -20,7 +20,7 @@ public sealed class InstitutionModel(SenderAuthDb db, IOptions<DashboardOptions>
         }
         Institution = institution;
         Q = q;
-        var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, Math.Max(1, page ?? 1), dashboard.Value.PageSize, HttpContext.RequestAborted).ConfigureAwait(false);
+        var rows = await OverviewQuery.DomainsAsync(db, Caller, Institution.Id, q, PageRequest.Clamp(page, dashboard.Value.PageSize), HttpContext.RequestAborted).ConfigureAwait(false);
         Table = new DomainTableModel(rows, q, ShowInstitution: false);
         return Page();
     }

@@ -84,7 +84,7 @@ public sealed class OnboardModel(SenderAuthDb db, DomainRegistration domains, Ti
         {
             ModelState.AddModelError(formField(field), error.Detail);
         }
-        Response.StatusCode = ErrorResponses.Status(error);
+        ErrorResponses.Answer(Response, error);
         await FillAsync().ConfigureAwait(false);
         return Page();
     }

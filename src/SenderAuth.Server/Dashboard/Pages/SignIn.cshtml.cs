@@ -27,10 +27,7 @@ public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle, Securi
         var account = ApiKeyFormat.Visible(trimmed);
         if (throttle.SignInRefusal(bucket, account) is { } refusal)
         {
-            Error = refusal.Detail;
-            Response.StatusCode = StatusCodes.Status429TooManyRequests;
-            Response.Headers.RetryAfter = refusal.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Page();
+            return Refuse(refusal);
         }
         var caller = trimmed.Length is > 0 and <= 200 ? await ApiKeyAuthenticationHandler.FindAsync(db, trimmed, HttpContext.RequestAborted).ConfigureAwait(false) : null;
         var client = Caller.ClientAddress(HttpContext);
@@ -39,22 +36,26 @@ public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle, Securi
             throttle.SignInFailed(bucket, account);
             await audit.RecordAsync("anonymous", null, client, null, "session.sign-in-failed", "dashboard",
                 trimmed.Length == 0 ? "no key given" : $"unknown or revoked API key {ApiKeyFormat.Visible(trimmed)}…", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
-            Error = "That key is not valid: it is unknown or was revoked.";
-            Response.StatusCode = 401;
-            return Page();
+            return Refuse(new ServiceError.Unauthenticated("That key is not valid: it is unknown or was revoked."));
         }
         if (!caller.Has(ApiScope.Read))
         {
             // A sending application's key (sign only) has no business in the dashboard: it would see the institution's data.
             await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in-refused", "dashboard",
                 $"the key holds {ApiScopes.List(caller.Scopes)}; the dashboard needs read", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
-            Error = "That key may only sign messages: the dashboard needs a key with the read scope.";
-            Response.StatusCode = 403;
-            return Page();
+            return Refuse(new ServiceError.Refused("That key may only sign messages: the dashboard needs a key with the read scope."));
         }
         await HttpContext.SignInAsync(DashboardSetup.Scheme, ApiKeyAuthenticationHandler.Principal(caller, DashboardSetup.Scheme)).ConfigureAwait(false);
         await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in", "dashboard", $"scopes {ApiScopes.List(caller.Scopes)}", throttle: false, HttpContext.RequestAborted).ConfigureAwait(false);
         // Only our own pages: a return URL elsewhere would make sign-in an open redirect.
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith("/dashboard", StringComparison.Ordinal) ? r : "/dashboard");
+    }
+
+    /// <summary>The form again with the reason, answered with the API's status for the same refusal (401, 403, 429 and Retry-After).</summary>
+    private PageResult Refuse(ServiceError error)
+    {
+        Error = error.Detail;
+        ErrorResponses.Answer(Response, error);
+        return Page();
     }
 }

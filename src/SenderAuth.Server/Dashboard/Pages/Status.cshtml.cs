@@ -22,10 +22,10 @@ public sealed class StatusModel : PageModel
     private static (string Title, string Text) Describe(int status) => status switch
     {
         // The same answer for what does not exist and what this account may not see: codes do not leak.
-        404 => ("Not found", "There is no such page, or it belongs to an institution this account cannot see."),
-        400 => ("The form expired", "The form was stale or did not come from this dashboard. Go back, reload the page and try again."),
-        403 => ("Not allowed", "This needs an operator account."),
-        429 => ("Too many attempts", "Too many sign-in attempts from this address; wait a minute."),
+        StatusCodes.Status404NotFound => ("Not found", "There is no such page, or it belongs to an institution this account cannot see."),
+        StatusCodes.Status400BadRequest => ("The form expired", "The form was stale or did not come from this dashboard. Go back, reload the page and try again."),
+        StatusCodes.Status403Forbidden => ("Not allowed", "This needs an operator account."),
+        StatusCodes.Status429TooManyRequests => ("Too many attempts", "Too many sign-in attempts from this address; wait a minute."),
         _ => ("Something went wrong", $"The server answered {status}. The error is logged."),
     };
 

@@ -77,7 +77,7 @@ public sealed class UpgradeTests
         Assert.Contains(domains["items"]!.AsArray(), d => d!["name"]!.GetValue<string>() == "shop-museum.onboard.test");
         var webhooks = await (await op.GetAsync("/api/v1/webhooks", Ct)).Json(HttpStatusCode.OK);
         Assert.Equal(["https://hooks.museum.example/senderauth", "https://ops.provider.example/hooks"],
-            webhooks.AsArray().Select(w => w!["url"]!.GetValue<string>()).Order());
+            webhooks["items"]!.AsArray().Select(w => w!["url"]!.GetValue<string>()).Order());
         var reports = await (await op.GetAsync("/api/v1/institutions/museum/domains/museum.onboard.test/reports", Ct)).Json(HttpStatusCode.OK);
         var report = Assert.Single(reports["items"]!.AsArray(), r => r!["reportId"]!.GetValue<string>() == "fixture-report-1")!;
         Assert.Equal(13, report["messages"]!.GetValue<long>());
