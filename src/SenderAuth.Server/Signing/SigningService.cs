@@ -222,7 +222,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
         }
         var targets = _providerOptions.KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
         var key = await db.Keys.AsNoTracking()
-            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "rsa")
+            .Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == DkimKeyType.Rsa)
             .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
         if (key is null)
         {
@@ -236,7 +236,7 @@ public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStor
             // pair's key is active; the engine's signer hashes the body once for both.
             var edTargets = _providerOptions.Ed25519KeyTargets(institution.Code, name).Select(t => t.Target).ToList();
             var ed = await db.Keys.AsNoTracking()
-                .Where(k => k.InstitutionId == institution.Id && edTargets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == "ed25519")
+                .Where(k => k.InstitutionId == institution.Id && edTargets.Contains(k.TargetName) && k.State == DkimKeyState.Active && k.Algorithm == DkimKeyType.Ed25519)
                 .OrderByDescending(k => k.ActivatedAt).FirstOrDefaultAsync(ct).ConfigureAwait(false);
             if (ed is not null)
             {
