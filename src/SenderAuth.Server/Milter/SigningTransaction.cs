@@ -120,7 +120,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
                 }
                 catch (DkimSignException e)
                 {
-                    Refuse(_refusal = SigningRefusal.Of(e), envelope, writer);
+                    Refuse(SigningRefusal.Of(e), envelope, writer);
                     return;
                 }
                 // Inserted at the top, last first, so they stand in the signer's order above every other field.

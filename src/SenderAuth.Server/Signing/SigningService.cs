@@ -45,8 +45,8 @@ public sealed record SignOutcome(SignDisposition Disposition, byte[]? Message, s
 public sealed class SigningService(IServiceScopeFactory scopes, KeyStore keyStore, IOptions<ProviderOptions> providerOptions, IOptions<SigningOptions> signingOptions,
     TimeProvider time, ServerMetrics metrics, Reports.SignedMessageCounter counter)
 {
-    // Bounded: From domains are caller input. 50,000 domains, as before this used the shared cache type, and by
-    // bytes: an entry's opened keys are estimated at 4 KiB each (an RSA-2048 private key with its CRT parts, or an
+    // Bounded: From domains are caller input. By count, 50,000 domains (the bound of the hand-rolled dictionary this
+    // replaced), and by bytes: an entry's opened keys are estimated at 4 KiB each (an RSA-2048 private key with its CRT parts, or an
     // Ed25519 pair, and the signer around them), so 50,000 signing domains (about 210 MB) stay under 256 MiB and the
     // count bound is met first; a flood of unknown domains costs about 200 bytes an entry. Past a bound the cache
     // starts over, which costs one lookup per domain.
