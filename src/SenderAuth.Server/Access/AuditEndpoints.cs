@@ -46,7 +46,7 @@ public static class AuditEndpoints
         }
         if (kind is not null)
         {
-            if (kind.Length is 0 or > 64 || !kind.All(c => char.IsAsciiLetterLower(c) || c is '.' or '-'))
+            if (kind.Length is 0 or > 64 || !kind.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '.' or '-'))
             {
                 return ErrorResponses.Problem(new ServiceError.Invalid("kind is an action such as domain.delete, or its first part such as auth", "kind"), http);
             }

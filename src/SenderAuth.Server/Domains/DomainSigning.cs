@@ -109,7 +109,7 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
             old.RevokedAt = time.GetUtcNow().UtcDateTime;
         }
         db.Keys.Add(key);
-        db.Record(time, caller, institution.Id, "key.import", target, $"{key.Algorithm}-{key.Bits} for selector {selector.Name}; replaces {current.Count} key(s)");
+        db.Record(time, caller, institution.Id, "key.import", target, $"{key.Algorithm.Token()}-{key.Bits} for selector {selector.Name}; replaces {current.Count} key(s)");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         return key;

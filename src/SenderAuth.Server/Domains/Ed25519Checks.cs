@@ -111,7 +111,7 @@ public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResol
         }
         // As for RSA: the first selector signs first, and only a key DNS serves at its target now.
         DkimKey? first = null;
-        foreach (var key in live.Where(k => k.State == DkimKeyState.Published && k.Algorithm == "ed25519").OrderBy(k => targets.IndexOf(k.TargetName)).ThenByDescending(k => k.Id))
+        foreach (var key in live.Where(k => k.State == DkimKeyState.Published && k.Algorithm == DkimKeyType.Ed25519).OrderBy(k => targets.IndexOf(k.TargetName)).ThenByDescending(k => k.Id))
         {
             if (await ZonePublishingService.ServedAsync(dns, key, ct).ConfigureAwait(false))
             {

@@ -59,7 +59,7 @@ public sealed record DomainDto(string Name, string UnicodeName, string Instituti
 public sealed record OwnershipChallenge(string Name, DnsRecordType Type, string Value);
 
 /// <summary>A key as the API shows it: public parts only; the private key never leaves the service.</summary>
-public sealed record KeyDto(string Selector, string Target, string Algorithm, int Bits, DkimKeyState State, bool Imported, string PublicKey,
+public sealed record KeyDto(string Selector, string Target, SenderAuth.Dkim.DkimKeyType Algorithm, int Bits, DkimKeyState State, bool Imported, string PublicKey,
     DateTime CreatedAt, DateTime? PublishedAt, DateTime? ActivatedAt, DateTime? RevokedAt)
 {
     public static KeyDto From(DkimKey k) =>

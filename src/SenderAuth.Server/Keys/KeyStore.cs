@@ -53,7 +53,7 @@ public sealed class KeyStore(KeyProtector protector, TimeProvider time)
     public static string TxtValue(DkimKey row)
     {
         ArgumentNullException.ThrowIfNull(row);
-        return row.State == DkimKeyState.Revoked ? $"v=DKIM1; k={row.Algorithm}; p=" : $"v=DKIM1; k={row.Algorithm}; p={row.PublicKey}";
+        return row.State == DkimKeyState.Revoked ? $"v=DKIM1; k={row.Algorithm.Token()}; p=" : $"v=DKIM1; k={row.Algorithm.Token()}; p={row.PublicKey}";
     }
 
     private DkimKey Row(long? institutionId, string selector, string targetName, DkimPrivateKey key, bool imported)
@@ -68,7 +68,7 @@ public sealed class KeyStore(KeyProtector protector, TimeProvider time)
                 InstitutionId = institutionId,
                 Selector = selector,
                 TargetName = targetName,
-                Algorithm = key.KeyType == DkimKeyType.Rsa ? "rsa" : "ed25519",
+                Algorithm = key.KeyType,
                 Bits = key.KeySize,
                 PublicKey = Convert.ToBase64String(key.PublicKey.PublishedBytes),
                 SealedPrivateKey = protector.Seal(der, targetName),

@@ -17,9 +17,8 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     private MailMessage? _headerSection;
     private SigningChoice? _choice;
     private DkimStreamingSignature? _streaming;
-    private string? _unsignable;
     private string? _fromDomain;
-    private DkimSignRefusal? _refusal;
+    private SigningRefusal? _refusal;
 
     /// <summary>
     /// Signing needs only the message: the MTA skips the SMTP dialogue and waits for no reply before end of message.
@@ -49,8 +48,7 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
         catch (DkimSignException e)
         {
             // A message without one From domain is the sender's fault, not ours: answered at end of message, not tempfailed.
-            _unsignable = e.Message;
-            _refusal = e.Refusal;
+            _refusal = SigningRefusal.Of(e);
             return;
         }
         _fromDomain = from;
@@ -85,11 +83,9 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     private void RefuseForeign(MilterEnvelope envelope, MilterReplyWriter writer, MilterPeerMap.Mapping mapping)
     {
         var domain = _choice!.Domain ?? _fromDomain;
-        metrics.MilterMessage("rejected");
         logger.LogWarning(new EventId(LogEvents.Milter + 12), "milter {QueueId}: From domain {Domain} belongs to another institution than {Institution} ({Why}, Milter:PeerInstitutions); not signed, answered {Action}",
             envelope.QueueId, domain, mapping.Code, mapping.Why, options.OnForeignDomain);
-        var text = SmtpText($"not signed: {domain} is not a sender domain of institution {mapping.Code}, which this client sends for");
-        writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
+        Answer(SmtpReply(new SigningRefusal(SigningRefusalKind.ForeignDomain, $"{domain} is not a sender domain of institution {mapping.Code}, which this client sends for"), options), writer);
     }
 
     /// <summary>
@@ -100,48 +96,31 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
     {
         // The From domain, not the d= of a provider-domain signature.
         var domain = _fromDomain;
-        metrics.MilterMessage("rejected");
         logger.LogWarning(new EventId(LogEvents.Milter + 13), "milter {QueueId}: client {Client} (SMTP AUTH {Auth}) matches no Milter:PeerInstitutions entry and sent as {Domain}; not signed (Milter:UnmappedPeers=refuse), answered {Action}",
             envelope.QueueId, envelope.ClientIp, envelope.AuthIdentity ?? "none", domain, options.OnForeignDomain);
-        var text = SmtpText($"not signed: this client is not tied to any institution, so it may not send as {domain}");
-        writer.ReplyCode(options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " + text : "550 5.7.1 " + text);
+        Answer(SmtpReply(new SigningRefusal(SigningRefusalKind.UnmappedPeer, $"this client is not tied to any institution, so it may not send as {domain}"), options), writer);
     }
 
     private void Sign(MilterEnvelope envelope, MilterReplyWriter writer, MilterNegotiation negotiation)
     {
-        if (_refusal == DkimSignRefusal.AmbiguousHeader && options.TempFailOnError)
+        var refusal = _refusal ?? (_choice is null || _headerSection is null ? SigningRefusal.Unreadable("no header section") : _choice.Refusal);
+        if (refusal is not null)
         {
-            // An ambiguous header line (the engine's one rule) is never signed. With OnError=tempfail the operator holds
-            // back what cannot be signed rather than send it unsigned; this fault is in the message and permanent, so
-            // the hold is a reject (a 4xx would only repeat the same refusal until the queue gives up).
-            metrics.SignFailed("ambiguous-header");
-            metrics.MilterMessage("rejected");
-            logger.LogWarning(new EventId(LogEvents.Milter + 14), "milter {QueueId}: rejected, not signed: {Reason}", envelope.QueueId, _unsignable);
-            writer.ReplyCode("550 5.6.0 " + SmtpText($"not signed: {_unsignable}"));
+            Refuse(refusal, envelope, writer);
             return;
         }
-        if (_unsignable is not null || _choice is null || _headerSection is null)
-        {
-            metrics.SignFailed(_refusal == DkimSignRefusal.AmbiguousHeader ? "ambiguous-header" : "malformed");
-            metrics.MilterMessage("unsigned");
-            logger.LogInformation(new EventId(LogEvents.Milter + 15), "milter {QueueId}: not signed: {Reason}", envelope.QueueId, _unsignable ?? "no header section");
-            writer.Reply(MilterReply.Continue);
-            return;
-        }
-        var choice = _choice;
+        var choice = _choice!;
         switch (choice.Disposition)
         {
             case SignDisposition.Signed or SignDisposition.SignedWithProviderDomain:
                 IReadOnlyList<string> fields;
                 try
                 {
-                    fields = _streaming!.Complete(_headerSection);
+                    fields = _streaming!.Complete(_headerSection!);
                 }
                 catch (DkimSignException e)
                 {
-                    _unsignable = e.Message;
-                    _refusal = e.Refusal;
-                    Sign(envelope, writer, negotiation);
+                    Refuse(SigningRefusal.Of(e), envelope, writer);
                     return;
                 }
                 // Inserted at the top, last first, so they stand in the signer's order above every other field.
@@ -160,11 +139,68 @@ internal sealed class SigningTransaction(MilterOptions options, SigningService s
                 writer.Reply(MilterReply.Continue);
                 return;
             default:
-                metrics.MilterMessage("rejected");
-                logger.LogInformation(new EventId(LogEvents.Milter + 18), "milter {QueueId}: rejected by policy: {Reason}", envelope.QueueId, choice.Detail);
-                writer.ReplyCode("550 5.7.1 " + SmtpText($"not signed: {choice.Detail}"));
-                return;
+                throw new System.Diagnostics.UnreachableException($"a {choice.Disposition} choice carries no refusal");
         }
+    }
+
+    /// <summary>A refusal from the message or the policy: counted and logged by its kind, then answered.</summary>
+    private void Refuse(SigningRefusal refusal, MilterEnvelope envelope, MilterReplyWriter writer)
+    {
+        var reply = SmtpReply(refusal, options);
+        if (refusal.Kind == SigningRefusalKind.Message)
+        {
+            // A policy refusal was counted where it was decided (SigningService.ChooseAsync).
+            metrics.SignFailed(refusal.MetricReason);
+            if (reply is null)
+            {
+                logger.LogInformation(new EventId(LogEvents.Milter + 15), "milter {QueueId}: not signed: {Reason}", envelope.QueueId, refusal.Detail);
+            }
+            else
+            {
+                logger.LogWarning(new EventId(LogEvents.Milter + 14), "milter {QueueId}: rejected, not signed: {Reason}", envelope.QueueId, refusal.Detail);
+            }
+        }
+        else
+        {
+            logger.LogInformation(new EventId(LogEvents.Milter + 18), "milter {QueueId}: rejected by policy: {Reason}", envelope.QueueId, refusal.Detail);
+        }
+        Answer(reply, writer);
+    }
+
+    /// <summary>Sends <paramref name="reply"/> (null: continue, the message goes on unsigned) and counts the message.</summary>
+    private void Answer(string? reply, MilterReplyWriter writer)
+    {
+        metrics.MilterMessage(reply is null ? "unsigned" : "rejected");
+        if (reply is null)
+        {
+            writer.Reply(MilterReply.Continue);
+        }
+        else
+        {
+            writer.ReplyCode(reply);
+        }
+    }
+
+    /// <summary>
+    /// The milter's one mapping of a refusal to its answer: the SMTP reply, or null to let the message through unsigned.
+    /// A fault of the message passes unsigned, except an ambiguous header line under OnError=tempfail: the engine's one
+    /// rule never signs it, and as the fault is in the message and permanent, holding it back is a reject (a 4xx would
+    /// only repeat the same refusal until the queue gives up). A policy refusal is a reject; a client sending as
+    /// another institution (or as anyone, unmapped) gets what Milter:OnForeignDomain says.
+    /// </summary>
+    internal static string? SmtpReply(SigningRefusal refusal, MilterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        ArgumentNullException.ThrowIfNull(options);
+        var text = SmtpText($"not signed: {refusal.Detail}");
+        return refusal.Kind switch
+        {
+            SigningRefusalKind.Message => refusal.Fault == DkimSignRefusal.AmbiguousHeader && options.TempFailOnError ? "550 5.6.0 " + text : null,
+            SigningRefusalKind.Policy => "550 5.7.1 " + text,
+            SigningRefusalKind.ForeignDomain or SigningRefusalKind.UnmappedPeer =>
+                (options.OnForeignDomain == MilterForeignDomainAction.Tempfail ? "451 4.7.1 " : "550 5.7.1 ") + text,
+            _ => throw new ArgumentOutOfRangeException(nameof(refusal), refusal.Kind, null),
+        };
     }
 
     public void Dispose()

@@ -121,7 +121,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
         rotation.ServedAt = null;
         rotation.StepDueAt = null;
         rotation.BlockedReason = null;
-        await StepAsync(institution, rotation, RotationStep.Generated, $"{(rotation.Emergency ? "emergency " : "")}rotation from {active.Selector} to {idle.Selector.Name}: {next.Algorithm}-{next.Bits} generated", ct).ConfigureAwait(false);
+        await StepAsync(institution, rotation, RotationStep.Generated, $"{(rotation.Emergency ? "emergency " : "")}rotation from {active.Selector} to {idle.Selector.Name}: {next.Algorithm.Token()}-{next.Bits} generated", ct).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 

@@ -25,6 +25,7 @@ public sealed partial class BuiltInDnsServer : IZonePublisher, IAsyncDisposable
 
     // UDP sources whose next answer goes out truncated (the limiter chose "slip" when the packet arrived, before
     // ARSoft parsed it); consumed by that packet's query. Bounded: cleared if malformed packets leave too many behind.
+    // Not the shared BoundedParseCache: these are counters taken by compare-and-swap (TakeSlip), not kept values.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<IPEndPoint, int> _slips = new();
     private const int MaxPendingSlips = 10_000;
     private readonly Lock _lifecycle = new();

@@ -25,20 +25,19 @@ public static class MessageEndpoints
         {
             return ErrorResponses.Problem(error, http);
         }
-        SignOutcome outcome;
-        try
+        var outcome = await signing.SignAsync(message, caller, institution, http.RequestAborted).ConfigureAwait(false);
+        if (outcome.Refusal is { } refusal)
         {
-            outcome = await signing.SignAsync(message, caller, institution, http.RequestAborted).ConfigureAwait(false);
-        }
-        catch (MessageRejectedException e)
-        {
-            // The signer's parser refuses the message deep inside; here that becomes the caller's invalid input.
-            return ErrorResponses.Problem(new ServiceError.Invalid($"the message cannot be signed: {e.Message}", "message", e.Code), http);
+            // A fault of the message is the caller's invalid input and gets no disposition header (its reason may
+            // quote the message, which a header value cannot carry); a refusal by policy says "rejected" there too.
+            if (refusal.Kind != SigningRefusalKind.Message)
+            {
+                http.Response.Headers[DispositionHeader] = outcome.HeaderValue;
+            }
+            return ErrorResponses.Problem(refusal.ToServiceError(), http);
         }
         http.Response.Headers[DispositionHeader] = outcome.HeaderValue;
-        return outcome.Message is { } bytes
-            ? TypedResults.Bytes(bytes, "message/rfc822")
-            : ErrorResponses.Problem(new ServiceError.NotSigned(outcome.Detail), http);
+        return TypedResults.Bytes(outcome.Message!, "message/rfc822");
     }
 
     /// <summary>Reads the body up to the limit; beyond it, too large without reading the rest into memory.</summary>

@@ -252,8 +252,8 @@ public sealed class DkimKey : IVersioned
     public required string Selector { get; set; }
     /// <summary>The owner name of the key's TXT record in the provider zone.</summary>
     public required string TargetName { get; set; }
-    /// <summary>"rsa" or "ed25519" (the k= tag).</summary>
-    public required string Algorithm { get; set; }
+    /// <summary>The k= tag; stored as its token ("rsa", "ed25519": <see cref="SenderAuth.Dkim.DkimTokens.Token(SenderAuth.Dkim.DkimKeyType)"/>).</summary>
+    public required SenderAuth.Dkim.DkimKeyType Algorithm { get; set; }
     public int Bits { get; set; }
     /// <summary>The p= value (base64), public.</summary>
     public required string PublicKey { get; set; }

@@ -107,7 +107,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.HasIndex(k => k.InstitutionId);
             e.Property(k => k.Selector).HasMaxLength(63);
             e.Property(k => k.TargetName).HasMaxLength(253);
-            e.Property(k => k.Algorithm).HasMaxLength(16);
+            e.Property(k => k.Algorithm).HasConversion(DkimKeyColumn.Converter).HasMaxLength(16);
             e.Property(k => k.State).HasConversion<string>().HasMaxLength(16);
             e.Property(k => k.Version).IsConcurrencyToken();
             e.HasOne<Institution>().WithMany().HasForeignKey(k => k.InstitutionId).OnDelete(DeleteBehavior.Cascade);

@@ -86,14 +86,10 @@ public sealed record DkimKeyRecord
             return null;
         }
         var k = tags["k"] ?? "rsa";
-        DkimKeyType type;
-        switch (k)
+        if (!DkimTokens.TryParseKeyType(k, out var type))
         {
-            case "rsa": type = DkimKeyType.Rsa; break;
-            case "ed25519": type = DkimKeyType.Ed25519; break;
-            default:
-                error = $"k={k}: unknown key type";
-                return null;
+            error = $"k={k}: unknown key type";
+            return null;
         }
         var p = tags["p"];
         if (p is null)
@@ -137,7 +133,7 @@ public sealed record DkimKeyRecord
 
     /// <summary>The TXT value to publish: <c>v=DKIM1; k=…; p=…</c>.</summary>
     public static string TxtValue(DkimPublicKey key, bool testing = false) =>
-        $"v=DKIM1; k={(key.KeyType == DkimKeyType.Rsa ? "rsa" : "ed25519")};{(testing ? " t=y;" : string.Empty)} p={Convert.ToBase64String(key.PublishedBytes)}";
+        $"v=DKIM1; k={key.KeyType.Token()};{(testing ? " t=y;" : string.Empty)} p={Convert.ToBase64String(key.PublishedBytes)}";
 
     /// <summary>The TXT value as character-strings of at most 255 bytes each (RFC 1035 §3.3).</summary>
     public static IReadOnlyList<string> TxtStrings(string value)

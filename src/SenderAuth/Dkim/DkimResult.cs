@@ -1,6 +1,6 @@
 namespace SenderAuth.Dkim;
 
-/// <summary>DKIM method results of RFC 8601 §2.7.1. Write them with <see cref="DkimTokens.Token"/>.</summary>
+/// <summary>DKIM method results of RFC 8601 §2.7.1. Write them with <see cref="DkimTokens.Token(DkimResult)"/>.</summary>
 public enum DkimResult
 {
     /// <summary>No DKIM-Signature field to evaluate (RFC 8601 §2.7.1: the message was not signed).</summary>
@@ -127,6 +127,25 @@ public static class DkimTokens
         DkimReason.AmbiguousHeader => "ambiguous-header",
         _ => throw new ArgumentOutOfRangeException(nameof(reason)),
     };
+
+    /// <summary>The k= token of a key type (RFC 6376 §3.6.1, RFC 8463 §4): <c>rsa</c>, <c>ed25519</c>; also the word stored and written in JSON.</summary>
+    public static string Token(this DkimKeyType type) => type switch
+    {
+        DkimKeyType.Rsa => "rsa",
+        DkimKeyType.Ed25519 => "ed25519",
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    /// <summary>The key type whose k= token is exactly <paramref name="token"/> (case-sensitive, as RFC 6376 writes it); false for any other word.</summary>
+    public static bool TryParseKeyType(string? token, out DkimKeyType type)
+    {
+        switch (token)
+        {
+            case "rsa": type = DkimKeyType.Rsa; return true;
+            case "ed25519": type = DkimKeyType.Ed25519; return true;
+            default: type = default; return false;
+        }
+    }
 
     /// <summary>The stable kebab-case code of a signer's refusal (<c>ambiguous-header</c>, <c>multiple-from</c>…).</summary>
     public static string Code(this DkimSignRefusal refusal) => refusal switch

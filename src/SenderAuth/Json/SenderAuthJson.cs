@@ -120,6 +120,7 @@ public static class SenderAuthJson
         new TokenEnumConverter<DkimReason>(DkimTokens.Code),
         new TokenEnumConverter<DkimSignRefusal>(DkimTokens.Code),
         new TokenEnumConverter<DkimAlgorithm>(DkimSignature.AlgorithmToken),
+        new TokenEnumConverter<DkimKeyType>(DkimTokens.Token),
         new TokenEnumConverter<Mail.HeaderAmbiguityReason>(Mail.HeaderAmbiguityCodes.Code),
         new TokenEnumConverter<DmarcResult>(DmarcTokens.Token),
         new TokenEnumConverter<DmarcPolicy>(DmarcTokens.Token),

@@ -5,6 +5,8 @@ namespace SenderAuth.Parsing;
 /// <summary>
 /// Parsed records keyed by their exact text, so a record every message meets (an ESP's SPF include, a DMARC record,
 /// a DKIM key whose RSA decoding costs far more than the lookup) is parsed once. Thread-safe; a hit takes no lock.
+/// The one bounded cache of the code base: the server's signing cache (per From domain, its opened keys) keeps its
+/// entries here too, through <see cref="TryGet"/> and <see cref="Set"/>.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -114,28 +116,62 @@ internal sealed class BoundedParseCache<TValue>
             return hit;
         }
         var value = parse(text);
-        if (text.Length > MaxFailureTextLength && _isFailure(value))
+        return Keeps(text, value) ? Store(text, value, replace: false) : value;
+    }
+
+    /// <summary>
+    /// The value kept for <paramref name="key"/>, if any: for callers that decide themselves when an entry is stale
+    /// (the server's signing cache, whose entries expire) and load it asynchronously; they store with <see cref="Set"/>.
+    /// </summary>
+    public bool TryGet(string key, out TValue value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return _entries.TryGetValue(key, out value!);
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="value"/> for <paramref name="key"/>, replacing what was kept (a refreshed entry), under the
+    /// same bounds as <see cref="GetOrAdd"/>; a value that may not be kept drops the old one, so no stale value stays.
+    /// </summary>
+    public void Set(string key, TValue value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (Keeps(key, value))
         {
-            return value;
-        }
-        var size = SizeOf(text, value);
-        if (size > MaxBytes)
-        {
-            return value;
+            Store(key, value, replace: true);
+            return;
         }
         lock (_gate)
         {
-            if (_entries.TryGetValue(text, out hit))
+            if (_entries.TryRemove(key, out var old))
             {
-                return hit;
+                _bytes -= SizeOf(key, old);
             }
-            if (_entries.Count >= MaxEntries || _bytes + size > MaxBytes)
+        }
+    }
+
+    private bool Keeps(string text, TValue value) =>
+        text.Length <= MaxTextLength && !(text.Length > MaxFailureTextLength && _isFailure(value)) && SizeOf(text, value) <= MaxBytes;
+
+    private TValue Store(string text, TValue value, bool replace)
+    {
+        var size = SizeOf(text, value);
+        lock (_gate)
+        {
+            var present = _entries.TryGetValue(text, out var old);
+            if (present && !replace)
+            {
+                return old!;
+            }
+            var freed = present ? SizeOf(text, old!) : 0;
+            if ((!present && _entries.Count >= MaxEntries) || _bytes - freed + size > MaxBytes)
             {
                 _entries.Clear();
                 _bytes = 0;
+                freed = 0;
             }
             _entries[text] = value;
-            _bytes += size;
+            _bytes += size - freed;
         }
         return value;
     }

@@ -73,7 +73,7 @@ public class DkimGoldenOutputTests
     }
 
     /// <summary>The length of the leading DKIM-Signature field: up to the first line break not followed by folding whitespace.</summary>
-    private static int SignatureFieldLength(byte[] message)
+    internal static int SignatureFieldLength(byte[] message)
     {
         for (var i = 0; i < message.Length - 1; i++)
         {

@@ -132,4 +132,43 @@ public class BoundedParseCacheTests
         var key = DkimKeyRecord.Parse(keyText, out var keyError);
         Assert.InRange(DkimKeyRecord.Cache.SizeOf(keyText, (key, keyError)), 1000, DkimKeyRecord.Cache.MaxBytes / DkimKeyRecord.Cache.MaxEntries);
     }
+
+    [Fact]
+    public void Set_SameKey_ReplacesTheValueAndItsBytes()
+    {
+        var cache = new BoundedParseCache<string>(sizeOf: v => v.Length);
+        cache.Set("a.example", "old");
+        cache.Set("a.example", "newer");
+
+        Assert.True(cache.TryGet("a.example", out var value));
+        Assert.Equal(("newer", 1, Overhead + 18 + 5L), (value, cache.Count, cache.Bytes));
+        Assert.False(cache.TryGet("b.example", out _));
+    }
+
+    [Fact]
+    public void Set_CountBoundReached_StartsOverButAReplacementDoesNot()
+    {
+        var cache = new BoundedParseCache<int>(maxEntries: 2);
+        cache.Set("a", 1);
+        cache.Set("b", 2);
+        cache.Set("b", 3);
+        Assert.Equal(2, cache.Count);
+
+        cache.Set("c", 4);
+
+        Assert.Equal((1, Overhead + 2L), (cache.Count, cache.Bytes));
+        Assert.True(cache.TryGet("c", out var c) && c == 4);
+    }
+
+    [Fact]
+    public void Set_ValueTooLargeToKeep_DropsTheOldOne()
+    {
+        var cache = new BoundedParseCache<int>(maxBytes: Overhead + 100, sizeOf: v => v);
+        cache.Set("k", 10);
+
+        cache.Set("k", 1000);
+
+        Assert.False(cache.TryGet("k", out _));
+        Assert.Equal((0, 0L), (cache.Count, cache.Bytes));
+    }
 }

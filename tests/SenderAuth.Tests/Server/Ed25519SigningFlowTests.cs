@@ -93,7 +93,7 @@ public sealed class Ed25519SigningFlowTests
         {
             var db = scope.ServiceProvider.GetRequiredService<SenderAuthDb>();
             var store = scope.ServiceProvider.GetRequiredService<KeyStore>();
-            foreach (var row in await db.Keys.Where(k => k.Algorithm == "ed25519" && k.TargetName.StartsWith($"ed1-{code}.")).ToListAsync(Ct))
+            foreach (var row in await db.Keys.Where(k => k.Algorithm == DkimKeyType.Ed25519 && k.TargetName.StartsWith($"ed1-{code}.")).ToListAsync(Ct))
             {
                 using var opened = store.Open(row);
                 Assert.Equal(row.PublicKey, Convert.ToBase64String(opened.PublicKey.PublishedBytes));
@@ -128,7 +128,7 @@ public sealed class Ed25519SigningFlowTests
             var rsaRotation = await db.Rotations.SingleAsync(r => r.GroupTarget == $"sel1-{code}._domainkey.dkim.ticketing.example", Ct);
             Assert.Equal(RotationStep.Idle, rsaRotation.Step);
             var generated = await db.Keys.SingleAsync(k => k.TargetName == $"ed2-{code}._domainkey.dkim.ticketing.example" && k.State == DkimKeyState.Active, Ct);
-            Assert.Equal("ed25519", generated.Algorithm);
+            Assert.Equal(DkimKeyType.Ed25519, generated.Algorithm);
         }
         var status = await (await client.GetAsync($"{api}/rotation?key=ed25519", Ct)).Json(HttpStatusCode.OK);
         Assert.Equal(("retaining", "stxed2"), (status["step"]!.GetValue<string>(), status["signingSelector"]!.GetValue<string>()));
@@ -255,9 +255,9 @@ public sealed class Ed25519SigningFlowTests
         Assert.Equal(1, await SignedFields(second));
 
         // Every switch is in the audit log: who turned it on and off, and what the checks found.
-        // (Filtered here: ?kind= takes letters, dots and dashes only, so not "ed25519".)
-        var audit = await (await client.GetAsync($"/api/v1/audit?institution={code}&pageSize=100", Ct)).Json(HttpStatusCode.OK);
-        var entries = audit["items"]!.AsArray().Where(a => a!["action"]!.GetValue<string>().StartsWith("ed25519.", StringComparison.Ordinal)).Select(a => $"{a!["action"]!.GetValue<string>()} {a["subject"]!.GetValue<string>()}").Reverse().ToList();
+        // Filtered by the server: ?kind= takes digits too, so "ed25519" selects exactly the ed25519.* actions.
+        var audit = await (await client.GetAsync($"/api/v1/audit?institution={code}&kind=ed25519&pageSize=100", Ct)).Json(HttpStatusCode.OK);
+        var entries = audit["items"]!.AsArray().Select(a => $"{a!["action"]!.GetValue<string>()} {a["subject"]!.GetValue<string>()}").Reverse().ToList();
         Assert.Equal(
             [$"ed25519.enable {first}", $"ed25519.delegated {first}", $"ed25519.enable {second}", $"ed25519.delegated {second}",
              $"ed25519.disable {first}", $"ed25519.enable {first}", $"ed25519.stopped {second}"],

@@ -200,6 +200,10 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         var future = await (await op.GetAsync($"/api/v1/audit?institution={a}&from=2999-01-01T00:00:00Z")).Json(HttpStatusCode.OK);
         Assert.Equal(0, future["total"]!.GetValue<int>());
         await (await op.GetAsync("/api/v1/audit?kind=DROP%20TABLE")).Json(HttpStatusCode.BadRequest);
+        await (await op.GetAsync("/api/v1/audit?kind=Domain")).Json(HttpStatusCode.BadRequest);
+        // Actions may hold digits (ed25519.enable): a kind with digits is a filter, not a refusal.
+        var edOfA = await (await op.GetAsync($"/api/v1/audit?institution={a}&kind=ed25519.enable")).Json(HttpStatusCode.OK);
+        Assert.Equal(0, edOfA["total"]!.GetValue<int>());
 
         var own = await (await keyA.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
         Assert.All(own["items"]!.AsArray(), e => Assert.Equal(a, e!["institution"]!.GetValue<string>()));

@@ -315,7 +315,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             .Select(k => new { k.Selector, k.Algorithm, k.Bits, k.ActivatedAt, k.RevokedAt, k.PublishedAt }).ToListAsync(ct).ConfigureAwait(false);
         foreach (var k in keys)
         {
-            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, TimelineEventKind.Key, $"new {k.Algorithm}-{k.Bits} key published at selector {k.Selector}")); }
+            if (k.PublishedAt is { } p && p >= from && p < to) { events.Add(new(p, TimelineEventKind.Key, $"new {SenderAuth.Dkim.DkimTokens.Token(k.Algorithm)}-{k.Bits} key published at selector {k.Selector}")); }
             if (k.ActivatedAt is { } a && a >= from && a < to) { events.Add(new(a, TimelineEventKind.Key, $"signing switched to selector {k.Selector}")); }
             if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, TimelineEventKind.Key, $"key at selector {k.Selector} revoked")); }
         }
