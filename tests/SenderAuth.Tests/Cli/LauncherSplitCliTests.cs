@@ -40,18 +40,60 @@ public class LauncherSplitCliTests
         Assert.Equal("\u007fELF"u8.ToArray(), magic);
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(EngineCli)!, "*.dll"));
 
-        // The usage line names the executable that answered.
-        foreach (var command in new[] { "spf", "dkim", "dmarc", "verify", "check" })
-        {
-            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, command, "--help");
-            Assert.True(exit == 0, stderr);
-            Assert.Contains($"SenderAuth.Cli.Engine {command}", stdout, StringComparison.Ordinal);
-        }
+        // The launcher execs: the process it started is the program that answers. spf --batch waits for its input.
+        await Launcher.EnsureBuiltAsync();
+        var psi = Launcher.StartInfo(["spf", "--batch", "--zone", CliRunner.Zone("spf.zone")]);
+        psi.RedirectStandardInput = true;
+        using var batch = System.Diagnostics.Process.Start(psi)!;
+        var stdout = batch.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var exe = await ExecutableAsync(batch.Id, EngineCli);
+        batch.StandardInput.Close();
+        await batch.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(EngineCli, exe);
+        Assert.Equal(0, batch.ExitCode);
+        Assert.Equal(string.Empty, await stdout);
+
+        // The engine CLI does not know the store's commands: the launcher sends them to the full CLI.
+        var (engineExit, _, engineErr) = await RunEngineAsync("report", "summary");
+        Assert.NotEqual(0, engineExit);
+        Assert.Contains("report", engineErr, StringComparison.Ordinal);
         foreach (var command in new[] { "report", "status", "audit", "backup", "restore", "config-reference", "serve" })
         {
-            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, command, "--help");
+            var (exit, help, stderr) = await CliRunner.RunAsync(null, command, "--help");
             Assert.True(exit == 0, stderr);
-            Assert.Contains($"SenderAuth.Cli {command}", stdout, StringComparison.Ordinal);
+            Assert.Contains($" {command} ", help, StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>/proc/PID/exe once the launcher (bash) has exec'd into <paramref name="expected"/>, or what it is after 30 s.</summary>
+    private static async Task<string> ExecutableAsync(int pid, string expected)
+    {
+        var link = $"/proc/{pid}/exe";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        string? exe = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            exe = File.ResolveLinkTarget(link, returnFinalTarget: false)?.FullName;
+            if (exe == expected)
+            {
+                break;
+            }
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+        return exe ?? "(none)";
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunEngineAsync(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(EngineCli) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+        return (process.ExitCode, await stdout, await stderr);
     }
 }
