@@ -100,6 +100,7 @@ public static class SenderAuthJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options, IJsonTypeInfoResolver resolver, IEnumerable<JsonConverter> kebabCaseEnums)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resolver);
         ArgumentNullException.ThrowIfNull(kebabCaseEnums);
         Apply(options, resolver);
         foreach (var converter in kebabCaseEnums)
