@@ -5,7 +5,18 @@ namespace SenderAuth.Cli;
 
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// The engine commands: the engine and DNS only, none of the store's assemblies. They are what the engine CLI
+    /// carries (src/SenderAuth.Cli.Engine, Native AOT), and the launcher sends exactly these names to it.
+    /// </summary>
+    public static IEnumerable<Command> EngineCommands() =>
+        [SpfCommand.Create(), DkimCommand.Create(), DmarcCommand.Create(), VerifyCommand.Create(), CheckCommand.Create()];
+
+    /// <summary>
+    /// Parses and runs one command line over <paramref name="commands"/>: the full CLI's (Program.cs) or the engine
+    /// CLI's, the Native AOT build of the engine commands alone (src/SenderAuth.Cli.Engine).
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, IEnumerable<Command> commands)
     {
         // Redirected output has no terminal width; tables then use COLUMNS, or a width that keeps rows on one line.
         if (Console.IsOutputRedirected)
@@ -13,21 +24,9 @@ internal static class CliApp
             Spectre.Console.AnsiConsole.Profile.Width = int.TryParse(Environment.GetEnvironmentVariable("COLUMNS"), out var columns) && columns > 40 ? columns : 160;
         }
         var root = new RootCommand("SenderAuth: email authentication for senders (SPF, DKIM, DMARC).\n" + ExitCodes.Help);
-        root.Subcommands.Add(SpfCommand.Create());
-        root.Subcommands.Add(DkimCommand.Create());
-        root.Subcommands.Add(DmarcCommand.Create());
-        root.Subcommands.Add(VerifyCommand.Create());
-        root.Subcommands.Add(CheckCommand.Create());
-        root.Subcommands.Add(ReportCommand.Create());
-        root.Subcommands.Add(ServeCommand.Create());
-        root.Subcommands.Add(StatusCommand.Create());
-        root.Subcommands.Add(AuditCommand.Create());
-        root.Subcommands.Add(BackupCommand.Create());
-        root.Subcommands.Add(BackupRestoreCommand.Create());
-        root.Subcommands.Add(ConfigReferenceCommand.Create());
-        if (ServeCommand.Handles(args))
+        foreach (var command in commands)
         {
-            return await ServeCommand.RunAsync(args).ConfigureAwait(false);
+            root.Subcommands.Add(command);
         }
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

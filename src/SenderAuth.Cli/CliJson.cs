@@ -6,9 +6,10 @@ using SenderAuth.Json;
 namespace SenderAuth.Cli;
 
 /// <summary>
-/// The one JSON contract (<see cref="SenderAuthJson.Configure"/>: names, RFC tokens, kebab-case enums, nulls, UTC) over
-/// the CLI's source-generated metadata (<see cref="CliJsonContext"/>) instead of the contract's reflection resolver: the
-/// same bytes, without reflecting over a view's members at run time in a process that lives ~50 ms (issue 25). The
+/// The one JSON contract (<see cref="SenderAuthJson.Configure(JsonSerializerOptions, IJsonTypeInfoResolver, IEnumerable{System.Text.Json.Serialization.JsonConverter})"/>:
+/// names, RFC tokens, kebab-case enums, nulls, UTC) over the CLI's source-generated metadata (<see cref="CliJsonContext"/>)
+/// instead of the contract's reflection resolver: the same bytes, without reflecting over a view's members at run time
+/// in a process that lives ~50 ms, and with nothing the engine CLI's Native AOT build cannot compile (issue 25). The
 /// contract's converters and its finding modifier apply to source-generated metadata as to reflected metadata; a view
 /// missing from the context fails loudly (NotSupportedException), never falls back to a second path.
 /// </summary>
@@ -40,11 +41,8 @@ internal static class CliJson
 
     private static JsonSerializerOptions Create(bool writeIndented, bool skipUnknownMembers = false)
     {
-        var options = SenderAuthJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web)
-        {
-            WriteIndented = writeIndented,
-            TypeInfoResolver = CliJsonContext.Default,
-        });
+        var options = SenderAuthJson.Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = writeIndented },
+            CliJsonContext.Default, CliJsonContext.KebabCaseEnums);
         if (skipUnknownMembers)
         {
             options.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip;

@@ -42,6 +42,22 @@ public sealed class RowContext(HarnessOptions options, string root, string work)
     /// <summary>The Release CLI as shipped (<c>./senderauth</c> rebuilds it into .build/cli when stale; once per run).</summary>
     public Task<string> CliAsync() => cli.Value;
 
+    /// <summary>
+    /// What <c>./senderauth</c> runs for the engine commands (spf, dkim, dmarc, verify, check): the Native AOT engine
+    /// CLI (.build/cli-engine), or the Release CLI where the launcher could not build it (no clang or zlib).
+    /// </summary>
+    public async Task<string> EngineCliAsync()
+    {
+        var full = await cli.Value.ConfigureAwait(false);
+        var engine = System.IO.Path.Combine(Root, ".build/cli-engine/SenderAuth.Cli.Engine");
+        if (File.Exists(engine))
+        {
+            return engine;
+        }
+        Log($"no {engine} (the launcher builds it where clang and zlib are installed): the engine commands run on {full}");
+        return full;
+    }
+
     private static async Task<string> BuildCliAsync(string root)
     {
         await Tool.RunAsync(System.IO.Path.Combine(root, "senderauth"), ["--version"], CancellationToken.None, check: false).ConfigureAwait(false);

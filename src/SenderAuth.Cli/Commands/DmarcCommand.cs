@@ -1,4 +1,3 @@
-using SenderAuth.Json;
 using System.CommandLine;
 using SenderAuth.Dmarc;
 using Spectre.Console;
@@ -71,7 +70,7 @@ internal static class DmarcCommand
         foreach (var i in report.Findings.OrderByDescending(i => i.Severity))
         {
             var color = i.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
-            table.AddRow(new Markup($"[{color}]{SenderAuthJson.Token(i.Severity)}[/]"), new Text(i.Code), new Text(i.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty), new Text(i.Message));
+            table.AddRow(new Markup($"[{color}]{FindingSeverityTokens.Token(i.Severity)}[/]"), new Text(i.Code), new Text(i.Position?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty), new Text(i.Message));
         }
         AnsiConsole.Write(table);
     }

@@ -1,4 +1,3 @@
-using SenderAuth.Json;
 using System.CommandLine;
 using SenderAuth.Spf;
 using Spectre.Console;
@@ -84,7 +83,7 @@ internal static class SpfLintCommand
         {
             var color = f.Severity switch { FindingSeverity.Error => "red", FindingSeverity.Warning => "yellow", _ => "blue" };
             var where = f.Subject is null ? string.Empty : f.Position is { } p ? $"{f.Subject} col {p}" : f.Subject;
-            table.AddRow(new Markup($"[{color}]{SenderAuthJson.Token(f.Severity)}[/]"), new Text(f.Code), new Text(where), new Text(f.Message));
+            table.AddRow(new Markup($"[{color}]{FindingSeverityTokens.Token(f.Severity)}[/]"), new Text(f.Code), new Text(where), new Text(f.Message));
         }
         AnsiConsole.Write(table);
     }

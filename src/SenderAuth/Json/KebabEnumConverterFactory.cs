@@ -17,26 +17,30 @@ internal sealed class KebabEnumConverterFactory : JsonConverterFactory
     public override bool CanConvert(Type typeToConvert) => typeToConvert.IsEnum;
 
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Reached only through SenderAuthJson, which is marked RequiresDynamicCode.")]
-    [UnconditionalSuppressMessage("Trimming", "IL2071", Justification = "The converter is a private type with a parameterless constructor; reached only through SenderAuthJson.")]
+    [UnconditionalSuppressMessage("Trimming", "IL2071", Justification = "The converter is an internal type with a parameterless constructor; reached only through SenderAuthJson.")]
     public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
         (JsonConverter)Activator.CreateInstance(typeof(KebabEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
 
-    private sealed class KebabEnumConverter<T> : JsonConverter<T>
-        where T : struct, Enum
-    {
-        private readonly TokenEnumConverter<T> _inner = new(v => MemberName(v) ?? JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
+/// <summary>
+/// One enum in kebab-case (<see cref="KebabEnumConverterFactory"/>), made by the factory on demand or named by a
+/// program without reflection (<see cref="SenderAuthJson.KebabCaseEnum{T}"/>); its public fields are kept for the
+/// member names (<see cref="JsonStringEnumMemberNameAttribute"/>) when the program is trimmed.
+/// </summary>
+internal sealed class KebabEnumConverter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] T> : JsonConverter<T>
+    where T : struct, Enum
+{
+    private readonly TokenEnumConverter<T> _inner = new(v => MemberName(v) ?? JsonNamingPolicy.KebabCaseLower.ConvertName(v.ToString()));
 
-        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.Read(ref reader, typeToConvert, options);
+    public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.Read(ref reader, typeToConvert, options);
 
-        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => _inner.Write(writer, value, options);
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => _inner.Write(writer, value, options);
 
-        public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.ReadAsPropertyName(ref reader, typeToConvert, options);
+    public override T ReadAsPropertyName(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => _inner.ReadAsPropertyName(ref reader, typeToConvert, options);
 
-        public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => _inner.WriteAsPropertyName(writer, value, options);
+    public override void WriteAsPropertyName(Utf8JsonWriter writer, T value, JsonSerializerOptions options) => _inner.WriteAsPropertyName(writer, value, options);
 
-        [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "Enum fields are kept with the enum; reached only through SenderAuthJson.")]
-        private static string? MemberName(T value) =>
-            typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
-                .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name;
-    }
+    private static string? MemberName(T value) =>
+        typeof(T).GetField(value.ToString())?.GetCustomAttributes(typeof(JsonStringEnumMemberNameAttribute), false)
+            .OfType<JsonStringEnumMemberNameAttribute>().FirstOrDefault()?.Name;
 }

@@ -84,9 +84,41 @@ public static class SenderAuthJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        Apply(options, options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver());
+        // Every other enum: kebab-case, one name only (no "a, b" lists, no numbers, no padding), errors list the words.
+        options.Converters.Add(new KebabEnumConverterFactory());
+        return options;
+    }
+
+    /// <summary>
+    /// The same contract over source-generated metadata (<paramref name="resolver"/>), for a trimmed or Native AOT
+    /// program (the engine CLI): no reflection. The kebab-case enums (every enum without a protocol token) cannot be
+    /// made on demand there, since a converter for an enum met only at run time is a generic instantiation that
+    /// ahead-of-time compilation never saw; the caller names them instead (<see cref="KebabCaseEnum{T}"/>). An enum
+    /// named nowhere is written as System.Text.Json's default, its number: a caller's test serializes its every view.
+    /// </summary>
+    public static JsonSerializerOptions Configure(JsonSerializerOptions options, IJsonTypeInfoResolver resolver, IEnumerable<JsonConverter> kebabCaseEnums)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentNullException.ThrowIfNull(kebabCaseEnums);
+        Apply(options, resolver);
+        foreach (var converter in kebabCaseEnums)
+        {
+            options.Converters.Add(converter);
+        }
+        return options;
+    }
+
+    /// <summary>The contract's converter for an enum without a protocol token: kebab-case (<c>MailFrom</c> is <c>mail-from</c>).</summary>
+    public static JsonConverter<T> KebabCaseEnum<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicFields)] T>()
+        where T : struct, Enum => new KebabEnumConverter<T>();
+
+    private static void Apply(JsonSerializerOptions options, IJsonTypeInfoResolver resolver)
+    {
         // Every finding: severity, code, message, subject, position, then its type's own fields (FindingContract);
         // a modifier, so the OpenAPI document reads the same names.
-        options.TypeInfoResolver = (options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver()).WithAddedModifier(FindingContract.Modify);
+        options.TypeInfoResolver = resolver.WithAddedModifier(FindingContract.Modify);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
         options.PropertyNameCaseInsensitive = true;
         options.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
@@ -98,7 +130,6 @@ public static class SenderAuthJson
         {
             options.Converters.Add(converter);
         }
-        return options;
     }
 
     [RequiresUnreferencedCode(Reflection)]
@@ -110,7 +141,6 @@ public static class SenderAuthJson
         return options;
     }
 
-    [RequiresDynamicCode(Reflection)]
     private static IEnumerable<JsonConverter> Converters() =>
     [
         new TokenEnumConverter<SpfResult>(SpfTokens.Token),
@@ -140,7 +170,5 @@ public static class SenderAuthJson
         new TokenEnumConverter<Reports.Failure.FailureReportFormat>(Reports.Failure.FailureReportFormatTokens.Token),
         new UtcDateTimeOffsetConverter(),
         new UtcDateTimeConverter(),
-        // Every other enum: kebab-case, one name only (no "a, b" lists, no numbers, no padding), errors list the words.
-        new KebabEnumConverterFactory(),
     ];
 }

@@ -20,7 +20,7 @@ public static class BatchSign
         {
             File.Copy(message, f);
         }
-        var cli = await context.CliAsync().ConfigureAwait(false);
+        var cli = await context.EngineCliAsync().ConfigureAwait(false);
         RowContext.Log($"==> dkim: batch signer, senderauth dkim sign --out-dir, {count} files");
         var sw = Stopwatch.StartNew();
         await Tool.RunAsync(cli, ["dkim", "sign", "--key", key, "--domain", "mosamuseum.com", "--selector", "rsa2026", "--out-dir", output, .. files],

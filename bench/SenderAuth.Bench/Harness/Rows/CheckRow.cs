@@ -36,7 +36,7 @@ public sealed class CheckRow : IRow
         var list = Path.Combine(context.Work, "domains.txt");
         await File.WriteAllLinesAsync(list, Enumerable.Range(0, Domains)
             .Select(i => i % 50 == 0 ? $"{Fixtures[i / 50 % Fixtures.Length]}.example" : $"nx{i:00000}.example"), ct).ConfigureAwait(false);
-        var cli = await context.CliAsync().ConfigureAwait(false);
+        var cli = await context.EngineCliAsync().ConfigureAwait(false);
         RowContext.Log("==> check: bulk, 10,000 domains, concurrency 64");
         var sw = Stopwatch.StartNew();
         // --dnssec resolver: this Knot is no recursive resolver, so validation from the root's anchors cannot reach the

@@ -25,7 +25,7 @@ public sealed class SpfBatchRow : IRow
         var dir = context.Folder("spf-batch");
         await Tool.RunAsync(context.Bench, ["--write-spf-batch", dir, "--lines", $"{Lines}"], ct).ConfigureAwait(false);
         string input = Path.Combine(dir, "input.jsonl"), ours = Path.Combine(dir, "ours.jsonl"), peer = Path.Combine(dir, "pyspf.jsonl");
-        var cli = await context.CliAsync().ConfigureAwait(false);
+        var cli = await context.EngineCliAsync().ConfigureAwait(false);
         // Warm the page cache for both programs' files, so neither pays the first read from disk.
         await TimedAsync(cli, ["spf", "--batch", "--zone", Path.Combine(dir, "policy.zone"), "--receiver", "mx.bench.example"], input, ours, ct).ConfigureAwait(false);
         await TimedAsync("/usr/bin/python3", [context.Path("bench/peers/pyspf_batch.py"), "--policy", Path.Combine(dir, "policy.json")], input, peer, ct).ConfigureAwait(false);

@@ -1,0 +1,3 @@
+using SenderAuth.Cli;
+
+return await CliApp.RunAsync(args, CliApp.EngineCommands()).ConfigureAwait(false);
