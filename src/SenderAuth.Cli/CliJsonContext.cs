@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using SenderAuth.Cli.Commands;
 using SenderAuth.Dkim;
 using SenderAuth.Json;
+using SenderAuth.Store.Data;
 using SenderAuth.Store.Hosting;
 using SenderAuth.Store.Reports;
 using SenderAuth.Store.Reports.Analysis;
@@ -53,5 +54,6 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
         SenderAuthJson.KebabCaseEnum<ReportImportStatus>(), SenderAuthJson.KebabCaseEnum<SourceCategory>(),
         SenderAuthJson.KebabCaseEnum<TimelineEventKind>(), SenderAuthJson.KebabCaseEnum<ReportKind>(),
         SenderAuthJson.KebabCaseEnum<AdviceArea>(), SenderAuthJson.KebabCaseEnum<ThirdPartyIntegration>(),
+        SenderAuthJson.KebabCaseEnum<DomainState>(), SenderAuthJson.KebabCaseEnum<RotationStep>(),
     ];
 }
