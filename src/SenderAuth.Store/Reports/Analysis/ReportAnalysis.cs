@@ -180,11 +180,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var selectors = _options.Provider.Selectors.Select(s => s.Name.ToLowerInvariant()).ToList();
-        var used = await IdentityDays
-            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && r.DkimDomain == domain.Name && r.DkimSelector != "" && selectors.Contains(r.DkimSelector))
-            .GroupBy(r => new { r.DkimSelector, r.Day }).Select(g => new { Selector = g.Key.DkimSelector, g.Key.Day, Messages = g.Sum(r => r.Messages) })
-            .ToListAsync(ct).ConfigureAwait(false);
+        var used = await OurSelectorUseAsync(domain, from, to, ct).ConfigureAwait(false);
         if (used.Count == 0)
         {
             return [];
@@ -199,7 +195,19 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         // history from before this server (or a key never activated), not a retired key.
         return used.Where(u => intervals.Any(iv => iv.Selector == u.Selector && iv.To < u.Day)
                 && !intervals.Any(iv => iv.Selector == u.Selector && u.Day >= iv.From && u.Day <= iv.To))
-            .OrderBy(u => u.Day).Select(u => new RetiredSelectorUse(u.Selector, DateTime.SpecifyKind(u.Day, DateTimeKind.Utc), u.Messages)).ToList();
+            .ToList();
+    }
+
+    /// <summary>Messages signed with one of our selectors under the domain's own d=, per selector and day.</summary>
+    internal async Task<IReadOnlyList<RetiredSelectorUse>> OurSelectorUseAsync(SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var selectors = _options.Provider.Selectors.Select(s => s.Name.ToLowerInvariant()).ToList();
+        var used = await IdentityDays
+            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && r.DkimDomain == domain.Name && r.DkimSelector != "" && selectors.Contains(r.DkimSelector))
+            .GroupBy(r => new { r.DkimSelector, r.Day }).Select(g => new { Selector = g.Key.DkimSelector, g.Key.Day, Messages = g.Sum(r => r.Messages) })
+            .ToListAsync(ct).ConfigureAwait(false);
+        return used.Select(u => new RetiredSelectorUse(u.Selector, DateTime.SpecifyKind(u.Day, DateTimeKind.Utc), u.Messages))
+            .OrderBy(u => u.Day).ThenBy(u => u.Selector, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyList<ReportFinding>> FindingsAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
