@@ -34,6 +34,12 @@ public sealed class StoredReport
     public required string ProvenanceDetail { get; set; }
     /// <summary>What the reader recovered (Reports/ReportWarnings): a JSON list of {code, message, position}; null when nothing was.</summary>
     public string? Warnings { get; set; }
+    /// <summary>
+    /// Its records are in the rollups (ReportSourceDay, ReportIdentityDay): set in the import's transaction, or by
+    /// the backfill (Reports/ReportRollupBackfill) for reports stored before rollups existed. Removing a copy takes
+    /// its records back out of the rollups only when this is set.
+    /// </summary>
+    public bool RolledUp { get; set; }
 }
 
 /// <summary>

@@ -24,6 +24,8 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
     public DbSet<StoredReport> Reports => Set<StoredReport>();
     public DbSet<StoredReportRecord> ReportRecords => Set<StoredReportRecord>();
     public DbSet<ReportDay> ReportDays => Set<ReportDay>();
+    public DbSet<ReportSourceDay> ReportSourceDays => Set<ReportSourceDay>();
+    public DbSet<ReportIdentityDay> ReportIdentityDays => Set<ReportIdentityDay>();
     public DbSet<ForeignReport> ForeignReports => Set<ForeignReport>();
     public DbSet<QuarantinedReport> QuarantinedReports => Set<QuarantinedReport>();
     public DbSet<KnownSender> KnownSenders => Set<KnownSender>();
@@ -141,6 +143,7 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             e.Property(s => s.Key).HasMaxLength(64);
         });
         ConfigureReports(modelBuilder);
+        ReportIdentityDay.Configure(modelBuilder);
         StoredFailureReport.Configure(modelBuilder);
     }
 
@@ -154,6 +157,8 @@ public abstract class SenderAuthDb(DbContextOptions options) : DbContext(options
             // shadows the mailbox's copy).
             e.HasIndex(r => new { r.PolicyDomain, r.ReporterOrg, r.ReportId, r.Uploaded }).IsUnique();
             e.HasIndex(r => new { r.DomainId, r.Begin });
+            // The backfill's cursor: reports not rolled up yet, in id order (an index scan, empty once it is done).
+            e.HasIndex(r => new { r.RolledUp, r.Id });
             e.Property(r => r.ReporterOrg).HasMaxLength(300);
             e.Property(r => r.ReportId).HasMaxLength(300);
             e.Property(r => r.PolicyDomain).HasMaxLength(253);

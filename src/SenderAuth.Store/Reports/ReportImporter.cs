@@ -74,6 +74,13 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
                 log.LogInformation(new EventId(LogEvents.Reports + 9), "report file {File}: a report was imported concurrently; reading the file again", fileName);
                 db.ChangeTracker.Clear();
             }
+            catch (Exception e) when (attempt < 3 && IsDeadlock(e))
+            {
+                // Two files adding to the same rollup or day rows in another order (a file holds reports of several
+                // days): PostgreSQL aborted this transaction, nothing of it stayed; the file is read again.
+                log.LogInformation(new EventId(LogEvents.Reports + 19), "report file {File}: deadlock with a concurrent import; reading the file again", fileName);
+                db.ChangeTracker.Clear();
+            }
             catch (Exception e) when (Unreadable(e))
             {
                 db.ChangeTracker.Clear();
@@ -241,6 +248,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             ReporterOrg = org, ReportId = id, DomainId = domain.Id, InstitutionId = domain.InstitutionId, PolicyDomain = policyDomain,
             Begin = meta.Begin.UtcDateTime, End = meta.End.UtcDateTime, PublishedPolicy = Clip(PolicyText(reader.Header.Policy), 300),
             Origin = origin, ImportedAt = now, Uploaded = uploaded, Trusted = trusted, Provenance = provenance, ProvenanceDetail = detail,
+            RolledUp = true,
         };
         db.Reports.Add(report);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -249,6 +257,8 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         long messages = 0, ours = 0, oursFailing = 0;
         var platform = _platform ??= new Analysis.SourceAttribution(options.Value.Provider.SendingIps, []);
         var totals = new ReportDay { DomainId = domain.Id, Day = day, Reports = 1 };
+        // Untrusted reports are rolled up too (Trusted is in the rollup's key): the analysis adds them when asked.
+        var rollup = new ReportRollup();
         foreach (var record in reader.ReadRecords(ct))
         {
             var row = ReportRecordMapper.Map(record, report.Id, domain.Id, day);
@@ -257,6 +267,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             records++;
             messages += record.Count;
             ReportRecordMapper.AddTo(totals, row);
+            rollup.Add(row, org);
             if (platform.IsPlatform(record.SourceIp.ToString()))
             {
                 ours += record.Count;
@@ -266,10 +277,15 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
             {
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
+                if (rollup.Rows >= BatchSize)
+                {
+                    await rollup.WriteAsync(db, ct).ConfigureAwait(false);
+                }
             }
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         db.ChangeTracker.Clear();
+        await rollup.WriteAsync(db, ct).ConfigureAwait(false);
         await db.Reports.Where(r => r.Id == report.Id)
             .ExecuteUpdateAsync(s => s.SetProperty(r => r.RecordCount, records).SetProperty(r => r.MessageCount, messages)
                 .SetProperty(r => r.Warnings, ReportWarnings.ToJson(reader.Warnings)), ct).ConfigureAwait(false);
@@ -318,7 +334,7 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
     /// <summary>
     /// Removes a stored copy that a better one replaces: the mailbox's copy replaces an upload with the same key
     /// (never the reverse), and a trusted copy replaces untrusted ones. Its records go, and its day totals are
-    /// taken back out when it had been counted.
+    /// taken back out when it had been counted, its rollups when it had been rolled up (not yet backfilled: not).
     /// </summary>
     private async Task RemoveCopyAsync(long reportId, string why, CancellationToken ct)
     {
@@ -350,6 +366,15 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
                     .SetProperty(d => d.Quarantine, d => d.Quarantine - t.Quarantine)
                     .SetProperty(d => d.Reject, d => d.Reject - t.Reject), ct).ConfigureAwait(false);
             }
+        }
+        if (old.RolledUp)
+        {
+            var rollup = new ReportRollup();
+            await foreach (var r in db.ReportRecords.AsNoTracking().Where(r => r.ReportId == old.Id).AsAsyncEnumerable().WithCancellation(ct).ConfigureAwait(false))
+            {
+                rollup.Add(r, old.ReporterOrg, sign: -1);
+            }
+            await rollup.WriteAsync(db, ct).ConfigureAwait(false);
         }
         await db.ReportRecords.Where(r => r.ReportId == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
         await db.Reports.Where(r => r.Id == old.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
@@ -527,6 +552,10 @@ public sealed partial class ReportImporter(SenderAuthDb db, IOptions<StoreOption
         Npgsql.PostgresException p => p.SqlState == "23505",
         _ => false,
     };
+
+    /// <summary>PostgreSQL's deadlock_detected (40P01), raised by a statement or by SaveChanges (then wrapped).</summary>
+    private static bool IsDeadlock(Exception e) =>
+        (e as Npgsql.PostgresException ?? e.InnerException as Npgsql.PostgresException) is { SqlState: "40P01" };
 
     private static string SafeName(string name)
     {

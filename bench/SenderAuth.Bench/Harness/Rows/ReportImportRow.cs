@@ -48,6 +48,8 @@ public sealed class ReportImportRow : IRow
             var server = await SenderAuthServer.StartAsync(context, folder, [.. store, "--resolver", "127.0.0.1:9"], masterKey, ct).ConfigureAwait(false);
             await server.CallAsync(HttpMethod.Post, "/institutions", new { code = "bench", name = "Bench" }, ct).ConfigureAwait(false);
             await server.CallAsync(HttpMethod.Post, "/institutions/bench/domains", new { name = Domain }, ct).ConfigureAwait(false);
+            // Reports about a domain not verified yet are held apart as foreign: the operator vouches for it.
+            await server.CallAsync(HttpMethod.Post, $"/institutions/bench/domains/{Domain}/verify", new { operatorOverride = true, reason = "bench" }, ct).ConfigureAwait(false);
             await server.DisposeAsync().ConfigureAwait(false);
 
             RowContext.Log($"==> report-import: {Reports} files into {db} through report --db");

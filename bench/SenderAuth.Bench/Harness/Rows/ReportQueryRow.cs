@@ -57,8 +57,10 @@ public sealed class ReportQueryRow : IRow
                 if (db == "postgres")
                 {
                     // Statistics, not data: what autovacuum's analyze would do a minute later on a live server, done now so
-                    // the planner sees 10 million rows when the queries are timed (the one statement EF has no API for).
+                    // the planner sees the rows when the queries are timed (the one statement EF has no API for).
                     await database.Database.ExecuteSqlRawAsync("ANALYZE \"ReportRecords\"", ct).ConfigureAwait(false);
+                    await database.Database.ExecuteSqlRawAsync("ANALYZE \"ReportSourceDays\"", ct).ConfigureAwait(false);
+                    await database.Database.ExecuteSqlRawAsync("ANALYZE \"ReportIdentityDays\"", ct).ConfigureAwait(false);
                 }
             }
             RowContext.Log($"    inserted in {sw.Elapsed.TotalSeconds:0} s");

@@ -9,9 +9,11 @@ namespace SenderAuth.Bench.Harness.Seeding;
 /// <summary>
 /// Fills a server database with a year of report records for one domain (row_report_query), through the server's
 /// EF Core model: 1,825 reports (365 days x 5 reporters), RECORDS rows spread evenly over them, ~2,000 distinct
-/// source IPs, counts 1-50, pass/fail and alignment patterns varied by row number, and the day totals the importer
-/// maintains (ReportDays) summed from the same rows. Importing 10 million rows through the API would time the
-/// importer (its own row, row_report_import), not the queries this row is about.
+/// source IPs, counts 1-50, pass/fail and alignment patterns varied by row number, and what the importer keeps
+/// beside them: the day totals (ReportDays) and the rollups the analysis reads (ReportSourceDays, ReportIdentityDays),
+/// summed from the same rows by the importer's own code (ReportRecordMapper.AddTo, ReportRollup). Importing 10
+/// million rows through the API would time the importer (its own row, row_report_import), not the queries this row
+/// is about.
 /// </summary>
 public static class ReportVolume
 {
@@ -44,6 +46,7 @@ public static class ReportVolume
             Trusted = true,
             Provenance = ReportProvenance.LocalFile,
             ProvenanceDetail = "seeded by the bench",
+            RolledUp = true,
         }).ToList();
         db.Reports.AddRange(reports);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -51,28 +54,36 @@ public static class ReportVolume
 
         var days = new Dictionary<DateTime, ReportDay>();
         var sw = Stopwatch.StartNew();
-        for (long i = 0; i < records; i++)
+        var rollup = new ReportRollup();
+        long written = 0;
+        // Report by report (record i belongs to report i % Reports), as the importer writes them: a report's rollup
+        // is summed in memory and added once, when its records are in.
+        for (var k = 0; k < Reports; k++)
         {
-            var k = (int)(i % Reports);
-            var r = Record(i, reports[k].Id, domain.Id, domainName, Start.AddDays(k / 5));
-            db.ReportRecords.Add(r);
-            if (!days.TryGetValue(r.Day, out var day))
+            for (long i = k; i < records; i += Reports)
             {
-                days[r.Day] = day = new ReportDay { DomainId = domain.Id, Day = r.Day };
-            }
-            // Each report's first record counts it on its day (records go round the reports in order).
-            day.Reports += i < Reports ? 1 : 0;
-            // The day totals as the importer keeps them (one definition: ReportRecordMapper.AddTo).
-            ReportRecordMapper.AddTo(day, r);
-            if ((i + 1) % Batch == 0)
-            {
-                await db.SaveChangesAsync(ct).ConfigureAwait(false);
-                db.ChangeTracker.Clear();
-                if ((i + 1) % 1_000_000 == 0)
+                var r = Record(i, reports[k].Id, domain.Id, domainName, Start.AddDays(k / 5));
+                db.ReportRecords.Add(r);
+                if (!days.TryGetValue(r.Day, out var day))
                 {
-                    RowContext.Log($"    {i + 1:N0} records, {(i + 1) / sw.Elapsed.TotalSeconds:0}/s");
+                    days[r.Day] = day = new ReportDay { DomainId = domain.Id, Day = r.Day };
+                }
+                // Each report's first record counts it on its day.
+                day.Reports += i < Reports ? 1 : 0;
+                // The day totals as the importer keeps them (one definition: ReportRecordMapper.AddTo).
+                ReportRecordMapper.AddTo(day, r);
+                rollup.Add(r, reports[k].ReporterOrg);
+                if (++written % Batch == 0)
+                {
+                    await db.SaveChangesAsync(ct).ConfigureAwait(false);
+                    db.ChangeTracker.Clear();
+                    if (written % 1_000_000 == 0)
+                    {
+                        RowContext.Log($"    {written:N0} records, {written / sw.Elapsed.TotalSeconds:0}/s");
+                    }
                 }
             }
+            await rollup.WriteAsync(db, ct).ConfigureAwait(false);
         }
         db.ReportDays.AddRange(days.Values);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

@@ -11,8 +11,10 @@ namespace SenderAuth.Store.Reports.Analysis;
 
 /// <summary>
 /// Reads one domain's reports for a window: summaries by period, attributed sources, reconciliation with what
-/// we signed, findings and the advisor's next steps. Aggregation happens in the database (GROUP BY day or IP on
-/// indexed columns); attribution, findings and advice are pure code over those aggregates.
+/// we signed, findings and the advisor's next steps. Everything reads what the import sums: the day totals
+/// (<see cref="ReportDay"/>) and the rollups (<see cref="ReportSourceDay"/>, <see cref="ReportIdentityDay"/>),
+/// grouped in the database over the domain's window; never the raw records, whose number grows with the mail.
+/// Attribution, findings and advice are pure code over those aggregates.
 /// </summary>
 public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOptions> options, IDnsResolver resolver, TimeProvider time)
 {
@@ -24,8 +26,10 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     /// </summary>
     public bool IncludeUntrusted { get; set; } = options.Value.Reports.IncludeUntrusted;
 
-    /// <summary>The report rows the analysis counts: trusted ones, and the others when asked.</summary>
-    private IQueryable<StoredReportRecord> Counted => IncludeUntrusted ? db.ReportRecords.AsNoTracking() : db.ReportRecords.AsNoTracking().Where(r => r.Trusted);
+    /// <summary>The rollup rows the analysis counts: trusted reports', and the others' when asked.</summary>
+    private IQueryable<ReportSourceDay> SourceDays => IncludeUntrusted ? db.ReportSourceDays.AsNoTracking() : db.ReportSourceDays.AsNoTracking().Where(r => r.Trusted);
+
+    private IQueryable<ReportIdentityDay> IdentityDays => IncludeUntrusted ? db.ReportIdentityDays.AsNoTracking() : db.ReportIdentityDays.AsNoTracking().Where(r => r.Trusted);
 
     /// <summary>How long a page of reverse names, or a record the advisor reads, may take.</summary>
     private static readonly TimeSpan LookupBound = TimeSpan.FromSeconds(2);
@@ -35,7 +39,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     {
         ArgumentNullException.ThrowIfNull(domain);
         var end = to?.Date ?? await db.ReportDays.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false)
-            ?? (IncludeUntrusted ? await Counted.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false) : null)
+            ?? (IncludeUntrusted ? await SourceDays.Where(r => r.DomainId == domain.Id).MaxAsync(r => (DateTime?)r.Day, ct).ConfigureAwait(false) : null)
             ?? time.GetUtcNow().UtcDateTime.Date;
         var start = from?.Date ?? end.AddDays(-(_options.Reports.Advisor.MinDays - 1));
         return (DateTime.SpecifyKind(start, DateTimeKind.Utc), DateTime.SpecifyKind(end, DateTimeKind.Utc));
@@ -60,15 +64,13 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             .OrderBy(d => d.Day).ToListAsync(ct).ConfigureAwait(false);
         if (IncludeUntrusted)
         {
-            // Untrusted reports are not in the day totals: their rows are summed here (only when asked for).
-            var extra = await db.ReportRecords.AsNoTracking().Where(r => r.DomainId == domainId && !r.Trusted && r.Day >= from && r.Day <= to)
+            // Untrusted reports are not in the day totals: their rollups are summed here (only when asked for).
+            var extra = await db.ReportSourceDays.AsNoTracking().Where(r => r.DomainId == domainId && !r.Trusted && r.Day >= from && r.Day <= to)
                 .GroupBy(r => r.Day).Select(g => new ReportDay
                 {
-                    DomainId = domainId, Day = g.Key, Reports = 0, Messages = g.Sum(r => r.Count),
-                    DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0), DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
-                    SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0), DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
-                    SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0), Quarantine = g.Sum(r => r.Disposition == ReportRecordMapper.Quarantine ? r.Count : 0),
-                    Reject = g.Sum(r => r.Disposition == ReportRecordMapper.Reject ? r.Count : 0),
+                    DomainId = domainId, Day = g.Key, Reports = 0, Messages = g.Sum(r => r.Messages),
+                    DmarcPass = g.Sum(r => r.DmarcPass), DkimAligned = g.Sum(r => r.DkimAligned), SpfAligned = g.Sum(r => r.SpfAligned),
+                    DkimPass = g.Sum(r => r.DkimPass), SpfPass = g.Sum(r => r.SpfPass), Quarantine = g.Sum(r => r.Quarantine), Reject = g.Sum(r => r.Reject),
                 }).ToListAsync(ct).ConfigureAwait(false);
             rows = rows.Concat(extra).GroupBy(d => d.Day).Select(g => g.Aggregate(new ReportDay { DomainId = domainId, Day = g.Key }, (a, d) =>
             {
@@ -86,27 +88,28 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var inWindow = Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        var inWindow = SourceDays.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
         var totals = await inWindow.GroupBy(r => r.SourceIp).Select(g => new
         {
             Ip = g.Key,
-            Messages = g.Sum(r => r.Count),
-            DmarcPass = g.Sum(r => r.DmarcPass ? r.Count : 0),
-            DkimAligned = g.Sum(r => r.DkimAligned ? r.Count : 0),
-            SpfAligned = g.Sum(r => r.SpfAligned ? r.Count : 0),
-            DkimPass = g.Sum(r => r.DkimAuthPass ? r.Count : 0),
-            SpfPass = g.Sum(r => r.SpfAuthPass ? r.Count : 0),
-            Forwarded = g.Sum(r => r.ForwardHint ? r.Count : 0),
+            Messages = g.Sum(r => r.Messages),
+            DmarcPass = g.Sum(r => r.DmarcPass),
+            DkimAligned = g.Sum(r => r.DkimAligned),
+            SpfAligned = g.Sum(r => r.SpfAligned),
+            DkimPass = g.Sum(r => r.DkimPass),
+            SpfPass = g.Sum(r => r.SpfPass),
+            Forwarded = g.Sum(r => r.Forwarded),
             First = g.Min(r => r.Day),
             Last = g.Max(r => r.Day),
         }).ToListAsync(ct).ConfigureAwait(false);
-        var reporters = await inWindow.Join(db.Reports, r => r.ReportId, p => p.Id, (r, p) => new { r.SourceIp, p.ReporterOrg })
-            .Distinct().ToListAsync(ct).ConfigureAwait(false);
-        var dkim = await inWindow.Where(r => r.DkimDomain != null && r.DkimAuthPass).Select(r => new { r.SourceIp, r.DkimDomain }).Distinct().ToListAsync(ct).ConfigureAwait(false);
-        var spf = await inWindow.Where(r => r.SpfDomain != null && r.SpfAuthPass).Select(r => new { r.SourceIp, r.SpfDomain }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        var reporters = await inWindow.Select(r => new { r.SourceIp, r.ReporterOrg }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        var identities = IdentityDays.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        // A domain is listed when some record carrying it passed ("" is a record without one).
+        var dkim = await identities.Where(r => r.DkimDomain != "" && r.DkimPassRecords > 0).Select(r => new { r.SourceIp, r.DkimDomain }).Distinct().ToListAsync(ct).ConfigureAwait(false);
+        var spf = await identities.Where(r => r.SpfDomain != "" && r.SpfPassRecords > 0).Select(r => new { r.SourceIp, r.SpfDomain }).Distinct().ToListAsync(ct).ConfigureAwait(false);
         var byIpReporters = reporters.ToLookup(r => r.SourceIp, r => r.ReporterOrg);
-        var byIpDkim = dkim.ToLookup(r => r.SourceIp, r => r.DkimDomain!);
-        var byIpSpf = spf.ToLookup(r => r.SourceIp, r => r.SpfDomain!);
+        var byIpDkim = dkim.ToLookup(r => r.SourceIp, r => r.DkimDomain);
+        var byIpSpf = spf.ToLookup(r => r.SourceIp, r => r.SpfDomain);
         var attribution = await AttributionAsync(institution.Id, ct).ConfigureAwait(false);
         return totals.Select(t => attribution.Attribute(new SourceAggregate(t.Ip, t.Messages, t.DmarcPass, t.DkimAligned, t.SpfAligned, t.DkimPass, t.SpfPass, t.Forwarded,
                 DateTime.SpecifyKind(t.First, DateTimeKind.Utc), DateTime.SpecifyKind(t.Last, DateTimeKind.Utc),
@@ -149,18 +152,17 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     {
         ArgumentNullException.ThrowIfNull(domain);
         var attribution = await AttributionAsync(institution.Id, ct).ConfigureAwait(false);
-        var inWindow = Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
+        var inWindow = SourceDays.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to);
         // Our networks are CIDRs, which SQL cannot match portably: the distinct IPs (a few thousand at most) are
-        // matched here, and only our IPs' rows are summed per reporter and day, so memory does not grow with records.
+        // matched here, and only our IPs' rollups are summed per reporter and day, so memory does not grow with records.
         var ips = await inWindow.Select(r => r.SourceIp).Distinct().ToListAsync(ct).ConfigureAwait(false);
         var ours = ips.Where(attribution.IsPlatform).ToList();
         var reported = new List<ReportedDay>();
         if (ours.Count > 0)
         {
             var perDay = await inWindow.Where(r => ours.Contains(r.SourceIp))
-                .Join(db.Reports, r => r.ReportId, p => p.Id, (r, p) => new { p.ReporterOrg, r.Day, r.Count })
-                .GroupBy(x => new { x.ReporterOrg, x.Day })
-                .Select(g => new { g.Key.ReporterOrg, g.Key.Day, Messages = g.Sum(x => x.Count) })
+                .GroupBy(r => new { r.ReporterOrg, r.Day })
+                .Select(g => new { g.Key.ReporterOrg, g.Key.Day, Messages = g.Sum(r => r.Messages) })
                 .ToListAsync(ct).ConfigureAwait(false);
             reported.AddRange(perDay.Select(x => new ReportedDay(x.ReporterOrg, DateTime.SpecifyKind(x.Day, DateTimeKind.Utc), x.Messages)));
         }
@@ -178,11 +180,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     {
         ArgumentNullException.ThrowIfNull(institution);
         ArgumentNullException.ThrowIfNull(domain);
-        var selectors = _options.Provider.Selectors.Select(s => s.Name.ToLowerInvariant()).ToList();
-        var used = await Counted
-            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && r.DkimDomain == domain.Name && r.DkimSelector != null && selectors.Contains(r.DkimSelector))
-            .GroupBy(r => new { r.DkimSelector, r.Day }).Select(g => new { Selector = g.Key.DkimSelector!, g.Key.Day, Messages = g.Sum(r => r.Count) })
-            .ToListAsync(ct).ConfigureAwait(false);
+        var used = await OurSelectorUseAsync(domain, from, to, ct).ConfigureAwait(false);
         if (used.Count == 0)
         {
             return [];
@@ -197,7 +195,19 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         // history from before this server (or a key never activated), not a retired key.
         return used.Where(u => intervals.Any(iv => iv.Selector == u.Selector && iv.To < u.Day)
                 && !intervals.Any(iv => iv.Selector == u.Selector && u.Day >= iv.From && u.Day <= iv.To))
-            .OrderBy(u => u.Day).Select(u => new RetiredSelectorUse(u.Selector, DateTime.SpecifyKind(u.Day, DateTimeKind.Utc), u.Messages)).ToList();
+            .ToList();
+    }
+
+    /// <summary>Messages signed with one of our selectors under the domain's own d=, per selector and day.</summary>
+    internal async Task<IReadOnlyList<RetiredSelectorUse>> OurSelectorUseAsync(SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
+    {
+        var selectors = _options.Provider.Selectors.Select(s => s.Name.ToLowerInvariant()).ToList();
+        var used = await IdentityDays
+            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && r.DkimDomain == domain.Name && r.DkimSelector != "" && selectors.Contains(r.DkimSelector))
+            .GroupBy(r => new { r.DkimSelector, r.Day }).Select(g => new { Selector = g.Key.DkimSelector, g.Key.Day, Messages = g.Sum(r => r.Messages) })
+            .ToListAsync(ct).ConfigureAwait(false);
+        return used.Select(u => new RetiredSelectorUse(u.Selector, DateTime.SpecifyKind(u.Day, DateTimeKind.Utc), u.Messages))
+            .OrderBy(u => u.Day).ThenBy(u => u.Selector, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyList<ReportFinding>> FindingsAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
@@ -230,9 +240,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         ArgumentNullException.ThrowIfNull(domain);
         var sources = await SourcesAsync(institution, domain, from, to, ct).ConfigureAwait(false);
         var findings = await FindingsAsync(institution, domain, from, to, sources, ct).ConfigureAwait(false);
-        var days = IncludeUntrusted
-            ? await Counted.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false)
-            : await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
+        var days = await DaysOfDataAsync(domain, from, to, ct).ConfigureAwait(false);
         // The engine's predicates decide what counts as a DMARC or SPF record (a prefix test would take
         // "v=DMARC10" or "v=spf1x" for one and miss "v = DMARC1"), as the check and PublishPlan do.
         var dmarcLookup = TxtAsync("_dmarc." + domain.Name, DmarcRecord.IsDmarcRecord, ct);
@@ -251,6 +259,15 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         return (sources, findings, PolicyAdvisor.Advise(domain.Name, sources, days, findings, dmarc, spf, starting, keyBits, _options.Reports.Advisor));
     }
 
+    /// <summary>Days of the window with reports: the day totals' rows, or any rollup's day when untrusted reports count too.</summary>
+    public async Task<int> DaysOfDataAsync(SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(domain);
+        return IncludeUntrusted
+            ? await SourceDays.Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to).Select(r => r.Day).Distinct().CountAsync(ct).ConfigureAwait(false)
+            : await db.ReportDays.CountAsync(d => d.DomainId == domain.Id && d.Day >= from && d.Day <= to, ct).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// RSA key sizes of the DKIM keys third parties sign with (selector and d= from the reports, key from DNS), so
     /// the advice can say a key is too short. At most 20 keys, looked up together within the lookup bound.
@@ -258,14 +275,11 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
     private async Task<IReadOnlyDictionary<string, int>> ThirdPartyKeyBitsAsync(SenderDomain domain, DateTime from, DateTime to,
         IReadOnlyList<AttributedSource> sources, CancellationToken ct)
     {
-        var ips = sources.Where(s => s.Category is SourceCategory.Declared or SourceCategory.ThirdParty).Select(s => s.Source.Ip).Take(200).ToList();
-        if (ips.Count == 0)
+        var keys = await ThirdPartyKeyNamesAsync(domain, from, to, sources, ct).ConfigureAwait(false);
+        if (keys.Count == 0)
         {
             return new Dictionary<string, int>();
         }
-        var keys = await Counted
-            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && ips.Contains(r.SourceIp) && r.DkimSelector != null && r.DkimDomain != null && r.DkimDomain != domain.Name)
-            .Select(r => r.DkimSelector + "._domainkey." + r.DkimDomain).Distinct().Take(20).ToListAsync(ct).ConfigureAwait(false);
         using var bound = CancellationTokenSource.CreateLinkedTokenSource(ct);
         bound.CancelAfter(LookupBound);
         var found = await Task.WhenAll(keys.Select(async name =>
@@ -282,6 +296,19 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             }
         })).ConfigureAwait(false);
         return found.Where(f => f.Item2 > 0).ToDictionary(f => f.name, f => f.Item2);
+    }
+
+    /// <summary>The DKIM key names (<c>selector._domainkey.d</c>) third-party sources signed with, at most 20, in name order.</summary>
+    internal async Task<IReadOnlyList<string>> ThirdPartyKeyNamesAsync(SenderDomain domain, DateTime from, DateTime to, IReadOnlyList<AttributedSource> sources, CancellationToken ct)
+    {
+        var ips = sources.Where(s => s.Category is SourceCategory.Declared or SourceCategory.ThirdParty).Select(s => s.Source.Ip).Take(200).ToList();
+        if (ips.Count == 0)
+        {
+            return [];
+        }
+        return await IdentityDays
+            .Where(r => r.DomainId == domain.Id && r.Day >= from && r.Day <= to && ips.Contains(r.SourceIp) && r.DkimSelector != "" && r.DkimDomain != "" && r.DkimDomain != domain.Name)
+            .Select(r => r.DkimSelector + "._domainkey." + r.DkimDomain).Distinct().OrderBy(n => n).Take(20).ToListAsync(ct).ConfigureAwait(false);
     }
 
     /// <summary>The record as DNS serves it now (the reports show the past; the next step starts from the present).</summary>

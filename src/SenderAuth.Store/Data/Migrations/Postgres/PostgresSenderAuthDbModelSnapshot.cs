@@ -603,6 +603,104 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                     b.ToTable("ReportDays");
                 });
 
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportIdentityDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SourceIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("DkimDomain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<string>("DkimSelector")
+                        .HasMaxLength(63)
+                        .HasColumnType("character varying(63)");
+
+                    b.Property<string>("SpfDomain")
+                        .HasMaxLength(253)
+                        .HasColumnType("character varying(253)");
+
+                    b.Property<long>("DkimPassRecords")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SpfPassRecords")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DomainId", "Day", "SourceIp", "Trusted", "DkimDomain", "DkimSelector", "SpfDomain");
+
+                    b.ToTable("ReportIdentityDays", (string)null);
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportSourceDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SourceIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)");
+
+                    b.Property<string>("ReporterOrg")
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("DkimAligned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DkimPass")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DmarcPass")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Forwarded")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Quarantine")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Reject")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SpfAligned")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SpfPass")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("DomainId", "Day", "SourceIp", "ReporterOrg", "Trusted");
+
+                    b.ToTable("ReportSourceDays", (string)null);
+                });
+
             modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
@@ -931,6 +1029,9 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");
 
+                    b.Property<bool>("RolledUp")
+                        .HasColumnType("boolean");
+
                     b.Property<bool>("Trusted")
                         .HasColumnType("boolean");
 
@@ -943,6 +1044,8 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");
+
+                    b.HasIndex("RolledUp", "Id");
 
                     b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
@@ -1180,6 +1283,24 @@ namespace SenderAuth.Store.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
+                {
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportIdentityDay", b =>
+                {
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportSourceDay", b =>
                 {
                     b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()

@@ -576,6 +576,104 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                     b.ToTable("ReportDays");
                 });
 
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportIdentityDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DkimDomain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DkimSelector")
+                        .HasMaxLength(63)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SpfDomain")
+                        .HasMaxLength(253)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DkimPassRecords")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SpfPassRecords")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DomainId", "Day", "SourceIp", "Trusted", "DkimDomain", "DkimSelector", "SpfDomain");
+
+                    b.ToTable("ReportIdentityDays", (string)null);
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportSourceDay", b =>
+                {
+                    b.Property<long>("DomainId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceIp")
+                        .HasMaxLength(45)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReporterOrg")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Trusted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DkimAligned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DkimPass")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("DmarcPass")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Forwarded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Quarantine")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Records")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Reject")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SpfAligned")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SpfPass")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DomainId", "Day", "SourceIp", "ReporterOrg", "Trusted");
+
+                    b.ToTable("ReportSourceDays", (string)null);
+                });
+
             modelBuilder.Entity("SenderAuth.Store.Data.SenderDomain", b =>
                 {
                     b.Property<long>("Id")
@@ -898,6 +996,9 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("RolledUp")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("Trusted")
                         .HasColumnType("INTEGER");
 
@@ -910,6 +1011,8 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("DomainId", "Begin");
+
+                    b.HasIndex("RolledUp", "Id");
 
                     b.HasIndex("PolicyDomain", "ReporterOrg", "ReportId", "Uploaded")
                         .IsUnique();
@@ -1141,6 +1244,24 @@ namespace SenderAuth.Store.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("SenderAuth.Store.Data.ReportDay", b =>
+                {
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportIdentityDay", b =>
+                {
+                    b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
+                        .WithMany()
+                        .HasForeignKey("DomainId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SenderAuth.Store.Data.ReportSourceDay", b =>
                 {
                     b.HasOne("SenderAuth.Store.Data.SenderDomain", null)
                         .WithMany()
