@@ -18,7 +18,7 @@ public sealed partial class DomainChecker
         {
             switch (issue.Code)
             {
-                case "no-record":
+                case DmarcLintCodes.NoRecord:
                     var twice = await dns.QueryAsync($"{name}.{domain}", DnsRecordType.Txt, ct).ConfigureAwait(false);
                     findings.Add(twice.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text))
                         ? new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-zone-appended-twice",
@@ -26,11 +26,11 @@ public sealed partial class DomainChecker
                         : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Subject = name, Expected = starter.Value });
                     records.Add(starter);
                     break;
-                case "wrong-name":
+                case DmarcLintCodes.WrongName:
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-wrong-name", issue.Message) { Subject = domain, Expected = name });
                     records.Add(starter);
                     break;
-                case "dns-failure":
+                case DmarcLintCodes.DnsFailure:
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dns-unreachable", issue.Message) { Subject = name, Temporary = true });
                     break;
                 default:
