@@ -87,7 +87,7 @@ public sealed partial class DomainChecker
         }
         if (mx.Status != DnsStatus.NoError)
         {
-            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing",
+            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mail-from-mx-missing",
                 $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Subject = mailFrom });
             records.AddRange(planned.Where(r => r.Type == DnsRecordType.Mx));
         }
@@ -95,7 +95,7 @@ public sealed partial class DomainChecker
         var spf = txt.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
         if (spf.Count != 1 || !spf[0].Split(' ').Contains("include:" + include, StringComparer.OrdinalIgnoreCase))
         {
-            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-spf-missing",
+            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mail-from-spf-missing",
                 $"the bounce domain {mailFrom} needs its own SPF record including {include}, or SPF will not pass for our MAIL FROM")
                 { Subject = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted.Value });
             records.Add(wanted);
