@@ -320,7 +320,7 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, TimelineEventKind.Key, $"key at selector {k.Selector} revoked")); }
         }
         var audit = await db.Audit.AsNoTracking().Where(a => a.InstitutionId == institution.Id && a.At >= from && a.At < to
-                && a.Action != "domain.state" && (a.Subject == domain.Name || a.Subject == institution.Code))
+                && a.Action != AuditActions.DomainState && (a.Subject == domain.Name || a.Subject == institution.Code))
             .OrderBy(a => a.Id).Take(500).Select(a => new { a.At, a.Action, a.Subject, a.Actor }).ToListAsync(ct).ConfigureAwait(false);
         events.AddRange(audit.Select(a => new TimelineEvent(a.At, TimelineEventKind.Config, $"{a.Action} {a.Subject} by {a.Actor}")));
         return events.Select(e => e with { At = DateTime.SpecifyKind(e.At, DateTimeKind.Utc) }).OrderBy(e => e.At).ToList();
