@@ -1,6 +1,7 @@
 using System.CommandLine;
 using SenderAuth.Dns;
 using SenderAuth.Dns.DnsSec;
+using SenderAuth.Json;
 
 namespace SenderAuth.Cli;
 
@@ -31,8 +32,8 @@ internal sealed class CliDnssec
             + "default: the root's anchors (KSK-2017 and KSK-2024).",
     };
 
-    // The enum from exactly these words: enum parsing alone would also take a number.
-    public CliDnssec() => Mode.AcceptOnlyFromAmong("validate", "resolver", "off");
+    // The enum from exactly its words: enum parsing alone would also take a number.
+    public CliDnssec() => Mode.AcceptOnlyFromAmong([.. SenderAuthJson.Tokens<DnssecMode>()]);
 
     public void AddTo(Command command)
     {
@@ -47,7 +48,7 @@ internal sealed class CliDnssec
         var file = parse.GetValue(TrustAnchor);
         if (file is not null && mode != DnssecMode.Validate)
         {
-            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {(mode == DnssecMode.Off ? "off" : "resolver")}");
+            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {SenderAuthJson.Token(mode)}");
         }
         if (mode == DnssecMode.Off || parse.GetValue(resolver.Zone) is not null)
         {

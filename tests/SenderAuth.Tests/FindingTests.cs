@@ -48,11 +48,11 @@ public class FindingTests
     [Fact]
     public void CheckFinding_Json_IsTheFindingShapeThenTheCheckFields()
     {
-        var f = new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing", "publish the MX")
+        var f = new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mail-from-mx-missing", "publish the MX")
         {
             Subject = "bounce.mosa.example", Expected = "bounce.mosa.example MX 10 mx.ticketing.example", Temporary = false,
         };
-        Assert.Equal("""{"severity":"error","code":"mailfrom-mx-missing","message":"publish the MX","subject":"bounce.mosa.example","position":null,"area":"mail-from","observed":null,"expected":"bounce.mosa.example MX 10 mx.ticketing.example","temporary":false}""",
+        Assert.Equal("""{"severity":"error","code":"mail-from-mx-missing","message":"publish the MX","subject":"bounce.mosa.example","position":null,"area":"mail-from","observed":null,"expected":"bounce.mosa.example MX 10 mx.ticketing.example","temporary":false}""",
             JsonSerializer.Serialize(f, SenderAuthJson.Options));
         Assert.Equal(f, JsonSerializer.Deserialize<CheckFinding>(JsonSerializer.Serialize(f, SenderAuthJson.Options), SenderAuthJson.Options));
     }

@@ -28,7 +28,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            await audit.RecordAsync(Context, "auth.refused", "API key", $"Authorization is not Bearer, on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
+            await audit.RecordAsync(Context, AuditActions.AuthRefused, "API key", $"Authorization is not Bearer, on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
             return AuthenticateResult.Fail("use Authorization: Bearer <API key>");
         }
         var key = header[7..].Trim();
@@ -42,7 +42,7 @@ public sealed class ApiKeyAuthenticationHandler(
                 // Misses are not cached: random keys must not fill the cache. The audit names the key by its visible
                 // prefix only (what lists show of real keys), never the rest; one subject, so a scanner trying many
                 // paths from one address is throttled as one (SecurityAudit).
-                await audit.RecordAsync(Context, "auth.refused", "API key", $"unknown or revoked API key {ApiKeyFormat.Visible(key)}… on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
+                await audit.RecordAsync(Context, AuditActions.AuthRefused, "API key", $"unknown or revoked API key {ApiKeyFormat.Visible(key)}… on {Request.Method} {Request.Path}", throttle: true).ConfigureAwait(false);
                 return AuthenticateResult.Fail("unknown or revoked API key");
             }
             cache.Set(hash, caller, new MemoryCacheEntryOptions { AbsoluteExpirationRelativeToNow = CacheFor, Size = 1 });

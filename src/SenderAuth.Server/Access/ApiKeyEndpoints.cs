@@ -74,7 +74,7 @@ public static class ApiKeyEndpoints
         var stored = ApiScopes.Store(scopes);
         var row = new ApiKey { Name = name, Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), InstitutionId = institution?.Id, Scopes = stored, CreatedAt = time.GetUtcNow().UtcDateTime };
         db.ApiKeys.Add(row);
-        db.Record(time, caller, institution?.Id, "apikey.create", institution?.Code ?? $"operator:{name}", $"{(institution is null ? "" : name + ", ")}scopes {stored}");
+        db.Record(time, caller, institution?.Id, AuditActions.ApiKeyCreate, institution?.Code ?? $"operator:{name}", $"{(institution is null ? "" : name + ", ")}scopes {stored}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return new ApiKeyCreated(row.Id, name, key, institution?.Code, ApiScopes.Load(stored), "store this key now: it is not shown again");
     }
@@ -98,7 +98,7 @@ public static class ApiKeyEndpoints
                 return ErrorResponses.Problem(new ServiceError.Conflict("this is the last operator key: issue another one before revoking it"), http);
             }
             key.RevokedAt = time.GetUtcNow().UtcDateTime;
-            db.Record(time, caller, key.InstitutionId, "apikey.revoke", key.Prefix + "…", key.Name);
+            db.Record(time, caller, key.InstitutionId, AuditActions.ApiKeyRevoke, key.Prefix + "…", key.Name);
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
             // At once on this instance; other instances' caches let it work for at most 10 s more.
             cache.Remove(Convert.ToHexString(key.Hash));

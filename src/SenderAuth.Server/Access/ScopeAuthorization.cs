@@ -30,7 +30,7 @@ public sealed class ScopeHandler(SecurityAudit audit) : AuthorizationHandler<Sco
             {
                 // No path: only the first request of the window would be named, and one the key may not even see
                 // succeed (authorization comes before the endpoint's own not-found).
-                await audit.RecordAsync(http, "key.use", ApiScopes.Token(requirement.Scope), null, throttle: true, window: KeyUseWindow).ConfigureAwait(false);
+                await audit.RecordAsync(http, AuditActions.KeyUse, ApiScopes.Token(requirement.Scope), null, throttle: true, window: KeyUseWindow).ConfigureAwait(false);
             }
         }
     }
@@ -53,7 +53,7 @@ public sealed class ScopeRefusalHandler(SecurityAudit audit) : IAuthorizationMid
             var caller = Caller.From(context);
             var needed = ApiScopes.Token(missing.Scope);
             var holds = Holds(caller);
-            await audit.RecordAsync(context, "auth.scope-refused", $"{context.Request.Method} {context.Request.Path}", $"needs {needed}; the key holds {holds}", throttle: true).ConfigureAwait(false);
+            await audit.RecordAsync(context, AuditActions.AuthScopeRefused, $"{context.Request.Method} {context.Request.Path}", $"needs {needed}; the key holds {holds}", throttle: true).ConfigureAwait(false);
             var refusal = ErrorResponses.Problem(MissingScope(caller, missing.Scope), context);
             refusal.ProblemDetails.Extensions["missingScope"] = needed;
             await refusal.ExecuteAsync(context).ConfigureAwait(false);

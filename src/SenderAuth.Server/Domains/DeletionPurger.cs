@@ -54,7 +54,7 @@ public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions
                 }
                 // Counters are keyed by name, not by a foreign key: they go with the domain.
                 await db.SignedCounts.Where(c => c.Domain == d.Name).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-                db.Record(time, "system", d.InstitutionId, "domain.purge", d.Name, $"deleted more than {_options.DeletedDays} days ago: reports, checks and history removed");
+                db.Record(time, "system", d.InstitutionId, AuditActions.DomainPurge, d.Name, $"deleted more than {_options.DeletedDays} days ago: reports, checks and history removed");
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
                 purgedDomains++;
@@ -76,7 +76,7 @@ public sealed partial class DeletionPurger(IServiceScopeFactory scopes, IOptions
                 }
                 await db.SignedCounts.Where(c => names.Contains(c.Domain)).ExecuteDeleteAsync(ct).ConfigureAwait(false);
                 await db.ApiKeys.Where(k => k.InstitutionId == i.Id).ExecuteDeleteAsync(ct).ConfigureAwait(false);
-                db.Record(time, "system", i.Id, "institution.purge", i.Code, $"deleted more than {_options.DeletedDays} days ago: domains, reports and keys removed");
+                db.Record(time, "system", i.Id, AuditActions.InstitutionPurge, i.Code, $"deleted more than {_options.DeletedDays} days ago: domains, reports and keys removed");
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 await tx.CommitAsync(ct).ConfigureAwait(false);
                 purgedInstitutions++;

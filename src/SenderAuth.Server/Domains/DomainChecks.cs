@@ -154,7 +154,7 @@ public sealed class DomainChecks(SenderAuthDb db, IDnsResolver dns, DnssecSettin
             {
                 key.State = DkimKeyState.Published;
                 key.PublishedAt = time.GetUtcNow().UtcDateTime;
-                db.Record(time, "system", institution.Id, "key.published", target, $"served through {selector.Name}._domainkey.{domain.Name}");
+                db.Record(time, "system", institution.Id, AuditActions.KeyPublished, target, $"served through {selector.Name}._domainkey.{domain.Name}");
             }
         }
     }

@@ -91,7 +91,7 @@ public static class DomainClaimEndpoints
         {
             claim.ResolvedAt = time.GetUtcNow().UtcDateTime;
             claim.Resolution = ClaimResolution.Dismissed;
-            db.Record(time, caller, claim.ClaimantInstitutionId, "domain.claim-dismiss", claim.DomainName, $"claim {claim.Id}");
+            db.Record(time, caller, claim.ClaimantInstitutionId, AuditActions.DomainClaimDismiss, claim.DomainName, $"claim {claim.Id}");
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }
         return TypedResults.Ok(new ClaimResolved(claim.Id, claim.Resolution));

@@ -25,7 +25,7 @@ public sealed class DomainDeletion(SenderAuthDb db, DomainKeys keys, SigningServ
         domain.SigningEnabled = false;
         domain.SigningChangedAt = now;
         domain.NextCheckAt = null;
-        db.Record(time, caller, institution.Id, "domain.delete", domain.Name, $"restorable until {now + retention.Value.Deleted:u}; keys revoked and unpublished");
+        db.Record(time, caller, institution.Id, AuditActions.DomainDelete, domain.Name, $"restorable until {now + retention.Value.Deleted:u}; keys revoked and unpublished");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         signing.Invalidate();
         await publishing.PublishAsync(ct).ConfigureAwait(false);
@@ -71,7 +71,7 @@ public sealed class DomainDeletion(SenderAuthDb db, DomainKeys keys, SigningServ
             // Its Ed25519 pair was revoked with the deletion when no other domain used it; it starts again like a new one.
             await keys.GenerateEd25519Async(institution, name, caller, ct).ConfigureAwait(false);
         }
-        db.Record(time, caller, institution.Id, "domain.restore", name, "pending again; turn signing on once its keys are served");
+        db.Record(time, caller, institution.Id, AuditActions.DomainRestore, name, "pending again; turn signing on once its keys are served");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         return domain;

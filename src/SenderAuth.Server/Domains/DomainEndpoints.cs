@@ -82,7 +82,7 @@ public static class DomainEndpoints
         if (body.CustomMailFrom is { } mailFrom && mailFrom != row.CustomMailFrom)
         {
             row.CustomMailFrom = mailFrom;
-            db.Record(time, caller, institution.Id, "domain.update", row.Name, $"custom MAIL FROM {(mailFrom ? "on" : "off")}");
+            db.Record(time, caller, institution.Id, AuditActions.DomainUpdate, row.Name, $"custom MAIL FROM {(mailFrom ? "on" : "off")}");
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         }
         Scope.SetETag(http.Response, row.Version);

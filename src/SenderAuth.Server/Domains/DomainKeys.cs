@@ -71,7 +71,7 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
             if (!await db.Keys.AnyAsync(k => k.InstitutionId == institution.Id && k.TargetName == target && k.State != DkimKeyState.Revoked, ct).ConfigureAwait(false))
             {
                 db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Ed25519, Provider.RsaBits));
-                db.Record(time, caller, institution.Id, "key.generate", target, $"ed25519 for selector {selector.Name}");
+                db.Record(time, caller, institution.Id, AuditActions.KeyGenerate, target, $"ed25519 for selector {selector.Name}");
                 generated++;
             }
         }
@@ -97,7 +97,7 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
             {
                 key.State = DkimKeyState.Revoked;
                 key.RevokedAt = now;
-                db.Record(time, caller, institution.Id, "key.revoke", target, why);
+                db.Record(time, caller, institution.Id, AuditActions.KeyRevoke, target, why);
             }
         }
     }
@@ -105,6 +105,6 @@ public sealed class DomainKeys(SenderAuthDb db, KeyStore keys, IOptions<Provider
     private void Generate(Institution institution, ProviderSelector selector, string target, Caller caller)
     {
         db.Keys.Add(keys.Generate(institution.Id, selector.Name, target, DkimKeyType.Rsa, Provider.RsaBits));
-        db.Record(time, caller, institution.Id, "key.generate", target, $"rsa-{Provider.RsaBits} for selector {selector.Name}");
+        db.Record(time, caller, institution.Id, AuditActions.KeyGenerate, target, $"rsa-{Provider.RsaBits} for selector {selector.Name}");
     }
 }

@@ -39,7 +39,7 @@ public sealed class DomainOwnership(SenderAuthDb db, IDnsResolver dns, ZonePubli
             return;
         }
         domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
-        db.Record(time, "system", institution.Id, "domain.verify", domain.Name, $"ownership proved: {how}");
+        db.Record(time, "system", institution.Id, AuditActions.DomainVerify, domain.Name, $"ownership proved: {how}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         try
         {
@@ -68,7 +68,7 @@ public sealed class DomainOwnership(SenderAuthDb db, IDnsResolver dns, ZonePubli
             return new ServiceError.Invalid("an operator override needs a reason (it is audited)", "reason");
         }
         domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
-        db.Record(time, caller, institution.Id, "domain.verify", domain.Name, $"vouched for by the operator: {(reason.Length > 500 ? reason[..500] : reason)}");
+        db.Record(time, caller, institution.Id, AuditActions.DomainVerify, domain.Name, $"vouched for by the operator: {(reason.Length > 500 ? reason[..500] : reason)}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         return domain;

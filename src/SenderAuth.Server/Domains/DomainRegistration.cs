@@ -51,7 +51,7 @@ public sealed class DomainRegistration(SenderAuthDb db, DomainKeys keys, DomainR
         };
         db.Domains.Add(domain);
         await keys.GenerateForNewAsync(institution, name, caller, ct).ConfigureAwait(false);
-        db.Record(time, caller, institution.Id, "domain.create", name, customMailFrom ? "custom MAIL FROM" : null);
+        db.Record(time, caller, institution.Id, AuditActions.DomainCreate, name, customMailFrom ? "custom MAIL FROM" : null);
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -108,7 +108,7 @@ public sealed class DomainRegistration(SenderAuthDb db, DomainKeys keys, DomainR
         {
             claim.Attempts++;
         }
-        db.Record(time, caller, institution.Id, "domain.claim", name, "refused: already registered on this platform; recorded for the operator");
+        db.Record(time, caller, institution.Id, AuditActions.DomainClaim, name, "refused: already registered on this platform; recorded for the operator");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return new ServiceError.Conflict(
             $"{AlreadyRegistered(name)}. If it is yours, publish TXT {DomainVerification.ChallengeName(name)} \"{DomainVerification.ChallengeValue(claim.ChallengeToken)}\" "

@@ -29,7 +29,7 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
             {
                 domain.SigningEnabled = false;
                 domain.SigningChangedAt = time.GetUtcNow().UtcDateTime;
-                db.Record(time, caller, institution.Id, "signing.disable", domain.Name);
+                db.Record(time, caller, institution.Id, AuditActions.SigningDisable, domain.Name);
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
                 signing.Invalidate();
             }
@@ -64,14 +64,14 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
             }
             first.State = DkimKeyState.Active;
             first.ActivatedAt = time.GetUtcNow().UtcDateTime;
-            db.Record(time, caller, institution.Id, "key.activate", first.TargetName, $"selector {first.Selector}");
+            db.Record(time, caller, institution.Id, AuditActions.KeyActivate, first.TargetName, $"selector {first.Selector}");
         }
         await rotator.EnsureAsync(institution, domain, ct).ConfigureAwait(false);
         if (!domain.SigningEnabled)
         {
             domain.SigningEnabled = true;
             domain.SigningChangedAt = time.GetUtcNow().UtcDateTime;
-            db.Record(time, caller, institution.Id, "signing.enable", domain.Name);
+            db.Record(time, caller, institution.Id, AuditActions.SigningEnable, domain.Name);
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         signing.Invalidate();
@@ -109,7 +109,7 @@ public sealed class DomainSigning(SenderAuthDb db, KeyStore keys, DomainChecks c
             old.RevokedAt = time.GetUtcNow().UtcDateTime;
         }
         db.Keys.Add(key);
-        db.Record(time, caller, institution.Id, "key.import", target, $"{key.Algorithm.Token()}-{key.Bits} for selector {selector.Name}; replaces {current.Count} key(s)");
+        db.Record(time, caller, institution.Id, AuditActions.KeyImport, target, $"{key.Algorithm.Token()}-{key.Bits} for selector {selector.Name}; replaces {current.Count} key(s)");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         return key;

@@ -24,19 +24,19 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
         {
             db.Transitions.Add(new DomainTransition { DomainId = domain.Id, At = now, From = domain.State, To = verdict.State, Reason = verdict.Reason, FindingsJson = findingsJson });
             metrics.StateChanged(SenderAuthJson.Token(verdict.State));
-            db.Record(time, "system", institution.Id, "domain.state", domain.Name, $"{domain.State} -> {verdict.State}: {verdict.Reason}");
+            db.Record(time, "system", institution.Id, AuditActions.DomainState, domain.Name, $"{domain.State} -> {verdict.State}: {verdict.Reason}");
             domain.DegradedSince = verdict.State == DomainState.Degraded ? now : verdict.State == DomainState.Failed ? domain.DegradedSince : null;
             domain.State = verdict.State;
         }
         if (verdict.SuspendSigning && !domain.SigningSuspended)
         {
             domain.SigningSuspended = true;
-            db.Record(time, "system", institution.Id, "signing.suspend", domain.Name, verdict.Reason);
+            db.Record(time, "system", institution.Id, AuditActions.SigningSuspend, domain.Name, verdict.Reason);
         }
         if (verdict.RestoreSigning)
         {
             domain.SigningSuspended = false;
-            db.Record(time, "system", institution.Id, "signing.restore", domain.Name, "the domain verifies again");
+            db.Record(time, "system", institution.Id, AuditActions.SigningRestore, domain.Name, "the domain verifies again");
         }
         if (verdict.Event is { } evt)
         {
@@ -85,7 +85,7 @@ public sealed class DomainStateUpdates(SenderAuthDb db, KeyRotator rotator, Cana
         {
             rotation.Step = RotationStep.Blocked;
             rotation.BlockedReason = failure;
-            db.Record(time, "system", institution.Id, "rotation.blocked", group, $"stopped: {failure}");
+            db.Record(time, "system", institution.Id, AuditActions.RotationBlocked, group, $"stopped: {failure}");
             metrics.RotationStep("blocked");
             await WebhookOutbox.EnqueueAsync(db, institution.Id, new ServerEvent(ServerEventType.RotationBlocked, institution.Code, domain.Name, now, failure, new RotationDetails(group)), ct).ConfigureAwait(false);
         }

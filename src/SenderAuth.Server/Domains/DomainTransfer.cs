@@ -32,7 +32,7 @@ public sealed class DomainTransfer(SenderAuthDb db, IDnsResolver dns, DomainDele
         // The holder's row may be soft-deleted already (a squatter who deleted when claimed): it still holds the name.
         if (await db.Domains.IgnoreQueryFilters().Include(d => d.Institution).FirstOrDefaultAsync(d => d.Name == claim.DomainName, ct).ConfigureAwait(false) is { Institution: { } holder } held)
         {
-            db.Record(time, caller, holder.Id, "domain.transfer", held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge"
+            db.Record(time, caller, holder.Id, AuditActions.DomainTransfer, held.Name, $"to the claimant of claim {claim.Id}, who proved control by TXT challenge"
                 + (held.DeletedAt is null ? null : " (the holder had deleted it)"));
             if (held.DeletedAt is null)
             {
@@ -57,7 +57,7 @@ public sealed class DomainTransfer(SenderAuthDb db, IDnsResolver dns, DomainDele
         domain.VerifiedAt = time.GetUtcNow().UtcDateTime;
         claim.ResolvedAt = domain.VerifiedAt;
         claim.Resolution = ClaimResolution.Transferred;
-        db.Record(time, caller, claimant.Id, "domain.verify", domain.Name, $"ownership proved: TXT {DomainVerification.ChallengeName(domain.Name)} holds the token of claim {claim.Id}");
+        db.Record(time, caller, claimant.Id, AuditActions.DomainVerify, domain.Name, $"ownership proved: TXT {DomainVerification.ChallengeName(domain.Name)} holds the token of claim {claim.Id}");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         await publishing.PublishAsync(ct).ConfigureAwait(false);
         return domain;

@@ -102,7 +102,7 @@ public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResol
             {
                 key.State = DkimKeyState.Published;
                 key.PublishedAt = now;
-                db.Record(time, "system", institution.Id, "key.published", key.TargetName, $"served through {key.Selector}._domainkey.{domain.Name}");
+                db.Record(time, "system", institution.Id, AuditActions.KeyPublished, key.TargetName, $"served through {key.Selector}._domainkey.{domain.Name}");
             }
         }
         if (live.Any(k => k.State == DkimKeyState.Active))
@@ -125,7 +125,7 @@ public sealed class Ed25519Checks(SenderAuthDb db, KeyRotator rotator, IDnsResol
         }
         first.State = DkimKeyState.Active;
         first.ActivatedAt = now;
-        db.Record(time, "system", institution.Id, "key.activate", first.TargetName, $"selector {first.Selector} (Ed25519)");
+        db.Record(time, "system", institution.Id, AuditActions.KeyActivate, first.TargetName, $"selector {first.Selector} (Ed25519)");
         await rotator.EnsureAsync(institution, domain, ct, DkimKeyType.Ed25519).ConfigureAwait(false);
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return true;

@@ -75,7 +75,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
             if (!await db.ApiKeys.AnyAsync(k => k.Hash == hash, ct).ConfigureAwait(false))
             {
                 db.ApiKeys.Add(new ApiKey { Name = "configured", Scopes = ApiScopes.Store([ApiScope.Admin]), Prefix = ApiKeyFormat.Visible(configured), Hash = hash, CreatedAt = time.GetUtcNow().UtcDateTime });
-                db.Record(time, "system", null, "apikey.create", "operator:configured", "from SENDERAUTH_OPERATOR_KEY");
+                db.Record(time, "system", null, AuditActions.ApiKeyCreate, "operator:configured", "from SENDERAUTH_OPERATOR_KEY");
                 await db.SaveChangesAsync(ct).ConfigureAwait(false);
             }
             return null;
@@ -86,7 +86,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         }
         var key = ApiKeyFormat.Generate();
         db.ApiKeys.Add(new ApiKey { Name = "first-run", Scopes = ApiScopes.Store([ApiScope.Admin]), Prefix = ApiKeyFormat.Visible(key), Hash = ApiKeyFormat.Hash(key), CreatedAt = time.GetUtcNow().UtcDateTime });
-        db.Record(time, "system", null, "apikey.create", "operator:first-run", "generated on first start, printed once");
+        db.Record(time, "system", null, AuditActions.ApiKeyCreate, "operator:first-run", "generated on first start, printed once");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
         return key;
     }
@@ -100,7 +100,7 @@ public sealed class StartupTasks(IServiceProvider services) : IHostedService
         }
         var target = $"{provider.OwnSelector}._domainkey.{DnsName.Normalize(provider.Zone)}";
         db.Keys.Add(keys.Generate(null, provider.OwnSelector, target, DkimKeyType.Rsa, provider.RsaBits));
-        db.Record(time, "system", null, "key.generate", target, "the provider's own key");
+        db.Record(time, "system", null, AuditActions.KeyGenerate, target, "the provider's own key");
         await db.SaveChangesAsync(ct).ConfigureAwait(false);
     }
 }

@@ -80,7 +80,7 @@ public static class InstitutionEndpoints
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Institutions.Add(institution);
-        db.Record(time, caller, null, "institution.create", code, $"policy {institution.UnsignedPolicy}");
+        db.Record(time, caller, null, AuditActions.InstitutionCreate, code, $"policy {institution.UnsignedPolicy}");
         try
         {
             await db.SaveChangesAsync(ct).ConfigureAwait(false);
@@ -139,7 +139,7 @@ public static class InstitutionEndpoints
         }
         if (changes.Count > 0)
         {
-            db.Record(time, caller, institution.Id, "institution.update", code, string.Join("; ", changes));
+            db.Record(time, caller, institution.Id, AuditActions.InstitutionUpdate, code, string.Join("; ", changes));
             await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
             signing.Invalidate();
         }
@@ -173,10 +173,10 @@ public static class InstitutionEndpoints
         {
             key.State = DkimKeyState.Revoked;
             key.RevokedAt = now;
-            db.Record(time, caller, institution.Id, "key.revoke", key.TargetName, $"institution {code} deleted");
+            db.Record(time, caller, institution.Id, AuditActions.KeyRevoke, key.TargetName, $"institution {code} deleted");
         }
         institution.DeletedAt = now;
-        db.Record(time, caller, institution.Id, "institution.delete", code,
+        db.Record(time, caller, institution.Id, AuditActions.InstitutionDelete, code,
             $"restorable until {now + retention.Value.Deleted:u}{(domains.Count == 0 ? "" : $"; domains {string.Join(", ", domains)} stop signing")}; keys revoked and unpublished");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         // At once on this instance (as a key's own revocation); other instances' caches let them work for at most 10 s more.
@@ -222,7 +222,7 @@ public static class InstitutionEndpoints
             domain.NextCheckAt = now;
             domainKeys.GenerateMissing(institution, domain.Name, caller, live);
         }
-        db.Record(time, caller, institution.Id, "institution.restore", code, $"{domains.Count} domains pending again; API keys revoked by the deletion work again");
+        db.Record(time, caller, institution.Id, AuditActions.InstitutionRestore, code, $"{domains.Count} domains pending again; API keys revoked by the deletion work again");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
         Scope.SetETag(http.Response, institution.Version);

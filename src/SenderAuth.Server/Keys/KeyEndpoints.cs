@@ -17,9 +17,12 @@ public static class KeyEndpoints
             .WithSummary("Bring your own key (PEM, RSA ≥ 1024 or Ed25519) for a selector that is not signing");
     }
 
-    private static async Task<Results<Ok<List<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, string code, string domain)
+    private static async Task<Results<Ok<PagedList<KeyDto>>, ProblemHttpResult>> KeysAsync(HttpContext http, SenderAuthDb db, IOptions<ProviderOptions> provider, IOptions<ApiLimits> limits,
+        string code, string domain, int? page, int? pageSize)
     {
-        if (!(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out var error))
+        // Paged like every list: revoked keys stay as rows, so the list grows with each rotation.
+        if (!PageRequest.Read(page, pageSize, limits.Value).TryGet(out var paging, out var error)
+            || !(await Scope.DomainAsync(db, Caller.From(http), code, domain, http.RequestAborted).ConfigureAwait(false)).TryGet(out var found, out error))
         {
             return ErrorResponses.Problem(error, http);
         }
@@ -27,8 +30,8 @@ public static class KeyEndpoints
         // The Ed25519 pair's keys too, whenever it has some (also after the domain turned it off: they stay published).
         var targets = provider.Value.DomainKeyTargets(institution.Code, row.Name, ed25519: true).ToList();
         var keys = await db.Keys.AsNoTracking().Where(k => k.InstitutionId == institution.Id && targets.Contains(k.TargetName))
-            .OrderBy(k => k.Id).ToListAsync(http.RequestAborted).ConfigureAwait(false);
-        return TypedResults.Ok(keys.Select(KeyDto.From).ToList());
+            .OrderBy(k => k.Id).ToPagedListAsync(paging, http.RequestAborted).ConfigureAwait(false);
+        return TypedResults.Ok(keys.Map(KeyDto.From));
     }
 
     private static async Task<Results<Created<KeyDto>, ProblemHttpResult>> ImportKeyAsync(HttpContext http, SenderAuthDb db, DomainSigning domains, string code, string domain, string selector)

@@ -75,7 +75,7 @@ public static class RotationEndpoints
             rotation.Emergency = emergency;
             rotation.BlockedReason = null;
         }
-        db.Record(time, caller, institution.Id, emergency ? "rotation.emergency" : "rotation.request", group);
+        db.Record(time, caller, institution.Id, emergency ? AuditActions.RotationEmergency : AuditActions.RotationRequest, group);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/institutions/{code}/domains/{row.Name}/rotation", await StatusAsync(db, provider.Value, institution, row, http.RequestAborted, type).ConfigureAwait(false));
     }

@@ -154,7 +154,7 @@ public sealed partial class KeyRotator(SenderAuthDb db, KeyStore keys, ZonePubli
             // Resolvers may still hold the record that was at this name before (the revoked standby) for its TTL.
             rotation.StepDueAt = now + (rotation.Emergency ? TimeSpan.Zero : TimeSpan.FromSeconds(_provider.KeyTtl));
             rotation.BlockedReason = null;
-            db.Record(time, "system", institution.Id, "rotation.served", next.TargetName, $"served through the CNAMEs of the signing domains; switch at {rotation.StepDueAt:u}");
+            db.Record(time, "system", institution.Id, AuditActions.RotationServed, next.TargetName, $"served through the CNAMEs of the signing domains; switch at {rotation.StepDueAt:u}");
         }
         if (now < rotation.StepDueAt)
         {

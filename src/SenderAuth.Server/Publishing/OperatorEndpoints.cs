@@ -36,7 +36,7 @@ public static class OperatorEndpoints
             return ErrorResponses.Problem(refused, http);
         }
         var zone = await publishing.PublishAsync(http.RequestAborted).ConfigureAwait(false);
-        await audit.RecordAsync(http, "zone.publish", zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {SenderAuthJson.Token(publishing.PublisherKind)}").ConfigureAwait(false);
+        await audit.RecordAsync(http, AuditActions.ZonePublish, zone.Origin, $"serial {zone.Serial}, {zone.Records.Count} records, by {SenderAuthJson.Token(publishing.PublisherKind)}").ConfigureAwait(false);
         return TypedResults.Ok(new ZonePublished(publishing.PublisherKind, zone.Serial, zone.Records.Count));
     }
 }

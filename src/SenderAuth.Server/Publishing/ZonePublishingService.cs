@@ -149,7 +149,7 @@ public sealed partial class ZonePublishingService(
             if (problem is not null)
             {
                 LogSkipped(logger, domain.Name.Length > 80 ? domain.Name[..80] + "…" : domain.Name, problem);
-                db.Record(time, "system", domain.InstitutionId, "domain.publish-problem", domain.Name, problem);
+                db.Record(time, "system", domain.InstitutionId, AuditActions.DomainPublishProblem, domain.Name, problem);
                 await WebhookOutbox.EnqueueAsync(db, domain.InstitutionId, new ServerEvent(ServerEventType.DomainPublishProblem, domain.Institution?.Code ?? "", domain.Name, now, problem), ct).ConfigureAwait(false);
             }
             domain.PublishProblem = problem;
@@ -218,7 +218,7 @@ public sealed partial class ZonePublishingService(
             {
                 key.State = DkimKeyState.Published;
                 key.PublishedAt = time.GetUtcNow().UtcDateTime;
-                db.Record(time, "system", key.InstitutionId, "key.published", key.TargetName, $"served by {SenderAuthJson.Token(publisher.Kind)} at {server}");
+                db.Record(time, "system", key.InstitutionId, AuditActions.KeyPublished, key.TargetName, $"served by {SenderAuthJson.Token(publisher.Kind)} at {server}");
             }
         }
         await db.SaveChangesAsync(ct).ConfigureAwait(false);

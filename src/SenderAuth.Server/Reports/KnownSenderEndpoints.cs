@@ -50,7 +50,7 @@ public static class KnownSenderEndpoints
         }
         row.CreatedAt = time.GetUtcNow().UtcDateTime;
         db.KnownSenders.Add(row);
-        db.Record(time, caller, institution.Id, "sender.declare", institution.Code, $"{row.Name}: {row.Networks} {row.DkimDomains}".Trim());
+        db.Record(time, caller, institution.Id, AuditActions.SenderDeclare, institution.Code, $"{row.Name}: {row.Networks} {row.DkimDomains}".Trim());
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/institutions/{code}/senders/{row.Id}", Dto(row));
     }
@@ -114,7 +114,7 @@ public static class KnownSenderEndpoints
             return ErrorResponses.Problem(new ServiceError.NotFound($"no declared sender {id} in institution \"{code}\""), http);
         }
         db.KnownSenders.Remove(row);
-        db.Record(time, caller, institution.Id, "sender.remove", institution.Code, row.Name);
+        db.Record(time, caller, institution.Id, AuditActions.SenderRemove, institution.Code, row.Name);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }

@@ -94,7 +94,7 @@ public static class ReportUploadEndpoints
                 var outcome = await importer.ImportFileAsync(path, Path.GetFileName(fileName), ReportSource.Upload(caller.KeyId, caller.Actor, caller.InstitutionId), http.RequestAborted).ConfigureAwait(false);
                 outcomes.Add(outcome);
                 // One audit entry per file: the record of who uploaded what, and the count the hourly quota reads.
-                db.Record(time, caller, caller.InstitutionId, UploadAction, outcome.File,
+                db.Record(time, caller, caller.InstitutionId, AuditActions.ReportUpload, outcome.File,
                     $"key {caller.KeyId}: {outcome.Summary()}; {string.Join(", ", outcome.Reports.Select(r => $"{r.ReporterOrg} {r.ReportId} {SenderAuthJson.Token(r.Status)} {r.Provenance.Token()}"))}");
                 await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
                 db.ChangeTracker.Clear();
@@ -113,9 +113,6 @@ public static class ReportUploadEndpoints
         }
     }
 
-    /// <summary>The audit action of one uploaded file; the upload quota counts these.</summary>
-    internal const string UploadAction = "report.upload";
-
     private static Task<int> UploadsLastHourAsync(SenderAuthDb db, TimeProvider time, Caller caller, CancellationToken ct)
     {
         if (caller.InstitutionId is not { } institution)
@@ -123,7 +120,7 @@ public static class ReportUploadEndpoints
             return Task.FromResult(0);
         }
         var since = time.GetUtcNow().UtcDateTime.AddHours(-1);
-        return db.Audit.AsNoTracking().CountAsync(a => a.Action == UploadAction && a.InstitutionId == institution && a.At > since, ct);
+        return db.Audit.AsNoTracking().CountAsync(a => a.Action == AuditActions.ReportUpload && a.InstitutionId == institution && a.At > since, ct);
     }
 
     /// <summary>

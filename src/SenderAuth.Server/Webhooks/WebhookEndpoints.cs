@@ -78,7 +78,7 @@ public static class WebhookEndpoints
             CreatedAt = time.GetUtcNow().UtcDateTime,
         };
         db.Webhooks.Add(hook);
-        db.Record(time, caller, institution?.Id, "webhook.create", AuditSubject(url), institution is null ? "all institutions" : null);
+        db.Record(time, caller, institution?.Id, AuditActions.WebhookCreate, AuditSubject(url), institution is null ? "all institutions" : null);
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Created($"/api/v1/webhooks/{hook.Id}", new WebhookCreated(hook.Id, url, institution?.Code, hook.CreatedAt, secret,
             "store this secret now: it is not shown again. Verify SenderAuth-Signature with it (see docs/server.md, Webhooks)"));
@@ -102,7 +102,7 @@ public static class WebhookEndpoints
         }
         var hook = found.Hook;
         db.Webhooks.Remove(hook);
-        db.Record(time, caller, hook.InstitutionId, "webhook.delete", AuditSubject(hook.Url), $"webhook {hook.Id}");
+        db.Record(time, caller, hook.InstitutionId, AuditActions.WebhookDelete, AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
@@ -135,7 +135,7 @@ public static class WebhookEndpoints
         // "*" stands for all institutions: a webhook registered for all has no one institution to name.
         var e = new ServerEvent(ServerEventType.WebhookTest, code ?? "*", null, time.GetUtcNow().UtcDateTime, $"test event requested by {caller.Actor}");
         var delivery = WebhookOutbox.EnqueueTo(db, hook.Id, e);
-        db.Record(time, caller, hook.InstitutionId, "webhook.test", AuditSubject(hook.Url), $"webhook {hook.Id}");
+        db.Record(time, caller, hook.InstitutionId, AuditActions.WebhookTest, AuditSubject(hook.Url), $"webhook {hook.Id}");
         await db.SaveChangesAsync(http.RequestAborted).ConfigureAwait(false);
         return TypedResults.Accepted($"/api/v1/webhooks/{hook.Id}/deliveries", new WebhookTestQueued(delivery.Id, e.Event));
     }

@@ -18,7 +18,7 @@ public sealed partial class DomainChecker
         {
             switch (issue.Code)
             {
-                case "no-record":
+                case DmarcLintCodes.NoRecord:
                     var twice = await dns.QueryAsync($"{name}.{domain}", DnsRecordType.Txt, ct).ConfigureAwait(false);
                     findings.Add(twice.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text))
                         ? new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-zone-appended-twice",
@@ -26,11 +26,11 @@ public sealed partial class DomainChecker
                         : new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-missing", $"{domain} has no DMARC record: publish the starting record below (p=none, reports to us)") { Subject = name, Expected = starter.Value });
                     records.Add(starter);
                     break;
-                case "wrong-name":
+                case DmarcLintCodes.WrongName:
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dmarc-wrong-name", issue.Message) { Subject = domain, Expected = name });
                     records.Add(starter);
                     break;
-                case "dns-failure":
+                case DmarcLintCodes.DnsFailure:
                     findings.Add(new CheckFinding(CheckArea.Dmarc, FindingSeverity.Error, "dns-unreachable", issue.Message) { Subject = name, Temporary = true });
                     break;
                 default:
@@ -87,7 +87,7 @@ public sealed partial class DomainChecker
         }
         if (mx.Status != DnsStatus.NoError)
         {
-            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-mx-missing",
+            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mail-from-mx-missing",
                 $"the bounce domain {mailFrom} has no MX (nor a CNAME to ours): bounces cannot come back and receivers may refuse the MAIL FROM") { Subject = mailFrom });
             records.AddRange(planned.Where(r => r.Type == DnsRecordType.Mx));
         }
@@ -95,7 +95,7 @@ public sealed partial class DomainChecker
         var spf = txt.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
         if (spf.Count != 1 || !spf[0].Split(' ').Contains("include:" + include, StringComparer.OrdinalIgnoreCase))
         {
-            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mailfrom-spf-missing",
+            findings.Add(new CheckFinding(CheckArea.MailFrom, FindingSeverity.Error, "mail-from-spf-missing",
                 $"the bounce domain {mailFrom} needs its own SPF record including {include}, or SPF will not pass for our MAIL FROM")
                 { Subject = mailFrom, Observed = spf.Count == 0 ? null : string.Join(" | ", spf), Expected = wanted.Value });
             records.Add(wanted);

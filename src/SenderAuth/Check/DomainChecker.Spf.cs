@@ -11,7 +11,6 @@ public sealed partial class DomainChecker
         List<CheckFinding> findings, List<RecordToPublish> records, CancellationToken ct)
     {
         var include = DnsName.Normalize(profile.SpfInclude);
-        var wanted = $"v=spf1 include:{include} ~all";
         var answer = await dns.QueryAsync(domain, DnsRecordType.Txt, ct).ConfigureAwait(false);
         if (answer.IsTemporaryFailure)
         {
@@ -45,11 +44,12 @@ public sealed partial class DomainChecker
         }
         var text = spf[0];
         var lint = await new SpfLinter(dns).LintDomainAsync(domain, ct).ConfigureAwait(false);
-        var syntax = lint.Findings.FirstOrDefault(f => f.Code == "syntax-error" && f.Subject == domain);
+        var syntax = lint.Findings.FirstOrDefault(f => f.Code == SpfLintCodes.SyntaxError && f.Subject == domain);
         if (syntax is not null)
         {
+            // The record cannot be merged into, so the record we expect is the one we would publish from scratch.
             findings.Add(new CheckFinding(CheckArea.Spf, FindingSeverity.Error, "spf-syntax", $"{syntax.Message}: fix the record")
-                { Subject = domain, Observed = text, Expected = wanted });
+                { Subject = domain, Observed = text, Expected = PublishPlan.Spf(domain, profile, []).Value });
             return;
         }
         if (!IncludesHost(lint.Terms, include))
@@ -64,16 +64,16 @@ public sealed partial class DomainChecker
         {
             var mapped = f.Code switch
             {
-                "too-many-lookups" => ("spf-too-many-lookups", FindingSeverity.Error),
-                "too-many-void-lookups" => ("spf-too-many-void-lookups", FindingSeverity.Error),
-                "plus-all" => ("spf-plus-all", FindingSeverity.Error),
-                "ptr" => ("spf-ptr", FindingSeverity.Warning),
-                "neutral-all" => ("spf-neutral-all", FindingSeverity.Warning),
-                "no-all" => ("spf-no-all", FindingSeverity.Warning),
-                "softfail-all" => ("spf-softfail-all", FindingSeverity.Info),
-                "include-without-record" => ("spf-include-broken", FindingSeverity.Error),
-                "include-loop" => ("spf-include-loop", FindingSeverity.Error),
-                "dns-failure" => ("dns-unreachable", FindingSeverity.Error),
+                SpfLintCodes.TooManyLookups => ("spf-too-many-lookups", FindingSeverity.Error),
+                SpfLintCodes.TooManyVoidLookups => ("spf-too-many-void-lookups", FindingSeverity.Error),
+                SpfLintCodes.PlusAll => ("spf-plus-all", FindingSeverity.Error),
+                SpfLintCodes.Ptr => ("spf-ptr", FindingSeverity.Warning),
+                SpfLintCodes.NeutralAll => ("spf-neutral-all", FindingSeverity.Warning),
+                SpfLintCodes.NoAll => ("spf-no-all", FindingSeverity.Warning),
+                SpfLintCodes.SoftfailAll => ("spf-softfail-all", FindingSeverity.Info),
+                SpfLintCodes.IncludeWithoutRecord => ("spf-include-broken", FindingSeverity.Error),
+                SpfLintCodes.IncludeLoop => ("spf-include-loop", FindingSeverity.Error),
+                SpfLintCodes.DnsFailure => ("dns-unreachable", FindingSeverity.Error),
                 _ => (null, FindingSeverity.Info),
             };
             if (mapped.Item1 is { } c)

@@ -13,7 +13,7 @@ public sealed record DmarcLintReport(string Domain, string? PolicyDomain, DmarcR
     public bool HasErrors => Findings.Any(i => i.Severity == FindingSeverity.Error);
 
     /// <summary>True when DNS did not answer a query the lint needed; the report is incomplete.</summary>
-    public bool DnsIncomplete => Findings.Any(i => i.Code == "dns-failure");
+    public bool DnsIncomplete => Findings.Any(i => i.Code == DmarcLintCodes.DnsFailure);
 }
 
 /// <summary>
@@ -40,15 +40,15 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
         var lookup = await _discovery.FindPolicyAsync(domain, cancellationToken).ConfigureAwait(false);
         if (lookup.TemporaryFailure)
         {
-            issues.Add(new(FindingSeverity.Warning, "dns-failure", $"the DMARC lookup at _dmarc.{lookup.Domain} failed; could not check"));
+            issues.Add(new(FindingSeverity.Warning, DmarcLintCodes.DnsFailure, $"the DMARC lookup at _dmarc.{lookup.Domain} failed; could not check"));
             return new DmarcLintReport(domain, null, null, issues);
         }
         if (lookup.Record is null)
         {
             var apex = await resolver.QueryAsync(domain, DnsRecordType.Txt, cancellationToken).ConfigureAwait(false);
             issues.Add(apex.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text))
-                ? new(FindingSeverity.Error, "wrong-name", $"a DMARC record is published at {domain}, but receivers only look at _dmarc.{domain}: move it")
-                : new(FindingSeverity.Error, "no-record", $"no DMARC record for {domain} (nor its parents): publish one at _dmarc.{domain}, starting with p=none and rua="));
+                ? new(FindingSeverity.Error, DmarcLintCodes.WrongName, $"a DMARC record is published at {domain}, but receivers only look at _dmarc.{domain}: move it")
+                : new(FindingSeverity.Error, DmarcLintCodes.NoRecord, $"no DMARC record for {domain} (nor its parents): publish one at _dmarc.{domain}, starting with p=none and rua="));
             return new DmarcLintReport(domain, null, null, issues);
         }
         if (lookup.Domain != domain)
@@ -94,7 +94,7 @@ public sealed class DmarcLinter(IDnsResolver resolver, DmarcOptions? options = n
             var answer = await resolver.QueryAsync(name, DnsRecordType.Txt, ct).ConfigureAwait(false);
             if (answer.IsTemporaryFailure)
             {
-                issues.Add(new(FindingSeverity.Warning, "dns-failure", $"{tag}: could not check the authorization record {name}"));
+                issues.Add(new(FindingSeverity.Warning, DmarcLintCodes.DnsFailure, $"{tag}: could not check the authorization record {name}"));
             }
             else if (!answer.Of<TxtRecord>().Any(t => DmarcRecord.IsDmarcRecord(t.Text)))
             {

@@ -11,6 +11,10 @@ public sealed class CachingDnsResolver : IDnsResolver
     private readonly TimeProvider _time;
     private readonly CachingDnsResolverOptions _options;
     private readonly Lock _gate = new();
+    // Not on Parsing/BoundedParseCache, whose answer to "full" is to start over empty: every answer here has its own
+    // expiry, and a full cache drops the expired ones first, then the soonest to expire (Full_DropsExpiredEntriesFirst),
+    // so a flood of one-off names does not also throw out the answers every message needs. This cache is bounded by
+    // count only (CachingDnsResolverOptions.MaxEntries); answers are not charged by size.
     private readonly Dictionary<(string Name, DnsRecordType Type), Entry> _entries = [];
     private readonly Dictionary<(string Name, DnsRecordType Type), Flight> _flights = [];
 

@@ -5,8 +5,8 @@ namespace SenderAuth.Parsing;
 /// <summary>
 /// Parsed records keyed by their exact text, so a record every message meets (an ESP's SPF include, a DMARC record,
 /// a DKIM key whose RSA decoding costs far more than the lookup) is parsed once. Thread-safe; a hit takes no lock.
-/// The one bounded cache of the code base: the server's signing cache (per From domain, its opened keys) keeps its
-/// entries here too, through <see cref="TryGet"/> and <see cref="Set"/>.
+/// The server's signing cache (per From domain, its opened keys) keeps its entries here too, through
+/// <see cref="TryGet"/> and <see cref="Set"/>; the DNS answer cache (<c>CachingDnsResolver</c>) does not, see there.
 /// </summary>
 /// <remarks>
 /// <para>

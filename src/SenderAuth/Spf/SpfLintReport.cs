@@ -29,5 +29,5 @@ public sealed record SpfLintReport(string? Domain, string? Record, IReadOnlyList
     public bool HasErrors => Findings.Any(f => f.Severity == FindingSeverity.Error);
 
     /// <summary>True when DNS could not answer a query the lint needed: the report is incomplete.</summary>
-    public bool DnsIncomplete => Findings.Any(f => f.Code == "dns-failure");
+    public bool DnsIncomplete => Findings.Any(f => f.Code == SpfLintCodes.DnsFailure);
 }

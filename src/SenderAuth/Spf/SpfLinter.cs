@@ -54,12 +54,12 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         var report = new SpfLintReport(domain, text, terms, findings);
         if (report.TotalDnsLookups > _options.MaxDnsLookups)
         {
-            findings.Add(new Finding(FindingSeverity.Error, "too-many-lookups",
+            findings.Add(new Finding(FindingSeverity.Error, SpfLintCodes.TooManyLookups,
                 $"{report.TotalDnsLookups} DNS-querying terms after expanding includes; receivers stop at {_options.MaxDnsLookups} with permerror (RFC 7208 §4.6.4): flatten or remove includes", domain));
         }
         if (report.VoidLookups > _options.MaxVoidLookups)
         {
-            findings.Add(new Finding(FindingSeverity.Error, "too-many-void-lookups",
+            findings.Add(new Finding(FindingSeverity.Error, SpfLintCodes.TooManyVoidLookups,
                 $"{report.VoidLookups} terms name domains that do not exist or have no address; more than {_options.MaxVoidLookups} is permerror (RFC 7208 §4.6.4): remove them", domain));
         }
         return report with { Findings = [.. findings.OrderByDescending(f => f.Severity)] };
@@ -70,13 +70,13 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         var answer = await resolver.QueryAsync(domain, DnsRecordType.Txt, ct).ConfigureAwait(false);
         if (answer.IsTemporaryFailure)
         {
-            findings.Add(new Finding(FindingSeverity.Warning, "dns-failure", $"TXT lookup of {domain}: {SpfEvaluator.DescribeStatus(answer.Status)}; could not check it", domain));
+            findings.Add(new Finding(FindingSeverity.Warning, SpfLintCodes.DnsFailure, $"TXT lookup of {domain}: {SpfEvaluator.DescribeStatus(answer.Status)}; could not check it", domain));
             return null;
         }
         var records = answer.Of<TxtRecord>().Select(t => t.Text).Where(SpfParser.IsSpfRecord).ToList();
         if (records.Count == 0)
         {
-            findings.Add(new Finding(FindingSeverity.Error, top ? "no-record" : "include-without-record",
+            findings.Add(new Finding(FindingSeverity.Error, top ? "no-record" : SpfLintCodes.IncludeWithoutRecord,
                 top ? $"{domain} publishes no SPF record" : $"{domain} publishes no SPF record: receivers return permerror for the include or redirect (RFC 7208 §5.2)", domain));
             return null;
         }
@@ -94,7 +94,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         var (record, error) = SpfEvaluator.Parse(text);
         if (error is not null)
         {
-            findings.Add(new Finding(FindingSeverity.Error, "syntax-error", $"the record of {domain} is invalid {error}", domain, error.Position));
+            findings.Add(new Finding(FindingSeverity.Error, SpfLintCodes.SyntaxError, $"the record of {domain} is invalid {error}", domain, error.Position));
         }
         return record;
     }
@@ -123,7 +123,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         }
         else if (!seenAll && depth == 0)
         {
-            findings.Add(new Finding(FindingSeverity.Warning, "no-all", "the record ends without \"all\" or \"redirect\": unlisted senders get neutral; end it with \"~all\" or \"-all\"", domain));
+            findings.Add(new Finding(FindingSeverity.Warning, SpfLintCodes.NoAll, "the record ends without \"all\" or \"redirect\": unlisted senders get neutral; end it with \"~all\" or \"-all\"", domain));
         }
         if (record.Explanation is { } exp && depth == 0)
         {
@@ -141,16 +141,16 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         switch (m.Kind)
         {
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.Pass:
-                findings.Add(new Finding(FindingSeverity.Error, "plus-all", "\"+all\" lets every host on the internet send as this domain: use \"~all\" or \"-all\"", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Error, SpfLintCodes.PlusAll, "\"+all\" lets every host on the internet send as this domain: use \"~all\" or \"-all\"", domain, m.Position));
                 break;
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.Neutral && depth == 0:
-                findings.Add(new Finding(FindingSeverity.Warning, "neutral-all", "\"?all\" asserts nothing about other hosts: use \"~all\", then \"-all\"", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, SpfLintCodes.NeutralAll, "\"?all\" asserts nothing about other hosts: use \"~all\", then \"-all\"", domain, m.Position));
                 break;
             case SpfMechanismKind.All when m.Qualifier == SpfQualifier.SoftFail && depth == 0:
-                findings.Add(new Finding(FindingSeverity.Info, "softfail-all", "\"~all\": move to \"-all\" once DMARC reports show every legitimate sender passing", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Info, SpfLintCodes.SoftfailAll, "\"~all\": move to \"-all\" once DMARC reports show every legitimate sender passing", domain, m.Position));
                 break;
             case SpfMechanismKind.Ptr:
-                findings.Add(new Finding(FindingSeverity.Warning, "ptr", "\"ptr\" is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5): list the addresses with ip4/ip6", domain, m.Position));
+                findings.Add(new Finding(FindingSeverity.Warning, SpfLintCodes.Ptr, "\"ptr\" is slow and unreliable and SHOULD NOT be used (RFC 7208 §5.5): list the addresses with ip4/ip6", domain, m.Position));
                 break;
             case SpfMechanismKind.Include:
                 return await LintTargetAsync(domain, m.Text, m.Position, m.DomainSpec!, findings, path, depth, ct).ConfigureAwait(false);
@@ -205,7 +205,7 @@ public sealed class SpfLinter(IDnsResolver resolver, SpfOptions? options = null)
         }
         if (!path.Add(target) || depth >= MaxDepth)
         {
-            findings.Add(new Finding(FindingSeverity.Error, "include-loop", $"\"{text}\" includes a domain already being evaluated: a loop that ends in permerror", domain, position));
+            findings.Add(new Finding(FindingSeverity.Error, SpfLintCodes.IncludeLoop, $"\"{text}\" includes a domain already being evaluated: a loop that ends in permerror", domain, position));
             return new SpfLintTerm(domain, text, position, 1, 0);
         }
         try

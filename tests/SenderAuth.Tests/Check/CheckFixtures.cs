@@ -43,7 +43,7 @@ internal static class CheckFixtures
         { "unauthorised.example", "mosa", Profile, [SoftfailAll, DkimOk, DkimOk, "Dmarc Error dmarc-external-destination-unauthorized", PolicyNone, ByDesign] },
         { "shortkey.example", "short", Profile, [SoftfailAll, "Dkim Warning dkim-key-short", "Dkim Warning dkim-key-short", PolicyNone, ByDesign] },
         { "nokey.example", "ghost", Profile, [SoftfailAll, "Dkim Error dkim-key-not-published", "Dkim Error dkim-key-not-published", PolicyNone, ByDesign] },
-        { "bounce.example", "mosa", MailFromProfile, [SoftfailAll, DkimOk, DkimOk, PolicyNone, "MailFrom Error mailfrom-mx-missing", "MailFrom Error mailfrom-spf-missing"] },
+        { "bounce.example", "mosa", MailFromProfile, [SoftfailAll, DkimOk, DkimOk, PolicyNone, "MailFrom Error mail-from-mx-missing", "MailFrom Error mail-from-spf-missing"] },
         { "bounceok.example", "mosa", MailFromProfile, [SoftfailAll, DkimOk, DkimOk, PolicyNone] },
     };
 

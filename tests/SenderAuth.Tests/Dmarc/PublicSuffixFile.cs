@@ -14,7 +14,7 @@ internal static class PublicSuffixFile
         TestNeeds.Require("publicsuffix");
         if (!File.Exists(Debian))
         {
-            Assert.Skip($"{Debian} not installed (Debian package publicsuffix; ./run-tests installs it)");
+            Assert.Skip($"{Debian} not installed (Debian package publicsuffix): run ./run-tests, which installs it");
         }
         return Debian;
     }

@@ -117,7 +117,7 @@ public abstract class ApiTests(ServerFixture fixture)
         Assert.Contains($"stxsel1._domainkey.{domain}. 3600 IN CNAME sel1-{code}._domainkey.dkim.ticketing.example.", zone, StringComparison.Ordinal);
         Assert.Contains($"_dmarc.{domain}. 3600 IN TXT \"v=DMARC1; p=none; rua=mailto:{code}@rua.ticketing.example\"", zone, StringComparison.Ordinal);
 
-        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK))["items"]!;
         Assert.Equal(2, keys.AsArray().Count);
         Assert.All(keys.AsArray(), k => Assert.Equal("published", k!["state"]!.GetValue<string>()));
         var text = keys.ToJsonString();
@@ -270,7 +270,7 @@ public abstract class ApiTests(ServerFixture fixture)
 
         var audit = await (await client.GetAsync("/api/v1/audit?pageSize=200")).Json(HttpStatusCode.OK);
         Assert.Contains(audit["items"]!.AsArray(), a => a!["action"]!.GetValue<string>() == "key.import" && a["subject"]!.GetValue<string>() == $"sel2-{code}._domainkey.dkim.ticketing.example");
-        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK))["items"]!;
         Assert.Equal(["published", "revoked", "published"], keys.AsArray().Select(k => k!["state"]!.GetValue<string>()).ToArray());
     }
 

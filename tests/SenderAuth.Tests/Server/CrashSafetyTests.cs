@@ -161,7 +161,7 @@ public sealed class CrashSafetyTests
             foreach (var domain in (await PagesAsync(api, $"/api/v1/institutions/{code}/domains", ct)).Select(d => d.GetProperty("name").GetString()!))
             {
                 checkedDomains++;
-                var keys = await api.GetFromJsonAsync<List<JsonElement>>($"/api/v1/institutions/{code}/domains/{domain}/keys", ct);
+                var keys = (await api.GetFromJsonAsync<JsonElement>($"/api/v1/institutions/{code}/domains/{domain}/keys", ct)).GetProperty("items").EnumerateArray().ToList();
                 Assert.NotNull(keys);
                 Assert.Equal(["stxsel1", "stxsel2"], keys.Select(k => k.GetProperty("selector").GetString()).Order());
                 Assert.Contains(audit, a => a.Action == "domain.create" && a.Subject == domain);

@@ -85,7 +85,7 @@ public sealed class Ed25519SigningFlowTests
         await AssertBothVerifyAsync(resolver, signed, domain, "stxsel1", "stxed1");
 
         // The private halves: sealed at rest like the RSA keys, never in the API.
-        var keys = await (await client.GetAsync($"{api}/keys", Ct)).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"{api}/keys", Ct)).Json(HttpStatusCode.OK))["items"]!;
         var edKeys = keys.AsArray().Where(k => k!["algorithm"]!.GetValue<string>() == "ed25519").ToList();
         Assert.Equal(["stxed1 active", "stxed2 published"], edKeys.Select(k => $"{k!["selector"]!.GetValue<string>()} {k["state"]!.GetValue<string>()}"));
         Assert.DoesNotContain("private", keys.ToJsonString(), StringComparison.OrdinalIgnoreCase);
@@ -277,7 +277,7 @@ public sealed class Ed25519SigningFlowTests
         var status = await (await client.GetAsync("/api/v1/institutions/edno/domains/edno.example/ed25519", Ct)).Json(HttpStatusCode.OK);
         Assert.False(status["enabled"]!.GetValue<bool>());
         Assert.False(status["allowed"]!.GetValue<bool>());
-        var keys = await (await client.GetAsync("/api/v1/institutions/edno/domains/edno.example/keys", Ct)).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync("/api/v1/institutions/edno/domains/edno.example/keys", Ct)).Json(HttpStatusCode.OK))["items"]!;
         Assert.DoesNotContain(keys.AsArray(), k => k!["algorithm"]!.GetValue<string>() == "ed25519");
         var missing = await client.PostJson("/api/v1/institutions/edno/domains/edno.example/ed25519", new { });
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);

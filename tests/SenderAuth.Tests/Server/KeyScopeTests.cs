@@ -243,7 +243,7 @@ public sealed partial class KeyScopeTests(SqliteServerFixture fixture) : IClassF
         var restored = await (await op.PostAsync($"{url}/restore", null)).Json(HttpStatusCode.OK);
         Assert.Equal("pending", restored["state"]!.GetValue<string>());
         Assert.False(restored["signingEnabled"]!.GetValue<bool>());
-        var keys = await (await op.GetAsync($"{url}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await op.GetAsync($"{url}/keys")).Json(HttpStatusCode.OK))["items"]!;
         Assert.Contains(keys.AsArray(), k => k!["state"]!.GetValue<string>() != "revoked");
         await (await op.PostAsync($"{url}/restore", null)).Json(HttpStatusCode.NotFound);
 

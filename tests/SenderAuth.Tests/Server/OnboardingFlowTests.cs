@@ -99,7 +99,7 @@ public sealed class OnboardingFlowTests
         var after = await client.Sign(message);
         Assert.Equal(HttpStatusCode.UnprocessableEntity, after.StatusCode);
         Assert.Contains($"signing is not enabled for {domain}", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK))["items"]!;
         Assert.Equal(["active", "published"], keys.AsArray().Select(k => k!["state"]!.GetValue<string>()).ToArray());
 
         var keyName = $"stxsel1._domainkey.{domain}";

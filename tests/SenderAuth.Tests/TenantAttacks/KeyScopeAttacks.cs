@@ -76,7 +76,7 @@ public sealed partial class KeyScopeAttacks
 
                 await (await mosa.GetAsync("/api/v1/institutions/mosa/domains/mosa.example")).Json(HttpStatusCode.OK);
                 Assert.Empty((await (await mosa.GetAsync("/api/v1/webhooks")).Json(HttpStatusCode.OK))["items"]!.AsArray());
-                var keys = await (await mosa.GetAsync("/api/v1/institutions/mosa/domains/mosa.example/keys")).Json(HttpStatusCode.OK);
+                var keys = (await (await mosa.GetAsync("/api/v1/institutions/mosa/domains/mosa.example/keys")).Json(HttpStatusCode.OK))["items"]!;
                 Assert.DoesNotContain(keys.AsArray(), k => k!["imported"]?.GetValue<bool>() == true);
 
                 // Every refusal is in the audit log with the key's id and the client address, in its institution's log.

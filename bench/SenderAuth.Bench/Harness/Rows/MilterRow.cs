@@ -50,7 +50,7 @@ public sealed partial class MilterRow : IRow
         File.SetUnixFileMode(pem, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         await server.OnboardForSigningAsync("mosa", "MOSA Museum", "mosamuseum.com", rsa.ExportPkcs8PrivateKeyPem(), ct).ConfigureAwait(false);
         var keys = await server.CallAsync(HttpMethod.Get, "/institutions/mosa/domains/mosamuseum.com/keys", ct: ct).ConfigureAwait(false);
-        var active = keys?.AsArray().FirstOrDefault(k => k?["state"]?.GetValue<string>() == "active")?["publicKey"]?.GetValue<string>();
+        var active = keys?["items"]?.AsArray().FirstOrDefault(k => k?["state"]?.GetValue<string>() == "active")?["publicKey"]?.GetValue<string>();
         if (active != Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo()))
         {
             throw new RowFailedException("the active key is not the imported one");

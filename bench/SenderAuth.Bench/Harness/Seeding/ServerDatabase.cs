@@ -4,7 +4,7 @@ using SenderAuth.Store.Data;
 namespace SenderAuth.Bench.Harness.Seeding;
 
 /// <summary>
-/// The server's own database model (src/SenderAuth.Server/Data), opened beside the running server to seed volumes
+/// The server's own database model (src/SenderAuth.Store/Data), opened beside the running server to seed volumes
 /// the API would take too long to build and to read what the monitor wrote: the schema is the server's, so the
 /// bench cannot drift from it the way hand-written SQL did.
 /// </summary>

@@ -34,19 +34,19 @@ public sealed class SignInModel(SenderAuthDb db, ClientThrottle throttle, Securi
         if (caller is null)
         {
             throttle.SignInFailed(bucket, account);
-            await audit.RecordAsync("anonymous", null, client, null, "session.sign-in-failed", "dashboard",
+            await audit.RecordAsync("anonymous", null, client, null, AuditActions.SessionSignInFailed, "dashboard",
                 trimmed.Length == 0 ? "no key given" : $"unknown or revoked API key {ApiKeyFormat.Visible(trimmed)}…", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
             return Refuse(new ServiceError.Unauthenticated("That key is not valid: it is unknown or was revoked."));
         }
         if (!caller.Has(ApiScope.Read))
         {
             // A sending application's key (sign only) has no business in the dashboard: it would see the institution's data.
-            await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in-refused", "dashboard",
+            await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, AuditActions.SessionSignInRefused, "dashboard",
                 $"the key holds {ApiScopes.List(caller.Scopes)}; the dashboard needs read", throttle: true, HttpContext.RequestAborted).ConfigureAwait(false);
             return Refuse(new ServiceError.Refused("That key may only sign messages: the dashboard needs a key with the read scope."));
         }
         await HttpContext.SignInAsync(DashboardSetup.Scheme, ApiKeyAuthenticationHandler.Principal(caller, DashboardSetup.Scheme)).ConfigureAwait(false);
-        await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, "session.sign-in", "dashboard", $"scopes {ApiScopes.List(caller.Scopes)}", throttle: false, HttpContext.RequestAborted).ConfigureAwait(false);
+        await audit.RecordAsync(caller.Actor, caller.KeyId, client, caller.InstitutionId, AuditActions.SessionSignIn, "dashboard", $"scopes {ApiScopes.List(caller.Scopes)}", throttle: false, HttpContext.RequestAborted).ConfigureAwait(false);
         // Only our own pages: a return URL elsewhere would make sign-in an open redirect.
         return LocalRedirect(ReturnUrl is { } r && Url.IsLocalUrl(r) && r.StartsWith("/dashboard", StringComparison.Ordinal) ? r : "/dashboard");
     }

@@ -12,7 +12,7 @@ public sealed class SignOutModel(SecurityAudit audit) : DashboardPage
 
     public async Task<IActionResult> OnPostAsync()
     {
-        await audit.RecordAsync(HttpContext, "session.sign-out", "dashboard", null).ConfigureAwait(false);
+        await audit.RecordAsync(HttpContext, AuditActions.SessionSignOut, "dashboard", null).ConfigureAwait(false);
         await HttpContext.SignOutAsync(DashboardSetup.Scheme).ConfigureAwait(false);
         return Redirect("/dashboard/signin");
     }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SenderAuth.Dmarc;
+using SenderAuth.Spf;
 
 namespace SenderAuth.Store.Reports.Analysis;
 
@@ -97,25 +98,28 @@ public static class PolicyAdvisor
             return new StepAdvice(AdviceArea.Dmarc, "none published", "p=none", true, name, record, ["no DMARC record: publish the starting record to receive reports"], []);
         }
         var tags = DmarcTags.Read(record);
-        var p = tags.GetValueOrDefault("p", "none");
-        var testing = tags.GetValueOrDefault("t") == "y" || (tags.TryGetValue("pct", out var pct) && pct != "100");
-        var current = "p=" + p + (testing ? "; t=y" : "");
-        (string P, bool T)? next = (p, testing) switch
+        // The ladder reads the engine's parse (the policy as an enum, t=y or pct below 100 as testing); the record
+        // written back keeps the domain's other tags as they are.
+        var parsed = DmarcRecord.Parse(record);
+        var p = parsed?.Policy ?? DmarcPolicy.None;
+        var testing = parsed?.Testing ?? false;
+        var current = "p=" + p.Token() + (testing ? "; t=y" : "");
+        (DmarcPolicy P, bool T)? next = (p, testing) switch
         {
             (_, true) => (p, false),
-            ("none", false) => ("quarantine", options.UseTestingMode),
-            ("quarantine", false) => ("reject", options.UseTestingMode),
+            (DmarcPolicy.None, false) => (DmarcPolicy.Quarantine, options.UseTestingMode),
+            (DmarcPolicy.Quarantine, false) => (DmarcPolicy.Reject, options.UseTestingMode),
             _ => null,
         };
         if (next is not { } n)
         {
             return new StepAdvice(AdviceArea.Dmarc, current, null, false, name, null, [.. evidence, "p=reject: the goal is reached"], []);
         }
-        tags["p"] = n.P;
+        tags["p"] = n.P.Token();
         // RFC 9989 removed pct; t=y is its replacement.
         tags.Remove("pct");
         if (n.T) { tags["t"] = "y"; } else { tags.Remove("t"); }
-        return new StepAdvice(AdviceArea.Dmarc, current, "p=" + n.P + (n.T ? "; t=y" : ""), blockers.Count == 0, name, DmarcTags.Write(tags), evidence, blockers);
+        return new StepAdvice(AdviceArea.Dmarc, current, "p=" + n.P.Token() + (n.T ? "; t=y" : ""), blockers.Count == 0, name, DmarcTags.Write(tags), evidence, blockers);
     }
 
     private static StepAdvice SpfStep(string domain, string? record, List<string> evidence, List<string> blockers)
@@ -124,21 +128,32 @@ public static class PolicyAdvisor
         {
             return new StepAdvice(AdviceArea.Spf, "none published", null, false, domain, null, evidence, ["no SPF record: publish the one the domain check gives first"]);
         }
-        var terms = record.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToList();
-        var all = terms.FindIndex(t => t.EndsWith("all", StringComparison.OrdinalIgnoreCase) && t.Length <= 4);
-        var current = all < 0 ? "no all" : terms[all];
-        if (all >= 0 && terms[all] == "-all")
+        if (SpfParser.Parse(record, out var error) is not { } parsed)
+        {
+            return new StepAdvice(AdviceArea.Spf, "invalid record", null, false, domain, null, evidence, [$"the SPF record is invalid {error}: fix it first"]);
+        }
+        var all = parsed.Mechanisms.FirstOrDefault(m => m.Kind == SpfMechanismKind.All);
+        if (all is null && parsed.Redirect is { } redirect)
+        {
+            // The redirect's target decides for unlisted senders; an "all" added here would make receivers ignore
+            // the redirect (RFC 7208 §6.1), so the step belongs in the target's record, not this one.
+            return new StepAdvice(AdviceArea.Spf, redirect.Text, null, false, domain, null,
+                [.. evidence, $"{redirect.Text}: the policy for unlisted senders is the one at {redirect.Value.Text}"],
+                [$"the record ends with {redirect.Text}: tighten the \"all\" of the record at {redirect.Value.Text} (adding \"-all\" here would make receivers ignore the redirect)"]);
+        }
+        var current = all?.Text ?? "no all";
+        if (all?.Qualifier == SpfQualifier.Fail)
         {
             return new StepAdvice(AdviceArea.Spf, current, null, false, domain, null, [.. evidence, "-all: the goal is reached"], []);
         }
-        if (all >= 0 && terms[all] is "+all" or "all")
+        // Only the all term changes; every other term stays as written.
+        var next = all is null ? record.TrimEnd() + " -all" : string.Concat(record.AsSpan(0, all.Position - 1), "-all", record.AsSpan(all.Position - 1 + all.Text.Length));
+        if (all?.Qualifier == SpfQualifier.Pass)
         {
             // +all lets anyone pass: no evidence makes keeping it safe.
-            terms[all] = "-all";
-            return new StepAdvice(AdviceArea.Spf, current, "-all", true, domain, string.Join(' ', terms), [.. evidence, "+all authorises every host on the Internet"], []);
+            return new StepAdvice(AdviceArea.Spf, current, "-all", true, domain, next, [.. evidence, "+all authorises every host on the Internet"], []);
         }
-        if (all >= 0) { terms[all] = "-all"; } else { terms.Add("-all"); }
-        return new StepAdvice(AdviceArea.Spf, current, "-all", blockers.Count == 0, domain, string.Join(' ', terms), evidence, blockers);
+        return new StepAdvice(AdviceArea.Spf, current, "-all", blockers.Count == 0, domain, next, evidence, blockers);
     }
 
     private static ThirdPartyAdvice ThirdParty(string name, List<AttributedSource> group, IReadOnlyDictionary<string, int>? keyBits)

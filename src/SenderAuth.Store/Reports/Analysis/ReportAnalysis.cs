@@ -328,6 +328,9 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
         }
     }
 
+    /// <summary>Configuration changes (audit entries) one timeline lists at most, the earliest first.</summary>
+    public const int MaxTimelineAuditEvents = 500;
+
     /// <summary>Key changes, DNS state changes seen by the checks, and configuration changes, oldest first.</summary>
     public async Task<IReadOnlyList<TimelineEvent>> TimelineAsync(Institution institution, SenderDomain domain, DateTime from, DateTime to, CancellationToken ct)
     {
@@ -347,9 +350,15 @@ public sealed partial class ReportAnalysis(SenderAuthDb db, IOptions<StoreOption
             if (k.RevokedAt is { } r && r >= from && r < to) { events.Add(new(r, TimelineEventKind.Key, $"key at selector {k.Selector} revoked")); }
         }
         var audit = await db.Audit.AsNoTracking().Where(a => a.InstitutionId == institution.Id && a.At >= from && a.At < to
-                && a.Action != "domain.state" && (a.Subject == domain.Name || a.Subject == institution.Code))
-            .OrderBy(a => a.Id).Take(500).Select(a => new { a.At, a.Action, a.Subject, a.Actor }).ToListAsync(ct).ConfigureAwait(false);
-        events.AddRange(audit.Select(a => new TimelineEvent(a.At, TimelineEventKind.Config, $"{a.Action} {a.Subject} by {a.Actor}")));
+                && a.Action != AuditActions.DomainState && (a.Subject == domain.Name || a.Subject == institution.Code))
+            .OrderBy(a => a.Id).Take(MaxTimelineAuditEvents + 1).Select(a => new { a.At, a.Action, a.Subject, a.Actor }).ToListAsync(ct).ConfigureAwait(false);
+        events.AddRange(audit.Take(MaxTimelineAuditEvents).Select(a => new TimelineEvent(a.At, TimelineEventKind.Config, $"{a.Action} {a.Subject} by {a.Actor}")));
+        if (audit.Count > MaxTimelineAuditEvents)
+        {
+            // A bound, not a silent cut: the timeline says where it stops and where the rest is.
+            events.Add(new TimelineEvent(audit[MaxTimelineAuditEvents - 1].At, TimelineEventKind.Config,
+                $"more than {MaxTimelineAuditEvents} configuration changes in this period; the later ones are in the audit log (GET /api/v1/audit with from= and to=)"));
+        }
         return events.Select(e => e with { At = DateTime.SpecifyKind(e.At, DateTimeKind.Utc) }).OrderBy(e => e.At).ToList();
     }
 }

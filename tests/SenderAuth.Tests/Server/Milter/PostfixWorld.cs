@@ -83,7 +83,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
         Assert.True(check["passed"]!.GetValue<bool>(), check.ToJsonString());
         var enabled = await (await client.PostJson($"/api/v1/institutions/{code}/domains/{domain}/signing", new { enabled = true })).Json(HttpStatusCode.OK);
         Assert.True(enabled["signingEnabled"]!.GetValue<bool>());
-        var keys = await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"/api/v1/institutions/{code}/domains/{domain}/keys")).Json(HttpStatusCode.OK))["items"]!;
         var active = keys.AsArray().Single(k => k!["state"]!.GetValue<string>() == "active")!;
         _keys[$"{active["selector"]!.GetValue<string>()}._domainkey.{domain}"] = $"v=DKIM1; k=rsa; p={active["publicKey"]!.GetValue<string>()}";
         return domain;
@@ -104,7 +104,7 @@ public sealed partial class PostfixWorld : IAsyncDisposable
             string.Join('\n', fragment.Split('\n').Where(l => l.StartsWith("stxed", StringComparison.Ordinal))));
         var on = await (await client.PostJson($"{api}/ed25519", new { enabled = true })).Json(HttpStatusCode.OK);
         var selector = on["signingSelector"]?.GetValue<string>() ?? throw new InvalidOperationException($"the Ed25519 key does not sign: {on.ToJsonString()}");
-        var keys = await (await client.GetAsync($"{api}/keys")).Json(HttpStatusCode.OK);
+        var keys = (await (await client.GetAsync($"{api}/keys")).Json(HttpStatusCode.OK))["items"]!;
         var active = keys.AsArray().Single(k => k!["state"]!.GetValue<string>() == "active" && k["algorithm"]!.GetValue<string>() == "ed25519")!;
         _keys[$"{selector}._domainkey.{domain}"] = $"v=DKIM1; k=ed25519; p={active["publicKey"]!.GetValue<string>()}";
         return selector;

@@ -82,7 +82,7 @@ public sealed class ZoneFilePublisherTests : IDisposable
         const string Kzonecheck = "/usr/bin/kzonecheck";
         if (!File.Exists(Kzonecheck))
         {
-            Assert.Skip($"{Kzonecheck} not installed (Debian package knot-dnssecutils; tests/servers/knot/start.sh installs it)");
+            Assert.Skip($"{Kzonecheck} not installed (Debian package knot-dnssecutils): run ./run-tests, which installs it");
         }
         var path = PathOf("provider.zone");
         await new ZoneFilePublisher(new ZoneFileOptions { Path = path, NsNames = ["ns1.provider.example"], SoaMailbox = "dns.admin@provider.example" })

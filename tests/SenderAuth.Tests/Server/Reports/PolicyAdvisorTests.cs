@@ -66,6 +66,7 @@ public sealed class PolicyAdvisorTests
     [InlineData("v=spf1 include:spf.example +all", "-all", "v=spf1 include:spf.example -all", true)]
     [InlineData("v=spf1 include:spf.example", "-all", "v=spf1 include:spf.example -all", true)]
     [InlineData("v=spf1 include:spf.example -all", null, null, false)]
+    [InlineData("v=spf1 ip4:192.0.2.0/24 ~all exp=explain.example", "-all", "v=spf1 ip4:192.0.2.0/24 -all exp=explain.example", true)]
     public void The_spf_step_rewrites_only_the_all_term(string current, string? next, string? record, bool ready)
     {
         var advice = Advise("v=DMARC1; p=none", current).Spf;
@@ -103,5 +104,41 @@ public sealed class PolicyAdvisorTests
         Assert.Equal(0.4, r.Reporters.Single(x => x.Reporter == "google.com").Coverage);
         Assert.Equal(1500, r.Reporters.Single(x => x.Reporter == "yahoo.com").Signed);
         Assert.Equal([new ExcessDay("yahoo.com", Day.AddDays(1), 1000, 500)], r.Excess);
+    }
+
+    [Fact]
+    public void A_record_ending_in_redirect_gets_no_all_appended_and_is_pointed_at_the_target()
+    {
+        // RFC 7208 §6.1: with "all" present, "redirect" is ignored, so "-all" appended here would drop the target's policy.
+        var advice = Advise("v=DMARC1; p=none", "v=spf1 ip4:192.0.2.0/24 redirect=_spf.esp.example").Spf;
+        Assert.Equal("redirect=_spf.esp.example", advice.Current);
+        Assert.Null(advice.Next);
+        Assert.Null(advice.Record);
+        Assert.False(advice.Ready);
+        Assert.Contains(advice.Blockers, b => b.Contains("record at _spf.esp.example", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_invalid_spf_record_is_not_rewritten()
+    {
+        var advice = Advise("v=DMARC1; p=none", "v=spf1 include: ~all").Spf;
+        Assert.Null(advice.Next);
+        Assert.Null(advice.Record);
+        Assert.Contains(advice.Blockers, b => b.Contains("invalid", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_dmarc_ladder_climbs_none_to_quarantine_to_reject_and_stops()
+    {
+        var record = "v=DMARC1; p=none; rua=mailto:r@rua.example";
+        var steps = new List<string?>();
+        for (var i = 0; i < 3; i++)
+        {
+            var advice = Advise(record).Dmarc;
+            steps.Add(advice.Next);
+            record = advice.Record ?? record;
+        }
+        Assert.Equal(["p=quarantine", "p=reject", null], steps);
+        Assert.Equal("v=DMARC1; p=reject; rua=mailto:r@rua.example", record);
     }
 }
