@@ -1,7 +1,6 @@
 using System.CommandLine;
 using SenderAuth.Dns;
 using SenderAuth.Dns.DnsSec;
-using SenderAuth.Json;
 
 namespace SenderAuth.Cli;
 
@@ -32,8 +31,9 @@ internal sealed class CliDnssec
             + "default: the root's anchors (KSK-2017 and KSK-2024).",
     };
 
-    // The enum from exactly its words: enum parsing alone would also take a number.
-    public CliDnssec() => Mode.AcceptOnlyFromAmong([.. SenderAuthJson.Tokens<DnssecMode>()]);
+    // The enum from exactly these words: enum parsing alone would also take a number. Literal, not
+    // SenderAuthJson.Tokens<T>(): that reads the reflection-based contract, which the Native AOT engine CLI cannot.
+    public CliDnssec() => Mode.AcceptOnlyFromAmong("validate", "resolver", "off");
 
     public void AddTo(Command command)
     {
@@ -48,7 +48,7 @@ internal sealed class CliDnssec
         var file = parse.GetValue(TrustAnchor);
         if (file is not null && mode != DnssecMode.Validate)
         {
-            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {SenderAuthJson.Token(mode)}");
+            throw new UsageException($"--trust-anchor is used by --dnssec validate, not --dnssec {(mode == DnssecMode.Off ? "off" : "resolver")}");
         }
         if (mode == DnssecMode.Off || parse.GetValue(resolver.Zone) is not null)
         {
